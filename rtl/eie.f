@@ -1,0 +1,1 @@
+eie_pkg.sv
