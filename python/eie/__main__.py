@@ -1,0 +1,8 @@
+# SPDX-License-Identifier: Apache-2.0
+"""python -m eie: the same command line as the ``eie`` console script."""
+
+import sys
+
+from eie.cli import main
+
+sys.exit(main())

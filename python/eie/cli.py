@@ -1,0 +1,147 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The ``eie`` command line: pack, inspect, ref (and sim, once the RTL driver is there).
+
+Every error a user can cause prints one line ``eie: error: ...`` and exits 1;
+argparse's usage errors exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from eie.errors import EieError
+
+
+def _write_npy(path: Path, array: np.ndarray) -> None:
+    """Atomic: a failure leaves no partial output file."""
+    path = Path(path)
+    if path.suffix != ".npy":
+        raise EieError(f"{path}: the output must be a .npy file")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".npy", dir=path.resolve().parent)
+    except OSError as exc:
+        raise EieError(f"{path}: cannot write ({exc.strerror})") from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.save(f, array)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _codebook_arg(text: str) -> np.ndarray:
+    if text.endswith(".npy"):
+        from eie.model_io import load_vector
+
+        path = Path(text)
+        if not path.is_file():
+            raise EieError(f"{path}: no such file")
+        return np.load(path, allow_pickle=False).ravel()
+    try:
+        return np.array([float(x) for x in text.split(",") if x.strip()])
+    except ValueError:
+        raise EieError(f"--codebook: '{text}' is not a comma-separated list of numbers or a .npy file") from None
+
+
+def cmd_pack(args) -> int:
+    from eie.image import MemoryConfig, write_image
+    from eie.model_io import load_model
+    from eie.packer import PackOptions, pack
+
+    layers = load_model(args.model)
+    options = PackOptions(
+        num_pes=args.pes,
+        density=args.density,
+        balanced=args.balanced,
+        codebook=_codebook_arg(args.codebook) if args.codebook else None,
+        act_frac=args.act_frac,
+        linear_last=args.linear_last,
+        memory=MemoryConfig(args.spmat_words, args.ptr_bank_depth, args.act_depth, args.max_layers),
+    )
+    if args.balanced and args.density is None:
+        raise EieError("--balanced needs --density (it is a way of pruning)")
+    image = pack(layers, options)
+    write_image(image, args.output)
+    total = sum(sum(layer.entries) for layer in image.layers)
+    print(f"packed {len(image.layers)} layer(s) for {image.num_pes} PEs into {args.output}: {total} entries")
+    return 0
+
+
+def cmd_inspect(args) -> int:
+    from eie.image import load
+    from eie.stats import format_report
+
+    print(format_report(load(args.image)))
+    return 0
+
+
+def cmd_ref(args) -> int:
+    from eie.image import load
+    from eie.model_io import load_vector
+    from eie.reference import reference
+
+    image = load(args.image)
+    inputs = load_vector(args.input, image.image.in_features)
+    out = reference(image, inputs)
+    _write_npy(args.output, out)
+    print(f"wrote {args.output}: int16 activations with {image.act_frac} fraction bits, shape {out.shape}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from eie.fixedpoint import DEFAULT_ACT_FRAC
+    from eie.image import MemoryConfig
+
+    defaults = MemoryConfig()
+    parser = argparse.ArgumentParser(prog="eie", description="EIE sparse accelerator tools")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("pack", help="compress weights into the memory image of an N-PE core")
+    p.add_argument("model", help=".npy matrix (out x in), .npz MLP (W0,b0,W1,...) or PyTorch .pt")
+    p.add_argument("-o", "--output", required=True, help="image directory to write")
+    p.add_argument("--pes", type=int, required=True, help="number of PEs N")
+    p.add_argument("--density", type=float, help="prune by magnitude to this fraction of non-zeros, in (0, 1]")
+    p.add_argument("--balanced", action="store_true", help="load-balance-aware pruning: same non-zeros in every PE")
+    p.add_argument("--codebook", help="non-zero codebook values: comma list or .npy (default: k-means, 15 values)")
+    p.add_argument("--act-frac", type=int, default=DEFAULT_ACT_FRAC, help="activation fraction bits")
+    p.add_argument("--linear-last", action="store_true", help="no ReLU on the last layer")
+    p.add_argument("--spmat-words", type=int, default=defaults.spmat_words, help="sparse-matrix words per PE")
+    p.add_argument("--ptr-bank-depth", type=int, default=defaults.ptr_bank_depth, help="entries per pointer bank")
+    p.add_argument("--act-depth", type=int, default=defaults.act_depth, help="activations per PE and file")
+    p.add_argument("--max-layers", type=int, default=defaults.max_layers, help="layers the core holds")
+    p.set_defaults(func=cmd_pack)
+
+    p = sub.add_parser("inspect", help="print an image's statistics")
+    p.add_argument("image")
+    p.set_defaults(func=cmd_inspect)
+
+    p = sub.add_parser("ref", help="run the bit-exact reference model on an image")
+    p.add_argument("image")
+    p.add_argument("input", help=".npy input (in,) or (batch, in); floats are quantised, integers are raw")
+    p.add_argument("-o", "--output", required=True, help=".npy output (int16 raw activations)")
+    p.set_defaults(func=cmd_ref)
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except EieError as exc:
+        print(f"eie: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("eie: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

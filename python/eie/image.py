@@ -1,0 +1,466 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The memory image of an N-PE core: building it, writing it atomically, loading it back.
+
+An image directory holds ``manifest.json`` and, per PE p, the exact contents of
+its memories as ``$readmemh`` files (doc/microarch.md has the bit layout):
+
+- ``spmat_pe{p:03d}.hex``: 64-bit sparse-matrix words, 8 entries ``{v,z}`` each,
+  entry e in word ``e >> 3`` bits ``[8*(e&7) +: 8]``; all layers one after another.
+- ``ptr_even_pe{p:03d}.hex`` / ``ptr_odd_pe{p:03d}.hex``: the pointer banks,
+  pointer index k in bank ``k & 1`` at address ``k >> 1``; layer L owns indices
+  ``ptr_base .. ptr_base + cols`` (``ptr_base`` even, ``cols`` = inputs + bias).
+- ``codebook.hex``: 16 signed 16-bit weights per layer (address ``16*L + code``),
+  shared by every PE.
+
+The manifest records shapes, formats, codebooks, per-PE entry and padding
+counts, memory use against capacity and a SHA-256 of every file, so a corrupted
+or hand-edited image is refused when loaded.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from eie import csc
+from eie.errors import EieError
+from eie.fixedpoint import DEFAULT_ACT_FRAC, MAX_COLUMNS, dequantize
+from eie.hexfile import format_hex, read_hex
+
+FORMAT_NAME = "eie-image"
+FORMAT_VERSION = 1
+MANIFEST = "manifest.json"
+ENTRIES_PER_WORD = 8
+CODEBOOK_BITS = 16
+
+
+@dataclass(frozen=True)
+class MemoryConfig:
+    """Per-PE memory sizes; the RTL's parameters of the same names must match.
+
+    Defaults fit every layer of the EIE paper's benchmark table at N = 64.
+    """
+
+    spmat_words: int = 16384  # 64-bit words = 131072 entries (128 KB, as the paper)
+    ptr_bank_depth: int = 16384  # per bank; two banks hold 32768 pointers
+    act_depth: int = 512  # activations per PE in each ping-pong file
+    max_layers: int = 8  # codebooks and layer descriptors
+
+    @property
+    def ptr_width(self) -> int:
+        return max(1, math.ceil(math.log2(self.spmat_words * ENTRIES_PER_WORD + 1)))
+
+    def check(self) -> None:
+        for name, value in asdict(self).items():
+            if not isinstance(value, int) or value < 1:
+                raise EieError(f"memory size {name} must be a positive integer, got {value!r}")
+
+
+@dataclass
+class LayerSpec:
+    in_features: int
+    out_features: int
+    bias: bool
+    relu: bool
+    w_frac: int
+    codebook_int: list[int]
+    codebook_float: list[float]
+    ptr_base: int
+    entry_base: list[int] = field(default_factory=list)  # per PE
+    entries: list[int] = field(default_factory=list)  # per PE
+    padding: list[int] = field(default_factory=list)  # per PE
+    nonzeros: int = 0
+
+    @property
+    def cols(self) -> int:
+        return self.in_features + int(self.bias)
+
+
+@dataclass
+class Image:
+    """An image in memory: manifest-level description plus every PE's memory contents."""
+
+    num_pes: int
+    act_frac: int
+    memory: MemoryConfig
+    layers: list[LayerSpec]
+    spmat: list[np.ndarray]  # per PE, uint64 words
+    pointers: list[np.ndarray]  # per PE, int64, absolute, concatenated over layers
+    compression: dict = field(default_factory=dict)
+
+    @property
+    def in_features(self) -> int:
+        return self.layers[0].in_features
+
+    @property
+    def out_features(self) -> int:
+        return self.layers[-1].out_features
+
+    def layer_shares(self, index: int) -> list[csc.PeMatrix]:
+        """Layer ``index`` of every PE, decoded from the memory words."""
+        layer = self.layers[index]
+        shares = []
+        for pe in range(self.num_pes):
+            entries = unpack_entries(self.spmat[pe])
+            lo = layer.entry_base[pe]
+            ptr = self.pointers[pe][layer.ptr_base : layer.ptr_base + layer.cols + 1] - lo
+            hi = lo + (int(ptr[-1]) if ptr.size else 0)
+            shares.append(csc.PeMatrix(v=entries[lo:hi] >> 4, z=entries[lo:hi] & 15, pointers=ptr))
+        return shares
+
+
+# ---------------------------------------------------------------------------
+# Building
+# ---------------------------------------------------------------------------
+def pack_words(v: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Entries to 64-bit words: slot s of a word is bits [8s +: 8], entry = v << 4 | z."""
+    entries = (v.astype(np.uint8) << 4) | z.astype(np.uint8)
+    padded = np.zeros(-(-entries.size // ENTRIES_PER_WORD) * ENTRIES_PER_WORD, dtype=np.uint8)
+    padded[: entries.size] = entries
+    return padded.view("<u8").astype(np.uint64)
+
+
+def unpack_entries(words: np.ndarray) -> np.ndarray:
+    return np.asarray(words, dtype="<u8").view(np.uint8)
+
+
+def build_image(layer_codes, layer_meta, num_pes: int, act_frac: int, memory: MemoryConfig, compression: dict) -> Image:
+    """Encode each layer's code matrix (bias column included) and lay out all memories.
+
+    ``layer_meta`` holds per layer: in_features, bias, relu, w_frac, codebook_int, codebook_float.
+    """
+    memory.check()
+    if num_pes < 1:
+        raise EieError(f"the number of PEs must be at least 1, got {num_pes}")
+    if len(layer_codes) > memory.max_layers:
+        raise EieError(f"the network has {len(layer_codes)} layers; the core holds at most {memory.max_layers}")
+    layers: list[LayerSpec] = []
+    v_per_pe: list[list[np.ndarray]] = [[] for _ in range(num_pes)]
+    z_per_pe: list[list[np.ndarray]] = [[] for _ in range(num_pes)]
+    ptr_per_pe: list[list[np.ndarray]] = [[] for _ in range(num_pes)]
+    entry_base = np.zeros(num_pes, dtype=np.int64)
+    ptr_base = 0
+    for index, (codes, meta) in enumerate(zip(layer_codes, layer_meta)):
+        rows, cols = codes.shape
+        if cols > MAX_COLUMNS:
+            raise EieError(f"layer {index} has {cols} columns (bias included); the core takes at most {MAX_COLUMNS}")
+        shares = csc.encode_matrix(codes, num_pes)
+        spec = LayerSpec(
+            in_features=meta["in_features"],
+            out_features=rows,
+            bias=meta["bias"],
+            relu=meta["relu"],
+            w_frac=meta["w_frac"],
+            codebook_int=[int(x) for x in meta["codebook_int"]],
+            codebook_float=[float(x) for x in meta["codebook_float"]],
+            ptr_base=ptr_base,
+            entry_base=[int(x) for x in entry_base],
+            entries=[s.entries for s in shares],
+            padding=[s.padding for s in shares],
+            nonzeros=int(np.count_nonzero(codes)),
+        )
+        layers.append(spec)
+        for pe, share in enumerate(shares):
+            v_per_pe[pe].append(share.v)
+            z_per_pe[pe].append(share.z)
+            ptr = share.pointers + entry_base[pe]
+            # Keep the next layer's base even so p_j and p_{j+1} always sit in different banks.
+            if ptr.size % 2:
+                ptr = np.concatenate([ptr, ptr[-1:]])
+            ptr_per_pe[pe].append(ptr)
+            entry_base[pe] += share.entries
+        ptr_base += cols + 1 + (cols + 1) % 2
+    spmat = []
+    pointers = []
+    for pe in range(num_pes):
+        v = np.concatenate(v_per_pe[pe]) if v_per_pe[pe] else np.zeros(0, np.uint8)
+        z = np.concatenate(z_per_pe[pe]) if z_per_pe[pe] else np.zeros(0, np.uint8)
+        spmat.append(pack_words(v, z))
+        pointers.append(np.concatenate(ptr_per_pe[pe]).astype(np.int64))
+    image = Image(num_pes, act_frac, memory, layers, spmat, pointers, compression)
+    check_capacity(image)
+    return image
+
+
+def check_capacity(image: Image) -> None:
+    """Raise naming the PE, the memory, what is needed and what is available."""
+    mem = image.memory
+    for pe in range(image.num_pes):
+        words = image.spmat[pe].size
+        if words > mem.spmat_words:
+            raise EieError(
+                f"image does not fit: PE {pe} sparse-matrix memory needs {words} words, has {mem.spmat_words}"
+            )
+        per_bank = -(-image.pointers[pe].size // 2)
+        if per_bank > mem.ptr_bank_depth:
+            raise EieError(
+                f"image does not fit: PE {pe} pointer banks need {per_bank} entries each, have {mem.ptr_bank_depth}"
+            )
+    for index, layer in enumerate(image.layers):
+        for what, count in (("inputs", layer.in_features), ("outputs", layer.out_features)):
+            need = -(-count // image.num_pes)
+            if need > mem.act_depth:
+                raise EieError(
+                    f"image does not fit: layer {index} {what} need {need} activation entries in PE 0, "
+                    f"each PE has {mem.act_depth}"
+                )
+
+
+def usage(image: Image) -> dict:
+    mem = image.memory
+    spmat_used = [int(w.size) for w in image.spmat]
+    ptr_used = [-(-int(p.size) // 2) for p in image.pointers]
+    act_used = max(-(-max(l.in_features, l.out_features) // image.num_pes) for l in image.layers)
+    return {
+        "spmat_words": {"used_max": max(spmat_used), "used_per_pe": spmat_used, "available": mem.spmat_words},
+        "ptr_bank_entries": {"used_max": max(ptr_used), "available": mem.ptr_bank_depth},
+        "act_entries": {"used_max": act_used, "available": mem.act_depth},
+        "layers": {"used": len(image.layers), "available": mem.max_layers},
+    }
+
+
+# ---------------------------------------------------------------------------
+# Writing
+# ---------------------------------------------------------------------------
+def _file_names(pe: int) -> tuple[str, str, str]:
+    return f"spmat_pe{pe:03d}.hex", f"ptr_even_pe{pe:03d}.hex", f"ptr_odd_pe{pe:03d}.hex"
+
+
+def _file_contents(image: Image) -> dict[str, bytes]:
+    width = image.memory.ptr_width
+    files: dict[str, bytes] = {}
+    for pe in range(image.num_pes):
+        spmat_name, even_name, odd_name = _file_names(pe)
+        files[spmat_name] = format_hex(image.spmat[pe], 64)
+        files[even_name] = format_hex(image.pointers[pe][0::2], width)
+        files[odd_name] = format_hex(image.pointers[pe][1::2], width)
+    codebook = np.array([c for layer in image.layers for c in layer.codebook_int], dtype=np.int64)
+    files["codebook.hex"] = format_hex(codebook & 0xFFFF, CODEBOOK_BITS)
+    return files
+
+
+def manifest_of(image: Image, checksums: dict[str, str]) -> dict:
+    return {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "num_pes": image.num_pes,
+        "act_frac": image.act_frac,
+        "memory": {**asdict(image.memory), "ptr_width": image.memory.ptr_width},
+        "compression": image.compression,
+        "layers": [
+            {
+                **asdict(layer),
+                "density": layer.nonzeros / float(layer.out_features * layer.in_features + layer.out_features * layer.bias),
+            }
+            for layer in image.layers
+        ],
+        "usage": usage(image),
+        "files": checksums,
+    }
+
+
+def write_image(image: Image, directory) -> Path:
+    """Write atomically: the files go to a temporary sibling, which then replaces ``directory``."""
+    directory = Path(directory)
+    parent = directory.resolve().parent
+    if directory.exists() and not directory.is_dir():
+        raise EieError(f"{directory}: exists and is not a directory")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=parent))
+    except OSError as exc:
+        raise EieError(f"{directory}: cannot create the image ({exc.strerror})") from None
+    try:
+        checksums = {}
+        for name, data in _file_contents(image).items():
+            (tmp / name).write_bytes(data)
+            checksums[name] = hashlib.sha256(data).hexdigest()
+        (tmp / MANIFEST).write_text(json.dumps(manifest_of(image, checksums), indent=1) + "\n")
+        if directory.exists():
+            old = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old.", dir=parent))
+            os.rename(directory, old / "image")
+            os.rename(tmp, directory)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, directory)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise EieError(f"{directory}: cannot write the image ({exc.strerror})") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return directory
+
+
+# ---------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------
+@dataclass
+class DecodedLayer:
+    """One layer decoded from an image: sparse triplets plus dense views on demand."""
+
+    spec: LayerSpec
+    rows: np.ndarray  # global output row of each non-padding entry
+    cols: np.ndarray  # column (== in_features for the bias column)
+    codes: np.ndarray  # codebook index of each entry
+    act_frac: int
+
+    @property
+    def codebook_int(self) -> np.ndarray:
+        return np.asarray(self.spec.codebook_int, dtype=np.int64)
+
+    def code_matrix(self) -> np.ndarray:
+        """Dense codes, out x (in + bias)."""
+        dense = np.zeros((self.spec.out_features, self.spec.cols), dtype=np.uint8)
+        dense[self.rows, self.cols] = self.codes
+        return dense
+
+    def weight_int(self) -> np.ndarray:
+        return self.codebook_int[self.code_matrix()]
+
+    def weight(self) -> np.ndarray:
+        """Dequantized dense weights, out x in (bias column excluded)."""
+        return dequantize(self.weight_int()[:, : self.spec.in_features], self.spec.w_frac)
+
+    def bias(self) -> np.ndarray | None:
+        """Dequantized bias (the weight of the constant-one column), or None."""
+        if not self.spec.bias:
+            return None
+        return dequantize(self.weight_int()[:, self.spec.in_features], self.spec.w_frac)
+
+
+@dataclass
+class LoadedImage:
+    image: Image
+    layers: list[DecodedLayer]
+    directory: Path
+
+    @property
+    def num_pes(self) -> int:
+        return self.image.num_pes
+
+    @property
+    def act_frac(self) -> int:
+        return self.image.act_frac
+
+
+def _bad(directory: Path, why: str) -> EieError:
+    return EieError(f"{directory}: corrupted or incompatible image: {why}")
+
+
+def _read_manifest(directory: Path) -> dict:
+    path = directory / MANIFEST
+    if not directory.is_dir():
+        raise EieError(f"{directory}: no such image directory")
+    if not path.is_file():
+        raise EieError(f"{directory}: not an image ({MANIFEST} is missing)")
+    try:
+        manifest = json.loads(path.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _bad(directory, f"{MANIFEST} is not valid JSON ({exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
+        raise _bad(directory, f"{MANIFEST} is not an {FORMAT_NAME} manifest")
+    if manifest.get("version") != FORMAT_VERSION:
+        raise _bad(directory, f"format version {manifest.get('version')!r}, this eie reads version {FORMAT_VERSION}")
+    return manifest
+
+
+def _layer_from_manifest(entry: dict) -> LayerSpec:
+    names = {f for f in LayerSpec.__dataclass_fields__}
+    return LayerSpec(**{k: v for k, v in entry.items() if k in names})
+
+
+def load(directory) -> LoadedImage:
+    """Read and check an image; raises EieError on anything inconsistent."""
+    directory = Path(directory)
+    manifest = _read_manifest(directory)
+    try:
+        num_pes = int(manifest["num_pes"])
+        act_frac = int(manifest["act_frac"])
+        mem_fields = {k: int(manifest["memory"][k]) for k in MemoryConfig.__dataclass_fields__}
+        memory = MemoryConfig(**mem_fields)
+        specs = [_layer_from_manifest(e) for e in manifest["layers"]]
+        checksums = dict(manifest["files"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _bad(directory, f"{MANIFEST} lacks or mangles a field ({exc})") from None
+    if num_pes < 1 or not specs:
+        raise _bad(directory, "no PEs or no layers")
+
+    blobs = {}
+    for name, digest in checksums.items():
+        path = directory / name
+        if not path.is_file():
+            raise _bad(directory, f"{name} is missing")
+        data = path.read_bytes()
+        if hashlib.sha256(data).hexdigest() != digest:
+            raise _bad(directory, f"{name} does not match its checksum in {MANIFEST}")
+        blobs[name] = data
+    try:
+        from eie.hexfile import parse_hex
+
+        spmat, pointers = [], []
+        for pe in range(num_pes):
+            spmat_name, even_name, odd_name = _file_names(pe)
+            spmat.append(parse_hex(blobs[spmat_name], 64, spmat_name))
+            even = parse_hex(blobs[even_name], memory.ptr_width, even_name).astype(np.int64)
+            odd = parse_hex(blobs[odd_name], memory.ptr_width, odd_name).astype(np.int64)
+            if even.size not in (odd.size, odd.size + 1):
+                raise ValueError(f"{even_name} and {odd_name} differ in length")
+            ptr = np.empty(even.size + odd.size, dtype=np.int64)
+            ptr[0::2], ptr[1::2] = even, odd
+            pointers.append(ptr)
+        codebook = parse_hex(blobs["codebook.hex"], CODEBOOK_BITS, "codebook.hex").astype(np.int64)
+    except KeyError as exc:
+        raise _bad(directory, f"{exc.args[0]} is not listed in {MANIFEST}") from None
+    except ValueError as exc:
+        raise _bad(directory, str(exc)) from None
+    codebook = np.where(codebook >= 1 << 15, codebook - (1 << 16), codebook)
+    if codebook.size != 16 * len(specs):
+        raise _bad(directory, "codebook.hex does not hold 16 entries per layer")
+
+    image = Image(num_pes, act_frac, memory, specs, spmat, pointers, manifest.get("compression", {}))
+    decoded = []
+    for index, spec in enumerate(specs):
+        if list(codebook[16 * index : 16 * index + 16]) != list(spec.codebook_int):
+            raise _bad(directory, f"layer {index} codebook differs between codebook.hex and {MANIFEST}")
+        if index and spec.in_features != specs[index - 1].out_features:
+            raise _bad(directory, f"layer {index} inputs do not chain with layer {index - 1} outputs")
+        try:
+            shares = image.layer_shares(index)
+            triplets = [csc.decode_share(s, pe, num_pes, spec.out_features) for pe, s in enumerate(shares)]
+        except (ValueError, IndexError) as exc:
+            raise _bad(directory, f"layer {index}: {exc}") from None
+        for pe, share in enumerate(shares):
+            if share.pointers.size != spec.cols + 1 or share.entries != spec.entries[pe]:
+                raise _bad(directory, f"layer {index} PE {pe}: entry count differs from {MANIFEST}")
+        rows = np.concatenate([t[0] for t in triplets])
+        cols = np.concatenate([t[1] for t in triplets])
+        codes = np.concatenate([t[2] for t in triplets])
+        if codes.size != spec.nonzeros:
+            raise _bad(directory, f"layer {index}: {codes.size} non-zeros decoded, {MANIFEST} says {spec.nonzeros}")
+        decoded.append(DecodedLayer(spec, rows, cols, codes, act_frac))
+    try:
+        check_capacity(image)
+    except EieError as exc:
+        raise _bad(directory, str(exc)) from None
+    return LoadedImage(image, decoded, directory)
+
+
+__all__ = [
+    "DEFAULT_ACT_FRAC",
+    "Image",
+    "LayerSpec",
+    "LoadedImage",
+    "MemoryConfig",
+    "build_image",
+    "load",
+    "write_image",
+]

@@ -1,0 +1,78 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``eie pack``: trained float weights to the memory image of an N-PE core.
+
+Steps, each optional: pruning (``density``, plain or load-balanced), weight
+sharing (k-means or a user codebook), fixed point (``fixedpoint``), then the
+CSC encoding and memory layout of ``image``. A bias is folded in as an extra
+column whose activation is the constant 1; its values share the layer's codebook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from eie import compress
+from eie.errors import EieError
+from eie.fixedpoint import DEFAULT_ACT_FRAC, MAX_WEIGHT_FRAC
+from eie.image import Image, MemoryConfig, build_image
+from eie.model_io import Layer, check_chain
+
+
+@dataclass
+class PackOptions:
+    num_pes: int
+    density: float | None = None  # None: keep the model's own zeros
+    balanced: bool = False
+    codebook: np.ndarray | None = None  # None: k-means per layer
+    act_frac: int = DEFAULT_ACT_FRAC
+    linear_last: bool = False  # no ReLU on the last layer (logits)
+    memory: MemoryConfig = MemoryConfig()
+
+    def check(self) -> None:
+        if not isinstance(self.num_pes, int) or self.num_pes < 1:
+            raise EieError(f"the number of PEs must be at least 1, got {self.num_pes}")
+        if self.density is not None:
+            compress.check_density(self.density)
+        if not 0 <= self.act_frac <= MAX_WEIGHT_FRAC:
+            raise EieError(f"activation fraction bits must be in 0..{MAX_WEIGHT_FRAC}, got {self.act_frac}")
+        self.memory.check()
+
+
+def prune_layer(weight: np.ndarray, options: PackOptions) -> np.ndarray:
+    if options.density is None:
+        return weight
+    if options.balanced:
+        return compress.prune_balanced(weight, options.density, options.num_pes)
+    return compress.prune(weight, options.density)
+
+
+def pack(layers: list[Layer], options: PackOptions) -> Image:
+    options.check()
+    if not layers:
+        raise EieError("the model has no layers")
+    check_chain(layers)
+    centroids = compress.user_codebook(options.codebook) if options.codebook is not None else None
+    codes_per_layer, meta = [], []
+    for index, layer in enumerate(layers):
+        weight = prune_layer(layer.weight, options)
+        full = weight if layer.bias is None else np.concatenate([weight, layer.bias[:, None]], axis=1)
+        codes, table_int, w_frac, table = compress.share_weights(full, centroids)
+        codes_per_layer.append(codes)
+        meta.append(
+            {
+                "in_features": layer.weight.shape[1],
+                "bias": layer.bias is not None,
+                "relu": not (options.linear_last and index == len(layers) - 1),
+                "w_frac": w_frac,
+                "codebook_int": table_int,
+                "codebook_float": table,
+            }
+        )
+    compression = {
+        "density": options.density,
+        "balanced": options.balanced,
+        "codebook": "user" if centroids is not None else "kmeans",
+    }
+    return build_image(codes_per_layer, meta, options.num_pes, options.act_frac, options.memory, compression)

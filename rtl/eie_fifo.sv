@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: Apache-2.0
+// eie_fifo: first-word-fall-through FIFO of any depth (the PE's activation queue).
+// Push: a beat moves on push_valid_i && push_ready_o; push_ready_o = not full and
+// depends on no input. Pop: pop_valid_o = not empty, pop_data_o is the head and
+// holds until popped. clear_i empties the FIFO next cycle, dropping a same-cycle push.
+
+`default_nettype none
+
+module eie_fifo #(
+  /// Bits per entry.
+  parameter int Width = eie_pkg::ActWidth,
+  /// Number of entries (>= 1, any value, not only powers of two).
+  parameter int Depth = 4
+) (
+  /// Clock, rising edge.
+  input  logic                       clk_i,
+  /// Asynchronous reset, active low.
+  input  logic                       rst_ni,
+  /// Synchronous flush: the FIFO is empty in the next cycle whatever else happens.
+  input  logic                       clear_i,
+  /// Producer offers push_data_i.
+  input  logic                       push_valid_i,
+  /// Not full; a registered state, so no combinational path from any input.
+  output logic                       push_ready_o,
+  /// Entry to append.
+  input  logic [Width-1:0]           push_data_i,
+  /// Not empty: pop_data_o is the oldest entry.
+  output logic                       pop_valid_o,
+  /// Consumer takes the head this cycle.
+  input  logic                       pop_ready_i,
+  /// Head entry, valid while pop_valid_o.
+  output logic [Width-1:0]           pop_data_o,
+  /// Number of entries held (0..Depth).
+  output logic [$clog2(Depth+1)-1:0] count_o
+);
+
+  // Depth == 1 still gets a one-bit pointer; it then stays 0.
+  localparam int PtrWidth   = (Depth > 1) ? $clog2(Depth) : 1;
+  localparam int CountWidth = $clog2(Depth + 1);
+  localparam logic [PtrWidth-1:0]   LastPtr   = PtrWidth'(Depth - 1);
+  localparam logic [CountWidth-1:0] FullCount = CountWidth'(Depth);
+
+  initial begin : proc_check_params
+    if (Width < 1) $fatal(1, "eie_fifo: Width must be >= 1, got %0d", Width);
+    if (Depth < 1) $fatal(1, "eie_fifo: Depth must be >= 1, got %0d", Depth);
+  end
+
+  // ---------------------------------------------------------------------------
+  // Storage: flops without reset, written only on an accepted push
+  // ---------------------------------------------------------------------------
+  logic [Width-1:0] mem [Depth];
+
+  logic [PtrWidth-1:0]   wr_ptr_d, wr_ptr_q;
+  logic [PtrWidth-1:0]   rd_ptr_d, rd_ptr_q;
+  logic [CountWidth-1:0] count_d, count_q;
+  logic                  push_fire, pop_fire;
+
+  assign push_ready_o = (count_q != FullCount);
+  assign pop_valid_o  = (count_q != '0);
+  assign pop_data_o   = mem[rd_ptr_q];
+  assign count_o      = count_q;
+
+  assign push_fire = push_valid_i && push_ready_o;
+  assign pop_fire  = pop_valid_o && pop_ready_i;
+
+  always_ff @(posedge clk_i) begin : proc_mem
+    if (push_fire) begin
+      mem[wr_ptr_q] <= push_data_i;
+    end
+  end
+
+  // ---------------------------------------------------------------------------
+  // Pointers and occupancy
+  // ---------------------------------------------------------------------------
+  always_comb begin : proc_next
+    wr_ptr_d = wr_ptr_q;
+    rd_ptr_d = rd_ptr_q;
+    count_d  = count_q;
+    if (clear_i) begin
+      wr_ptr_d = '0;
+      rd_ptr_d = '0;
+      count_d  = '0;
+    end else begin
+      if (push_fire) begin
+        wr_ptr_d = (wr_ptr_q == LastPtr) ? '0 : wr_ptr_q + 1'b1;
+      end
+      if (pop_fire) begin
+        rd_ptr_d = (rd_ptr_q == LastPtr) ? '0 : rd_ptr_q + 1'b1;
+      end
+      if (push_fire && !pop_fire) begin
+        count_d = count_q + 1'b1;
+      end else if (pop_fire && !push_fire) begin
+        count_d = count_q - 1'b1;
+      end
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs
+    if (!rst_ni) begin
+      wr_ptr_q <= '0;
+      rd_ptr_q <= '0;
+      count_q  <= '0;
+    end else begin
+      wr_ptr_q <= wr_ptr_d;
+      rd_ptr_q <= rd_ptr_d;
+      count_q  <= count_d;
+    end
+  end
+
+`ifndef SYNTHESIS
+  // ---------------------------------------------------------------------------
+  // Assertions (simulation only)
+  // ---------------------------------------------------------------------------
+  // The head seen in a cycle where the consumer stalled it, kept for the next cycle.
+  logic             pop_stall_q;
+  logic [Width-1:0] pop_stall_data_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_assert_state
+    if (!rst_ni) begin
+      pop_stall_q      <= 1'b0;
+      pop_stall_data_q <= '0;
+    end else begin
+      pop_stall_q      <= pop_valid_o && !pop_ready_i && !clear_i;
+      pop_stall_data_q <= pop_data_o;
+    end
+  end
+
+  always_ff @(posedge clk_i) begin : proc_assert
+    if (rst_ni) begin
+      assert (!push_fire || count_q < FullCount)
+        else $error("eie_fifo: push into a full FIFO");
+      assert (!pop_fire || count_q != '0)
+        else $error("eie_fifo: pop from an empty FIFO");
+      assert (count_q <= FullCount)
+        else $error("eie_fifo: count %0d exceeds Depth %0d", count_q, Depth);
+      // Pointers and count agree: wr - rd == count (mod Depth).
+      assert ((32'(wr_ptr_q) + 32'(Depth) - 32'(rd_ptr_q)) % 32'(Depth) == 32'(count_q) % 32'(Depth))
+        else $error("eie_fifo: pointers disagree with count %0d", count_q);
+      assert (!pop_stall_q || (pop_valid_o && pop_data_o == pop_stall_data_q))
+        else $error("eie_fifo: head changed or vanished while stalled");
+    end
+  end
+`endif
+
+endmodule
+
+`default_nettype wire
