@@ -75,12 +75,10 @@ def kmeans_codebook(values: np.ndarray, clusters: int = NUM_CODES - 1) -> np.nda
     return np.unique(centroids)
 
 
-def assign_codes(weight: np.ndarray, centroids: np.ndarray) -> np.ndarray:
-    """Codes 1..len(centroids) of the nearest (sorted) centroid; 0 where the weight is 0."""
+def assign_codes(values: np.ndarray, centroids: np.ndarray) -> np.ndarray:
+    """Codes 1..len(centroids) of the nearest (sorted) centroid of each non-zero value."""
     bounds = (centroids[1:] + centroids[:-1]) / 2.0
-    codes = np.searchsorted(bounds, weight, side="left").astype(np.uint8) + 1
-    codes[weight == 0] = 0
-    return codes
+    return np.searchsorted(bounds, values, side="left").astype(np.uint8) + 1
 
 
 def user_codebook(entries) -> np.ndarray:
@@ -107,10 +105,13 @@ def share_weights(weight: np.ndarray, centroids: np.ndarray | None):
 
     With ``centroids`` None they come from k-means over the layer's non-zeros.
     """
-    nonzero = weight[weight != 0]
+    mask = weight != 0
+    nonzero = weight[mask]  # only the non-zeros are touched after this
     if centroids is None:
         centroids = kmeans_codebook(nonzero) if nonzero.size else np.zeros(0)
-    codes = assign_codes(weight, centroids) if centroids.size else np.zeros(weight.shape, np.uint8)
+    codes = np.zeros(weight.shape, dtype=np.uint8)
+    if nonzero.size:
+        codes[mask] = assign_codes(nonzero, centroids)
     table = np.zeros(NUM_CODES)
     table[1 : 1 + centroids.size] = centroids
     w_frac = weight_frac_bits(float(np.max(np.abs(table))))

@@ -1,0 +1,27 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Shared helpers for the Python-side tests."""
+
+import numpy as np
+import pytest
+
+from eie.cli import main
+
+
+@pytest.fixture
+def run_cli(capsys):
+    """Run ``eie`` in-process; returns (exit code, stdout, stderr)."""
+
+    def run(*argv):
+        code = main([str(a) for a in argv])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run
+
+
+@pytest.fixture
+def mlp_file(tmp_path):
+    rng = np.random.default_rng(3)
+    path = tmp_path / "mlp.npz"
+    np.savez(path, W0=rng.normal(size=(40, 30)), b0=rng.normal(size=40) * 0.1, W1=rng.normal(size=(12, 40)))
+    return path
