@@ -85,8 +85,11 @@ def run_cocotb(
         )
         _built.add(build_dir)
 
-    env = {"PYTHONPATH": os.pathsep.join([str(TB_DIR), str(REPO_ROOT / "python"), os.environ.get("PYTHONPATH", "")])}
-    env.update(extra_env or {})
+    # cocotb hands sys.path to the simulator's Python as PYTHONPATH: the testbench
+    # modules under tb/ must be on it.
+    if str(TB_DIR) not in sys.path:
+        sys.path.insert(0, str(TB_DIR))
+    env = dict(extra_env or {})
     results = runner.test(
         test_module=test_module,
         hdl_toplevel=toplevel,

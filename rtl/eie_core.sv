@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: Apache-2.0
+// EIE core top level: AXI4-Lite registers, central control unit, LNZD quadtree,
+// the PE array and the load port. Registers configure and start a run (README
+// "Register map"); the load port fills every PE memory and reads the results
+// in I/O mode (README "Load port"). All handshakes are valid/ready: valid never
+// waits for ready, and a stalled beat keeps its data.
+
+`default_nettype none
+
+module eie_core #(
+  /// Number of processing elements, 1..64 (any value, not only powers of two).
+  parameter int NumPe        = 4,
+  /// Activation queue depth per PE (columns with work), >= 1.
+  parameter int QueueDepth   = 8,
+  /// Sparse-matrix SRAM words (64 bits, 8 entries) per PE.
+  parameter int SpmatDepth   = 16384,
+  /// Entries per pointer bank (even and odd) per PE.
+  parameter int PtrBankDepth = 16384,
+  /// Activations per PE in each ping-pong file.
+  parameter int ActDepth     = 512,
+  /// Layers one run can chain (descriptors and codebooks).
+  parameter int MaxLayers    = 8,
+  localparam int LayerWidth  = (MaxLayers > 1) ? $clog2(MaxLayers) : 1,
+  localparam int PtrIdxWidth = $clog2(PtrBankDepth) + 1,
+  localparam int ActWidth    = eie_pkg::ActWidth,
+  localparam int ColWidth    = eie_pkg::ColIdxWidth,
+  localparam int NumErrors   = 11
+) (
+  /// Clock.
+  input  logic        clk_i,
+  /// Asynchronous reset, active low.
+  input  logic        rst_ni,
+  /// AXI4-Lite register slave.
+  input  logic [11:0] s_axil_awaddr_i,
+  input  logic        s_axil_awvalid_i,
+  output logic        s_axil_awready_o,
+  input  logic [31:0] s_axil_wdata_i,
+  input  logic [3:0]  s_axil_wstrb_i,
+  input  logic        s_axil_wvalid_i,
+  output logic        s_axil_wready_o,
+  output logic [1:0]  s_axil_bresp_o,
+  output logic        s_axil_bvalid_o,
+  input  logic        s_axil_bready_i,
+  input  logic [11:0] s_axil_araddr_i,
+  input  logic        s_axil_arvalid_i,
+  output logic        s_axil_arready_o,
+  output logic [31:0] s_axil_rdata_o,
+  output logic [1:0]  s_axil_rresp_o,
+  output logic        s_axil_rvalid_o,
+  input  logic        s_axil_rready_i,
+  /// Load port: one 64-bit word per beat, address {target, pe, index}.
+  input  logic        ld_valid_i,
+  output logic        ld_ready_o,
+  input  logic        ld_write_i,
+  input  logic [31:0] ld_addr_i,
+  input  logic [63:0] ld_wdata_i,
+  output logic        ld_rvalid_o,
+  input  logic        ld_rready_i,
+  output logic [63:0] ld_rdata_o,
+  /// STATUS.BUSY and STATUS.DONE as wires, for an interrupt or a testbench.
+  output logic        busy_o,
+  output logic        done_o
+);
+
+  // ---------------------------------------------------------------------------
+  // Registers
+  // ---------------------------------------------------------------------------
+  logic        reg_we, reg_werr, reg_re, reg_rerr;
+  logic [11:0] reg_waddr, reg_raddr;
+  logic [31:0] reg_wdata, reg_rdata;
+  logic [3:0]  reg_wstrb;
+
+  eie_axil_slave #(
+    .AddrWidth (12)
+  ) u_axil_slave (
+    .clk_i,
+    .rst_ni,
+    .s_axil_awaddr_i,
+    .s_axil_awvalid_i,
+    .s_axil_awready_o,
+    .s_axil_wdata_i,
+    .s_axil_wstrb_i,
+    .s_axil_wvalid_i,
+    .s_axil_wready_o,
+    .s_axil_bresp_o,
+    .s_axil_bvalid_o,
+    .s_axil_bready_i,
+    .s_axil_araddr_i,
+    .s_axil_arvalid_i,
+    .s_axil_arready_o,
+    .s_axil_rdata_o,
+    .s_axil_rresp_o,
+    .s_axil_rvalid_o,
+    .s_axil_rready_i,
+    .reg_we_o    (reg_we),
+    .reg_waddr_o (reg_waddr),
+    .reg_wdata_o (reg_wdata),
+    .reg_wstrb_o (reg_wstrb),
+    .reg_werr_i  (reg_werr),
+    .reg_re_o    (reg_re),
+    .reg_raddr_o (reg_raddr),
+    .reg_rdata_i (reg_rdata),
+    .reg_rerr_i  (reg_rerr)
+  );
+
+  logic                                  start, abort, input_file, busy, done, result_file;
+  logic [LayerWidth:0]                   num_layers;
+  logic [3:0]                            act_frac;
+  logic [MaxLayers-1:0][15:0]            layer_in, layer_out;
+  logic [MaxLayers-1:0][PtrIdxWidth-1:0] layer_ptr_base;
+  logic [MaxLayers-1:0]                  layer_bias, layer_relu;
+  logic [MaxLayers-1:0][4:0]             layer_shift;
+  logic [7:0]                            pe_sel;
+  logic [NumErrors-1:0]                  err_set, errors, ccu_err;
+  logic [63:0]                           cycles;
+  logic [31:0]                           bcasts, bcast_stalls;
+  logic [MaxLayers-1:0][31:0]            layer_cycles;
+  logic [5:0][31:0]                      pe_counters_sel;
+  logic [LayerWidth-1:0]                 cur_layer;
+
+  eie_csr #(
+    .NumPe        (NumPe),
+    .QueueDepth   (QueueDepth),
+    .SpmatDepth   (SpmatDepth),
+    .PtrBankDepth (PtrBankDepth),
+    .ActDepth     (ActDepth),
+    .MaxLayers    (MaxLayers),
+    .NumErrors    (NumErrors),
+    .AddrWidth    (12)
+  ) u_csr (
+    .clk_i,
+    .rst_ni,
+    .reg_we_i         (reg_we),
+    .reg_waddr_i      (reg_waddr),
+    .reg_wdata_i      (reg_wdata),
+    .reg_wstrb_i      (reg_wstrb),
+    .reg_werr_o       (reg_werr),
+    .reg_re_i         (reg_re),
+    .reg_raddr_i      (reg_raddr),
+    .reg_rdata_o      (reg_rdata),
+    .reg_rerr_o       (reg_rerr),
+    .start_o          (start),
+    .abort_o          (abort),
+    .num_layers_o     (num_layers),
+    .act_frac_o       (act_frac),
+    .input_file_o     (input_file),
+    .layer_in_o       (layer_in),
+    .layer_out_o      (layer_out),
+    .layer_ptr_base_o (layer_ptr_base),
+    .layer_bias_o     (layer_bias),
+    .layer_relu_o     (layer_relu),
+    .layer_shift_o    (layer_shift),
+    .pe_sel_o         (pe_sel),
+    .busy_i           (busy),
+    .done_i           (done),
+    .result_file_i    (result_file),
+    .cur_layer_i      (cur_layer),
+    .err_set_i        (err_set),
+    .errors_o         (errors),
+    .cycles_i         (cycles),
+    .bcasts_i         (bcasts),
+    .bcast_stalls_i   (bcast_stalls),
+    .layer_cycles_i   (layer_cycles),
+    .pe_counters_i    (pe_counters_sel)
+  );
+
+  // ---------------------------------------------------------------------------
+  // Load port
+  // ---------------------------------------------------------------------------
+  logic [NumPe-1:0]       ld_pe_we, ld_pe_re;
+  logic [2:0]             ld_target;
+  logic [19:0]            ld_index;
+  logic [63:0]            ld_wdata;
+  logic [NumPe-1:0][63:0] ld_pe_rdata;
+  logic                   loaded, ld_err_busy, ld_err_range;
+
+  eie_load_port #(
+    .NumPe        (NumPe),
+    .SpmatDepth   (SpmatDepth),
+    .PtrBankDepth (PtrBankDepth),
+    .ActDepth     (ActDepth),
+    .MaxLayers    (MaxLayers)
+  ) u_load_port (
+    .clk_i,
+    .rst_ni,
+    .ld_valid_i,
+    .ld_ready_o,
+    .ld_write_i,
+    .ld_addr_i,
+    .ld_wdata_i,
+    .ld_rvalid_o,
+    .ld_rready_i,
+    .ld_rdata_o,
+    .busy_i      (busy),
+    .pe_we_o     (ld_pe_we),
+    .pe_re_o     (ld_pe_re),
+    .target_o    (ld_target),
+    .index_o     (ld_index),
+    .wdata_o     (ld_wdata),
+    .pe_rdata_i  (ld_pe_rdata),
+    .loaded_o    (loaded),
+    .err_busy_o  (ld_err_busy),
+    .err_range_o (ld_err_range)
+  );
+
+  // ---------------------------------------------------------------------------
+  // Central control unit and LNZD quadtree
+  // ---------------------------------------------------------------------------
+  logic                          root_valid, root_ready, tree_empty;
+  logic [ActWidth+ColWidth-1:0]  root_data;
+  logic [NumPe-1:0]              pe_ready, pe_idle, pe_wb_busy, leaf_valid, leaf_ready, leaf_empty;
+  logic [NumPe-1:0][ActWidth+ColWidth-1:0] leaf_data;
+  logic [NumPe-1:0][2:0]         pe_err;
+  logic [2:0]                    pe_err_any;
+  logic                          bcast_valid, bcast_take;
+  logic [ActWidth-1:0]           bcast_act;
+  logic [PtrIdxWidth-1:0]        bcast_ptr_idx;
+  logic [15:0]                   cur_out;
+  logic                          cur_relu, src_sel, scan_en, flush, wb_start, bitmap_clear;
+  logic                          compute, bcast_over;
+  logic [4:0]                    cur_shift;
+
+  eie_lnzd_tree #(
+    .NumLeaves (NumPe),
+    .DataWidth (ActWidth + ColWidth)
+  ) u_lnzd_tree (
+    .clk_i,
+    .rst_ni,
+    .flush_i      (flush),
+    .leaf_valid_i (leaf_valid),
+    .leaf_data_i  (leaf_data),
+    .leaf_ready_o (leaf_ready),
+    .root_valid_o (root_valid),
+    .root_data_o  (root_data),
+    .root_ready_i (root_ready),
+    .empty_o      (tree_empty)
+  );
+
+  always_comb begin
+    pe_err_any = '0;
+    for (int p = 0; p < NumPe; p++) begin
+      pe_err_any = pe_err_any | pe_err[p];
+    end
+  end
+
+  eie_ccu #(
+    .NumPe        (NumPe),
+    .ActDepth     (ActDepth),
+    .PtrBankDepth (PtrBankDepth),
+    .MaxLayers    (MaxLayers),
+    .NumErrors    (NumErrors)
+  ) u_ccu (
+    .clk_i,
+    .rst_ni,
+    .start_i          (start),
+    .abort_i          (abort),
+    .num_layers_i     (num_layers),
+    .act_frac_i       (act_frac),
+    .input_file_i     (input_file),
+    .layer_in_i       (layer_in),
+    .layer_out_i      (layer_out),
+    .layer_ptr_base_i (layer_ptr_base),
+    .layer_bias_i     (layer_bias),
+    .layer_relu_i     (layer_relu),
+    .layer_shift_i    (layer_shift),
+    .loaded_i         (loaded),
+    .ext_abort_i      (ld_err_busy || (|pe_err_any)),
+    .root_valid_i     (root_valid),
+    .root_act_i       (root_data[ActWidth+ColWidth-1 -: ActWidth]),
+    .root_col_i       (root_data[ColWidth-1:0]),
+    .root_ready_o     (root_ready),
+    .tree_empty_i     (tree_empty && (&leaf_empty)),
+    .pe_ready_i       (pe_ready),
+    .pe_idle_i        (pe_idle),
+    .pe_wb_busy_i     (pe_wb_busy),
+    .bcast_valid_o    (bcast_valid),
+    .bcast_take_o     (bcast_take),
+    .bcast_act_o      (bcast_act),
+    .bcast_ptr_idx_o  (bcast_ptr_idx),
+    .layer_o          (cur_layer),
+    .layer_out_o      (cur_out),
+    .layer_relu_o     (cur_relu),
+    .layer_shift_o    (cur_shift),
+    .src_sel_o        (src_sel),
+    .scan_en_o        (scan_en),
+    .flush_o          (flush),
+    .wb_start_o       (wb_start),
+    .bitmap_clear_o   (bitmap_clear),
+    .compute_o        (compute),
+    .bcast_over_o     (bcast_over),
+    .busy_o           (busy),
+    .done_o           (done),
+    .result_file_o    (result_file),
+    .err_set_o        (ccu_err),
+    .cycles_o         (cycles),
+    .bcasts_o         (bcasts),
+    .bcast_stalls_o   (bcast_stalls),
+    .layer_cycles_o   (layer_cycles)
+  );
+
+  // ERROR bits: see README "Register map" (9 and 10 are raised inside eie_csr).
+  always_comb begin
+    err_set    = ccu_err;
+    err_set[3] = ld_err_busy;
+    err_set[4] = ld_err_range;
+    err_set[5] = pe_err_any[0];
+    err_set[6] = pe_err_any[1];
+    err_set[7] = pe_err_any[2];
+  end
+
+  // ---------------------------------------------------------------------------
+  // PE array
+  // ---------------------------------------------------------------------------
+  logic [NumPe-1:0][5:0][31:0] pe_counters;
+  logic                        cnt_clear;
+
+  assign cnt_clear = start && !busy;
+
+  for (genvar p = 0; p < NumPe; p++) begin : gen_pe
+    logic [ActWidth-1:0] leaf_act;
+    logic [ColWidth-1:0] leaf_col;
+
+    eie_pe #(
+      .NumPe        (NumPe),
+      .PeIndex      (p),
+      .QueueDepth   (QueueDepth),
+      .SpmatDepth   (SpmatDepth),
+      .PtrBankDepth (PtrBankDepth),
+      .ActDepth     (ActDepth),
+      .MaxLayers    (MaxLayers)
+    ) u_pe (
+      .clk_i,
+      .rst_ni,
+      .layer_i         (cur_layer),
+      .layer_out_i     (cur_out),
+      .layer_relu_i    (cur_relu),
+      .layer_shift_i   (cur_shift),
+      .src_sel_i       (src_sel),
+      .scan_en_i       (scan_en),
+      .flush_i         (flush),
+      .wb_start_i      (wb_start),
+      .bitmap_clear_i  (bitmap_clear),
+      .bcast_valid_i   (bcast_valid),
+      .bcast_take_i    (bcast_take),
+      .bcast_act_i     (bcast_act),
+      .bcast_ptr_idx_i (bcast_ptr_idx),
+      .pe_ready_o      (pe_ready[p]),
+      .idle_o          (pe_idle[p]),
+      .wb_busy_o       (pe_wb_busy[p]),
+      .leaf_valid_o    (leaf_valid[p]),
+      .leaf_ready_i    (leaf_ready[p]),
+      .leaf_act_o      (leaf_act),
+      .leaf_col_o      (leaf_col),
+      .leaf_empty_o    (leaf_empty[p]),
+      .ld_we_i         (ld_pe_we[p]),
+      .ld_re_i         (ld_pe_re[p]),
+      .ld_target_i     (ld_target),
+      .ld_index_i      (ld_index),
+      .ld_wdata_i      (ld_wdata),
+      .ld_rdata_o      (ld_pe_rdata[p]),
+      .cnt_clear_i     (cnt_clear),
+      .compute_i       (compute),
+      .bcast_over_i    (bcast_over),
+      .counters_o      (pe_counters[p]),
+      .err_o           (pe_err[p])
+    );
+
+    assign leaf_data[p] = {leaf_act, leaf_col};
+  end
+
+  assign pe_counters_sel = 32'(pe_sel) < NumPe ? pe_counters[pe_sel] : '0;
+  assign busy_o = busy;
+  assign done_o = done;
+
+  // Errors with no consumer outside the register file.
+  logic unused_errors;
+  assign unused_errors = ^errors;
+
+  initial begin
+    if (NumPe < 1 || NumPe > 64) $fatal(1, "eie_core: NumPe must be 1..64, got %0d", NumPe);
+    if (QueueDepth < 1) $fatal(1, "eie_core: QueueDepth must be >= 1");
+    if (ActDepth < 16) $fatal(1, "eie_core: ActDepth must be >= 16 (row overflow detection)");
+    if (MaxLayers < 1 || MaxLayers > 16) $fatal(1, "eie_core: MaxLayers must be 1..16");
+  end
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,162 @@
+// SPDX-License-Identifier: Apache-2.0
+// Load port: memory-mapped access to every PE memory in I/O mode (README
+// "Load port"). Address {target[31:28], pe[27:20], index[19:0]}; a beat moves on
+// ld_valid_i && ld_ready_o; writes take one cycle, a read answers on the R side
+// (ld_rvalid_o/ld_rready_i) and holds the port until it is taken. Accesses
+// while the core runs, or outside a memory, are dropped (reads answer 0) and
+// raise an error event.
+
+`default_nettype none
+
+module eie_load_port #(
+  /// Number of PEs.
+  parameter int NumPe        = 4,
+  /// Sparse-matrix words per PE.
+  parameter int SpmatDepth   = 1024,
+  /// Entries per pointer bank.
+  parameter int PtrBankDepth = 1024,
+  /// Activations per PE and file.
+  parameter int ActDepth     = 64,
+  /// Layers (16 codebook entries each).
+  parameter int MaxLayers    = 4,
+  localparam int PeWidth     = (NumPe > 1) ? $clog2(NumPe) : 1
+) (
+  /// Clock.
+  input  logic                          clk_i,
+  /// Asynchronous reset, active low.
+  input  logic                          rst_ni,
+  /// Request: write or read of one 64-bit word.
+  input  logic                          ld_valid_i,
+  output logic                          ld_ready_o,
+  input  logic                          ld_write_i,
+  input  logic [31:0]                   ld_addr_i,
+  input  logic [63:0]                   ld_wdata_i,
+  /// Read response.
+  output logic                          ld_rvalid_o,
+  input  logic                          ld_rready_i,
+  output logic [63:0]                   ld_rdata_o,
+  /// The core is running a layer (load accesses are misuse then).
+  input  logic                          busy_i,
+  /// Decoded access to the PEs: one-hot PE selects (codebook writes go to all).
+  output logic [NumPe-1:0]              pe_we_o,
+  output logic [NumPe-1:0]              pe_re_o,
+  output logic [2:0]                    target_o,
+  output logic [19:0]                   index_o,
+  output logic [63:0]                   wdata_o,
+  /// Read data of every PE (valid the cycle after pe_re_o).
+  input  logic [NumPe-1:0][63:0]        pe_rdata_i,
+  /// A pointer table has been written since reset.
+  output logic                          loaded_o,
+  /// Error events: access while busy, access outside every memory.
+  output logic                          err_busy_o,
+  output logic                          err_range_o
+);
+
+  localparam logic [3:0] TgtSpmat = 4'd0;
+  localparam logic [3:0] TgtPtr   = 4'd1;
+  localparam logic [3:0] TgtCb    = 4'd2;
+  localparam logic [3:0] TgtAct0  = 4'd3;
+  localparam logic [3:0] TgtAct1  = 4'd4;
+
+  logic [3:0]  target;
+  logic [7:0]  pe;
+  logic [19:0] index;
+  logic        beat, in_range, allowed;
+  logic [31:0] depth;
+
+  assign target = ld_addr_i[31:28];
+  assign pe     = ld_addr_i[27:20];
+  assign index  = ld_addr_i[19:0];
+  assign beat   = ld_valid_i && ld_ready_o;
+
+  always_comb begin
+    unique case (target)
+      TgtSpmat:         depth = 32'(SpmatDepth);
+      TgtPtr:           depth = 32'(2 * PtrBankDepth);
+      TgtCb:            depth = 32'(MaxLayers * eie_pkg::NumCodes);
+      TgtAct0, TgtAct1: depth = 32'(ActDepth);
+      default:          depth = '0;
+    endcase
+  end
+
+  // Codebook writes ignore the PE field (every PE holds the same table); they are write-only.
+  assign in_range = 32'(index) < depth &&
+                    (target == TgtCb ? ld_write_i : 32'(pe) < NumPe);
+  assign allowed  = beat && in_range && !busy_i;
+
+  assign target_o = target[2:0];
+  assign index_o  = index;
+  assign wdata_o  = ld_wdata_i;
+
+  for (genvar p = 0; p < NumPe; p++) begin : gen_pe_select
+    assign pe_we_o[p] = allowed && ld_write_i && (target == TgtCb || 32'(pe) == p);
+    assign pe_re_o[p] = allowed && !ld_write_i && 32'(pe) == p;
+  end
+
+  assign err_busy_o  = beat && busy_i;
+  assign err_range_o = beat && !in_range;
+
+  // ---------------------------------------------------------------------------
+  // Read response: PE memories answer one cycle after the read
+  // ---------------------------------------------------------------------------
+  logic               rvalid_d, rvalid_q, rzero_d, rzero_q, loaded_d, loaded_q;
+  logic [PeWidth-1:0] rpe_d, rpe_q;
+
+  always_comb begin
+    rvalid_d = rvalid_q;
+    rzero_d  = rzero_q;
+    rpe_d    = rpe_q;
+    loaded_d = loaded_q || (allowed && ld_write_i && target == TgtPtr);
+    if (beat && !ld_write_i) begin
+      rvalid_d = 1'b1;
+      rzero_d  = !allowed;
+      rpe_d    = PeWidth'(pe);
+    end else if (rvalid_q && ld_rready_i) begin
+      rvalid_d = 1'b0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      rvalid_q <= 1'b0;
+      rzero_q  <= 1'b0;
+      rpe_q    <= '0;
+      loaded_q <= 1'b0;
+    end else begin
+      rvalid_q <= rvalid_d;
+      rzero_q  <= rzero_d;
+      rpe_q    <= rpe_d;
+      loaded_q <= loaded_d;
+    end
+  end
+
+  assign ld_ready_o  = !rvalid_q;
+  assign ld_rvalid_o = rvalid_q;
+  assign ld_rdata_o  = rzero_q ? 64'd0 : pe_rdata_i[rpe_q];
+  assign loaded_o    = loaded_q;
+
+`ifndef SYNTHESIS
+  logic        wait_q;
+  logic [31:0] addr_seen_q;
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wait_q      <= 1'b0;
+      addr_seen_q <= '0;
+    end else begin
+      if (wait_q) begin
+        assert (ld_valid_i && ld_addr_i == addr_seen_q)
+          else $fatal(1, "eie_load_port: request dropped or changed before it was taken");
+      end
+      wait_q      <= ld_valid_i && !ld_ready_o;
+      addr_seen_q <= ld_addr_i;
+    end
+  end
+`endif
+
+  initial begin
+    if (NumPe < 1 || NumPe > 256) $fatal(1, "eie_load_port: NumPe must be 1..256");
+  end
+
+endmodule
+
+`default_nettype wire

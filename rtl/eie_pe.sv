@@ -1,0 +1,408 @@
+// SPDX-License-Identifier: Apache-2.0
+// One processing element. A broadcast (a_j, ptr index) that the PE takes reads
+// p_j and p_{j+1} at once; only non-empty columns enter the activation queue, so
+// an empty column costs this PE no cycle. The sparse-matrix read unit streams
+// one entry per cycle into the arithmetic unit; at the end of a layer the
+// write-back walks the PE's rows through ReLU/requantisation into the
+// destination activation file. pe_ready_o promises room for one more broadcast.
+
+`default_nettype none
+
+module eie_pe #(
+  /// Number of PEs in the array.
+  parameter int NumPe        = 4,
+  /// This PE's index: it owns rows i with i mod NumPe == PeIndex.
+  parameter int PeIndex      = 0,
+  /// Activation queue depth (columns with work for this PE).
+  parameter int QueueDepth   = 8,
+  /// Sparse-matrix words.
+  parameter int SpmatDepth   = 1024,
+  /// Entries per pointer bank.
+  parameter int PtrBankDepth = 1024,
+  /// Activations per file (local rows).
+  parameter int ActDepth     = 64,
+  /// Layers (codebooks).
+  parameter int MaxLayers    = 4,
+  localparam int PtrWidth    = $clog2(SpmatDepth * eie_pkg::EntriesPerWord + 1),
+  localparam int PtrIdxWidth = $clog2(PtrBankDepth) + 1,
+  localparam int RowWidth    = $clog2(ActDepth),
+  localparam int LayerWidth  = (MaxLayers > 1) ? $clog2(MaxLayers) : 1,
+  localparam int ActWidth    = eie_pkg::ActWidth,
+  localparam int LdIdxWidth  = 20
+) (
+  /// Clock.
+  input  logic                          clk_i,
+  /// Asynchronous reset, active low.
+  input  logic                          rst_ni,
+  /// Layer context from the CCU.
+  input  logic [LayerWidth-1:0]         layer_i,
+  input  logic [15:0]                   layer_out_i,
+  input  logic                          layer_relu_i,
+  input  logic [4:0]                    layer_shift_i,
+  input  logic                          src_sel_i,
+  input  logic                          scan_en_i,
+  /// Flush queue and pipelines, clear accumulators' touched bits (new layer or abort).
+  input  logic                          flush_i,
+  /// Start the write-back of this layer's rows.
+  input  logic                          wb_start_i,
+  /// Clear the non-zero bitmap (abort).
+  input  logic                          bitmap_clear_i,
+  /// Broadcast: valid, taken by all PEs this cycle, activation, pointer index.
+  input  logic                          bcast_valid_i,
+  input  logic                          bcast_take_i,
+  input  logic [ActWidth-1:0]           bcast_act_i,
+  input  logic [PtrIdxWidth-1:0]        bcast_ptr_idx_i,
+  /// Room for one more broadcast.
+  output logic                          pe_ready_o,
+  /// Nothing in the queue or the pipelines.
+  output logic                          idle_o,
+  /// Write-back in progress.
+  output logic                          wb_busy_o,
+  /// LNZD leaf of this PE's source activations.
+  output logic                          leaf_valid_o,
+  input  logic                          leaf_ready_i,
+  output logic [ActWidth-1:0]           leaf_act_o,
+  output logic [eie_pkg::ColIdxWidth-1:0] leaf_col_o,
+  output logic                          leaf_empty_o,
+  /// Load port, already decoded for this PE: target 0 spmat, 1 pointer,
+  /// 2 codebook (write only), 3 activation file 0, 4 activation file 1.
+  input  logic                          ld_we_i,
+  input  logic                          ld_re_i,
+  input  logic [2:0]                    ld_target_i,
+  input  logic [LdIdxWidth-1:0]         ld_index_i,
+  input  logic [63:0]                   ld_wdata_i,
+  output logic [63:0]                   ld_rdata_o,
+  /// Counter control and phase of the run.
+  input  logic                          cnt_clear_i,
+  input  logic                          compute_i,
+  input  logic                          bcast_over_i,
+  /// Counters: busy, starved, stalled, drained, queue-full, padding.
+  output logic [5:0][31:0]              counters_o,
+  /// Error events: [0] p_j > p_{j+1}, [1] entry beyond the sparse-matrix memory,
+  /// [2] a row beyond the layer's rows of this PE.
+  output logic [2:0]                    err_o
+);
+
+  localparam logic [2:0] TgtSpmat = 3'd0;
+  localparam logic [2:0] TgtPtr   = 3'd1;
+  localparam logic [2:0] TgtCb    = 3'd2;
+  localparam logic [2:0] TgtAct0  = 3'd3;
+  localparam logic [2:0] TgtAct1  = 3'd4;
+  localparam int QueueWidth  = ActWidth + 2 * PtrWidth;
+  localparam int CountWidth  = $clog2(QueueDepth + 1);
+  /// The row of an entry is computed one bit wider so that an overflow is seen.
+  localparam int EntRowWidth = RowWidth + 1;
+
+  // ---------------------------------------------------------------------------
+  // Pointer read unit: p_j and p_{j+1} of every broadcast this PE takes
+  // ---------------------------------------------------------------------------
+  logic                ptr_valid, ptr_empty, ptr_err_order;
+  logic [ActWidth-1:0] ptr_act;
+  logic [PtrWidth-1:0] ptr_start, ptr_end, ptr_ld_rdata;
+
+  eie_ptr_read #(
+    .PtrBankDepth (PtrBankDepth),
+    .PtrWidth     (PtrWidth)
+  ) u_ptr_read (
+    .clk_i,
+    .rst_ni,
+    .ld_we_i     (ld_we_i && ld_target_i == TgtPtr),
+    .ld_re_i     (ld_re_i && ld_target_i == TgtPtr),
+    .ld_index_i  (PtrIdxWidth'(ld_index_i)),
+    .ld_data_i   (PtrWidth'(ld_wdata_i)),
+    .ld_rdata_o  (ptr_ld_rdata),
+    .in_valid_i  (bcast_valid_i && bcast_take_i),
+    .in_act_i    (bcast_act_i),
+    .in_index_i  (bcast_ptr_idx_i),
+    .out_valid_o (ptr_valid),
+    .out_act_o   (ptr_act),
+    .out_start_o (ptr_start),
+    .out_end_o   (ptr_end),
+    .out_empty_o (ptr_empty),
+    .err_order_o (ptr_err_order)
+  );
+
+  // ---------------------------------------------------------------------------
+  // Activation queue: only columns with entries for this PE
+  // ---------------------------------------------------------------------------
+  logic                  q_push, q_push_ready, q_pop_valid, q_pop_ready;
+  logic [QueueWidth-1:0] q_pop_data;
+  logic [CountWidth-1:0] q_count;
+
+  assign q_push = ptr_valid && !ptr_empty && !ptr_err_order;
+
+  eie_fifo #(
+    .Width (QueueWidth),
+    .Depth (QueueDepth)
+  ) u_act_queue (
+    .clk_i,
+    .rst_ni,
+    .clear_i      (flush_i),
+    .push_valid_i (q_push),
+    .push_ready_o (q_push_ready),
+    .push_data_i  ({ptr_act, ptr_start, ptr_end}),
+    .pop_valid_o  (q_pop_valid),
+    .pop_ready_i  (q_pop_ready),
+    .pop_data_o   (q_pop_data),
+    .count_o      (q_count)
+  );
+
+  // The column in the pointer stage lands in the queue next; count it as taken.
+  assign pe_ready_o = 32'(q_count) + 32'(ptr_valid) < QueueDepth;
+
+  // ---------------------------------------------------------------------------
+  // Sparse-matrix read unit
+  // ---------------------------------------------------------------------------
+  logic                         ent_valid, ent_pad, spmat_busy, spmat_idle, spmat_err_range;
+  logic [eie_pkg::CodeWidth-1:0] ent_code;
+  logic [EntRowWidth-1:0]       ent_row;
+  logic [ActWidth-1:0]          ent_act;
+  logic [63:0]                  spmat_ld_rdata;
+
+  eie_spmat_read #(
+    .SpmatDepth (SpmatDepth),
+    .PtrWidth   (PtrWidth),
+    .RowWidth   (EntRowWidth)
+  ) u_spmat_read (
+    .clk_i,
+    .rst_ni,
+    .ld_we_i     (ld_we_i && ld_target_i == TgtSpmat),
+    .ld_re_i     (ld_re_i && ld_target_i == TgtSpmat),
+    .ld_addr_i   ($clog2(SpmatDepth)'(ld_index_i)),
+    .ld_wdata_i  (ld_wdata_i),
+    .ld_rdata_o  (spmat_ld_rdata),
+    .flush_i     (flush_i),
+    .col_valid_i (q_pop_valid),
+    .col_ready_o (q_pop_ready),
+    .col_act_i   (q_pop_data[QueueWidth-1 -: ActWidth]),
+    .col_start_i (q_pop_data[2*PtrWidth-1 -: PtrWidth]),
+    .col_end_i   (q_pop_data[PtrWidth-1:0]),
+    .ent_valid_o (ent_valid),
+    .ent_code_o  (ent_code),
+    .ent_row_o   (ent_row),
+    .ent_act_o   (ent_act),
+    .ent_pad_o   (ent_pad),
+    .busy_o      (spmat_busy),
+    .idle_o      (spmat_idle),
+    .err_range_o (spmat_err_range)
+  );
+
+  // ---------------------------------------------------------------------------
+  // Arithmetic unit: codebook, multiply, accumulate with bypass
+  // ---------------------------------------------------------------------------
+  logic                          row_overflow, arith_idle, wb_re;
+  logic [RowWidth:0]             wb_row_d, wb_row_q;  // one bit more: counts up to ActDepth
+  logic [RowWidth-1:0]           wb_row_q2;
+  logic [eie_pkg::AccWidth-1:0]  wb_acc;
+
+  assign row_overflow = ent_valid && ent_row[RowWidth];
+
+  eie_arith #(
+    .MaxLayers (MaxLayers),
+    .ActDepth  (ActDepth)
+  ) u_arith (
+    .clk_i,
+    .rst_ni,
+    .cb_we_i     (ld_we_i && ld_target_i == TgtCb),
+    .cb_addr_i   ($clog2(MaxLayers * eie_pkg::NumCodes)'(ld_index_i)),
+    .cb_wdata_i  (ld_wdata_i[eie_pkg::WeightWidth-1:0]),
+    .layer_i     (layer_i),
+    .ent_valid_i (ent_valid && !row_overflow),
+    .ent_code_i  (ent_code),
+    .ent_row_i   (ent_row[RowWidth-1:0]),
+    .ent_act_i   (ent_act),
+    .clear_i     (flush_i),
+    .wb_re_i     (wb_re),
+    .wb_row_i    (wb_row_q[RowWidth-1:0]),
+    .wb_acc_o    (wb_acc),
+    .idle_o      (arith_idle)
+  );
+
+  assign idle_o = !ptr_valid && !q_pop_valid && spmat_idle && arith_idle;
+
+  // ---------------------------------------------------------------------------
+  // Write-back: rows r with r*NumPe + PeIndex < out_features, one per cycle
+  // ---------------------------------------------------------------------------
+  logic                 wb_busy_d, wb_busy_q, wb_pending_d, wb_pending_q;
+  logic [16:0]          wb_grow_d, wb_grow_q;
+  logic                 wb_more;
+  logic [ActWidth-1:0]  wb_act;
+  logic [RowWidth:0]    max_row_d, max_row_q;
+  logic                 seen_d, seen_q, row_err;
+
+  assign wb_more = wb_busy_q && wb_grow_q < 17'(layer_out_i) && 32'(wb_row_q) < ActDepth;
+  assign wb_re   = wb_more;
+
+  always_comb begin
+    wb_busy_d    = wb_busy_q;
+    wb_row_d     = wb_row_q;
+    wb_grow_d    = wb_grow_q;
+    wb_pending_d = wb_re;
+    max_row_d    = max_row_q;
+    seen_d       = seen_q;
+    row_err      = 1'b0;
+    if (ent_valid) begin
+      seen_d = 1'b1;
+      if (!seen_q || ent_row > max_row_q) begin
+        max_row_d = ent_row;
+      end
+    end
+    if (wb_start_i) begin
+      wb_busy_d = 1'b1;
+      wb_row_d  = '0;
+      wb_grow_d = 17'(PeIndex);
+    end else if (wb_more) begin
+      wb_row_d  = wb_row_q + (RowWidth+1)'(1);
+      wb_grow_d = wb_grow_q + 17'(NumPe);
+    end else if (wb_busy_q && !wb_pending_q) begin
+      // Every row this layer touched must be one the write-back covers.
+      wb_busy_d = 1'b0;
+      row_err   = seen_q && 32'(max_row_q) >= 32'(wb_row_q);
+    end
+    if (flush_i) begin
+      seen_d    = 1'b0;
+      max_row_d = '0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wb_busy_q    <= 1'b0;
+      wb_pending_q <= 1'b0;
+      wb_row_q     <= '0;
+      wb_row_q2    <= '0;
+      wb_grow_q    <= '0;
+      max_row_q    <= '0;
+      seen_q       <= 1'b0;
+    end else begin
+      wb_busy_q    <= wb_busy_d;
+      wb_pending_q <= wb_pending_d;
+      wb_row_q     <= wb_row_d;
+      wb_row_q2    <= wb_row_q[RowWidth-1:0];
+      wb_grow_q    <= wb_grow_d;
+      max_row_q    <= max_row_d;
+      seen_q       <= seen_d;
+    end
+  end
+
+  assign wb_busy_o = wb_busy_q;
+
+  eie_relu_quant u_relu_quant (
+    .acc_i   (wb_acc),
+    .shift_i (layer_shift_i),
+    .relu_i  (layer_relu_i),
+    .act_o   (wb_act)
+  );
+
+  // ---------------------------------------------------------------------------
+  // Activation read/write unit: ping-pong files, bitmap, LNZD leaf
+  // ---------------------------------------------------------------------------
+  logic                ld_act, act_ld_file;
+  logic [ActWidth-1:0] act_ld_rdata;
+
+  assign ld_act      = ld_target_i == TgtAct0 || ld_target_i == TgtAct1;
+  assign act_ld_file = ld_target_i == TgtAct1;
+
+  eie_act_file #(
+    .ActDepth (ActDepth),
+    .NumPe    (NumPe),
+    .PeIndex  (PeIndex)
+  ) u_act_file (
+    .clk_i,
+    .rst_ni,
+    .src_sel_i      (src_sel_i),
+    .scan_en_i      (scan_en_i),
+    .leaf_valid_o   (leaf_valid_o),
+    .leaf_ready_i   (leaf_ready_i),
+    .leaf_act_o     (leaf_act_o),
+    .leaf_col_o     (leaf_col_o),
+    .empty_o        (leaf_empty_o),
+    .wb_valid_i     (wb_pending_q),
+    .wb_row_i       (wb_row_q2),
+    .wb_act_i       (wb_act),
+    .ld_we_i        (ld_we_i && ld_act),
+    .ld_re_i        (ld_re_i && ld_act),
+    .ld_file_i      (act_ld_file),
+    .ld_addr_i      (RowWidth'(ld_index_i)),
+    .ld_wdata_i     (ld_wdata_i[ActWidth-1:0]),
+    .ld_rdata_o     (act_ld_rdata),
+    .bitmap_clear_i (bitmap_clear_i)
+  );
+
+  // Load-port read data of the target read in the previous cycle.
+  logic [2:0] ld_target_q;
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      ld_target_q <= '0;
+    end else if (ld_re_i) begin
+      ld_target_q <= ld_target_i;
+    end
+  end
+
+  always_comb begin
+    unique case (ld_target_q)
+      TgtSpmat:         ld_rdata_o = spmat_ld_rdata;
+      TgtPtr:           ld_rdata_o = 64'(ptr_ld_rdata);
+      TgtAct0, TgtAct1: ld_rdata_o = 64'({{(64 - ActWidth){act_ld_rdata[ActWidth-1]}}, act_ld_rdata});
+      default:          ld_rdata_o = '0;
+    endcase
+  end
+
+  // ---------------------------------------------------------------------------
+  // Performance counters (cleared at START, counting in compute phases)
+  // ---------------------------------------------------------------------------
+  logic        has_work;
+  logic [5:0]  cnt_inc;
+  logic [5:0][31:0] cnt_d, cnt_q;
+
+  assign has_work = ptr_valid || q_pop_valid;
+  assign cnt_inc[0] = compute_i && spmat_busy;
+  assign cnt_inc[1] = compute_i && !spmat_busy && !has_work && !bcast_over_i;
+  assign cnt_inc[2] = compute_i && !spmat_busy && has_work;
+  assign cnt_inc[3] = compute_i && !spmat_busy && !has_work && bcast_over_i;
+  assign cnt_inc[4] = compute_i && bcast_valid_i && !pe_ready_o;
+  assign cnt_inc[5] = ent_valid && ent_pad;
+
+  always_comb begin
+    for (int c = 0; c < 6; c++) begin
+      cnt_d[c] = cnt_clear_i ? 32'd0 : cnt_q[c] + 32'(cnt_inc[c]);
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      cnt_q <= '0;
+    end else begin
+      cnt_q <= cnt_d;
+    end
+  end
+
+  assign counters_o = cnt_q;
+
+  // The load index is 20 bits for every target; each memory uses its low bits.
+  logic unused_ld_index;
+  assign unused_ld_index = ^ld_index_i;
+  assign err_o      = {row_err || row_overflow, spmat_err_range, ptr_valid && ptr_err_order};
+
+`ifndef SYNTHESIS
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+    end else begin
+      if (q_push) begin
+        assert (q_push_ready) else $fatal(1, "eie_pe %0d: activation queue overflow", PeIndex);
+      end
+      if (wb_busy_q) begin
+        assert (idle_o) else $fatal(1, "eie_pe %0d: write-back while the pipeline is busy", PeIndex);
+      end
+    end
+  end
+`endif
+
+  initial begin
+    if (PeIndex < 0 || PeIndex >= NumPe) $fatal(1, "eie_pe: PeIndex %0d outside 0..%0d", PeIndex, NumPe - 1);
+    if (QueueDepth < 1) $fatal(1, "eie_pe: QueueDepth must be >= 1");
+  end
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,79 @@
+# SPDX-License-Identifier: Apache-2.0
+"""cocotb test that runs an image on eie_core and checks it against eie ref.
+
+Driven by environment variables so that pytest and ``eie sim`` share it:
+EIE_IMAGE (image directory), EIE_INPUT (.npy, raw int16 activations, one row per
+run), EIE_OUTPUT (optional .npy to write), EIE_REPORT (optional .json to write),
+EIE_LOAD_PAUSE (none | fixed | random), EIE_CHECK (1: fail on a mismatch).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+import cocotb
+from eie.image import load
+from eie.reference import run_layers
+from eie_tb import EieTB, fixed_pause, no_pause, random_pause, watchdog_cycles
+
+
+def pause_from_env():
+    kind = os.environ.get("EIE_LOAD_PAUSE", "none")
+    if kind == "fixed":
+        return fixed_pause()
+    if kind == "random":
+        return random_pause(cocotb.RANDOM_SEED)
+    return no_pause()
+
+
+@cocotb.test()
+async def run_image(dut):
+    loaded = load(os.environ["EIE_IMAGE"])
+    image = loaded.image
+    inputs = np.load(os.environ["EIE_INPUT"]).astype(np.int64).reshape(-1, image.in_features)
+    check = os.environ.get("EIE_CHECK", "1") == "1"
+    expected = run_layers(loaded, inputs)  # the scoreboard's expectation, from the reference model
+
+    tb = EieTB(dut, load_pause=pause_from_env())
+    dut._log.info("seed %d, image %s, %d input(s)", cocotb.RANDOM_SEED, os.environ["EIE_IMAGE"], len(inputs))
+    await tb.reset()
+    await tb.check_parameters(image)
+    start = cocotb.utils.get_sim_time("ns")
+    await tb.load_image(image)
+    load_cycles = int((cocotb.utils.get_sim_time("ns") - start) // 10)
+
+    outputs = np.zeros((len(inputs), image.out_features), dtype=np.int64)
+    reports = []
+    pending = list(range(len(inputs)))  # scoreboard: runs still to be checked
+    for run, acts in enumerate(inputs):
+        await tb.load_input(image, acts, input_file=run % 2)
+        status = await tb.start_and_wait(watchdog_cycles(image, acts))
+        errors = await tb.errors()
+        assert not errors, f"run {run}: the core raised ERROR bits {errors}"
+        assert status & 0b10, f"run {run}: STATUS.DONE is not set (status {status:#x})"
+        outputs[run] = await tb.read_output(image, status)
+        reports.append(await tb.read_report(image))
+        if check:
+            mismatch = np.nonzero(outputs[run] != expected[run])[0]
+            assert mismatch.size == 0, (
+                f"run {run}: {mismatch.size} outputs differ from eie ref, first at row {mismatch[0]}: "
+                f"RTL {outputs[run][mismatch[0]]} != ref {expected[run][mismatch[0]]} (seed {cocotb.RANDOM_SEED})"
+            )
+        pending.remove(run)
+    assert not pending, f"runs never checked: {pending}"
+
+    report = {
+        "cycles": sum(r["cycles"] for r in reports),
+        "runs": reports,
+        "load_cycles": load_cycles,
+        "load_beats": tb.load.beats,
+        "matches_reference": bool(np.array_equal(outputs, expected)),
+    }
+    if os.environ.get("EIE_OUTPUT"):
+        np.save(Path(os.environ["EIE_OUTPUT"]), outputs.astype(np.int16))
+    if os.environ.get("EIE_REPORT"):
+        Path(os.environ["EIE_REPORT"]).write_text(json.dumps(report, indent=1))

@@ -1,0 +1,260 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Testbench components for eie_core: bus drivers, the image loader and a run helper.
+
+- ``EieAxiLite``: cocotb-bus's AXI4-Lite master on the core's ``s_axil_*_i/_o`` ports.
+- ``LoadPort``: a cocotb-bus driver for the load port, one beat per cycle, with an
+  optional pause generator between beats.
+- ``EieTB``: owns clock and reset; loads an ``eie.image.Image`` through the load
+  port, programs the registers, runs, reads results and performance counters.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import dataclass
+
+import numpy as np
+
+import cocotb
+from cocotb.clock import Clock
+from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge, Timer, with_timeout
+from cocotb_bus.bus import Bus
+from cocotb_bus.drivers.amba import AXI4LiteMaster
+
+# Load-port targets (README "Load port").
+TGT_SPMAT, TGT_PTR, TGT_CODEBOOK, TGT_ACT0, TGT_ACT1 = range(5)
+
+# Register map (README "Register map").
+REG = {
+    "ID": 0x000, "NUM_PE": 0x004, "QUEUE_DEPTH": 0x008, "SPMAT_DEPTH": 0x00C, "PTR_DEPTH": 0x010,
+    "ACT_DEPTH": 0x014, "MAX_LAYERS": 0x018, "CTRL": 0x020, "STATUS": 0x024, "ERROR": 0x028,
+    "NUM_LAYERS": 0x02C, "ACT_FRAC": 0x030, "INPUT_FILE": 0x034, "CYCLES_LO": 0x040, "CYCLES_HI": 0x044,
+    "BCASTS": 0x048, "BCAST_STALLS": 0x04C, "PE_SEL": 0x050, "PE_BUSY": 0x054, "PE_STARVED": 0x058,
+    "PE_STALLED": 0x05C, "PE_DRAINED": 0x060, "PE_QUEUE_FULL": 0x064, "PE_PADDING": 0x068,
+}
+PE_COUNTERS = ("busy", "starved", "stalled", "drained", "queue_full", "padding")
+ERROR_BITS = (
+    "START_BUSY", "NOT_LOADED", "BAD_LAYER", "LOAD_BUSY", "LOAD_RANGE", "PTR_ORDER",
+    "PTR_RANGE", "ROW_RANGE", "COL_RANGE", "REG_ADDR", "REG_BUSY",
+)
+
+
+def layer_reg(layer: int, field: int) -> int:
+    """IN=0, OUT=1, PTR_BASE=2, FLAGS=3 of layer descriptor ``layer``."""
+    return 0x100 + 16 * layer + 4 * field
+
+
+def layer_cycles_reg(layer: int) -> int:
+    return 0x200 + 4 * layer
+
+
+def ld_address(target: int, pe: int, index: int) -> int:
+    return (target << 28) | (pe << 20) | index
+
+
+def no_pause():
+    return itertools.repeat(0)
+
+
+def fixed_pause(pattern=(0, 0, 1, 0, 2)):
+    return itertools.cycle(pattern)
+
+
+def random_pause(seed: int, idle_share: float = 0.3):
+    rng = random.Random(seed)
+    while True:
+        yield 0 if rng.random() >= idle_share else rng.randint(1, 3)
+
+
+class EieAxiLite(AXI4LiteMaster):
+    """cocotb-bus's AXI4-Lite master, mapped onto the ``s_axil_<name>_i/_o`` port names."""
+
+    _signals = {
+        "AWVALID": "awvalid_i", "AWADDR": "awaddr_i", "AWREADY": "awready_o",
+        "WVALID": "wvalid_i", "WREADY": "wready_o", "WDATA": "wdata_i", "WSTRB": "wstrb_i",
+        "BVALID": "bvalid_o", "BREADY": "bready_i", "BRESP": "bresp_o",
+        "ARVALID": "arvalid_i", "ARADDR": "araddr_i", "ARREADY": "arready_o",
+        "RVALID": "rvalid_o", "RREADY": "rready_i", "RRESP": "rresp_o", "RDATA": "rdata_o",
+    }
+
+
+class LoadPort:
+    """Driver of the load port; writes stream one beat per cycle, reads wait for the answer."""
+
+    _signals = {
+        "valid": "valid_i", "ready": "ready_o", "write": "write_i", "addr": "addr_i",
+        "wdata": "wdata_i", "rvalid": "rvalid_o", "rready": "rready_i", "rdata": "rdata_o",
+    }
+
+    def __init__(self, dut, clock, pause=None):
+        self.bus = Bus(dut, "ld", self._signals)
+        self.clock = clock
+        self.pause = pause or no_pause()
+        self.bus.valid.value = 0
+        self.bus.write.value = 0
+        self.bus.addr.value = 0
+        self.bus.wdata.value = 0
+        self.bus.rready.value = 1
+        self.beats = 0
+
+    async def _beat(self, write: bool, addr: int, data: int) -> None:
+        for _ in range(next(self.pause)):
+            self.bus.valid.value = 0
+            await RisingEdge(self.clock)
+        self.bus.valid.value = 1
+        self.bus.write.value = int(write)
+        self.bus.addr.value = addr
+        self.bus.wdata.value = data
+        while True:
+            await RisingEdge(self.clock)
+            if self.bus.ready.value:
+                break
+        self.bus.valid.value = 0
+        self.beats += 1
+
+    async def write_many(self, beats) -> None:
+        """Beats of (address, data); valid stays high across back-to-back beats."""
+        for addr, data in beats:
+            await self._beat(True, addr, int(data))
+        self.bus.valid.value = 0
+
+    async def read(self, addr: int) -> int:
+        await self._beat(False, addr, 0)
+        while True:
+            await ReadOnly()
+            if self.bus.rvalid.value:
+                value = int(self.bus.rdata.value)
+                break
+            await RisingEdge(self.clock)
+        await RisingEdge(self.clock)
+        return value
+
+
+def image_beats(image, include_codebook: bool = True):
+    """Every load-port write that puts ``image`` (an eie.image.Image) into the core."""
+    for pe in range(image.num_pes):
+        for index, word in enumerate(image.spmat[pe]):
+            yield ld_address(TGT_SPMAT, pe, index), int(word)
+        for index, pointer in enumerate(image.pointers[pe]):
+            yield ld_address(TGT_PTR, pe, index), int(pointer)
+    if include_codebook:
+        for layer, spec in enumerate(image.layers):
+            for code, value in enumerate(spec.codebook_int):
+                yield ld_address(TGT_CODEBOOK, 0, 16 * layer + code), int(value) & 0xFFFF
+
+
+def activation_beats(acts: np.ndarray, num_pes: int, target: int):
+    """Write the non-zero activations of a distributed vector (the bitmap starts empty)."""
+    for j in np.nonzero(acts)[0]:
+        yield ld_address(target, int(j) % num_pes, int(j) // num_pes), int(acts[j]) & 0xFFFF
+
+
+@dataclass
+class RunResult:
+    outputs: np.ndarray
+    report: dict
+
+
+class EieTB:
+    """Clock, reset, and the whole-run sequence for one eie_core instance."""
+
+    def __init__(self, dut, load_pause=None):
+        self.dut = dut
+        self.log = dut._log
+        cocotb.start_soon(Clock(dut.clk_i, 10, unit="ns").start())
+        self.axil = EieAxiLite(dut, "s_axil", dut.clk_i)
+        self.load = LoadPort(dut, dut.clk_i, load_pause)
+
+    async def reset(self) -> None:
+        self.dut.rst_ni.value = 0
+        await ClockCycles(self.dut.clk_i, 3)
+        await FallingEdge(self.dut.clk_i)
+        self.dut.rst_ni.value = 1
+        await RisingEdge(self.dut.clk_i)
+
+    async def reg_write(self, name_or_addr, value: int) -> None:
+        addr = REG[name_or_addr] if isinstance(name_or_addr, str) else name_or_addr
+        await self.axil.write(addr, value)
+
+    async def reg_read(self, name_or_addr) -> int:
+        addr = REG[name_or_addr] if isinstance(name_or_addr, str) else name_or_addr
+        return int(await self.axil.read(addr))
+
+    async def check_parameters(self, image) -> None:
+        """The RTL must have been built with the image's PE count and memory sizes."""
+        mem = image.memory
+        expect = {"NUM_PE": image.num_pes, "SPMAT_DEPTH": mem.spmat_words, "PTR_DEPTH": mem.ptr_bank_depth,
+                  "ACT_DEPTH": mem.act_depth, "MAX_LAYERS": mem.max_layers}
+        for name, value in expect.items():
+            got = await self.reg_read(name)
+            assert got == value, f"core {name} is {got}, the image needs {value}"
+
+    async def load_image(self, image) -> None:
+        await self.load.write_many(image_beats(image))
+        await self.reg_write("NUM_LAYERS", len(image.layers))
+        await self.reg_write("ACT_FRAC", image.act_frac)
+        for index, spec in enumerate(image.layers):
+            await self.reg_write(layer_reg(index, 0), spec.in_features)
+            await self.reg_write(layer_reg(index, 1), spec.out_features)
+            await self.reg_write(layer_reg(index, 2), spec.ptr_base)
+            await self.reg_write(layer_reg(index, 3), int(spec.bias) | (int(spec.relu) << 1) | (spec.w_frac << 8))
+
+    async def load_input(self, image, acts: np.ndarray, input_file: int = 0) -> None:
+        # INPUT_FILE first: the non-zero bitmap follows writes to the input file only.
+        target = TGT_ACT1 if input_file else TGT_ACT0
+        await self.reg_write("INPUT_FILE", input_file)
+        await self.load.write_many(activation_beats(acts, image.num_pes, target))
+
+    async def start_and_wait(self, timeout_cycles: int) -> int:
+        """START, then wait for DONE (or an error) with a watchdog; returns STATUS."""
+        await self.reg_write("CTRL", 1)
+        await RisingEdge(self.dut.clk_i)
+        try:
+            await with_timeout(self._wait_idle(), timeout_cycles * 10, "ns")
+        except cocotb.triggers.SimTimeoutError:
+            raise AssertionError(f"watchdog: the core did not finish within {timeout_cycles} cycles") from None
+        return await self.reg_read("STATUS")
+
+    async def _wait_idle(self) -> None:
+        while True:
+            await ReadOnly()
+            if not self.dut.busy_o.value:
+                break
+            await RisingEdge(self.dut.clk_i)
+        await RisingEdge(self.dut.clk_i)
+
+    async def read_output(self, image, status: int) -> np.ndarray:
+        target = TGT_ACT1 if (status >> 3) & 1 else TGT_ACT0
+        out = np.zeros(image.out_features, dtype=np.int64)
+        for i in range(image.out_features):
+            raw = await self.load.read(ld_address(target, i % image.num_pes, i // image.num_pes))
+            value = raw & 0xFFFF
+            out[i] = value - 0x10000 if value & 0x8000 else value
+        return out
+
+    async def read_report(self, image) -> dict:
+        cycles = await self.reg_read("CYCLES_LO") | (await self.reg_read("CYCLES_HI") << 32)
+        report = {
+            "cycles": cycles,
+            "layer_cycles": [await self.reg_read(layer_cycles_reg(l)) for l in range(len(image.layers))],
+            "broadcasts": await self.reg_read("BCASTS"),
+            "broadcast_stalls": await self.reg_read("BCAST_STALLS"),
+            "pe": {name: [] for name in PE_COUNTERS},
+        }
+        for pe in range(image.num_pes):
+            await self.reg_write("PE_SEL", pe)
+            for offset, name in enumerate(PE_COUNTERS):
+                report["pe"][name].append(await self.reg_read(REG["PE_BUSY"] + 4 * offset))
+        return report
+
+    async def errors(self) -> list[str]:
+        bits = await self.reg_read("ERROR")
+        return [name for i, name in enumerate(ERROR_BITS) if bits >> i & 1]
+
+
+def watchdog_cycles(image, acts: np.ndarray) -> int:
+    """A generous bound on a run: every entry, broadcast and row many times over."""
+    entries = sum(max(spec.entries) for spec in image.layers)
+    widest = max(max(s.in_features, s.out_features) for s in image.layers)
+    return 20 * (entries + widest * len(image.layers)) + 2000
