@@ -4,7 +4,8 @@
 // COMPUTE broadcasts (a_j, j) from the LNZD root (the bias column's constant one
 // first) to every PE, at most one per cycle and only when every PE has room,
 // WRITEBACK lets each PE turn its accumulators into the next layer's activations,
-// then the ping-pong files swap. Any error event aborts the run back to IDLE.
+// then the ping-pong files swap. The last layer stays in the accumulators (read
+// back requantised through the load port). Any error event aborts to IDLE.
 
 `default_nettype none
 
@@ -78,7 +79,6 @@ module eie_ccu #(
   /// Status.
   output logic                                   busy_o,
   output logic                                   done_o,
-  output logic                                   result_file_o,
   /// Error events raised here: [0] start while busy, [1] not loaded, [2] bad layer, [8] column range.
   output logic [NumErrors-1:0]                   err_set_o,
   /// Counters of the last run.
@@ -109,7 +109,6 @@ module eie_ccu #(
   logic [ColWidth-1:0]   bcast_col_d, bcast_col_q;
   logic                  wb_first_d, wb_first_q;
   logic                  done_d, done_q;
-  logic                  result_file_d, result_file_q;
   logic [63:0]           cycles_d, cycles_q;
   logic [31:0]           bcasts_d, bcasts_q, stalls_d, stalls_q;
   logic [MaxLayers-1:0][31:0] layer_cycles_d, layer_cycles_q;
@@ -155,7 +154,6 @@ module eie_ccu #(
     bcast_col_d    = bcast_col_q;
     wb_first_d     = 1'b0;
     done_d         = done_q;
-    result_file_d  = result_file_q;
     cycles_d       = cycles_q;
     bcasts_d       = bcasts_q;
     stalls_d       = stalls_q;
@@ -228,7 +226,13 @@ module eie_ccu #(
             end
           end
         end
-        if (layer_drained) begin
+        if (layer_drained && last_layer) begin
+          // The last layer needs no write-back: results are read through the
+          // load port's RESULT target, requantised on the way out.
+          state_d        = StIdle;
+          done_d         = 1'b1;
+          bitmap_clear_o = 1'b1;
+        end else if (layer_drained) begin
           state_d    = StWriteback;
           wb_first_d = 1'b1;
         end
@@ -237,16 +241,8 @@ module eie_ccu #(
         wb_start_o = wb_first_q;
         if (!wb_first_q && !any_wb_busy) begin
           src_sel_d = !src_sel_q;
-          if (last_layer) begin
-            // The next input starts from an empty bitmap: only its own writes set bits.
-            state_d        = StIdle;
-            done_d         = 1'b1;
-            result_file_d  = !src_sel_q;
-            bitmap_clear_o = 1'b1;
-          end else begin
-            layer_d = layer_q + LayerWidth'(1);
-            state_d = StInit;
-          end
+          layer_d   = layer_q + LayerWidth'(1);
+          state_d   = StInit;
         end
       end
       default: state_d = StIdle;
@@ -281,7 +277,6 @@ module eie_ccu #(
       bcast_col_q    <= '0;
       wb_first_q     <= 1'b0;
       done_q         <= 1'b0;
-      result_file_q  <= 1'b0;
       cycles_q       <= '0;
       bcasts_q       <= '0;
       stalls_q       <= '0;
@@ -296,7 +291,6 @@ module eie_ccu #(
       bcast_col_q    <= bcast_col_d;
       wb_first_q     <= wb_first_d;
       done_q         <= done_d;
-      result_file_q  <= result_file_d;
       cycles_q       <= cycles_d;
       bcasts_q       <= bcasts_d;
       stalls_q       <= stalls_d;
@@ -318,7 +312,6 @@ module eie_ccu #(
   assign compute_o       = state_q == StCompute;
   assign busy_o          = state_q != StIdle;
   assign done_o          = done_q;
-  assign result_file_o   = result_file_q;
   assign cycles_o        = cycles_q;
   assign bcasts_o        = bcasts_q;
   assign bcast_stalls_o  = stalls_q;

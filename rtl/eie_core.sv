@@ -103,7 +103,7 @@ module eie_core #(
     .reg_rerr_i  (reg_rerr)
   );
 
-  logic                                  start, abort, input_file, busy, done, result_file;
+  logic                                  start, abort, input_file, busy, done;
   logic [LayerWidth:0]                   num_layers;
   logic [3:0]                            act_frac;
   logic [MaxLayers-1:0][15:0]            layer_in, layer_out;
@@ -153,7 +153,6 @@ module eie_core #(
     .pe_sel_o         (pe_sel),
     .busy_i           (busy),
     .done_i           (done),
-    .result_file_i    (result_file),
     .cur_layer_i      (cur_layer),
     .err_set_i        (err_set),
     .errors_o         (errors),
@@ -290,7 +289,6 @@ module eie_core #(
     .bcast_over_o     (bcast_over),
     .busy_o           (busy),
     .done_o           (done),
-    .result_file_o    (result_file),
     .err_set_o        (ccu_err),
     .cycles_o         (cycles),
     .bcasts_o         (bcasts),

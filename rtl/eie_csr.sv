@@ -63,7 +63,6 @@ module eie_csr #(
   /// Status from the control unit.
   input  logic                                    busy_i,
   input  logic                                    done_i,
-  input  logic                                    result_file_i,
   input  logic [LayerWidth-1:0]                   cur_layer_i,
   /// Error events (set the sticky ERROR bits) and the bus-side ones raised here.
   input  logic [NumErrors-1:0]                    err_set_i,
@@ -117,7 +116,7 @@ module eie_csr #(
   logic [NumErrors-1:0]                  errors_d, errors_q;
 
   logic [11:0] waddr, raddr;
-  logic [31:0] wmask;
+  logic [31:0] wmask, wdata_masked;
   logic        wr_config, wr_known;
   logic [3:0]  wr_layer_idx, rd_layer_idx;
   logic [5:0]  rd_cycles_idx;
@@ -126,6 +125,10 @@ module eie_csr #(
 
   assign waddr = 12'(reg_waddr_i);
   assign raddr = 12'(reg_raddr_i);
+  assign wdata_masked = reg_wdata_i & wmask;
+  // ERROR has NumErrors bits; the rest of a write to it is ignored.
+  logic unused_wdata_masked;
+  assign unused_wdata_masked = ^wdata_masked[31:NumErrors];
   assign wmask = {{8{reg_wstrb_i[3]}}, {8{reg_wstrb_i[2]}}, {8{reg_wstrb_i[1]}}, {8{reg_wstrb_i[0]}}};
   assign wr_layer_idx  = waddr[7:4];
   assign rd_layer_idx  = raddr[7:4];
@@ -139,7 +142,7 @@ module eie_csr #(
   // Writes
   // ---------------------------------------------------------------------------
   function automatic logic [31:0] merge(logic [31:0] old, logic [31:0] data, logic [31:0] mask);
-    return (old & ~mask) | (data & mask);
+    merge = (old & ~mask) | (data & mask);
   endfunction
 
   always_comb begin
@@ -181,7 +184,7 @@ module eie_csr #(
     errors_d = errors_q | err_set_i;
     if (reg_we_i && wr_known && !(wr_config && busy_i)) begin
       unique case (waddr)
-        AddrError:     errors_d = (errors_q & ~NumErrors'(reg_wdata_i & wmask)) | err_set_i;
+        AddrError:     errors_d = (errors_q & ~wdata_masked[NumErrors-1:0]) | err_set_i;
         AddrPeSel:     pe_sel_d = 8'(merge(32'(pe_sel_q), reg_wdata_i, wmask));
         AddrNumLayers: num_layers_d = (LayerWidth+1)'(merge(32'(num_layers_q), reg_wdata_i, wmask));
         AddrActFrac:   act_frac_d = 4'(merge(32'(act_frac_q), reg_wdata_i, wmask));
@@ -266,7 +269,7 @@ module eie_csr #(
       AddrActDepth:    reg_rdata_o = 32'(ActDepth);
       AddrMaxLayers:   reg_rdata_o = 32'(MaxLayers);
       AddrCtrl:        reg_rdata_o = '0;
-      AddrStatus:      reg_rdata_o = {20'(cur_layer_i), 8'd0, result_file_i, |errors_q, done_i, busy_i};
+      AddrStatus:      reg_rdata_o = {20'(cur_layer_i), 9'd0, |errors_q, done_i, busy_i};
       AddrError:       reg_rdata_o = 32'(errors_q);
       AddrNumLayers:   reg_rdata_o = 32'(num_layers_q);
       AddrActFrac:     reg_rdata_o = 32'(act_frac_q);

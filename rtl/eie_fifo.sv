@@ -112,32 +112,27 @@ module eie_fifo #(
   // Assertions (simulation only)
   // ---------------------------------------------------------------------------
   // The head seen in a cycle where the consumer stalled it, kept for the next cycle.
+  // A plain always: Icarus -Wall flags system tasks inside an always_ff. $fatal,
+  // not $error: Icarus carries on after $error and the cocotb test would pass.
   logic             pop_stall_q;
   logic [Width-1:0] pop_stall_data_q;
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_assert_state
+  always @(posedge clk_i or negedge rst_ni) begin : proc_assert
     if (!rst_ni) begin
       pop_stall_q      <= 1'b0;
       pop_stall_data_q <= '0;
     end else begin
-      pop_stall_q      <= pop_valid_o && !pop_ready_i && !clear_i;
-      pop_stall_data_q <= pop_data_o;
-    end
-  end
-
-  always_ff @(posedge clk_i) begin : proc_assert
-    if (rst_ni) begin
-      assert (!push_fire || count_q < FullCount)
-        else $error("eie_fifo: push into a full FIFO");
+      assert (!push_fire || count_q != FullCount)
+        else $fatal(1, "eie_fifo: push into a full FIFO");
       assert (!pop_fire || count_q != '0)
-        else $error("eie_fifo: pop from an empty FIFO");
-      assert (count_q <= FullCount)
-        else $error("eie_fifo: count %0d exceeds Depth %0d", count_q, Depth);
+        else $fatal(1, "eie_fifo: pop from an empty FIFO");
       // Pointers and count agree: wr - rd == count (mod Depth).
       assert ((32'(wr_ptr_q) + 32'(Depth) - 32'(rd_ptr_q)) % 32'(Depth) == 32'(count_q) % 32'(Depth))
-        else $error("eie_fifo: pointers disagree with count %0d", count_q);
+        else $fatal(1, "eie_fifo: pointers disagree with count %0d", count_q);
       assert (!pop_stall_q || (pop_valid_o && pop_data_o == pop_stall_data_q))
-        else $error("eie_fifo: head changed or vanished while stalled");
+        else $fatal(1, "eie_fifo: head changed or vanished while stalled");
+      pop_stall_q      <= pop_valid_o && !pop_ready_i && !clear_i;
+      pop_stall_data_q <= pop_data_o;
     end
   end
 `endif

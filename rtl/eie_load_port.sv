@@ -57,6 +57,7 @@ module eie_load_port #(
   localparam logic [3:0] TgtCb    = 4'd2;
   localparam logic [3:0] TgtAct0  = 4'd3;
   localparam logic [3:0] TgtAct1  = 4'd4;
+  localparam logic [3:0] TgtResult = 4'd5;
 
   logic [3:0]  target;
   logic [7:0]  pe;
@@ -75,13 +76,16 @@ module eie_load_port #(
       TgtPtr:           depth = 32'(2 * PtrBankDepth);
       TgtCb:            depth = 32'(MaxLayers * eie_pkg::NumCodes);
       TgtAct0, TgtAct1: depth = 32'(ActDepth);
+      TgtResult:        depth = 32'(ActDepth);
       default:          depth = '0;
     endcase
   end
 
-  // Codebook writes ignore the PE field (every PE holds the same table); they are write-only.
+  // Codebook writes ignore the PE field (every PE holds the same table); the
+  // codebook is write-only and the result read-only.
   assign in_range = 32'(index) < depth &&
-                    (target == TgtCb ? ld_write_i : 32'(pe) < NumPe);
+                    (target == TgtCb ? ld_write_i : 32'(pe) < NumPe) &&
+                    !(target == TgtResult && ld_write_i);
   assign allowed  = beat && in_range && !busy_i;
 
   assign target_o = target[2:0];

@@ -65,7 +65,8 @@ module eie_pe #(
   output logic [eie_pkg::ColIdxWidth-1:0] leaf_col_o,
   output logic                          leaf_empty_o,
   /// Load port, already decoded for this PE: target 0 spmat, 1 pointer,
-  /// 2 codebook (write only), 3 activation file 0, 4 activation file 1.
+  /// 2 codebook (write only), 3 activation file 0, 4 activation file 1,
+  /// 5 result (read only: the last layer's accumulator, requantised).
   input  logic                          ld_we_i,
   input  logic                          ld_re_i,
   input  logic [2:0]                    ld_target_i,
@@ -88,6 +89,7 @@ module eie_pe #(
   localparam logic [2:0] TgtCb    = 3'd2;
   localparam logic [2:0] TgtAct0  = 3'd3;
   localparam logic [2:0] TgtAct1  = 3'd4;
+  localparam logic [2:0] TgtResult = 3'd5;
   localparam int QueueWidth  = ActWidth + 2 * PtrWidth;
   localparam int CountWidth  = $clog2(QueueDepth + 1);
   /// The row of an entry is computed one bit wider so that an overflow is seen.
@@ -213,7 +215,7 @@ module eie_pe #(
     .ent_act_i   (ent_act),
     .clear_i     (flush_i),
     .wb_re_i     (wb_re),
-    .wb_row_i    (wb_row_q[RowWidth-1:0]),
+    .wb_row_i    (wb_busy_q ? wb_row_q[RowWidth-1:0] : RowWidth'(ld_index_i)),
     .wb_acc_o    (wb_acc),
     .idle_o      (arith_idle)
   );
@@ -231,13 +233,13 @@ module eie_pe #(
   logic                 seen_d, seen_q, row_err;
 
   assign wb_more = wb_busy_q && wb_grow_q < 17'(layer_out_i) && 32'(wb_row_q) < ActDepth;
-  assign wb_re   = wb_more;
+  assign wb_re   = wb_more || (ld_re_i && ld_target_i == TgtResult);
 
   always_comb begin
     wb_busy_d    = wb_busy_q;
     wb_row_d     = wb_row_q;
     wb_grow_d    = wb_grow_q;
-    wb_pending_d = wb_re;
+    wb_pending_d = wb_more;
     max_row_d    = max_row_q;
     seen_d       = seen_q;
     row_err      = 1'b0;
@@ -344,6 +346,7 @@ module eie_pe #(
       TgtSpmat:         ld_rdata_o = spmat_ld_rdata;
       TgtPtr:           ld_rdata_o = 64'(ptr_ld_rdata);
       TgtAct0, TgtAct1: ld_rdata_o = 64'({{(64 - ActWidth){act_ld_rdata[ActWidth-1]}}, act_ld_rdata});
+      TgtResult:        ld_rdata_o = 64'({{(64 - ActWidth){wb_act[ActWidth-1]}}, wb_act});
       default:          ld_rdata_o = '0;
     endcase
   end

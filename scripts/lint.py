@@ -44,7 +44,7 @@ def lint_verilator(sources: list[Path]) -> list[str]:
     waivers = [str(VERILATOR_WAIVERS)] if VERILATOR_WAIVERS.exists() else []
     findings = []
     for top in modules(sources):
-        cmd = ["verilator", "--lint-only", "-Wall", "--top-module", top, *waivers, *map(str, sources)]
+        cmd = ["verilator", "--lint-only", "-Wall", "--quiet-stats", "--top-module", top, *waivers, *map(str, sources)]
         code, out = run(cmd, env)
         if code or out.strip():
             findings.append(f"[{top}]\n{out.strip()}")
@@ -60,14 +60,13 @@ def yosys_command() -> list[str]:
 
 
 def lint_yosys(sources: list[Path]) -> list[str]:
+    """Read once, then elaborate every module as its own top."""
     rel = [str(p.relative_to(REPO_ROOT)) for p in sources]
-    findings = []
+    steps = [f"read_verilog -sv -DSYNTHESIS {' '.join(rel)}", "design -save sources"]
     for top in modules(sources):
-        script = f"read_verilog -sv -DSYNTHESIS {' '.join(rel)}; hierarchy -check -top {top}; proc"
-        code, out = run([*yosys_command(), "-q", "-p", script])
-        if code:
-            findings.append(f"[{top}]\n{out.strip()}")
-    return findings
+        steps += ["design -load sources", f"hierarchy -check -top {top}", "proc"]
+    code, out = run([*yosys_command(), "-q", "-p", "; ".join(steps)])
+    return [out.strip()] if code else []
 
 
 def main() -> int:

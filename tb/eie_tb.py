@@ -23,7 +23,7 @@ from cocotb_bus.bus import Bus
 from cocotb_bus.drivers.amba import AXI4LiteMaster
 
 # Load-port targets (README "Load port").
-TGT_SPMAT, TGT_PTR, TGT_CODEBOOK, TGT_ACT0, TGT_ACT1 = range(5)
+TGT_SPMAT, TGT_PTR, TGT_CODEBOOK, TGT_ACT0, TGT_ACT1, TGT_RESULT = range(6)
 
 # Register map (README "Register map").
 REG = {
@@ -224,8 +224,8 @@ class EieTB:
             await RisingEdge(self.dut.clk_i)
         await RisingEdge(self.dut.clk_i)
 
-    async def read_output(self, image, status: int) -> np.ndarray:
-        target = TGT_ACT1 if (status >> 3) & 1 else TGT_ACT0
+    async def read_output(self, image) -> np.ndarray:
+        target = TGT_RESULT
         out = np.zeros(image.out_features, dtype=np.int64)
         for i in range(image.out_features):
             raw = await self.load.read(ld_address(target, i % image.num_pes, i // image.num_pes))

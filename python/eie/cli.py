@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The ``eie`` command line: pack, inspect, ref (and sim, once the RTL driver is there).
+"""The ``eie`` command line: pack, inspect, ref, sim, and demo-sim (make sim).
 
 Every error a user can cause prints one line ``eie: error: ...`` and exits 1;
 argparse's usage errors exit 2.
@@ -95,6 +95,33 @@ def cmd_ref(args) -> int:
     return 0
 
 
+def cmd_sim(args) -> int:
+    import json
+
+    from eie.image import load
+    from eie.model_io import load_vector
+    from eie.simulate import simulate
+
+    image = load(args.image)
+    inputs = load_vector(args.input, image.image.in_features)
+    outputs, report = simulate(args.image, inputs, sim=args.sim, queue_depth=args.queue_depth, waves=args.waves,
+                               check=False)
+    _write_npy(args.output, outputs)
+    if args.report:
+        tmp = Path(str(args.report) + ".tmp")
+        tmp.write_text(json.dumps(report, indent=1) + "\n")
+        os.replace(tmp, args.report)
+    verdict = "matches" if report["matches_reference"] else "DIFFERS FROM"
+    print(f"wrote {args.output}: {report['cycles']} cycles on {report['simulator']}; the output {verdict} eie ref")
+    return 0 if report["matches_reference"] else 1
+
+
+def cmd_demo_sim(args) -> int:
+    from eie.demo import run_demo
+
+    return run_demo(args.sim)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from eie.fixedpoint import DEFAULT_ACT_FRAC
     from eie.image import MemoryConfig
@@ -127,6 +154,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("input", help=".npy input (in,) or (batch, in); floats are quantised, integers are raw")
     p.add_argument("-o", "--output", required=True, help=".npy output (int16 raw activations)")
     p.set_defaults(func=cmd_ref)
+
+    p = sub.add_parser("sim", help="run an image on the RTL core (cocotb) and report its counters")
+    p.add_argument("image")
+    p.add_argument("input", help=".npy input (in,) or (batch, in); floats are quantised, integers are raw")
+    p.add_argument("-o", "--output", required=True, help=".npy output, same form as eie ref")
+    p.add_argument("--sim", choices=("icarus", "verilator"), default=None, help="default: $SIM or verilator")
+    p.add_argument("--report", help="JSON report: every counter; the run's cycles under 'cycles'")
+    p.add_argument("--queue-depth", type=int, default=8, help="activation queue depth of the built core")
+    p.add_argument("--waves", action="store_true", help="dump FST waveforms into the build directory")
+    p.set_defaults(func=cmd_sim)
+
+    p = sub.add_parser("demo-sim", help="make sim: the default network on the RTL, checked against eie ref")
+    p.add_argument("--sim", choices=("icarus", "verilator"), default=None)
+    p.set_defaults(func=cmd_demo_sim)
     return parser
 
 

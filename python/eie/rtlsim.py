@@ -93,6 +93,7 @@ def run_cocotb(
     results = runner.test(
         test_module=test_module,
         hdl_toplevel=toplevel,
+        hdl_toplevel_lang="verilog",
         testcase=testcase,
         parameters=parameters,
         build_dir=build_dir,

@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: Apache-2.0
+// Activation read/write unit: two ping-pong 16-bit files and the non-zero bitmap of
+// the source file. The scan port is a leaf of the LNZD tree: valid/ready, one
+// non-zero per cycle in ascending index order, leaf_valid_o one cycle after the
+// take; after a stall valid stays high and data stays put. Zeros cost no cycle.
+
+`default_nettype none
+
+module eie_act_file #(
+  /// Activations per file (local indices) of this PE (>= 2).
+  parameter int ActDepth = 64,
+  /// Number of PEs N.
+  parameter int NumPe    = 4,
+  /// This PE's index (0 .. NumPe-1): local index k is global column k*NumPe + PeIndex.
+  parameter int PeIndex  = 0,
+  /// Width of a local index.
+  localparam int RowWidth = $clog2(ActDepth)
+) (
+  /// Clock.
+  input  logic                            clk_i,
+  /// Asynchronous reset, active low.
+  input  logic                            rst_ni,
+
+  /// Which file is the source (0 or 1); the other is the destination.
+  input  logic                            src_sel_i,
+
+  // Scan port: leaf of the LNZD tree
+  /// Take the next non-zero of the source file whenever the leaf register is free.
+  input  logic                            scan_en_i,
+  /// A non-zero activation is offered.
+  output logic                            leaf_valid_o,
+  /// The LNZD node takes it.
+  input  logic                            leaf_ready_i,
+  /// Its value.
+  output logic [eie_pkg::ActWidth-1:0]    leaf_act_o,
+  /// Its global column j = k*NumPe + PeIndex.
+  output logic [eie_pkg::ColIdxWidth-1:0] leaf_col_o,
+  /// Nothing left: the bitmap is empty and no leaf is offered.
+  output logic                            empty_o,
+
+  // Write-back port (end of a layer, scan finished)
+  /// Write wb_act_i to the destination file at wb_row_i.
+  input  logic                            wb_valid_i,
+  /// Local row.
+  input  logic [RowWidth-1:0]             wb_row_i,
+  /// Requantised activation; its bitmap bit becomes (wb_act_i != 0).
+  input  logic [eie_pkg::ActWidth-1:0]    wb_act_i,
+
+  // Load port (I/O mode)
+  /// Write ld_wdata_i to file ld_file_i at ld_addr_i (the source file also updates its bitmap bit).
+  input  logic                            ld_we_i,
+  /// Read file ld_file_i at ld_addr_i; ld_rdata_o shows it one cycle later and holds.
+  input  logic                            ld_re_i,
+  /// File of the load access.
+  input  logic                            ld_file_i,
+  /// Local index of the load access.
+  input  logic [RowWidth-1:0]             ld_addr_i,
+  /// Activation to write.
+  input  logic [eie_pkg::ActWidth-1:0]    ld_wdata_i,
+  /// Activation read by the last ld_re_i.
+  output logic [eie_pkg::ActWidth-1:0]    ld_rdata_o,
+
+  /// Clear the whole bitmap and drop an offered leaf (layer abort / new image).
+  input  logic                            bitmap_clear_i
+);
+
+  localparam int ActWidth    = eie_pkg::ActWidth;
+  localparam int ColIdxWidth = eie_pkg::ColIdxWidth;
+
+  initial begin : proc_check_params
+    if (ActDepth < 2) $fatal(1, "eie_act_file: ActDepth must be >= 2, got %0d", ActDepth);
+    if (NumPe < 1) $fatal(1, "eie_act_file: NumPe must be >= 1, got %0d", NumPe);
+    if (PeIndex < 0 || PeIndex >= NumPe)
+      $fatal(1, "eie_act_file: PeIndex %0d outside 0..%0d", PeIndex, NumPe - 1);
+    if ((ActDepth - 1) * NumPe + PeIndex >= (1 << ColIdxWidth))
+      $fatal(1, "eie_act_file: column index does not fit in %0d bits", ColIdxWidth);
+  end
+
+  // ---------------------------------------------------------------------------
+  // Scan: lowest set bitmap bit
+  // ---------------------------------------------------------------------------
+  logic [ActDepth-1:0] bitmap_d, bitmap_q;
+  logic [RowWidth-1:0] scan_index;
+  logic                scan_none;
+
+  eie_lzc #(
+    .Width (ActDepth)
+  ) u_lzc (
+    .clk_i   (clk_i),
+    .rst_ni  (rst_ni),
+    .bits_i  (bitmap_q),
+    .index_o (scan_index),
+    .empty_o (scan_none)
+  );
+
+  logic                   leaf_valid_d, leaf_valid_q;
+  logic                   leaf_file_d, leaf_file_q;
+  logic [ColIdxWidth-1:0] leaf_col_d, leaf_col_q;
+  logic                   take;
+  logic [ColIdxWidth-1:0] scan_col;
+
+  assign take     = scan_en_i & ~scan_none & (~leaf_valid_q | leaf_ready_i);
+  assign scan_col = ColIdxWidth'(scan_index) * ColIdxWidth'(NumPe) + ColIdxWidth'(PeIndex);
+
+  always_comb begin
+    leaf_valid_d = leaf_valid_q;
+    leaf_file_d  = leaf_file_q;
+    leaf_col_d   = leaf_col_q;
+    if (leaf_ready_i) leaf_valid_d = 1'b0;
+    if (take) begin
+      leaf_valid_d = 1'b1;
+      leaf_file_d  = src_sel_i;
+      leaf_col_d   = scan_col;
+    end
+    if (bitmap_clear_i) leaf_valid_d = 1'b0;
+  end
+
+  // ---------------------------------------------------------------------------
+  // Bitmap: cleared by the scan, written by write-back and source-file loads
+  // ---------------------------------------------------------------------------
+  logic ld_src_we;
+  assign ld_src_we = ld_we_i & (ld_file_i == src_sel_i);
+
+  always_comb begin
+    bitmap_d = bitmap_q;
+    if (take) bitmap_d[scan_index] = 1'b0;
+    if (wb_valid_i) bitmap_d[wb_row_i] = wb_act_i != '0;
+    if (ld_src_we) bitmap_d[ld_addr_i] = ld_wdata_i != '0;
+    if (bitmap_clear_i) bitmap_d = '0;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      bitmap_q     <= '0;
+      leaf_valid_q <= 1'b0;
+      leaf_file_q  <= 1'b0;
+      leaf_col_q   <= '0;
+    end else begin
+      bitmap_q     <= bitmap_d;
+      leaf_valid_q <= leaf_valid_d;
+      leaf_file_q  <= leaf_file_d;
+      leaf_col_q   <= leaf_col_d;
+    end
+  end
+
+  // ---------------------------------------------------------------------------
+  // The two files: single port each; the scan reads the source, write-back writes
+  // the destination, the load port either (never two users of one file at once)
+  // ---------------------------------------------------------------------------
+  logic [1:0][ActWidth-1:0] file_rdata;
+  logic [1:0]               file_scan, file_wb, file_ld;
+
+  for (genvar f = 0; f < 2; f++) begin : g_file
+    logic                scan_rd, wb_wr, ld_sel, we, re;
+    logic [RowWidth-1:0] addr;
+    logic [ActWidth-1:0] wdata;
+
+    assign scan_rd = take & (src_sel_i == f[0]);
+    assign wb_wr   = wb_valid_i & (src_sel_i != f[0]);
+    assign ld_sel  = (ld_we_i | ld_re_i) & (ld_file_i == f[0]);
+    assign we      = wb_wr | (ld_sel & ld_we_i);
+    assign re      = scan_rd | (ld_sel & ld_re_i);
+    assign addr    = scan_rd ? scan_index : wb_wr ? wb_row_i : ld_addr_i;
+    assign wdata   = wb_wr ? wb_act_i : ld_wdata_i;
+
+    logic [ActWidth-1:0] mem [ActDepth];
+    logic [ActWidth-1:0] rdata_q;
+
+    always_ff @(posedge clk_i) begin
+      if (we) mem[addr] <= wdata;
+      if (re) rdata_q <= mem[addr];
+    end
+
+    assign file_rdata[f] = rdata_q;
+    assign file_scan[f]  = scan_rd;
+    assign file_wb[f]    = wb_wr;
+    assign file_ld[f]    = ld_sel;
+  end
+
+  logic ld_file_d, ld_file_q;
+
+  always_comb begin
+    ld_file_d = ld_file_q;
+    if (ld_re_i) ld_file_d = ld_file_i;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      ld_file_q <= 1'b0;
+    end else begin
+      ld_file_q <= ld_file_d;
+    end
+  end
+
+  assign leaf_valid_o = leaf_valid_q;
+  assign leaf_act_o   = file_rdata[leaf_file_q];
+  assign leaf_col_o   = leaf_col_q;
+  assign empty_o      = scan_none & ~leaf_valid_q;
+  assign ld_rdata_o   = file_rdata[ld_file_q];
+
+  // ---------------------------------------------------------------------------
+  // Assertions
+  // ---------------------------------------------------------------------------
+`ifndef SYNTHESIS
+  // A plain always: Icarus -Wall flags system tasks inside an always_ff. $fatal,
+  // not $error: Icarus carries on after $error and the cocotb test would pass.
+  logic                   stall_q;
+  logic [ActWidth-1:0]    stall_act_q;
+  logic [ColIdxWidth-1:0] stall_col_q;
+
+  always @(posedge clk_i or negedge rst_ni) begin : proc_assert
+    if (!rst_ni) begin
+      stall_q <= 1'b0;
+    end else begin
+      stall_q     <= leaf_valid_o && !leaf_ready_i && !bitmap_clear_i;
+      stall_act_q <= leaf_act_o;
+      stall_col_q <= leaf_col_o;
+      assert (!stall_q || (leaf_valid_o && leaf_act_o == stall_act_q && leaf_col_o == stall_col_q))
+        else $fatal(1, "eie_act_file: leaf changed or vanished while stalled");
+      for (int f = 0; f < 2; f++) begin
+        assert (32'(file_scan[f]) + 32'(file_wb[f]) + 32'(file_ld[f]) <= 1)
+          else $fatal(1, "eie_act_file: file %0d has two users in one cycle", f);
+      end
+      // The offered leaf's value lives in the source file's read register.
+      assert (!(leaf_valid_q && file_ld[leaf_file_q] && ld_re_i))
+        else $fatal(1, "eie_act_file: load read of the file of an offered leaf");
+      assert (!wb_valid_i || int'(wb_row_i) < ActDepth)
+        else $fatal(1, "eie_act_file: write-back row %0d >= ActDepth %0d", wb_row_i, ActDepth);
+      assert (!(ld_we_i || ld_re_i) || int'(ld_addr_i) < ActDepth)
+        else $fatal(1, "eie_act_file: load index %0d >= ActDepth %0d", ld_addr_i, ActDepth);
+    end
+  end
+`endif
+
+endmodule
+
+`default_nettype wire

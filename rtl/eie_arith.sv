@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: Apache-2.0
+// Arithmetic unit: b[x] += codebook[layer][v] * a_j for every non-padding entry, one
+// entry per cycle, no backpressure and no stall. Pipeline: codebook read -> registered
+// multiply + accumulator read -> add and write, with a bypass for back-to-back updates
+// of one row. wb_re_i -> wb_acc_o one cycle later, only while idle_o.
+
+`default_nettype none
+
+module eie_arith #(
+  /// Layers whose 16-entry codebooks are held at once (>= 1).
+  parameter int MaxLayers = 4,
+  /// Output rows (accumulators) of this PE (>= 2).
+  parameter int ActDepth  = 64,
+  /// Width of a local row index.
+  localparam int RowWidth    = $clog2(ActDepth),
+  /// Width of a layer index (at least 1).
+  localparam int LayerWidth  = (MaxLayers > 1) ? $clog2(MaxLayers) : 1,
+  /// Codebook address {layer, code}.
+  localparam int CbAddrWidth = $clog2(MaxLayers * eie_pkg::NumCodes)
+) (
+  /// Clock.
+  input  logic                             clk_i,
+  /// Asynchronous reset, active low.
+  input  logic                             rst_ni,
+
+  // Codebook load port (I/O mode)
+  /// Write cb_wdata_i to codebook entry cb_addr_i = {layer, code}.
+  input  logic                             cb_we_i,
+  /// Codebook address {layer, code}.
+  input  logic [CbAddrWidth-1:0]           cb_addr_i,
+  /// Signed weight, the layer's w_frac fraction bits.
+  input  logic [eie_pkg::WeightWidth-1:0]  cb_wdata_i,
+  /// Layer whose codebook decodes the entries (held for the whole layer).
+  input  logic [LayerWidth-1:0]            layer_i,
+
+  // Entries from eie_spmat_read (no backpressure)
+  /// An entry arrives.
+  input  logic                             ent_valid_i,
+  /// Its codebook index v; 0 is padding and updates nothing.
+  input  logic [eie_pkg::CodeWidth-1:0]    ent_code_i,
+  /// Its local row x.
+  input  logic [RowWidth-1:0]              ent_row_i,
+  /// Its column's activation a_j.
+  input  logic [eie_pkg::ActWidth-1:0]     ent_act_i,
+
+  /// Forget every row (all read as untouched) in one cycle, and drop the entries in the
+  /// pipeline and the one arriving in this cycle (so an abort leaves nothing behind).
+  input  logic                             clear_i,
+
+  // Write-back read port (only while idle_o)
+  /// Read accumulator wb_row_i.
+  input  logic                             wb_re_i,
+  /// Row to read.
+  input  logic [RowWidth-1:0]              wb_row_i,
+  /// The row's sum one cycle after wb_re_i (0 if untouched since clear_i); holds.
+  output logic [eie_pkg::AccWidth-1:0]     wb_acc_o,
+
+  /// No entry in the pipeline.
+  output logic                             idle_o
+);
+
+  localparam int WeightWidth = eie_pkg::WeightWidth;
+  localparam int ActWidth    = eie_pkg::ActWidth;
+  localparam int AccWidth    = eie_pkg::AccWidth;
+  localparam int ProdWidth   = WeightWidth + ActWidth;
+  localparam int CbDepth     = MaxLayers * eie_pkg::NumCodes;
+
+  initial begin : proc_check_params
+    if (MaxLayers < 1) $fatal(1, "eie_arith: MaxLayers must be >= 1, got %0d", MaxLayers);
+    if (ActDepth < 2) $fatal(1, "eie_arith: ActDepth must be >= 2, got %0d", ActDepth);
+    if (AccWidth < ProdWidth) $fatal(1, "eie_arith: AccWidth %0d < product width %0d", AccWidth, ProdWidth);
+  end
+
+  // ---------------------------------------------------------------------------
+  // Stage 0: codebook lookup (padding entries stop here)
+  // ---------------------------------------------------------------------------
+  logic                   s0_take;
+  logic                   cb_re;
+  logic [CbAddrWidth-1:0] cb_raddr, cb_addr;
+
+  assign s0_take  = ent_valid_i & (ent_code_i != '0);
+  assign cb_re    = s0_take;
+  // With MaxLayers == 1 the cast drops layer_i (which must be 0).
+  assign cb_raddr = CbAddrWidth'({layer_i, ent_code_i});
+  assign cb_addr  = cb_we_i ? cb_addr_i : cb_raddr;
+
+  logic [WeightWidth-1:0] cb [CbDepth];
+  logic [WeightWidth-1:0] w_q;
+
+  always_ff @(posedge clk_i) begin
+    if (cb_we_i) cb[cb_addr] <= cb_wdata_i;
+    if (cb_re) w_q <= cb[cb_addr];
+  end
+
+  logic                s1_valid_d, s1_valid_q;
+  logic [RowWidth-1:0] s1_row_d, s1_row_q;
+  logic [ActWidth-1:0] a_d, a_q;
+
+  always_comb begin
+    s1_valid_d = s0_take & ~clear_i;
+    s1_row_d   = s1_row_q;
+    a_d        = a_q;
+    if (s0_take) begin
+      s1_row_d = ent_row_i;
+      a_d      = ent_act_i;
+    end
+  end
+
+  // ---------------------------------------------------------------------------
+  // Stage 1: multiply (registered operands and product, as a DSP block wants),
+  // accumulator read, bypass decision
+  // ---------------------------------------------------------------------------
+  logic [ProdWidth-1:0] prod_d, prod_q;
+  logic                 s2_valid_d, s2_valid_q;
+  logic [RowWidth-1:0]  s2_row_d, s2_row_q;
+  logic                 bypass_d, bypass_q;
+
+  assign prod_d = $signed(w_q) * $signed(a_q);
+
+  always_comb begin
+    s2_valid_d = s1_valid_q & ~clear_i;
+    s2_row_d   = s2_row_q;
+    // The entry now in stage 2 writes this cycle, after the read below samples the RAM.
+    bypass_d   = s1_valid_q & s2_valid_q & (s1_row_q == s2_row_q);
+    if (s1_valid_q) s2_row_d = s1_row_q;
+  end
+
+  // DSP operand and product registers: no reset, so they pack into the DSP block.
+  always_ff @(posedge clk_i) begin
+    a_q    <= a_d;
+    prod_q <= prod_d;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      s1_valid_q <= 1'b0;
+      s1_row_q   <= '0;
+      s2_valid_q <= 1'b0;
+      s2_row_q   <= '0;
+      bypass_q   <= 1'b0;
+    end else begin
+      s1_valid_q <= s1_valid_d;
+      s1_row_q   <= s1_row_d;
+      s2_valid_q <= s2_valid_d;
+      s2_row_q   <= s2_row_d;
+      bypass_q   <= bypass_d;
+    end
+  end
+
+  // ---------------------------------------------------------------------------
+  // Accumulator RAM (one write port, one read port shared with write-back) and
+  // the touched bits
+  // ---------------------------------------------------------------------------
+  logic                acc_re, acc_we;
+  logic [RowWidth-1:0] acc_raddr;
+  logic [AccWidth-1:0] acc_wdata;
+
+  assign acc_re    = s1_valid_q | wb_re_i;
+  assign acc_raddr = wb_re_i ? wb_row_i : s1_row_q;
+  assign acc_we    = s2_valid_q;
+
+  logic [AccWidth-1:0] acc_mem [ActDepth];
+  logic [AccWidth-1:0] acc_rdata_q;
+
+  always_ff @(posedge clk_i) begin
+    if (acc_we) acc_mem[s2_row_q] <= acc_wdata;
+    if (acc_re) acc_rdata_q <= acc_mem[acc_raddr];
+  end
+
+  logic [ActDepth-1:0] touched_d, touched_q;
+  logic                rd_touched_d, rd_touched_q;
+
+  always_comb begin
+    touched_d    = touched_q;
+    rd_touched_d = rd_touched_q;
+    if (acc_re) rd_touched_d = touched_q[acc_raddr];
+    if (acc_we) touched_d[s2_row_q] = 1'b1;
+    if (clear_i) touched_d = '0;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      touched_q    <= '0;
+      rd_touched_q <= 1'b0;
+    end else begin
+      touched_q    <= touched_d;
+      rd_touched_q <= rd_touched_d;
+    end
+  end
+
+  // An untouched row reads as 0, so the RAM never needs clearing.
+  logic [AccWidth-1:0] rd_acc;
+  assign rd_acc = rd_touched_q ? acc_rdata_q : '0;
+
+  // ---------------------------------------------------------------------------
+  // Stage 2: add and write
+  // ---------------------------------------------------------------------------
+  logic [AccWidth-1:0] base, last_sum_d, last_sum_q;
+
+  assign base      = bypass_q ? last_sum_q : rd_acc;
+  assign acc_wdata = base + {{(AccWidth - ProdWidth){prod_q[ProdWidth-1]}}, prod_q};
+
+  always_comb begin
+    last_sum_d = last_sum_q;
+    if (acc_we) last_sum_d = acc_wdata;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      last_sum_q <= '0;
+    end else begin
+      last_sum_q <= last_sum_d;
+    end
+  end
+
+  assign wb_acc_o = rd_acc;
+  assign idle_o   = ~s1_valid_q & ~s2_valid_q;
+
+  // Only MaxLayers == 1 leaves layer_i unread (it is cut off by the address cast).
+  logic unused_layer;
+  assign unused_layer = ^layer_i;
+
+  // ---------------------------------------------------------------------------
+  // Assertions
+  // ---------------------------------------------------------------------------
+`ifndef SYNTHESIS
+  // A plain always: Icarus -Wall flags system tasks inside an always_ff. $fatal,
+  // not $error: Icarus carries on after $error and the cocotb test would pass.
+  always @(posedge clk_i or negedge rst_ni) begin : proc_assert
+    if (rst_ni) begin
+      assert (!(cb_we_i && cb_re))
+        else $fatal(1, "eie_arith: codebook write while an entry is decoded");
+      assert (!s0_take || int'(layer_i) < MaxLayers)
+        else $fatal(1, "eie_arith: layer %0d >= MaxLayers %0d", layer_i, MaxLayers);
+      assert (!ent_valid_i || int'(ent_row_i) < ActDepth)
+        else $fatal(1, "eie_arith: row %0d >= ActDepth %0d", ent_row_i, ActDepth);
+      assert (!wb_re_i || (idle_o && int'(wb_row_i) < ActDepth))
+        else $fatal(1, "eie_arith: write-back read of row %0d while busy or out of range", wb_row_i);
+    end
+  end
+`endif
+
+endmodule
+
+`default_nettype wire

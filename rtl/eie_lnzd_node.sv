@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: Apache-2.0
+// eie_lnzd_node: one node of the LNZD quadtree, a registered priority arbiter.
+// It takes the lowest-index valid child into its output register whenever the
+// register is empty or drained this cycle (ready = !out_valid_q || out_ready_i),
+// one item per cycle. Output: valid/ready; after a stall valid stays high and data stays put.
+
+`default_nettype none
+
+module eie_lnzd_node #(
+  /// Bits of one item (activation and its column index, as the PE packs them).
+  parameter int DataWidth = eie_pkg::ActWidth + eie_pkg::ColIdxWidth,
+  /// Children (1..4).
+  parameter int NumInputs = 4
+) (
+  /// Clock, rising edge.
+  input  logic                                clk_i,
+  /// Asynchronous reset, active low.
+  input  logic                                rst_ni,
+  /// Empty the output register; no child is accepted in this cycle.
+  input  logic                                flush_i,
+  /// Child n offers in_data_i[n].
+  input  logic [NumInputs-1:0]                in_valid_i,
+  /// Child items.
+  input  logic [NumInputs-1:0][DataWidth-1:0] in_data_i,
+  /// Child n is taken this cycle: at most one bit set, and only for the lowest valid child.
+  output logic [NumInputs-1:0]                in_ready_o,
+  /// The output register holds an item.
+  output logic                                out_valid_o,
+  /// The item in the output register.
+  output logic [DataWidth-1:0]                out_data_o,
+  /// The parent takes the output item this cycle.
+  input  logic                                out_ready_i
+);
+
+  initial begin : proc_check_params
+    if (DataWidth < 1) $fatal(1, "eie_lnzd_node: DataWidth must be >= 1, got %0d", DataWidth);
+    if (NumInputs < 1 || NumInputs > 4) begin
+      $fatal(1, "eie_lnzd_node: NumInputs must be 1..4, got %0d", NumInputs);
+    end
+  end
+
+  logic                 can_take;
+  logic                 take;
+  logic [NumInputs-1:0] grant;
+  logic [DataWidth-1:0] grant_data;
+  logic                 out_valid_d, out_valid_q;
+  logic [DataWidth-1:0] out_data_d, out_data_q;
+
+  // ---------------------------------------------------------------------------
+  // Priority select: the lowest-index valid child (loop runs downwards, last hit wins)
+  // ---------------------------------------------------------------------------
+  always_comb begin : proc_grant
+    grant      = '0;
+    grant_data = '0;
+    for (int i = NumInputs - 1; i >= 0; i--) begin
+      if (in_valid_i[i]) begin
+        grant      = NumInputs'(1) << i;
+        grant_data = in_data_i[i];
+      end
+    end
+  end
+
+  assign can_take   = (!out_valid_q || out_ready_i) && !flush_i;
+  assign take       = can_take && (in_valid_i != '0);
+  assign in_ready_o = can_take ? grant : '0;
+
+  // ---------------------------------------------------------------------------
+  // Output register
+  // ---------------------------------------------------------------------------
+  always_comb begin : proc_next
+    out_valid_d = out_valid_q;
+    out_data_d  = out_data_q;
+    if (flush_i) begin
+      out_valid_d = 1'b0;
+    end else if (take) begin
+      out_valid_d = 1'b1;
+      out_data_d  = grant_data;
+    end else if (out_ready_i) begin
+      out_valid_d = 1'b0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs
+    if (!rst_ni) begin
+      out_valid_q <= 1'b0;
+      out_data_q  <= '0;
+    end else begin
+      out_valid_q <= out_valid_d;
+      out_data_q  <= out_data_d;
+    end
+  end
+
+  assign out_valid_o = out_valid_q;
+  assign out_data_o  = out_data_q;
+
+`ifndef SYNTHESIS
+  // ---------------------------------------------------------------------------
+  // Assertions (simulation only)
+  // A plain always: Icarus -Wall flags system tasks inside an always_ff. $fatal,
+  // not $error: Icarus carries on after $error and the cocotb test would pass.
+  // ---------------------------------------------------------------------------
+  logic [NumInputs-1:0] handshake;
+  logic                 out_stall_q;
+  logic [DataWidth-1:0] out_stall_data_q;
+
+  assign handshake = in_valid_i & in_ready_o;
+
+  always @(posedge clk_i or negedge rst_ni) begin : proc_assert
+    if (!rst_ni) begin
+      out_stall_q      <= 1'b0;
+      out_stall_data_q <= '0;
+    end else begin
+      assert ((handshake & (handshake - 1'b1)) == '0)
+        else $fatal(1, "eie_lnzd_node: more than one child taken (%b)", handshake);
+      assert (handshake == '0 || (in_valid_i & (handshake - 1'b1)) == '0)
+        else $fatal(1, "eie_lnzd_node: child %b taken over a lower valid one (%b)", handshake,
+                    in_valid_i);
+      assert (!can_take || in_valid_i == '0 || handshake != '0)
+        else $fatal(1, "eie_lnzd_node: room and a valid child, but nothing taken");
+      assert (!out_stall_q || (out_valid_o && out_data_o == out_stall_data_q))
+        else $fatal(1, "eie_lnzd_node: output changed or vanished while stalled");
+      out_stall_q      <= out_valid_o && !out_ready_i && !flush_i;
+      out_stall_data_q <= out_data_o;
+    end
+  end
+`endif
+
+endmodule
+
+`default_nettype wire

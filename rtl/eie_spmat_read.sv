@@ -1,0 +1,324 @@
+// SPDX-License-Identifier: Apache-2.0
+// Sparse-matrix read unit: walks column entries p_j .. p_{j+1}-1 one per cycle,
+// with no bubble between columns (col_ready_o is high while the current column's
+// last entry issues, or when idle), and emits (v, x, a_j) two cycles after issue.
+// The 64-bit SRAM is read only when the word address changes. No output backpressure.
+
+`default_nettype none
+
+module eie_spmat_read #(
+  /// 64-bit words of sparse-matrix memory (8 entries each, >= 2).
+  parameter int SpmatDepth = 1024,
+  /// Width of an entry address (column pointer): at least $clog2(SpmatDepth*8+1).
+  parameter int PtrWidth   = 14,
+  /// Width of a local row index x.
+  parameter int RowWidth   = 8,
+  /// Width of the load port's word address.
+  localparam int WordAddrWidth = $clog2(SpmatDepth)
+) (
+  /// Clock.
+  input  logic                          clk_i,
+  /// Asynchronous reset, active low.
+  input  logic                          rst_ni,
+
+  // Load port (I/O mode only: nothing issued in the same cycle)
+  /// Write ld_wdata_i to word ld_addr_i.
+  input  logic                          ld_we_i,
+  /// Read word ld_addr_i; ld_rdata_o shows it one cycle later.
+  input  logic                          ld_re_i,
+  /// Word address of the load access.
+  input  logic [WordAddrWidth-1:0]      ld_addr_i,
+  /// Word to write: entry at slot s in bits [8*s +: 8], entry = {v[3:0], z[3:0]}.
+  input  logic [eie_pkg::SpmatWordWidth-1:0] ld_wdata_i,
+  /// The SRAM read register (the word of the last load read, or of the last compute read).
+  output logic [eie_pkg::SpmatWordWidth-1:0] ld_rdata_o,
+
+  /// Synchronous abort: drops the current column and the entries in flight and
+  /// forgets the buffered word, so the next entry reads the SRAM. col_ready_o is low.
+  input  logic                          flush_i,
+
+  // Column input (valid/ready)
+  /// A non-empty column (col_start_i < col_end_i) is offered.
+  input  logic                          col_valid_i,
+  /// The column is taken this cycle: idle, or the current column's last entry issues.
+  output logic                          col_ready_o,
+  /// Its activation a_j.
+  input  logic [eie_pkg::ActWidth-1:0]  col_act_i,
+  /// Address of its first entry (p_j).
+  input  logic [PtrWidth-1:0]           col_start_i,
+  /// One past its last entry (p_{j+1}).
+  input  logic [PtrWidth-1:0]           col_end_i,
+
+  // Entry output, two cycles after issue (no backpressure)
+  /// An entry of the matrix.
+  output logic                          ent_valid_o,
+  /// Its codebook index v (0 = padding).
+  output logic [eie_pkg::CodeWidth-1:0] ent_code_o,
+  /// Its local row x (x_0 = z_0, x_n = x_{n-1} + z_n + 1).
+  output logic [RowWidth-1:0]           ent_row_o,
+  /// The column's activation.
+  output logic [eie_pkg::ActWidth-1:0]  ent_act_o,
+  /// Padding entry (v == 0): advances the row, updates nothing.
+  output logic                          ent_pad_o,
+
+  /// An entry is issued this cycle (for load-balance statistics).
+  output logic                          busy_o,
+  /// No column held, nothing issued or in flight.
+  output logic                          idle_o,
+  /// One-cycle pulse, one cycle after taking a column whose end lies beyond
+  /// SpmatDepth*8: an image error; the whole column is dropped.
+  output logic                          err_range_o
+);
+
+  localparam int WordWidth  = eie_pkg::SpmatWordWidth;
+  localparam int SlotWidth  = eie_pkg::SlotWidth;
+  localparam int EntryWidth = eie_pkg::EntryWidth;
+  localparam int ZWidth     = eie_pkg::ZeroRunWidth;
+  localparam int CodeWidth  = eie_pkg::CodeWidth;
+  localparam int ActWidth   = eie_pkg::ActWidth;
+  /// Entry address of the first entry past the memory.
+  localparam int EntryLimit = SpmatDepth * eie_pkg::EntriesPerWord;
+  /// Word part of an entry address.
+  localparam int WordIdxWidth = PtrWidth - SlotWidth;
+  /// Row arithmetic is done wide enough for z, then truncated to RowWidth.
+  localparam int XWidth = ((RowWidth > ZWidth) ? RowWidth : ZWidth) + 1;
+
+  initial begin : proc_check_params
+    if (SpmatDepth < 2) $fatal(1, "eie_spmat_read: SpmatDepth must be >= 2, got %0d", SpmatDepth);
+    if (PtrWidth < $clog2(EntryLimit + 1))
+      $fatal(1, "eie_spmat_read: PtrWidth %0d < $clog2(SpmatDepth*8+1) = %0d", PtrWidth,
+             $clog2(EntryLimit + 1));
+    if (RowWidth < 1) $fatal(1, "eie_spmat_read: RowWidth must be >= 1, got %0d", RowWidth);
+  end
+
+  // ---------------------------------------------------------------------------
+  // Issue stage: the current column's next entry address
+  // ---------------------------------------------------------------------------
+  logic                    cur_valid_d, cur_valid_q;
+  logic                    cur_first_d, cur_first_q;
+  logic [PtrWidth-1:0]     cur_addr_d, cur_addr_q;
+  logic [PtrWidth-1:0]     cur_end_d, cur_end_q;
+  logic [ActWidth-1:0]     cur_act_d, cur_act_q;
+  logic                    err_range_d, err_range_q;
+
+  logic                    issue, cur_last, accept, col_nonempty, col_in_range;
+  logic [PtrWidth-1:0]     cur_addr_inc;
+
+  assign cur_addr_inc = cur_addr_q + PtrWidth'(1);
+  assign cur_last     = cur_addr_inc == cur_end_q;
+  assign issue        = cur_valid_q & ~flush_i;
+  assign col_ready_o  = ~flush_i & (~cur_valid_q | cur_last);
+  assign accept       = col_valid_i & col_ready_o;
+  assign col_nonempty = col_start_i < col_end_i;
+  assign col_in_range = col_end_i <= PtrWidth'(EntryLimit);
+
+  always_comb begin
+    cur_valid_d = cur_valid_q;
+    cur_first_d = cur_first_q;
+    cur_addr_d  = cur_addr_q;
+    cur_end_d   = cur_end_q;
+    cur_act_d   = cur_act_q;
+    err_range_d = accept & col_nonempty & ~col_in_range;
+    if (issue) begin
+      cur_addr_d  = cur_addr_inc;
+      cur_first_d = 1'b0;
+      if (cur_last) cur_valid_d = 1'b0;
+    end
+    if (accept) begin
+      cur_valid_d = col_nonempty & col_in_range;
+      cur_first_d = 1'b1;
+      cur_addr_d  = col_start_i;
+      cur_end_d   = col_end_i;
+      cur_act_d   = col_act_i;
+    end
+    if (flush_i) cur_valid_d = 1'b0;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      cur_valid_q <= 1'b0;
+      cur_first_q <= 1'b0;
+      cur_addr_q  <= '0;
+      cur_end_q   <= '0;
+      cur_act_q   <= '0;
+      err_range_q <= 1'b0;
+    end else begin
+      cur_valid_q <= cur_valid_d;
+      cur_first_q <= cur_first_d;
+      cur_addr_q  <= cur_addr_d;
+      cur_end_q   <= cur_end_d;
+      cur_act_q   <= cur_act_d;
+      err_range_q <= err_range_d;
+    end
+  end
+
+  // ---------------------------------------------------------------------------
+  // SRAM: read only when the issued entry's word differs from the buffered one
+  // ---------------------------------------------------------------------------
+  logic [WordIdxWidth-1:0]  issue_word;
+  logic [SlotWidth-1:0]     issue_slot;
+  logic                     word_valid_d, word_valid_q;
+  logic [WordIdxWidth-1:0]  word_d, word_q;
+  logic                     sram_re_issue;
+  logic                     sram_we, sram_re;
+  logic [WordAddrWidth-1:0] sram_addr;
+
+  assign issue_word    = cur_addr_q[PtrWidth-1:SlotWidth];
+  assign issue_slot    = cur_addr_q[SlotWidth-1:0];
+  assign sram_re_issue = issue & (~word_valid_q | (issue_word != word_q));
+  assign sram_we       = ld_we_i;
+  assign sram_re       = sram_re_issue | ld_re_i;
+  assign sram_addr     = (ld_we_i | ld_re_i) ? ld_addr_i : issue_word[WordAddrWidth-1:0];
+
+  always_comb begin
+    word_valid_d = word_valid_q;
+    word_d       = word_q;
+    if (sram_re_issue) begin
+      word_valid_d = 1'b1;
+      word_d       = issue_word;
+    end
+    // A load access replaces the read register or may change the buffered word.
+    if (flush_i || ld_we_i || ld_re_i) word_valid_d = 1'b0;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      word_valid_q <= 1'b0;
+      word_q       <= '0;
+    end else begin
+      word_valid_q <= word_valid_d;
+      word_q       <= word_d;
+    end
+  end
+
+  logic [WordWidth-1:0] mem [SpmatDepth];
+  logic [WordWidth-1:0] rdata_q;
+
+  always_ff @(posedge clk_i) begin
+    if (sram_we) mem[sram_addr] <= ld_wdata_i;
+    if (sram_re) rdata_q <= mem[sram_addr];
+  end
+
+  assign ld_rdata_o = rdata_q;
+
+  // ---------------------------------------------------------------------------
+  // Stage 1: SRAM word available; select the slot and advance the row
+  // ---------------------------------------------------------------------------
+  logic                 s1_valid_d, s1_valid_q;
+  logic                 s1_first_d, s1_first_q;
+  logic [SlotWidth-1:0] s1_slot_d, s1_slot_q;
+  logic [ActWidth-1:0]  s1_act_d, s1_act_q;
+
+  always_comb begin
+    s1_valid_d = issue;
+    s1_first_d = s1_first_q;
+    s1_slot_d  = s1_slot_q;
+    s1_act_d   = s1_act_q;
+    if (issue) begin
+      s1_first_d = cur_first_q;
+      s1_slot_d  = issue_slot;
+      s1_act_d   = cur_act_q;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      s1_valid_q <= 1'b0;
+      s1_first_q <= 1'b0;
+      s1_slot_q  <= '0;
+      s1_act_q   <= '0;
+    end else begin
+      s1_valid_q <= s1_valid_d;
+      s1_first_q <= s1_first_d;
+      s1_slot_q  <= s1_slot_d;
+      s1_act_q   <= s1_act_d;
+    end
+  end
+
+  logic [EntryWidth-1:0] s1_entry;
+  logic [ZWidth-1:0]     s1_z;
+  logic [CodeWidth-1:0]  s1_v;
+  logic [XWidth-1:0]     x_base, x_next;
+  logic [RowWidth-1:0]   x_row;
+
+  assign s1_entry = rdata_q[EntryWidth*s1_slot_q +: EntryWidth];
+  assign s1_z     = s1_entry[ZWidth-1:0];
+  assign s1_v     = s1_entry[EntryWidth-1:ZWidth];
+
+  // Entries of a column issue back to back, so x_{n-1} is always the output register.
+  logic [RowWidth-1:0] out_row_q;
+  assign x_base = s1_first_q ? '0 : XWidth'(out_row_q) + XWidth'(1);
+  assign x_next = x_base + XWidth'(s1_z);
+  assign x_row  = x_next[RowWidth-1:0];
+
+  // ---------------------------------------------------------------------------
+  // Stage 2: output register
+  // ---------------------------------------------------------------------------
+  logic                 out_valid_d, out_valid_q;
+  logic [CodeWidth-1:0] out_code_d, out_code_q;
+  logic [RowWidth-1:0]  out_row_d;
+  logic [ActWidth-1:0]  out_act_d, out_act_q;
+
+  always_comb begin
+    out_valid_d = s1_valid_q & ~flush_i;
+    out_code_d  = out_code_q;
+    out_row_d   = out_row_q;
+    out_act_d   = out_act_q;
+    if (s1_valid_q) begin
+      out_code_d = s1_v;
+      out_row_d  = x_row;
+      out_act_d  = s1_act_q;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      out_valid_q <= 1'b0;
+      out_code_q  <= '0;
+      out_row_q   <= '0;
+      out_act_q   <= '0;
+    end else begin
+      out_valid_q <= out_valid_d;
+      out_code_q  <= out_code_d;
+      out_row_q   <= out_row_d;
+      out_act_q   <= out_act_d;
+    end
+  end
+
+  assign ent_valid_o = out_valid_q;
+  assign ent_code_o  = out_code_q;
+  assign ent_row_o   = out_row_q;
+  assign ent_act_o   = out_act_q;
+  assign ent_pad_o   = out_code_q == '0;
+
+  assign busy_o      = issue;
+  assign idle_o      = ~cur_valid_q & ~s1_valid_q & ~out_valid_q;
+  assign err_range_o = err_range_q;
+
+  // Rows beyond RowWidth cannot occur in a valid image; the carry is dropped.
+  logic unused_x_carry;
+  assign unused_x_carry = ^x_next[XWidth-1:RowWidth];
+
+  // ---------------------------------------------------------------------------
+  // Assertions
+  // ---------------------------------------------------------------------------
+`ifndef SYNTHESIS
+  // A plain always: Icarus -Wall flags system tasks inside an always_ff. $fatal,
+  // not $error: Icarus carries on after $error and the cocotb test would pass.
+  always @(posedge clk_i or negedge rst_ni) begin : proc_assert
+    if (rst_ni) begin
+      assert (!((ld_we_i || ld_re_i) && cur_valid_q))
+        else $fatal(1, "eie_spmat_read: load access while a column is being issued");
+      assert (!(ld_we_i || ld_re_i) || int'(ld_addr_i) < SpmatDepth)
+        else $fatal(1, "eie_spmat_read: load word address %0d out of range", ld_addr_i);
+      assert (!accept || col_nonempty)
+        else $fatal(1, "eie_spmat_read: empty or reversed column %0d..%0d", col_start_i, col_end_i);
+      assert (!issue || int'(cur_addr_q) < EntryLimit)
+        else $fatal(1, "eie_spmat_read: issued entry address %0d out of range", cur_addr_q);
+    end
+  end
+`endif
+
+endmodule
+
+`default_nettype wire

@@ -1,0 +1,425 @@
+# SPDX-License-Identifier: Apache-2.0
+"""cocotb testbench of eie_arith: codebook decode, multiply, accumulate with bypass.
+
+A monitor samples the pins every cycle (read-only phase) and feeds a model that
+keeps the exact sums b[x] += cb[layer][v] * a (Python integers, so the 48-bit
+accumulator is checked exactly) and the set of rows touched since clear_i. The
+sums do not depend on the pipeline, so the read-after-write bypass is checked by
+streams of back-to-back updates of one row. The checker also checks idle_o each
+cycle (busy for the two cycles after a non-padding entry) and every write-back
+read one cycle after wb_re_i, and that wb_acc_o holds when nothing is read.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+from collections import deque
+from dataclasses import dataclass
+
+import cocotb
+import pytest
+from cocotb.clock import Clock
+from cocotb.triggers import FallingEdge, ReadOnly
+
+NUM_CODES = 16
+ACC_WIDTH = 48
+W_MIN, W_MAX = -(1 << 15), (1 << 15) - 1
+PIPE_DEPTH = 2  # a non-padding entry keeps idle_o low for the two cycles after it arrives
+
+
+# -----------------------------------------------------------------------------
+# Pause generators: each next() says whether a driver idles this cycle
+# -----------------------------------------------------------------------------
+def make_pause(kind: str, rng: random.Random, prob: float = 0.4):
+    if kind == "none":
+        return itertools.repeat(False)
+    if kind == "pattern":
+        return itertools.cycle([False, False, True, False, True, True, False])
+    if kind == "random":
+        return (rng.random() < prob for _ in itertools.count())
+    raise ValueError(f"unknown pause kind {kind!r}")
+
+
+def to_signed(value: int, bits: int) -> int:
+    return value - (1 << bits) if value >> (bits - 1) else value
+
+
+@dataclass(frozen=True)
+class Entry:
+    code: int
+    row: int
+    act: int
+
+
+# -----------------------------------------------------------------------------
+# Model and checker
+# -----------------------------------------------------------------------------
+class ArithModel:
+    def __init__(self, max_layers: int, act_depth: int):
+        self.cb = [[0] * NUM_CODES for _ in range(max_layers)]
+        self.acc = [0] * act_depth
+        self.touched: set[int] = set()
+        self.updates = 0
+        self.pads = 0
+
+    def clear(self) -> None:
+        self.touched.clear()
+
+    def apply(self, layer: int, e: Entry) -> None:
+        if e.code == 0:
+            self.pads += 1
+            return
+        if e.row not in self.touched:
+            self.touched.add(e.row)
+            self.acc[e.row] = 0
+        self.acc[e.row] += self.cb[layer][e.code] * e.act
+        self.updates += 1
+
+    def read(self, row: int) -> int:
+        return self.acc[row] if row in self.touched else 0
+
+
+@dataclass
+class Sample:
+    cycle: int
+    cb_we: bool
+    cb_addr: int
+    cb_wdata: int
+    layer: int
+    ent_valid: bool
+    entry: Entry | None
+    clear: bool
+    wb_re: bool
+    wb_row: int
+    wb_acc: int | None
+    idle: bool
+
+
+class Checker:
+    def __init__(self, model: ArithModel, log):
+        self.model = model
+        self.log = log
+        self.busy_until = -1  # last cycle with an entry in the pipeline
+        self.wb_expect: deque[tuple[int, int, int]] = deque()  # (cycle due, row, value)
+        self.last_wb: int | None = None
+        self.hold_ok = False  # no RAM read since the last sample of wb_acc_o
+        self.reads_checked = 0
+
+    def step(self, s: Sample) -> None:
+        m, c = self.model, s.cycle
+        where = f"cycle {c}"
+        idle = c > self.busy_until
+        assert s.idle == idle, f"{where}: idle_o={s.idle}, model {idle}"
+        if self.wb_expect and self.wb_expect[0][0] == c:
+            _, row, want = self.wb_expect.popleft()
+            assert s.wb_acc == want, f"{where}: wb_acc_o for row {row} = {s.wb_acc}, model {want}"
+            self.reads_checked += 1
+        elif self.hold_ok and self.last_wb is not None:
+            assert s.wb_acc == self.last_wb, f"{where}: wb_acc_o changed to {s.wb_acc} without a read"
+        assert not self.wb_expect or self.wb_expect[0][0] > c, f"{where}: missed read {self.wb_expect[0]}"
+        self.last_wb = s.wb_acc
+        self.hold_ok = True
+
+        if s.cb_we:
+            m.cb[s.cb_addr // NUM_CODES][s.cb_addr % NUM_CODES] = to_signed(s.cb_wdata, 16)
+        if s.wb_re:
+            self.wb_expect.append((c + 1, s.wb_row, m.read(s.wb_row)))
+            self.hold_ok = False
+        if s.clear:
+            # Rows forgotten, the entries in flight and the one arriving now dropped.
+            m.clear()
+            self.busy_until = c
+        elif s.ent_valid:
+            m.apply(s.layer, s.entry)
+            if s.entry.code != 0:
+                self.busy_until = c + PIPE_DEPTH
+        # The stage-1 RAM read of an entry changes the read register a cycle later.
+        if self.busy_until >= c:
+            self.hold_ok = False
+
+    def finish(self) -> None:
+        assert not self.wb_expect, f"write-back reads never seen: {list(self.wb_expect)[:4]}"
+        self.log.info("%d updates, %d padding entries, %d write-back reads checked",
+                      self.model.updates, self.model.pads, self.reads_checked)
+
+
+# -----------------------------------------------------------------------------
+# Testbench
+# -----------------------------------------------------------------------------
+class TB:
+    def __init__(self, dut):
+        self.dut = dut
+        self.log = dut._log
+        self.max_layers = int(dut.MaxLayers.value)
+        self.act_depth = int(dut.ActDepth.value)
+        self.cycle = 0
+        self.model = ArithModel(self.max_layers, self.act_depth)
+        self.checker = Checker(self.model, self.log)
+        self.seed = cocotb.RANDOM_SEED
+        self.rng = random.Random(self.seed)
+        self.log.info("seed %d, MaxLayers %d, ActDepth %d", self.seed, self.max_layers, self.act_depth)
+
+    async def start(self) -> None:
+        dut = self.dut
+        for sig in (dut.cb_we_i, dut.cb_addr_i, dut.cb_wdata_i, dut.layer_i, dut.ent_valid_i, dut.ent_code_i,
+                    dut.ent_row_i, dut.ent_act_i, dut.clear_i, dut.wb_re_i, dut.wb_row_i):
+            sig.value = 0
+        dut.rst_ni.value = 0
+        Clock(dut.clk_i, 10, unit="ns").start()
+        cocotb.start_soon(self._count())
+        for _ in range(3):
+            await FallingEdge(dut.clk_i)
+        dut.rst_ni.value = 1
+        cocotb.start_soon(self._monitor())
+
+    async def _count(self) -> None:
+        while True:
+            await FallingEdge(self.dut.clk_i)
+            self.cycle += 1
+
+    async def _monitor(self) -> None:
+        dut = self.dut
+        while True:
+            await FallingEdge(dut.clk_i)
+            await ReadOnly()
+            valid = bool(dut.ent_valid_i.value)
+            wb_acc = dut.wb_acc_o.value
+            self.checker.step(Sample(
+                cycle=self.cycle,
+                cb_we=bool(dut.cb_we_i.value),
+                cb_addr=int(dut.cb_addr_i.value),
+                cb_wdata=int(dut.cb_wdata_i.value),
+                layer=int(dut.layer_i.value),
+                ent_valid=valid,
+                entry=Entry(int(dut.ent_code_i.value), int(dut.ent_row_i.value),
+                            to_signed(int(dut.ent_act_i.value), 16)) if valid else None,
+                clear=bool(dut.clear_i.value),
+                wb_re=bool(dut.wb_re_i.value),
+                wb_row=int(dut.wb_row_i.value),
+                wb_acc=wb_acc.to_signed() if wb_acc.is_resolvable else None,
+                idle=bool(dut.idle_o.value),
+            ))
+
+    # --- drivers ----------------------------------------------------------------
+    async def load_codebook(self, layer: int, weights: list[int]) -> None:
+        dut = self.dut
+        for code, w in enumerate(weights):
+            await FallingEdge(dut.clk_i)
+            dut.cb_we_i.value = 1
+            dut.cb_addr_i.value = layer * NUM_CODES + code
+            dut.cb_wdata_i.value = w & 0xFFFF
+        await FallingEdge(dut.clk_i)
+        dut.cb_we_i.value = 0
+
+    async def drive(self, entries: list[Entry], pause, layer: int = 0) -> None:
+        """One entry per cycle unless paused; paused cycles carry random junk with valid low."""
+        dut = self.dut
+        dut.layer_i.value = layer
+        for e in entries:
+            while True:
+                await FallingEdge(dut.clk_i)
+                if not next(pause):
+                    break
+                dut.ent_valid_i.value = 0
+                dut.ent_code_i.value = self.rng.randrange(NUM_CODES)
+                dut.ent_row_i.value = self.rng.randrange(self.act_depth)
+                dut.ent_act_i.value = self.rng.getrandbits(16)
+            dut.ent_valid_i.value = 1
+            dut.ent_code_i.value = e.code
+            dut.ent_row_i.value = e.row
+            dut.ent_act_i.value = e.act & 0xFFFF
+        await FallingEdge(dut.clk_i)
+        dut.ent_valid_i.value = 0
+
+    async def wait_idle(self) -> None:
+        while True:
+            await FallingEdge(self.dut.clk_i)
+            await ReadOnly()
+            if self.dut.idle_o.value:
+                break
+        await FallingEdge(self.dut.clk_i)
+
+    async def clear(self) -> None:
+        await FallingEdge(self.dut.clk_i)
+        self.dut.clear_i.value = 1
+        await FallingEdge(self.dut.clk_i)
+        self.dut.clear_i.value = 0
+
+    async def read_rows(self, rows: list[int] | None = None) -> None:
+        """wb_re_i for each row, back to back, with an idle cycle now and then (hold check)."""
+        dut = self.dut
+        rows = list(range(self.act_depth)) if rows is None else rows
+        await self.wait_idle()
+        for row in rows:
+            await FallingEdge(dut.clk_i)
+            dut.wb_re_i.value = 1
+            dut.wb_row_i.value = row
+            if self.rng.random() < 0.3:
+                await FallingEdge(dut.clk_i)
+                dut.wb_re_i.value = 0
+                dut.wb_row_i.value = self.rng.randrange(self.act_depth)
+        await FallingEdge(dut.clk_i)
+        dut.wb_re_i.value = 0
+        await FallingEdge(dut.clk_i)
+
+    async def finish(self) -> None:
+        await self.read_rows()
+        await FallingEdge(self.dut.clk_i)
+        self.checker.finish()
+
+    # --- stimulus -----------------------------------------------------------------
+    def random_codebook(self) -> list[int]:
+        cb = [self.rng.randint(W_MIN, W_MAX) for _ in range(NUM_CODES)]
+        cb[1], cb[2] = W_MIN, W_MAX
+        return cb
+
+    def act(self) -> int:
+        return self.rng.choice([W_MIN, W_MAX, -1, 0, 1, self.rng.randint(W_MIN, W_MAX)])
+
+    def entry(self, row: int, code: int | None = None) -> Entry:
+        code = self.rng.randrange(1, NUM_CODES) if code is None else code
+        return Entry(code, row, self.act())
+
+
+# -----------------------------------------------------------------------------
+# Tests
+# -----------------------------------------------------------------------------
+@cocotb.test()
+async def test_bypass_patterns(dut):
+    """Runs of 2, 3 and many equal rows, alternating rows, padding between equal rows; no pause."""
+    tb = TB(dut)
+    await tb.start()
+    await tb.load_codebook(0, tb.random_codebook())
+    n = tb.act_depth
+    r = [tb.rng.sample(range(n), 3) for _ in range(8)]
+    e, pad = tb.entry, lambda row: Entry(0, row, tb.act())
+    stream = (
+        [e(r[0][0]), e(r[0][0])]  # run of 2
+        + [e(r[1][0]), e(r[1][0]), e(r[1][0])]  # run of 3
+        + [e(r[2][0]) for _ in range(25)]  # long run
+        + [e(r[3][i % 2]) for i in range(12)]  # alternating rows: distance 2
+        + [e(r[4][i % 3]) for i in range(12)]  # rotating rows: distance 3
+        + [e(r[5][0]), pad(r[5][0]), e(r[5][0]), pad(r[5][1]), e(r[5][0])]  # padding between equal rows
+        + [e(r[6][0]), pad(r[6][0]), pad(r[6][0]), e(r[6][0]), e(r[6][0])]
+        + [e(r[7][0]), e(r[7][1]), e(r[7][0]), e(r[7][0]), e(r[7][1]), e(r[7][1]), e(r[7][1])]
+    )
+    await tb.drive(stream, make_pause("none", tb.rng))
+    await tb.finish()
+
+
+@cocotb.test()
+async def test_extremes(dut):
+    """-32768 and 32767 weights times -32768 and 32767 activations, hundreds of times on one row."""
+    tb = TB(dut)
+    await tb.start()
+    await tb.load_codebook(0, [0, W_MIN, W_MAX] + [tb.rng.randint(W_MIN, W_MAX) for _ in range(13)])
+    top, neg, mix, alt = 0, 1 % tb.act_depth, 2 % tb.act_depth, 3 % tb.act_depth
+    stream = [Entry(1, top, W_MIN) for _ in range(300)]  # +2^30 each
+    stream += [Entry(2, neg, W_MIN) for _ in range(300)]  # -(2^30 - 2^15) each
+    stream += [Entry(1 + (i % 2), mix, W_MAX if i % 3 else W_MIN) for i in range(100)]
+    stream += [Entry(1, alt, W_MIN), Entry(2, top, W_MAX)] * 50
+    await tb.drive(stream, make_pause("none", tb.rng))
+    await tb.finish()
+    assert tb.model.acc[top] > (1 << 38)
+
+
+@cocotb.test()
+@cocotb.parametrize(pause_kind=["none", "pattern", "random"])
+async def test_random_layers(dut, pause_kind):
+    """Several layers: clear_i, random entries on few rows (many hazards) with padding, read all."""
+    tb = TB(dut)
+    await tb.start()
+    for layer in range(tb.max_layers):
+        await tb.load_codebook(layer, tb.random_codebook())
+    for _ in range(4):
+        layer = tb.rng.randrange(tb.max_layers)
+        hot = tb.rng.sample(range(tb.act_depth), tb.rng.choice([1, 2, 3, tb.act_depth // 2]))
+        stream = [tb.entry(tb.rng.choice(hot), 0 if tb.rng.random() < 0.2 else None)
+                  for _ in range(tb.rng.randint(20, 120))]
+        await tb.clear()
+        await tb.drive(stream, make_pause(pause_kind, tb.rng), layer)
+        await tb.read_rows()
+    await tb.finish()
+
+
+@cocotb.test()
+async def test_touched_clear(dut):
+    """After clear_i untouched rows read 0 although the RAM still holds old sums; touched rows restart at 0."""
+    tb = TB(dut)
+    await tb.start()
+    await tb.load_codebook(0, tb.random_codebook())
+    n = tb.act_depth
+    await tb.read_rows()  # straight after reset: every row untouched
+    await tb.drive([tb.entry(r) for r in range(n) for _ in range(2)], make_pause("none", tb.rng))
+    await tb.read_rows()
+    assert all(r in tb.model.touched for r in range(n))
+    await tb.clear()
+    few = tb.rng.sample(range(n), 2)
+    await tb.drive([tb.entry(few[0]), tb.entry(few[1]), tb.entry(few[0])], make_pause("none", tb.rng))
+    await tb.finish()
+    assert tb.model.touched == set(few)
+
+
+@cocotb.test()
+async def test_clear_in_flight(dut):
+    """clear_i in the middle of a stream drops the entries in flight and the arriving one."""
+    tb = TB(dut)
+    await tb.start()
+    await tb.load_codebook(0, tb.random_codebook())
+    for delay in (0, 1, 2, 3, 7):
+        hot = tb.rng.sample(range(tb.act_depth), 2)
+        stream = [tb.entry(hot[i % 2] if i % 3 else hot[0]) for i in range(12)]
+        task = cocotb.start_soon(tb.drive(stream, make_pause("none", tb.rng)))
+        for _ in range(delay + 1):
+            await FallingEdge(dut.clk_i)
+        dut.clear_i.value = 1
+        await FallingEdge(dut.clk_i)
+        dut.clear_i.value = 0
+        await task
+        await tb.read_rows()
+    await tb.finish()
+
+
+@cocotb.test()
+async def test_layer_select(dut):
+    """Each layer decodes through its own codebook."""
+    tb = TB(dut)
+    await tb.start()
+    for layer in range(tb.max_layers):
+        await tb.load_codebook(layer, tb.random_codebook())
+    for layer in reversed(range(tb.max_layers)):
+        await tb.clear()
+        await tb.drive([tb.entry(tb.rng.randrange(tb.act_depth), code) for code in range(NUM_CODES)] * 2,
+                       make_pause("none", tb.rng), layer)
+        await tb.read_rows()
+    await tb.finish()
+
+
+PARAMS = [
+    {"MaxLayers": 4, "ActDepth": 16},
+    {"MaxLayers": 1, "ActDepth": 10},
+]
+
+
+def skip_extra_build(sim: str, parameters: dict) -> None:
+    """Every parameter set runs on Icarus; Verilator (a ~25 s build each) only the first,
+    unless EIE_TB_ALL_PARAMS=1."""
+    if sim == "verilator" and parameters != PARAMS[0] and os.environ.get("EIE_TB_ALL_PARAMS") != "1":
+        pytest.skip("extra parameter set runs on Icarus only; EIE_TB_ALL_PARAMS=1 builds it for Verilator too")
+
+
+@pytest.mark.parametrize("parameters", PARAMS, ids=lambda p: f"L{p['MaxLayers']}-A{p['ActDepth']}")
+def test_arith(sim, parameters):
+    skip_extra_build(sim, parameters)
+    from eie.rtlsim import run_cocotb
+    from eie.toolchain import RTL_DIR
+
+    run_cocotb(
+        "eie_arith",
+        "test_arith",
+        parameters,
+        sim=sim,
+        sources=[RTL_DIR / "eie_pkg.sv", RTL_DIR / "eie_arith.sv"],
+    )

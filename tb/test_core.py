@@ -1,0 +1,120 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Whole-core regression: images from the packer run on eie_core and match eie ref bit for bit.
+
+Each parameter set (N, queue depth, memory sizes) is built once; several images
+(weight densities, shapes, layer chains, bias on and off) and several inputs
+(activation densities 0%, one non-zero, 35%, 100%) run on each build. The
+expected values come from the reference model inside tb/core_run.py.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from eie.image import MemoryConfig, load, write_image
+from eie.model_io import Layer
+from eie.packer import PackOptions, pack
+from eie.reference import reference
+from eie.simulate import simulate
+
+SMALL_MEMORY = MemoryConfig(spmat_words=512, ptr_bank_depth=256, act_depth=32, max_layers=4)
+
+
+def make_inputs(rng, width: int) -> np.ndarray:
+    """Activation densities 0%, one non-zero, 35% and 100%, values up to the 16-bit limits."""
+    rows = np.zeros((4, width))
+    rows[1, rng.integers(width)] = rng.normal() * 4
+    rows[2] = rng.normal(size=width) * 2 * (rng.random(width) < 0.35)
+    rows[3] = rng.normal(size=width) * 2
+    raw = np.clip(np.round(rows * 256), -32768, 32767).astype(np.int64)
+    raw[3, 0] = 32767  # the activation limits exercise saturation downstream
+    raw[3, -1] = -32768
+    return raw
+
+
+def make_network(rng, num_pes: int, shapes, bias_pattern, density: float, memory=SMALL_MEMORY, **kwargs):
+    layers = []
+    for (rows, cols), bias in zip(shapes, bias_pattern):
+        layers.append(Layer(rng.normal(size=(rows, cols)), rng.normal(size=rows) * 0.5 if bias else None))
+    return pack(layers, PackOptions(num_pes=num_pes, density=density, memory=memory, **kwargs))
+
+
+def run_and_compare(tmp_path, image, inputs, sim, queue_depth, name="img", **kwargs):
+    write_image(image, tmp_path / name)
+    outputs, report = simulate(tmp_path / name, inputs, sim=sim, queue_depth=queue_depth, **kwargs)
+    expected = reference(load(tmp_path / name), inputs)
+    assert np.array_equal(outputs, expected)
+    assert report["matches_reference"]
+    return report
+
+
+CONFIGS = [  # (N, queue depth)
+    (1, 8),
+    (2, 1),
+    (3, 2),
+    (4, 8),
+    (8, 8),
+]
+
+
+@pytest.mark.parametrize("num_pes, queue_depth", CONFIGS)
+def test_three_layer_chains(tmp_path, sim, num_pes, queue_depth):
+    """Three layers on-chip through the ping-pong files, shapes not divisible by N."""
+    rng = np.random.default_rng(100 * num_pes + queue_depth)
+    widest = SMALL_MEMORY.act_depth * num_pes
+    shapes = [(min(29, widest), min(19, widest)), (min(23, widest), min(29, widest)), (min(7, widest), min(23, widest))]
+    for index, density in enumerate((0.01, 0.3, 1.0)):
+        image = make_network(rng, num_pes, shapes, (True, False, index % 2 == 0), density, linear_last=index == 1)
+        report = run_and_compare(tmp_path, image, make_inputs(rng, shapes[0][1]), sim, queue_depth, name=f"img{index}")
+        for run in report["runs"]:
+            compute = [sum(c) for c in zip(*(run["pe"][k] for k in ("busy", "starved", "stalled", "drained")))]
+            assert len(set(compute)) == 1, f"PE phase counters do not add up to the same compute time: {compute}"
+
+
+@pytest.mark.parametrize("num_pes", [1, 3])
+def test_single_layer_shapes(tmp_path, sim, num_pes):
+    """1 x 1, 1 x many, many x 1, with and without bias, weight density 1% to 100%."""
+    rng = np.random.default_rng(num_pes)
+    widest = SMALL_MEMORY.act_depth * num_pes
+    for index, (shape, bias, density) in enumerate([
+        ((1, 1), False, 1.0),
+        ((1, widest), True, 0.5),
+        ((widest, 1), True, 1.0),
+        ((widest, widest), False, 0.05),
+    ]):
+        image = make_network(rng, num_pes, [shape], [bias], density)
+        run_and_compare(tmp_path, image, make_inputs(rng, shape[1]), sim, 8, name=f"img{index}")
+
+
+def test_load_port_backpressure(tmp_path, sim):
+    """Loading with fixed and seeded random idle cycles between beats changes nothing."""
+    rng = np.random.default_rng(5)
+    image = make_network(rng, 4, [(21, 17)], [True], 0.4)
+    inputs = make_inputs(rng, 17)
+    for pause in ("fixed", "random"):
+        run_and_compare(tmp_path, image, inputs, sim, 8, name=f"img_{pause}", load_pause=pause)
+
+
+def test_dense_column_streams_one_entry_per_cycle(tmp_path, sim):
+    """One PE, one dense column of 1000 entries: 1000 cycles plus a few of pipeline fill."""
+    memory = MemoryConfig(spmat_words=256, ptr_bank_depth=16, act_depth=1024, max_layers=1)
+    weight = np.random.default_rng(1).uniform(0.5, 1.0, size=(1000, 1))
+    image = pack([Layer(weight, None)], PackOptions(num_pes=1, memory=memory))
+    report = run_and_compare(tmp_path, image, np.array([[300]]), sim, 8)
+    run = report["runs"][0]
+    assert run["pe"]["busy"] == [1000]
+    overhead = run["cycles"] - 1000
+    assert 0 < overhead <= 12, f"{run['cycles']} cycles for 1000 entries"
+
+
+def test_bypass_back_to_back_same_row(tmp_path, sim):
+    """Many columns hitting the same single row: every update is a read-after-write hazard."""
+    memory = MemoryConfig(spmat_words=64, ptr_bank_depth=512, act_depth=512, max_layers=1)
+    weight = np.random.default_rng(2).normal(size=(1, 400))
+    image = pack([Layer(weight, np.array([0.25]))], PackOptions(num_pes=1, memory=memory))
+    rng = np.random.default_rng(3)
+    inputs = rng.integers(1, 3000, size=(2, 400)) * rng.choice([-1, 1], size=(2, 400))
+    report = run_and_compare(tmp_path, image, inputs, sim, 8)
+    busy = report["runs"][0]["pe"]["busy"][0]
+    assert busy == 401 and report["runs"][0]["cycles"] <= 401 + 12

@@ -1,0 +1,491 @@
+# SPDX-License-Identifier: Apache-2.0
+"""cocotb testbench of eie_spmat_read: walking CSC columns one entry per cycle.
+
+Columns come from random dense columns encoded here (``encode_column``: 4-bit
+relative indices, padding entries for gaps over 15), so every expected row is
+a real row. A monitor samples every pin each cycle (read-only phase); the
+checker steps a cycle-level model of the contract in doc/microarch.md:
+a column taken at cycle a issues its n entries at a+1 .. a+n and shows them at
+a+3 .. a+n+2; col_ready_o is high from the cycle of the last issue on; the SRAM
+(internal ``sram_re``) is read exactly when an issued entry's word differs from
+the previously read one.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+from collections import deque
+from dataclasses import dataclass
+
+import cocotb
+import pytest
+from cocotb.clock import Clock
+from cocotb.triggers import FallingEdge, ReadOnly
+
+ACT_WIDTH = 16
+ENTRIES_PER_WORD = 8
+Z_MAX = 15
+ISSUE_DELAY = 1  # column taken at a -> first entry issued at a + 1
+OUT_DELAY = 2  # entry issued at i -> on ent_* at i + 2
+
+
+# -----------------------------------------------------------------------------
+# Pause generators: each next() says whether a driver idles this cycle
+# -----------------------------------------------------------------------------
+def make_pause(kind: str, rng: random.Random, prob: float = 0.4):
+    if kind == "none":
+        return itertools.repeat(False)
+    if kind == "pattern":
+        return itertools.cycle([False, False, True, False, True, True, False])
+    if kind == "random":
+        return (rng.random() < prob for _ in itertools.count())
+    raise ValueError(f"unknown pause kind {kind!r}")
+
+
+# -----------------------------------------------------------------------------
+# Encoding of test matrices (independent of the packer)
+# -----------------------------------------------------------------------------
+def encode_column(codes: list[int]) -> list[tuple[int, int]]:
+    """Dense column of codes (0 = zero weight) to (v, z) entries, padding (0, 15) for long gaps."""
+    entries = []
+    prev = -1
+    for row, code in enumerate(codes):
+        if code == 0:
+            continue
+        gap = row - prev - 1
+        while gap > Z_MAX:
+            entries.append((0, Z_MAX))
+            gap -= Z_MAX + 1
+        entries.append((code, gap))
+        prev = row
+    return entries
+
+
+def entry_byte(v: int, z: int) -> int:
+    return (v << 4) | z
+
+
+@dataclass(frozen=True)
+class Column:
+    start: int
+    end: int
+
+    @property
+    def length(self) -> int:
+        return self.end - self.start
+
+
+# -----------------------------------------------------------------------------
+# Model: the contract, cycle by cycle
+# -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class EntOut:
+    code: int
+    row: int
+    act: int
+    pad: bool
+
+
+@dataclass
+class Sample:
+    cycle: int
+    flush: bool
+    col_valid: bool
+    col_ready: bool
+    col_start: int
+    col_end: int
+    col_act: int
+    busy: bool
+    idle: bool
+    err_range: bool
+    sram_re: bool
+    ld_re: bool
+    ld_we: bool
+    ent_valid: bool
+    ent: EntOut | None
+
+
+class SpmatModel:
+    def __init__(self, depth: int, row_width: int, log):
+        self.log = log
+        self.limit = depth * ENTRIES_PER_WORD
+        self.row_mask = (1 << row_width) - 1
+        self.mem = [0] * self.limit  # entry bytes, as loaded
+        self.issues: dict[int, int] = {}  # cycle -> entry address
+        self.outputs: dict[int, EntOut] = {}  # cycle -> entry on ent_*
+        self.errs: set[int] = set()
+        self.last_issue = -1
+        self.word: int | None = None
+        self.stats = {"entries": 0, "sram_reads": 0, "columns": 0, "range_errors": 0}
+
+    def rows(self, col: Column) -> list[int]:
+        """x_0 = z_0, x_n = x_{n-1} + z_n + 1."""
+        xs, x = [], -1
+        for e in range(col.start, col.end):
+            x = x + (self.mem[e] & 0xF) + 1
+            xs.append(x & self.row_mask)
+        return xs
+
+    def take(self, cycle: int, col: Column, act: int) -> None:
+        if col.end > self.limit:
+            self.errs.add(cycle + 1)
+            self.stats["range_errors"] += 1
+            return
+        self.stats["columns"] += 1
+        for i, (e, x) in enumerate(zip(range(col.start, col.end), self.rows(col))):
+            issue = cycle + ISSUE_DELAY + i
+            v = self.mem[e] >> 4
+            self.issues[issue] = e
+            self.outputs[issue + OUT_DELAY] = EntOut(v, x, act, v == 0)
+        self.last_issue = cycle + ISSUE_DELAY + col.length - 1
+
+    def flush(self, cycle: int) -> None:
+        self.issues = {c: e for c, e in self.issues.items() if c < cycle}
+        self.outputs = {c: o for c, o in self.outputs.items() if c <= cycle}
+        self.last_issue = cycle - 1
+        self.word = None
+
+    def pending(self) -> int:
+        return len(self.issues) + len(self.outputs) + len(self.errs)
+
+
+class Checker:
+    """Compares each cycle's sample with the model, then steps the model."""
+
+    def __init__(self, model: SpmatModel):
+        self.model = model
+        self.checked = 0
+        self.out_cycles: list[int] = []
+
+    def step(self, s: Sample) -> None:
+        m, c = self.model, s.cycle
+        where = f"cycle {c}"
+        # Registered outputs first: they do not see this cycle's flush.
+        idle = c not in m.issues and c not in m.outputs and c + 1 not in m.outputs
+        assert s.idle == idle, f"{where}: idle_o={s.idle}, model {idle}"
+        want = m.outputs.pop(c, None)
+        assert s.ent_valid == (want is not None), f"{where}: ent_valid_o={s.ent_valid}, model {want}"
+        if want is not None:
+            assert s.ent == want, f"{where}: entry {s.ent}, model {want}"
+            self.checked += 1
+            self.out_cycles.append(c)
+        err = c in m.errs
+        m.errs.discard(c)
+        assert s.err_range == err, f"{where}: err_range_o={s.err_range}, model {err}"
+
+        if s.flush:
+            m.flush(c)
+        ready = not s.flush and c >= m.last_issue
+        assert s.col_ready == ready, f"{where}: col_ready_o={s.col_ready}, model {ready}"
+        addr = m.issues.pop(c, None)
+        assert s.busy == (addr is not None), f"{where}: busy_o={s.busy}, model issues {addr}"
+        read = False
+        if addr is not None:
+            read = m.word != addr // ENTRIES_PER_WORD
+            m.word = addr // ENTRIES_PER_WORD
+            m.stats["entries"] += 1
+            m.stats["sram_reads"] += read
+        assert s.sram_re == (read or s.ld_re), f"{where}: SRAM read enable {s.sram_re}, model {read} (entry {addr})"
+        if s.ld_re or s.ld_we:
+            m.word = None  # a load access replaces or may change the buffered word
+
+        if s.col_valid and s.col_ready:
+            m.take(c, Column(s.col_start, s.col_end), s.col_act)
+
+    def finish(self) -> None:
+        m = self.model
+        assert m.pending() == 0, f"left unchecked: issues {m.issues}, outputs {m.outputs}, errors {m.errs}"
+        m.log.info("%d entries checked; stats %s", self.checked, m.stats)
+
+
+# -----------------------------------------------------------------------------
+# Testbench
+# -----------------------------------------------------------------------------
+class TB:
+    def __init__(self, dut):
+        self.dut = dut
+        self.log = dut._log
+        self.depth = int(dut.SpmatDepth.value)
+        self.ptr_width = int(dut.PtrWidth.value)
+        self.row_width = int(dut.RowWidth.value)
+        self.limit = self.depth * ENTRIES_PER_WORD
+        self.cycle = 0
+        self.model = SpmatModel(self.depth, self.row_width, self.log)
+        self.checker = Checker(self.model)
+        self.seed = cocotb.RANDOM_SEED
+        self.rng = random.Random(self.seed)
+        self.log.info("seed %d, SpmatDepth %d, PtrWidth %d, RowWidth %d", self.seed, self.depth, self.ptr_width, self.row_width)
+
+    async def start(self) -> None:
+        dut = self.dut
+        for sig in (dut.ld_we_i, dut.ld_re_i, dut.ld_addr_i, dut.ld_wdata_i, dut.flush_i, dut.col_valid_i,
+                    dut.col_act_i, dut.col_start_i, dut.col_end_i):
+            sig.value = 0
+        dut.rst_ni.value = 0
+        Clock(dut.clk_i, 10, unit="ns").start()
+        cocotb.start_soon(self._count())
+        for _ in range(3):
+            await FallingEdge(dut.clk_i)
+        dut.rst_ni.value = 1
+        cocotb.start_soon(self._monitor())
+
+    async def _count(self) -> None:
+        while True:
+            await FallingEdge(self.dut.clk_i)
+            self.cycle += 1
+
+    async def _monitor(self) -> None:
+        dut = self.dut
+        while True:
+            await FallingEdge(dut.clk_i)
+            await ReadOnly()
+            valid = bool(dut.ent_valid_o.value)
+            ent = None
+            if valid:
+                ent = EntOut(int(dut.ent_code_o.value), int(dut.ent_row_o.value), int(dut.ent_act_o.value),
+                             bool(dut.ent_pad_o.value))
+            col_valid = bool(dut.col_valid_i.value)
+            self.checker.step(Sample(
+                cycle=self.cycle,
+                flush=bool(dut.flush_i.value),
+                col_valid=col_valid,
+                col_ready=bool(dut.col_ready_o.value),
+                col_start=int(dut.col_start_i.value) if col_valid else 0,
+                col_end=int(dut.col_end_i.value) if col_valid else 0,
+                col_act=int(dut.col_act_i.value) if col_valid else 0,
+                busy=bool(dut.busy_o.value),
+                idle=bool(dut.idle_o.value),
+                err_range=bool(dut.err_range_o.value),
+                sram_re=bool(dut.sram_re.value),
+                ld_re=bool(dut.ld_re_i.value),
+                ld_we=bool(dut.ld_we_i.value),
+                ent_valid=valid,
+                ent=ent,
+            ))
+
+    # --- load port ------------------------------------------------------------
+    async def load(self, entries: list[int]) -> None:
+        """Write the whole memory: entry bytes, 8 to a word, slot s at bits [8s +: 8]."""
+        dut = self.dut
+        assert len(entries) == self.limit
+        for w in range(self.depth):
+            await FallingEdge(dut.clk_i)
+            word = sum(b << (8 * s) for s, b in enumerate(entries[w * 8:(w + 1) * 8]))
+            dut.ld_we_i.value = 1
+            dut.ld_addr_i.value = w
+            dut.ld_wdata_i.value = word
+        await FallingEdge(dut.clk_i)
+        dut.ld_we_i.value = 0
+        self.model.mem = list(entries)
+
+    async def read_back(self, words: list[int]) -> None:
+        dut = self.dut
+        prev = None
+        for w in [*words, None]:
+            await FallingEdge(dut.clk_i)
+            if prev is not None:
+                want = sum(b << (8 * s) for s, b in enumerate(self.model.mem[prev * 8:(prev + 1) * 8]))
+                got = int(dut.ld_rdata_o.value)
+                assert got == want, f"load read of word {prev}: {got:#x}, want {want:#x}"
+            dut.ld_re_i.value = int(w is not None)
+            dut.ld_addr_i.value = 0 if w is None else w
+            prev = w
+
+    # --- column source ----------------------------------------------------------
+    async def drive(self, columns: list[tuple[Column, int]], pause) -> None:
+        """valid/ready source: a pause only happens between columns; data holds until taken."""
+        dut = self.dut
+        queue = deque(columns)
+        while queue:
+            await FallingEdge(dut.clk_i)
+            if next(pause):
+                dut.col_valid_i.value = 0
+                continue
+            col, act = queue[0]
+            dut.col_valid_i.value = 1
+            dut.col_start_i.value = col.start
+            dut.col_end_i.value = col.end
+            dut.col_act_i.value = act
+            await ReadOnly()
+            if dut.col_ready_o.value:
+                queue.popleft()
+        await FallingEdge(dut.clk_i)
+        dut.col_valid_i.value = 0
+
+    async def wait_idle(self) -> None:
+        for _ in range(4):
+            await FallingEdge(self.dut.clk_i)
+        while not self.dut.idle_o.value:
+            await FallingEdge(self.dut.clk_i)
+        await FallingEdge(self.dut.clk_i)
+
+    async def finish(self) -> None:
+        await self.wait_idle()
+        self.checker.finish()
+
+    # --- stimulus -----------------------------------------------------------------
+    def random_dense(self) -> list[int]:
+        height = 1 << self.row_width
+        density = self.rng.choice([0.02, 0.06, 0.15, 0.5, 1.0])
+        codes = [self.rng.randint(1, 15) if self.rng.random() < density else 0 for _ in range(height)]
+        if not any(codes):
+            codes[self.rng.randrange(height)] = self.rng.randint(1, 15)
+        return codes
+
+    def layout(self, dense_columns: list[list[int]] | None = None) -> tuple[list[int], list[Column]]:
+        """Columns stored one after another from a random slot; the rest random bytes.
+
+        Given columns are stored in order until one does not fit; without them,
+        random columns are tried until the memory is nearly full.
+        """
+        mem = [self.rng.getrandbits(8) for _ in range(self.limit)]
+        cols = []
+        e = self.rng.randrange(ENTRIES_PER_WORD)
+        tries = dense_columns if dense_columns is not None else (self.random_dense() for _ in range(40))
+        for dense in tries:
+            entries = encode_column(dense)
+            if e + len(entries) > self.limit:
+                if dense_columns is not None:
+                    break
+                continue
+            for v, z in entries:
+                mem[e] = entry_byte(v, z)
+                e += 1
+            cols.append(Column(e - len(entries), e))
+        assert cols, "test bug: no column fits"
+        return mem, cols
+
+    def act(self) -> int:
+        return self.rng.getrandbits(ACT_WIDTH)
+
+
+# -----------------------------------------------------------------------------
+# Tests
+# -----------------------------------------------------------------------------
+@cocotb.test()
+async def test_load_port(dut):
+    tb = TB(dut)
+    await tb.start()
+    await tb.load([tb.rng.getrandbits(8) for _ in range(tb.limit)])
+    words = list(range(tb.depth))
+    tb.rng.shuffle(words)
+    await tb.read_back(words)
+    await tb.finish()
+
+
+@cocotb.test()
+async def test_directed_no_bubble(dut):
+    """One-entry columns back to back, mid-word starts, word crossings, padding, long columns.
+
+    With the source never pausing, the entries must leave one per cycle with no
+    gap from the first to the last.
+    """
+    tb = TB(dut)
+    await tb.start()
+    height = 1 << tb.row_width
+    one = [[0] * height for _ in range(11)]
+    for i, col in enumerate(one):
+        col[i % min(height, 16)] = 1 + i % 15  # one entry, z = row
+    long_col = [1 + (r % 15) for r in range(height)]  # every row: `height` entries
+    padded = [0] * height
+    padded[height - 1] = 7  # gap of height-1 zeros: padding entries then the non-zero
+    padded[0] = 3
+    mixed = [0] * height
+    for r in (2, 3, 20 % height, (20 + 17) % height):
+        mixed[r] = 9
+    dense = [*one[:5], long_col[: min(height, 12)] + [0] * (height - min(height, 12)), padded, *one[5:], mixed]
+    mem, cols = tb.layout(dense)
+    assert any(c.length > 8 for c in cols) and sum(c.length == 1 for c in cols) >= 8
+    await tb.load(mem)
+    await tb.drive([(c, tb.act()) for c in cols], make_pause("none", tb.rng))
+    await tb.finish()
+    total = sum(c.length for c in cols)
+    out = tb.checker.out_cycles
+    assert len(out) == total
+    assert out == list(range(out[0], out[0] + total)), "a bubble between entries"
+    dut._log.info("%d entries of %d columns in %d consecutive cycles", total, len(cols), total)
+
+
+@cocotb.test()
+@cocotb.parametrize(pause_kind=["none", "pattern", "random"])
+async def test_random_columns(dut, pause_kind):
+    """Random layouts; columns in storage order, reversed and random picks with repeats."""
+    tb = TB(dut)
+    await tb.start()
+    for rnd in range(6):
+        mem, cols = tb.layout()
+        await tb.load(mem)
+        order = [list(cols), list(reversed(cols)), [tb.rng.choice(cols) for _ in range(2 * len(cols))]][rnd % 3]
+        await tb.drive([(c, tb.act()) for c in order], make_pause(pause_kind, tb.rng))
+        await tb.wait_idle()
+    await tb.read_back([0, tb.depth - 1])
+    await tb.finish()
+
+
+@cocotb.test()
+async def test_flush(dut):
+    """flush_i mid-column drops the rest and the entries in flight; the next entry re-reads the SRAM."""
+    tb = TB(dut)
+    await tb.start()
+    height = 1 << tb.row_width
+    mem, cols = tb.layout([[5] * min(height, 20) + [0] * (height - min(height, 20))] + [[0] * (height - 1) + [2]] * 3)
+    await tb.load(mem)
+    long_col = cols[0]
+    for delay in (1, 2, 3, 5, 8):
+        task = cocotb.start_soon(tb.drive([(long_col, tb.act()), (Column(long_col.start, long_col.start + 1), 7)],
+                                          make_pause("none", tb.rng)))
+        for _ in range(delay):
+            await FallingEdge(dut.clk_i)
+        dut.flush_i.value = 1
+        await FallingEdge(dut.clk_i)
+        dut.flush_i.value = 0
+        await task
+        await tb.wait_idle()
+    await tb.finish()
+
+
+@cocotb.test()
+async def test_range_error(dut):
+    """A column reaching past SpmatDepth*8 is dropped with err_range_o; good columns still work."""
+    tb = TB(dut)
+    await tb.start()
+    mem, cols = tb.layout()
+    await tb.load(mem)
+    top = (1 << tb.ptr_width) - 1
+    bad = [Column(tb.limit - 2, tb.limit + 1), Column(tb.limit, top), Column(top - 1, top)]
+    stream = []
+    for b in bad:
+        stream += [(b, 1), (tb.rng.choice(cols), 2)]
+    await tb.drive(stream, make_pause("none", tb.rng))
+    await tb.finish()
+    assert tb.model.stats["range_errors"] == len(bad)
+
+
+PARAMS = [
+    {"SpmatDepth": 32, "PtrWidth": 9, "RowWidth": 6},
+    {"SpmatDepth": 5, "PtrWidth": 7, "RowWidth": 5},
+]
+
+
+def skip_extra_build(sim: str, parameters: dict) -> None:
+    """Every parameter set runs on Icarus; Verilator (a ~25 s build each) only the first,
+    unless EIE_TB_ALL_PARAMS=1."""
+    if sim == "verilator" and parameters != PARAMS[0] and os.environ.get("EIE_TB_ALL_PARAMS") != "1":
+        pytest.skip("extra parameter set runs on Icarus only; EIE_TB_ALL_PARAMS=1 builds it for Verilator too")
+
+
+@pytest.mark.parametrize("parameters", PARAMS, ids=lambda p: f"D{p['SpmatDepth']}-P{p['PtrWidth']}-R{p['RowWidth']}")
+def test_spmat_read(sim, parameters):
+    skip_extra_build(sim, parameters)
+    from eie.rtlsim import run_cocotb
+    from eie.toolchain import RTL_DIR
+
+    run_cocotb(
+        "eie_spmat_read",
+        "test_spmat_read",
+        parameters,
+        sim=sim,
+        sources=[RTL_DIR / "eie_pkg.sv", RTL_DIR / "eie_spmat_read.sv"],
+    )
