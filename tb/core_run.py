@@ -4,13 +4,15 @@
 Driven by environment variables so that pytest and ``eie sim`` share it:
 EIE_IMAGE (image directory), EIE_INPUT (.npy, raw int16 activations, one row per
 run), EIE_OUTPUT (optional .npy to write), EIE_REPORT (optional .json to write),
-EIE_LOAD_PAUSE (none | fixed | random), EIE_CHECK (1: fail on a mismatch).
+EIE_LOAD_PAUSE (none | fixed | random), EIE_CHECK (1: fail on a mismatch),
+EIE_BACKDOOR (1: write the sparse-matrix and pointer arrays directly).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -42,16 +44,21 @@ async def run_image(dut):
     dut._log.info("seed %d, image %s, %d input(s)", cocotb.RANDOM_SEED, os.environ["EIE_IMAGE"], len(inputs))
     await tb.reset()
     await tb.check_parameters(image)
+    wall_start = time.perf_counter()
     start = cocotb.utils.get_sim_time("ns")
-    await tb.load_image(image)
+    await tb.load_image(image, backdoor=os.environ.get("EIE_BACKDOOR") == "1")
     load_cycles = int((cocotb.utils.get_sim_time("ns") - start) // 10)
+    load_seconds = time.perf_counter() - wall_start
+    run_seconds = 0.0
 
     outputs = np.zeros((len(inputs), image.out_features), dtype=np.int64)
     reports = []
     pending = list(range(len(inputs)))  # scoreboard: runs still to be checked
     for run, acts in enumerate(inputs):
         await tb.load_input(image, acts, input_file=run % 2)
+        run_start = time.perf_counter()
         status = await tb.start_and_wait(watchdog_cycles(image, acts))
+        run_seconds += time.perf_counter() - run_start
         errors = await tb.errors()
         assert not errors, f"run {run}: the core raised ERROR bits {errors}"
         assert status & 0b10, f"run {run}: STATUS.DONE is not set (status {status:#x})"
@@ -71,6 +78,9 @@ async def run_image(dut):
         "runs": reports,
         "load_cycles": load_cycles,
         "load_beats": tb.load.beats,
+        "load_seconds": load_seconds,
+        "run_seconds": run_seconds,
+        "sim_seconds": time.perf_counter() - wall_start,
         "matches_reference": bool(np.array_equal(outputs, expected)),
     }
     if os.environ.get("EIE_OUTPUT"):

@@ -150,6 +150,12 @@ def activation_beats(acts: np.ndarray, num_pes: int, target: int):
         yield ld_address(target, int(j) % num_pes, int(j) // num_pes), int(acts[j]) & 0xFFFF
 
 
+def _fill(array_handle, values) -> None:
+    """Write the first len(values) elements of a memory array through VPI."""
+    for index, value in enumerate(values.tolist()):
+        array_handle[index].value = int(value)
+
+
 @dataclass
 class RunResult:
     outputs: np.ndarray
@@ -190,8 +196,17 @@ class EieTB:
             got = await self.reg_read(name)
             assert got == value, f"core {name} is {got}, the image needs {value}"
 
-    async def load_image(self, image) -> None:
-        await self.load.write_many(image_beats(image))
+    async def load_image(self, image, backdoor: bool = False) -> None:
+        """Front door: every word through the load port. Backdoor: the sparse-matrix
+        and pointer arrays written directly (for images of hundreds of thousands of
+        words); the codebooks and registers still go through the ports."""
+        if backdoor:
+            self._write_memories_directly(image)
+            # One pointer through the port marks the image loaded (else ERROR.NOT_LOADED).
+            first_pointer = (ld_address(TGT_PTR, 0, 0), int(image.pointers[0][0]))
+            await self.load.write_many([first_pointer, *(b for b in image_beats(image) if b[0] >> 28 == TGT_CODEBOOK)])
+        else:
+            await self.load.write_many(image_beats(image))
         await self.reg_write("NUM_LAYERS", len(image.layers))
         await self.reg_write("ACT_FRAC", image.act_frac)
         for index, spec in enumerate(image.layers):
@@ -199,6 +214,14 @@ class EieTB:
             await self.reg_write(layer_reg(index, 1), spec.out_features)
             await self.reg_write(layer_reg(index, 2), spec.ptr_base)
             await self.reg_write(layer_reg(index, 3), int(spec.bias) | (int(spec.relu) << 1) | (spec.w_frac << 8))
+
+    def _write_memories_directly(self, image) -> None:
+        for pe in range(image.num_pes):
+            unit = self.dut.gen_pe[pe].u_pe
+            spmat, ptr = image.spmat[pe], image.pointers[pe]
+            _fill(unit.u_spmat_read.mem, spmat)
+            _fill(unit.u_ptr_read.even_mem, ptr[0::2])
+            _fill(unit.u_ptr_read.odd_mem, ptr[1::2])
 
     async def load_input(self, image, acts: np.ndarray, input_file: int = 0) -> None:
         # INPUT_FILE first: the non-zero bitmap follows writes to the input file only.

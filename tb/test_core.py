@@ -126,3 +126,10 @@ def test_sixty_four_pes(tmp_path, sim):
     memory = MemoryConfig(spmat_words=64, ptr_bank_depth=256, act_depth=16, max_layers=2)
     image = make_network(rng, 64, [(130, 150), (33, 130)], (True, True), 0.1, memory=memory, linear_last=True)
     run_and_compare(tmp_path, image, make_inputs(rng, 150)[2:], sim, 8)
+
+
+def test_backdoor_load_matches_front_door(tmp_path, sim):
+    """The benchmark's direct array writes give the same results as the load port."""
+    rng = np.random.default_rng(11)
+    image = make_network(rng, 4, [(21, 17), (9, 21)], (True, False), 0.4)
+    run_and_compare(tmp_path, image, make_inputs(rng, 17), sim, 8, backdoor=True)

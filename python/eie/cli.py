@@ -104,7 +104,7 @@ def cmd_sim(args) -> int:
 
     image = load(args.image)
     inputs = load_vector(args.input, image.image.in_features)
-    outputs, report = simulate(args.image, inputs, sim=args.sim, queue_depth=args.queue_depth, waves=args.waves,
+    outputs, report = simulate(args.image, inputs, sim=args.sim, queue_depth=args.queue_depth, waves=args.waves or None,
                                check=False)
     _write_npy(args.output, outputs)
     if args.report:

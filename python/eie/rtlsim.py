@@ -46,6 +46,18 @@ def _environment(**values: str):
                 os.environ[key] = value
 
 
+def _trace_fst(runner) -> None:
+    """cocotb's Verilator runner asks for VCD (--trace); WAVES=1 promises FST on both simulators."""
+    build_command = runner._build_command
+
+    def with_fst():
+        commands = build_command()
+        commands[0] = ["--trace-fst" if arg == "--trace" else arg for arg in commands[0]]
+        return commands
+
+    runner._build_command = with_fst
+
+
 def build_dir_for(sim: str, toplevel: str, parameters: dict) -> Path:
     key = json.dumps(parameters, sort_keys=True)
     digest = hashlib.sha1(key.encode()).hexdigest()[:10]
@@ -84,12 +96,14 @@ def run_cocotb(
     if sim == "verilator":
         # Simulation build: warnings are checked by make lint, not here.
         build_args = ["-Wno-fatal", "-Wno-lint", "-Wno-style", "--x-assign", "unique", "--x-initial", "unique"]
-        if waves:
-            build_args += ["--trace-fst", "--trace-structs"]
         if VERILATOR_WAIVERS.exists():
             srcs = [VERILATOR_WAIVERS, *srcs]
 
     runner = get_runner(sim)
+    if sim == "verilator" and waves:
+        if not Path("/usr/include/lz4.h").exists():
+            raise EieError("WAVES=1 on Verilator writes FST, which needs the lz4 headers: apt-get install liblz4-dev")
+        _trace_fst(runner)
     if build_dir not in _built:
         # The runner reads the environment for make; these levels apply to this build only.
         opt = "" if optimize or sim != "verilator" else " OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1"

@@ -66,8 +66,8 @@ def ideal_cycles(loaded: LoadedImage, acts: np.ndarray) -> dict:
 
 
 def simulate(image_dir, inputs: np.ndarray, sim: str | None = None, queue_depth: int = DEFAULT_QUEUE_DEPTH,
-             waves: bool = False, load_pause: str = "none", check: bool = True, seed: int | None = None,
-             verbose: bool = True):
+             waves: bool | None = None, load_pause: str = "none", check: bool = True, seed: int | None = None,
+             verbose: bool = True, backdoor: bool = False, optimize: bool = False):
     """Run every input row through the RTL; returns (int16 outputs, report dict)."""
     from eie.rtlsim import default_simulator, run_cocotb
 
@@ -86,10 +86,11 @@ def simulate(image_dir, inputs: np.ndarray, sim: str | None = None, queue_depth:
             "EIE_REPORT": str(tmp / "report.json"),
             "EIE_LOAD_PAUSE": load_pause,
             "EIE_CHECK": "1" if check else "0",
+            "EIE_BACKDOOR": "1" if backdoor else "0",
         }
         if not verbose:
             env["COCOTB_LOG_LEVEL"] = "WARNING"  # the report says what matters
-        run_cocotb("eie_core", "core_run", params, sim=sim, extra_env=env, waves=waves, seed=seed)
+        run_cocotb("eie_core", "core_run", params, sim=sim, extra_env=env, waves=waves, seed=seed, optimize=optimize)
         if not (tmp / "report.json").exists():
             raise EieError("the RTL simulation ended without a report (see the log above)")
         outputs = np.load(tmp / "output.npy")
