@@ -1,19 +1,110 @@
 # SPDX-License-Identifier: Apache-2.0
-"""pytest glue for the cocotb testbenches: the simulator list comes from SIM."""
+"""pytest glue for the cocotb testbenches: which simulator runs which case.
+
+Two ways a test gets its simulator:
+
+* A test that only takes a ``sim`` argument (test_core.py, test_relu_quant.py)
+  runs on every selected simulator.
+* A testbench with several parameter sets asks for the simulator x parameter
+  matrix with ``@pytest.mark.sim_matrix(PARAMS, ...)`` (see ``sim_matrix``):
+  every set runs on Icarus (~1 s a build); on Verilator (~25 s a build) only the
+  representative set(s) run by default and the others are marked ``slow``, so
+  ``pytest -m slow`` runs them and ``pytest -m "slow or not slow"`` runs all.
+
+``SIM=icarus`` or ``SIM=verilator`` narrows both to one simulator by not
+generating the other simulator's cases at all: nothing is ever skipped.
+
+The matrix is requested through a marker rather than imported: tb/ and tests/
+both have a package-less ``conftest.py``, so ``from conftest import ...`` in a
+test module would get whichever of the two pytest loaded last.
+"""
+
+from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
 
 import pytest
 
 ALL_SIMS = ("icarus", "verilator")
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "sim_matrix(param_sets, ids=None, verilator_default=None, argname='parameters'): "
+        "parametrize 'sim, <argname>' over the selected simulators x param_sets; Verilator "
+        "runs only verilator_default (default: the first set) unless -m slow",
+    )
+
+
+def selected_sims() -> list[str]:
+    """The simulators to generate cases for: SIM if it names one, else all."""
+    chosen = os.environ.get("SIM")
+    return [chosen] if chosen in ALL_SIMS else list(ALL_SIMS)
+
+
+def sim_matrix(
+    param_sets: Sequence[Any],
+    ids: Callable[[Any], str] | Sequence[str] | None = None,
+    verilator_default: Iterable[Any] | None = None,
+) -> list:
+    """``pytest.param(sim, params)`` cases for a ``"sim, <argname>"`` parametrization.
+
+    Every parameter set runs on Icarus in the default run. On Verilator only the
+    sets in ``verilator_default`` do (default: the first set; may be empty), the
+    others are marked ``slow``. Only the simulators SIM selects are generated.
+    Case ids are ``<sim>-<id>``, the id from ``ids`` (a callable or a list parallel
+    to ``param_sets``) or else ``str(set)``.
+    """
+    param_sets = list(param_sets)
+    if not param_sets:
+        raise ValueError("sim_matrix: no parameter sets")
+    if callable(ids):
+        names = [ids(p) for p in param_sets]
+    elif ids is not None:
+        names = list(ids)
+        if len(names) != len(param_sets):
+            raise ValueError(f"sim_matrix: {len(names)} ids for {len(param_sets)} parameter sets")
+    else:
+        names = [str(p) for p in param_sets]
+    fast = param_sets[:1] if verilator_default is None else list(verilator_default)
+    for rep in fast:
+        if rep not in param_sets:
+            raise ValueError(f"sim_matrix: Verilator default {rep!r} is not one of the parameter sets")
+
+    cases = []
+    for sim in selected_sims():
+        for params, name in zip(param_sets, names):
+            marks = [pytest.mark.slow] if sim == "verilator" and params not in fast else []
+            cases.append(pytest.param(sim, params, marks=marks, id=f"{sim}-{name}"))
+    return cases
+
+
+def _parametrized_names(metafunc) -> set[str]:
+    """Argument names the test's own @pytest.mark.parametrize markers cover."""
+    names: set[str] = set()
+    for marker in metafunc.definition.iter_markers("parametrize"):
+        argnames = marker.args[0] if marker.args else marker.kwargs.get("argnames", ())
+        if isinstance(argnames, str):
+            argnames = argnames.split(",")
+        names.update(name.strip() for name in argnames)
+    return names
+
+
 def pytest_generate_tests(metafunc):
-    # SIM=icarus or SIM=verilator narrows every testbench to one simulator.
-    if "sim" in metafunc.fixturenames:
-        chosen = os.environ.get("SIM")
-        sims = [chosen] if chosen in ALL_SIMS else list(ALL_SIMS)
-        metafunc.parametrize("sim", sims)
+    if "sim" not in metafunc.fixturenames:
+        return
+    marker = metafunc.definition.get_closest_marker("sim_matrix")
+    if marker is not None:
+        kwargs = dict(marker.kwargs)
+        argname = kwargs.pop("argname", "parameters")
+        metafunc.parametrize(f"sim, {argname}", sim_matrix(*marker.args, **kwargs))
+    elif "sim" not in _parametrized_names(metafunc):
+        # A plain ``sim`` argument: every selected simulator. A test that
+        # parametrizes ``sim`` itself is left alone (no duplicate parametrization).
+        metafunc.parametrize("sim", selected_sims())
 
 
 @pytest.fixture

@@ -18,6 +18,7 @@ from pathlib import Path
 import numpy as np
 
 import cocotb
+from cocotb_bus.scoreboard import Scoreboard
 from eie.image import load
 from eie.reference import run_layers
 from eie_tb import EieTB, fixed_pause, no_pause, random_pause, watchdog_cycles
@@ -41,6 +42,9 @@ async def run_image(dut):
     expected = run_layers(loaded, inputs)  # the scoreboard's expectation, from the reference model
 
     tb = EieTB(dut, load_pause=pause_from_env())
+    scoreboard = Scoreboard(dut, fail_immediately=check)
+    expected_reads: list[int] = []  # result words the load-port monitor must see, in order
+    scoreboard.add_interface(tb.results, expected_reads)
     dut._log.info("seed %d, image %s, %d input(s)", cocotb.RANDOM_SEED, os.environ["EIE_IMAGE"], len(inputs))
     await tb.reset()
     await tb.check_parameters(image)
@@ -59,7 +63,10 @@ async def run_image(dut):
         run_start = time.perf_counter()
         status = await tb.start_and_wait(watchdog_cycles(image, acts))
         run_seconds += time.perf_counter() - run_start
+        expected_reads.extend(int(v) for v in expected[run])
         errors = await tb.errors()
+        if errors:
+            expected_reads.clear()
         assert not errors, f"run {run}: the core raised ERROR bits {errors}"
         assert status & 0b10, f"run {run}: STATUS.DONE is not set (status {status:#x})"
         outputs[run] = await tb.read_output(image)
@@ -72,7 +79,6 @@ async def run_image(dut):
             )
         pending.remove(run)
     assert not pending, f"runs never checked: {pending}"
-
     report = {
         "cycles": sum(r["cycles"] for r in reports),
         "runs": reports,
@@ -87,3 +93,8 @@ async def run_image(dut):
         np.save(Path(os.environ["EIE_OUTPUT"]), outputs.astype(np.int16))
     if os.environ.get("EIE_REPORT"):
         Path(os.environ["EIE_REPORT"]).write_text(json.dumps(report, indent=1))
+    # Scoreboard.result would end the test early (cocotb.pass_test); check the same things here.
+    assert not expected_reads, f"{len(expected_reads)} result words never seen by the load-port monitor"
+    if check:
+        assert scoreboard.errors == 0, "the scoreboard recorded mismatching result words"
+

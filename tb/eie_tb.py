@@ -3,7 +3,8 @@
 
 - ``EieAxiLite``: cocotb-bus's AXI4-Lite master on the core's ``s_axil_*_i/_o`` ports.
 - ``LoadPort``: a cocotb-bus driver for the load port, one beat per cycle, with an
-  optional pause generator between beats.
+  optional pause generator between beats; ``LoadPortReadMonitor`` reports every
+  read answer (the results) to a cocotb-bus scoreboard.
 - ``EieTB``: owns clock and reset; loads an ``eie.image.Image`` through the load
   port, programs the registers, runs, reads results and performance counters.
 """
@@ -19,8 +20,9 @@ import numpy as np
 import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge, Timer, with_timeout
-from cocotb_bus.bus import Bus
+from cocotb_bus.drivers import BusDriver
 from cocotb_bus.drivers.amba import AXI4LiteMaster
+from cocotb_bus.monitors import BusMonitor
 
 # Load-port targets (README "Load port").
 TGT_SPMAT, TGT_PTR, TGT_CODEBOOK, TGT_ACT0, TGT_ACT1, TGT_RESULT = range(6)
@@ -79,8 +81,11 @@ class EieAxiLite(AXI4LiteMaster):
     }
 
 
-class LoadPort:
-    """Driver of the load port; writes stream one beat per cycle, reads wait for the answer."""
+class LoadPort(BusDriver):
+    """Driver of the load port; writes stream one beat per cycle, reads wait for the answer.
+
+    ``pause`` yields idle cycles to insert before each beat (see the pause generators).
+    """
 
     _signals = {
         "valid": "valid_i", "ready": "ready_o", "write": "write_i", "addr": "addr_i",
@@ -88,8 +93,7 @@ class LoadPort:
     }
 
     def __init__(self, dut, clock, pause=None):
-        self.bus = Bus(dut, "ld", self._signals)
-        self.clock = clock
+        super().__init__(dut, "ld", clock)
         self.pause = pause or no_pause()
         self.bus.valid.value = 0
         self.bus.write.value = 0
@@ -129,6 +133,20 @@ class LoadPort:
             await RisingEdge(self.clock)
         await RisingEdge(self.clock)
         return value
+
+
+class LoadPortReadMonitor(BusMonitor):
+    """Every read answer on the load port (rvalid && rready) as a signed 64-bit integer."""
+
+    _signals = {"rvalid": "rvalid_o", "rready": "rready_i", "rdata": "rdata_o"}
+
+    async def _monitor_recv(self) -> None:
+        while True:
+            await RisingEdge(self.clock)
+            await ReadOnly()
+            if self.bus.rvalid.value and self.bus.rready.value:
+                raw = int(self.bus.rdata.value)
+                self._recv(raw - (1 << 64) if raw >> 63 else raw)
 
 
 def image_beats(image, include_codebook: bool = True):
@@ -171,6 +189,7 @@ class EieTB:
         cocotb.start_soon(Clock(dut.clk_i, 10, unit="ns").start())
         self.axil = EieAxiLite(dut, "s_axil", dut.clk_i)
         self.load = LoadPort(dut, dut.clk_i, load_pause)
+        self.results = LoadPortReadMonitor(dut, "ld", dut.clk_i)
 
     async def reset(self) -> None:
         self.dut.rst_ni.value = 0
@@ -240,20 +259,18 @@ class EieTB:
         return await self.reg_read("STATUS")
 
     async def _wait_idle(self) -> None:
-        while True:
-            await ReadOnly()
-            if not self.dut.busy_o.value:
-                break
-            await RisingEdge(self.dut.clk_i)
+        # An edge trigger, not a poll per cycle: the core runs with no Python in the loop.
+        await ReadOnly()
+        if self.dut.busy_o.value:
+            await FallingEdge(self.dut.busy_o)
         await RisingEdge(self.dut.clk_i)
 
     async def read_output(self, image) -> np.ndarray:
-        target = TGT_RESULT
+        """Output i of the last layer from PE i mod N, local row i div N (sign-extended words)."""
         out = np.zeros(image.out_features, dtype=np.int64)
         for i in range(image.out_features):
-            raw = await self.load.read(ld_address(target, i % image.num_pes, i // image.num_pes))
-            value = raw & 0xFFFF
-            out[i] = value - 0x10000 if value & 0x8000 else value
+            raw = await self.load.read(ld_address(TGT_RESULT, i % image.num_pes, i // image.num_pes))
+            out[i] = raw - (1 << 64) if raw >> 63 else raw
         return out
 
     async def read_report(self, image) -> dict:

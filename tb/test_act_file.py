@@ -13,7 +13,6 @@ non-zero value, and a load read returns the file word one cycle later.
 from __future__ import annotations
 
 import itertools
-import os
 import random
 from collections import deque
 from dataclasses import dataclass
@@ -371,16 +370,9 @@ PARAMS = [
 ]
 
 
-def skip_extra_build(sim: str, parameters: dict) -> None:
-    """Every parameter set runs on Icarus; Verilator (a ~25 s build each) only the first,
-    unless EIE_TB_ALL_PARAMS=1."""
-    if sim == "verilator" and parameters != PARAMS[0] and os.environ.get("EIE_TB_ALL_PARAMS") != "1":
-        pytest.skip("extra parameter set runs on Icarus only; EIE_TB_ALL_PARAMS=1 builds it for Verilator too")
-
-
-@pytest.mark.parametrize("parameters", PARAMS, ids=lambda p: f"A{p['ActDepth']}-N{p['NumPe']}-P{p['PeIndex']}")
+# Every set runs on Icarus; Verilator (~25 s a build) runs PARAMS[0], the others under -m slow.
+@pytest.mark.sim_matrix(PARAMS, ids=lambda p: f"A{p['ActDepth']}-N{p['NumPe']}-P{p['PeIndex']}")
 def test_act_file(sim, parameters):
-    skip_extra_build(sim, parameters)
     from eie.rtlsim import run_cocotb
     from eie.toolchain import RTL_DIR
 

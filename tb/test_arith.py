@@ -13,7 +13,6 @@ read one cycle after wb_re_i, and that wb_acc_o holds when nothing is read.
 from __future__ import annotations
 
 import itertools
-import os
 import random
 from collections import deque
 from dataclasses import dataclass
@@ -403,16 +402,9 @@ PARAMS = [
 ]
 
 
-def skip_extra_build(sim: str, parameters: dict) -> None:
-    """Every parameter set runs on Icarus; Verilator (a ~25 s build each) only the first,
-    unless EIE_TB_ALL_PARAMS=1."""
-    if sim == "verilator" and parameters != PARAMS[0] and os.environ.get("EIE_TB_ALL_PARAMS") != "1":
-        pytest.skip("extra parameter set runs on Icarus only; EIE_TB_ALL_PARAMS=1 builds it for Verilator too")
-
-
-@pytest.mark.parametrize("parameters", PARAMS, ids=lambda p: f"L{p['MaxLayers']}-A{p['ActDepth']}")
+# Every set runs on Icarus; Verilator (~25 s a build) runs PARAMS[0], the others under -m slow.
+@pytest.mark.sim_matrix(PARAMS, ids=lambda p: f"L{p['MaxLayers']}-A{p['ActDepth']}")
 def test_arith(sim, parameters):
-    skip_extra_build(sim, parameters)
     from eie.rtlsim import run_cocotb
     from eie.toolchain import RTL_DIR
 

@@ -10,7 +10,6 @@ source/sink drivers with their pause generators). pytest runs it at the bottom.
 from __future__ import annotations
 
 import itertools
-import os
 import random
 from collections import deque
 from dataclasses import dataclass
@@ -354,7 +353,7 @@ async def fifo_random_traffic(dut, push_pause: str, pop_pause: str):
 # -----------------------------------------------------------------------------
 # pytest. A Verilator build costs ~20 s (rtlsim compiles the Verilator and cocotb
 # runtime into every build), so by default Verilator runs VERILATOR_DEPTHS only;
-# test_fifo_verilator_slow (-m slow) runs the other depths on it.
+# the other depths are marked slow on it (-m slow). Icarus runs every depth.
 # -----------------------------------------------------------------------------
 DEPTHS = [1, 2, 3, 8]
 VERILATOR_DEPTHS = [3]
@@ -373,16 +372,6 @@ def run_fifo(sim: str, depth: int) -> None:
     )
 
 
-@pytest.mark.parametrize("depth", DEPTHS)
+@pytest.mark.sim_matrix(DEPTHS, argname="depth", verilator_default=VERILATOR_DEPTHS)
 def test_fifo(sim, depth):
-    if sim == "verilator" and depth not in VERILATOR_DEPTHS:
-        pytest.skip("Verilator runs this depth in test_fifo_verilator_slow (-m slow)")
     run_fifo(sim, depth)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("depth", [d for d in DEPTHS if d not in VERILATOR_DEPTHS])
-def test_fifo_verilator_slow(depth):
-    if os.environ.get("SIM", "verilator") != "verilator":
-        pytest.skip("SIM selects another simulator")
-    run_fifo("verilator", depth)

@@ -13,7 +13,6 @@ the root sink run with pause generators. pytest runs it at the bottom.
 from __future__ import annotations
 
 import itertools
-import os
 import random
 from collections import Counter
 from dataclasses import dataclass
@@ -464,8 +463,8 @@ async def lnzd_flush(dut):
 # -----------------------------------------------------------------------------
 # pytest. A Verilator build costs ~20 s (rtlsim compiles the Verilator and cocotb
 # runtime into every build), so by default Verilator runs the VERILATOR_* sizes
-# only (17 leaves holds nodes of 1, 2 and 4 children); test_lnzd_verilator_slow
-# (-m slow) runs the other sizes on it.
+# only (17 leaves holds nodes of 1, 2 and 4 children); the other sizes are marked
+# slow on it (-m slow). Icarus runs every size.
 # -----------------------------------------------------------------------------
 NODE_INPUTS = [1, 2, 3, 4]
 VERILATOR_NODE_INPUTS: list[int] = []
@@ -499,27 +498,11 @@ def run_tree(sim: str, num_leaves: int) -> None:
     )
 
 
-@pytest.mark.parametrize("num_inputs", NODE_INPUTS)
+@pytest.mark.sim_matrix(NODE_INPUTS, argname="num_inputs", verilator_default=VERILATOR_NODE_INPUTS)
 def test_lnzd_node(sim, num_inputs):
-    if sim == "verilator" and num_inputs not in VERILATOR_NODE_INPUTS:
-        pytest.skip("Verilator runs this size in test_lnzd_verilator_slow (-m slow)")
     run_node(sim, num_inputs)
 
 
-@pytest.mark.parametrize("num_leaves", TREE_LEAVES)
+@pytest.mark.sim_matrix(TREE_LEAVES, argname="num_leaves", verilator_default=VERILATOR_TREE_LEAVES)
 def test_lnzd_tree(sim, num_leaves):
-    if sim == "verilator" and num_leaves not in VERILATOR_TREE_LEAVES:
-        pytest.skip("Verilator runs this size in test_lnzd_verilator_slow (-m slow)")
     run_tree(sim, num_leaves)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize(
-    "top,size",
-    [("node", n) for n in NODE_INPUTS if n not in VERILATOR_NODE_INPUTS]
-    + [("tree", n) for n in TREE_LEAVES if n not in VERILATOR_TREE_LEAVES],
-)
-def test_lnzd_verilator_slow(top, size):
-    if os.environ.get("SIM", "verilator") != "verilator":
-        pytest.skip("SIM selects another simulator")
-    (run_node if top == "node" else run_tree)("verilator", size)

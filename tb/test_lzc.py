@@ -9,7 +9,6 @@ pytest runs it per Width at the bottom.
 
 from __future__ import annotations
 
-import os
 import random
 from collections import deque
 
@@ -118,7 +117,7 @@ async def lzc_all_or_random(dut):
 # -----------------------------------------------------------------------------
 # pytest. A Verilator build costs ~20 s (rtlsim compiles the Verilator and cocotb
 # runtime into every build), so by default Verilator runs VERILATOR_WIDTHS only;
-# test_lzc_verilator_slow (-m slow) runs the other widths on it.
+# the other widths are marked slow on it (-m slow). Icarus runs every width.
 # -----------------------------------------------------------------------------
 WIDTHS = [1, 3, 4, 5, 8, 16, 64]
 VERILATOR_WIDTHS = [5]
@@ -131,16 +130,6 @@ def run_lzc(sim: str, width: int) -> None:
     run_cocotb("eie_lzc", "test_lzc", {"Width": width}, sim=sim, sources=[RTL_DIR / "eie_pkg.sv", RTL_DIR / "eie_lzc.sv"])
 
 
-@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.sim_matrix(WIDTHS, argname="width", verilator_default=VERILATOR_WIDTHS)
 def test_lzc(sim, width):
-    if sim == "verilator" and width not in VERILATOR_WIDTHS:
-        pytest.skip("Verilator runs this width in test_lzc_verilator_slow (-m slow)")
     run_lzc(sim, width)
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("width", [w for w in WIDTHS if w not in VERILATOR_WIDTHS])
-def test_lzc_verilator_slow(width):
-    if os.environ.get("SIM", "verilator") != "verilator":
-        pytest.skip("SIM selects another simulator")
-    run_lzc("verilator", width)

@@ -10,7 +10,6 @@ samples every cycle and the scoreboard checks both the values and the cycle.
 from __future__ import annotations
 
 import itertools
-import os
 import random
 from collections import deque
 from dataclasses import dataclass
@@ -265,16 +264,9 @@ PARAMS = [
 ]
 
 
-def skip_extra_build(sim: str, parameters: dict) -> None:
-    """Every parameter set runs on Icarus; Verilator (a ~25 s build each) only the first,
-    unless EIE_TB_ALL_PARAMS=1."""
-    if sim == "verilator" and parameters != PARAMS[0] and os.environ.get("EIE_TB_ALL_PARAMS") != "1":
-        pytest.skip("extra parameter set runs on Icarus only; EIE_TB_ALL_PARAMS=1 builds it for Verilator too")
-
-
-@pytest.mark.parametrize("parameters", PARAMS, ids=lambda p: f"D{p['PtrBankDepth']}-W{p['PtrWidth']}")
+# Every set runs on Icarus; Verilator (~25 s a build) runs PARAMS[0], the others under -m slow.
+@pytest.mark.sim_matrix(PARAMS, ids=lambda p: f"D{p['PtrBankDepth']}-W{p['PtrWidth']}")
 def test_ptr_read(sim, parameters):
-    skip_extra_build(sim, parameters)
     from eie.rtlsim import run_cocotb
     from eie.toolchain import RTL_DIR
 

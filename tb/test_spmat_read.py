@@ -14,7 +14,6 @@ the previously read one.
 from __future__ import annotations
 
 import itertools
-import os
 import random
 from collections import deque
 from dataclasses import dataclass
@@ -469,16 +468,9 @@ PARAMS = [
 ]
 
 
-def skip_extra_build(sim: str, parameters: dict) -> None:
-    """Every parameter set runs on Icarus; Verilator (a ~25 s build each) only the first,
-    unless EIE_TB_ALL_PARAMS=1."""
-    if sim == "verilator" and parameters != PARAMS[0] and os.environ.get("EIE_TB_ALL_PARAMS") != "1":
-        pytest.skip("extra parameter set runs on Icarus only; EIE_TB_ALL_PARAMS=1 builds it for Verilator too")
-
-
-@pytest.mark.parametrize("parameters", PARAMS, ids=lambda p: f"D{p['SpmatDepth']}-P{p['PtrWidth']}-R{p['RowWidth']}")
+# Every set runs on Icarus; Verilator (~25 s a build) runs PARAMS[0], the others under -m slow.
+@pytest.mark.sim_matrix(PARAMS, ids=lambda p: f"D{p['SpmatDepth']}-P{p['PtrWidth']}-R{p['RowWidth']}")
 def test_spmat_read(sim, parameters):
-    skip_extra_build(sim, parameters)
     from eie.rtlsim import run_cocotb
     from eie.toolchain import RTL_DIR
 
