@@ -33,8 +33,9 @@ test: setup ## the whole regression: lint (Icarus, Verilator, Yosys), Python tes
 lint: setup ## the RTL through Icarus -g2012, Verilator --lint-only -Wall and Yosys read_verilog -sv
 	$(VPY) scripts/lint.py
 
-bench: setup ## benchmark scripts (packer speed, simulation speed)
+bench: setup ## benchmarks: packer speed, then an Alex-7-sized layer on the RTL (builds a 64-PE core)
 	$(VPY) scripts/bench_packer.py
+	$(VPY) scripts/bench_sim.py --sims $(SIM)
 
 clean: ## remove build products (keeps .venv)
 	rm -rf sim_build tb/sim_build build .pytest_cache results.xml

@@ -133,3 +133,36 @@ def test_backdoor_load_matches_front_door(tmp_path, sim):
     rng = np.random.default_rng(11)
     image = make_network(rng, 4, [(21, 17), (9, 21)], (True, False), 0.4)
     run_and_compare(tmp_path, image, make_inputs(rng, 17), sim, 8, backdoor=True)
+
+
+def test_eie_sim_cli_equals_eie_ref(tmp_path, sim, capsys):
+    """The user's path: eie pack, eie ref, eie sim; the two outputs compare with ==."""
+    import json
+
+    from eie.cli import main
+
+    rng = np.random.default_rng(21)
+    np.savez(tmp_path / "mlp.npz", W0=rng.normal(size=(21, 17)), b0=rng.normal(size=21), W1=rng.normal(size=(9, 21)))
+    np.save(tmp_path / "x.npy", rng.normal(size=(2, 17)))
+    memory = ["--spmat-words", "512", "--ptr-bank-depth", "256", "--act-depth", "32", "--max-layers", "4"]
+    assert main(["pack", str(tmp_path / "mlp.npz"), "-o", str(tmp_path / "img"), "--pes", "4", "--density", "0.4", *memory]) == 0
+    assert main(["ref", str(tmp_path / "img"), str(tmp_path / "x.npy"), "-o", str(tmp_path / "ref.npy")]) == 0
+    assert main(["sim", str(tmp_path / "img"), str(tmp_path / "x.npy"), "-o", str(tmp_path / "rtl.npy"),
+                 "--sim", sim, "--report", str(tmp_path / "report.json")]) == 0
+    assert np.array_equal(np.load(tmp_path / "rtl.npy"), np.load(tmp_path / "ref.npy"))
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["cycles"] == sum(run["cycles"] for run in report["runs"]) > 0
+    assert set(report["runs"][0]["pe"]) == {"busy", "starved", "stalled", "drained", "queue_full", "padding"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("num_pes, queue_depth", [(16, 4), (7, 8)])
+def test_larger_chains(tmp_path, sim, num_pes, queue_depth):
+    """Wider layers and more inputs than the default set (run with -m slow)."""
+    rng = np.random.default_rng(num_pes)
+    memory = MemoryConfig(spmat_words=2048, ptr_bank_depth=512, act_depth=64, max_layers=4)
+    shapes = [(300, 250), (200, 300), (60, 200)]
+    for index, density in enumerate((0.02, 0.15)):
+        image = make_network(rng, num_pes, shapes, (True, True, False), density, memory=memory, linear_last=True)
+        inputs = np.concatenate([make_inputs(rng, 250), make_inputs(rng, 250)])
+        run_and_compare(tmp_path, image, inputs, sim, queue_depth, name=f"img{index}")
