@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import cocotb
 import pytest
-from cocotb.clock import Clock
+from clocked_tb import ClockedTB, run_unit
 from cocotb.triggers import FallingEdge, ReadOnly
 
 
@@ -144,64 +144,42 @@ class Checker:
 # -----------------------------------------------------------------------------
 # Testbench
 # -----------------------------------------------------------------------------
-class TB:
+class TB(ClockedTB):
+    IDLE_INPUTS = ("src_sel_i", "scan_en_i", "leaf_ready_i", "wb_valid_i", "wb_row_i", "wb_act_i", "ld_we_i",
+                   "ld_re_i", "ld_file_i", "ld_addr_i", "ld_wdata_i", "bitmap_clear_i")
+
     def __init__(self, dut):
-        self.dut = dut
-        self.log = dut._log
+        super().__init__(dut)
         self.depth = int(dut.ActDepth.value)
         self.num_pe = int(dut.NumPe.value)
         self.pe_index = int(dut.PeIndex.value)
-        self.cycle = 0
         self.model = ActFileModel(self.depth, self.num_pe, self.pe_index)
         self.checker = Checker(self.model, self.log)
-        self.seed = cocotb.RANDOM_SEED
-        self.rng = random.Random(self.seed)
         self.log.info("seed %d, ActDepth %d, NumPe %d, PeIndex %d", self.seed, self.depth, self.num_pe, self.pe_index)
 
-    async def start(self) -> None:
+    def sample(self) -> None:
         dut = self.dut
-        for sig in (dut.src_sel_i, dut.scan_en_i, dut.leaf_ready_i, dut.wb_valid_i, dut.wb_row_i, dut.wb_act_i,
-                    dut.ld_we_i, dut.ld_re_i, dut.ld_file_i, dut.ld_addr_i, dut.ld_wdata_i, dut.bitmap_clear_i):
-            sig.value = 0
-        dut.rst_ni.value = 0
-        Clock(dut.clk_i, 10, unit="ns").start()
-        cocotb.start_soon(self._count())
-        for _ in range(3):
-            await FallingEdge(dut.clk_i)
-        dut.rst_ni.value = 1
-        cocotb.start_soon(self._monitor())
-
-    async def _count(self) -> None:
-        while True:
-            await FallingEdge(self.dut.clk_i)
-            self.cycle += 1
-
-    async def _monitor(self) -> None:
-        dut = self.dut
-        while True:
-            await FallingEdge(dut.clk_i)
-            await ReadOnly()
-            leaf_valid = bool(dut.leaf_valid_o.value)
-            ld_rdata = dut.ld_rdata_o.value
-            self.checker.step(Sample(
-                cycle=self.cycle,
-                src_sel=int(dut.src_sel_i.value),
-                scan_en=bool(dut.scan_en_i.value),
-                leaf_valid=leaf_valid,
-                leaf_ready=bool(dut.leaf_ready_i.value),
-                leaf=Leaf(dut.leaf_act_o.value.to_signed(), int(dut.leaf_col_o.value)) if leaf_valid else None,
-                empty=bool(dut.empty_o.value),
-                wb_valid=bool(dut.wb_valid_i.value),
-                wb_row=int(dut.wb_row_i.value),
-                wb_act=dut.wb_act_i.value.to_signed(),
-                ld_we=bool(dut.ld_we_i.value),
-                ld_re=bool(dut.ld_re_i.value),
-                ld_file=int(dut.ld_file_i.value),
-                ld_addr=int(dut.ld_addr_i.value),
-                ld_wdata=dut.ld_wdata_i.value.to_signed(),
-                ld_rdata=ld_rdata.to_signed() if ld_rdata.is_resolvable else None,
-                bitmap_clear=bool(dut.bitmap_clear_i.value),
-            ))
+        leaf_valid = bool(dut.leaf_valid_o.value)
+        ld_rdata = dut.ld_rdata_o.value
+        self.checker.step(Sample(
+            cycle=self.cycle,
+            src_sel=int(dut.src_sel_i.value),
+            scan_en=bool(dut.scan_en_i.value),
+            leaf_valid=leaf_valid,
+            leaf_ready=bool(dut.leaf_ready_i.value),
+            leaf=Leaf(dut.leaf_act_o.value.to_signed(), int(dut.leaf_col_o.value)) if leaf_valid else None,
+            empty=bool(dut.empty_o.value),
+            wb_valid=bool(dut.wb_valid_i.value),
+            wb_row=int(dut.wb_row_i.value),
+            wb_act=dut.wb_act_i.value.to_signed(),
+            ld_we=bool(dut.ld_we_i.value),
+            ld_re=bool(dut.ld_re_i.value),
+            ld_file=int(dut.ld_file_i.value),
+            ld_addr=int(dut.ld_addr_i.value),
+            ld_wdata=dut.ld_wdata_i.value.to_signed(),
+            ld_rdata=ld_rdata.to_signed() if ld_rdata.is_resolvable else None,
+            bitmap_clear=bool(dut.bitmap_clear_i.value),
+        ))
 
     # --- drivers ----------------------------------------------------------------
     async def load(self, file: int, values: list[int]) -> None:
@@ -257,8 +235,7 @@ class TB:
         return self.checker.fired[first:]
 
     async def finish(self) -> None:
-        for _ in range(3):
-            await FallingEdge(self.dut.clk_i)
+        await self.falling_edges(3)
         self.checker.finish()
 
     # --- stimulus -----------------------------------------------------------------
@@ -373,13 +350,4 @@ PARAMS = [
 # Every set runs on Icarus; Verilator (~25 s a build) runs PARAMS[0], the others under -m slow.
 @pytest.mark.sim_matrix(PARAMS, ids=lambda p: f"A{p['ActDepth']}-N{p['NumPe']}-P{p['PeIndex']}")
 def test_act_file(sim, parameters):
-    from eie.rtlsim import run_cocotb
-    from eie.toolchain import RTL_DIR
-
-    run_cocotb(
-        "eie_act_file",
-        "test_act_file",
-        parameters,
-        sim=sim,
-        sources=[RTL_DIR / "eie_pkg.sv", RTL_DIR / "eie_lzc.sv", RTL_DIR / "eie_act_file.sv"],
-    )
+    run_unit("eie_act_file", "test_act_file", parameters, sim, ["eie_pkg.sv", "eie_lzc.sv", "eie_act_file.sv"])

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import cocotb
 import pytest
-from cocotb.clock import Clock
+from clocked_tb import ClockedTB, run_unit
 from cocotb.triggers import FallingEdge, ReadOnly
 
 NUM_CODES = 16
@@ -147,59 +147,37 @@ class Checker:
 # -----------------------------------------------------------------------------
 # Testbench
 # -----------------------------------------------------------------------------
-class TB:
+class TB(ClockedTB):
+    IDLE_INPUTS = ("cb_we_i", "cb_addr_i", "cb_wdata_i", "layer_i", "ent_valid_i", "ent_code_i", "ent_row_i",
+                   "ent_act_i", "clear_i", "wb_re_i", "wb_row_i")
+
     def __init__(self, dut):
-        self.dut = dut
-        self.log = dut._log
+        super().__init__(dut)
         self.max_layers = int(dut.MaxLayers.value)
         self.act_depth = int(dut.ActDepth.value)
-        self.cycle = 0
         self.model = ArithModel(self.max_layers, self.act_depth)
         self.checker = Checker(self.model, self.log)
-        self.seed = cocotb.RANDOM_SEED
-        self.rng = random.Random(self.seed)
         self.log.info("seed %d, MaxLayers %d, ActDepth %d", self.seed, self.max_layers, self.act_depth)
 
-    async def start(self) -> None:
+    def sample(self) -> None:
         dut = self.dut
-        for sig in (dut.cb_we_i, dut.cb_addr_i, dut.cb_wdata_i, dut.layer_i, dut.ent_valid_i, dut.ent_code_i,
-                    dut.ent_row_i, dut.ent_act_i, dut.clear_i, dut.wb_re_i, dut.wb_row_i):
-            sig.value = 0
-        dut.rst_ni.value = 0
-        Clock(dut.clk_i, 10, unit="ns").start()
-        cocotb.start_soon(self._count())
-        for _ in range(3):
-            await FallingEdge(dut.clk_i)
-        dut.rst_ni.value = 1
-        cocotb.start_soon(self._monitor())
-
-    async def _count(self) -> None:
-        while True:
-            await FallingEdge(self.dut.clk_i)
-            self.cycle += 1
-
-    async def _monitor(self) -> None:
-        dut = self.dut
-        while True:
-            await FallingEdge(dut.clk_i)
-            await ReadOnly()
-            valid = bool(dut.ent_valid_i.value)
-            wb_acc = dut.wb_acc_o.value
-            self.checker.step(Sample(
-                cycle=self.cycle,
-                cb_we=bool(dut.cb_we_i.value),
-                cb_addr=int(dut.cb_addr_i.value),
-                cb_wdata=int(dut.cb_wdata_i.value),
-                layer=int(dut.layer_i.value),
-                ent_valid=valid,
-                entry=Entry(int(dut.ent_code_i.value), int(dut.ent_row_i.value),
-                            to_signed(int(dut.ent_act_i.value), 16)) if valid else None,
-                clear=bool(dut.clear_i.value),
-                wb_re=bool(dut.wb_re_i.value),
-                wb_row=int(dut.wb_row_i.value),
-                wb_acc=wb_acc.to_signed() if wb_acc.is_resolvable else None,
-                idle=bool(dut.idle_o.value),
-            ))
+        valid = bool(dut.ent_valid_i.value)
+        wb_acc = dut.wb_acc_o.value
+        self.checker.step(Sample(
+            cycle=self.cycle,
+            cb_we=bool(dut.cb_we_i.value),
+            cb_addr=int(dut.cb_addr_i.value),
+            cb_wdata=int(dut.cb_wdata_i.value),
+            layer=int(dut.layer_i.value),
+            ent_valid=valid,
+            entry=Entry(int(dut.ent_code_i.value), int(dut.ent_row_i.value),
+                        to_signed(int(dut.ent_act_i.value), 16)) if valid else None,
+            clear=bool(dut.clear_i.value),
+            wb_re=bool(dut.wb_re_i.value),
+            wb_row=int(dut.wb_row_i.value),
+            wb_acc=wb_acc.to_signed() if wb_acc.is_resolvable else None,
+            idle=bool(dut.idle_o.value),
+        ))
 
     # --- drivers ----------------------------------------------------------------
     async def load_codebook(self, layer: int, weights: list[int]) -> None:
@@ -241,10 +219,7 @@ class TB:
         await FallingEdge(self.dut.clk_i)
 
     async def clear(self) -> None:
-        await FallingEdge(self.dut.clk_i)
-        self.dut.clear_i.value = 1
-        await FallingEdge(self.dut.clk_i)
-        self.dut.clear_i.value = 0
+        await self.pulse(self.dut.clear_i)
 
     async def read_rows(self, rows: list[int] | None = None) -> None:
         """wb_re_i for each row, back to back, with an idle cycle now and then (hold check)."""
@@ -371,11 +346,7 @@ async def test_clear_in_flight(dut):
         hot = tb.rng.sample(range(tb.act_depth), 2)
         stream = [tb.entry(hot[i % 2] if i % 3 else hot[0]) for i in range(12)]
         task = cocotb.start_soon(tb.drive(stream, make_pause("none", tb.rng)))
-        for _ in range(delay + 1):
-            await FallingEdge(dut.clk_i)
-        dut.clear_i.value = 1
-        await FallingEdge(dut.clk_i)
-        dut.clear_i.value = 0
+        await tb.pulse(dut.clear_i, delay + 1)
         await task
         await tb.read_rows()
     await tb.finish()
@@ -405,13 +376,4 @@ PARAMS = [
 # Every set runs on Icarus; Verilator (~25 s a build) runs PARAMS[0], the others under -m slow.
 @pytest.mark.sim_matrix(PARAMS, ids=lambda p: f"L{p['MaxLayers']}-A{p['ActDepth']}")
 def test_arith(sim, parameters):
-    from eie.rtlsim import run_cocotb
-    from eie.toolchain import RTL_DIR
-
-    run_cocotb(
-        "eie_arith",
-        "test_arith",
-        parameters,
-        sim=sim,
-        sources=[RTL_DIR / "eie_pkg.sv", RTL_DIR / "eie_arith.sv"],
-    )
+    run_unit("eie_arith", "test_arith", parameters, sim, ["eie_pkg.sv", "eie_arith.sv"])

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import cocotb
 import pytest
-from cocotb.clock import Clock
+from clocked_tb import ClockedTB, run_unit
 from cocotb.triggers import FallingEdge, ReadOnly
 
 ACT_WIDTH = 16
@@ -89,53 +89,31 @@ class Scoreboard:
 # -----------------------------------------------------------------------------
 # Testbench
 # -----------------------------------------------------------------------------
-class TB:
+class TB(ClockedTB):
+    IDLE_INPUTS = ("ld_we_i", "ld_re_i", "ld_index_i", "ld_data_i", "in_valid_i", "in_act_i", "in_index_i")
+
     def __init__(self, dut):
-        self.dut = dut
-        self.log = dut._log
+        super().__init__(dut)
         self.depth = int(dut.PtrBankDepth.value)
         self.ptr_width = int(dut.PtrWidth.value)
         self.num_ptrs = 2 * self.depth
-        self.cycle = 0
         self.model = PtrModel(self.num_ptrs)
         self.scoreboard = Scoreboard(self.log)
-        self.seed = cocotb.RANDOM_SEED
-        self.rng = random.Random(self.seed)
         self.log.info("seed %d, PtrBankDepth %d, PtrWidth %d", self.seed, self.depth, self.ptr_width)
 
-    async def start(self) -> None:
+    def sample(self) -> None:
         dut = self.dut
-        for sig in (dut.ld_we_i, dut.ld_re_i, dut.ld_index_i, dut.ld_data_i, dut.in_valid_i, dut.in_act_i, dut.in_index_i):
-            sig.value = 0
-        dut.rst_ni.value = 0
-        Clock(dut.clk_i, 10, unit="ns").start()
-        cocotb.start_soon(self._count())
-        for _ in range(3):
-            await FallingEdge(dut.clk_i)
-        dut.rst_ni.value = 1
-        cocotb.start_soon(self._monitor())
-
-    async def _count(self) -> None:
-        while True:
-            await FallingEdge(self.dut.clk_i)
-            self.cycle += 1
-
-    async def _monitor(self) -> None:
-        dut = self.dut
-        while True:
-            await FallingEdge(dut.clk_i)
-            await ReadOnly()
-            valid = bool(dut.out_valid_o.value)
-            got = None
-            if valid:  # the bank read registers hold X until first read
-                got = PairOut(
-                    int(dut.out_act_o.value),
-                    int(dut.out_start_o.value),
-                    int(dut.out_end_o.value),
-                    bool(dut.out_empty_o.value),
-                    bool(dut.err_order_o.value),
-                )
-            self.scoreboard.observe(self.cycle, valid, got)
+        valid = bool(dut.out_valid_o.value)
+        got = None
+        if valid:  # the bank read registers hold X until first read
+            got = PairOut(
+                int(dut.out_act_o.value),
+                int(dut.out_start_o.value),
+                int(dut.out_end_o.value),
+                bool(dut.out_empty_o.value),
+                bool(dut.err_order_o.value),
+            )
+        self.scoreboard.observe(self.cycle, valid, got)
 
     # --- load port ------------------------------------------------------------
     async def load(self, ptrs: list[int]) -> None:
@@ -185,8 +163,7 @@ class TB:
         dut.in_valid_i.value = 0
 
     async def drain(self) -> None:
-        for _ in range(3):
-            await FallingEdge(self.dut.clk_i)
+        await self.falling_edges(3)
         self.scoreboard.finish()
 
     def random_pointers(self) -> list[int]:
@@ -267,13 +244,4 @@ PARAMS = [
 # Every set runs on Icarus; Verilator (~25 s a build) runs PARAMS[0], the others under -m slow.
 @pytest.mark.sim_matrix(PARAMS, ids=lambda p: f"D{p['PtrBankDepth']}-W{p['PtrWidth']}")
 def test_ptr_read(sim, parameters):
-    from eie.rtlsim import run_cocotb
-    from eie.toolchain import RTL_DIR
-
-    run_cocotb(
-        "eie_ptr_read",
-        "test_ptr_read",
-        parameters,
-        sim=sim,
-        sources=[RTL_DIR / "eie_pkg.sv", RTL_DIR / "eie_ptr_read.sv"],
-    )
+    run_unit("eie_ptr_read", "test_ptr_read", parameters, sim, ["eie_pkg.sv", "eie_ptr_read.sv"])

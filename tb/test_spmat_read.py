@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import cocotb
 import pytest
-from cocotb.clock import Clock
+from clocked_tb import ClockedTB, run_unit
 from cocotb.triggers import FallingEdge, ReadOnly
 
 ACT_WIDTH = 16
@@ -202,67 +202,45 @@ class Checker:
 # -----------------------------------------------------------------------------
 # Testbench
 # -----------------------------------------------------------------------------
-class TB:
+class TB(ClockedTB):
+    IDLE_INPUTS = ("ld_we_i", "ld_re_i", "ld_addr_i", "ld_wdata_i", "flush_i", "col_valid_i", "col_act_i",
+                   "col_start_i", "col_end_i")
+
     def __init__(self, dut):
-        self.dut = dut
-        self.log = dut._log
+        super().__init__(dut)
         self.depth = int(dut.SpmatDepth.value)
         self.ptr_width = int(dut.PtrWidth.value)
         self.row_width = int(dut.RowWidth.value)
         self.limit = self.depth * ENTRIES_PER_WORD
-        self.cycle = 0
         self.model = SpmatModel(self.depth, self.row_width, self.log)
         self.checker = Checker(self.model)
-        self.seed = cocotb.RANDOM_SEED
-        self.rng = random.Random(self.seed)
         self.log.info("seed %d, SpmatDepth %d, PtrWidth %d, RowWidth %d", self.seed, self.depth, self.ptr_width, self.row_width)
 
-    async def start(self) -> None:
+    def sample(self) -> None:
         dut = self.dut
-        for sig in (dut.ld_we_i, dut.ld_re_i, dut.ld_addr_i, dut.ld_wdata_i, dut.flush_i, dut.col_valid_i,
-                    dut.col_act_i, dut.col_start_i, dut.col_end_i):
-            sig.value = 0
-        dut.rst_ni.value = 0
-        Clock(dut.clk_i, 10, unit="ns").start()
-        cocotb.start_soon(self._count())
-        for _ in range(3):
-            await FallingEdge(dut.clk_i)
-        dut.rst_ni.value = 1
-        cocotb.start_soon(self._monitor())
-
-    async def _count(self) -> None:
-        while True:
-            await FallingEdge(self.dut.clk_i)
-            self.cycle += 1
-
-    async def _monitor(self) -> None:
-        dut = self.dut
-        while True:
-            await FallingEdge(dut.clk_i)
-            await ReadOnly()
-            valid = bool(dut.ent_valid_o.value)
-            ent = None
-            if valid:
-                ent = EntOut(int(dut.ent_code_o.value), int(dut.ent_row_o.value), int(dut.ent_act_o.value),
-                             bool(dut.ent_pad_o.value))
-            col_valid = bool(dut.col_valid_i.value)
-            self.checker.step(Sample(
-                cycle=self.cycle,
-                flush=bool(dut.flush_i.value),
-                col_valid=col_valid,
-                col_ready=bool(dut.col_ready_o.value),
-                col_start=int(dut.col_start_i.value) if col_valid else 0,
-                col_end=int(dut.col_end_i.value) if col_valid else 0,
-                col_act=int(dut.col_act_i.value) if col_valid else 0,
-                busy=bool(dut.busy_o.value),
-                idle=bool(dut.idle_o.value),
-                err_range=bool(dut.err_range_o.value),
-                sram_re=bool(dut.sram_re.value),
-                ld_re=bool(dut.ld_re_i.value),
-                ld_we=bool(dut.ld_we_i.value),
-                ent_valid=valid,
-                ent=ent,
-            ))
+        valid = bool(dut.ent_valid_o.value)
+        ent = None
+        if valid:
+            ent = EntOut(int(dut.ent_code_o.value), int(dut.ent_row_o.value), int(dut.ent_act_o.value),
+                         bool(dut.ent_pad_o.value))
+        col_valid = bool(dut.col_valid_i.value)
+        self.checker.step(Sample(
+            cycle=self.cycle,
+            flush=bool(dut.flush_i.value),
+            col_valid=col_valid,
+            col_ready=bool(dut.col_ready_o.value),
+            col_start=int(dut.col_start_i.value) if col_valid else 0,
+            col_end=int(dut.col_end_i.value) if col_valid else 0,
+            col_act=int(dut.col_act_i.value) if col_valid else 0,
+            busy=bool(dut.busy_o.value),
+            idle=bool(dut.idle_o.value),
+            err_range=bool(dut.err_range_o.value),
+            sram_re=bool(dut.sram_re.value),
+            ld_re=bool(dut.ld_re_i.value),
+            ld_we=bool(dut.ld_we_i.value),
+            ent_valid=valid,
+            ent=ent,
+        ))
 
     # --- load port ------------------------------------------------------------
     async def load(self, entries: list[int]) -> None:
@@ -314,8 +292,7 @@ class TB:
         dut.col_valid_i.value = 0
 
     async def wait_idle(self) -> None:
-        for _ in range(4):
-            await FallingEdge(self.dut.clk_i)
+        await self.falling_edges(4)
         while not self.dut.idle_o.value:
             await FallingEdge(self.dut.clk_i)
         await FallingEdge(self.dut.clk_i)
@@ -435,11 +412,7 @@ async def test_flush(dut):
     for delay in (1, 2, 3, 5, 8):
         task = cocotb.start_soon(tb.drive([(long_col, tb.act()), (Column(long_col.start, long_col.start + 1), 7)],
                                           make_pause("none", tb.rng)))
-        for _ in range(delay):
-            await FallingEdge(dut.clk_i)
-        dut.flush_i.value = 1
-        await FallingEdge(dut.clk_i)
-        dut.flush_i.value = 0
+        await tb.pulse(dut.flush_i, delay)
         await task
         await tb.wait_idle()
     await tb.finish()
@@ -471,13 +444,4 @@ PARAMS = [
 # Every set runs on Icarus; Verilator (~25 s a build) runs PARAMS[0], the others under -m slow.
 @pytest.mark.sim_matrix(PARAMS, ids=lambda p: f"D{p['SpmatDepth']}-P{p['PtrWidth']}-R{p['RowWidth']}")
 def test_spmat_read(sim, parameters):
-    from eie.rtlsim import run_cocotb
-    from eie.toolchain import RTL_DIR
-
-    run_cocotb(
-        "eie_spmat_read",
-        "test_spmat_read",
-        parameters,
-        sim=sim,
-        sources=[RTL_DIR / "eie_pkg.sv", RTL_DIR / "eie_spmat_read.sv"],
-    )
+    run_unit("eie_spmat_read", "test_spmat_read", parameters, sim, ["eie_pkg.sv", "eie_spmat_read.sv"])
