@@ -18,6 +18,7 @@ import cocotb
 import pytest
 from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
+from clocked_tb import run_unit
 
 WIDTH = 16
 
@@ -360,16 +361,7 @@ VERILATOR_DEPTHS = [3]
 
 
 def run_fifo(sim: str, depth: int) -> None:
-    from eie.rtlsim import run_cocotb
-    from eie.toolchain import RTL_DIR
-
-    run_cocotb(
-        "eie_fifo",
-        "test_fifo",
-        {"Width": WIDTH, "Depth": depth},
-        sim=sim,
-        sources=[RTL_DIR / "eie_pkg.sv", RTL_DIR / "eie_fifo.sv"],
-    )
+    run_unit("eie_fifo", "test_fifo", {"Width": WIDTH, "Depth": depth}, sim, ["eie_pkg.sv", "eie_fifo.sv"])
 
 
 @pytest.mark.sim_matrix(DEPTHS, argname="depth", verilator_default=VERILATOR_DEPTHS)

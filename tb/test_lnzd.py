@@ -21,6 +21,7 @@ import cocotb
 import pytest
 from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
+from clocked_tb import run_unit
 
 DATA_WIDTH = 24
 PAYLOAD_BITS = 16  # item = leaf << PAYLOAD_BITS | payload
@@ -473,29 +474,13 @@ VERILATOR_TREE_LEAVES = [17]
 
 
 def run_node(sim: str, num_inputs: int) -> None:
-    from eie.rtlsim import run_cocotb
-    from eie.toolchain import RTL_DIR
-
-    run_cocotb(
-        "eie_lnzd_node",
-        "test_lnzd",
-        {"DataWidth": DATA_WIDTH, "NumInputs": num_inputs},
-        sim=sim,
-        sources=[RTL_DIR / "eie_pkg.sv", RTL_DIR / "eie_lnzd_node.sv"],
-    )
+    run_unit("eie_lnzd_node", "test_lnzd", {"DataWidth": DATA_WIDTH, "NumInputs": num_inputs}, sim,
+             ["eie_pkg.sv", "eie_lnzd_node.sv"])
 
 
 def run_tree(sim: str, num_leaves: int) -> None:
-    from eie.rtlsim import run_cocotb
-    from eie.toolchain import RTL_DIR
-
-    run_cocotb(
-        "eie_lnzd_tree",
-        "test_lnzd",
-        {"DataWidth": DATA_WIDTH, "NumLeaves": num_leaves},
-        sim=sim,
-        sources=[RTL_DIR / "eie_pkg.sv", RTL_DIR / "eie_lnzd_node.sv", RTL_DIR / "eie_lnzd_tree.sv"],
-    )
+    run_unit("eie_lnzd_tree", "test_lnzd", {"DataWidth": DATA_WIDTH, "NumLeaves": num_leaves}, sim,
+             ["eie_pkg.sv", "eie_lnzd_node.sv", "eie_lnzd_tree.sv"])
 
 
 @pytest.mark.sim_matrix(NODE_INPUTS, argname="num_inputs", verilator_default=VERILATOR_NODE_INPUTS)

@@ -16,6 +16,7 @@ import cocotb
 import pytest
 from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
+from clocked_tb import run_unit
 
 EXHAUSTIVE_MAX_WIDTH = 8
 RANDOM_VECTORS = 2000
@@ -124,10 +125,7 @@ VERILATOR_WIDTHS = [5]
 
 
 def run_lzc(sim: str, width: int) -> None:
-    from eie.rtlsim import run_cocotb
-    from eie.toolchain import RTL_DIR
-
-    run_cocotb("eie_lzc", "test_lzc", {"Width": width}, sim=sim, sources=[RTL_DIR / "eie_pkg.sv", RTL_DIR / "eie_lzc.sv"])
+    run_unit("eie_lzc", "test_lzc", {"Width": width}, sim, ["eie_pkg.sv", "eie_lzc.sv"])
 
 
 @pytest.mark.sim_matrix(WIDTHS, argname="width", verilator_default=VERILATOR_WIDTHS)
