@@ -105,7 +105,7 @@ def cmd_sim(args) -> int:
     image = load(args.image)
     inputs = load_vector(args.input, image.image.in_features)
     outputs, report = simulate(args.image, inputs, sim=args.sim, queue_depth=args.queue_depth, waves=args.waves or None,
-                               check=False)
+                               check=False, backdoor=args.direct_load, optimize=args.optimize)
     _write_npy(args.output, outputs)
     if args.report:
         tmp = Path(str(args.report) + ".tmp")
@@ -163,6 +163,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", help="JSON report: every counter; the run's cycles under 'cycles'")
     p.add_argument("--queue-depth", type=int, default=8, help="activation queue depth of the built core")
     p.add_argument("--waves", action="store_true", help="dump FST waveforms into the build directory")
+    p.add_argument("--direct-load", action="store_true",
+                   help="write the sparse-matrix and pointer arrays directly instead of through the load port "
+                        "(large images)")
+    p.add_argument("--optimize", action="store_true", help="build Verilator with -Os: slower build, faster long runs")
     p.set_defaults(func=cmd_sim)
 
     p = sub.add_parser("demo-sim", help="make sim: the default network on the RTL, checked against eie ref")
