@@ -88,10 +88,7 @@ module eie_ccu #(
   output logic [MaxLayers-1:0][31:0]             layer_cycles_o
 );
 
-  localparam int ErrStartBusy = 0;
-  localparam int ErrNotLoaded = 1;
-  localparam int ErrBadLayer  = 2;
-  localparam int ErrColRange  = 8;
+  // ERROR bits raised here: 0 START_BUSY, 1 NOT_LOADED, 2 BAD_LAYER, 8 COL_RANGE.
 
   typedef enum logic [1:0] {
     StIdle,
@@ -115,6 +112,9 @@ module eie_ccu #(
 
   logic all_ready, all_idle, any_wb_busy, accept, load_slot, layer_bad, layer_drained, last_layer;
   logic abort;
+  // One signal per error event, packed by a continuous assignment: Icarus 11 loops
+  // forever on an always_comb that clears an output vector and then sets single bits.
+  logic err_start_busy, err_not_loaded, err_bad_layer, err_col_range;
   logic [ColWidth:0] in_cols;
   // The current layer's descriptor fields (Icarus 11 cannot bit-select an indexed element).
   logic [15:0]            cur_in, cur_out;
@@ -162,7 +162,10 @@ module eie_ccu #(
     flush_o        = 1'b0;
     wb_start_o     = 1'b0;
     bitmap_clear_o = 1'b0;
-    err_set_o      = '0;
+    err_start_busy = 1'b0;
+    err_not_loaded = 1'b0;
+    err_bad_layer  = 1'b0;
+    err_col_range  = 1'b0;
     abort          = 1'b0;
 
     if (state_q != StIdle) begin
@@ -174,9 +177,9 @@ module eie_ccu #(
       StIdle: begin
         if (start_i) begin
           if (!loaded_i) begin
-            err_set_o[ErrNotLoaded] = 1'b1;
+            err_not_loaded = 1'b1;
           end else if (num_layers_i == '0 || 32'(num_layers_i) > MaxLayers) begin
-            err_set_o[ErrBadLayer] = 1'b1;
+            err_bad_layer = 1'b1;
           end else begin
             state_d        = StInit;
             layer_d        = '0;
@@ -191,7 +194,7 @@ module eie_ccu #(
       end
       StInit: begin
         if (layer_bad) begin
-          err_set_o[ErrBadLayer] = 1'b1;
+          err_bad_layer = 1'b1;
           abort = 1'b1;
         end else begin
           flush_o        = 1'b1;
@@ -217,7 +220,7 @@ module eie_ccu #(
           end else if (root_valid_i) begin
             root_ready_o = 1'b1;
             if ((ColWidth+1)'(root_col_i) >= in_cols) begin
-              err_set_o[ErrColRange] = 1'b1;
+              err_col_range = 1'b1;
               abort = 1'b1;
             end else begin
               bcast_valid_d = 1'b1;
@@ -249,7 +252,7 @@ module eie_ccu #(
     endcase
 
     if (start_i && state_q != StIdle) begin
-      err_set_o[ErrStartBusy] = 1'b1;
+      err_start_busy = 1'b1;
       abort = 1'b1;
     end
     if ((abort_i || ext_abort_i) && state_q != StIdle) begin
@@ -297,6 +300,8 @@ module eie_ccu #(
       layer_cycles_q <= layer_cycles_d;
     end
   end
+
+  assign err_set_o = NumErrors'({err_col_range, 5'b0, err_bad_layer, err_not_loaded, err_start_busy});
 
   assign bcast_valid_o   = bcast_valid_q;
   assign bcast_take_o    = accept;

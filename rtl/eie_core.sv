@@ -235,11 +235,12 @@ module eie_core #(
     .empty_o      (tree_empty)
   );
 
-  always_comb begin
-    pe_err_any = '0;
-    for (int p = 0; p < NumPe; p++) begin
-      pe_err_any = pe_err_any | pe_err[p];
+  for (genvar e = 0; e < 3; e++) begin : gen_pe_err_any
+    logic [NumPe-1:0] per_pe;
+    for (genvar p = 0; p < NumPe; p++) begin : gen_pe
+      assign per_pe[p] = pe_err[p][e];
     end
+    assign pe_err_any[e] = |per_pe;
   end
 
   eie_ccu #(
@@ -297,14 +298,7 @@ module eie_core #(
   );
 
   // ERROR bits: see README "Register map" (9 and 10 are raised inside eie_csr).
-  always_comb begin
-    err_set    = ccu_err;
-    err_set[3] = ld_err_busy;
-    err_set[4] = ld_err_range;
-    err_set[5] = pe_err_any[0];
-    err_set[6] = pe_err_any[1];
-    err_set[7] = pe_err_any[2];
-  end
+  assign err_set = ccu_err | NumErrors'({pe_err_any, ld_err_range, ld_err_busy, 3'b000});
 
   // ---------------------------------------------------------------------------
   // PE array

@@ -113,7 +113,7 @@ module eie_csr #(
   // Four 32-bit words per layer: IN, OUT, PTR_BASE, FLAGS (separate arrays:
   // Icarus 11 cannot index the outer dimension of a packed 3-D array at run time).
   logic [MaxLayers-1:0][31:0]            lin_d, lin_q, lout_d, lout_q, lptr_d, lptr_q, lflags_d, lflags_q;
-  logic [NumErrors-1:0]                  errors_d, errors_q;
+  logic [NumErrors-1:0]                  errors_d, errors_q, bus_errors;
 
   logic [11:0] waddr, raddr;
   logic [31:0] wmask, wdata_masked;
@@ -201,16 +201,13 @@ module eie_csr #(
         end
       endcase
     end
-    if (reg_we_i && !wr_known) begin
-      errors_d[ErrRegAddr] = 1'b1;
-    end
-    if (reg_we_i && wr_config && busy_i) begin
-      errors_d[ErrRegBusy] = 1'b1;
-    end
-    if (reg_re_i && reg_rerr_o) begin
-      errors_d[ErrRegAddr] = 1'b1;
-    end
+    // Whole-vector OR, not bit writes: Icarus 11 loops on an always_comb that
+    // overwrites bits of a vector it has just assigned.
+    errors_d = errors_d | bus_errors;
   end
+
+  assign bus_errors = NumErrors'({reg_we_i && wr_config && busy_i,
+                                  (reg_we_i && !wr_known) || (reg_re_i && reg_rerr_o)}) << ErrRegAddr;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin

@@ -226,6 +226,10 @@ class EieTB:
             await self.load.write_many([first_pointer, *(b for b in image_beats(image) if b[0] >> 28 == TGT_CODEBOOK)])
         else:
             await self.load.write_many(image_beats(image))
+        await self.write_registers(image)
+
+    async def write_registers(self, image) -> None:
+        """NUM_LAYERS, ACT_FRAC and every layer descriptor of ``image``."""
         await self.reg_write("NUM_LAYERS", len(image.layers))
         await self.reg_write("ACT_FRAC", image.act_frac)
         for index, spec in enumerate(image.layers):
@@ -251,12 +255,16 @@ class EieTB:
     async def start_and_wait(self, timeout_cycles: int) -> int:
         """START, then wait for DONE (or an error) with a watchdog; returns STATUS."""
         await self.reg_write("CTRL", 1)
+        await self.wait_idle(timeout_cycles)
+        return await self.reg_read("STATUS")
+
+    async def wait_idle(self, timeout_cycles: int) -> None:
+        """Wait until BUSY drops; the watchdog turns a hang into a failure."""
         await RisingEdge(self.dut.clk_i)
         try:
             await with_timeout(self._wait_idle(), timeout_cycles * 10, "ns")
         except cocotb.triggers.SimTimeoutError:
             raise AssertionError(f"watchdog: the core did not finish within {timeout_cycles} cycles") from None
-        return await self.reg_read("STATUS")
 
     async def _wait_idle(self) -> None:
         # An edge trigger, not a poll per cycle: the core runs with no Python in the loop.

@@ -1,0 +1,195 @@
+# SPDX-License-Identifier: Apache-2.0
+"""cocotb tests of misuse and faults on eie_core: each sets its ERROR bit, the core
+returns to idle, nothing hangs, and a correct run follows without reloading the image.
+
+EIE_IMAGE names a small image built by tb/test_core_misuse.py; expected outputs
+come from the reference model.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+
+import cocotb
+from cocotb.triggers import ClockCycles
+from cocotb_bus.drivers.amba import AXIProtocolError
+from eie.image import load
+from eie.reference import run_layers
+from eie_tb import ERROR_BITS, TGT_ACT0, TGT_PTR, TGT_RESULT, EieTB, layer_reg, ld_address, watchdog_cycles
+
+
+class Fixture:
+    """A loaded image, its reference outputs and a TB, shared by the tests below."""
+
+    def __init__(self, dut):
+        self.loaded = load(os.environ["EIE_IMAGE"])
+        self.image = self.loaded.image
+        rng = np.random.default_rng(cocotb.RANDOM_SEED % (1 << 32))
+        self.acts = rng.integers(-2000, 2000, size=self.image.in_features) * (rng.random(self.image.in_features) < 0.6)
+        self.expected = run_layers(self.loaded, self.acts[None, :])[0]
+        self.tb = EieTB(dut)
+        self.timeout = watchdog_cycles(self.image, self.acts)
+
+    async def errors(self) -> list[str]:
+        return await self.tb.errors()
+
+    async def clear_errors(self) -> None:
+        await self.tb.reg_write("ERROR", (1 << len(ERROR_BITS)) - 1)
+
+    async def good_run(self) -> None:
+        """Input, START, wait, compare: the core must still compute correctly."""
+        await self.clear_errors()
+        await self.tb.load_input(self.image, self.acts)
+        status = await self.tb.start_and_wait(self.timeout)
+        assert status & 0b110 == 0b010, f"status {status:#x}, errors {await self.errors()}"
+        outputs = await self.tb.read_output(self.image)
+        assert np.array_equal(outputs, self.expected), "outputs differ from eie ref after recovery"
+
+    async def start(self) -> None:
+        await self.tb.reg_write("CTRL", 1)
+
+    async def wait_idle(self) -> None:
+        await self.tb.wait_idle(self.timeout)
+
+
+async def ready(dut, load_image=True) -> Fixture:
+    fx = Fixture(dut)
+    await fx.tb.reset()
+    if load_image:
+        await fx.tb.load_image(fx.image)
+    return fx
+
+
+async def expect_error(fx: Fixture, name: str) -> None:
+    await fx.wait_idle()
+    errors = await fx.errors()
+    assert name in errors, f"expected ERROR.{name}, got {errors}"
+    status = await fx.tb.reg_read("STATUS")
+    assert status & 0b111 == 0b100, f"expected idle with ERROR and without DONE, STATUS {status:#x}"
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def start_without_image(dut):
+    fx = await ready(dut, load_image=False)
+    await fx.start()
+    await expect_error(fx, "NOT_LOADED")
+    await fx.tb.load_image(fx.image)
+    await fx.good_run()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def start_while_running(dut):
+    fx = await ready(dut)
+    await fx.tb.load_input(fx.image, fx.acts)
+    await fx.start()
+    await ClockCycles(dut.clk_i, 3)
+    await fx.start()
+    await expect_error(fx, "START_BUSY")
+    await fx.good_run()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def load_port_access_while_running(dut):
+    fx = await ready(dut)
+    await fx.tb.load_input(fx.image, fx.acts)
+    await fx.start()
+    await ClockCycles(dut.clk_i, 3)
+    value = await fx.tb.load.read(ld_address(TGT_RESULT, 0, 0))
+    assert value == 0, "a read while running must answer 0"
+    await expect_error(fx, "LOAD_BUSY")
+    await fx.good_run()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def layer_count_and_shapes_that_do_not_fit(dut):
+    fx = await ready(dut)
+    await fx.tb.reg_write("NUM_LAYERS", 0)
+    await fx.start()
+    await expect_error(fx, "BAD_LAYER")
+    await fx.tb.reg_write("NUM_LAYERS", len(fx.image.layers))
+    await fx.clear_errors()
+    await fx.tb.reg_write(layer_reg(0, 1), fx.image.memory.act_depth * fx.image.num_pes + 1)
+    await fx.tb.load_input(fx.image, fx.acts)
+    await fx.start()
+    await expect_error(fx, "BAD_LAYER")
+    await fx.tb.reg_write(layer_reg(0, 1), fx.image.layers[0].out_features)
+    await fx.good_run()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def activation_beyond_the_layer_inputs(dut):
+    fx = await ready(dut)
+    await fx.tb.reg_write("INPUT_FILE", 0)
+    j = fx.image.in_features  # first index past the inputs (the bias column is not an activation)
+    await fx.tb.load.write_many([(ld_address(TGT_ACT0, j % fx.image.num_pes, j // fx.image.num_pes), 77)])
+    await fx.start()
+    await expect_error(fx, "COL_RANGE")
+    await fx.good_run()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def pointer_past_the_matrix_memory(dut):
+    fx = await ready(dut)
+    past_end = fx.image.memory.spmat_words * 8 + 5
+    await fx.tb.load.write_many([(ld_address(TGT_PTR, 0, 1), past_end)])
+    acts = np.zeros_like(fx.acts)
+    acts[0] = 100  # column 0 is the broken one
+    await fx.tb.load_input(fx.image, acts)
+    await fx.start()
+    await expect_error(fx, "PTR_RANGE")
+    await fx.tb.load.write_many([(ld_address(TGT_PTR, 0, 1), int(fx.image.pointers[0][1]))])
+    await fx.good_run()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def pointers_out_of_order(dut):
+    fx = await ready(dut)
+    p0, p1 = int(fx.image.pointers[0][0]), int(fx.image.pointers[0][1])
+    await fx.tb.load.write_many([(ld_address(TGT_PTR, 0, 0), p1 + 3)])
+    acts = np.zeros_like(fx.acts)
+    acts[0] = 100
+    await fx.tb.load_input(fx.image, acts)
+    await fx.start()
+    await expect_error(fx, "PTR_ORDER")
+    await fx.tb.load.write_many([(ld_address(TGT_PTR, 0, 0), p0)])
+    await fx.good_run()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def load_address_outside_every_memory(dut):
+    fx = await ready(dut)
+    await fx.tb.load.write_many([(ld_address(TGT_PTR, 0, 2 * fx.image.memory.ptr_bank_depth), 1)])
+    assert "LOAD_RANGE" in await fx.errors()
+    await fx.tb.load.write_many([(ld_address(7, 0, 0), 1)])
+    assert "LOAD_RANGE" in await fx.errors()
+    await fx.good_run()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def unmapped_register(dut):
+    fx = await ready(dut)
+    try:
+        await fx.tb.reg_read(0xFF0)
+        raise AssertionError("an unmapped register read must answer SLVERR")
+    except AXIProtocolError:
+        pass
+    assert "REG_ADDR" in await fx.errors()
+    await fx.good_run()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def reset_in_the_middle_of_a_layer(dut):
+    """Reset keeps the memories: registers and input are written again, the image is not."""
+    fx = await ready(dut)
+    await fx.tb.load_input(fx.image, fx.acts)
+    await fx.start()
+    await ClockCycles(dut.clk_i, 7)
+    await fx.tb.reset()
+    assert not dut.busy_o.value
+    await fx.tb.write_registers(fx.image)
+    # Reset forgets that pointers were loaded; one pointer write says so again.
+    await fx.tb.load.write_many([(ld_address(TGT_PTR, 0, 0), int(fx.image.pointers[0][0]))])
+    await fx.good_run()
+
