@@ -57,7 +57,6 @@ async def run_image(dut):
 
     outputs = np.zeros((len(inputs), image.out_features), dtype=np.int64)
     reports = []
-    pending = list(range(len(inputs)))  # scoreboard: runs still to be checked
     for run, acts in enumerate(inputs):
         await tb.load_input(image, acts, input_file=run % 2)
         run_start = time.perf_counter()
@@ -77,8 +76,6 @@ async def run_image(dut):
                 f"run {run}: {mismatch.size} outputs differ from eie ref, first at row {mismatch[0]}: "
                 f"RTL {outputs[run][mismatch[0]]} != ref {expected[run][mismatch[0]]} (seed {cocotb.RANDOM_SEED})"
             )
-        pending.remove(run)
-    assert not pending, f"runs never checked: {pending}"
     report = {
         "cycles": sum(r["cycles"] for r in reports),
         "runs": reports,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import itertools
 import random
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -172,12 +171,6 @@ def _fill(array_handle, values) -> None:
     """Write the first len(values) elements of a memory array through VPI."""
     for index, value in enumerate(values.tolist()):
         array_handle[index].value = int(value)
-
-
-@dataclass
-class RunResult:
-    outputs: np.ndarray
-    report: dict
 
 
 class EieTB:

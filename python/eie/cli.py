@@ -38,8 +38,6 @@ def _write_npy(path: Path, array: np.ndarray) -> None:
 
 def _codebook_arg(text: str) -> np.ndarray:
     if text.endswith(".npy"):
-        from eie.model_io import load_vector
-
         path = Path(text)
         if not path.is_file():
             raise EieError(f"{path}: no such file")
