@@ -111,10 +111,11 @@ module eie_ccu #(
   logic [MaxLayers-1:0][31:0] layer_cycles_d, layer_cycles_q;
 
   logic all_ready, all_idle, any_wb_busy, accept, load_slot, layer_bad, layer_drained, last_layer;
-  logic abort;
-  // One signal per error event, packed by a continuous assignment: Icarus 11 loops
-  // forever on an always_comb that clears an output vector and then sets single bits.
+  // Error events and the abort they cause are continuous assignments, read but never
+  // written by the always_comb below: Icarus 11 re-runs an always_comb forever when
+  // it reads a variable it has just written.
   logic err_start_busy, err_not_loaded, err_bad_layer, err_col_range;
+  logic start_ok, init_bad, root_take, abort;
   logic [ColWidth:0] in_cols;
   // The current layer's descriptor fields (Icarus 11 cannot bit-select an indexed element).
   logic [15:0]            cur_in, cur_out;
@@ -141,6 +142,20 @@ module eie_ccu #(
                      cur_ptr_base[0] ||
                      32'(cur_ptr_base) + 32'(cur_in) + 32'(cur_bias) + 1 > 2 * PtrBankDepth;
 
+  // START in idle: refused without an image or with an impossible layer count.
+  assign err_not_loaded = state_q == StIdle && start_i && !loaded_i;
+  assign err_bad_layer  = (state_q == StIdle && start_i && loaded_i &&
+                           (num_layers_i == '0 || 32'(num_layers_i) > MaxLayers)) || init_bad;
+  assign start_ok       = state_q == StIdle && start_i && !err_not_loaded && !err_bad_layer;
+  assign init_bad       = state_q == StInit && layer_bad;
+  // The tree offers a column only when a broadcast slot is free and no bias is due.
+  assign root_take      = state_q == StCompute && load_slot && !bias_pending_q && root_valid_i;
+  assign err_col_range  = root_take && (ColWidth+1)'(root_col_i) >= in_cols;
+  assign err_start_busy = start_i && state_q != StIdle;
+  assign abort          = err_start_busy || init_bad || err_col_range ||
+                          ((abort_i || ext_abort_i) && state_q != StIdle);
+  assign root_ready_o   = root_take;
+
   assign bcast_over_o  = !bias_pending_q && tree_empty_i && !root_valid_i && !bcast_valid_q;
   assign layer_drained = bcast_over_o && all_idle;
 
@@ -158,15 +173,9 @@ module eie_ccu #(
     bcasts_d       = bcasts_q;
     stalls_d       = stalls_q;
     layer_cycles_d = layer_cycles_q;
-    root_ready_o   = 1'b0;
     flush_o        = 1'b0;
     wb_start_o     = 1'b0;
     bitmap_clear_o = 1'b0;
-    err_start_busy = 1'b0;
-    err_not_loaded = 1'b0;
-    err_bad_layer  = 1'b0;
-    err_col_range  = 1'b0;
-    abort          = 1'b0;
 
     if (state_q != StIdle) begin
       cycles_d = cycles_q + 64'd1;
@@ -175,28 +184,19 @@ module eie_ccu #(
 
     unique case (state_q)
       StIdle: begin
-        if (start_i) begin
-          if (!loaded_i) begin
-            err_not_loaded = 1'b1;
-          end else if (num_layers_i == '0 || 32'(num_layers_i) > MaxLayers) begin
-            err_bad_layer = 1'b1;
-          end else begin
-            state_d        = StInit;
-            layer_d        = '0;
-            src_sel_d      = input_file_i;
-            done_d         = 1'b0;
-            cycles_d       = '0;
-            bcasts_d       = '0;
-            stalls_d       = '0;
-            layer_cycles_d = '0;
-          end
+        if (start_ok) begin
+          state_d        = StInit;
+          layer_d        = '0;
+          src_sel_d      = input_file_i;
+          done_d         = 1'b0;
+          cycles_d       = '0;
+          bcasts_d       = '0;
+          stalls_d       = '0;
+          layer_cycles_d = '0;
         end
       end
       StInit: begin
-        if (layer_bad) begin
-          err_bad_layer = 1'b1;
-          abort = 1'b1;
-        end else begin
+        if (!layer_bad) begin
           flush_o        = 1'b1;
           bias_pending_d = cur_bias;
           state_d        = StCompute;
@@ -217,16 +217,10 @@ module eie_ccu #(
             bcast_act_d    = ActWidth'(1) << act_frac_i;
             bcast_col_d    = ColWidth'(cur_in);
             bias_pending_d = 1'b0;
-          end else if (root_valid_i) begin
-            root_ready_o = 1'b1;
-            if ((ColWidth+1)'(root_col_i) >= in_cols) begin
-              err_col_range = 1'b1;
-              abort = 1'b1;
-            end else begin
-              bcast_valid_d = 1'b1;
-              bcast_act_d   = root_act_i;
-              bcast_col_d   = root_col_i;
-            end
+          end else if (root_take && !err_col_range) begin
+            bcast_valid_d = 1'b1;
+            bcast_act_d   = root_act_i;
+            bcast_col_d   = root_col_i;
           end
         end
         if (layer_drained && last_layer) begin
@@ -251,13 +245,6 @@ module eie_ccu #(
       default: state_d = StIdle;
     endcase
 
-    if (start_i && state_q != StIdle) begin
-      err_start_busy = 1'b1;
-      abort = 1'b1;
-    end
-    if ((abort_i || ext_abort_i) && state_q != StIdle) begin
-      abort = 1'b1;
-    end
     if (abort) begin
       // Back to I/O mode with nothing left in flight; the input must be reloaded.
       state_d        = StIdle;

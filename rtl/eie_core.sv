@@ -103,7 +103,7 @@ module eie_core #(
     .reg_rerr_i  (reg_rerr)
   );
 
-  logic                                  start, abort, input_file, busy, done;
+  logic                                  start, abort, image_kept, input_file, busy, done;
   logic [LayerWidth:0]                   num_layers;
   logic [3:0]                            act_frac;
   logic [MaxLayers-1:0][15:0]            layer_in, layer_out;
@@ -141,6 +141,7 @@ module eie_core #(
     .reg_rerr_o       (reg_rerr),
     .start_o          (start),
     .abort_o          (abort),
+    .image_kept_o     (image_kept),
     .num_layers_o     (num_layers),
     .act_frac_o       (act_frac),
     .input_file_o     (input_file),
@@ -191,6 +192,7 @@ module eie_core #(
     .ld_rready_i,
     .ld_rdata_o,
     .busy_i      (busy),
+    .image_kept_i (image_kept),
     .pe_we_o     (ld_pe_we),
     .pe_re_o     (ld_pe_re),
     .target_o    (ld_target),

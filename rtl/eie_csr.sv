@@ -47,6 +47,8 @@ module eie_csr #(
   /// CTRL.START and CTRL.ABORT, one-cycle pulses.
   output logic                                    start_o,
   output logic                                    abort_o,
+  /// CTRL.IMAGE_KEPT: the memories still hold an image (after a reset that kept them).
+  output logic                                    image_kept_o,
   /// Run configuration.
   output logic [LayerWidth:0]                     num_layers_o,
   output logic [3:0]                              act_frac_o,
@@ -113,7 +115,7 @@ module eie_csr #(
   // Four 32-bit words per layer: IN, OUT, PTR_BASE, FLAGS (separate arrays:
   // Icarus 11 cannot index the outer dimension of a packed 3-D array at run time).
   logic [MaxLayers-1:0][31:0]            lin_d, lin_q, lout_d, lout_q, lptr_d, lptr_q, lflags_d, lflags_q;
-  logic [NumErrors-1:0]                  errors_d, errors_q, bus_errors;
+  logic [NumErrors-1:0]                  errors_d, errors_q, errors_kept, bus_errors;
 
   logic [11:0] waddr, raddr;
   logic [31:0] wmask, wdata_masked;
@@ -145,30 +147,17 @@ module eie_csr #(
     merge = (old & ~mask) | (data & mask);
   endfunction
 
-  always_comb begin
-    wr_known  = 1'b0;
-    wr_config = 1'b0;
-    start_o   = 1'b0;
-    abort_o   = 1'b0;
-    unique case (waddr)
-      AddrCtrl: begin
-        wr_known = 1'b1;
-        start_o  = reg_we_i && reg_wdata_i[0] && reg_wstrb_i[0];
-        abort_o  = reg_we_i && reg_wdata_i[1] && reg_wstrb_i[0];
-      end
-      AddrError, AddrPeSel: wr_known = 1'b1;
-      AddrNumLayers, AddrActFrac, AddrInputFile: begin
-        wr_known  = 1'b1;
-        wr_config = 1'b1;
-      end
-      default: begin
-        if (waddr[11:8] == PageLayers) begin
-          wr_known  = 32'(wr_layer_idx) < MaxLayers && waddr[1:0] == 2'b00;
-          wr_config = wr_known;
-        end
-      end
-    endcase
-  end
+  // Continuous assignments, not an always_comb: Icarus 11 re-runs an always_comb
+  // forever when it reads a variable it has just written.
+  logic wr_ctrl, wr_layer_page;
+  assign wr_ctrl       = waddr == AddrCtrl;
+  assign wr_layer_page = waddr[11:8] == PageLayers && 32'(wr_layer_idx) < MaxLayers && waddr[1:0] == 2'b00;
+  assign wr_config     = waddr == AddrNumLayers || waddr == AddrActFrac || waddr == AddrInputFile ||
+                         wr_layer_page;
+  assign wr_known      = wr_ctrl || waddr == AddrError || waddr == AddrPeSel || wr_config;
+  assign start_o       = wr_ctrl && reg_we_i && reg_wdata_i[0] && reg_wstrb_i[0];
+  assign abort_o       = wr_ctrl && reg_we_i && reg_wdata_i[1] && reg_wstrb_i[0];
+  assign image_kept_o  = wr_ctrl && reg_we_i && reg_wdata_i[2] && reg_wstrb_i[0];
 
   assign reg_werr_o = reg_we_i && (!wr_known || (wr_config && busy_i));
 
@@ -181,10 +170,10 @@ module eie_csr #(
     lout_d   = lout_q;
     lptr_d   = lptr_q;
     lflags_d = lflags_q;
-    errors_d = errors_q | err_set_i;
+    errors_kept = errors_q | err_set_i;
     if (reg_we_i && wr_known && !(wr_config && busy_i)) begin
       unique case (waddr)
-        AddrError:     errors_d = (errors_q & ~wdata_masked[NumErrors-1:0]) | err_set_i;
+        AddrError:     errors_kept = (errors_q & ~wdata_masked[NumErrors-1:0]) | err_set_i;
         AddrPeSel:     pe_sel_d = 8'(merge(32'(pe_sel_q), reg_wdata_i, wmask));
         AddrNumLayers: num_layers_d = (LayerWidth+1)'(merge(32'(num_layers_q), reg_wdata_i, wmask));
         AddrActFrac:   act_frac_d = 4'(merge(32'(act_frac_q), reg_wdata_i, wmask));
@@ -201,10 +190,9 @@ module eie_csr #(
         end
       endcase
     end
-    // Whole-vector OR, not bit writes: Icarus 11 loops on an always_comb that
-    // overwrites bits of a vector it has just assigned.
-    errors_d = errors_d | bus_errors;
   end
+
+  assign errors_d = errors_kept | bus_errors;
 
   assign bus_errors = NumErrors'({reg_we_i && wr_config && busy_i,
                                   (reg_we_i && !wr_known) || (reg_re_i && reg_rerr_o)}) << ErrRegAddr;

@@ -45,7 +45,9 @@ module eie_load_port #(
   output logic [63:0]                   wdata_o,
   /// Read data of every PE (valid the cycle after pe_re_o).
   input  logic [NumPe-1:0][63:0]        pe_rdata_i,
-  /// A pointer table has been written since reset.
+  /// Software says the memories kept their image across a reset (CTRL.IMAGE_KEPT).
+  input  logic                          image_kept_i,
+  /// A pointer has been written, or IMAGE_KEPT set, since reset.
   output logic                          loaded_o,
   /// Error events: access while busy, access outside every memory.
   output logic                          err_busy_o,
@@ -110,7 +112,7 @@ module eie_load_port #(
     rvalid_d = rvalid_q;
     rzero_d  = rzero_q;
     rpe_d    = rpe_q;
-    loaded_d = loaded_q || (allowed && ld_write_i && target == TgtPtr);
+    loaded_d = loaded_q || image_kept_i || (allowed && ld_write_i && target == TgtPtr);
     if (beat && !ld_write_i) begin
       rvalid_d = 1'b1;
       rzero_d  = !allowed;

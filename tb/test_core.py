@@ -15,7 +15,8 @@ import pytest
 from eie.image import MemoryConfig, load, write_image
 from eie.model_io import Layer
 from eie.packer import PackOptions, pack
-from eie.reference import reference
+from eie.perf import differences, predict
+from eie.reference import input_to_fixed, reference
 from eie.simulate import simulate
 
 SMALL_MEMORY = MemoryConfig(spmat_words=512, ptr_bank_depth=256, act_depth=32, max_layers=4)
@@ -41,11 +42,17 @@ def make_network(rng, num_pes: int, shapes, bias_pattern, density: float, memory
 
 
 def run_and_compare(tmp_path, image, inputs, sim, queue_depth, name="img", **kwargs):
+    """Outputs equal eie ref; every run's counters equal the cycle model's (eie.perf)."""
     write_image(image, tmp_path / name)
     outputs, report = simulate(tmp_path / name, inputs, sim=sim, queue_depth=queue_depth, **kwargs)
-    expected = reference(load(tmp_path / name), inputs)
+    loaded = load(tmp_path / name)
+    expected = reference(loaded, inputs)
     assert np.array_equal(outputs, expected)
     assert report["matches_reference"]
+    acts = input_to_fixed(inputs, image.act_frac).reshape(-1, image.in_features)
+    for run, (row, rtl_run) in enumerate(zip(acts, report["runs"])):
+        found = differences(predict(loaded, row, queue_depth), rtl_run)
+        assert not found, f"run {run}: the cycle model disagrees with the RTL: {'; '.join(found)}"
     return report
 
 

@@ -10,9 +10,8 @@ from test_core import SMALL_MEMORY, make_network
 
 
 def test_misuse_sets_error_bits_and_recovers(tmp_path, sim):
-    # Only the first scenario runs yet: the others stop the Icarus simulation early
-    # (under investigation, issue 5); tb/core_misuse.py holds them all.
+    # Every scenario of tb/core_misuse.py: an error bit, back to idle, then a correct run.
     image = make_network(np.random.default_rng(8), 4, [(21, 17), (9, 21)], (True, False), 0.4, memory=SMALL_MEMORY)
     write_image(image, tmp_path / "img")
     run_cocotb("eie_core", "core_misuse", core_parameters(image), sim=sim,
-               extra_env={"EIE_IMAGE": str(tmp_path / "img")}, testcase="start_without_image")
+               extra_env={"EIE_IMAGE": str(tmp_path / "img")})

@@ -20,7 +20,8 @@ from eie.errors import EieError
 from eie.toolchain import REPO_ROOT, VERILATOR_WAIVERS, check_simulator, rtl_sources
 
 TB_DIR = REPO_ROOT / "tb"
-BUILD_ROOT = REPO_ROOT / "sim_build"
+# EIE_SIM_BUILD moves the build tree (two regressions at once must not share one).
+BUILD_ROOT = Path(os.environ.get("EIE_SIM_BUILD", REPO_ROOT / "sim_build"))
 SIMULATORS = ("icarus", "verilator")
 _built: set[Path] = set()
 

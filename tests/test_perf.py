@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: Apache-2.0
+"""eie.perf on cases worked out by hand from doc/microarch.md's timing.
+
+The whole-core tests (tb/test_core.py run_and_compare) hold the model to the
+RTL's own counters on every run; these pin down the rules one at a time.
+"""
+
+import numpy as np
+import pytest
+
+from eie.perf import broadcast_order, layer_timing, tree_levels
+
+
+def test_tree_levels_are_ceil_log4_at_least_one():
+    assert [tree_levels(n) for n in (1, 2, 4, 5, 16, 17, 64, 65, 256)] == [1, 1, 1, 2, 2, 3, 3, 4, 4]
+
+
+def test_broadcast_order_is_leaf_by_leaf():
+    acts = np.zeros(12, dtype=np.int64)
+    acts[[0, 1, 4, 5, 9, 11]] = 1
+    # N = 4: PE 0 holds 0, 4, 8; PE 1 holds 1, 5, 9; PE 3 holds 11.
+    assert broadcast_order(acts, 4).tolist() == [0, 4, 1, 5, 9, 11]
+
+
+def test_one_dense_column_on_one_pe():
+    # Root valid at 1 + 1 (one tree level), broadcast at 3, popped at 5, entries
+    # issued in cycles 6..5+n, idle 5 cycles after the last: compute n + 11 cycles.
+    n = 1000
+    timing = layer_timing(np.array([[n]]), np.array([0]), False, 8, out_features=1, last_layer=True)
+    assert timing.compute_cycles == n + 11
+    assert timing.cycles == n + 12  # plus INIT
+    assert timing.busy.tolist() == [n]
+
+
+def test_no_active_column_costs_init_and_one_compute_cycle():
+    timing = layer_timing(np.ones((2, 5), dtype=np.int64), np.array([], dtype=np.int64), False, 8, 3, True)
+    assert (timing.cycles, timing.broadcasts, timing.busy.tolist()) == (2, 0, [0, 0])
+
+
+def test_bias_goes_first_and_hides_in_the_tree_fill():
+    # The CCU broadcasts the bias in cycle 1 (its entry issues in cycle 4) while the
+    # tree fills; column 0 still goes out in cycle 3 and issues in cycle 6.
+    entries = np.array([[1, 1]])  # column 0 and the bias column
+    with_bias = layer_timing(entries, np.array([0]), True, 8, 1, True)
+    without = layer_timing(entries, np.array([0]), False, 8, 1, True)
+    assert with_bias.broadcasts == 2 and with_bias.busy.tolist() == [2]
+    assert with_bias.compute_cycles == without.compute_cycles == 6 + 5 + 1
+
+
+def test_single_entry_columns_stream_at_one_broadcast_per_cycle():
+    cols = 50
+    timing = layer_timing(np.ones((1, cols), dtype=np.int64), np.arange(cols), False, 8, 1, True)
+    assert timing.broadcast_stalls == 0
+    assert timing.compute_cycles == cols + 11  # issues in cycles 6..5+cols, idle 5 later
+
+
+def test_queue_depth_one_takes_a_broadcast_every_other_cycle_at_best():
+    cols = 20
+    timing = layer_timing(np.zeros((1, cols), dtype=np.int64), np.arange(cols), False, 1, 1, True)
+    # Empty columns: only the pointer stage occupies the single slot.
+    assert timing.broadcast_stalls == cols - 1
+
+
+def test_empty_columns_cost_a_pe_nothing_while_others_work():
+    # PE 0 has 4 entries in each column; PE 1 has none: PE 0 alone sets the pace.
+    entries = np.array([[4] * 10, [0] * 10])
+    timing = layer_timing(entries, np.arange(10), False, 8, 2, True)
+    alone = layer_timing(entries[:1], np.arange(10), False, 8, 1, True)
+    assert timing.compute_cycles == alone.compute_cycles
+    assert timing.compute_cycles == 40 + 11  # 40 entries back to back from cycle 6
+
+
+def test_a_full_queue_stalls_the_broadcast_and_starves_the_pe():
+    # One 30-entry column (issued in cycles 6..35), then six 1-entry columns.
+    # Depth 8 queues them all by cycle 9. Depth 2: column 3 waits until column 1
+    # pops (cycle 35), goes out in 36, pops in 38 and issues in 39, leaving cycle
+    # 38 empty; column 5 waits the same way: two bubbles, 31 stalled broadcast cycles.
+    entries = np.array([[30] + [1] * 6])
+    deep = layer_timing(entries, np.arange(7), False, 8, 1, True)
+    shallow = layer_timing(entries, np.arange(7), False, 2, 1, True)
+    assert (deep.broadcast_stalls, deep.compute_cycles) == (0, 36 + 11)
+    assert (shallow.broadcast_stalls, shallow.compute_cycles) == (31, 36 + 11 + 2)
+
+
+def test_write_back_adds_rows_of_the_busiest_pe_plus_four():
+    entries = np.array([[1], [1], [1]])
+    last = layer_timing(entries, np.array([0]), False, 8, out_features=10, last_layer=True)
+    middle = layer_timing(entries, np.array([0]), False, 8, out_features=10, last_layer=False)
+    assert middle.cycles - last.cycles == 4 + 4  # ceil(10 / 3) rows
+
+
+def test_queue_depth_must_be_positive():
+    with pytest.raises(ValueError, match="queue depth"):
+        layer_timing(np.ones((1, 1), dtype=np.int64), np.array([0]), False, 0, 1, True)
