@@ -54,13 +54,17 @@ def cmd_pack(args) -> int:
     from eie.packer import PackOptions, pack
 
     layers = load_model(args.model)
+    if layers[-1].relu and args.linear_last:
+        raise EieError(f"{args.model}: --linear-last, but the model ends in a ReLU")
+    # A saved nn.Sequential says whether its last Linear has a ReLU; a state_dict cannot.
+    linear_last = args.linear_last or layers[-1].relu is False
     options = PackOptions(
         num_pes=args.pes,
         density=args.density,
         balanced=args.balanced,
         codebook=_codebook_arg(args.codebook) if args.codebook else None,
         act_frac=args.act_frac,
-        linear_last=args.linear_last,
+        linear_last=linear_last,
         memory=MemoryConfig(args.spmat_words, args.ptr_bank_depth, args.act_depth, args.max_layers),
     )
     if args.balanced and args.density is None:
@@ -120,6 +124,19 @@ def cmd_demo_sim(args) -> int:
     return run_demo(args.sim)
 
 
+def cmd_bench(args) -> int:
+    from eie.bench_report import main as bench_main
+
+    if args.pes < 1 or args.queue_depth < 1:
+        raise EieError("--pes and --queue-depth must be at least 1")
+    try:
+        bench_main(args.layers, Path(args.out), None if args.model_only else args.sim or "verilator", args.pes,
+                   args.queue_depth, args.seed, not args.no_sweeps, args.optimize)
+    except ValueError as exc:
+        raise EieError(str(exc)) from None
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     from eie.fixedpoint import DEFAULT_ACT_FRAC
     from eie.image import MemoryConfig
@@ -129,14 +146,16 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("pack", help="compress weights into the memory image of an N-PE core")
-    p.add_argument("model", help=".npy matrix (out x in), .npz MLP (W0,b0,W1,...) or PyTorch .pt")
+    p.add_argument("model", help=".npy matrix (out x in), .npz MLP (W0,b0,W1,...), or PyTorch .pt "
+                                  "(state_dict or nn.Sequential of Linear/ReLU; torch not needed)")
     p.add_argument("-o", "--output", required=True, help="image directory to write")
     p.add_argument("--pes", type=int, required=True, help="number of PEs N")
     p.add_argument("--density", type=float, help="prune by magnitude to this fraction of non-zeros, in (0, 1]")
     p.add_argument("--balanced", action="store_true", help="load-balance-aware pruning: same non-zeros in every PE")
     p.add_argument("--codebook", help="non-zero codebook values: comma list or .npy (default: k-means, 15 values)")
     p.add_argument("--act-frac", type=int, default=DEFAULT_ACT_FRAC, help="activation fraction bits")
-    p.add_argument("--linear-last", action="store_true", help="no ReLU on the last layer")
+    p.add_argument("--linear-last", action="store_true",
+                   help="no ReLU on the last layer (implied by a saved nn.Sequential that ends in a Linear)")
     p.add_argument("--spmat-words", type=int, default=defaults.spmat_words, help="sparse-matrix words per PE")
     p.add_argument("--ptr-bank-depth", type=int, default=defaults.ptr_bank_depth, help="entries per pointer bank")
     p.add_argument("--act-depth", type=int, default=defaults.act_depth, help="activations per PE and file")
@@ -170,6 +189,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo-sim", help="make sim: the default network on the RTL, checked against eie ref")
     p.add_argument("--sim", choices=("icarus", "verilator"), default=None)
     p.set_defaults(func=cmd_demo_sim)
+
+    p = sub.add_parser("bench", help="the EIE paper's nine layers on the RTL and the cycle model, sweeps, plots")
+    p.add_argument("--layers", nargs="+", help="subset by name (default: all nine), e.g. NT-We Alex-8")
+    p.add_argument("--out", default="results/bench", help="folder for bench.json, bench.md and the plots")
+    p.add_argument("--sim", choices=("icarus", "verilator"), default=None, help="default: verilator")
+    p.add_argument("--model-only", action="store_true", help="no RTL: every figure from the cycle model")
+    p.add_argument("--pes", type=int, default=64, help="PEs of the table (default 64, as the paper)")
+    p.add_argument("--queue-depth", type=int, default=8)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--no-sweeps", action="store_true", help="only the table and the ESE comparison")
+    p.add_argument("--optimize", action="store_true", help="build Verilator with -Os (slower build, faster run)")
+    p.set_defaults(func=cmd_bench)
     return parser
 
 

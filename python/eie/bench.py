@@ -1,0 +1,156 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The EIE paper's nine benchmark layers on the RTL and on the cycle model.
+
+Each layer is synthetic but faithful: the paper's shape and weight density
+(magnitude-pruned from a seeded random matrix, or ESE-balanced), an input with
+the paper's activation density (seeded, non-negative as after a ReLU). The RTL
+runs it (bit-exact against eie ref, counters read back); eie.perf predicts the
+same counters and must agree; the sweeps then use the model where the RTL
+would take too long, and every figure says where it came from.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from eie.errors import EieError
+from eie.image import LoadedImage, MemoryConfig, load, write_image
+from eie.model_io import Layer
+from eie.packer import PackOptions, pack
+from eie.perf import differences, predict
+from eie.reference import input_to_fixed
+
+CLOCK_MHZ = 800  # EIE's clock in the paper
+
+
+@dataclass(frozen=True)
+class BenchLayer:
+    name: str
+    in_features: int
+    out_features: int
+    weight_density: float
+    act_density: float
+    paper_us: float  # EIE's latency in the paper (Table IV, 64 PEs, 800 MHz)
+
+    @property
+    def paper_cycles(self) -> int:
+        return round(self.paper_us * CLOCK_MHZ)
+
+
+LAYERS = (
+    BenchLayer("Alex-6", 9216, 4096, 0.09, 0.351, 30.3),
+    BenchLayer("Alex-7", 4096, 4096, 0.09, 0.353, 12.2),
+    BenchLayer("Alex-8", 4096, 1000, 0.25, 0.375, 9.9),
+    BenchLayer("VGG-6", 25088, 4096, 0.04, 0.183, 34.4),
+    BenchLayer("VGG-7", 4096, 4096, 0.04, 0.375, 8.7),
+    BenchLayer("VGG-8", 4096, 1000, 0.23, 0.411, 8.4),
+    BenchLayer("NT-We", 4096, 600, 0.10, 1.0, 8.0),
+    BenchLayer("NT-Wd", 600, 8791, 0.11, 1.0, 13.9),
+    BenchLayer("NT-LSTM", 1201, 2400, 0.10, 1.0, 7.5),
+)
+
+
+def layer_by_name(name: str) -> BenchLayer:
+    for layer in LAYERS:
+        if layer.name.lower() == name.lower():
+            return layer
+    raise ValueError(f"unknown benchmark layer {name!r}; the layers are {', '.join(l.name for l in LAYERS)}")
+
+
+# Memories large enough for any layer: images that do not fit the RTL's default
+# memories (few PEs, large layers) still run on the cycle model.
+MODEL_MEMORY = MemoryConfig(spmat_words=1 << 26, ptr_bank_depth=1 << 16, act_depth=1 << 16)
+
+
+def make_weights(layer: BenchLayer, seed: int) -> np.ndarray:
+    rng = np.random.default_rng([seed, layer.in_features, layer.out_features])
+    return rng.standard_normal((layer.out_features, layer.in_features), dtype=np.float32)
+
+
+def make_input(layer: BenchLayer, seed: int) -> np.ndarray:
+    """Non-negative activations (as after a ReLU) with the paper's density."""
+    rng = np.random.default_rng([seed, layer.in_features, 1])
+    values = np.abs(rng.standard_normal(layer.in_features)) + 0.05
+    active = rng.permutation(layer.in_features)[: round(layer.act_density * layer.in_features)]
+    acts = np.zeros(layer.in_features)
+    acts[active] = values[active]
+    return acts
+
+
+def pack_layer(layer: BenchLayer, num_pes: int, balanced: bool, seed: int, weights=None):
+    """(image, fits): packed for the RTL's default memories if it fits them, else for the model's."""
+    weights = make_weights(layer, seed) if weights is None else weights
+    for memory in (MemoryConfig(), MODEL_MEMORY):
+        options = PackOptions(num_pes=num_pes, density=layer.weight_density, balanced=balanced,
+                              linear_last=True, memory=memory)
+        try:
+            image = pack([Layer(weights, None)], options)
+        except EieError:
+            if memory == MODEL_MEMORY:
+                raise
+            continue
+        return image, memory != MODEL_MEMORY and num_pes <= 64
+
+
+def metrics(layer: BenchLayer, loaded: LoadedImage, acts_fixed: np.ndarray, queue_depth: int,
+            rtl_run: dict | None) -> dict:
+    """Cycles, bounds, load efficiency and padding share of one layer, from the RTL's
+    counters when ``rtl_run`` is given (then the model must agree), else from the model."""
+    timing = predict(loaded, acts_fixed, queue_depth).layers[0]
+    source = "model"
+    if rtl_run is not None:
+        found = differences(predict(loaded, acts_fixed, queue_depth), rtl_run)
+        if found:
+            raise AssertionError(f"{layer.name}: the cycle model disagrees with the RTL: {'; '.join(found)}")
+        source = "RTL"
+    busy = timing.busy
+    num_pes = busy.size
+    busiest, average, broadcasts = int(busy.max()), float(busy.mean()), timing.broadcasts
+    cycles = timing.cycles
+    bound = max(busiest, broadcasts)
+    return {
+        "layer": layer.name,
+        "source": source,
+        "num_pes": num_pes,
+        "queue_depth": queue_depth,
+        "cycles": cycles,
+        "busiest_pe_bound": busiest,
+        "average_bound": round(average, 1),
+        "broadcast_bound": broadcasts,
+        "over_bound": cycles / bound - 1 if bound else 0.0,
+        "load_efficiency": timing.load_efficiency,
+        "padding_share": float(timing.padding.sum() / max(busy.sum(), 1)),
+        "broadcast_stalls": timing.broadcast_stalls,
+        "latency_us": cycles / CLOCK_MHZ,
+        "paper_us": layer.paper_us,
+        "vs_paper": cycles / layer.paper_cycles,
+    }
+
+
+def run_rtl(image, acts: np.ndarray, sim: str, queue_depth: int, optimize: bool):
+    """One run on the RTL (backdoor load, bit-exact check); returns (loaded image, report)."""
+    from eie.simulate import simulate
+
+    with tempfile.TemporaryDirectory(prefix="eie-bench-") as tmp:
+        path = write_image(image, Path(tmp) / "img")
+        _, report = simulate(path, acts, sim=sim, queue_depth=queue_depth, backdoor=True,
+                             optimize=optimize, verbose=False)
+        loaded = load(path)
+    if not report["matches_reference"]:
+        raise AssertionError("the RTL's outputs differ from eie ref")
+    return loaded, report
+
+
+def model_only(image) -> LoadedImage:
+    """The decoded image without a trip through the disk (the model needs no files)."""
+    with tempfile.TemporaryDirectory(prefix="eie-bench-") as tmp:
+        return load(write_image(image, Path(tmp) / "img"))
+
+
+def fixed_input(image, acts: np.ndarray) -> np.ndarray:
+    return input_to_fixed(acts, image.act_frac)

@@ -1,0 +1,171 @@
+# SPDX-License-Identifier: Apache-2.0
+"""`eie bench`: the nine-layer table, the queue-depth and PE-count sweeps, the plots.
+
+Every figure names its source: "RTL" (simulated, bit-exact against eie ref, and
+the cycle model agreed with every counter) or "model" (eie.perf alone, where
+the RTL would not fit its memories or take too long).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from eie.bench import LAYERS, BenchLayer, fixed_input, make_input, make_weights, metrics, model_only, pack_layer, \
+    run_rtl
+from eie.perf import predict
+
+QUEUE_DEPTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+PE_COUNTS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+
+
+def progress(step: int, total: int, text: str) -> None:
+    bar = "#" * step + "." * (total - step)
+    print(f"[{bar}] {step}/{total} {text}", flush=True)
+
+
+def nine_layers(layers: list[BenchLayer], num_pes: int, queue_depth: int, seed: int, sim: str | None,
+                balanced: bool, optimize: bool) -> tuple[list[dict], dict]:
+    """The table; also returns each layer's decoded image and input for the sweeps."""
+    rows, kept = [], {}
+    for index, layer in enumerate(layers):
+        start = time.perf_counter()
+        image, fits = pack_layer(layer, num_pes, balanced, seed)
+        acts = make_input(layer, seed)
+        if sim and fits:
+            progress(index, len(layers), f"{layer.name}: simulating on {sim} ...")
+            loaded, report = run_rtl(image, acts, sim, queue_depth, optimize)
+            row = metrics(layer, loaded, fixed_input(image, acts), queue_depth, report["runs"][0])
+            row["sim_seconds"] = round(report["sim_seconds"], 1)
+            row["load_seconds"] = round(report["load_seconds"], 1)
+            row["sim_cycles_per_s"] = round(row["cycles"] / max(report["run_seconds"], 1e-9))
+        else:
+            loaded = model_only(image)
+            row = metrics(layer, loaded, fixed_input(image, acts), queue_depth, None)
+        row["seconds"] = round(time.perf_counter() - start, 1)
+        rows.append(row)
+        kept[layer.name] = (loaded, fixed_input(image, acts))
+        progress(index + 1, len(layers), f"{layer.name}: {row['cycles']} cycles ({row['source']}), "
+                 f"{row['over_bound']:+.1%} over the bound, efficiency {row['load_efficiency']:.1%}")
+    return rows, kept
+
+
+def queue_sweep(kept: dict, depths=QUEUE_DEPTHS) -> dict:
+    """Load efficiency per layer and queue depth (model, the N of the table)."""
+    return {name: [predict(loaded, acts, depth).layers[0].load_efficiency for depth in depths]
+            for name, (loaded, acts) in kept.items()}
+
+
+def pe_sweep(layers: list[BenchLayer], seed: int, counts=PE_COUNTS, queue_depth: int = 8) -> dict:
+    """Cycles, speedup over one PE and padding share per layer and PE count (model)."""
+    result = {}
+    for index, layer in enumerate(layers):
+        weights = make_weights(layer, seed)
+        acts = make_input(layer, seed)
+        cycles, padding = [], []
+        for num_pes in counts:
+            image, _ = pack_layer(layer, num_pes, False, seed, weights)
+            timing = predict(model_only(image), fixed_input(image, acts), queue_depth).layers[0]
+            cycles.append(timing.cycles)
+            padding.append(float(timing.padding.sum() / max(timing.busy.sum(), 1)))
+        result[layer.name] = {"cycles": cycles, "speedup": [cycles[0] / c for c in cycles], "padding_share": padding}
+        progress(index + 1, len(layers), f"PE sweep {layer.name}: speedup at {counts[-1]} PEs "
+                 f"{cycles[0] / cycles[-1]:.0f}x")
+    return result
+
+
+def markdown_table(rows: list[dict]) -> str:
+    head = ("| layer | source | cycles | busiest-PE bound | average bound | broadcast bound | over max bound "
+            "| load efficiency | padding | latency @800 MHz | paper | vs paper |")
+    lines = [head, "|" + "---|" * 12]
+    for r in rows:
+        lines.append(
+            f"| {r['layer']} | {r['source']} | {r['cycles']} | {r['busiest_pe_bound']} | {r['average_bound']} "
+            f"| {r['broadcast_bound']} | {r['over_bound']:+.1%} | {r['load_efficiency']:.1%} "
+            f"| {r['padding_share']:.1%} | {r['latency_us']:.1f} us | {r['paper_us']} us | {r['vs_paper']:.2f}x |"
+        )
+    return "\n".join(lines)
+
+
+def plot(out: Path, queue: dict | None, pes: dict | None) -> list[Path]:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    written = []
+    if queue:
+        fig, ax = plt.subplots(figsize=(7, 4.5))
+        for name, values in queue.items():
+            ax.plot(QUEUE_DEPTHS, [100 * v for v in values], marker="o", label=name)
+        ax.set_xscale("log", base=2)
+        ax.set_xlabel("activation queue depth")
+        ax.set_ylabel("load efficiency (%)")
+        ax.set_title("Load efficiency vs queue depth (N=64, cycle model)")
+        ax.legend(fontsize=8, ncol=3)
+        ax.grid(alpha=0.3)
+        written.append(out / "queue_depth.png")
+        fig.savefig(written[-1], dpi=120, bbox_inches="tight")
+        plt.close(fig)
+    if pes:
+        fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
+        for name, values in pes.items():
+            ax.plot(PE_COUNTS, values["speedup"], marker="o", label=name)
+            ax2.plot(PE_COUNTS, [100 * v for v in values["padding_share"]], marker="o", label=name)
+        ax.plot(PE_COUNTS, PE_COUNTS, "k--", lw=0.8, label="linear")
+        for axis in (ax, ax2):
+            axis.set_xscale("log", base=2)
+            axis.set_xlabel("PEs")
+            axis.grid(alpha=0.3)
+        ax.set_yscale("log", base=2)
+        ax.set_ylabel("speedup over 1 PE")
+        ax.set_title("Scalability (queue depth 8, cycle model)")
+        ax2.set_ylabel("padding entries (% of entries)")
+        ax2.set_title("Padding share vs PEs")
+        ax.legend(fontsize=8, ncol=2)
+        written.append(out / "pe_scaling.png")
+        fig.savefig(written[-1], dpi=120, bbox_inches="tight")
+        plt.close(fig)
+    return written
+
+
+def main(layer_names: list[str] | None, out: Path, sim: str | None, num_pes: int, queue_depth: int, seed: int,
+         sweeps: bool, optimize: bool) -> dict:
+    from eie.bench import layer_by_name
+
+    layers = [layer_by_name(n) for n in layer_names] if layer_names else list(LAYERS)
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"== {len(layers)} layers, N={num_pes}, queue depth {queue_depth}, seed {seed}, "
+          f"{'RTL on ' + sim if sim else 'cycle model only'}")
+    rows, kept = nine_layers(layers, num_pes, queue_depth, seed, sim, False, optimize)
+    print("== ESE load-balance-aware pruning, same density (cycle model)")
+    ese = []
+    for index, layer in enumerate(layers):
+        image, _ = pack_layer(layer, num_pes, True, seed)
+        ese.append(metrics(layer, model_only(image), fixed_input(image, make_input(layer, seed)), queue_depth, None))
+        progress(index + 1, len(layers), f"{layer.name}: {ese[-1]['cycles']} cycles balanced vs {rows[index]['cycles']}")
+    result = {"num_pes": num_pes, "queue_depth": queue_depth, "seed": seed, "simulator": sim,
+              "layers": rows, "ese": ese}
+    if sweeps:
+        print("== queue depth sweep (cycle model)")
+        result["queue_depths"] = list(QUEUE_DEPTHS)
+        result["queue_sweep"] = queue_sweep(kept)
+        print("== PE count sweep (cycle model)")
+        result["pe_counts"] = list(PE_COUNTS)
+        result["pe_sweep"] = pe_sweep(layers, seed)
+    table = markdown_table(rows)
+    ese_lines = ["| layer | magnitude cycles | ESE cycles | magnitude efficiency | ESE efficiency |", "|---|---|---|---|---|"]
+    for plain, bal in zip(rows, ese):
+        ese_lines.append(f"| {plain['layer']} | {plain['cycles']} | {bal['cycles']} | {plain['load_efficiency']:.1%} "
+                         f"| {bal['load_efficiency']:.1%} |")
+    (out / "bench.json").write_text(json.dumps(result, indent=1))
+    (out / "bench.md").write_text(table + "\n\n" + "\n".join(ese_lines) + "\n")
+    plots = plot(out, result.get("queue_sweep"), result.get("pe_sweep"))
+    print(table)
+    print()
+    print("\n".join(ese_lines))
+    print(f"written: {out / 'bench.json'}, {out / 'bench.md'}" + "".join(f", {p}" for p in plots))
+    return result

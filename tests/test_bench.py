@@ -1,0 +1,53 @@
+# SPDX-License-Identifier: Apache-2.0
+"""eie bench's layer definitions and figures, on the cycle model alone (fast)."""
+
+import numpy as np
+import pytest
+
+from eie.bench import LAYERS, BenchLayer, fixed_input, layer_by_name, make_input, metrics, model_only, pack_layer
+
+
+def test_the_nine_layers_are_the_papers():
+    assert [l.name for l in LAYERS] == ["Alex-6", "Alex-7", "Alex-8", "VGG-6", "VGG-7", "VGG-8", "NT-We", "NT-Wd",
+                                        "NT-LSTM"]
+    assert layer_by_name("vgg-6").in_features == 25088
+    assert layer_by_name("NT-We").paper_cycles == 6400
+    with pytest.raises(ValueError, match="unknown benchmark layer"):
+        layer_by_name("ResNet")
+
+
+def test_input_has_the_papers_activation_density():
+    layer = layer_by_name("Alex-7")
+    acts = make_input(layer, seed=5)
+    assert np.count_nonzero(acts) == round(0.353 * 4096)
+    assert (acts >= 0).all()
+    assert np.array_equal(acts, make_input(layer, seed=5))  # seeded
+
+
+def test_small_layer_figures_are_consistent():
+    layer = BenchLayer("small", 300, 90, 0.2, 0.5, 1.0)
+    image, fits = pack_layer(layer, 4, False, seed=2)
+    assert fits
+    loaded = model_only(image)
+    row = metrics(layer, loaded, fixed_input(image, make_input(layer, 2)), 8, None)
+    assert row["source"] == "model"
+    assert row["broadcast_bound"] == 150
+    assert row["cycles"] >= max(row["busiest_pe_bound"], row["broadcast_bound"])
+    assert row["average_bound"] <= row["busiest_pe_bound"]
+    assert row["vs_paper"] == pytest.approx(row["cycles"] / 800)
+
+
+def test_a_layer_too_big_for_the_rtl_memories_still_runs_on_the_model():
+    layer = BenchLayer("tall", 64, 2000, 0.5, 1.0, 1.0)  # 2000 rows on one PE > 512 activations
+    image, fits = pack_layer(layer, 1, False, seed=1)
+    assert not fits
+    row = metrics(layer, model_only(image), fixed_input(image, make_input(layer, 1)), 8, None)
+    assert row["cycles"] > row["busiest_pe_bound"] > 0
+
+
+def test_balanced_pruning_evens_out_the_pes():
+    layer = BenchLayer("even", 400, 64, 0.1, 1.0, 1.0)
+    plain, _ = pack_layer(layer, 8, False, seed=4)
+    balanced, _ = pack_layer(layer, 8, True, seed=4)
+    nonzeros = [layer_spec.entries for layer_spec in (plain.layers[0], balanced.layers[0])]
+    assert np.ptp(nonzeros[1]) <= np.ptp(nonzeros[0])
