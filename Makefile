@@ -6,7 +6,7 @@ SIM    ?= verilator
 SEED   ?=
 ARGS   ?=
 
-.PHONY: help setup sim test lint bench clean
+.PHONY: help setup sim demo test lint bench simspeed clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -26,6 +26,9 @@ setup: $(VENV)/.installed ## create .venv with the pinned tools and the eie pack
 sim: setup ## pack the default network, run it on the RTL, check against eie ref, print the report
 	$(VPY) -m eie demo-sim --sim $(SIM)
 
+demo: setup ## the digits MLP on the RTL, whole test set: accuracy float/eie ref/RTL, cycles, PE use; PNGs in results/demo/
+	$(VPY) scripts/digits_demo.py --sim $(SIM) --out results/demo
+
 test: setup ## the whole regression: lint (Icarus, Verilator, Yosys), Python tests, cocotb testbenches
 	$(VPY) scripts/lint.py
 	$(VPY) -m pytest $(ARGS)
@@ -33,9 +36,12 @@ test: setup ## the whole regression: lint (Icarus, Verilator, Yosys), Python tes
 lint: setup ## the RTL through Icarus -g2012, Verilator --lint-only -Wall and Yosys read_verilog -sv
 	$(VPY) scripts/lint.py
 
-bench: setup ## benchmarks: packer speed, then an Alex-7-sized layer on the RTL (builds a 64-PE core)
+bench: setup ## packer speed; the paper's nine layers on the RTL (N=64) and the cycle model; sweeps, plots in results/bench/
 	$(VPY) scripts/bench_packer.py
-	$(VPY) scripts/bench_sim.py --sims $(SIM)
+	$(VPY) -m eie bench --sim $(SIM)
+
+simspeed: setup ## simulator speed: an Alex-7-sized layer on Verilator and Icarus (Icarus takes ~15 min)
+	$(VPY) scripts/bench_sim.py --sims verilator,icarus
 
 clean: ## remove build products (keeps .venv)
 	rm -rf sim_build tb/sim_build build .pytest_cache results.xml

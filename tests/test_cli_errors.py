@@ -217,8 +217,10 @@ def test_console_entry_point_prints_no_traceback(tmp_path):
     assert proc.stderr.strip().count("\n") == 0 and "Traceback" not in proc.stderr
 
 
-def test_pt_without_torch_says_how_to_get_it(tmp_path, run_cli, monkeypatch):
+def test_bad_pt_without_torch(tmp_path, run_cli, monkeypatch):
+    """eie reads .pt itself (tests/test_torch_import.py); a bad one is refused in one line, torch or not."""
     monkeypatch.setitem(sys.modules, "torch", None)  # makes 'import torch' fail
     model = tmp_path / "m.pt"
     model.write_bytes(b"\x80\x02")
-    assert_refused(run_cli("pack", model, "-o", tmp_path / "img", "--pes", 2), "needs PyTorch", outputs=[tmp_path / "img"])
+    assert_refused(run_cli("pack", model, "-o", tmp_path / "img", "--pes", 2), "legacy (pre-zip) PyTorch file",
+                   outputs=[tmp_path / "img"])

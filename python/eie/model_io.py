@@ -4,8 +4,10 @@
 Key scheme of an .npz MLP: ``W0, W1, ...`` are the weight matrices (out x in) in
 layer order and ``b0, b1, ...`` the optional biases (length out). Any other key
 is an error, so a typo cannot silently drop a layer.
-A .pt file is a state_dict (or a saved ``nn.Sequential``) whose 2-D ``*.weight``
-tensors are the Linear layers in order, each with an optional ``*.bias``.
+A .pt file (read without torch, see ``eie.torch_pt``) is a state_dict whose
+2-D ``*.weight`` tensors are the Linear layers in order, each with an optional
+``*.bias``, or a saved ``nn.Sequential`` of Linear layers with a ReLU after each
+(the last may go without; Dropout and Identity are passed over).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from eie.errors import EieError
 class Layer:
     weight: np.ndarray  # float64, out x in
     bias: np.ndarray | None  # float64, out
+    relu: bool | None = None  # whether a ReLU follows, when the model file says (a saved nn.Sequential)
 
 
 def _as_matrix(array, name: str) -> np.ndarray:
@@ -52,12 +55,13 @@ def _as_bias(array, name: str, rows: int) -> np.ndarray:
     return array
 
 
-def check_chain(layers: list[Layer]) -> None:
+def check_chain(layers: list[Layer], where: str = "") -> None:
     for k in range(1, len(layers)):
         prev_out = layers[k - 1].weight.shape[0]
         this_in = layers[k].weight.shape[1]
         if prev_out != this_in:
-            raise EieError(f"layer {k} takes {this_in} inputs but layer {k - 1} gives {prev_out} outputs")
+            prefix = f"{where}: " if where else ""
+            raise EieError(f"{prefix}layer {k} takes {this_in} inputs but layer {k - 1} gives {prev_out} outputs")
 
 
 def _from_npz(path: Path) -> list[Layer]:
@@ -85,29 +89,91 @@ def _from_npz(path: Path) -> list[Layer]:
     return layers
 
 
-def _from_torch(path: Path) -> list[Layer]:
-    try:
-        import torch
-    except ImportError:
-        raise EieError("reading .pt files needs PyTorch: pip install torch (CPU wheel)") from None
-    try:
-        obj = torch.load(path, map_location="cpu", weights_only=False)
-    except Exception as exc:  # torch raises many types for a bad file
-        raise EieError(f"{path}: not a readable PyTorch file ({type(exc).__name__})") from None
-    state = obj.state_dict() if hasattr(obj, "state_dict") else obj
-    if not isinstance(state, dict):
-        raise EieError(f"{path}: expected a state_dict or an nn.Module, got {type(obj).__name__}")
-    layers = []
-    for key, tensor in state.items():
-        if key.endswith(".weight") and getattr(tensor, "ndim", 0) == 2:
-            weight = _as_matrix(tensor.detach().cpu().numpy(), f"{path}:{key}")
-            bias_key = key[: -len("weight")] + "bias"
-            bias = state.get(bias_key)
-            bias = _as_bias(bias.detach().cpu().numpy(), f"{path}:{bias_key}", weight.shape[0]) if bias is not None else None
-            layers.append(Layer(weight, bias))
+_TORCH_NO_OPS = ("Dropout", "Identity")  # identities at inference
+
+
+def _torch_param(module, name: str, where: str):
+    params = getattr(module, "_parameters", None)
+    if not isinstance(params, dict):
+        raise EieError(f"{where}: a {module.torch_class} without parameters")
+    return params.get(name)
+
+
+def _flatten_sequential(module, where: str) -> list[tuple[str, object]]:
+    children = getattr(module, "_modules", None)
+    if not isinstance(children, dict):
+        raise EieError(f"{where}: a {module.torch_class} without submodules")
+    flat = []
+    for name, child in children.items():
+        if child is not None and child.torch_class == "Sequential":
+            flat.extend((f"{name}.{n}", c) for n, c in _flatten_sequential(child, where))
+        elif child is not None:
+            flat.append((str(name), child))
+    return flat
+
+
+def _from_torch_sequential(path: Path, model) -> list[Layer]:
+    """Linear layers with a ReLU after each; the last Linear may go without (then ``relu`` is False)."""
+    if model.torch_class != "Sequential":
+        raise EieError(f"{path}: a saved {model.torch_class}; eie reads an nn.Sequential of Linear and ReLU "
+                       f"layers or a state_dict")
+    layers: list[Layer] = []
+    for name, child in _flatten_sequential(model, str(path)):
+        kind = child.torch_class
+        if kind == "Linear":
+            if layers and not layers[-1].relu:
+                raise EieError(f"{path}: Linear '{name}' follows a Linear without a ReLU between them; "
+                               f"the core applies ReLU after every layer but the last")
+            weight = _torch_param(child, "weight", f"{path}:{name}")
+            bias = _torch_param(child, "bias", f"{path}:{name}")
+            weight = _as_matrix(weight, f"{path}:{name}.weight")
+            bias = None if bias is None else _as_bias(bias, f"{path}:{name}.bias", weight.shape[0])
+            layers.append(Layer(weight, bias, relu=False))
+        elif kind == "ReLU":
+            if not layers:
+                raise EieError(f"{path}: ReLU '{name}' comes before any Linear layer; the core starts with a Linear")
+            layers[-1].relu = True
+        elif kind not in _TORCH_NO_OPS:
+            raise EieError(f"{path}: layer '{name}' is {kind}; eie runs only Linear layers with ReLU between them")
     if not layers:
-        raise EieError(f"{path}: no 2-D '*.weight' tensors (nn.Linear layers) found")
+        raise EieError(f"{path}: the nn.Sequential has no Linear layer")
     return layers
+
+
+def _from_torch_state_dict(path: Path, state: dict) -> list[Layer]:
+    """The 2-D ``*.weight`` tensors in order, each with its ``*.bias``; any other entry is an error."""
+    layers: list[Layer] = []
+    used: set[str] = set()
+    for key, tensor in state.items():
+        key = str(key)
+        if not key.endswith("weight"):
+            continue
+        array = np.asarray(tensor)
+        if array.ndim != 2:
+            raise EieError(f"{path}: '{key}' is a {array.ndim}-D tensor; eie runs only nn.Linear layers (2-D weights)")
+        weight = _as_matrix(array, f"{path}:{key}")
+        bias_key = key[: -len("weight")] + "bias"
+        bias = state.get(bias_key)
+        bias = None if bias is None else _as_bias(bias, f"{path}:{bias_key}", weight.shape[0])
+        used.update((key, bias_key))
+        layers.append(Layer(weight, bias))
+    stray = [str(k) for k in state if str(k) not in used]
+    if stray:
+        raise EieError(f"{path}: '{stray[0]}' is not the weight or bias of a Linear layer")
+    if not layers:
+        raise EieError(f"{path}: no '*.weight' tensors (nn.Linear layers) found")
+    return layers
+
+
+def _from_torch(path: Path) -> list[Layer]:
+    from eie.torch_pt import Module, load_pt
+
+    obj = load_pt(path)
+    if isinstance(obj, Module):
+        return _from_torch_sequential(path, obj)
+    if isinstance(obj, dict) and all(isinstance(v, np.ndarray) for v in obj.values()):
+        return _from_torch_state_dict(path, obj)
+    raise EieError(f"{path}: holds a {type(obj).__name__}, not a state_dict or an nn.Sequential")
 
 
 def load_model(path) -> list[Layer]:
@@ -128,7 +194,7 @@ def load_model(path) -> list[Layer]:
         layers = _from_torch(path)
     else:
         raise EieError(f"{path}: unknown model format '{suffix}' (use .npy, .npz or .pt)")
-    check_chain(layers)
+    check_chain(layers, str(path))
     return layers
 
 
