@@ -32,7 +32,7 @@ import numpy as np
 
 from eie import csc
 from eie.errors import EieError
-from eie.fixedpoint import DEFAULT_ACT_FRAC, MAX_COLUMNS, dequantize
+from eie.fixedpoint import DEFAULT_ACT_FRAC, INT16_MAX, MAX_COLUMNS, MAX_WEIGHT_FRAC, dequantize
 from eie.hexfile import format_hex, read_hex
 
 FORMAT_NAME = "eie-image"
@@ -142,6 +142,7 @@ def build_image(layer_codes, layer_meta, num_pes: int, act_frac: int, memory: Me
         raise EieError(f"the number of PEs must be at least 1, got {num_pes}")
     if len(layer_codes) > memory.max_layers:
         raise EieError(f"the network has {len(layer_codes)} layers; the core holds at most {memory.max_layers}")
+    check_bias_constant(act_frac, [meta["bias"] for meta in layer_meta])
     layers: list[LayerSpec] = []
     v_per_pe: list[list[np.ndarray]] = [[] for _ in range(num_pes)]
     z_per_pe: list[list[np.ndarray]] = [[] for _ in range(num_pes)]
@@ -190,6 +191,19 @@ def build_image(layer_codes, layer_meta, num_pes: int, act_frac: int, memory: Me
     return image
 
 
+def check_bias_constant(act_frac: int, biases) -> None:
+    """A bias column's activation is 1.0 = ``1 << act_frac``, a signed 16-bit activation.
+
+    With 15 fraction bits 1.0 does not exist (the core would broadcast -1.0), so a
+    layer with a bias needs ``act_frac <= 14``.
+    """
+    if any(biases) and (1 << act_frac) > INT16_MAX:
+        raise EieError(
+            f"a bias needs the constant 1.0 = 1 << act_frac as a 16-bit activation, which {act_frac} "
+            f"fraction bits cannot hold: use an activation fraction of at most 14 bits"
+        )
+
+
 def check_capacity(image: Image) -> None:
     """Raise naming the PE, the memory, what is needed and what is available."""
     mem = image.memory
@@ -204,6 +218,8 @@ def check_capacity(image: Image) -> None:
             raise EieError(
                 f"image does not fit: PE {pe} pointer banks need {per_bank} entries each, have {mem.ptr_bank_depth}"
             )
+    if len(image.layers) > mem.max_layers:
+        raise EieError(f"image does not fit: {len(image.layers)} layers, the core holds {mem.max_layers}")
     for index, layer in enumerate(image.layers):
         for what, count in (("inputs", layer.in_features), ("outputs", layer.out_features)):
             need = -(-count // image.num_pes)
@@ -368,14 +384,55 @@ def _read_manifest(directory: Path) -> dict:
         raise _bad(directory, f"{MANIFEST} is not valid JSON ({exc})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
         raise _bad(directory, f"{MANIFEST} is not an {FORMAT_NAME} manifest")
-    if manifest.get("version") != FORMAT_VERSION:
+    if not _is_int(manifest.get("version")) or manifest.get("version") != FORMAT_VERSION:
         raise _bad(directory, f"format version {manifest.get('version')!r}, this eie reads version {FORMAT_VERSION}")
     return manifest
 
 
-def _layer_from_manifest(entry: dict) -> LayerSpec:
-    names = {f for f in LayerSpec.__dataclass_fields__}
-    return LayerSpec(**{k: v for k, v in entry.items() if k in names})
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _int_field(where: str, value, lo: int, hi: int | None = None) -> int:
+    if not _is_int(value) or value < lo or (hi is not None and value > hi):
+        bound = f"{lo}..{hi}" if hi is not None else f">= {lo}"
+        raise ValueError(f"{where} is {value!r}, expected an integer {bound}")
+    return value
+
+
+def _int_list(where: str, value, length: int) -> list[int]:
+    if not isinstance(value, list) or len(value) != length or not all(_is_int(v) for v in value):
+        raise ValueError(f"{where} is not a list of {length} integers")
+    return value
+
+
+def _layer_from_manifest(index: int, entry, num_pes: int) -> LayerSpec:
+    """A layer descriptor with every field of the type and range the core and eie ref need."""
+    where = f"layer {index}"
+    if not isinstance(entry, dict):
+        raise ValueError(f"{where} is not an object")
+    missing = [f for f in LayerSpec.__dataclass_fields__ if f not in entry]
+    if missing:
+        raise ValueError(f"{where} lacks {', '.join(missing)}")
+    for name in ("in_features", "out_features"):
+        _int_field(f"{where} {name}", entry[name], 1, MAX_COLUMNS)
+    for name in ("bias", "relu"):
+        if not isinstance(entry[name], bool):
+            raise ValueError(f"{where} {name} is {entry[name]!r}, expected true or false")
+    _int_field(f"{where} w_frac", entry["w_frac"], 0, MAX_WEIGHT_FRAC)
+    if _int_field(f"{where} ptr_base", entry["ptr_base"], 0) % 2:
+        raise ValueError(f"{where} ptr_base {entry['ptr_base']} is odd (p_j and p_j+1 must sit in different banks)")
+    _int_field(f"{where} nonzeros", entry["nonzeros"], 0)
+    _int_list(f"{where} codebook_int", entry["codebook_int"], 16)
+    floats = entry["codebook_float"]
+    if not isinstance(floats, list) or len(floats) != 16 or not all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) for v in floats
+    ):
+        raise ValueError(f"{where} codebook_float is not a list of 16 numbers")
+    for name in ("entry_base", "entries", "padding"):
+        if any(v < 0 for v in _int_list(f"{where} {name}", entry[name], num_pes)):
+            raise ValueError(f"{where} {name} holds a negative count")
+    return LayerSpec(**{k: entry[k] for k in LayerSpec.__dataclass_fields__})
 
 
 def load(directory) -> LoadedImage:
@@ -383,16 +440,28 @@ def load(directory) -> LoadedImage:
     directory = Path(directory)
     manifest = _read_manifest(directory)
     try:
-        num_pes = int(manifest["num_pes"])
-        act_frac = int(manifest["act_frac"])
-        mem_fields = {k: int(manifest["memory"][k]) for k in MemoryConfig.__dataclass_fields__}
+        num_pes = _int_field("num_pes", manifest["num_pes"], 1)
+        act_frac = _int_field("act_frac", manifest["act_frac"], 0, MAX_WEIGHT_FRAC)
+        mem_fields = {k: _int_field(f"memory {k}", manifest["memory"][k], 1) for k in MemoryConfig.__dataclass_fields__}
         memory = MemoryConfig(**mem_fields)
-        specs = [_layer_from_manifest(e) for e in manifest["layers"]]
-        checksums = dict(manifest["files"])
+        if not isinstance(manifest["layers"], list):
+            raise ValueError("layers is not a list")
+        specs = [_layer_from_manifest(i, e, num_pes) for i, e in enumerate(manifest["layers"])]
+        checksums = manifest["files"]
+        if not isinstance(checksums, dict) or not all(isinstance(v, str) for v in checksums.values()):
+            raise ValueError("files is not an object of file name to SHA-256")
     except (KeyError, TypeError, ValueError) as exc:
         raise _bad(directory, f"{MANIFEST} lacks or mangles a field ({exc})") from None
-    if num_pes < 1 or not specs:
-        raise _bad(directory, "no PEs or no layers")
+    if not specs:
+        raise _bad(directory, "no layers")
+    for name in checksums:
+        # Only plain names inside the image: the manifest must not point at other files.
+        if Path(name).name != name or name in ("", ".", "..", MANIFEST):
+            raise _bad(directory, f"{MANIFEST} lists a file outside the image: {name!r}")
+    try:
+        check_bias_constant(act_frac, [spec.bias for spec in specs])
+    except EieError as exc:
+        raise _bad(directory, str(exc)) from None
 
     blobs = {}
     for name, digest in checksums.items():
@@ -447,6 +516,18 @@ def load(directory) -> LoadedImage:
         if codes.size != spec.nonzeros:
             raise _bad(directory, f"layer {index}: {codes.size} non-zeros decoded, {MANIFEST} says {spec.nonzeros}")
         decoded.append(DecodedLayer(spec, rows, cols, codes, act_frac))
+    # The files must hold exactly the layout build_image writes: nothing missing, nothing extra.
+    ptr_end = 0
+    for index, spec in enumerate(specs):
+        if spec.ptr_base != ptr_end:
+            raise _bad(directory, f"layer {index} ptr_base is {spec.ptr_base}, the layout puts it at {ptr_end}")
+        ptr_end += spec.cols + 1 + (spec.cols + 1) % 2
+    for pe in range(num_pes):
+        if pointers[pe].size != ptr_end:
+            raise _bad(directory, f"PE {pe} pointer files hold {pointers[pe].size} pointers, the layers need {ptr_end}")
+        words = -(-sum(spec.entries[pe] for spec in specs) // ENTRIES_PER_WORD)
+        if spmat[pe].size != words:
+            raise _bad(directory, f"{_file_names(pe)[0]} holds {spmat[pe].size} words, the layers need {words}")
     try:
         check_capacity(image)
     except EieError as exc:
