@@ -11,7 +11,6 @@ would take too long, and every figure says where it came from.
 
 from __future__ import annotations
 
-import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -101,10 +100,11 @@ def metrics(layer: BenchLayer, loaded: LoadedImage, acts_fixed: np.ndarray, queu
             rtl_run: dict | None) -> dict:
     """Cycles, bounds, load efficiency and padding share of one layer, from the RTL's
     counters when ``rtl_run`` is given (then the model must agree), else from the model."""
-    timing = predict(loaded, acts_fixed, queue_depth).layers[0]
+    predicted = predict(loaded, acts_fixed, queue_depth)
+    timing = predicted.layers[0]
     source = "model"
     if rtl_run is not None:
-        found = differences(predict(loaded, acts_fixed, queue_depth), rtl_run)
+        found = differences(predicted, rtl_run)
         if found:
             raise AssertionError(f"{layer.name}: the cycle model disagrees with the RTL: {'; '.join(found)}")
         source = "RTL"

@@ -12,8 +12,6 @@ import json
 import time
 from pathlib import Path
 
-import numpy as np
-
 from eie.bench import LAYERS, BenchLayer, fixed_input, make_input, make_weights, metrics, model_only, pack_layer, \
     run_rtl
 from eie.perf import predict

@@ -20,7 +20,7 @@ with every PE's state held in numpy arrays:
   cycle, plus four cycles of hand-shake; each layer starts with one INIT cycle.
 
 tests/test_perf.py holds the model to this description on hand-worked cases
-and tb/test_perf_vs_rtl.py to the RTL's own counters.
+and tb/test_core.py (run_and_compare) to the RTL's own counters on every run.
 """
 
 from __future__ import annotations
@@ -104,7 +104,8 @@ def layer_timing(col_entries: np.ndarray, order: np.ndarray, bias: bool, queue_d
     pushed = np.zeros(num_pes, dtype=np.int64)  # non-empty columns so far
     free_at = np.full(num_pes, never, dtype=np.int64)  # first cycle the unit may pop the next column
     prev_accept, prev_nonempty, stalls = never, np.zeros(num_pes, dtype=bool), 0
-    for i, column_entries in enumerate(col_entries[:, columns].T):
+    active = col_entries[:, columns]  # PE x broadcast
+    for i, column_entries in enumerate(active.T):
         # The CCU's broadcast register takes the bias in the first compute cycle and
         # the tree's root in the cycle the previous broadcast leaves.
         loaded = 0 if (bias and i == 0) else max(prev_accept, first_tree_load)
@@ -130,7 +131,7 @@ def layer_timing(col_entries: np.ndarray, order: np.ndarray, bias: bool, queue_d
         cycles += math.ceil(out_features / num_pes) + WRITEBACK_EXTRA
     padding = col_padding[:, columns].sum(axis=1) if col_padding is not None else np.zeros(num_pes, np.int64)
     return LayerTiming(cycles=int(cycles), compute_cycles=int(compute), broadcasts=int(columns.size),
-                       broadcast_stalls=int(stalls), busy=col_entries[:, columns].sum(axis=1).astype(np.int64),
+                       broadcast_stalls=int(stalls), busy=active.sum(axis=1).astype(np.int64),
                        padding=np.asarray(padding, dtype=np.int64))
 
 
