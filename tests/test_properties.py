@@ -28,6 +28,7 @@ from eie.image import MemoryConfig, load, write_image
 from eie.model_io import Layer
 from eie.packer import PackOptions, pack
 from eie.reference import reference
+from test_csc import slow_encode_column
 from test_reference import slow_reference
 
 PROPERTY = settings(max_examples=40, derandomize=True, database=None, deadline=None,
@@ -79,23 +80,6 @@ def _codes(args):
 
 
 # ---------------------------------------------------------------------------- obvious models
-def naive_encode_column(codes) -> tuple[list[int], list[int]]:
-    """EIE.md, one entry at a time: count zeros; 16 of them in a row become a padding entry (0, 15)."""
-    v, z, zeros = [], [], 0
-    for code in (int(c) for c in codes):
-        if code == 0:
-            zeros += 1
-            continue
-        while zeros > 15:
-            v.append(0)
-            z.append(15)
-            zeros -= 16
-        v.append(code)
-        z.append(zeros)
-        zeros = 0
-    return v, z
-
-
 def naive_encode_matrix(codes: np.ndarray, num_pes: int):
     """Per PE p: the columns of rows p, p+N, ... one after another, and their pointers."""
     shares = []
@@ -103,7 +87,7 @@ def naive_encode_matrix(codes: np.ndarray, num_pes: int):
         local = codes[pe::num_pes]
         v, z, pointers = [], [], [0]
         for col in range(codes.shape[1]):
-            cv, cz = naive_encode_column(local[:, col])
+            cv, cz = slow_encode_column(local[:, col])
             v += cv
             z += cz
             pointers.append(len(v))
@@ -167,7 +151,7 @@ def test_reference_equals_slow_dense_model(net, seed, kind):
 @given(hnp.arrays(np.uint8, st.integers(0, 120), elements=st.sampled_from([0] * 12 + list(range(1, 16)))))
 def test_encode_column_equals_per_entry_encoder(column):
     v, z = csc.encode_column(column)
-    assert (v.tolist(), z.tolist()) == naive_encode_column(column)
+    assert (v.tolist(), z.tolist()) == slow_encode_column(column)
     # and the encoding decodes back to the column
     share = csc.PeMatrix(v=v, z=z, pointers=np.array([0, v.size]))
     rows, _, codes = csc.decode_share(share, 0, 1, max(column.size, 1))
