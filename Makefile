@@ -4,9 +4,10 @@ VENV   := .venv
 VPY    := $(VENV)/bin/python
 SIM    ?= verilator
 SEED   ?=
+SEEDS  ?= 200
 ARGS   ?=
 
-.PHONY: help setup sim demo test lint bench simspeed clean
+.PHONY: help setup sim demo test regress lint bench simspeed synth clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -33,6 +34,9 @@ test: setup ## the whole regression: lint (Icarus, Verilator, Yosys), Python tes
 	$(VPY) scripts/lint.py
 	$(VPY) -m pytest $(ARGS)
 
+regress: setup ## constrained-random scenarios on both simulators: SEEDS=n per simulator (default 200), checked against eie ref
+	$(VPY) scripts/regress.py --seeds $(SEEDS)
+
 lint: setup ## the RTL through Icarus -g2012, Verilator --lint-only -Wall and Yosys read_verilog -sv
 	$(VPY) scripts/lint.py
 
@@ -42,6 +46,9 @@ bench: setup ## packer speed; the paper's nine layers on the RTL (N=64) and the 
 
 simspeed: setup ## simulator speed: an Alex-7-sized layer on Verilator and Icarus (Icarus takes ~15 min)
 	$(VPY) scripts/bench_sim.py --sims verilator,icarus
+
+synth: setup ## eie_core on an ECP5-85k at N = 1,2,4,8 (Yosys + nextpnr, ~25 min): area and Fmax table in results/synth/
+	$(VPY) scripts/synth.py
 
 clean: ## remove build products (keeps .venv)
 	rm -rf sim_build tb/sim_build build .pytest_cache results.xml

@@ -163,7 +163,10 @@ module eie_act_file #(
     assign addr    = scan_rd ? scan_index : wb_wr ? wb_row_i : ld_addr_i;
     assign wdata   = wb_wr ? wb_act_i : ld_wdata_i;
 
-    logic [ActWidth-1:0] mem [ActDepth];
+    // Block RAM (DP16KD) even when shallow, as in the paper's SRAM. no_rw_check: the
+    // load port never reads and writes at once (asserted), so Yosys needs no
+    // read-during-write logic.
+    (* ram_style = "block", no_rw_check *) logic [ActWidth-1:0] mem [ActDepth];
     logic [ActWidth-1:0] rdata_q;
 
     always_ff @(posedge clk_i) begin
@@ -224,6 +227,8 @@ module eie_act_file #(
       // The offered leaf's value lives in the source file's read register.
       assert (!(leaf_valid_q && file_ld[leaf_file_q] && ld_re_i))
         else $fatal(1, "eie_act_file: load read of the file of an offered leaf");
+      assert (!(ld_we_i && ld_re_i))
+        else $fatal(1, "eie_act_file: load read and write in one cycle");
       assert (!wb_valid_i || int'(wb_row_i) < ActDepth)
         else $fatal(1, "eie_act_file: write-back row %0d >= ActDepth %0d", wb_row_i, ActDepth);
       assert (!(ld_we_i || ld_re_i) || int'(ld_addr_i) < ActDepth)

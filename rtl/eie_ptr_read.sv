@@ -92,8 +92,10 @@ module eie_ptr_read #(
   // ---------------------------------------------------------------------------
   // Pointer banks: single port, synchronous read, read data holds when not read
   // ---------------------------------------------------------------------------
-  logic [PtrWidth-1:0] even_mem [PtrBankDepth];
-  logic [PtrWidth-1:0] odd_mem  [PtrBankDepth];
+  // no_rw_check: a bank is never read and written in one cycle (asserted), so
+  // Yosys maps it to a bare DP16KD without read-during-write logic.
+  (* no_rw_check *) logic [PtrWidth-1:0] even_mem [PtrBankDepth];
+  (* no_rw_check *) logic [PtrWidth-1:0] odd_mem  [PtrBankDepth];
   logic [PtrWidth-1:0] even_rdata_q, odd_rdata_q;
 
   always_ff @(posedge clk_i) begin
@@ -144,8 +146,11 @@ module eie_ptr_read #(
   assign out_act_o   = act_q;
   assign out_start_o = odd_q ? odd_rdata_q  : even_rdata_q;
   assign out_end_o   = odd_q ? even_rdata_q : odd_rdata_q;
-  assign out_empty_o = out_start_o == out_end_o;
-  assign err_order_o = out_start_o > out_end_o;
+  // Compared straight at the bank outputs, the parity mux after the compare: the
+  // DP16KD's clock-to-output already takes most of the cycle and these two feed the
+  // PE's queue push and the broadcast stall.
+  assign out_empty_o = even_rdata_q == odd_rdata_q;
+  assign err_order_o = odd_q ? (odd_rdata_q > even_rdata_q) : (even_rdata_q > odd_rdata_q);
   assign ld_rdata_o  = ld_odd_q ? odd_rdata_q : even_rdata_q;
 
   // ---------------------------------------------------------------------------
@@ -158,6 +163,8 @@ module eie_ptr_read #(
     if (rst_ni) begin
       assert (!(in_valid_i && ld_access))
         else $fatal(1, "eie_ptr_read: load access in the same cycle as a compute read");
+      assert (!(ld_we_i && ld_re_i))
+        else $fatal(1, "eie_ptr_read: load read and write in one cycle");
       assert (!in_valid_i || int'(in_index_i) <= 2 * PtrBankDepth - 2)
         else $fatal(1, "eie_ptr_read: pointer index %0d has no p_{k+1} (PtrBankDepth %0d)",
                     in_index_i, PtrBankDepth);

@@ -96,18 +96,21 @@ module eie_spmat_read #(
   // ---------------------------------------------------------------------------
   logic                    cur_valid_d, cur_valid_q;
   logic                    cur_first_d, cur_first_q;
+  logic                    cur_last_d, cur_last_q;
   logic [PtrWidth-1:0]     cur_addr_d, cur_addr_q;
   logic [PtrWidth-1:0]     cur_end_d, cur_end_q;
   logic [ActWidth-1:0]     cur_act_d, cur_act_q;
   logic                    err_range_d, err_range_q;
 
-  logic                    issue, cur_last, accept, col_nonempty, col_in_range;
+  logic                    issue, accept, col_nonempty, col_in_range;
   logic [PtrWidth-1:0]     cur_addr_inc;
 
+  // cur_last_q == (cur_addr_q + 1 == cur_end_q) at all times, kept in a flop so
+  // that col_ready_o (which the PE's queue and the broadcast wait on) needs no
+  // increment and compare.
   assign cur_addr_inc = cur_addr_q + PtrWidth'(1);
-  assign cur_last     = cur_addr_inc == cur_end_q;
   assign issue        = cur_valid_q & ~flush_i;
-  assign col_ready_o  = ~flush_i & (~cur_valid_q | cur_last);
+  assign col_ready_o  = ~flush_i & (~cur_valid_q | cur_last_q);
   assign accept       = col_valid_i & col_ready_o;
   assign col_nonempty = col_start_i < col_end_i;
   assign col_in_range = col_end_i <= PtrWidth'(EntryLimit);
@@ -115,6 +118,7 @@ module eie_spmat_read #(
   always_comb begin
     cur_valid_d = cur_valid_q;
     cur_first_d = cur_first_q;
+    cur_last_d  = cur_last_q;
     cur_addr_d  = cur_addr_q;
     cur_end_d   = cur_end_q;
     cur_act_d   = cur_act_q;
@@ -122,11 +126,13 @@ module eie_spmat_read #(
     if (issue) begin
       cur_addr_d  = cur_addr_inc;
       cur_first_d = 1'b0;
-      if (cur_last) cur_valid_d = 1'b0;
+      cur_last_d  = cur_addr_inc + PtrWidth'(1) == cur_end_q;
+      if (cur_last_q) cur_valid_d = 1'b0;
     end
     if (accept) begin
       cur_valid_d = col_nonempty & col_in_range;
       cur_first_d = 1'b1;
+      cur_last_d  = col_start_i + PtrWidth'(1) == col_end_i;
       cur_addr_d  = col_start_i;
       cur_end_d   = col_end_i;
       cur_act_d   = col_act_i;
@@ -138,6 +144,7 @@ module eie_spmat_read #(
     if (!rst_ni) begin
       cur_valid_q <= 1'b0;
       cur_first_q <= 1'b0;
+      cur_last_q  <= 1'b0;
       cur_addr_q  <= '0;
       cur_end_q   <= '0;
       cur_act_q   <= '0;
@@ -145,6 +152,7 @@ module eie_spmat_read #(
     end else begin
       cur_valid_q <= cur_valid_d;
       cur_first_q <= cur_first_d;
+      cur_last_q  <= cur_last_d;
       cur_addr_q  <= cur_addr_d;
       cur_end_q   <= cur_end_d;
       cur_act_q   <= cur_act_d;
@@ -191,7 +199,10 @@ module eie_spmat_read #(
     end
   end
 
-  logic [WordWidth-1:0] mem [SpmatDepth];
+  // no_rw_check: never read and written in one cycle (asserted). Without it Yosys
+  // adds a 64-bit bypass register and a mux after the DP16KD pair, whose write and
+  // read use different ports in the 36-bit-wide mode.
+  (* no_rw_check *) logic [WordWidth-1:0] mem [SpmatDepth];
   logic [WordWidth-1:0] rdata_q;
 
   always_ff @(posedge clk_i) begin
@@ -309,6 +320,10 @@ module eie_spmat_read #(
     if (rst_ni) begin
       assert (!((ld_we_i || ld_re_i) && cur_valid_q))
         else $fatal(1, "eie_spmat_read: load access while a column is being issued");
+      assert (cur_last_q == (cur_addr_inc == cur_end_q))
+        else $fatal(1, "eie_spmat_read: cur_last_q out of step with the address");
+      assert (!(sram_we && sram_re))
+        else $fatal(1, "eie_spmat_read: SRAM read and write in one cycle");
       assert (!(ld_we_i || ld_re_i) || int'(ld_addr_i) < SpmatDepth)
         else $fatal(1, "eie_spmat_read: load word address %0d out of range", ld_addr_i);
       assert (!accept || col_nonempty)

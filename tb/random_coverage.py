@@ -1,0 +1,192 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Functional coverage of the random regression (cocotb-coverage), sampled once per run.
+
+Two cover points, named by where their samples come from:
+
+- ``eie.data``: situations read off the scenario itself (the packed image and
+  the reference model's intermediate values). They say what the core was given.
+- ``eie.dut``: situations observed on the DUT, from a counter register read over
+  AXI4-Lite after the run or from internal signals sampled every cycle of the
+  run (``RunMonitor``). They say what the core actually did.
+
+``data_hits``, ``RunMonitor`` and the BCAST_STALLS register give the bins a run hits; ``sample``
+records them; ``counts`` and ``format_report`` give bins hit / total with counts.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+import cocotb
+from cocotb.triggers import ReadOnly, RisingEdge
+from cocotb_coverage.coverage import CoverPoint, coverage_db
+from eie.fixedpoint import INT16_MAX, INT16_MIN
+from eie.reference import layer_accumulators
+
+# bin -> how it is sampled
+DATA_BINS = {
+    "N=1": "config: one PE",
+    "N not a power of two": "config",
+    "multi-layer (file swap)": "image: two or more layers chained through the ping-pong files",
+    "zero-activation layer": "reference: a layer whose input activations are all zero",
+    "empty column": "image: a broadcast column with no entry in some PE",
+    "column > 8 entries": "image: a broadcast column longer than one 64-bit word in some PE",
+    "saturation positive": "reference: a write-back above +32767 before saturation",
+    "saturation negative": "reference: a write-back below -32768 before saturation",
+    "rounding tie": "reference: a write-back exactly half an LSB above a step (round half up)",
+}
+DUT_BINS = {
+    "padding entry": "signal cnt_inc[5] (what PE_PADDING counts): a padding entry processed",
+    "queue full": "signal cnt_inc[4] (what PE_QUEUE_FULL counts): a full queue held a broadcast",
+    "broadcast stall": "register BCAST_STALLS > 0 after the run",
+    "all PEs starved": "signals cnt_inc[1] of every PE (PE_STARVED) set in the same cycle",
+    "bypass x2": "signal u_arith.bypass_q: 2 same-row updates in a row (1 bypass cycle)",
+    "bypass x3": "signal u_arith.bypass_q: 3 same-row updates in a row",
+    "bypass x4+": "signal u_arith.bypass_q: 4 or more same-row updates in a row",
+}
+
+
+def _member(hits, name) -> bool:
+    return name in hits
+
+
+@CoverPoint("eie.data", rel=_member, bins=list(DATA_BINS), inj=False)
+def _sample_data(hits) -> None:
+    pass
+
+
+@CoverPoint("eie.dut", rel=_member, bins=list(DUT_BINS), inj=False)
+def _sample_dut(hits) -> None:
+    pass
+
+
+def sample(data: set[str], dut: set[str]) -> None:
+    _sample_data(frozenset(data))
+    _sample_dut(frozenset(dut))
+
+
+def data_hits(loaded, acts: np.ndarray) -> set[str]:
+    """Bins of one input vector through ``loaded`` (an eie.image.LoadedImage)."""
+    image = loaded.image
+    n = image.num_pes
+    hits: set[str] = set()
+    if n == 1:
+        hits.add("N=1")
+    if n & (n - 1):
+        hits.add("N not a power of two")
+    if len(image.layers) > 1:
+        hits.add("multi-layer (file swap)")
+    acts = acts[None, :].astype(np.int64)
+    for index, layer in enumerate(loaded.layers):
+        spec = layer.spec
+        if not np.any(acts):
+            hits.add("zero-activation layer")
+        active = np.nonzero(acts[0])[0]
+        if spec.bias:
+            active = np.append(active, spec.in_features)
+        lengths = np.array([np.diff(s.pointers)[active] for s in image.layer_shares(index)])
+        if lengths.size and np.any(lengths == 0):
+            hits.add("empty column")
+        if lengths.size and np.any(lengths > 8):
+            hits.add("column > 8 entries")
+        acc = layer_accumulators(layer, acts, loaded.act_frac)
+        shift = spec.w_frac
+        shifted = (acc + (1 << (shift - 1))) >> shift if shift else acc
+        if np.any(shifted > INT16_MAX):
+            hits.add("saturation positive")
+        if np.any(shifted < INT16_MIN):
+            hits.add("saturation negative")
+        if shift and np.any((acc & ((1 << shift) - 1)) == 1 << (shift - 1)):
+            hits.add("rounding tie")
+        acts = np.clip(shifted, INT16_MIN, INT16_MAX)
+        if spec.relu:
+            acts = np.maximum(acts, 0)
+    return hits
+
+
+class RunMonitor:
+    """Samples every PE's bypass flag and counter increments each cycle while the core is busy.
+
+    ``cnt_inc`` is the vector eie_pe's performance counters add up, so a bin taken
+    from it is what the counter registers would show, per cycle and per PE, without
+    reading 6 N registers over AXI4-Lite after every run.
+    """
+
+    # bits of eie_pe's cnt_inc: busy, starved, stalled, drained, queue full, padding
+    STARVED, QUEUE_FULL, PADDING = 1, 4, 5
+
+    def __init__(self, dut, num_pes: int):
+        self.dut = dut
+        pes = [dut.gen_pe[p].u_pe for p in range(num_pes)]
+        self.bypass = [pe.u_arith.bypass_q for pe in pes]
+        self.cnt_inc = [pe.cnt_inc for pe in pes]
+        self.hits: set[str] = set()
+        cocotb.start_soon(self._run())
+
+    def take(self) -> set[str]:
+        hits, self.hits = self.hits, set()
+        return hits
+
+    def _bypass_run(self, length: int) -> None:
+        self.hits.add("bypass x2" if length == 1 else "bypass x3" if length == 2 else "bypass x4+")
+
+    async def _run(self) -> None:
+        clk, busy = self.dut.clk_i, self.dut.busy_o
+        runs = [0] * len(self.bypass)
+        while True:
+            await RisingEdge(clk)
+            await ReadOnly()
+            if not busy.value:
+                for p, length in enumerate(runs):
+                    if length:
+                        self._bypass_run(length)
+                        runs[p] = 0
+                await RisingEdge(busy)
+                continue
+            incs = [int(inc.value) for inc in self.cnt_inc]
+            if all(inc >> self.STARVED & 1 for inc in incs):
+                self.hits.add("all PEs starved")
+            if any(inc >> self.QUEUE_FULL & 1 for inc in incs):
+                self.hits.add("queue full")
+            if any(inc >> self.PADDING & 1 for inc in incs):
+                self.hits.add("padding entry")
+            for p, flag in enumerate(self.bypass):
+                if flag.value:
+                    runs[p] += 1
+                elif runs[p]:
+                    self._bypass_run(runs[p])
+                    runs[p] = 0
+
+
+def counts() -> dict[str, dict[str, int]]:
+    """Cover point -> bin -> hits so far."""
+    return {name: dict(coverage_db[name].detailed_coverage) for name in ("eie.data", "eie.dut")}
+
+
+def merge(many: list[dict]) -> dict[str, dict[str, int]]:
+    total = {"eie.data": dict.fromkeys(DATA_BINS, 0), "eie.dut": dict.fromkeys(DUT_BINS, 0)}
+    for one in many:
+        for point, bins in one.items():
+            for name, hits in bins.items():
+                total[point][name] = total[point].get(name, 0) + hits
+    return total
+
+
+def format_report(total: dict[str, dict[str, int]]) -> str:
+    lines = []
+    hit = sum(1 for bins in total.values() for v in bins.values() if v)
+    size = sum(len(bins) for bins in total.values())
+    lines.append(f"functional coverage: {hit} / {size} bins hit (counts are runs)")
+    for point, bins in total.items():
+        how = DATA_BINS if point == "eie.data" else DUT_BINS
+        lines.append(f"  {point}: {sum(1 for v in bins.values() if v)} / {len(bins)}")
+        for name, hits in bins.items():
+            lines.append(f"    {'hit ' if hits else 'MISS'} {hits:6d}  {name:26s} {how.get(name, '')}")
+    return "\n".join(lines)
+
+
+def write(path: Path) -> None:
+    Path(path).write_text(json.dumps(counts(), indent=1))

@@ -1,0 +1,235 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Seeded constrained-random whole-core scenarios for the random regression.
+
+A seed fixes everything: the core configuration it runs on (``config_for_seed``:
+the seed modulo the number of configurations) and the scenario itself
+(``generate``): layer count and shapes, weight densities, codebook, bias and
+ReLU per layer, activation fraction bits, and the input vectors. The few core
+configurations are fixed so that each is built once per simulator and runs many
+scenarios; their memories are sized so that any scenario the generator makes
+for them fits. Pure Python (no cocotb): the cocotb test (tb/random_run.py), the
+pytest wrapper (tb/test_random.py) and scripts/regress.py all import it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from eie.fixedpoint import INT16_MAX, INT16_MIN
+from eie.image import Image, MemoryConfig
+from eie.model_io import Layer
+from eie.packer import PackOptions, pack
+
+MAX_LAYERS = 3
+MAX_INPUTS = 3  # input vectors run on one loaded image
+
+
+@dataclass(frozen=True)
+class CoreConfig:
+    """One RTL build: PE count, queue depth and per-PE memory sizes."""
+
+    name: str
+    num_pes: int
+    queue_depth: int
+    memory: MemoryConfig
+    max_dim: int  # widest layer input or output the generator makes for this core
+
+    def parameters(self) -> dict:
+        """The eie_core parameters, as eie.simulate.core_parameters names them."""
+        mem = self.memory
+        return {"NumPe": self.num_pes, "QueueDepth": self.queue_depth, "SpmatDepth": mem.spmat_words,
+                "PtrBankDepth": mem.ptr_bank_depth, "ActDepth": mem.act_depth, "MaxLayers": mem.max_layers}
+
+
+def _config(name: str, num_pes: int, queue_depth: int, max_dim: int) -> CoreConfig:
+    """Memories that hold the worst case: MAX_LAYERS dense layers of max_dim x (max_dim + bias)."""
+    local_rows = -(-max_dim // num_pes)
+    entries = MAX_LAYERS * (max_dim + 1) * local_rows  # a dense column needs no padding entry
+    pointers = MAX_LAYERS * (max_dim + 2)
+    memory = MemoryConfig(
+        spmat_words=-(-entries // 8),
+        ptr_bank_depth=-(-pointers // 2),
+        act_depth=max(16, local_rows),  # eie_core needs ActDepth >= 16
+        max_layers=MAX_LAYERS,
+    )
+    return CoreConfig(name, num_pes, queue_depth, memory, max_dim)
+
+
+# N = 1 and non powers of two, queue depths 1, 2 and 8. Local columns of more
+# than 16 rows (padding entries) need max_dim > 16 N, so the small-N cores get
+# wide layers; the larger ones keep layers narrow to keep runs short.
+CONFIGS = (
+    _config("n1q1", 1, 1, 40),
+    _config("n3q2", 3, 2, 56),
+    _config("n8q8", 8, 8, 48),
+    _config("n13q1", 13, 1, 40),
+    _config("n16q2", 16, 2, 48),
+    _config("n5q8", 5, 8, 48),
+)
+CONFIG_BY_NAME = {c.name: c for c in CONFIGS}
+
+
+def config_for_seed(seed: int) -> CoreConfig:
+    return CONFIGS[seed % len(CONFIGS)]
+
+
+def seeds_for(config: CoreConfig, count: int, first: int = 0) -> list[int]:
+    """The first ``count`` seeds >= ``first`` that run on ``config``."""
+    index = CONFIGS.index(config)
+    start = first + (index - first) % len(CONFIGS)
+    return list(range(start, start + count * len(CONFIGS), len(CONFIGS)))
+
+
+def replay_command(seed: int, sim: str) -> str:
+    """One line that reruns exactly this scenario on this simulator."""
+    return f".venv/bin/python scripts/regress.py --sim {sim} --seed {seed}"
+
+
+# Codebooks at the edges of the 16-bit weight format: the largest magnitudes
+# (w_frac 0; the packer sizes w_frac by magnitude, so -32768 itself is refused),
+# the finest steps (w_frac 15), and both at once (the smallest entries quantise
+# to a code whose weight is 0).
+EXTREME_CODEBOOKS = (
+    (-32767.0, 32767.0, 1.0, -1.0, 16384.0),
+    (32767 / 32768, -32767 / 32768, 2.0**-15, -(2.0**-15), 0.5),
+    (-1.0, 2.0**-15, 0.25, -(2.0**-14)),
+    (1000.0, -1000.0, 0.001, -0.001, 3.0),
+)
+
+
+@dataclass
+class Scenario:
+    seed: int
+    config: CoreConfig
+    layers: list[Layer]
+    options: PackOptions
+    relu: list[bool]
+    inputs: np.ndarray  # raw int16 activations, batch x in
+    densities: list[float]
+    codebook_kind: str
+    # Half the scenarios write the sparse-matrix and pointer arrays directly (as
+    # eie sim --direct-load), half go through the load port: on Icarus a wide
+    # core's load-port beats cost seconds a scenario.
+    backdoor: bool
+
+    def image(self) -> Image:
+        """The packed image; ReLU per layer as drawn (the packer only drops the last one's)."""
+        image = pack(self.layers, self.options)
+        for spec, relu in zip(image.layers, self.relu):
+            spec.relu = relu
+        return image
+
+    def describe(self) -> str:
+        shapes = " ".join(
+            f"{l.weight.shape[0]}x{l.weight.shape[1]}{'+b' if l.bias is not None else ''}{'+relu' if r else ''}"
+            f"@{d:.2f}"
+            for l, r, d in zip(self.layers, self.relu, self.densities)
+        )
+        act_density = np.count_nonzero(self.inputs) / self.inputs.size
+        return (f"seed {self.seed} on {self.config.name}: {shapes}, codebook {self.codebook_kind}, "
+                f"act_frac {self.options.act_frac}, {len(self.inputs)} input(s) at {act_density:.0%} non-zero, "
+                f"{'direct' if self.backdoor else 'load-port'} load")
+
+
+def _dim(rng: np.random.Generator, config: CoreConfig) -> int:
+    """A layer width: 1, N +- 1 multiples (not divisible by N), the widest, or uniform."""
+    r = rng.random()
+    if r < 0.15:
+        return 1
+    if r < 0.35:
+        n = config.num_pes
+        value = n * int(rng.integers(1, max(2, config.max_dim // n + 1))) + int(rng.choice([-1, 1]))
+        return int(np.clip(value, 1, config.max_dim))
+    if r < 0.45:
+        return config.max_dim
+    return int(rng.integers(1, config.max_dim + 1))
+
+
+def _density(rng: np.random.Generator) -> float:
+    r = rng.random()
+    if r < 0.1:
+        return 0.0
+    if r < 0.25:
+        return 1.0
+    if r < 0.4:
+        return float(rng.uniform(0.0, 0.05))
+    return float(rng.uniform(0.0, 1.0))
+
+
+def _codebook(rng: np.random.Generator) -> tuple[str, np.ndarray | None]:
+    """None (k-means) or a user codebook of distinct non-zero values."""
+    r = rng.random()
+    if r < 0.4:
+        return "kmeans", None
+    if r < 0.75:
+        index = int(rng.integers(len(EXTREME_CODEBOOKS)))
+        return f"extreme{index}", np.array(EXTREME_CODEBOOKS[index])
+    size = int(rng.integers(1, 16))
+    values = np.unique(rng.choice([-1, 1], size=size) * 2.0 ** rng.uniform(-15, 14, size=size))
+    return "random", values
+
+
+def _weights(rng, rows: int, cols: int, density: float, codebook: np.ndarray | None) -> np.ndarray:
+    mask = rng.random((rows, cols)) < density
+    if codebook is None:
+        scale = 2.0 ** rng.uniform(-8, 8)
+        values = rng.normal(size=(rows, cols)) * scale
+        values[values == 0] = scale  # keep the drawn non-zero pattern exact
+    else:
+        values = rng.choice(codebook, size=(rows, cols))
+    return np.where(mask, values, 0.0)
+
+
+def _bias(rng, rows: int, codebook: np.ndarray | None) -> np.ndarray:
+    if codebook is None:
+        return rng.normal(size=rows) * 2.0 ** rng.uniform(-6, 6)
+    return rng.choice(codebook, size=rows)
+
+
+def _input_row(rng: np.random.Generator, width: int) -> np.ndarray:
+    """Density 0, one non-zero, random or 100 %; values from the 16-bit limits to tiny."""
+    r = rng.random()
+    if r < 0.1:
+        mask = np.zeros(width, dtype=bool)
+    elif r < 0.25:
+        mask = np.zeros(width, dtype=bool)
+        mask[rng.integers(width)] = True
+    elif r < 0.45:
+        mask = np.ones(width, dtype=bool)
+    else:
+        mask = rng.random(width) < rng.uniform(0.0, 1.0)
+    kind = rng.random()
+    if kind < 0.25:
+        values = rng.choice([INT16_MIN, INT16_MAX, INT16_MIN + 1, -1, 1], size=width)
+    elif kind < 0.5:
+        values = rng.integers(INT16_MIN, INT16_MAX + 1, size=width)
+    else:
+        bound = 1 << int(rng.integers(1, 16))
+        values = rng.integers(-bound, bound, size=width)
+    return np.where(mask, values, 0).astype(np.int64)
+
+
+def generate(seed: int) -> Scenario:
+    """The scenario of ``seed`` on the configuration ``config_for_seed(seed)``."""
+    config = config_for_seed(seed)
+    rng = np.random.default_rng([seed, 0xE1E])
+    num_layers = int(rng.integers(1, MAX_LAYERS + 1))
+    dims = [_dim(rng, config) for _ in range(num_layers + 1)]
+    codebook_kind, codebook = _codebook(rng)
+    layers, densities, relu = [], [], []
+    for index in range(num_layers):
+        rows, cols = dims[index + 1], dims[index]
+        density = _density(rng)
+        bias = _bias(rng, rows, codebook) if rng.random() < 0.5 else None
+        layers.append(Layer(_weights(rng, rows, cols, density, codebook), bias))
+        densities.append(density)
+        relu.append(bool(rng.random() < 0.6))
+    act_frac = int(rng.choice([0, 8, 8, 15, int(rng.integers(1, 15))]))
+    if act_frac == 15 and any(layer.bias is not None for layer in layers):
+        act_frac = 14  # the bias column's 1.0 = 1 << act_frac must be an activation (eie.image)
+    options = PackOptions(num_pes=config.num_pes, codebook=codebook, act_frac=act_frac, memory=config.memory)
+    inputs = np.stack([_input_row(rng, dims[0]) for _ in range(int(rng.integers(1, MAX_INPUTS + 1)))])
+    backdoor = bool(rng.random() < 0.5)
+    return Scenario(seed, config, layers, options, relu, inputs, densities, codebook_kind, backdoor)

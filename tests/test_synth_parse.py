@@ -1,0 +1,85 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The report parsers of scripts/synth.py on output captured from Yosys 0.70 and
+nextpnr-ecp5 0.11 (eie_core, N = 1); the synthesis itself is too slow for CI."""
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import pytest
+
+SPEC = importlib.util.spec_from_file_location("synth", Path(__file__).resolve().parents[1] / "scripts" / "synth.py")
+synth = importlib.util.module_from_spec(SPEC)
+SPEC.loader.exec_module(synth)
+
+YOSYS_STAT = """{
+   "creator": "Yosys 0.70 (git sha1 28ba3cb92, Release)",
+   "invocation": "stat -json ",
+   "modules": {
+      "\\\\eie_core": {
+         "num_cells":         11681,
+         "num_cells_by_type": {"$scopeinfo": 14, "CCU2C": 398, "DP16KD": 5, "L6MUX21": 204,
+            "LUT4": 7552, "MULT18X18D": 1, "PFUMX": 951, "TRELLIS_DPR16X4": 91, "TRELLIS_FF": 2465}
+      }
+   },
+      "design": {
+         "num_cells":         11681,
+         "num_cells_by_type": {"$scopeinfo": 14, "CCU2C": 398, "DP16KD": 5, "L6MUX21": 204,
+            "LUT4": 7552, "MULT18X18D": 1, "PFUMX": 951, "TRELLIS_DPR16X4": 91, "TRELLIS_FF": 2465}
+      }
+}
+"""
+
+NEXTPNR_REPORT = """{"critical_paths": [],
+ "fmax": {"$glbnet$clk_i$TRELLIS_IO_IN": {"achieved": 42.01504135131836, "constraint": 100}},
+ "utilization": {"DP16KD": {"available": 208, "used": 5}, "MULT18X18D": {"available": 156, "used": 1},
+  "TRELLIS_COMB": {"available": 83640, "used": 9072}, "TRELLIS_FF": {"available": 83640, "used": 2465}}}
+"""
+
+NEXTPNR_LOG = """Info: Routing complete.
+
+Info: Critical path report for clock '$glbnet$clk_i$TRELLIS_IO_IN' (posedge -> posedge):
+Info:       type curr  total name
+Info:   clk-to-q  0.52  0.52 Source done_o_TRELLIS_FF_Q_DI_LUT4_Z.Q
+Info:      logic  0.07  11.13 Source u_arith.acc_mem.0.2_DI_CCU2C_S0$CCU2_COMB0.FCO
+Info:                          Defined in:
+Info:                               /work/main/rtl/eie_relu_quant.sv:35.20-35.63
+Info:                               /share/lattice/arith_map_ccu2c.v:74.7-80.4
+Info:      logic  0.07  11.20 Source u_arith.acc_mem.0.2_DI_CCU2C_S1$CCU2_COMB0.FCO
+Info:                          Defined in:
+Info:                               /work/main/rtl/eie_relu_quant.sv:35.20-35.63
+Info:      logic  0.24  18.10 Source u_act_file.g_file[0].mem.0.0_DI_3_LUT4_Z.F
+Info:                          Defined in:
+Info:                               rtl/eie_relu_quant.sv:39.19-39.35
+Info:      setup  0.00  23.80 Source u_act_file.g_file[0].mem.0.8$DPRAM_COMB3
+Info: 23.8 ns logic, 0.0 ns routing
+
+Info: Critical path report for cross-domain path '<async>' -> 'posedge $glbnet$clk_i$TRELLIS_IO_IN':
+Info:                               rtl/eie_core.sv:1.1-1.2
+"""
+
+
+def test_yosys_stat_counts_cells_by_type():
+    cells = synth.parse_yosys_stat(YOSYS_STAT)
+    assert cells["LUT4"] == 7552
+    assert cells["DP16KD"] == 5
+    assert cells["MULT18X18D"] == 1
+
+
+def test_nextpnr_report_gives_fmax_and_used_cells():
+    fmax, used = synth.parse_nextpnr_report(NEXTPNR_REPORT)
+    assert fmax == pytest.approx(42.015, abs=1e-3)
+    assert used == {"DP16KD": 5, "MULT18X18D": 1, "TRELLIS_COMB": 9072, "TRELLIS_FF": 2465}
+
+
+def test_critical_path_names_rtl_lines_of_the_clock_path_only():
+    assert synth.parse_critical_path(NEXTPNR_LOG) == ["rtl/eie_relu_quant.sv:35", "rtl/eie_relu_quant.sv:39"]
+    assert synth.parse_critical_path("Info: Program finished normally.\n") == []
+
+
+def test_bad_pe_count_is_one_line(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "argv", ["synth.py", "--pes", "1,65"])
+    with pytest.raises(SystemExit) as exc:
+        synth.main()
+    assert exc.value.code == "synth: error: argument --pes: PE count 65 outside 1..64"
+    assert capsys.readouterr().err == ""
