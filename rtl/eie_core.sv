@@ -370,6 +370,34 @@ module eie_core #(
   logic unused_errors;
   assign unused_errors = ^errors;
 
+`ifndef SYNTHESIS
+  // Every handshake and status output is known from the first cycle after reset,
+  // and register read data whenever it is valid. (The load port's read data may
+  // be X on a read of a never-written memory word, as an SRAM's would be garbage.)
+  // Before the first reset everything may be X, so the check waits for one.
+  // (Named vectors: Icarus 11's $isunknown misreads a concatenation.)
+  logic       reset_seen_q;
+  logic [8:0] handshake_out;
+  logic [1:0] bresp_out;
+  logic [33:0] rdata_out;
+  assign handshake_out = {s_axil_awready_o, s_axil_wready_o, s_axil_bvalid_o, s_axil_arready_o,
+                          s_axil_rvalid_o, ld_ready_o, ld_rvalid_o, busy_o, done_o};
+  assign bresp_out     = s_axil_bresp_o;
+  assign rdata_out     = {s_axil_rresp_o, s_axil_rdata_o};
+  always @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      reset_seen_q <= 1'b1;
+    end else if (reset_seen_q) begin
+      assert (!$isunknown(handshake_out))
+        else $fatal(1, "eie_core: X/Z on a handshake or status output after reset: %b", handshake_out);
+      assert (!s_axil_bvalid_o || !$isunknown(bresp_out))
+        else $fatal(1, "eie_core: X/Z on BRESP while BVALID");
+      assert (!s_axil_rvalid_o || !$isunknown(rdata_out))
+        else $fatal(1, "eie_core: X/Z on RRESP/RDATA while RVALID");
+    end
+  end
+`endif
+
   initial begin
     if (NumPe < 1 || NumPe > 64) $fatal(1, "eie_core: NumPe must be 1..64, got %0d", NumPe);
     if (QueueDepth < 1) $fatal(1, "eie_core: QueueDepth must be >= 1");

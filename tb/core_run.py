@@ -5,7 +5,9 @@ Driven by environment variables so that pytest and ``eie sim`` share it:
 EIE_IMAGE (image directory), EIE_INPUT (.npy, raw int16 activations, one row per
 run), EIE_OUTPUT (optional .npy to write), EIE_REPORT (optional .json to write),
 EIE_LOAD_PAUSE (none | fixed | random), EIE_CHECK (1: fail on a mismatch),
-EIE_BACKDOOR (1: write the sparse-matrix and pointer arrays directly).
+EIE_BACKDOOR (1: write the sparse-matrix and pointer arrays directly),
+EIE_BUS_IDLE (0..1: random valid/ready backpressure on both interfaces, seeded
+by cocotb's random seed). Protocol monitors check both interfaces throughout.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import cocotb
 from cocotb_bus.scoreboard import Scoreboard
 from eie.image import load
 from eie.reference import run_layers
+from bus_protocol import Backpressure
 from eie_tb import EieTB, fixed_pause, no_pause, random_pause, watchdog_cycles
 
 
@@ -41,7 +44,9 @@ async def run_image(dut):
     check = os.environ.get("EIE_CHECK", "1") == "1"
     expected = run_layers(loaded, inputs)  # the scoreboard's expectation, from the reference model
 
-    tb = EieTB(dut, load_pause=pause_from_env())
+    bus_idle = float(os.environ.get("EIE_BUS_IDLE", "0"))
+    backpressure = Backpressure(cocotb.RANDOM_SEED, bus_idle) if bus_idle else None
+    tb = EieTB(dut, load_pause=pause_from_env(), backpressure=backpressure)
     scoreboard = Scoreboard(dut, fail_immediately=check)
     expected_reads: list[int] = []  # result words the load-port monitor must see, in order
     scoreboard.add_interface(tb.results, expected_reads)
@@ -90,6 +95,7 @@ async def run_image(dut):
         np.save(Path(os.environ["EIE_OUTPUT"]), outputs.astype(np.int16))
     if os.environ.get("EIE_REPORT"):
         Path(os.environ["EIE_REPORT"]).write_text(json.dumps(report, indent=1))
+    tb.check_protocols()
     # Scoreboard.result would end the test early (cocotb.pass_test); check the same things here.
     assert not expected_reads, f"{len(expected_reads)} result words never seen by the load-port monitor"
     if check:

@@ -7,6 +7,8 @@
   read answer (the results) to a cocotb-bus scoreboard.
 - ``EieTB``: owns clock and reset; loads an ``eie.image.Image`` through the load
   port, programs the registers, runs, reads results and performance counters.
+  Protocol monitors (tb/bus_protocol.py) watch both interfaces in every test;
+  with a ``Backpressure`` every channel of both gets random valid/ready delays.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge, Time
 from cocotb_bus.drivers import BusDriver
 from cocotb_bus.drivers.amba import AXI4LiteMaster
 from cocotb_bus.monitors import BusMonitor
+
+from bus_protocol import AXIL_SIGNALS, LOAD_SIGNALS, AxiLiteProtocolMonitor, Backpressure, LoadPortProtocolMonitor, \
+    StressAxiLiteMaster
 
 # Load-port targets (README "Load port").
 TGT_SPMAT, TGT_PTR, TGT_CODEBOOK, TGT_ACT0, TGT_ACT1, TGT_RESULT = range(6)
@@ -68,32 +73,30 @@ def random_pause(seed: int, idle_share: float = 0.3):
         yield 0 if rng.random() >= idle_share else rng.randint(1, 3)
 
 
+def _delays(backpressure: Backpressure):
+    while True:
+        yield backpressure.delay()
+
+
 class EieAxiLite(AXI4LiteMaster):
     """cocotb-bus's AXI4-Lite master, mapped onto the ``s_axil_<name>_i/_o`` port names."""
 
-    _signals = {
-        "AWVALID": "awvalid_i", "AWADDR": "awaddr_i", "AWREADY": "awready_o",
-        "WVALID": "wvalid_i", "WREADY": "wready_o", "WDATA": "wdata_i", "WSTRB": "wstrb_i",
-        "BVALID": "bvalid_o", "BREADY": "bready_i", "BRESP": "bresp_o",
-        "ARVALID": "arvalid_i", "ARADDR": "araddr_i", "ARREADY": "arready_o",
-        "RVALID": "rvalid_o", "RREADY": "rready_i", "RRESP": "rresp_o", "RDATA": "rdata_o",
-    }
+    _signals = AXIL_SIGNALS
 
 
 class LoadPort(BusDriver):
     """Driver of the load port; writes stream one beat per cycle, reads wait for the answer.
 
-    ``pause`` yields idle cycles to insert before each beat (see the pause generators).
+    ``pause`` yields idle cycles to insert before each beat (see the pause generators);
+    with ``backpressure`` the read answer also waits for a randomly held-off rready.
     """
 
-    _signals = {
-        "valid": "valid_i", "ready": "ready_o", "write": "write_i", "addr": "addr_i",
-        "wdata": "wdata_i", "rvalid": "rvalid_o", "rready": "rready_i", "rdata": "rdata_o",
-    }
+    _signals = LOAD_SIGNALS
 
-    def __init__(self, dut, clock, pause=None):
+    def __init__(self, dut, clock, pause=None, backpressure: Backpressure | None = None):
         super().__init__(dut, "ld", clock)
         self.pause = pause or no_pause()
+        self.backpressure = backpressure
         self.bus.valid.value = 0
         self.bus.write.value = 0
         self.bus.addr.value = 0
@@ -125,8 +128,10 @@ class LoadPort(BusDriver):
     async def read(self, addr: int) -> int:
         await self._beat(False, addr, 0)
         while True:
+            ready = self.backpressure.ready() if self.backpressure else True
+            self.bus.rready.value = int(ready)
             await ReadOnly()
-            if self.bus.rvalid.value:
+            if ready and self.bus.rvalid.value:
                 value = int(self.bus.rdata.value)
                 break
             await RisingEdge(self.clock)
@@ -176,13 +181,27 @@ def _fill(array_handle, values) -> None:
 class EieTB:
     """Clock, reset, and the whole-run sequence for one eie_core instance."""
 
-    def __init__(self, dut, load_pause=None):
+    def __init__(self, dut, load_pause=None, backpressure: Backpressure | None = None):
         self.dut = dut
         self.log = dut._log
+        self.backpressure = backpressure
         cocotb.start_soon(Clock(dut.clk_i, 10, unit="ns").start())
-        self.axil = EieAxiLite(dut, "s_axil", dut.clk_i)
-        self.load = LoadPort(dut, dut.clk_i, load_pause)
+        if backpressure is None:
+            self.axil = EieAxiLite(dut, "s_axil", dut.clk_i)
+        else:
+            self.axil = StressAxiLiteMaster(dut, "s_axil", dut.clk_i, backpressure)
+            load_pause = load_pause or _delays(backpressure)
+        self.load = LoadPort(dut, dut.clk_i, load_pause, backpressure)
         self.results = LoadPortReadMonitor(dut, "ld", dut.clk_i)
+        self.axil_protocol = AxiLiteProtocolMonitor(dut, "s_axil", dut.clk_i, dut.rst_ni)
+        self.load_protocol = LoadPortProtocolMonitor(dut, "ld", dut.clk_i, dut.rst_ni)
+
+    def check_protocols(self) -> None:
+        """Fail on any AXI4-Lite or load-port rule the monitors saw broken since the last check."""
+        found = [f"{m}: {'; '.join(m.violations)}" for m in (self.axil_protocol, self.load_protocol) if m.violations]
+        for monitor in (self.axil_protocol, self.load_protocol):
+            monitor.violations.clear()
+        assert not found, " | ".join(found)
 
     async def reset(self) -> None:
         self.dut.rst_ni.value = 0

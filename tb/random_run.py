@@ -27,6 +27,7 @@ import cocotb
 from cocotb_bus.scoreboard import Scoreboard
 from eie.image import load, write_image
 from eie.reference import reference
+from bus_protocol import Backpressure
 from eie_tb import EieTB, watchdog_cycles
 from scenarios import config_for_seed, generate, replay_command
 
@@ -65,6 +66,7 @@ async def run_scenario(tb: EieTB, checker: Checker, scenario, workdir: Path, cov
     loaded = load(workdir / "img")
     image = loaded.image
     expected = reference(loaded, scenario.inputs)
+    tb.backpressure.reseed(scenario.seed, scenario.bus_idle)
     await tb.reset()
     await tb.load_image(image, backdoor=scenario.backdoor)
     for run, acts in enumerate(scenario.inputs):
@@ -81,6 +83,7 @@ async def run_scenario(tb: EieTB, checker: Checker, scenario, workdir: Path, cov
             f"{mismatch[0]}: RTL {outputs[mismatch[0]]} != ref {expected[run][mismatch[0]]}"
         )
         checker.check(run)
+        tb.check_protocols()
         if coverage is not None:
             from random_coverage import data_hits, sample
 
@@ -98,7 +101,7 @@ async def random_scenarios(dut):
     assert len(configs) == 1, f"seeds of several core configurations in one build: {sorted(c.name for c in configs)}"
     config = configs.pop()
 
-    tb = EieTB(dut)
+    tb = EieTB(dut, backpressure=Backpressure(0, 0.0))
     checker = Checker(dut, tb)
     monitor = None
     if coverage_path:

@@ -113,6 +113,9 @@ class Scenario:
     # eie sim --direct-load), half go through the load port: on Icarus a wide
     # core's load-port beats cost seconds a scenario.
     backdoor: bool
+    # Share of cycles in which the testbench holds back each valid and ready of
+    # the AXI4-Lite and load-port interfaces (tb/bus_protocol.py).
+    bus_idle: float
 
     def image(self) -> Image:
         """The packed image; ReLU per layer as drawn (the packer only drops the last one's)."""
@@ -130,7 +133,7 @@ class Scenario:
         act_density = np.count_nonzero(self.inputs) / self.inputs.size
         return (f"seed {self.seed} on {self.config.name}: {shapes}, codebook {self.codebook_kind}, "
                 f"act_frac {self.options.act_frac}, {len(self.inputs)} input(s) at {act_density:.0%} non-zero, "
-                f"{'direct' if self.backdoor else 'load-port'} load")
+                f"{'direct' if self.backdoor else 'load-port'} load, bus idle {self.bus_idle:.0%}")
 
 
 def _dim(rng: np.random.Generator, config: CoreConfig) -> int:
@@ -232,4 +235,5 @@ def generate(seed: int) -> Scenario:
     options = PackOptions(num_pes=config.num_pes, codebook=codebook, act_frac=act_frac, memory=config.memory)
     inputs = np.stack([_input_row(rng, dims[0]) for _ in range(int(rng.integers(1, MAX_INPUTS + 1)))])
     backdoor = bool(rng.random() < 0.5)
-    return Scenario(seed, config, layers, options, relu, inputs, densities, codebook_kind, backdoor)
+    bus_idle = float(rng.choice([0.0, 0.3, 0.7]))
+    return Scenario(seed, config, layers, options, relu, inputs, densities, codebook_kind, backdoor, bus_idle)
