@@ -112,3 +112,35 @@ def rtl_dir():
     from eie.toolchain import RTL_DIR
 
     return RTL_DIR
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """The verification figures of the run: random scenarios per simulator,
+    mismatches, coverage bins hit, bad inputs tried (README "Verification")."""
+    from random_coverage import format_report, merge
+
+    reports = [r for key in ("passed", "failed") for r in terminalreporter.stats.get(key, [])
+               if getattr(r, "when", "") == "call"]
+    scenarios: dict[str, int] = {}
+    failures, coverage, bad_inputs, refused = 0, [], 0, 0
+    for report in reports:
+        props = dict(report.user_properties)
+        if "random_scenarios" in props:
+            scenarios[props["sim"]] = scenarios.get(props["sim"], 0) + props["random_scenarios"]
+            failures += props["random_failures"]
+            coverage.append(props["coverage"])
+        if "bad_input" in report.keywords:
+            tried = props.get("bad_inputs", 1)
+            bad_inputs += tried
+            refused += tried if report.passed else 0
+    if not scenarios and not bad_inputs:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("verification summary")
+    if scenarios:
+        per_sim = ", ".join(f"{sim} {count}" for sim, count in sorted(scenarios.items()))
+        write(f"random scenarios run: {per_sim}; mismatches or failures: {failures}")
+        write(format_report(merge(coverage)))
+    if bad_inputs:
+        write(f"bad inputs tried: {bad_inputs} (corrupt images, malformed model files, core misuse); "
+              f"refused or recovered as documented: {refused}")

@@ -31,6 +31,7 @@ DATA_BINS = {
     "N=1": "config: one PE",
     "N not a power of two": "config",
     "multi-layer (file swap)": "image: two or more layers chained through the ping-pong files",
+    "balanced row map": "image: rows assigned to PEs by their entries (eie pack --assign-rows balanced)",
     "zero-activation layer": "reference: a layer whose input activations are all zero",
     "empty column": "image: a broadcast column with no entry in some PE",
     "column > 8 entries": "image: a broadcast column longer than one 64-bit word in some PE",
@@ -79,6 +80,8 @@ def data_hits(loaded, acts: np.ndarray) -> set[str]:
         hits.add("N not a power of two")
     if len(image.layers) > 1:
         hits.add("multi-layer (file swap)")
+    if image.assign_rows == "balanced":
+        hits.add("balanced row map")
     acts = acts[None, :].astype(np.int64)
     for index, layer in enumerate(loaded.layers):
         spec = layer.spec

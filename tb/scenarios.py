@@ -132,7 +132,7 @@ class Scenario:
         )
         act_density = np.count_nonzero(self.inputs) / self.inputs.size
         return (f"seed {self.seed} on {self.config.name}: {shapes}, codebook {self.codebook_kind}, "
-                f"act_frac {self.options.act_frac}, {len(self.inputs)} input(s) at {act_density:.0%} non-zero, "
+                f"act_frac {self.options.act_frac}, rows {self.options.assign_rows}, {len(self.inputs)} input(s) at {act_density:.0%} non-zero, "
                 f"{'direct' if self.backdoor else 'load-port'} load, bus idle {self.bus_idle:.0%}")
 
 
@@ -236,4 +236,6 @@ def generate(seed: int) -> Scenario:
     inputs = np.stack([_input_row(rng, dims[0]) for _ in range(int(rng.integers(1, MAX_INPUTS + 1)))])
     backdoor = bool(rng.random() < 0.5)
     bus_idle = float(rng.choice([0.0, 0.3, 0.7]))
+    if rng.random() < 0.3:
+        options.assign_rows = "balanced"
     return Scenario(seed, config, layers, options, relu, inputs, densities, codebook_kind, backdoor, bus_idle)

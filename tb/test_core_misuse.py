@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """Misuse and faults on the whole core (cocotb tests in tb/core_misuse.py)."""
 
+from pathlib import Path
+
 import numpy as np
+import pytest
 
 from eie.image import write_image
 from eie.rtlsim import run_cocotb
@@ -9,9 +12,14 @@ from eie.simulate import core_parameters
 from test_core import SMALL_MEMORY, make_network
 
 
-def test_misuse_sets_error_bits_and_recovers(tmp_path, sim):
+pytestmark = pytest.mark.bad_input
+
+
+def test_misuse_sets_error_bits_and_recovers(tmp_path, sim, record_property):
     # Every scenario of tb/core_misuse.py: an error bit, back to idle, then a correct run.
     image = make_network(np.random.default_rng(8), 4, [(21, 17), (9, 21)], (True, False), 0.4, memory=SMALL_MEMORY)
     write_image(image, tmp_path / "img")
     run_cocotb("eie_core", "core_misuse", core_parameters(image), sim=sim,
                extra_env={"EIE_IMAGE": str(tmp_path / "img")})
+    # Every cocotb test of the module is one misuse scenario (the summary counts them).
+    record_property("bad_inputs", (Path(__file__).parent / "core_misuse.py").read_text().count("@cocotb.test("))

@@ -34,7 +34,7 @@ def seed_count(sim: str, name: str) -> int:
 
 
 @pytest.mark.sim_matrix([c.name for c in CONFIGS], verilator_default=list(VERILATOR_SEEDS), argname="config_name")
-def test_random_scenarios(tmp_path, sim, config_name):
+def test_random_scenarios(tmp_path, sim, config_name, record_property):
     config = CONFIG_BY_NAME[config_name]
     seeds = seeds_for(config, seed_count(sim, config_name), FIRST_SEED)
     results_file, coverage_file = tmp_path / "results.jsonl", tmp_path / "coverage.json"
@@ -48,7 +48,13 @@ def test_random_scenarios(tmp_path, sim, config_name):
         print(f"{len(results)} of {len(seeds)} scenarios finished on {config_name} ({sim}), {len(failed)} failed")
         for r in failed:
             print(f"  seed {r['seed']}: {r['error']}\n    replay: {replay_command(r['seed'], sim)}")
-        if coverage_file.exists():
-            print(format_report(merge([json.loads(coverage_file.read_text())])))
+        coverage = json.loads(coverage_file.read_text()) if coverage_file.exists() else {}
+        if coverage:
+            print(format_report(merge([coverage])))
+        # For the verification summary at the end of the regression (tb/conftest.py).
+        record_property("sim", sim)
+        record_property("random_scenarios", len(results))
+        record_property("random_failures", len(failed) + len(seeds) - len(results))
+        record_property("coverage", coverage)
     assert [r["seed"] for r in results] == seeds, "some seeds never reported a result"
     assert not failed

@@ -8,6 +8,8 @@ import sys
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.bad_input  # counted in the regression's verification summary
+
 
 def assert_refused(result, *words, outputs=()):
     code, out, err = result

@@ -16,6 +16,8 @@ import eie.rtlsim
 from eie.errors import EieError
 from eie.image import load
 
+pytestmark = pytest.mark.bad_input  # counted in the regression's verification summary
+
 
 @pytest.fixture
 def image(tmp_path, mlp_file, run_cli):

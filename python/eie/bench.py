@@ -81,12 +81,16 @@ def make_input(layer: BenchLayer, seed: int) -> np.ndarray:
     return acts
 
 
-def pack_layer(layer: BenchLayer, num_pes: int, balanced: bool, seed: int, weights=None):
-    """(image, fits): packed for the RTL's default memories if it fits them, else for the model's."""
+def pack_layer(layer: BenchLayer, num_pes: int, balanced: bool, seed: int, weights=None,
+               assign_rows: str = "interleave"):
+    """(image, fits): packed for the RTL's default memories if it fits them, else for the model's.
+
+    ``balanced``: ESE pruning (another model); ``assign_rows``: which PE owns which row (same model).
+    """
     weights = make_weights(layer, seed) if weights is None else weights
     for memory in (MemoryConfig(), MODEL_MEMORY):
         options = PackOptions(num_pes=num_pes, density=layer.weight_density, balanced=balanced,
-                              linear_last=True, memory=memory)
+                              linear_last=True, memory=memory, assign_rows=assign_rows)
         try:
             image = pack([Layer(weights, None)], options)
         except EieError:

@@ -1,6 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """`eie bench`: the nine-layer table, the queue-depth and PE-count sweeps, the plots.
 
+Two comparisons at the table's N and queue depth: ESE load-balance-aware
+pruning (another model, same density) and the balanced row assignment (the same
+model, rows placed so that every PE gets nearly the same entries; eie.row_assign).
+
 Every figure names its source: "RTL" (simulated, bit-exact against eie ref, and
 the cycle model agreed with every counter) or "model" (eie.perf alone, where
 the RTL would not fit its memories or take too long).
@@ -75,6 +79,50 @@ def pe_sweep(layers: list[BenchLayer], seed: int, counts=PE_COUNTS, queue_depth:
     return result
 
 
+def over_average(cycles: int, average: float, broadcasts: int) -> float:
+    """Cycles over max(average bound, broadcast bound): what perfect balance would leave."""
+    bound = max(average, broadcasts)
+    return cycles / bound - 1 if bound else 0.0
+
+
+def row_assignment(layers: list[BenchLayer], rows: list[dict], num_pes: int, queue_depth: int, seed: int) -> list[dict]:
+    """Interleaved (the table's rows) against balanced row assignment of the same model (cycle model)."""
+    result = []
+    for index, (layer, plain) in enumerate(zip(layers, rows)):
+        image, _ = pack_layer(layer, num_pes, False, seed, assign_rows="balanced")
+        bal = metrics(layer, model_only(image), fixed_input(image, make_input(layer, seed)), queue_depth, None)
+        result.append({
+            "layer": layer.name,
+            "interleave_cycles": plain["cycles"],
+            "interleave_source": plain["source"],
+            "balanced_cycles": bal["cycles"],
+            "interleave_average_bound": plain["average_bound"],
+            "balanced_average_bound": bal["average_bound"],
+            "broadcast_bound": bal["broadcast_bound"],
+            "interleave_busiest_pe_bound": plain["busiest_pe_bound"],
+            "balanced_busiest_pe_bound": bal["busiest_pe_bound"],
+            "interleave_over_bound": over_average(plain["cycles"], plain["average_bound"], plain["broadcast_bound"]),
+            "balanced_over_bound": over_average(bal["cycles"], bal["average_bound"], bal["broadcast_bound"]),
+            "balanced_load_efficiency": bal["load_efficiency"],
+        })
+        progress(index + 1, len(layers), f"{layer.name}: {bal['cycles']} cycles with balanced rows vs "
+                 f"{plain['cycles']} interleaved")
+    return result
+
+
+def row_assignment_table(result: list[dict]) -> str:
+    lines = ["| layer | interleave cycles | balanced cycles | change | average bound (interleave / balanced) "
+             "| broadcast bound | over bound, interleave | over bound, balanced |", "|" + "---|" * 8]
+    for r in result:
+        lines.append(
+            f"| {r['layer']} | {r['interleave_cycles']} | {r['balanced_cycles']} "
+            f"| {r['balanced_cycles'] / r['interleave_cycles'] - 1:+.1%} "
+            f"| {r['interleave_average_bound']} / {r['balanced_average_bound']} | {r['broadcast_bound']} "
+            f"| {r['interleave_over_bound']:+.1%} | {r['balanced_over_bound']:+.1%} |"
+        )
+    return "\n".join(lines)
+
+
 def markdown_table(rows: list[dict]) -> str:
     head = ("| layer | source | cycles | busiest-PE bound | average bound | broadcast bound | over max bound "
             "| load efficiency | padding | latency @800 MHz | paper | vs paper |")
@@ -145,8 +193,10 @@ def main(layer_names: list[str] | None, out: Path, sim: str | None, num_pes: int
         image, _ = pack_layer(layer, num_pes, True, seed)
         ese.append(metrics(layer, model_only(image), fixed_input(image, make_input(layer, seed)), queue_depth, None))
         progress(index + 1, len(layers), f"{layer.name}: {ese[-1]['cycles']} cycles balanced vs {rows[index]['cycles']}")
+    print("== rows to PEs: interleave vs balanced, same model (cycle model)")
+    assignment = row_assignment(layers, rows, num_pes, queue_depth, seed)
     result = {"num_pes": num_pes, "queue_depth": queue_depth, "seed": seed, "simulator": sim,
-              "layers": rows, "ese": ese}
+              "layers": rows, "ese": ese, "row_assignment": assignment}
     if sweeps:
         print("== queue depth sweep (cycle model)")
         result["queue_depths"] = list(QUEUE_DEPTHS)
@@ -160,10 +210,17 @@ def main(layer_names: list[str] | None, out: Path, sim: str | None, num_pes: int
         ese_lines.append(f"| {plain['layer']} | {plain['cycles']} | {bal['cycles']} | {plain['load_efficiency']:.1%} "
                          f"| {bal['load_efficiency']:.1%} |")
     (out / "bench.json").write_text(json.dumps(result, indent=1))
-    (out / "bench.md").write_text(table + "\n\n" + "\n".join(ese_lines) + "\n")
+    assign_lines = row_assignment_table(assignment)
+    assign_note = (f"Rows to PEs (N={num_pes}, queue depth {queue_depth}; balanced from the cycle model): over bound "
+                   f"= cycles / max(average bound, broadcast bound) - 1; the average bound is the entries the input "
+                   f"touches / N, padding included, of each image.")
+    (out / "bench.md").write_text(table + "\n\n" + "\n".join(ese_lines) + "\n\n" + assign_note + "\n\n"
+                                  + assign_lines + "\n")
     plots = plot(out, result.get("queue_sweep"), result.get("pe_sweep"))
     print(table)
     print()
     print("\n".join(ese_lines))
+    print()
+    print(assign_lines)
     print(f"written: {out / 'bench.json'}, {out / 'bench.md'}" + "".join(f", {p}" for p in plots))
     return result

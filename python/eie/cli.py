@@ -66,13 +66,15 @@ def cmd_pack(args) -> int:
         act_frac=args.act_frac,
         linear_last=linear_last,
         memory=MemoryConfig(args.spmat_words, args.ptr_bank_depth, args.act_depth, args.max_layers),
+        assign_rows=args.assign_rows,
     )
     if args.balanced and args.density is None:
         raise EieError("--balanced needs --density (it is a way of pruning)")
     image = pack(layers, options)
     write_image(image, args.output)
     total = sum(sum(layer.entries) for layer in image.layers)
-    print(f"packed {len(image.layers)} layer(s) for {image.num_pes} PEs into {args.output}: {total} entries")
+    print(f"packed {len(image.layers)} layer(s) for {image.num_pes} PEs into {args.output}: {total} entries, "
+          f"rows {'interleaved' if image.assign_rows == 'interleave' else 'assigned by balance'}")
     return 0
 
 
@@ -80,7 +82,12 @@ def cmd_inspect(args) -> int:
     from eie.image import load
     from eie.stats import format_report
 
-    print(format_report(load(args.image)))
+    loaded = load(args.image)
+    print(format_report(loaded))
+    if loaded.image.assign_rows == "interleave":
+        print("rows to PEs: interleave (row i in PE i mod N)")
+    else:
+        print(f"rows to PEs: {loaded.image.assign_rows} (row maps in manifest.json; outputs are returned in model order)")
     return 0
 
 
@@ -151,7 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help="image directory to write")
     p.add_argument("--pes", type=int, required=True, help="number of PEs N")
     p.add_argument("--density", type=float, help="prune by magnitude to this fraction of non-zeros, in (0, 1]")
-    p.add_argument("--balanced", action="store_true", help="load-balance-aware pruning: same non-zeros in every PE")
+    p.add_argument("--balanced", action="store_true",
+                   help="ESE load-balance-aware pruning: same non-zeros in every PE (changes the model)")
+    p.add_argument("--assign-rows", choices=("interleave", "balanced"), default="interleave",
+                   help="which PE owns which row: interleave (row i in PE i mod N, default) or balanced "
+                        "(rows placed so every PE gets nearly the same entries; same model, same outputs)")
     p.add_argument("--codebook", help="non-zero codebook values: comma list or .npy (default: k-means, 15 values)")
     p.add_argument("--act-frac", type=int, default=DEFAULT_ACT_FRAC, help="activation fraction bits")
     p.add_argument("--linear-last", action="store_true",

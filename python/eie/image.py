@@ -15,6 +15,13 @@ its memories as ``$readmemh`` files (doc/microarch.md has the bit layout):
 The manifest records shapes, formats, codebooks, per-PE entry and padding
 counts, memory use against capacity and a SHA-256 of every file, so a corrupted
 or hand-edited image is refused when loaded.
+
+It also records how rows were assigned to PEs (``assign_rows``) and, per layer,
+the row map: physical row k (slot ``k // N`` of PE ``k % N``) holds the model's
+row ``row_map[k]``. The memories hold the permuted network (layer l+1's columns
+follow layer l's row map), so the core needs nothing of it; the host puts the
+last layer's outputs back in model order. Images written before the option have
+neither field and are interleaved.
 """
 
 from __future__ import annotations
@@ -30,7 +37,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eie import csc
+from eie import csc, row_assign
 from eie.errors import EieError
 from eie.fixedpoint import DEFAULT_ACT_FRAC, INT16_MAX, MAX_COLUMNS, MAX_WEIGHT_FRAC, dequantize
 from eie.hexfile import format_hex, read_hex
@@ -78,6 +85,7 @@ class LayerSpec:
     entries: list[int] = field(default_factory=list)  # per PE
     padding: list[int] = field(default_factory=list)  # per PE
     nonzeros: int = 0
+    row_map: list[int] = field(default_factory=list)  # physical row -> model row
 
     @property
     def cols(self) -> int:
@@ -95,6 +103,7 @@ class Image:
     spmat: list[np.ndarray]  # per PE, uint64 words
     pointers: list[np.ndarray]  # per PE, int64, absolute, concatenated over layers
     compression: dict = field(default_factory=dict)
+    assign_rows: str = "interleave"
 
     @property
     def in_features(self) -> int:
@@ -132,10 +141,13 @@ def unpack_entries(words: np.ndarray) -> np.ndarray:
     return np.asarray(words, dtype="<u8").view(np.uint8)
 
 
-def build_image(layer_codes, layer_meta, num_pes: int, act_frac: int, memory: MemoryConfig, compression: dict) -> Image:
+def build_image(layer_codes, layer_meta, num_pes: int, act_frac: int, memory: MemoryConfig, compression: dict,
+                assign_rows: str = "interleave") -> Image:
     """Encode each layer's code matrix (bias column included) and lay out all memories.
 
-    ``layer_meta`` holds per layer: in_features, bias, relu, w_frac, codebook_int, codebook_float.
+    ``layer_meta`` holds per layer: in_features, bias, relu, w_frac, codebook_int, codebook_float,
+    and optionally row_map (default: the identity). The code matrices are already in physical
+    order: rows permuted by the row map, columns by the previous layer's.
     """
     memory.check()
     if num_pes < 1:
@@ -167,6 +179,7 @@ def build_image(layer_codes, layer_meta, num_pes: int, act_frac: int, memory: Me
             entries=[s.entries for s in shares],
             padding=[s.padding for s in shares],
             nonzeros=int(np.count_nonzero(codes)),
+            row_map=[int(x) for x in meta.get("row_map", range(rows))],
         )
         layers.append(spec)
         for pe, share in enumerate(shares):
@@ -186,7 +199,7 @@ def build_image(layer_codes, layer_meta, num_pes: int, act_frac: int, memory: Me
         z = np.concatenate(z_per_pe[pe]) if z_per_pe[pe] else np.zeros(0, np.uint8)
         spmat.append(pack_words(v, z))
         pointers.append(np.concatenate(ptr_per_pe[pe]).astype(np.int64))
-    image = Image(num_pes, act_frac, memory, layers, spmat, pointers, compression)
+    image = Image(num_pes, act_frac, memory, layers, spmat, pointers, compression, assign_rows)
     check_capacity(image)
     return image
 
@@ -271,6 +284,7 @@ def manifest_of(image: Image, checksums: dict[str, str]) -> dict:
         "act_frac": image.act_frac,
         "memory": {**asdict(image.memory), "ptr_width": image.memory.ptr_width},
         "compression": image.compression,
+        "assign_rows": image.assign_rows,
         "layers": [
             {
                 **asdict(layer),
@@ -321,22 +335,30 @@ def write_image(image: Image, directory) -> Path:
 # ---------------------------------------------------------------------------
 @dataclass
 class DecodedLayer:
-    """One layer decoded from an image: sparse triplets plus dense views on demand."""
+    """One layer decoded from an image: sparse triplets plus dense views on demand.
+
+    The triplets are the core's view (physical rows and columns, what ``eie.reference``
+    computes with); the dense views are the model's (rows and columns in model order).
+    """
 
     spec: LayerSpec
-    rows: np.ndarray  # global output row of each non-padding entry
-    cols: np.ndarray  # column (== in_features for the bias column)
+    rows: np.ndarray  # physical output row of each non-padding entry
+    cols: np.ndarray  # physical column (== in_features for the bias column)
     codes: np.ndarray  # codebook index of each entry
     act_frac: int
+    in_map: np.ndarray | None = None  # physical input -> model input (the previous layer's row map)
 
     @property
     def codebook_int(self) -> np.ndarray:
         return np.asarray(self.spec.codebook_int, dtype=np.int64)
 
     def code_matrix(self) -> np.ndarray:
-        """Dense codes, out x (in + bias)."""
+        """Dense codes in model order, out x (in + bias)."""
         dense = np.zeros((self.spec.out_features, self.spec.cols), dtype=np.uint8)
-        dense[self.rows, self.cols] = self.codes
+        col_map = np.arange(self.spec.cols)
+        if self.in_map is not None:
+            col_map[: self.spec.in_features] = self.in_map
+        dense[np.asarray(self.spec.row_map, dtype=np.int64)[self.rows], col_map[self.cols]] = self.codes
         return dense
 
     def weight_int(self) -> np.ndarray:
@@ -366,6 +388,10 @@ class LoadedImage:
     @property
     def act_frac(self) -> int:
         return self.image.act_frac
+
+    def to_model_order(self, outputs: np.ndarray) -> np.ndarray:
+        """The core's outputs (physical rows on the last axis) in the model's row order."""
+        return row_assign.to_model_order(outputs, np.asarray(self.image.layers[-1].row_map, dtype=np.int64))
 
 
 def _bad(directory: Path, why: str) -> EieError:
@@ -406,12 +432,12 @@ def _int_list(where: str, value, length: int) -> list[int]:
     return value
 
 
-def _layer_from_manifest(index: int, entry, num_pes: int) -> LayerSpec:
+def _layer_from_manifest(index: int, entry, num_pes: int, assign_rows: str | None) -> LayerSpec:
     """A layer descriptor with every field of the type and range the core and eie ref need."""
     where = f"layer {index}"
     if not isinstance(entry, dict):
         raise ValueError(f"{where} is not an object")
-    missing = [f for f in LayerSpec.__dataclass_fields__ if f not in entry]
+    missing = [f for f in LayerSpec.__dataclass_fields__ if f not in entry and f != "row_map"]
     if missing:
         raise ValueError(f"{where} lacks {', '.join(missing)}")
     for name in ("in_features", "out_features"):
@@ -432,6 +458,18 @@ def _layer_from_manifest(index: int, entry, num_pes: int) -> LayerSpec:
     for name in ("entry_base", "entries", "padding"):
         if any(v < 0 for v in _int_list(f"{where} {name}", entry[name], num_pes)):
             raise ValueError(f"{where} {name} holds a negative count")
+    rows = entry["out_features"]
+    if assign_rows is None:  # written before the row assignment was recorded: interleaved
+        if "row_map" in entry:
+            raise ValueError(f"{where} has a row_map but the manifest lacks assign_rows")
+        entry = {**entry, "row_map": list(range(rows))}
+    elif "row_map" not in entry:
+        raise ValueError(f"{where} lacks row_map")
+    why = row_assign.check_row_map(entry["row_map"], rows)
+    if why:
+        raise ValueError(f"{where} row_map {why}")
+    if assign_rows == "interleave" and entry["row_map"] != list(range(rows)):
+        raise ValueError(f"{where} row_map is not the identity, but assign_rows is interleave")
     return LayerSpec(**{k: entry[k] for k in LayerSpec.__dataclass_fields__})
 
 
@@ -446,7 +484,10 @@ def load(directory) -> LoadedImage:
         memory = MemoryConfig(**mem_fields)
         if not isinstance(manifest["layers"], list):
             raise ValueError("layers is not a list")
-        specs = [_layer_from_manifest(i, e, num_pes) for i, e in enumerate(manifest["layers"])]
+        assign_rows = manifest.get("assign_rows")
+        if assign_rows is not None and assign_rows not in row_assign.METHODS:
+            raise ValueError(f"assign_rows is {assign_rows!r}, expected one of {', '.join(row_assign.METHODS)}")
+        specs = [_layer_from_manifest(i, e, num_pes, assign_rows) for i, e in enumerate(manifest["layers"])]
         checksums = manifest["files"]
         if not isinstance(checksums, dict) or not all(isinstance(v, str) for v in checksums.values()):
             raise ValueError("files is not an object of file name to SHA-256")
@@ -495,7 +536,8 @@ def load(directory) -> LoadedImage:
     if codebook.size != 16 * len(specs):
         raise _bad(directory, "codebook.hex does not hold 16 entries per layer")
 
-    image = Image(num_pes, act_frac, memory, specs, spmat, pointers, manifest.get("compression", {}))
+    image = Image(num_pes, act_frac, memory, specs, spmat, pointers, manifest.get("compression", {}),
+                  assign_rows or "interleave")
     decoded = []
     for index, spec in enumerate(specs):
         if list(codebook[16 * index : 16 * index + 16]) != list(spec.codebook_int):
@@ -515,7 +557,8 @@ def load(directory) -> LoadedImage:
         codes = np.concatenate([t[2] for t in triplets])
         if codes.size != spec.nonzeros:
             raise _bad(directory, f"layer {index}: {codes.size} non-zeros decoded, {MANIFEST} says {spec.nonzeros}")
-        decoded.append(DecodedLayer(spec, rows, cols, codes, act_frac))
+        in_map = np.asarray(specs[index - 1].row_map, dtype=np.int64) if index else None
+        decoded.append(DecodedLayer(spec, rows, cols, codes, act_frac, in_map))
     # The files must hold exactly the layout build_image writes: nothing missing, nothing extra.
     ptr_end = 0
     for index, spec in enumerate(specs):

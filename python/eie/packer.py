@@ -1,10 +1,16 @@
 # SPDX-License-Identifier: Apache-2.0
 """``eie pack``: trained float weights to the memory image of an N-PE core.
 
-Steps, each optional: pruning (``density``, plain or load-balanced), weight
-sharing (k-means or a user codebook), fixed point (``fixedpoint``), then the
-CSC encoding and memory layout of ``image``. A bias is folded in as an extra
-column whose activation is the constant 1; its values share the layer's codebook.
+Steps, each optional: pruning (``density``, plain or ESE load-balance-aware),
+weight sharing (k-means or a user codebook), fixed point (``fixedpoint``), the
+assignment of rows to PEs (``row_assign``), then the CSC encoding and memory
+layout of ``image``. A bias is folded in as an extra column whose activation is
+the constant 1; its values share the layer's codebook.
+
+Two different kinds of balance: ``balanced`` prunes so that every PE keeps the
+same number of non-zeros (it changes the model); ``assign_rows="balanced"``
+keeps every weight and only chooses which PE owns which row (the outputs, put
+back in model order, are bit-identical to interleaving).
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from eie import compress
+from eie import compress, row_assign
 from eie.errors import EieError
 from eie.fixedpoint import DEFAULT_ACT_FRAC, MAX_WEIGHT_FRAC
 from eie.image import Image, MemoryConfig, build_image
@@ -24,7 +30,8 @@ from eie.model_io import Layer, check_chain
 class PackOptions:
     num_pes: int
     density: float | None = None  # None: keep the model's own zeros
-    balanced: bool = False
+    balanced: bool = False  # ESE load-balance-aware pruning (changes the model; needs density)
+    assign_rows: str = "interleave"  # rows to PEs: "interleave" (i mod N) or "balanced" (same model)
     codebook: np.ndarray | None = None  # None: k-means per layer
     act_frac: int = DEFAULT_ACT_FRAC
     linear_last: bool = False  # no ReLU on the last layer (logits)
@@ -37,6 +44,8 @@ class PackOptions:
             compress.check_density(self.density)
         if not 0 <= self.act_frac <= MAX_WEIGHT_FRAC:
             raise EieError(f"activation fraction bits must be in 0..{MAX_WEIGHT_FRAC}, got {self.act_frac}")
+        if self.assign_rows not in row_assign.METHODS:
+            raise EieError(f"row assignment {self.assign_rows!r} is not one of {', '.join(row_assign.METHODS)}")
         self.memory.check()
 
 
@@ -55,11 +64,16 @@ def pack(layers: list[Layer], options: PackOptions) -> Image:
     check_chain(layers)
     centroids = compress.user_codebook(options.codebook) if options.codebook is not None else None
     codes_per_layer, meta = [], []
+    in_map = np.arange(layers[0].weight.shape[1])  # physical input k is model input in_map[k]
     for index, layer in enumerate(layers):
         weight = prune_layer(layer.weight, options)
         full = weight if layer.bias is None else np.concatenate([weight, layer.bias[:, None]], axis=1)
         codes, table_int, w_frac, table = compress.share_weights(full, centroids)
-        codes_per_layer.append(codes)
+        # The inputs arrive in the previous layer's physical order; the bias column stays last.
+        codes = codes[:, np.concatenate([in_map, np.arange(in_map.size, codes.shape[1])])]
+        row_map = row_assign.assign_rows(codes, options.num_pes, options.assign_rows)
+        codes_per_layer.append(codes[row_map])
+        in_map = row_map
         meta.append(
             {
                 "in_features": layer.weight.shape[1],
@@ -68,6 +82,7 @@ def pack(layers: list[Layer], options: PackOptions) -> Image:
                 "w_frac": w_frac,
                 "codebook_int": table_int,
                 "codebook_float": table,
+                "row_map": row_map,
             }
         )
     compression = {
@@ -75,4 +90,5 @@ def pack(layers: list[Layer], options: PackOptions) -> Image:
         "balanced": options.balanced,
         "codebook": "user" if centroids is not None else "kmeans",
     }
-    return build_image(codes_per_layer, meta, options.num_pes, options.act_frac, options.memory, compression)
+    return build_image(codes_per_layer, meta, options.num_pes, options.act_frac, options.memory, compression,
+                       options.assign_rows)

@@ -5,6 +5,11 @@ Integer arithmetic throughout: each layer sums codebook weight x activation
 products exactly (float64 holds every partial sum exactly, since products are
 below 2**31 and sums below 2**53), then applies the write-back of
 ``eie.fixedpoint.requantize``. Vectorised over the non-zeros with np.bincount.
+
+``run_layers`` is the core's view: activations in physical row order, as the
+activation files hold them (tb/core_run.py compares the RTL's files with it).
+``reference`` is the user's: outputs in the model's row order, whatever the
+image's row assignment (``eie.row_assign``).
 """
 
 from __future__ import annotations
@@ -41,7 +46,10 @@ def layer_accumulators(layer: DecodedLayer, acts: np.ndarray, act_frac: int) -> 
 
 
 def run_layers(image: LoadedImage, acts: np.ndarray, keep_all: bool = False):
-    """Integer activations (batch x in) through every layer; returns the last output (or all)."""
+    """Integer activations (batch x in) through every layer; returns the last output (or all).
+
+    Outputs are in physical row order (the image's row maps not undone).
+    """
     outputs = []
     for layer in image.layers:
         acc = layer_accumulators(layer, acts, image.act_frac)
@@ -51,12 +59,12 @@ def run_layers(image: LoadedImage, acts: np.ndarray, keep_all: bool = False):
 
 
 def reference(image: LoadedImage, inputs: np.ndarray) -> np.ndarray:
-    """Outputs as int16 raw activations, with the same leading shape as ``inputs``."""
+    """Outputs as int16 raw activations in model row order, with the same leading shape as ``inputs``."""
     inputs = np.asarray(inputs)
     if inputs.shape[-1] != image.image.in_features or inputs.ndim not in (1, 2):
         raise EieError(
             f"input of shape {inputs.shape} does not match the network's {image.image.in_features} inputs"
         )
     acts = input_to_fixed(inputs, image.act_frac).reshape(-1, inputs.shape[-1])
-    out = run_layers(image, acts).astype(np.int16)
+    out = image.to_model_order(run_layers(image, acts)).astype(np.int16)
     return out.reshape(inputs.shape[:-1] + (out.shape[-1],))

@@ -4,7 +4,8 @@
 The cocotb side is ``tb/core_run.py``; this module builds eie_core with the
 image's sizes (one build directory per parameter set), hands over the image,
 inputs and output paths, and reads back outputs and the report. Outputs have the
-same form as ``eie ref`` (int16 raw activations), so the two compare with ``==``.
+same form as ``eie ref`` (int16 raw activations, put back in model row order from
+the core's physical order), so the two compare with ``==``.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def simulate(image_dir, inputs: np.ndarray, sim: str | None = None, queue_depth:
         run_cocotb("eie_core", "core_run", params, sim=sim, extra_env=env, waves=waves, seed=seed, optimize=optimize)
         if not (tmp / "report.json").exists():
             raise EieError("the RTL simulation ended without a report (see the log above)")
-        outputs = np.load(tmp / "output.npy")
+        outputs = loaded.to_model_order(np.load(tmp / "output.npy"))
         report = json.loads((tmp / "report.json").read_text())
     report["simulator"] = sim
     report["parameters"] = params

@@ -1,0 +1,132 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Which PE owns which row of a layer: interleaving or a work-balanced assignment.
+
+The core's layout never changes: row slot r of PE p is physical row ``r*N + p``,
+so PE p owns ``ceil`` or ``floor(rows / N)`` slots. A row map ``row_map`` says
+which row of the model sits in each physical row: physical row k holds model
+row ``row_map[k]``. The packer permutes W's rows (and the bias) by it before
+encoding, and the next layer's columns by the same map, so the core runs the
+permuted network unchanged and only the last outputs are put back in model
+order on the host (``to_model_order``).
+
+- ``interleave``: the identity, EIE's ``i mod N``.
+- ``balanced``: rows are placed one at a time, heaviest first, each into the
+  next free slot of a PE chosen in two steps:
+
+  1. totals: the PEs whose projected total after taking the row is within
+     ``TOTAL_SLACK`` of a mean row of the smallest. The projected total is what
+     the PE holds plus its other free slots at the mean cost of the rows still
+     to come, so a PE with one slot more than others (rows not divisible by N)
+     takes lighter rows all along instead of one extra row at the end.
+  2. columns: of those, the PE where the row adds least to sum_j E[p, j]**2,
+     E[p, j] being PE p's entries in column j.
+
+  Entries count padding: a row's padding in a PE is known exactly when it is
+  placed, since slots fill in order and the gap to the PE's previous entry in
+  each of the row's columns is known; so the greedy also steers rows away from
+  slots that would need padding.
+  Why not the totals alone (plain longest-processing-time): a layer takes as
+  long as its busiest PE's entries in the *broadcast* columns, which depend on
+  the input. For a random input with a fraction rho of non-zero activations the
+  variance of a PE's work around the mean is
+  ``rho(1-rho) sum_j d[p,j]**2 + rho**2 (sum_j d[p,j])**2`` with d = E - mean
+  over PEs: equal totals remove only the second part. Spreading each column's
+  entries over the PEs also keeps one PE's queue from filling on a column that
+  is dense in it. The slack trades the two (0.3: measured on the nine benchmark
+  layers Alex-7, Alex-8, NT-We and NT-LSTM with the cycle model at N = 64;
+  0.1 and 1 were both slower, and choosing by totals alone slower still).
+
+Cost: one numpy step per row over that row's non-zeros in every PE, O(nnz * N).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from eie.csc import PAD_STRIDE
+from eie.errors import EieError
+
+METHODS = ("interleave", "balanced")
+TOTAL_SLACK = 0.3  # in mean rows still to come
+
+
+def slot_counts(rows: int, num_pes: int) -> np.ndarray:
+    """Rows each PE owns in the fixed layout: PE p holds physical rows p, p+N, ... below ``rows``."""
+    return np.array([len(range(p, rows, num_pes)) for p in range(num_pes)], dtype=np.int64)
+
+
+def assign_rows(codes: np.ndarray, num_pes: int, method: str) -> np.ndarray:
+    """The row map (physical row -> model row) of a code matrix (rows x cols, 0 = zero weight)."""
+    if method not in METHODS:
+        raise EieError(f"row assignment {method!r} is not one of {', '.join(METHODS)}")
+    rows = codes.shape[0]
+    if method == "interleave" or num_pes == 1 or rows <= 1:
+        return np.arange(rows, dtype=np.int64)
+    return _balanced(codes, num_pes)
+
+
+def _balanced(codes: np.ndarray, num_pes: int) -> np.ndarray:
+    rows, cols = codes.shape
+    row_of, col_of = np.nonzero(codes)  # row-major: each row's columns are contiguous
+    starts = np.searchsorted(row_of, np.arange(rows + 1))
+    nnz = np.diff(starts)
+    order = np.lexsort((np.arange(rows), -nnz))  # heaviest first, ties by row index
+
+    capacity = slot_counts(rows, num_pes)
+    total = np.zeros(num_pes, dtype=np.float64)
+    left_nnz, placed_nnz, placed = float(nnz.sum()), 0.0, 0.0
+    entries = np.zeros((num_pes, cols), dtype=np.int64)
+    last = np.full((num_pes, cols), -1, dtype=np.int64)  # slot of the PE's last entry in each column
+    filled = np.zeros(num_pes, dtype=np.int64)
+    slots = np.zeros((num_pes, int(capacity.max())), dtype=np.int64)
+    for step, row in enumerate(order):  # one step per row, vectorised over its non-zeros and the PEs
+        cols_r = col_of[starts[row]:starts[row + 1]]
+        gap = filled[:, None] - last[:, cols_r] - 1
+        cost = 1 + gap // PAD_STRIDE  # the entry itself plus its padding, per PE and column
+        added = cost.sum(axis=1)
+        # A PE's projected total: what it holds plus its other free slots at the mean
+        # cost of the rows still to come (padding at the rate so far).
+        left_nnz -= nnz[row]
+        later = left_nnz / max(rows - step - 1, 1) * (placed / placed_nnz if placed_nnz else 1.0)
+        projected = total + (capacity - filled - 1) * later
+        final = np.where(filled < capacity, projected + added, np.inf)
+        crowding = ((2 * entries[:, cols_r] + cost) * cost).sum(axis=1)  # increase of sum_j E[p, j]**2
+        pe = int(np.argmin(np.where(final <= final.min() + TOTAL_SLACK * later, crowding, np.inf)))
+        entries[pe, cols_r] += cost[pe]
+        last[pe, cols_r] = filled[pe]
+        total[pe] += added[pe]
+        placed += added[pe]
+        placed_nnz += nnz[row]
+        slots[pe, filled[pe]] = row
+        filled[pe] += 1
+    row_map = np.empty(rows, dtype=np.int64)
+    for pe in range(num_pes):  # one step per PE
+        row_map[pe::num_pes] = slots[pe, : capacity[pe]]
+    return row_map
+
+
+def inverse(row_map: np.ndarray) -> np.ndarray:
+    """Model row -> physical row."""
+    inv = np.empty_like(row_map)
+    inv[row_map] = np.arange(row_map.size)
+    return inv
+
+
+def to_model_order(outputs: np.ndarray, row_map: np.ndarray) -> np.ndarray:
+    """Outputs in physical row order (last axis) back to the model's order."""
+    return np.asarray(outputs)[..., inverse(np.asarray(row_map))]
+
+
+def check_row_map(row_map, rows: int) -> str | None:
+    """Why ``row_map`` is not a permutation of 0..rows-1, or None if it is."""
+    if not isinstance(row_map, list) or len(row_map) != rows or not all(
+        isinstance(v, int) and not isinstance(v, bool) for v in row_map
+    ):
+        return f"is not a list of {rows} integers"
+    outside = [v for v in row_map if not 0 <= v < rows]  # before numpy: any size of integer
+    if outside:
+        return f"holds {outside[0]}, outside 0..{rows - 1}"
+    seen = np.bincount(np.asarray(row_map, dtype=np.int64), minlength=rows)
+    if np.any(seen != 1):
+        return f"is not a permutation of 0..{rows - 1}: row {int(np.argmax(seen > 1))} appears twice"
+    return None
