@@ -140,17 +140,25 @@ class LoadPort(BusDriver):
 
 
 class LoadPortReadMonitor(BusMonitor):
-    """Every read answer on the load port (rvalid && rready) as a signed 64-bit integer."""
+    """Every read answer on the load port (rvalid && rready) as a signed 64-bit integer.
+
+    It sleeps while no answer is pending, so a long compute phase costs no Python
+    call per cycle.
+    """
 
     _signals = {"rvalid": "rvalid_o", "rready": "rready_i", "rdata": "rdata_o"}
 
     async def _monitor_recv(self) -> None:
+        await RisingEdge(self.clock)
         while True:
-            await RisingEdge(self.clock)
-            await ReadOnly()
+            await ReadOnly()  # the settled values of this cycle
             if self.bus.rvalid.value and self.bus.rready.value:
                 raw = int(self.bus.rdata.value)
                 self._recv(raw - (1 << 64) if raw >> 63 else raw)
+            if not self.bus.rvalid.value:
+                await self.bus.rvalid.value_change
+                continue
+            await RisingEdge(self.clock)
 
 
 def image_beats(image, include_codebook: bool = True):

@@ -7,7 +7,7 @@ compared with.
 """
 
 from eie.bench import BenchLayer
-from eie.bench_report import nine_layers
+from eie.bench_report import nine_layers, stall_table
 
 # The NT-We and Alex-8 shapes and densities scaled down for an 8-PE core.
 SMALL_LAYERS = [
@@ -22,3 +22,8 @@ def test_two_small_layers_on_the_rtl(sim):
         assert row["source"] == "RTL", f"{row['layer']} did not run on the RTL"
         assert row["cycles"] >= max(row["busiest_pe_bound"], row["broadcast_bound"])
         assert 0 < row["load_efficiency"] <= 1
+        # The busiest PE is never idle for more cycles than the layer has beyond its work.
+        assert 0 <= row["busiest_pe_starved"] <= row["cycles"] - row["busiest_pe_bound"]
+        assert row["pes_ever_full"] <= 8 and row["fullest_pe_cycles"] >= 0
+        assert (row["broadcast_stalls"] > 0) == (row["pes_ever_full"] > 0)
+    assert all(r["layer"] in stall_table(rows) for r in rows)

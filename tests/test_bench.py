@@ -51,3 +51,13 @@ def test_balanced_pruning_evens_out_the_pes():
     balanced, _ = pack_layer(layer, 8, True, seed=4)
     nonzeros = [layer_spec.entries for layer_spec in (plain.layers[0], balanced.layers[0])]
     assert np.ptp(nonzeros[1]) <= np.ptp(nonzeros[0])
+
+
+def test_where_cycles_go_names_the_pes_from_the_counters():
+    from eie.bench import where_cycles_go
+
+    counters = {"busy": [10, 14, 9], "starved": [5, 2, 7], "queue_full": [0, 3, 6]}
+    assert where_cycles_go(counters, busiest=14) == {
+        "fullest_pe": 2, "fullest_pe_cycles": 6, "pes_ever_full": 2,
+        "busiest_pe": 1, "busiest_pe_starved": 2, "busiest_pe_queue_full": 3,
+    }

@@ -117,7 +117,7 @@ def metrics(layer: BenchLayer, loaded: LoadedImage, acts_fixed: np.ndarray, queu
     busiest, average, broadcasts = int(busy.max()), float(busy.mean()), timing.broadcasts
     cycles = timing.cycles
     bound = max(busiest, broadcasts)
-    return {
+    row = {
         "layer": layer.name,
         "source": source,
         "num_pes": num_pes,
@@ -133,6 +133,25 @@ def metrics(layer: BenchLayer, loaded: LoadedImage, acts_fixed: np.ndarray, queu
         "latency_us": cycles / CLOCK_MHZ,
         "paper_us": layer.paper_us,
         "vs_paper": cycles / layer.paper_cycles,
+    }
+    if rtl_run is not None:
+        row.update(where_cycles_go(rtl_run["pe"], busiest))
+    return row
+
+
+def where_cycles_go(pe_counters: dict, busiest: int) -> dict:
+    """From the RTL's per-PE counters: which PE held the broadcast most (its queue
+    full), and the busiest PE's own idle cycles, which is what a layer loses."""
+    full = np.asarray(pe_counters["queue_full"])
+    busy = np.asarray(pe_counters["busy"])
+    critical = int(np.argmax(busy == busiest))
+    return {
+        "fullest_pe": int(full.argmax()),
+        "fullest_pe_cycles": int(full.max()),
+        "pes_ever_full": int(np.count_nonzero(full)),
+        "busiest_pe": critical,
+        "busiest_pe_starved": int(pe_counters["starved"][critical]),
+        "busiest_pe_queue_full": int(full[critical]),
     }
 
 

@@ -136,6 +136,22 @@ def markdown_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def stall_table(rows: list[dict]) -> str:
+    """Where the cycles over the bound go, from the RTL counters (RTL rows only)."""
+    rtl = [r for r in rows if "fullest_pe" in r]
+    if not rtl:
+        return ""
+    lines = ["Where the cycles go (RTL counters): a broadcast waits while any PE's queue is full; the "
+             "busiest PE loses the cycles it is starved.", "",
+             "| layer | over max bound | broadcast stalls | PEs ever full | PE full longest (cycles) "
+             "| busiest PE | its starved cycles | its own queue full |", "|" + "---|" * 8]
+    for r in rtl:
+        lines.append(f"| {r['layer']} | {r['over_bound']:+.1%} | {r['broadcast_stalls']} | {r['pes_ever_full']} "
+                     f"| PE {r['fullest_pe']} ({r['fullest_pe_cycles']}) | PE {r['busiest_pe']} "
+                     f"| {r['busiest_pe_starved']} | {r['busiest_pe_queue_full']} |")
+    return "\n".join(lines)
+
+
 def plot(out: Path, queue: dict | None, pes: dict | None) -> list[Path]:
     import matplotlib
 
@@ -205,6 +221,9 @@ def main(layer_names: list[str] | None, out: Path, sim: str | None, num_pes: int
         result["pe_counts"] = list(PE_COUNTS)
         result["pe_sweep"] = pe_sweep(layers, seed)
     table = markdown_table(rows)
+    stalls = stall_table(rows)
+    if stalls:
+        table += "\n\n" + stalls
     ese_lines = ["| layer | magnitude cycles | ESE cycles | magnitude efficiency | ESE efficiency |", "|---|---|---|---|---|"]
     for plain, bal in zip(rows, ese):
         ese_lines.append(f"| {plain['layer']} | {plain['cycles']} | {bal['cycles']} | {plain['load_efficiency']:.1%} "
