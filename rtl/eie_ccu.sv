@@ -109,6 +109,9 @@ module eie_ccu #(
   logic [63:0]           cycles_d, cycles_q;
   logic [31:0]           bcasts_d, bcasts_q, stalls_d, stalls_q;
   logic [MaxLayers-1:0][31:0] layer_cycles_d, layer_cycles_q;
+  // A taken and a stalled broadcast, counted a cycle later (timing: all_ready, the
+  // AND over every PE, then feeds no 32-bit adder).
+  logic                  bcast_inc_d, bcast_inc_q, stall_inc_d, stall_inc_q;
 
   logic all_ready, all_idle, any_wb_busy, accept, load_slot, layer_bad, layer_drained, last_layer;
   // Error events and the abort they cause are continuous assignments, read but never
@@ -117,30 +120,61 @@ module eie_ccu #(
   logic err_start_busy, err_not_loaded, err_bad_layer, err_col_range;
   logic start_ok, init_bad, root_take, abort;
   logic [ColWidth:0] in_cols;
-  // The current layer's descriptor fields (Icarus 11 cannot bit-select an indexed element).
-  logic [15:0]            cur_in, cur_out;
-  logic [PtrIdxWidth-1:0] cur_ptr_base;
-  logic                   cur_bias;
+  // The current layer's descriptor fields, registered so that no descriptor mux
+  // sits in the PEs' write-back or the broadcast paths (timing). They are loaded
+  // from layer_d, so in a run they always hold layer_q's descriptor (eie_csr
+  // refuses descriptor writes while busy); in I/O mode they follow a descriptor
+  // write one cycle later. (Icarus 11 cannot bit-select an indexed element.)
+  logic [15:0]            cur_in_d, cur_in_q, cur_out_d, cur_out_q;
+  logic [PtrIdxWidth-1:0] cur_ptr_base_d, cur_ptr_base_q;
+  logic                   cur_bias_d, cur_bias_q, cur_relu_d, cur_relu_q;
+  logic [4:0]             cur_shift_d, cur_shift_q;
+  logic                   layer_bad_d, layer_bad_q;
 
-  assign cur_in       = layer_in_i[layer_q];
-  assign cur_out      = layer_out_i[layer_q];
-  assign cur_ptr_base = layer_ptr_base_i[layer_q];
-  assign cur_bias     = layer_bias_i[layer_q];
+  assign cur_in_d       = layer_in_i[layer_d];
+  assign cur_out_d      = layer_out_i[layer_d];
+  assign cur_ptr_base_d = layer_ptr_base_i[layer_d];
+  assign cur_bias_d     = layer_bias_i[layer_d];
+  assign cur_relu_d     = layer_relu_i[layer_d];
+  assign cur_shift_d    = layer_shift_i[layer_d];
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      cur_in_q       <= '0;
+      cur_out_q      <= '0;
+      cur_ptr_base_q <= '0;
+      cur_bias_q     <= 1'b0;
+      cur_relu_q     <= 1'b0;
+      cur_shift_q    <= '0;
+      layer_bad_q    <= 1'b0;
+    end else begin
+      cur_in_q       <= cur_in_d;
+      cur_out_q      <= cur_out_d;
+      cur_ptr_base_q <= cur_ptr_base_d;
+      cur_bias_q     <= cur_bias_d;
+      cur_relu_q     <= cur_relu_d;
+      cur_shift_q    <= cur_shift_d;
+      layer_bad_q    <= layer_bad_d;
+    end
+  end
 
   assign all_ready   = &pe_ready_i;
   assign all_idle    = &pe_idle_i;
   assign any_wb_busy = |pe_wb_busy_i;
   assign accept      = bcast_valid_q && all_ready;
   assign load_slot   = !bcast_valid_q || accept;
-  assign in_cols     = (ColWidth+1)'(cur_in);
+  assign in_cols     = (ColWidth+1)'(cur_in_q);
   assign last_layer  = 32'(layer_q) + 1 >= 32'(num_layers_i);
 
   // A descriptor the core cannot run: empty shapes, more activations than the
   // files hold, an odd pointer base, or a pointer table past the banks.
-  assign layer_bad = cur_in == '0 || cur_out == '0 ||
-                     32'(cur_in) > ActDepth * NumPe || 32'(cur_out) > ActDepth * NumPe ||
-                     cur_ptr_base[0] ||
-                     32'(cur_ptr_base) + 32'(cur_in) + 32'(cur_bias) + 1 > 2 * PtrBankDepth;
+  // Checked on the next descriptor and registered with it (timing: the adds and
+  // compares then do not feed the abort).
+  assign layer_bad_d = cur_in_d == '0 || cur_out_d == '0 ||
+                       32'(cur_in_d) > ActDepth * NumPe || 32'(cur_out_d) > ActDepth * NumPe ||
+                       cur_ptr_base_d[0] ||
+                       32'(cur_ptr_base_d) + 32'(cur_in_d) + 32'(cur_bias_d) + 1 > 2 * PtrBankDepth;
+  assign layer_bad   = layer_bad_q;
 
   // START in idle: refused without an image or with an impossible layer count.
   assign err_not_loaded = state_q == StIdle && start_i && !loaded_i;
@@ -158,6 +192,8 @@ module eie_ccu #(
 
   assign bcast_over_o  = !bias_pending_q && tree_empty_i && !root_valid_i && !bcast_valid_q;
   assign layer_drained = bcast_over_o && all_idle;
+  assign bcast_inc_d   = state_q == StCompute && accept;
+  assign stall_inc_d   = state_q == StCompute && bcast_valid_q && !all_ready;
 
   always_comb begin
     state_d        = state_q;
@@ -170,8 +206,6 @@ module eie_ccu #(
     wb_first_d     = 1'b0;
     done_d         = done_q;
     cycles_d       = cycles_q;
-    bcasts_d       = bcasts_q;
-    stalls_d       = stalls_q;
     layer_cycles_d = layer_cycles_q;
     flush_o        = 1'b0;
     wb_start_o     = 1'b0;
@@ -181,6 +215,8 @@ module eie_ccu #(
       cycles_d = cycles_q + 64'd1;
       layer_cycles_d[layer_q] = layer_cycles_q[layer_q] + 32'd1;
     end
+    bcasts_d = bcasts_q + 32'(bcast_inc_q);
+    stalls_d = stalls_q + 32'(stall_inc_q);
 
     unique case (state_q)
       StIdle: begin
@@ -198,24 +234,18 @@ module eie_ccu #(
       StInit: begin
         if (!layer_bad) begin
           flush_o        = 1'b1;
-          bias_pending_d = cur_bias;
+          bias_pending_d = cur_bias_q;
           state_d        = StCompute;
         end
       end
       StCompute: begin
-        if (bcast_valid_q && !all_ready) begin
-          stalls_d = stalls_q + 32'd1;
-        end
-        if (accept) begin
-          bcasts_d = bcasts_q + 32'd1;
-        end
         if (load_slot) begin
           bcast_valid_d = 1'b0;
           if (bias_pending_q) begin
             // The bias column j = in_features carries the constant 1.0.
             bcast_valid_d  = 1'b1;
             bcast_act_d    = ActWidth'(1) << act_frac_i;
-            bcast_col_d    = ColWidth'(cur_in);
+            bcast_col_d    = ColWidth'(cur_in_q);
             bias_pending_d = 1'b0;
           end else if (root_take && !err_col_range) begin
             bcast_valid_d = 1'b1;
@@ -271,6 +301,8 @@ module eie_ccu #(
       bcasts_q       <= '0;
       stalls_q       <= '0;
       layer_cycles_q <= '0;
+      bcast_inc_q    <= 1'b0;
+      stall_inc_q    <= 1'b0;
     end else begin
       state_q        <= state_d;
       layer_q        <= layer_d;
@@ -285,6 +317,8 @@ module eie_ccu #(
       bcasts_q       <= bcasts_d;
       stalls_q       <= stalls_d;
       layer_cycles_q <= layer_cycles_d;
+      bcast_inc_q    <= bcast_inc_d;
+      stall_inc_q    <= stall_inc_d;
     end
   end
 
@@ -293,11 +327,11 @@ module eie_ccu #(
   assign bcast_valid_o   = bcast_valid_q;
   assign bcast_take_o    = accept;
   assign bcast_act_o     = bcast_act_q;
-  assign bcast_ptr_idx_o = PtrIdxWidth'(cur_ptr_base + PtrIdxWidth'(bcast_col_q));
+  assign bcast_ptr_idx_o = PtrIdxWidth'(cur_ptr_base_q + PtrIdxWidth'(bcast_col_q));
   assign layer_o         = layer_q;
-  assign layer_out_o     = cur_out;
-  assign layer_relu_o    = layer_relu_i[layer_q];
-  assign layer_shift_o   = layer_shift_i[layer_q];
+  assign layer_out_o     = cur_out_q;
+  assign layer_relu_o    = cur_relu_q;
+  assign layer_shift_o   = cur_shift_q;
   // In I/O mode the input file is the source, so loading it keeps its bitmap.
   assign src_sel_o       = busy_o ? src_sel_q : input_file_i;
   assign scan_en_o       = state_q == StCompute;

