@@ -5,6 +5,7 @@ VPY    := $(VENV)/bin/python
 SIM    ?= verilator
 SEED   ?=
 SEEDS  ?= 200
+JOBS   ?= 1
 ARGS   ?=
 
 .PHONY: help setup sim demo test regress lint bench simspeed synth clean
@@ -35,7 +36,7 @@ test: setup ## the whole regression: lint (Icarus, Verilator, Yosys), Python tes
 	$(VPY) -m pytest $(ARGS)
 
 regress: setup ## constrained-random scenarios on both simulators: SEEDS=n per simulator (default 200), checked against eie ref
-	$(VPY) scripts/regress.py --seeds $(SEEDS)
+	$(VPY) scripts/regress.py --seeds $(SEEDS) --jobs $(JOBS)
 
 lint: setup ## the RTL through Icarus -g2012, Verilator --lint-only -Wall and Yosys read_verilog -sv
 	$(VPY) scripts/lint.py
