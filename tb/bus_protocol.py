@@ -143,6 +143,8 @@ class _ProtocolMonitor(BusMonitor):
         self.violations: list[str] = []
         self.cycles_checked = 0
         super().__init__(entity, name, clock, reset_n=reset_n)
+        names = {n for ch in self.channels for n in (ch[0], ch[1], *ch[2])} | set(self.outputs)
+        self._watched = [(n, getattr(self.bus, n)) for n in sorted(names)]
 
     def _note(self, what: str) -> None:
         if len(self.violations) < 20:
@@ -159,8 +161,8 @@ class _ProtocolMonitor(BusMonitor):
 
     def _sample(self) -> dict:
         values = {}
-        for name in {n for ch in self.channels for n in (ch[0], ch[1], *ch[2])} | set(self.outputs):
-            value = getattr(self.bus, name).value
+        for name, signal in self._watched:
+            value = signal.value
             values[name] = int(value) if value.is_resolvable else None
         return values
 

@@ -52,7 +52,7 @@ TOTAL_SLACK = 0.3  # in mean rows still to come
 
 def slot_counts(rows: int, num_pes: int) -> np.ndarray:
     """Rows each PE owns in the fixed layout: PE p holds physical rows p, p+N, ... below ``rows``."""
-    return np.array([len(range(p, rows, num_pes)) for p in range(num_pes)], dtype=np.int64)
+    return (rows - np.arange(num_pes, dtype=np.int64) + num_pes - 1) // num_pes
 
 
 def assign_rows(codes: np.ndarray, num_pes: int, method: str) -> np.ndarray:
