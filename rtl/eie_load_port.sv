@@ -1,10 +1,18 @@
 // SPDX-License-Identifier: Apache-2.0
 // Load port: memory-mapped access to every PE memory in I/O mode (README
 // "Load port"). Address {target[31:28], pe[27:20], index[19:0]}; a beat moves on
-// ld_valid_i && ld_ready_o; writes take one cycle, a read answers on the R side
-// (ld_rvalid_o/ld_rready_i) and holds the port until it is taken. Accesses
-// while the core runs, or outside a memory, are dropped (reads answer 0) and
-// raise an error event.
+// ld_valid_i && ld_ready_o. Accesses while the core runs, or outside a memory,
+// are dropped (reads answer 0) and raise an error event.
+//
+// For the clock, the request is decoded and registered before it reaches the
+// PEs (the range compare and the per-PE selects then do not feed the memory
+// enables of every PE), and the read answer is registered after the PE mux. A
+// write lands in its memory the cycle after its beat, one per cycle; a read
+// answers on the R side (ld_rvalid_o/ld_rready_i) four cycles after its beat
+// (select register, memory, PE output register, answer register) and holds
+// the port until it is taken. A write beat in the cycle the core starts lands
+// in the first busy cycle, which only loads the layer descriptor: no PE memory
+// is read or written by the run before the cycle after.
 
 `default_nettype none
 
@@ -43,7 +51,7 @@ module eie_load_port #(
   output logic [2:0]                    target_o,
   output logic [19:0]                   index_o,
   output logic [63:0]                   wdata_o,
-  /// Read data of every PE (valid the cycle after pe_re_o).
+  /// Read data of every PE (valid two cycles after pe_re_o: memory, PE register).
   input  logic [NumPe-1:0][63:0]        pe_rdata_i,
   /// Software says the memories kept their image across a reset (CTRL.IMAGE_KEPT).
   input  logic                          image_kept_i,
@@ -90,55 +98,96 @@ module eie_load_port #(
                     !(target == TgtResult && ld_write_i);
   assign allowed  = beat && in_range && !busy_i;
 
-  assign target_o = target[2:0];
-  assign index_o  = index;
-  assign wdata_o  = ld_wdata_i;
-
-  for (genvar p = 0; p < NumPe; p++) begin : gen_pe_select
-    assign pe_we_o[p] = allowed && ld_write_i && (target == TgtCb || 32'(pe) == p);
-    assign pe_re_o[p] = allowed && !ld_write_i && 32'(pe) == p;
-  end
-
   assign err_busy_o  = beat && busy_i;
   assign err_range_o = beat && !in_range;
 
   // ---------------------------------------------------------------------------
-  // Read response: PE memories answer one cycle after the read
+  // Request register: decoded PE selects, target, index and write data
   // ---------------------------------------------------------------------------
-  logic               rvalid_d, rvalid_q, rzero_d, rzero_q, loaded_d, loaded_q;
-  logic [PeWidth-1:0] rpe_d, rpe_q;
+  logic [NumPe-1:0] pe_we_d, pe_we_q, pe_re_d, pe_re_q;
+  logic [2:0]       target_q;
+  logic [19:0]      index_q;
+  logic [63:0]      wdata_q;
 
-  always_comb begin
-    rvalid_d = rvalid_q;
-    rzero_d  = rzero_q;
-    rpe_d    = rpe_q;
-    loaded_d = loaded_q || image_kept_i || (allowed && ld_write_i && target == TgtPtr);
-    if (beat && !ld_write_i) begin
-      rvalid_d = 1'b1;
-      rzero_d  = !allowed;
-      rpe_d    = PeWidth'(pe);
-    end else if (rvalid_q && ld_rready_i) begin
-      rvalid_d = 1'b0;
-    end
+  for (genvar p = 0; p < NumPe; p++) begin : gen_pe_select
+    assign pe_we_d[p] = allowed && ld_write_i && (target == TgtCb || 32'(pe) == p);
+    assign pe_re_d[p] = allowed && !ld_write_i && 32'(pe) == p;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      rvalid_q <= 1'b0;
-      rzero_q  <= 1'b0;
-      rpe_q    <= '0;
-      loaded_q <= 1'b0;
+      pe_we_q  <= '0;
+      pe_re_q  <= '0;
+      target_q <= '0;
+      index_q  <= '0;
+      wdata_q  <= '0;
     end else begin
-      rvalid_q <= rvalid_d;
-      rzero_q  <= rzero_d;
-      rpe_q    <= rpe_d;
-      loaded_q <= loaded_d;
+      pe_we_q <= pe_we_d;
+      pe_re_q <= pe_re_d;
+      if (beat) begin
+        target_q <= target[2:0];
+        index_q  <= index;
+        wdata_q  <= ld_wdata_i;
+      end
     end
   end
 
-  assign ld_ready_o  = !rvalid_q;
+  assign pe_we_o  = pe_we_q;
+  assign pe_re_o  = pe_re_q;
+  assign target_o = target_q;
+  assign index_o  = index_q;
+  assign wdata_o  = wdata_q;
+
+  // ---------------------------------------------------------------------------
+  // Read answer: one read in flight; its progress is a shift register (select
+  // register, memory output, PE output register), then the PE mux is registered
+  // ---------------------------------------------------------------------------
+  logic               read_beat, pending_d, pending_q, rvalid_d, rvalid_q;
+  logic               rzero_q, loaded_d, loaded_q;
+  logic [2:0]         rstage_q;
+  logic [PeWidth-1:0] rpe_q;
+  logic [63:0]        rdata_q;
+
+  assign read_beat = beat && !ld_write_i;
+  assign loaded_d  = loaded_q || image_kept_i || (allowed && ld_write_i && target == TgtPtr);
+
+  always_comb begin
+    pending_d = pending_q;
+    rvalid_d  = rvalid_q;
+    if (read_beat) begin
+      pending_d = 1'b1;
+    end else if (rvalid_q && ld_rready_i) begin
+      pending_d = 1'b0;
+      rvalid_d  = 1'b0;
+    end
+    if (rstage_q[2]) rvalid_d = 1'b1;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      pending_q <= 1'b0;
+      rvalid_q  <= 1'b0;
+      rstage_q  <= '0;
+      rzero_q   <= 1'b0;
+      rpe_q     <= '0;
+      rdata_q   <= '0;
+      loaded_q  <= 1'b0;
+    end else begin
+      pending_q <= pending_d;
+      rvalid_q  <= rvalid_d;
+      rstage_q  <= {rstage_q[1:0], read_beat};
+      loaded_q  <= loaded_d;
+      if (read_beat) begin
+        rzero_q <= !allowed;
+        rpe_q   <= PeWidth'(pe);
+      end
+      if (rstage_q[2]) rdata_q <= rzero_q ? 64'd0 : pe_rdata_i[rpe_q];
+    end
+  end
+
+  assign ld_ready_o  = !pending_q;
   assign ld_rvalid_o = rvalid_q;
-  assign ld_rdata_o  = rzero_q ? 64'd0 : pe_rdata_i[rpe_q];
+  assign ld_rdata_o  = rdata_q;
   assign loaded_o    = loaded_q;
 
 `ifndef SYNTHESIS

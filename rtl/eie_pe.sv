@@ -72,6 +72,7 @@ module eie_pe #(
   input  logic [2:0]                    ld_target_i,
   input  logic [LdIdxWidth-1:0]         ld_index_i,
   input  logic [63:0]                   ld_wdata_i,
+  /// Read data, two cycles after ld_re_i (memory, then this PE's output register).
   output logic [63:0]                   ld_rdata_o,
   /// Counter control and phase of the run.
   input  logic                          cnt_clear_i,
@@ -360,25 +361,34 @@ module eie_pe #(
     .bitmap_clear_i (bitmap_clear_i)
   );
 
-  // Load-port read data of the target read in the previous cycle.
-  logic [2:0] ld_target_q;
+  // Load-port read data of the target read in the previous cycle, registered
+  // (timing: the RESULT requantisation then does not feed the load port's PE mux).
+  logic [2:0]  ld_target_q;
+  logic        ld_re_q;
+  logic [63:0] ld_rdata_d, ld_rdata_q;
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       ld_target_q <= '0;
-    end else if (ld_re_i) begin
-      ld_target_q <= ld_target_i;
+      ld_re_q     <= 1'b0;
+      ld_rdata_q  <= '0;
+    end else begin
+      ld_re_q <= ld_re_i;
+      if (ld_re_i) ld_target_q <= ld_target_i;
+      if (ld_re_q) ld_rdata_q <= ld_rdata_d;
     end
   end
 
   always_comb begin
     unique case (ld_target_q)
-      TgtSpmat:         ld_rdata_o = spmat_ld_rdata;
-      TgtPtr:           ld_rdata_o = 64'(ptr_ld_rdata);
-      TgtAct0, TgtAct1: ld_rdata_o = 64'({{(64 - ActWidth){act_ld_rdata[ActWidth-1]}}, act_ld_rdata});
-      TgtResult:        ld_rdata_o = 64'({{(64 - ActWidth){wb_act[ActWidth-1]}}, wb_act});
-      default:          ld_rdata_o = '0;
+      TgtSpmat:         ld_rdata_d = spmat_ld_rdata;
+      TgtPtr:           ld_rdata_d = 64'(ptr_ld_rdata);
+      TgtAct0, TgtAct1: ld_rdata_d = 64'({{(64 - ActWidth){act_ld_rdata[ActWidth-1]}}, act_ld_rdata});
+      TgtResult:        ld_rdata_d = 64'({{(64 - ActWidth){wb_act[ActWidth-1]}}, wb_act});
+      default:          ld_rdata_d = '0;
     endcase
   end
+
+  assign ld_rdata_o = ld_rdata_q;
 
   // ---------------------------------------------------------------------------
   // Performance counters (cleared at START, counting in compute phases)
