@@ -13,5 +13,7 @@ eie_pe.sv
 eie_axil_slave.sv
 eie_csr.sv
 eie_load_port.sv
+eie_max_tree.sv
+eie_bcast_replay.sv
 eie_ccu.sv
 eie_core.sv

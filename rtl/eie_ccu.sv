@@ -2,7 +2,8 @@
 // Central control unit. I/O mode (IDLE) lets the load port fill the memories;
 // a START runs the layers: INIT checks a layer descriptor and flushes the PEs,
 // COMPUTE broadcasts (a_j, j) from the LNZD root (the bias column's constant one
-// first) to every PE, at most one per cycle and only when every PE has room,
+// first) to every PE, one per cycle; a PE without room misses it and gets it
+// replayed from a history of the last HistoryDepth broadcasts (eie_bcast_replay),
 // WRITEBACK lets each PE turn its accumulators into the next layer's activations,
 // then the ping-pong files swap. The last layer stays in the accumulators (read
 // back requantised through the load port). Any error event aborts to IDLE.
@@ -20,10 +21,14 @@ module eie_ccu #(
   parameter int MaxLayers    = 4,
   /// Number of ERROR bits (see eie_core).
   parameter int NumErrors    = 11,
+  /// Broadcasts kept for replay (a power of two, >= 2).
+  parameter int HistoryDepth = 16,
   localparam int LayerWidth  = (MaxLayers > 1) ? $clog2(MaxLayers) : 1,
   localparam int PtrIdxWidth = $clog2(PtrBankDepth) + 1,
   localparam int ActWidth    = eie_pkg::ActWidth,
-  localparam int ColWidth    = eie_pkg::ColIdxWidth
+  localparam int ColWidth    = eie_pkg::ColIdxWidth,
+  // Column bits the pointer index needs: all the history keeps of a column.
+  localparam int OfferColWidth = (PtrIdxWidth < ColWidth) ? PtrIdxWidth : ColWidth
 ) (
   /// Clock.
   input  logic                                   clk_i,
@@ -52,13 +57,15 @@ module eie_ccu #(
   output logic                                   root_ready_o,
   /// Every leaf and node of the LNZD tree is empty.
   input  logic                                   tree_empty_i,
-  /// Per-PE status: room for a broadcast, compute pipeline empty, write-back running.
+  /// Per-PE status: room for a broadcast now and next cycle, compute pipeline
+  /// empty, write-back running.
   input  logic [NumPe-1:0]                       pe_ready_i,
+  input  logic [NumPe-1:0]                       pe_ready_next_i,
   input  logic [NumPe-1:0]                       pe_idle_i,
   input  logic [NumPe-1:0]                       pe_wb_busy_i,
-  /// Broadcast to all PEs (taken when bcast_valid_o && bcast_take_o).
-  output logic                                   bcast_valid_o,
-  output logic                                   bcast_take_o,
+  /// Broadcast: per PE, offered and needed by it, and taken by it now.
+  output logic [NumPe-1:0]                       bcast_valid_o,
+  output logic [NumPe-1:0]                       bcast_take_o,
   output logic [ActWidth-1:0]                    bcast_act_o,
   /// Pointer index ptr_base + j of the broadcast column.
   output logic [PtrIdxWidth-1:0]                 bcast_ptr_idx_o,
@@ -101,19 +108,19 @@ module eie_ccu #(
   logic [LayerWidth-1:0] layer_d, layer_q;
   logic                  src_sel_d, src_sel_q;
   logic                  bias_pending_d, bias_pending_q;
-  logic                  bcast_valid_d, bcast_valid_q;
-  logic [ActWidth-1:0]   bcast_act_d, bcast_act_q;
-  logic [ColWidth-1:0]   bcast_col_d, bcast_col_q;
+  logic                  fresh_valid, fresh_take, replay_clear, caught_up;
+  logic [ActWidth-1:0]   fresh_act, offer_act;
+  logic [OfferColWidth-1:0] fresh_col, offer_col;
   logic                  wb_first_d, wb_first_q;
   logic                  done_d, done_q;
   logic [63:0]           cycles_d, cycles_q;
   logic [31:0]           bcasts_d, bcasts_q, stalls_d, stalls_q;
   logic [MaxLayers-1:0][31:0] layer_cycles_d, layer_cycles_q;
-  // A taken and a stalled broadcast, counted a cycle later (timing: all_ready, the
-  // AND over every PE, then feeds no 32-bit adder).
+  // A fresh broadcast sent and one held back, counted a cycle later (timing: the
+  // replay choice, a tree over every PE, then feeds no 32-bit adder).
   logic                  bcast_inc_d, bcast_inc_q, stall_inc_d, stall_inc_q;
 
-  logic all_ready, all_idle, any_wb_busy, accept, load_slot, layer_bad, layer_drained, last_layer;
+  logic all_idle, any_wb_busy, layer_bad, layer_drained, last_layer;
   // Error events and the abort they cause are continuous assignments, read but never
   // written by the always_comb below: Icarus 11 re-runs an always_comb forever when
   // it reads a variable it has just written.
@@ -158,11 +165,8 @@ module eie_ccu #(
     end
   end
 
-  assign all_ready   = &pe_ready_i;
   assign all_idle    = &pe_idle_i;
   assign any_wb_busy = |pe_wb_busy_i;
-  assign accept      = bcast_valid_q && all_ready;
-  assign load_slot   = !bcast_valid_q || accept;
   assign in_cols     = (ColWidth+1)'(cur_in_q);
   assign last_layer  = 32'(layer_q) + 1 >= 32'(num_layers_i);
 
@@ -182,27 +186,58 @@ module eie_ccu #(
                            (num_layers_i == '0 || 32'(num_layers_i) > MaxLayers)) || init_bad;
   assign start_ok       = state_q == StIdle && start_i && !err_not_loaded && !err_bad_layer;
   assign init_bad       = state_q == StInit && layer_bad;
-  // The tree offers a column only when a broadcast slot is free and no bias is due.
-  assign root_take      = state_q == StCompute && load_slot && !bias_pending_q && root_valid_i;
-  assign err_col_range  = root_take && (ColWidth+1)'(root_col_i) >= in_cols;
+  // The tree's root is taken when the replay unit sends a fresh broadcast and no bias is due.
+  assign root_take      = fresh_take && !bias_pending_q;
+  // A root column past the layer's inputs aborts as soon as it shows, taken or
+  // not (a check on the take would close a loop: take, abort, flush, PE room, take).
+  assign err_col_range  = state_q == StCompute && !bias_pending_q && root_valid_i &&
+                          (ColWidth+1)'(root_col_i) >= in_cols;
   assign err_start_busy = start_i && state_q != StIdle;
   assign abort          = err_start_busy || init_bad || err_col_range ||
                           ((abort_i || ext_abort_i) && state_q != StIdle);
   assign root_ready_o   = root_take;
 
-  assign bcast_over_o  = !bias_pending_q && tree_empty_i && !root_valid_i && !bcast_valid_q;
+  assign bcast_over_o  = !bias_pending_q && tree_empty_i && !root_valid_i && caught_up;
   assign layer_drained = bcast_over_o && all_idle;
-  assign bcast_inc_d   = state_q == StCompute && accept;
-  assign stall_inc_d   = state_q == StCompute && bcast_valid_q && !all_ready;
+  assign bcast_inc_d   = fresh_take;
+  assign stall_inc_d   = fresh_valid && !fresh_take && state_q == StCompute;
+
+  // ---------------------------------------------------------------------------
+  // Broadcast with replay. The bias column j = in_features carries the constant
+  // 1.0 and goes first; then the LNZD root's columns.
+  // ---------------------------------------------------------------------------
+  assign fresh_valid  = bias_pending_q || root_valid_i;
+  assign fresh_act    = bias_pending_q ? ActWidth'(1) << act_frac_i : root_act_i;
+  assign fresh_col    = bias_pending_q ? OfferColWidth'(cur_in_q) : OfferColWidth'(root_col_i);
+  // The same condition as flush_o below (a new layer, or an abort), but as a
+  // continuous assignment: the replay unit's fresh_take feeds the abort.
+  assign replay_clear = (state_q == StInit && !layer_bad) || abort;
+
+  eie_bcast_replay #(
+    .NumPe        (NumPe),
+    .HistoryDepth (HistoryDepth),
+    .DataWidth    (ActWidth + OfferColWidth)
+  ) u_replay (
+    .clk_i,
+    .rst_ni,
+    .clear_i         (replay_clear),
+    .enable_i        (state_q == StCompute),
+    .fresh_valid_i   (fresh_valid),
+    .fresh_data_i    ({fresh_act, fresh_col}),
+    .fresh_take_o    (fresh_take),
+    .pe_ready_i      (pe_ready_i),
+    .pe_ready_next_i (pe_ready_next_i),
+    .want_o          (bcast_valid_o),
+    .take_o          (bcast_take_o),
+    .offer_data_o    ({offer_act, offer_col}),
+    .caught_up_o     (caught_up)
+  );
 
   always_comb begin
     state_d        = state_q;
     layer_d        = layer_q;
     src_sel_d      = src_sel_q;
-    bias_pending_d = bias_pending_q;
-    bcast_valid_d  = bcast_valid_q;
-    bcast_act_d    = bcast_act_q;
-    bcast_col_d    = bcast_col_q;
+    bias_pending_d = bias_pending_q && !fresh_take;
     wb_first_d     = 1'b0;
     done_d         = done_q;
     cycles_d       = cycles_q;
@@ -239,20 +274,6 @@ module eie_ccu #(
         end
       end
       StCompute: begin
-        if (load_slot) begin
-          bcast_valid_d = 1'b0;
-          if (bias_pending_q) begin
-            // The bias column j = in_features carries the constant 1.0.
-            bcast_valid_d  = 1'b1;
-            bcast_act_d    = ActWidth'(1) << act_frac_i;
-            bcast_col_d    = ColWidth'(cur_in_q);
-            bias_pending_d = 1'b0;
-          end else if (root_take && !err_col_range) begin
-            bcast_valid_d = 1'b1;
-            bcast_act_d   = root_act_i;
-            bcast_col_d   = root_col_i;
-          end
-        end
         if (layer_drained && last_layer) begin
           // The last layer needs no write-back: results are read through the
           // load port's RESULT target, requantised on the way out.
@@ -279,7 +300,6 @@ module eie_ccu #(
       // Back to I/O mode with nothing left in flight; the input must be reloaded.
       state_d        = StIdle;
       bias_pending_d = 1'b0;
-      bcast_valid_d  = 1'b0;
       done_d         = 1'b0;
       flush_o        = 1'b1;
       bitmap_clear_o = 1'b1;
@@ -292,9 +312,6 @@ module eie_ccu #(
       layer_q        <= '0;
       src_sel_q      <= 1'b0;
       bias_pending_q <= 1'b0;
-      bcast_valid_q  <= 1'b0;
-      bcast_act_q    <= '0;
-      bcast_col_q    <= '0;
       wb_first_q     <= 1'b0;
       done_q         <= 1'b0;
       cycles_q       <= '0;
@@ -308,9 +325,6 @@ module eie_ccu #(
       layer_q        <= layer_d;
       src_sel_q      <= src_sel_d;
       bias_pending_q <= bias_pending_d;
-      bcast_valid_q  <= bcast_valid_d;
-      bcast_act_q    <= bcast_act_d;
-      bcast_col_q    <= bcast_col_d;
       wb_first_q     <= wb_first_d;
       done_q         <= done_d;
       cycles_q       <= cycles_d;
@@ -324,10 +338,8 @@ module eie_ccu #(
 
   assign err_set_o = NumErrors'({err_col_range, 5'b0, err_bad_layer, err_not_loaded, err_start_busy});
 
-  assign bcast_valid_o   = bcast_valid_q;
-  assign bcast_take_o    = accept;
-  assign bcast_act_o     = bcast_act_q;
-  assign bcast_ptr_idx_o = PtrIdxWidth'(cur_ptr_base_q + PtrIdxWidth'(bcast_col_q));
+  assign bcast_act_o     = offer_act;
+  assign bcast_ptr_idx_o = PtrIdxWidth'(cur_ptr_base_q + PtrIdxWidth'(offer_col));
   assign layer_o         = layer_q;
   assign layer_out_o     = cur_out_q;
   assign layer_relu_o    = cur_relu_q;
@@ -343,15 +355,6 @@ module eie_ccu #(
   assign bcast_stalls_o  = stalls_q;
   assign layer_cycles_o  = layer_cycles_q;
 
-`ifndef SYNTHESIS
-  always @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-    end else if (bcast_valid_q && !accept && state_q == StCompute && !abort) begin
-      assert (bcast_valid_d && bcast_act_d == bcast_act_q && bcast_col_d == bcast_col_q)
-        else $fatal(1, "eie_ccu: a stalled broadcast changed before every PE took it");
-    end
-  end
-`endif
 
 endmodule
 

@@ -12,6 +12,8 @@ module eie_core #(
   parameter int NumPe        = 4,
   /// Activation queue depth per PE (columns with work), >= 1.
   parameter int QueueDepth   = 8,
+  /// Broadcasts the CCU keeps to replay to PEs that missed them (power of two, >= 2).
+  parameter int HistoryDepth = 16,
   /// Sparse-matrix SRAM words (64 bits, 8 entries) per PE.
   parameter int SpmatDepth   = 16384,
   /// Entries per pointer bank (even and odd) per PE.
@@ -121,6 +123,7 @@ module eie_core #(
   eie_csr #(
     .NumPe        (NumPe),
     .QueueDepth   (QueueDepth),
+    .HistoryDepth (HistoryDepth),
     .SpmatDepth   (SpmatDepth),
     .PtrBankDepth (PtrBankDepth),
     .ActDepth     (ActDepth),
@@ -209,11 +212,11 @@ module eie_core #(
   // ---------------------------------------------------------------------------
   logic                          root_valid, root_ready, tree_empty;
   logic [ActWidth+ColWidth-1:0]  root_data;
-  logic [NumPe-1:0]              pe_ready, pe_idle, pe_wb_busy, leaf_valid, leaf_ready, leaf_empty;
+  logic [NumPe-1:0]              pe_ready, pe_ready_next, pe_idle, pe_wb_busy, leaf_valid, leaf_ready, leaf_empty;
   logic [NumPe-1:0][ActWidth+ColWidth-1:0] leaf_data;
   logic [NumPe-1:0][2:0]         pe_err;
   logic [2:0]                    pe_err_any;
-  logic                          bcast_valid, bcast_take;
+  logic [NumPe-1:0]              bcast_valid, bcast_take;
   logic [ActWidth-1:0]           bcast_act;
   logic [PtrIdxWidth-1:0]        bcast_ptr_idx;
   logic [15:0]                   cur_out;
@@ -250,7 +253,8 @@ module eie_core #(
     .ActDepth     (ActDepth),
     .PtrBankDepth (PtrBankDepth),
     .MaxLayers    (MaxLayers),
-    .NumErrors    (NumErrors)
+    .NumErrors    (NumErrors),
+    .HistoryDepth (HistoryDepth)
   ) u_ccu (
     .clk_i,
     .rst_ni,
@@ -273,6 +277,7 @@ module eie_core #(
     .root_ready_o     (root_ready),
     .tree_empty_i     (tree_empty && (&leaf_empty)),
     .pe_ready_i       (pe_ready),
+    .pe_ready_next_i  (pe_ready_next),
     .pe_idle_i        (pe_idle),
     .pe_wb_busy_i     (pe_wb_busy),
     .bcast_valid_o    (bcast_valid),
@@ -334,11 +339,12 @@ module eie_core #(
       .flush_i         (flush),
       .wb_start_i      (wb_start),
       .bitmap_clear_i  (bitmap_clear),
-      .bcast_valid_i   (bcast_valid),
-      .bcast_take_i    (bcast_take),
+      .bcast_valid_i   (bcast_valid[p]),
+      .bcast_take_i    (bcast_take[p]),
       .bcast_act_i     (bcast_act),
       .bcast_ptr_idx_i (bcast_ptr_idx),
       .pe_ready_o      (pe_ready[p]),
+      .pe_ready_next_o (pe_ready_next[p]),
       .idle_o          (pe_idle[p]),
       .wb_busy_o       (pe_wb_busy[p]),
       .leaf_valid_o    (leaf_valid[p]),

@@ -12,6 +12,8 @@ module eie_csr #(
   parameter int NumPe        = 4,
   /// Activation queue depth of every PE.
   parameter int QueueDepth   = 8,
+  /// Broadcast history depth (read-only register HISTORY_DEPTH).
+  parameter int HistoryDepth = 16,
   /// Sparse-matrix words per PE.
   parameter int SpmatDepth   = 1024,
   /// Entries per pointer bank.
@@ -88,6 +90,7 @@ module eie_csr #(
   localparam logic [11:0] AddrPtrDepth    = 12'h010;
   localparam logic [11:0] AddrActDepth    = 12'h014;
   localparam logic [11:0] AddrMaxLayers   = 12'h018;
+  localparam logic [11:0] AddrHistory     = 12'h01C;
   localparam logic [11:0] AddrCtrl        = 12'h020;
   localparam logic [11:0] AddrStatus      = 12'h024;
   localparam logic [11:0] AddrError       = 12'h028;
@@ -253,6 +256,7 @@ module eie_csr #(
       AddrPtrDepth:    reg_rdata_o = 32'(PtrBankDepth);
       AddrActDepth:    reg_rdata_o = 32'(ActDepth);
       AddrMaxLayers:   reg_rdata_o = 32'(MaxLayers);
+      AddrHistory:     reg_rdata_o = 32'(HistoryDepth);
       AddrCtrl:        reg_rdata_o = '0;
       AddrStatus:      reg_rdata_o = {20'(cur_layer_i), 9'd0, |errors_q, done_i, busy_i};
       AddrError:       reg_rdata_o = 32'(errors_q);

@@ -2,22 +2,24 @@
 # SPDX-License-Identifier: Apache-2.0
 """Why the paper's layers miss "2 % over the bound" at queue depth 8, and what would close it.
 
-The core broadcasts a column only when every PE has room in its activation queue,
-so one PE with a full queue holds the broadcast while the others drain and go
-idle. This script compares, on the benchmark layers at N = 64, queue depth 8,
-broadcast policies in a deliberately simple cycle-stepped model (a broadcast
-decision, then every PE issues one entry; no pipeline latencies):
+The first core broadcast a column only when every PE had room in its activation
+queue, so one PE with a full queue held the broadcast while the others drained
+and went idle. This script compares broadcast policies on the benchmark layers
+at N = 64, queue depth 8, in a deliberately simple cycle-stepped model (a
+broadcast decision, then every PE issues one entry; no pipeline latencies):
 
-- stall:      the built policy: broadcast when every PE has room.
+- stall:      the first core's policy: broadcast when every PE has room.
 - lookahead:  a full PE holds the broadcast only if the column has entries for it.
 - two lanes:  stall, but up to two columns broadcast per cycle.
 - replay:     a shared history of the last H broadcasts in the CCU; a PE that is
               full simply misses a broadcast and the CCU replays it later, always
               serving the most lagging PE that has room (one broadcast per cycle).
+              This is what the core does now (eie_bcast_replay).
 - per-PE:     the ideal of the same history: every PE reads it at its own pace
               (N read ports), a PE at most H broadcasts behind the leader.
 
-The "as built" column is eie.perf, the exact model of the RTL, for reference.
+The "as built" column is eie.perf, the exact model of the RTL (replay, history
+of 16), for reference.
 Run: .venv/bin/python scripts/broadcast_study.py [--layers NT-We,VGG-6] [--history 64]
 """
 

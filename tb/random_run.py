@@ -26,6 +26,7 @@ import numpy as np
 import cocotb
 from cocotb_bus.scoreboard import Scoreboard
 from eie.image import load, write_image
+from eie.perf import predict
 from eie.reference import run_layers
 from bus_protocol import Backpressure
 from eie_tb import EieTB, watchdog_cycles
@@ -33,7 +34,8 @@ from scenarios import config_for_seed, generate, replay_command
 
 
 PARAMETER_REGISTERS = {"NumPe": "NUM_PE", "QueueDepth": "QUEUE_DEPTH", "SpmatDepth": "SPMAT_DEPTH",
-                       "PtrBankDepth": "PTR_DEPTH", "ActDepth": "ACT_DEPTH", "MaxLayers": "MAX_LAYERS"}
+                       "PtrBankDepth": "PTR_DEPTH", "ActDepth": "ACT_DEPTH", "MaxLayers": "MAX_LAYERS",
+                       "HistoryDepth": "HISTORY_DEPTH"}
 
 
 def _record(path: str | None, entry: dict) -> None:
@@ -60,6 +62,16 @@ class Checker:
         assert self.scoreboard.errors == self.errors, f"run {run}: the load-port monitor saw other result words"
 
 
+async def check_cycles(tb: EieTB, loaded, acts, config, run: int) -> None:
+    """The run's cycle, broadcast and stall counters against the cycle model (eie.perf)."""
+    timing = predict(loaded, acts, config.queue_depth, config.history_depth)
+    model = (timing.cycles, sum(layer.broadcasts for layer in timing.layers),
+             sum(layer.broadcast_stalls for layer in timing.layers))
+    cycles = await tb.reg_read("CYCLES_LO") | await tb.reg_read("CYCLES_HI") << 32
+    rtl = (cycles, await tb.reg_read("BCASTS"), await tb.reg_read("BCAST_STALLS"))
+    assert rtl == model, f"run {run}: (cycles, broadcasts, stalls) RTL {rtl} != cycle model {model}"
+
+
 async def run_scenario(tb: EieTB, checker: Checker, scenario, workdir: Path, coverage) -> None:
     """Load, run and check one scenario; raises AssertionError on any difference."""
     write_image(scenario.image(), workdir / "img")
@@ -76,6 +88,7 @@ async def run_scenario(tb: EieTB, checker: Checker, scenario, workdir: Path, cov
         errors = await tb.errors()
         assert not errors, f"run {run}: the core raised ERROR bits {errors}"
         assert status & 0b10, f"run {run}: STATUS.DONE is not set (status {status:#x})"
+        await check_cycles(tb, loaded, acts, scenario.config, run)
         checker.expect(read_order[run])
         outputs = loaded.to_model_order(await tb.read_output(image))
         mismatch = np.nonzero(outputs != expected[run])[0]

@@ -33,17 +33,19 @@ class CoreConfig:
     name: str
     num_pes: int
     queue_depth: int
+    history_depth: int  # broadcasts kept for replay
     memory: MemoryConfig
     max_dim: int  # widest layer input or output the generator makes for this core
 
     def parameters(self) -> dict:
         """The eie_core parameters, as eie.simulate.core_parameters names them."""
         mem = self.memory
-        return {"NumPe": self.num_pes, "QueueDepth": self.queue_depth, "SpmatDepth": mem.spmat_words,
+        return {"NumPe": self.num_pes, "QueueDepth": self.queue_depth, "HistoryDepth": self.history_depth,
+                "SpmatDepth": mem.spmat_words,
                 "PtrBankDepth": mem.ptr_bank_depth, "ActDepth": mem.act_depth, "MaxLayers": mem.max_layers}
 
 
-def _config(name: str, num_pes: int, queue_depth: int, max_dim: int) -> CoreConfig:
+def _config(name: str, num_pes: int, queue_depth: int, history_depth: int, max_dim: int) -> CoreConfig:
     """Memories that hold the worst case: MAX_LAYERS dense layers of max_dim x (max_dim + bias)."""
     local_rows = -(-max_dim // num_pes)
     entries = MAX_LAYERS * (max_dim + 1) * local_rows  # a dense column needs no padding entry
@@ -54,19 +56,20 @@ def _config(name: str, num_pes: int, queue_depth: int, max_dim: int) -> CoreConf
         act_depth=max(16, local_rows),  # eie_core needs ActDepth >= 16
         max_layers=MAX_LAYERS,
     )
-    return CoreConfig(name, num_pes, queue_depth, memory, max_dim)
+    return CoreConfig(name, num_pes, queue_depth, history_depth, memory, max_dim)
 
 
-# N = 1 and non powers of two, queue depths 1, 2 and 8. Local columns of more
+# N = 1 and non powers of two, queue depths 1, 2 and 8, broadcast histories of
+# 2 and 4 (a PE a whole history behind holds the fresh broadcasts) and 16. Local columns of more
 # than 16 rows (padding entries) need max_dim > 16 N, so the small-N cores get
 # wide layers; the larger ones keep layers narrow to keep runs short.
 CONFIGS = (
-    _config("n1q1", 1, 1, 40),
-    _config("n3q2", 3, 2, 56),
-    _config("n8q8", 8, 8, 48),
-    _config("n13q1", 13, 1, 40),
-    _config("n16q2", 16, 2, 48),
-    _config("n5q8", 5, 8, 48),
+    _config("n1q1", 1, 1, 16, 40),
+    _config("n3q2", 3, 2, 2, 56),
+    _config("n8q8", 8, 8, 16, 48),
+    _config("n13q1", 13, 1, 4, 40),
+    _config("n16q2", 16, 2, 2, 48),
+    _config("n5q8", 5, 8, 16, 48),
 )
 CONFIG_BY_NAME = {c.name: c for c in CONFIGS}
 

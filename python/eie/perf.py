@@ -1,26 +1,31 @@
 # SPDX-License-Identifier: Apache-2.0
 """A cycle model of eie_core that predicts the RTL's counters without simulating it.
 
-The same micro-architecture as rtl/ (doc/microarch.md), one broadcast at a time
+The same micro-architecture as rtl/ (doc/microarch.md), stepped cycle by cycle
 with every PE's state held in numpy arrays:
 
 - The LNZD tree streams the non-zero activations in leaf order: PE 0's slice in
   increasing local index, then PE 1's, and so on, one per cycle once its
   ``levels`` register stages are full. A bias column goes first, from the CCU.
-- Broadcast i is accepted at the first cycle t, no earlier than one cycle after
-  it was loaded into the CCU's register, at which every PE has room:
-  (columns queued and not yet popped) + (column in the pointer stage) < depth.
-- One cycle later the pointer pair is known and a non-empty column enters the
-  PE's queue; the sparse-matrix read unit pops it once it is in the queue
-  (two cycles after the broadcast) and the previous column has issued its last
+- One broadcast is offered per cycle (eie_bcast_replay): a PE takes it if it is
+  the next column it needs and it has room, (columns queued and not yet popped)
+  + (column in the pointer stage) < depth; a PE without room misses it. The
+  offer for the next cycle is a replay of the oldest column that a PE with room
+  next cycle still needs, else a fresh one (the bias column in the first compute
+  cycle, the LNZD root from cycle 1 + levels on), unless some PE lags a whole
+  history behind. A fresh column that waits counts a broadcast stall.
+- One cycle after a take the pointer pair is known and a non-empty column enters
+  the PE's queue; the sparse-matrix read unit pops it once it is in the queue
+  (two cycles after the take) and the previous column has issued its last
   entry, then issues one entry per cycle with no bubble between columns.
 - A layer ends when the broadcast is over and every PE is idle: five cycles
   after its last issue (SRAM read, row stage, codebook, multiply, add) and two
-  after the last broadcast. A non-final layer then writes back its rows, one per
+  after the last take. A non-final layer then writes back its rows, one per
   cycle, plus four cycles of hand-shake; each layer starts with one INIT cycle.
 
-tests/test_perf.py holds the model to this description on hand-worked cases
-and tb/test_core.py (run_and_compare) to the RTL's own counters on every run.
+tests/test_perf.py holds the model to this description on hand-worked cases,
+tb/test_core.py (run_and_compare) to the RTL's own counters on every run, and
+tb/random_run.py to the cycles, broadcasts and stalls of every random scenario.
 """
 
 from __future__ import annotations
@@ -42,6 +47,8 @@ BCAST_TO_IDLE = 2
 # pipeline, the last write and the CCU seeing every PE finish; plus one INIT cycle.
 WRITEBACK_EXTRA = 4
 INIT_CYCLES = 1
+# Broadcasts the CCU keeps for replay (eie_core's HistoryDepth).
+DEFAULT_HISTORY_DEPTH = 16
 
 
 def tree_levels(num_pes: int) -> int:
@@ -85,8 +92,9 @@ class RunTiming:
 
 
 def layer_timing(col_entries: np.ndarray, order: np.ndarray, bias: bool, queue_depth: int,
-                 out_features: int, last_layer: bool, col_padding: np.ndarray | None = None) -> LayerTiming:
-    """One layer of one run.
+                 out_features: int, last_layer: bool, col_padding: np.ndarray | None = None,
+                 history_depth: int = DEFAULT_HISTORY_DEPTH) -> LayerTiming:
+    """One layer of one run, stepped cycle by cycle with every PE in numpy arrays.
 
     ``col_entries[p, j]``: entries (padding included) of column j in PE p, the bias
     column last; ``order``: the non-zero activations' columns in broadcast order
@@ -95,60 +103,96 @@ def layer_timing(col_entries: np.ndarray, order: np.ndarray, bias: bool, queue_d
     num_pes = col_entries.shape[0]
     if queue_depth < 1:
         raise ValueError(f"queue depth must be >= 1, got {queue_depth}")
+    if history_depth < 2 or history_depth & (history_depth - 1):
+        raise ValueError(f"history depth must be a power of two >= 2, got {history_depth}")
     columns = np.concatenate([[col_entries.shape[1] - 1], order]).astype(np.int64) if bias else order
-    pes = np.arange(num_pes)
-    never = np.iinfo(np.int64).min // 4
-    first_tree_load = 1 + tree_levels(num_pes)  # compute starts at cycle 0
-
-    ring = np.full((num_pes, queue_depth), never, dtype=np.int64)  # pop cycles of the last columns
-    pushed = np.zeros(num_pes, dtype=np.int64)  # non-empty columns so far
-    free_at = np.full(num_pes, never, dtype=np.int64)  # first cycle the unit may pop the next column
-    prev_accept, prev_nonempty, stalls = never, np.zeros(num_pes, dtype=bool), 0
     active = col_entries[:, columns]  # PE x broadcast
-    for i, column_entries in enumerate(active.T):
-        # The CCU's broadcast register takes the bias in the first compute cycle and
-        # the tree's root in the cycle the previous broadcast leaves.
-        loaded = 0 if (bias and i == 0) else max(prev_accept, first_tree_load)
-        earliest = loaded + 1
-        accept = earliest if i == 0 else max(earliest, _first_room(ring, pushed, prev_accept, prev_nonempty,
-                                                                    queue_depth, pes))
-        stalls += accept - earliest
-        nonempty = column_entries > 0
-        pop = np.maximum(accept + 2, free_at)
-        free_at = np.where(nonempty, pop + column_entries, free_at)
-        ring[pes[nonempty], (pushed % queue_depth)[nonempty]] = pop[nonempty]
-        pushed += nonempty
-        prev_accept, prev_nonempty = accept, nonempty
-
-    if columns.size:
-        last_issue = free_at.max()
-        drained = max(prev_accept + BCAST_TO_IDLE, last_issue + ISSUE_TO_IDLE)
-    else:
-        drained = 0
+    count = columns.size
+    padding = col_padding[:, columns].sum(axis=1) if col_padding is not None else np.zeros(num_pes, np.int64)
+    timing = _compute_cycles(active, bias, queue_depth, history_depth, tree_levels(num_pes))
+    drained, stalls = timing
     compute = drained + 1
     cycles = INIT_CYCLES + compute
     if not last_layer:
         cycles += math.ceil(out_features / num_pes) + WRITEBACK_EXTRA
-    padding = col_padding[:, columns].sum(axis=1) if col_padding is not None else np.zeros(num_pes, np.int64)
-    return LayerTiming(cycles=int(cycles), compute_cycles=int(compute), broadcasts=int(columns.size),
+    return LayerTiming(cycles=int(cycles), compute_cycles=int(compute), broadcasts=int(count),
                        broadcast_stalls=int(stalls), busy=active.sum(axis=1).astype(np.int64),
                        padding=np.asarray(padding, dtype=np.int64))
 
 
-def _first_room(ring, pushed, prev_accept, prev_nonempty, queue_depth, pes) -> int:
-    """First cycle after ``prev_accept`` at which every PE can take a broadcast."""
-    t0 = prev_accept + 1
-    # At t0 the previous column is still in the pointer stage: it counts as one,
-    # beside the columns before it that are queued and not yet popped.
-    if queue_depth > 1:
-        before = pushed - prev_nonempty  # non-empty columns before the previous one
-        pos = before - (queue_depth - 1)
-        limit = np.where(pos >= 0, ring[pes, np.maximum(pos, 0) % queue_depth], np.iinfo(np.int64).min)
-        if (limit < t0).all():
-            return t0
-    # From t0 + 1 on: room once the oldest of the last `depth` columns has popped.
-    oldest = np.where(pushed >= queue_depth, ring[pes, pushed % queue_depth], np.iinfo(np.int64).min // 4)
-    return int(max(t0 + 1, oldest.max() + 1))
+def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_depth: int,
+                    levels: int) -> tuple[int, int]:
+    """(last compute cycle before the layer is drained, broadcast stalls) of one layer.
+
+    Cycle 0 is the first compute cycle. ``active[p, i]``: entries of broadcast i in PE p.
+    """
+    num_pes, count = active.shape
+    if count == 0:
+        return 0, 0
+    pes = np.arange(num_pes)
+    first_tree_load = 1 + levels  # the first cycle the LNZD root holds a column
+    slots = queue_depth + 2  # columns taken and not yet popped never exceed queue_depth
+    pops = np.zeros((num_pes, slots), dtype=np.int64)  # pop cycle of each such column, in order
+    taken_nonempty = np.zeros(num_pes, dtype=np.int64)  # columns with entries taken so far
+    popped = np.zeros(num_pes, dtype=np.int64)  # of those, popped so far
+    queued = np.zeros(num_pes, dtype=np.int64)  # the queue's count this cycle
+    push = np.zeros(num_pes, dtype=bool)  # the pointer stage pushes a column this cycle
+    in_ptr = np.zeros(num_pes, dtype=bool)  # a column in the pointer stage (taken last cycle)
+    free_at = np.zeros(num_pes, dtype=np.int64)  # first cycle the read unit may pop the next column
+    lag = np.zeros(num_pes, dtype=np.int64)
+    head = 0  # fresh broadcasts sent
+    offer_valid, offer_dist = False, 0
+    last_take, stalls, t = -1, 0, 0
+    # Every cycle either offers a broadcast someone takes, or some PE pops or issues:
+    # no schedule is longer than this.
+    limit = 4 * (count + int(active.sum(axis=1).max()) + levels + 8) * (1 + count)
+    while True:
+        if t > limit:
+            raise RuntimeError(f"cycle model: layer not drained after {t} cycles (a model bug)")
+        # The offer of this cycle: taken by each PE that needs it and has room.
+        ready = queued + in_ptr < queue_depth
+        if offer_valid:
+            seq = head - offer_dist
+            take = (lag == offer_dist) & ready
+            entries = active[:, seq]
+            new = take & (entries > 0)
+            if take.any():
+                last_take = t
+                lag = lag - take
+                pop = np.maximum(t + 2, free_at)
+                free_at = np.where(new, pop + entries, free_at)
+                pops[pes[new], taken_nonempty[new] % slots] = pop[new]
+                taken_nonempty += new
+        else:
+            take = np.zeros(num_pes, dtype=bool)
+            new = take
+        # The queue count next cycle: this cycle's push (last cycle's take, with
+        # entries) and pop (its recorded cycle is now).
+        unpopped = popped < taken_nonempty - new
+        pop_now = unpopped & (pops[pes, popped % slots] == t)
+        queued_next = queued + push - pop_now
+        ready_next = queued_next + take < queue_depth
+        # Next cycle's offer: a replay to the most lagging PE with room, else fresh.
+        lag_cand = np.where(ready_next, lag, 0)
+        max_lag = int(lag_cand.max())
+        fresh_valid = head < count and (t >= first_tree_load or (bias and head == 0))
+        if max_lag > 0:
+            offer_valid, offer_dist = True, max_lag
+            stalls += fresh_valid
+        elif fresh_valid and not (lag >= history_depth).any():
+            offer_valid, offer_dist = True, 1
+            head += 1
+            lag = lag + 1
+        else:
+            offer_valid = False
+            stalls += fresh_valid
+        popped += pop_now
+        queued, push, in_ptr = queued_next, new, take
+        t += 1
+        if head == count and not offer_valid and not lag.any():
+            break
+    drained = max(last_take + BCAST_TO_IDLE, int(free_at.max()) + ISSUE_TO_IDLE)
+    return drained, stalls
 
 
 def column_counts(loaded: LoadedImage, index: int) -> tuple[np.ndarray, np.ndarray]:
@@ -163,7 +207,8 @@ def column_counts(loaded: LoadedImage, index: int) -> tuple[np.ndarray, np.ndarr
     return entries, padding
 
 
-def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = 8) -> RunTiming:
+def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = 8,
+            history_depth: int = DEFAULT_HISTORY_DEPTH) -> RunTiming:
     """Every layer of one run of integer input ``acts`` (what eie_core counts for it)."""
     run = RunTiming()
     acts = np.asarray(acts, dtype=np.int64)
@@ -173,7 +218,7 @@ def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = 8) -> RunT
         entries, padding = column_counts(loaded, index)
         order = broadcast_order(acts, loaded.num_pes)
         run.layers.append(layer_timing(entries, order, spec.bias, queue_depth, spec.out_features,
-                                       index == last, padding))
+                                       index == last, padding, history_depth))
         acts = requantize(layer_accumulators(layer, acts[None, :], loaded.act_frac), spec.w_frac, spec.relu)[0]
     return run
 
