@@ -196,6 +196,17 @@ def test_input_of_wrong_length(tmp_path, run_cli, good_image):
     assert_refused(run_cli("ref", good_image, x, "-o", out), "does not match the network's 30 inputs", outputs=[out])
 
 
+@pytest.mark.parametrize("flag, value, message", [
+    ("--history-depth", "3", "history depth must be a power of two >= 2"),
+    ("--history-depth", "1", "history depth must be a power of two >= 2"),
+    ("--queue-depth", "0", "queue depth must be at least 1"),
+])
+def test_sim_core_parameter_out_of_range(tmp_path, run_cli, good_image, flag, value, message):
+    x = npy(tmp_path, "x.npy", np.ones(30))
+    out = tmp_path / "y.npy"
+    assert_refused(run_cli("sim", good_image, x, "-o", out, flag, value), message, outputs=[out])
+
+
 def test_input_not_numeric_or_nan(tmp_path, run_cli, good_image):
     out = tmp_path / "y.npy"
     assert_refused(run_cli("ref", good_image, npy(tmp_path, "s.npy", np.array(["x"] * 30)), "-o", out), "numeric",

@@ -114,7 +114,8 @@ def cmd_sim(args) -> int:
     image = load(args.image)
     inputs = load_vector(args.input, image.image.in_features)
     outputs, report = simulate(args.image, inputs, sim=args.sim, queue_depth=args.queue_depth, waves=args.waves or None,
-                               check=False, backdoor=args.direct_load, optimize=args.optimize)
+                               check=False, backdoor=args.direct_load, optimize=args.optimize,
+                               history_depth=args.history_depth)
     _write_npy(args.output, outputs)
     if args.report:
         tmp = Path(str(args.report) + ".tmp")
@@ -190,6 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sim", choices=("icarus", "verilator"), default=None, help="default: $SIM or verilator")
     p.add_argument("--report", help="JSON report: every counter; the run's cycles under 'cycles'")
     p.add_argument("--queue-depth", type=int, default=8, help="activation queue depth of the built core")
+    p.add_argument("--history-depth", type=int, default=16,
+                   help="broadcasts the built core keeps for replay (a power of two >= 2)")
     p.add_argument("--waves", action="store_true", help="dump FST waveforms into the build directory")
     p.add_argument("--direct-load", action="store_true",
                    help="write the sparse-matrix and pointer arrays directly instead of through the load port "

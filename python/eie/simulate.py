@@ -73,7 +73,8 @@ def ideal_cycles(loaded: LoadedImage, acts: np.ndarray) -> dict:
 
 def simulate(image_dir, inputs: np.ndarray, sim: str | None = None, queue_depth: int = DEFAULT_QUEUE_DEPTH,
              waves: bool | None = None, load_pause: str = "none", check: bool = True, seed: int | None = None,
-             verbose: bool = True, backdoor: bool = False, optimize: bool = False):
+             verbose: bool = True, backdoor: bool = False, optimize: bool = False,
+             history_depth: int = DEFAULT_HISTORY_DEPTH):
     """Run every input row through the RTL; returns (int16 outputs, report dict)."""
     from eie.rtlsim import default_simulator, run_cocotb
 
@@ -81,7 +82,7 @@ def simulate(image_dir, inputs: np.ndarray, sim: str | None = None, queue_depth:
     image = loaded.image
     acts = input_to_fixed(np.asarray(inputs), image.act_frac).reshape(-1, image.in_features)
     sim = sim or default_simulator()
-    params = core_parameters(image, queue_depth)
+    params = core_parameters(image, queue_depth, history_depth)
     with tempfile.TemporaryDirectory(prefix="eie-sim-") as tmp:
         tmp = Path(tmp)
         np.save(tmp / "input.npy", acts)
