@@ -13,7 +13,6 @@ eie_pe.sv
 eie_axil_slave.sv
 eie_csr.sv
 eie_load_port.sv
-eie_max_tree.sv
-eie_bcast_replay.sv
+eie_bcast_history.sv
 eie_ccu.sv
 eie_core.sv

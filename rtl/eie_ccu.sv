@@ -2,8 +2,8 @@
 // Central control unit. I/O mode (IDLE) lets the load port fill the memories;
 // a START runs the layers: INIT checks a layer descriptor and flushes the PEs,
 // COMPUTE broadcasts (a_j, j) from the LNZD root (the bias column's constant one
-// first) to every PE, one per cycle; a PE without room misses it and gets it
-// replayed from a history of the last HistoryDepth broadcasts (eie_bcast_replay),
+// first), one per cycle, into a history of the last HistoryDepth broadcasts that
+// every PE reads at its own pace (eie_bcast_history),
 // WRITEBACK lets each PE turn its accumulators into the next layer's activations,
 // then the ping-pong files swap. The last layer stays in the accumulators (read
 // back requantised through the load port). Any error event aborts to IDLE.
@@ -21,14 +21,14 @@ module eie_ccu #(
   parameter int MaxLayers    = 4,
   /// Number of ERROR bits (see eie_core).
   parameter int NumErrors    = 11,
-  /// Broadcasts kept for replay (a power of two, >= 2).
+  /// Broadcasts kept in the history (a power of two, >= 2).
   parameter int HistoryDepth = 16,
   localparam int LayerWidth  = (MaxLayers > 1) ? $clog2(MaxLayers) : 1,
   localparam int PtrIdxWidth = $clog2(PtrBankDepth) + 1,
   localparam int ActWidth    = eie_pkg::ActWidth,
   localparam int ColWidth    = eie_pkg::ColIdxWidth,
-  // Column bits the pointer index needs: all the history keeps of a column.
-  localparam int OfferColWidth = (PtrIdxWidth < ColWidth) ? PtrIdxWidth : ColWidth
+  // A history entry: the activation and the column's pointer index.
+  localparam int EntryWidth  = ActWidth + PtrIdxWidth
 ) (
   /// Clock.
   input  logic                                   clk_i,
@@ -57,18 +57,17 @@ module eie_ccu #(
   output logic                                   root_ready_o,
   /// Every leaf and node of the LNZD tree is empty.
   input  logic                                   tree_empty_i,
-  /// Per-PE status: room for a broadcast now and next cycle, compute pipeline
-  /// empty, write-back running.
+  /// Per-PE status: room for a broadcast, compute pipeline empty, write-back running.
   input  logic [NumPe-1:0]                       pe_ready_i,
-  input  logic [NumPe-1:0]                       pe_ready_next_i,
   input  logic [NumPe-1:0]                       pe_idle_i,
   input  logic [NumPe-1:0]                       pe_wb_busy_i,
-  /// Broadcast: per PE, offered and needed by it, and taken by it now.
+  /// Broadcast, per PE: a column it has not taken is in the history, it takes it
+  /// now, its activation and pointer index ptr_base + j.
   output logic [NumPe-1:0]                       bcast_valid_o,
   output logic [NumPe-1:0]                       bcast_take_o,
-  output logic [ActWidth-1:0]                    bcast_act_o,
+  output logic [NumPe-1:0][ActWidth-1:0]         bcast_act_o,
   /// Pointer index ptr_base + j of the broadcast column.
-  output logic [PtrIdxWidth-1:0]                 bcast_ptr_idx_o,
+  output logic [NumPe-1:0][PtrIdxWidth-1:0]      bcast_ptr_idx_o,
   /// Layer context for the PEs.
   output logic [LayerWidth-1:0]                  layer_o,
   output logic [15:0]                            layer_out_o,
@@ -108,16 +107,19 @@ module eie_ccu #(
   logic [LayerWidth-1:0] layer_d, layer_q;
   logic                  src_sel_d, src_sel_q;
   logic                  bias_pending_d, bias_pending_q;
-  logic                  fresh_valid, fresh_take, replay_clear, caught_up;
-  logic [ActWidth-1:0]   fresh_act, offer_act;
-  logic [OfferColWidth-1:0] fresh_col, offer_col;
+  logic                  fresh_valid, fresh_take, history_clear, history_full, caught_up;
+  logic [ActWidth-1:0]   fresh_act;
+  logic [PtrIdxWidth-1:0] fresh_ptr_idx;
+  // Flat (entry p at [p*EntryWidth +: EntryWidth]): Icarus 11 cannot part-select
+  // an element of a packed 2-D array.
+  logic [NumPe*EntryWidth-1:0] pe_entry;
   logic                  wb_first_d, wb_first_q;
   logic                  done_d, done_q;
   logic [63:0]           cycles_d, cycles_q;
   logic [31:0]           bcasts_d, bcasts_q, stalls_d, stalls_q;
   logic [MaxLayers-1:0][31:0] layer_cycles_d, layer_cycles_q;
   // A fresh broadcast sent and one held back, counted a cycle later (timing: the
-  // replay choice, a tree over every PE, then feeds no 32-bit adder).
+  // history-full OR over every PE then feeds no 32-bit adder).
   logic                  bcast_inc_d, bcast_inc_q, stall_inc_d, stall_inc_q;
 
   logic all_idle, any_wb_busy, layer_bad, layer_drained, last_layer;
@@ -186,7 +188,7 @@ module eie_ccu #(
                            (num_layers_i == '0 || 32'(num_layers_i) > MaxLayers)) || init_bad;
   assign start_ok       = state_q == StIdle && start_i && !err_not_loaded && !err_bad_layer;
   assign init_bad       = state_q == StInit && layer_bad;
-  // The tree's root is taken when the replay unit sends a fresh broadcast and no bias is due.
+  // The tree's root is taken when a fresh broadcast goes into the history and no bias is due.
   assign root_take      = fresh_take && !bias_pending_q;
   // A root column past the layer's inputs aborts as soon as it shows, taken or
   // not (a check on the take would close a loop: take, abort, flush, PE room, take).
@@ -200,38 +202,44 @@ module eie_ccu #(
   assign bcast_over_o  = !bias_pending_q && tree_empty_i && !root_valid_i && caught_up;
   assign layer_drained = bcast_over_o && all_idle;
   assign bcast_inc_d   = fresh_take;
-  assign stall_inc_d   = fresh_valid && !fresh_take && state_q == StCompute;
+  assign stall_inc_d   = fresh_valid && history_full && state_q == StCompute;
 
   // ---------------------------------------------------------------------------
-  // Broadcast with replay. The bias column j = in_features carries the constant
-  // 1.0 and goes first; then the LNZD root's columns.
+  // Broadcast through the history. The bias column j = in_features carries the
+  // constant 1.0 and goes first; then the LNZD root's columns.
   // ---------------------------------------------------------------------------
-  assign fresh_valid  = bias_pending_q || root_valid_i;
-  assign fresh_act    = bias_pending_q ? ActWidth'(1) << act_frac_i : root_act_i;
-  assign fresh_col    = bias_pending_q ? OfferColWidth'(cur_in_q) : OfferColWidth'(root_col_i);
+  assign fresh_valid   = bias_pending_q || root_valid_i;
+  assign fresh_act     = bias_pending_q ? ActWidth'(1) << act_frac_i : root_act_i;
+  assign fresh_ptr_idx = PtrIdxWidth'(cur_ptr_base_q + PtrIdxWidth'(bias_pending_q ? ColWidth'(cur_in_q)
+                                                                                  : root_col_i));
   // The same condition as flush_o below (a new layer, or an abort), but as a
-  // continuous assignment: the replay unit's fresh_take feeds the abort.
-  assign replay_clear = (state_q == StInit && !layer_bad) || abort;
+  // continuous assignment (the always_comb reads fresh_take).
+  assign history_clear = (state_q == StInit && !layer_bad) || abort;
 
-  eie_bcast_replay #(
+  eie_bcast_history #(
     .NumPe        (NumPe),
     .HistoryDepth (HistoryDepth),
-    .DataWidth    (ActWidth + OfferColWidth)
-  ) u_replay (
+    .DataWidth    (EntryWidth)
+  ) u_history (
     .clk_i,
     .rst_ni,
-    .clear_i         (replay_clear),
-    .enable_i        (state_q == StCompute),
-    .fresh_valid_i   (fresh_valid),
-    .fresh_data_i    ({fresh_act, fresh_col}),
-    .fresh_take_o    (fresh_take),
-    .pe_ready_i      (pe_ready_i),
-    .pe_ready_next_i (pe_ready_next_i),
-    .want_o          (bcast_valid_o),
-    .take_o          (bcast_take_o),
-    .offer_data_o    ({offer_act, offer_col}),
-    .caught_up_o     (caught_up)
+    .clear_i       (history_clear),
+    .enable_i      (state_q == StCompute),
+    .fresh_valid_i (fresh_valid),
+    .fresh_data_i  ({fresh_act, fresh_ptr_idx}),
+    .fresh_take_o  (fresh_take),
+    .pe_ready_i    (pe_ready_i),
+    .want_o        (bcast_valid_o),
+    .take_o        (bcast_take_o),
+    .data_o        (pe_entry),
+    .full_o        (history_full),
+    .caught_up_o   (caught_up)
   );
+
+  for (genvar p = 0; p < NumPe; p++) begin : g_pe_entry
+    assign bcast_act_o[p]     = pe_entry[p*EntryWidth+PtrIdxWidth +: ActWidth];
+    assign bcast_ptr_idx_o[p] = pe_entry[p*EntryWidth +: PtrIdxWidth];
+  end
 
   always_comb begin
     state_d        = state_q;
@@ -338,8 +346,6 @@ module eie_ccu #(
 
   assign err_set_o = NumErrors'({err_col_range, 5'b0, err_bad_layer, err_not_loaded, err_start_busy});
 
-  assign bcast_act_o     = offer_act;
-  assign bcast_ptr_idx_o = PtrIdxWidth'(cur_ptr_base_q + PtrIdxWidth'(offer_col));
   assign layer_o         = layer_q;
   assign layer_out_o     = cur_out_q;
   assign layer_relu_o    = cur_relu_q;

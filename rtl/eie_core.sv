@@ -12,7 +12,7 @@ module eie_core #(
   parameter int NumPe        = 4,
   /// Activation queue depth per PE (columns with work), >= 1.
   parameter int QueueDepth   = 8,
-  /// Broadcasts the CCU keeps to replay to PEs that missed them (power of two, >= 2).
+  /// Broadcasts the CCU keeps in a history that every PE reads at its own pace (power of two, >= 2).
   parameter int HistoryDepth = 16,
   /// Sparse-matrix SRAM words (64 bits, 8 entries) per PE.
   parameter int SpmatDepth   = 16384,
@@ -212,13 +212,13 @@ module eie_core #(
   // ---------------------------------------------------------------------------
   logic                          root_valid, root_ready, tree_empty;
   logic [ActWidth+ColWidth-1:0]  root_data;
-  logic [NumPe-1:0]              pe_ready, pe_ready_next, pe_idle, pe_wb_busy, leaf_valid, leaf_ready, leaf_empty;
+  logic [NumPe-1:0]              pe_ready, pe_idle, pe_wb_busy, leaf_valid, leaf_ready, leaf_empty;
   logic [NumPe-1:0][ActWidth+ColWidth-1:0] leaf_data;
   logic [NumPe-1:0][2:0]         pe_err;
   logic [2:0]                    pe_err_any;
   logic [NumPe-1:0]              bcast_valid, bcast_take;
-  logic [ActWidth-1:0]           bcast_act;
-  logic [PtrIdxWidth-1:0]        bcast_ptr_idx;
+  logic [NumPe-1:0][ActWidth-1:0]    bcast_act;
+  logic [NumPe-1:0][PtrIdxWidth-1:0] bcast_ptr_idx;
   logic [15:0]                   cur_out;
   logic                          cur_relu, src_sel, scan_en, flush, wb_start, bitmap_clear;
   logic                          compute, bcast_over;
@@ -277,7 +277,6 @@ module eie_core #(
     .root_ready_o     (root_ready),
     .tree_empty_i     (tree_empty && (&leaf_empty)),
     .pe_ready_i       (pe_ready),
-    .pe_ready_next_i  (pe_ready_next),
     .pe_idle_i        (pe_idle),
     .pe_wb_busy_i     (pe_wb_busy),
     .bcast_valid_o    (bcast_valid),
@@ -341,10 +340,9 @@ module eie_core #(
       .bitmap_clear_i  (bitmap_clear),
       .bcast_valid_i   (bcast_valid[p]),
       .bcast_take_i    (bcast_take[p]),
-      .bcast_act_i     (bcast_act),
-      .bcast_ptr_idx_i (bcast_ptr_idx),
+      .bcast_act_i     (bcast_act[p]),
+      .bcast_ptr_idx_i (bcast_ptr_idx[p]),
       .pe_ready_o      (pe_ready[p]),
-      .pe_ready_next_o (pe_ready_next[p]),
       .idle_o          (pe_idle[p]),
       .wb_busy_o       (pe_wb_busy[p]),
       .leaf_valid_o    (leaf_valid[p]),

@@ -31,11 +31,7 @@ module eie_fifo #(
   /// Head entry, valid while pop_valid_o.
   output logic [Width-1:0]           pop_data_o,
   /// Number of entries held (0..Depth).
-  output logic [$clog2(Depth+1)-1:0] count_o,
-  /// Number of entries held next cycle after this cycle's push and pop. A clear
-  /// is not counted, so that it does not feed a user that clears on what it
-  /// derives from this count (the CCU's abort).
-  output logic [$clog2(Depth+1)-1:0] count_next_o
+  output logic [$clog2(Depth+1)-1:0] count_o
 );
 
   // Depth == 1 still gets a one-bit pointer; it then stays 0.
@@ -63,7 +59,6 @@ module eie_fifo #(
   assign pop_valid_o  = (count_q != '0);
   assign pop_data_o   = mem[rd_ptr_q];
   assign count_o      = count_q;
-  assign count_next_o = count_q + CountWidth'(push_fire) - CountWidth'(pop_fire);
 
   assign push_fire = push_valid_i && push_ready_o;
   assign pop_fire  = pop_valid_o && pop_ready_i;

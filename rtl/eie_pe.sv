@@ -5,7 +5,7 @@
 // one entry per cycle into the arithmetic unit; at the end of a layer the
 // write-back walks the PE's rows through ReLU/requantisation into the
 // destination activation file. pe_ready_o promises room for one more broadcast;
-// a broadcast the PE needs but has no room for is replayed later by the CCU.
+// while it is low the PE falls behind in the CCU's broadcast history.
 
 `default_nettype none
 
@@ -48,15 +48,14 @@ module eie_pe #(
   input  logic                          wb_start_i,
   /// Clear the non-zero bitmap (abort).
   input  logic                          bitmap_clear_i,
-  /// Broadcast: offered and the next one this PE needs, taken by this PE this
-  /// cycle (eie_bcast_replay), activation, pointer index.
+  /// Broadcast: the next column this PE needs is in the CCU's history, this PE
+  /// takes it this cycle (eie_bcast_history), its activation and pointer index.
   input  logic                          bcast_valid_i,
   input  logic                          bcast_take_i,
   input  logic [ActWidth-1:0]           bcast_act_i,
   input  logic [PtrIdxWidth-1:0]        bcast_ptr_idx_i,
-  /// Room for one more broadcast, now and in the next cycle.
+  /// Room for one more broadcast.
   output logic                          pe_ready_o,
-  output logic                          pe_ready_next_o,
   /// Nothing in the queue or the pipelines.
   output logic                          idle_o,
   /// Write-back in progress.
@@ -133,7 +132,7 @@ module eie_pe #(
   // ---------------------------------------------------------------------------
   logic                  q_push, q_push_ready, q_pop_valid, q_pop_ready;
   logic [QueueWidth-1:0] q_pop_data;
-  logic [CountWidth-1:0] q_count, q_count_next;
+  logic [CountWidth-1:0] q_count;
 
   assign q_push = ptr_valid && !ptr_empty && !ptr_err_order;
 
@@ -150,15 +149,11 @@ module eie_pe #(
     .pop_valid_o  (q_pop_valid),
     .pop_ready_i  (q_pop_ready),
     .pop_data_o   (q_pop_data),
-    .count_o      (q_count),
-    .count_next_o (q_count_next)
+    .count_o      (q_count)
   );
 
   // The column in the pointer stage lands in the queue next; count it as taken.
   assign pe_ready_o = 32'(q_count) + 32'(ptr_valid) < QueueDepth;
-  // The same next cycle (the CCU chooses its next broadcast with it): a broadcast
-  // taken now is then in the pointer stage.
-  assign pe_ready_next_o = 32'(q_count_next) + 32'(bcast_valid_i && bcast_take_i) < QueueDepth;
 
   // ---------------------------------------------------------------------------
   // Sparse-matrix read unit

@@ -14,12 +14,12 @@ broadcast decision, then every PE issues one entry; no pipeline latencies):
 - replay:     a shared history of the last H broadcasts in the CCU; a PE that is
               full simply misses a broadcast and the CCU replays it later, always
               serving the most lagging PE that has room (one broadcast per cycle).
-              This is what the core does now (eie_bcast_replay).
-- per-PE:     the ideal of the same history: every PE reads it at its own pace
-              (N read ports), a PE at most H broadcasts behind the leader.
+- per-PE:     the same history, every PE reading it at its own pace (N read
+              ports), a PE at most H broadcasts behind the leader. This is what
+              the core does now (eie_bcast_history).
 
-The "as built" column is eie.perf, the exact model of the RTL (replay, history
-of 16), for reference.
+The "as built" column is eie.perf, the exact model of the RTL (per-PE reads of
+a history of 16), for reference.
 Run: .venv/bin/python scripts/broadcast_study.py [--layers NT-We,VGG-6] [--history 64]
 """
 

@@ -41,10 +41,10 @@ DATA_BINS = {
 }
 DUT_BINS = {
     "padding entry": "signal cnt_inc[5] (what PE_PADDING counts): a padding entry processed",
-    "queue full": "signal cnt_inc[4] (what PE_QUEUE_FULL counts): a PE missed a broadcast it needed (full queue)",
+    "queue full": "signal cnt_inc[4] (what PE_QUEUE_FULL counts): a column waited in the history, the PE's queue full",
     "broadcast stall": "register BCAST_STALLS > 0 after the run",
-    "replay": "signal u_ccu.u_replay.replay: a missed broadcast offered again from the history",
-    "history full": "signal u_ccu.u_replay.too_far: a PE a whole history behind held the fresh broadcasts",
+    "PE behind": "signal u_ccu.u_history.behind_take: a PE took a column older than the newest",
+    "history full": "signal u_ccu.u_history.full_o: a PE a whole history behind held the fresh broadcasts",
     "all PEs starved": "signals cnt_inc[1] of every PE (PE_STARVED) set in the same cycle",
     "bypass x2": "signal u_arith.bypass_q: 2 same-row updates in a row (1 bypass cycle)",
     "bypass x3": "signal u_arith.bypass_q: 3 same-row updates in a row",
@@ -128,8 +128,8 @@ class RunMonitor:
         pes = [dut.gen_pe[p].u_pe for p in range(num_pes)]
         self.bypass = [pe.u_arith.bypass_q for pe in pes]
         self.cnt_inc = [pe.cnt_inc for pe in pes]
-        self.replay = dut.u_ccu.u_replay.replay
-        self.too_far = dut.u_ccu.u_replay.too_far
+        self.behind = dut.u_ccu.u_history.behind_take
+        self.full = dut.u_ccu.u_history.full_o
         self.hits: set[str] = set()
         cocotb.start_soon(self._run())
 
@@ -160,9 +160,9 @@ class RunMonitor:
                 self.hits.add("queue full")
             if any(inc >> self.PADDING & 1 for inc in incs):
                 self.hits.add("padding entry")
-            if self.replay.value:
-                self.hits.add("replay")
-            if int(self.too_far.value):
+            if self.behind.value:
+                self.hits.add("PE behind")
+            if self.full.value:
                 self.hits.add("history full")
             for p, flag in enumerate(self.bypass):
                 if flag.value:

@@ -192,7 +192,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report", help="JSON report: every counter; the run's cycles under 'cycles'")
     p.add_argument("--queue-depth", type=int, default=8, help="activation queue depth of the built core")
     p.add_argument("--history-depth", type=int, default=16,
-                   help="broadcasts the built core keeps for replay (a power of two >= 2)")
+                   help="broadcasts the built core keeps in its history (a power of two >= 2)")
     p.add_argument("--waves", action="store_true", help="dump FST waveforms into the build directory")
     p.add_argument("--direct-load", action="store_true",
                    help="write the sparse-matrix and pointer arrays directly instead of through the load port "

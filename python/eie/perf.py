@@ -7,13 +7,12 @@ with every PE's state held in numpy arrays:
 - The LNZD tree streams the non-zero activations in leaf order: PE 0's slice in
   increasing local index, then PE 1's, and so on, one per cycle once its
   ``levels`` register stages are full. A bias column goes first, from the CCU.
-- One broadcast is offered per cycle (eie_bcast_replay): a PE takes it if it is
-  the next column it needs and it has room, (columns queued and not yet popped)
-  + (column in the pointer stage) < depth; a PE without room misses it. The
-  offer for the next cycle is a replay of the oldest column that a PE with room
-  next cycle still needs, else a fresh one (the bias column in the first compute
-  cycle, the LNZD root from cycle 1 + levels on), unless some PE lags a whole
-  history behind. A fresh column that waits counts a broadcast stall.
+- One fresh broadcast per cycle goes into the CCU's history (eie_bcast_history):
+  the bias column in the first compute cycle, the LNZD root's from cycle
+  1 + levels on, unless some PE lags a whole history behind (then it waits: a
+  broadcast stall). From the next cycle on, each PE with room, (columns queued
+  and not yet popped) + (column in the pointer stage) < depth, takes the oldest
+  column it has not taken yet, one per cycle; a PE without room falls behind.
 - One cycle after a take the pointer pair is known and a non-empty column enters
   the PE's queue; the sparse-matrix read unit pops it once it is in the queue
   (two cycles after the take) and the previous column has issued its last
@@ -47,7 +46,7 @@ BCAST_TO_IDLE = 2
 # pipeline, the last write and the CCU seeing every PE finish; plus one INIT cycle.
 WRITEBACK_EXTRA = 4
 INIT_CYCLES = 1
-# Broadcasts the CCU keeps for replay (eie_core's HistoryDepth).
+# Broadcasts the CCU keeps in its history (eie_core's HistoryDepth).
 DEFAULT_HISTORY_DEPTH = 16
 
 
@@ -139,57 +138,43 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     push = np.zeros(num_pes, dtype=bool)  # the pointer stage pushes a column this cycle
     in_ptr = np.zeros(num_pes, dtype=bool)  # a column in the pointer stage (taken last cycle)
     free_at = np.zeros(num_pes, dtype=np.int64)  # first cycle the read unit may pop the next column
-    lag = np.zeros(num_pes, dtype=np.int64)
-    head = 0  # fresh broadcasts sent
-    offer_valid, offer_dist = False, 0
+    lag = np.zeros(num_pes, dtype=np.int64)  # broadcasts in the history a PE has not taken
+    head = 0  # fresh broadcasts written to the history
     last_take, stalls, t = -1, 0, 0
-    # Every cycle either offers a broadcast someone takes, or some PE pops or issues:
-    # no schedule is longer than this.
+    # Every cycle some PE takes a column, pops or issues, or a fresh column goes
+    # out: no schedule is longer than this.
     limit = 4 * (count + int(active.sum(axis=1).max()) + levels + 8) * (1 + count)
     while True:
         if t > limit:
             raise RuntimeError(f"cycle model: layer not drained after {t} cycles (a model bug)")
-        # The offer of this cycle: taken by each PE that needs it and has room.
+        # Each PE with room takes the oldest column it has not taken (its own read
+        # of the history); a column written last cycle is already there.
         ready = queued + in_ptr < queue_depth
-        if offer_valid:
-            seq = head - offer_dist
-            take = (lag == offer_dist) & ready
-            entries = active[:, seq]
-            new = take & (entries > 0)
-            if take.any():
-                last_take = t
-                lag = lag - take
-                pop = np.maximum(t + 2, free_at)
-                free_at = np.where(new, pop + entries, free_at)
-                pops[pes[new], taken_nonempty[new] % slots] = pop[new]
-                taken_nonempty += new
-        else:
-            take = np.zeros(num_pes, dtype=bool)
-            new = take
+        take = ready & (lag > 0)
+        entries = active[pes, np.minimum(head - lag, count - 1)]
+        new = take & (entries > 0)
+        if take.any():
+            last_take = t
+            lag = lag - take
+            pop = np.maximum(t + 2, free_at)
+            free_at = np.where(new, pop + entries, free_at)
+            pops[pes[new], taken_nonempty[new] % slots] = pop[new]
+            taken_nonempty += new
         # The queue count next cycle: this cycle's push (last cycle's take, with
         # entries) and pop (its recorded cycle is now).
         unpopped = popped < taken_nonempty - new
         pop_now = unpopped & (pops[pes, popped % slots] == t)
-        queued_next = queued + push - pop_now
-        ready_next = queued_next + take < queue_depth
-        # Next cycle's offer: a replay to the most lagging PE with room, else fresh.
-        lag_cand = np.where(ready_next, lag, 0)
-        max_lag = int(lag_cand.max())
+        # A fresh column goes into the history unless a PE is a whole history behind.
         fresh_valid = head < count and (t >= first_tree_load or (bias and head == 0))
-        if max_lag > 0:
-            offer_valid, offer_dist = True, max_lag
-            stalls += fresh_valid
-        elif fresh_valid and not (lag >= history_depth).any():
-            offer_valid, offer_dist = True, 1
+        if fresh_valid and not (lag >= history_depth).any():
             head += 1
             lag = lag + 1
         else:
-            offer_valid = False
             stalls += fresh_valid
         popped += pop_now
-        queued, push, in_ptr = queued_next, new, take
+        queued, push, in_ptr = queued + push - pop_now, new, take
         t += 1
-        if head == count and not offer_valid and not lag.any():
+        if head == count and not lag.any():
             break
     drained = max(last_take + BCAST_TO_IDLE, int(free_at.max()) + ISSUE_TO_IDLE)
     return drained, stalls
