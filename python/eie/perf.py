@@ -176,8 +176,43 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
         t += 1
         if head == count and not lag.any():
             break
+        t, skipped_stalls = _skip_quiet_cycles(t, take, new, queued, lag, head, count, bias, first_tree_load,
+                                               history_depth, queue_depth, pops, popped, taken_nonempty, slots)
+        stalls += skipped_stalls
     drained = max(last_take + BCAST_TO_IDLE, int(free_at.max()) + ISSUE_TO_IDLE)
     return drained, stalls
+
+
+def _skip_quiet_cycles(t, take, new, queued, lag, head, count, bias, first_tree_load, history_depth,
+                       queue_depth, pops, popped, taken_nonempty, slots) -> tuple[int, int]:
+    """The next cycle at which anything can change, and the stalls counted until then.
+
+    Nothing changes while no PE is in the pointer stage or pushing, no PE can
+    take (no room or nothing to take), and no fresh column can go out (none
+    left, the LNZD root not yet valid, or a PE a whole history behind) - the
+    read units just issue entries. The next change is then the earliest pop
+    (a PE's queue gets room) or the root's first valid cycle. A layer of long
+    columns on few PEs spends most of its cycles like this.
+    """
+    if take.any() or new.any():
+        return t, 0
+    if ((queued < queue_depth) & (lag > 0)).any():
+        return t, 0
+    full = bool((lag >= history_depth).any())
+    fresh_now = head < count and (t >= first_tree_load or (bias and head == 0))
+    if fresh_now and not full:
+        return t, 0
+    pes = np.arange(lag.size)
+    waiting = popped < taken_nonempty
+    events = [int(pops[pes[waiting], popped[waiting] % slots].min())] if waiting.any() else []
+    if head < count and t < first_tree_load and not (bias and head == 0):
+        events.append(first_tree_load)
+    if not events:
+        return t, 0
+    until = max(t, min(events))
+    # Each skipped cycle with a fresh column waiting behind a full history is a stall.
+    stalls = (until - t) if (head < count and full and t >= first_tree_load) else 0
+    return until, stalls
 
 
 def column_counts(loaded: LoadedImage, index: int) -> tuple[np.ndarray, np.ndarray]:
