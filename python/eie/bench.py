@@ -140,8 +140,9 @@ def metrics(layer: BenchLayer, loaded: LoadedImage, acts_fixed: np.ndarray, queu
 
 
 def where_cycles_go(pe_counters: dict, busiest: int) -> dict:
-    """From the RTL's per-PE counters: which PE held the broadcast most (its queue
-    full), and the busiest PE's own idle cycles, which is what a layer loses."""
+    """From the RTL's per-PE counters: which PE had its queue full longest (a column
+    waiting for it in the history), and the busiest PE's own idle cycles, which is
+    what a layer loses."""
     full = np.asarray(pe_counters["queue_full"])
     busy = np.asarray(pe_counters["busy"])
     critical = int(np.argmax(busy == busiest))

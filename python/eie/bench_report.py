@@ -141,8 +141,9 @@ def stall_table(rows: list[dict]) -> str:
     rtl = [r for r in rows if "fullest_pe" in r]
     if not rtl:
         return ""
-    lines = ["Where the cycles go (RTL counters): a broadcast waits while any PE's queue is full; the "
-             "busiest PE loses the cycles it is starved.", "",
+    lines = ["Where the cycles go (RTL counters): broadcast stalls are cycles a fresh column waited while a PE "
+             "was a whole history behind; a full queue keeps its PE from taking its next column from the history; "
+             "the busiest PE loses the cycles it is starved.", "",
              "| layer | over max bound | broadcast stalls | PEs ever full | PE full longest (cycles) "
              "| busiest PE | its starved cycles | its own queue full |", "|" + "---|" * 8]
     for r in rtl:
