@@ -108,8 +108,7 @@ def layer_timing(col_entries: np.ndarray, order: np.ndarray, bias: bool, queue_d
     active = col_entries[:, columns]  # PE x broadcast
     count = columns.size
     padding = col_padding[:, columns].sum(axis=1) if col_padding is not None else np.zeros(num_pes, np.int64)
-    timing = _compute_cycles(active, bias, queue_depth, history_depth, tree_levels(num_pes))
-    drained, stalls = timing
+    drained, stalls = _compute_cycles(active, bias, queue_depth, history_depth, tree_levels(num_pes))
     compute = drained + 1
     cycles = INIT_CYCLES + compute
     if not last_layer:
@@ -176,14 +175,14 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
         t += 1
         if head == count and not lag.any():
             break
-        t, skipped_stalls = _skip_quiet_cycles(t, take, new, queued, lag, head, count, bias, first_tree_load,
+        t, skipped_stalls = _skip_quiet_cycles(t, take, queued, lag, head, count, bias, first_tree_load,
                                                history_depth, queue_depth, pops, popped, taken_nonempty, slots)
         stalls += skipped_stalls
     drained = max(last_take + BCAST_TO_IDLE, int(free_at.max()) + ISSUE_TO_IDLE)
     return drained, stalls
 
 
-def _skip_quiet_cycles(t, take, new, queued, lag, head, count, bias, first_tree_load, history_depth,
+def _skip_quiet_cycles(t, take, queued, lag, head, count, bias, first_tree_load, history_depth,
                        queue_depth, pops, popped, taken_nonempty, slots) -> tuple[int, int]:
     """The next cycle at which anything can change, and the stalls counted until then.
 
@@ -194,7 +193,7 @@ def _skip_quiet_cycles(t, take, new, queued, lag, head, count, bias, first_tree_
     (a PE's queue gets room) or the root's first valid cycle. A layer of long
     columns on few PEs spends most of its cycles like this.
     """
-    if take.any() or new.any():
+    if take.any():  # a take puts a column in the pointer stage and maybe a push next cycle
         return t, 0
     if ((queued < queue_depth) & (lag > 0)).any():
         return t, 0
