@@ -83,8 +83,11 @@ module eie_bcast_history #(
     assign data_o[p]    = want_o[p] ? history[read_addr] : '0;
     assign lag_next[p]  = lag_q[p] - LagWidth'(take_o[p]);
     assign behind[p]    = take_o[p] && lag_q[p] > LagWidth'(1);
-    // Its lag at HistoryDepth: a fresh broadcast would overwrite its next column.
-    assign too_far[p]   = lag_next[p][LagWidth-1];
+    // A whole history behind (the lag's top bit: it never exceeds HistoryDepth)
+    // and not taking now: a fresh broadcast would overwrite its next column.
+    // The same as the top bit of lag_next, without the subtract in the path
+    // from the PE's room to the fresh write (timing).
+    assign too_far[p]   = lag_q[p][LagWidth-1] && !pe_ready_i[p];
   end
 
   assign full_o       = |too_far;

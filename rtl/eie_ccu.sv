@@ -13,8 +13,6 @@
 module eie_ccu #(
   /// Number of processing elements.
   parameter int NumPe        = 4,
-  /// Activations per PE and file.
-  parameter int ActDepth     = 64,
   /// Entries per pointer bank.
   parameter int PtrBankDepth = 1024,
   /// Layer descriptors.
@@ -46,6 +44,8 @@ module eie_ccu #(
   input  logic [MaxLayers-1:0]                   layer_bias_i,
   input  logic [MaxLayers-1:0]                   layer_relu_i,
   input  logic [MaxLayers-1:0][4:0]              layer_shift_i,
+  /// Per layer: eie_csr found its descriptor impossible to run.
+  input  logic [MaxLayers-1:0]                   layer_bad_i,
   /// A pointer table has been loaded since reset.
   input  logic                                   loaded_i,
   /// Error events from outside the CCU that abort a run (load port misuse, PE checks).
@@ -138,7 +138,6 @@ module eie_ccu #(
   logic [PtrIdxWidth-1:0] cur_ptr_base_d, cur_ptr_base_q;
   logic                   cur_bias_d, cur_bias_q, cur_relu_d, cur_relu_q;
   logic [4:0]             cur_shift_d, cur_shift_q;
-  logic                   layer_bad_d, layer_bad_q;
 
   assign cur_in_d       = layer_in_i[layer_d];
   assign cur_out_d      = layer_out_i[layer_d];
@@ -155,7 +154,6 @@ module eie_ccu #(
       cur_bias_q     <= 1'b0;
       cur_relu_q     <= 1'b0;
       cur_shift_q    <= '0;
-      layer_bad_q    <= 1'b0;
     end else begin
       cur_in_q       <= cur_in_d;
       cur_out_q      <= cur_out_d;
@@ -163,7 +161,6 @@ module eie_ccu #(
       cur_bias_q     <= cur_bias_d;
       cur_relu_q     <= cur_relu_d;
       cur_shift_q    <= cur_shift_d;
-      layer_bad_q    <= layer_bad_d;
     end
   end
 
@@ -172,15 +169,8 @@ module eie_ccu #(
   assign in_cols     = (ColWidth+1)'(cur_in_q);
   assign last_layer  = 32'(layer_q) + 1 >= 32'(num_layers_i);
 
-  // A descriptor the core cannot run: empty shapes, more activations than the
-  // files hold, an odd pointer base, or a pointer table past the banks.
-  // Checked on the next descriptor and registered with it (timing: the adds and
-  // compares then do not feed the abort).
-  assign layer_bad_d = cur_in_d == '0 || cur_out_d == '0 ||
-                       32'(cur_in_d) > ActDepth * NumPe || 32'(cur_out_d) > ActDepth * NumPe ||
-                       cur_ptr_base_d[0] ||
-                       32'(cur_ptr_base_d) + 32'(cur_in_d) + 32'(cur_bias_d) + 1 > 2 * PtrBankDepth;
-  assign layer_bad   = layer_bad_q;
+  // eie_csr checks every descriptor ahead (timing); INIT reads the current layer's bit.
+  assign layer_bad   = layer_bad_i[layer_q];
 
   // START in idle: refused without an image or with an impossible layer count.
   assign err_not_loaded = state_q == StIdle && start_i && !loaded_i;

@@ -112,6 +112,7 @@ module eie_core #(
   logic [MaxLayers-1:0][PtrIdxWidth-1:0] layer_ptr_base;
   logic [MaxLayers-1:0]                  layer_bias, layer_relu;
   logic [MaxLayers-1:0][4:0]             layer_shift;
+  logic [MaxLayers-1:0]                  layer_bad;
   logic [7:0]                            pe_sel;
   logic [NumErrors-1:0]                  err_set, errors, ccu_err;
   logic [63:0]                           cycles;
@@ -154,6 +155,7 @@ module eie_core #(
     .layer_bias_o     (layer_bias),
     .layer_relu_o     (layer_relu),
     .layer_shift_o    (layer_shift),
+    .layer_bad_o      (layer_bad),
     .pe_sel_o         (pe_sel),
     .busy_i           (busy),
     .done_i           (done),
@@ -250,7 +252,6 @@ module eie_core #(
 
   eie_ccu #(
     .NumPe        (NumPe),
-    .ActDepth     (ActDepth),
     .PtrBankDepth (PtrBankDepth),
     .MaxLayers    (MaxLayers),
     .NumErrors    (NumErrors),
@@ -269,6 +270,7 @@ module eie_core #(
     .layer_bias_i     (layer_bias),
     .layer_relu_i     (layer_relu),
     .layer_shift_i    (layer_shift),
+    .layer_bad_i      (layer_bad),
     .loaded_i         (loaded),
     .ext_abort_i      (ld_err_busy || (|pe_err_any)),
     .root_valid_i     (root_valid),

@@ -62,6 +62,8 @@ module eie_csr #(
   output logic [MaxLayers-1:0]                    layer_bias_o,
   output logic [MaxLayers-1:0]                    layer_relu_o,
   output logic [MaxLayers-1:0][4:0]               layer_shift_o,
+  /// Per layer: its descriptor cannot run (one cycle behind the descriptor registers).
+  output logic [MaxLayers-1:0]                    layer_bad_o,
   /// PE whose counters the PE_* registers show.
   output logic [7:0]                              pe_sel_o,
   /// Status from the control unit.
@@ -241,6 +243,29 @@ module eie_csr #(
     assign layer_relu_o[l]     = lflags_q[l][1];
     assign layer_shift_o[l]    = lflags_q[l][12:8];
   end
+
+  // A descriptor the core cannot run: empty shapes, more activations than the
+  // files hold, an odd pointer base, or a pointer table past the banks. Checked
+  // here for every layer from the registered fields, not when a layer starts
+  // (timing: the adds and compares sit between two registers instead of behind
+  // the layer mux). A START reaches INIT a cycle after its own write, so the
+  // bit a layer's INIT reads has seen every descriptor write before the START.
+  logic [MaxLayers-1:0] layer_bad_d, layer_bad_q;
+
+  for (genvar l = 0; l < MaxLayers; l++) begin : gen_layer_check
+    assign layer_bad_d[l] = layer_in_o[l] == '0 || layer_out_o[l] == '0 ||
+                            32'(layer_in_o[l]) > ActDepth * NumPe || 32'(layer_out_o[l]) > ActDepth * NumPe ||
+                            layer_ptr_base_o[l][0] ||
+                            32'(layer_ptr_base_o[l]) + 32'(layer_in_o[l]) + 32'(layer_bias_o[l]) + 1 >
+                              2 * PtrBankDepth;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) layer_bad_q <= '1;
+    else         layer_bad_q <= layer_bad_d;
+  end
+
+  assign layer_bad_o = layer_bad_q;
 
   // ---------------------------------------------------------------------------
   // Reads
