@@ -252,12 +252,18 @@ module eie_csr #(
   // bit a layer's INIT reads has seen every descriptor write before the START.
   logic [MaxLayers-1:0] layer_bad_d, layer_bad_q;
 
+  // The pointer table's last index, base + in + bias, in as few bits as it needs
+  // (a 32-bit sum would cost every layer a wide adder).
+  localparam int PtrSumWidth = (PtrIdxWidth > 16 ? PtrIdxWidth : 16) + 1;
+
   for (genvar l = 0; l < MaxLayers; l++) begin : gen_layer_check
+    logic [PtrSumWidth-1:0] ptr_last;
+
+    assign ptr_last       = PtrSumWidth'(layer_ptr_base_o[l]) + PtrSumWidth'(layer_in_o[l]) +
+                            PtrSumWidth'(layer_bias_o[l]);
     assign layer_bad_d[l] = layer_in_o[l] == '0 || layer_out_o[l] == '0 ||
                             32'(layer_in_o[l]) > ActDepth * NumPe || 32'(layer_out_o[l]) > ActDepth * NumPe ||
-                            layer_ptr_base_o[l][0] ||
-                            32'(layer_ptr_base_o[l]) + 32'(layer_in_o[l]) + 32'(layer_bias_o[l]) + 1 >
-                              2 * PtrBankDepth;
+                            layer_ptr_base_o[l][0] || 32'(ptr_last) >= 2 * PtrBankDepth;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
