@@ -2,20 +2,26 @@
 // Broadcast history. Instead of holding every PE while one PE's queue is full,
 // the CCU writes each broadcast (activation and pointer index) into a history
 // of the layer's last HistoryDepth broadcasts, one per cycle, and every PE
-// reads the history at its own place: a PE with room takes the next column it
-// has not taken yet, however far behind the newest that is. A PE whose queue
+// reads the history at its own place: a PE with room takes the next columns it
+// has not taken yet, however far behind the newest those are. A PE whose queue
 // is full simply falls behind and catches up later, while the others carry on;
 // a full queue no longer idles the array, which is what held the paper's
 // layers 1-16 % over their bound (README "Numbers", scripts/broadcast_study.py).
 //
+// A PE takes up to TakeLanes (two) columns per cycle, oldest first in lane 0,
+// as many as it has room for: a PE that is behind runs through columns without
+// entries for it faster than the broadcast, so such a column seldom costs it a
+// cycle of its own.
+//
 // A PE's lag is how many of the layer's broadcasts it has not taken yet; it
 // never exceeds HistoryDepth. A fresh broadcast waits only while some PE lags
-// a whole history behind (it would overwrite that PE's next column).
+// a whole history behind and takes nothing (it would overwrite that PE's next
+// column).
 //
-// Each PE reads its own entry (N read ports of one small memory: Yosys maps it
-// to a LUT RAM copy per PE); the read address is the write pointer minus the
-// PE's lag, and the read is combinational, so a column written in one cycle is
-// taken in the next, as a registered broadcast would be.
+// Each PE reads its own entries (TakeLanes read ports per PE of one small
+// memory: Yosys maps it to LUT RAM copies); lane l reads the write pointer
+// minus the PE's lag plus l, combinationally, so a column written in one cycle
+// is taken in the next, as a registered broadcast would be.
 
 `default_nettype none
 
@@ -23,38 +29,40 @@ module eie_bcast_history #(
   /// Number of PEs.
   parameter int NumPe        = 4,
   /// Broadcasts kept in the history (a power of two, >= 2).
-  parameter int HistoryDepth = 16,
+  parameter int HistoryDepth = 128,
   /// Width of a broadcast: activation and pointer index.
   parameter int DataWidth    = 32,
+  localparam int Lanes       = eie_pkg::TakeLanes,
   localparam int LagWidth    = $clog2(HistoryDepth) + 1,
   localparam int AddrWidth   = $clog2(HistoryDepth)
 ) (
   /// Clock.
-  input  logic                          clk_i,
+  input  logic                                           clk_i,
   /// Asynchronous reset, active low.
-  input  logic                          rst_ni,
+  input  logic                                           rst_ni,
   /// New layer or abort: every PE is caught up with an empty history next cycle.
-  input  logic                          clear_i,
+  input  logic                                           clear_i,
   /// The layer's compute phase: fresh broadcasts may be written.
-  input  logic                          enable_i,
+  input  logic                                           enable_i,
   /// Next fresh broadcast (bias column or LNZD root), taken with fresh_take_o.
-  input  logic                          fresh_valid_i,
-  input  logic [DataWidth-1:0]          fresh_data_i,
-  output logic                          fresh_take_o,
-  /// Per PE: room for a broadcast this cycle.
-  input  logic [NumPe-1:0]              pe_ready_i,
-  /// Per PE: a column it has not taken is in the history, and it takes it now.
-  output logic [NumPe-1:0]              want_o,
-  output logic [NumPe-1:0]              take_o,
-  /// Per PE: that column.
-  output logic [NumPe-1:0][DataWidth-1:0] data_o,
+  input  logic                                           fresh_valid_i,
+  input  logic [DataWidth-1:0]                           fresh_data_i,
+  output logic                                           fresh_take_o,
+  /// Per PE and lane l: room for l + 1 more columns this cycle.
+  input  logic [NumPe-1:0][Lanes-1:0]                    pe_room_i,
+  /// Per PE and lane: a column it has not taken is in the history, and it takes it now.
+  output logic [NumPe-1:0][Lanes-1:0]                    want_o,
+  output logic [NumPe-1:0][Lanes-1:0]                    take_o,
+  /// Per PE and lane: that column.
+  output logic [NumPe-1:0][Lanes-1:0][DataWidth-1:0]     data_o,
   /// A PE a whole history behind holds the fresh broadcasts (coverage, counters).
-  output logic                          full_o,
+  output logic                                           full_o,
   /// Every PE has taken every broadcast so far.
-  output logic                          caught_up_o
+  output logic                                           caught_up_o
 );
 
   initial begin : proc_check_params
+    if (Lanes != 2) $fatal(1, "eie_bcast_history: written for two take lanes, got %0d", Lanes);
     if (NumPe < 1 || NumPe > 256) $fatal(1, "eie_bcast_history: NumPe must be 1..256, got %0d", NumPe);
     if (HistoryDepth < 2 || (HistoryDepth & (HistoryDepth - 1)) != 0) begin
       $fatal(1, "eie_bcast_history: HistoryDepth must be a power of two >= 2, got %0d", HistoryDepth);
@@ -66,32 +74,43 @@ module eie_bcast_history #(
   logic [NumPe-1:0][LagWidth-1:0] lag_d, lag_q, lag_next;
   logic [NumPe-1:0]               too_far;
   logic [AddrWidth-1:0]           head_d, head_q;
-  // Some PE takes a column older than the newest: read by the testbench's
-  // coverage only, hence the waiver.
-  logic [NumPe-1:0]               behind;
+  // Some PE takes a column older than the newest; some PE takes two columns:
+  // read by the testbench's coverage only, hence the waiver.
+  logic [NumPe-1:0]               behind, two;
   // verilator lint_off UNUSEDSIGNAL
-  logic                           behind_take;
+  logic                           behind_take, two_takes;
   // verilator lint_on UNUSEDSIGNAL
 
   for (genvar p = 0; p < NumPe; p++) begin : g_pe
-    logic [AddrWidth-1:0] read_addr;
+    logic [LagWidth-1:0] taken;
 
-    assign want_o[p]    = lag_q[p] != '0;
-    assign take_o[p]    = want_o[p] && pe_ready_i[p];
-    assign read_addr    = head_q - AddrWidth'(lag_q[p]);
-    // Zero while nothing is wanted: the history is not reset (LUT RAM).
-    assign data_o[p]    = want_o[p] ? history[read_addr] : '0;
-    assign lag_next[p]  = lag_q[p] - LagWidth'(take_o[p]);
-    assign behind[p]    = take_o[p] && lag_q[p] > LagWidth'(1);
+    for (genvar l = 0; l < Lanes; l++) begin : g_lane
+      logic [AddrWidth-1:0] read_addr;
+
+      // Lane l wants the (l+1)-th oldest column not taken; lane l takes only
+      // with lane l-1 (room for l+1 columns implies room for l).
+      assign want_o[p][l] = lag_q[p] > LagWidth'(l);
+      assign take_o[p][l] = want_o[p][l] && pe_room_i[p][l];
+      assign read_addr    = head_q - AddrWidth'(lag_q[p]) + AddrWidth'(l);
+      // Zero while nothing is wanted: the history is not reset (LUT RAM).
+      assign data_o[p][l] = want_o[p][l] ? history[read_addr] : '0;
+    end
+
+    // Lanes take a prefix (0, 1 or 2 columns): count them.
+    assign taken       = LagWidth'(take_o[p][0]) + LagWidth'(take_o[p][Lanes-1]);
+    assign lag_next[p] = lag_q[p] - taken;
+    assign behind[p]   = take_o[p][0] && lag_q[p] > LagWidth'(1);
+    assign two[p]      = take_o[p][1];
     // A whole history behind (the lag's top bit: it never exceeds HistoryDepth)
-    // and not taking now: a fresh broadcast would overwrite its next column.
+    // and taking nothing: a fresh broadcast would overwrite its next column.
     // The same as the top bit of lag_next, without the subtract in the path
     // from the PE's room to the fresh write (timing).
-    assign too_far[p]   = lag_q[p][LagWidth-1] && !pe_ready_i[p];
+    assign too_far[p]  = lag_q[p][LagWidth-1] && !pe_room_i[p][0];
   end
 
   assign full_o       = |too_far;
   assign behind_take  = |behind;
+  assign two_takes    = |two;
   assign fresh_take_o = enable_i && fresh_valid_i && !full_o;
   assign caught_up_o  = lag_q == '0;
 

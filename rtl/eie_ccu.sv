@@ -20,11 +20,12 @@ module eie_ccu #(
   /// Number of ERROR bits (see eie_core).
   parameter int NumErrors    = 11,
   /// Broadcasts kept in the history (a power of two, >= 2).
-  parameter int HistoryDepth = 16,
+  parameter int HistoryDepth = 128,
   localparam int LayerWidth  = (MaxLayers > 1) ? $clog2(MaxLayers) : 1,
   localparam int PtrIdxWidth = $clog2(PtrBankDepth) + 1,
   localparam int ActWidth    = eie_pkg::ActWidth,
   localparam int ColWidth    = eie_pkg::ColIdxWidth,
+  localparam int Lanes       = eie_pkg::TakeLanes,
   // A history entry: the activation and the column's pointer index.
   localparam int EntryWidth  = ActWidth + PtrIdxWidth
 ) (
@@ -57,17 +58,18 @@ module eie_ccu #(
   output logic                                   root_ready_o,
   /// Every leaf and node of the LNZD tree is empty.
   input  logic                                   tree_empty_i,
-  /// Per-PE status: room for a broadcast, compute pipeline empty, write-back running.
-  input  logic [NumPe-1:0]                       pe_ready_i,
+  /// Per-PE status: room for 1 / 2 more columns (lanes 0 / 1), compute pipeline
+  /// empty, write-back running.
+  input  logic [NumPe-1:0][Lanes-1:0]            pe_room_i,
   input  logic [NumPe-1:0]                       pe_idle_i,
   input  logic [NumPe-1:0]                       pe_wb_busy_i,
-  /// Broadcast, per PE: a column it has not taken is in the history, it takes it
-  /// now, its activation and pointer index ptr_base + j.
-  output logic [NumPe-1:0]                       bcast_valid_o,
-  output logic [NumPe-1:0]                       bcast_take_o,
-  output logic [NumPe-1:0][ActWidth-1:0]         bcast_act_o,
+  /// Broadcast, per PE and take lane: a column it has not taken is in the history,
+  /// it takes it now, its activation and pointer index ptr_base + j.
+  output logic [NumPe-1:0][Lanes-1:0]            bcast_valid_o,
+  output logic [NumPe-1:0][Lanes-1:0]            bcast_take_o,
+  output logic [NumPe-1:0][Lanes-1:0][ActWidth-1:0] bcast_act_o,
   /// Pointer index ptr_base + j of the broadcast column.
-  output logic [NumPe-1:0][PtrIdxWidth-1:0]      bcast_ptr_idx_o,
+  output logic [NumPe-1:0][Lanes-1:0][PtrIdxWidth-1:0] bcast_ptr_idx_o,
   /// Layer context for the PEs.
   output logic [LayerWidth-1:0]                  layer_o,
   output logic [15:0]                            layer_out_o,
@@ -112,7 +114,7 @@ module eie_ccu #(
   logic [PtrIdxWidth-1:0] fresh_ptr_idx;
   // Flat (entry p at [p*EntryWidth +: EntryWidth]): Icarus 11 cannot part-select
   // an element of a packed 2-D array.
-  logic [NumPe*EntryWidth-1:0] pe_entry;
+  logic [NumPe-1:0][Lanes-1:0][EntryWidth-1:0] pe_entry;
   logic                  wb_first_d, wb_first_q;
   logic                  done_d, done_q;
   logic [63:0]           cycles_d, cycles_q;
@@ -218,7 +220,7 @@ module eie_ccu #(
     .fresh_valid_i (fresh_valid),
     .fresh_data_i  ({fresh_act, fresh_ptr_idx}),
     .fresh_take_o  (fresh_take),
-    .pe_ready_i    (pe_ready_i),
+    .pe_room_i     (pe_room_i),
     .want_o        (bcast_valid_o),
     .take_o        (bcast_take_o),
     .data_o        (pe_entry),
@@ -227,8 +229,10 @@ module eie_ccu #(
   );
 
   for (genvar p = 0; p < NumPe; p++) begin : g_pe_entry
-    assign bcast_act_o[p]     = pe_entry[p*EntryWidth+PtrIdxWidth +: ActWidth];
-    assign bcast_ptr_idx_o[p] = pe_entry[p*EntryWidth +: PtrIdxWidth];
+    for (genvar l = 0; l < Lanes; l++) begin : g_lane
+      assign bcast_act_o[p][l]     = pe_entry[p][l][PtrIdxWidth +: ActWidth];
+      assign bcast_ptr_idx_o[p][l] = pe_entry[p][l][PtrIdxWidth-1:0];
+    end
   end
 
   always_comb begin

@@ -13,7 +13,7 @@ module eie_core #(
   /// Activation queue depth per PE (columns with work), >= 1.
   parameter int QueueDepth   = 8,
   /// Broadcasts the CCU keeps in a history that every PE reads at its own pace (power of two, >= 2).
-  parameter int HistoryDepth = 16,
+  parameter int HistoryDepth = 128,
   /// Sparse-matrix SRAM words (64 bits, 8 entries) per PE.
   parameter int SpmatDepth   = 16384,
   /// Entries per pointer bank (even and odd) per PE.
@@ -26,6 +26,7 @@ module eie_core #(
   localparam int PtrIdxWidth = $clog2(PtrBankDepth) + 1,
   localparam int ActWidth    = eie_pkg::ActWidth,
   localparam int ColWidth    = eie_pkg::ColIdxWidth,
+  localparam int Lanes       = eie_pkg::TakeLanes,
   localparam int NumErrors   = 11
 ) (
   /// Clock.
@@ -214,13 +215,14 @@ module eie_core #(
   // ---------------------------------------------------------------------------
   logic                          root_valid, root_ready, tree_empty;
   logic [ActWidth+ColWidth-1:0]  root_data;
-  logic [NumPe-1:0]              pe_ready, pe_idle, pe_wb_busy, leaf_valid, leaf_ready, leaf_empty;
+  logic [NumPe-1:0]              pe_idle, pe_wb_busy, leaf_valid, leaf_ready, leaf_empty;
   logic [NumPe-1:0][ActWidth+ColWidth-1:0] leaf_data;
   logic [NumPe-1:0][2:0]         pe_err;
   logic [2:0]                    pe_err_any;
-  logic [NumPe-1:0]              bcast_valid, bcast_take;
-  logic [NumPe-1:0][ActWidth-1:0]    bcast_act;
-  logic [NumPe-1:0][PtrIdxWidth-1:0] bcast_ptr_idx;
+  // Per PE and take lane (eie_bcast_history).
+  logic [NumPe-1:0][Lanes-1:0]   pe_room, bcast_valid, bcast_take;
+  logic [NumPe-1:0][Lanes-1:0][ActWidth-1:0]    bcast_act;
+  logic [NumPe-1:0][Lanes-1:0][PtrIdxWidth-1:0] bcast_ptr_idx;
   logic [15:0]                   cur_out;
   logic                          cur_relu, src_sel, scan_en, flush, wb_start, bitmap_clear;
   logic                          compute, bcast_over;
@@ -278,7 +280,7 @@ module eie_core #(
     .root_col_i       (root_data[ColWidth-1:0]),
     .root_ready_o     (root_ready),
     .tree_empty_i     (tree_empty && (&leaf_empty)),
-    .pe_ready_i       (pe_ready),
+    .pe_room_i        (pe_room),
     .pe_idle_i        (pe_idle),
     .pe_wb_busy_i     (pe_wb_busy),
     .bcast_valid_o    (bcast_valid),
@@ -344,7 +346,7 @@ module eie_core #(
       .bcast_take_i    (bcast_take[p]),
       .bcast_act_i     (bcast_act[p]),
       .bcast_ptr_idx_i (bcast_ptr_idx[p]),
-      .pe_ready_o      (pe_ready[p]),
+      .pe_room_o       (pe_room[p]),
       .idle_o          (pe_idle[p]),
       .wb_busy_o       (pe_wb_busy[p]),
       .leaf_valid_o    (leaf_valid[p]),

@@ -13,7 +13,7 @@ module eie_csr #(
   /// Activation queue depth of every PE.
   parameter int QueueDepth   = 8,
   /// Broadcast history depth (read-only register HISTORY_DEPTH).
-  parameter int HistoryDepth = 16,
+  parameter int HistoryDepth = 128,
   /// Sparse-matrix words per PE.
   parameter int SpmatDepth   = 1024,
   /// Entries per pointer bank.

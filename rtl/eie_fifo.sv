@@ -1,48 +1,52 @@
 // SPDX-License-Identifier: Apache-2.0
 // eie_fifo: first-word-fall-through FIFO of any depth (the PE's activation queue).
-// Push: a beat moves on push_valid_i && push_ready_o; push_ready_o = not full and
-// depends on no input. Pop: pop_valid_o = not empty, pop_data_o is the head and
-// holds until popped. clear_i empties the FIFO next cycle, dropping a same-cycle push.
+// Push: up to PushLanes entries per cycle, lane 0 the oldest; lane l moves on
+// push_valid_i[l] && push_ready_o[l], push_ready_o[l] = room for l + 1 entries and
+// depends on no input. The valid lanes are a prefix (lane l only with lane l-1).
+// Pop: pop_valid_o = not empty, pop_data_o is the head and holds until popped.
+// clear_i empties the FIFO next cycle, dropping same-cycle pushes.
 
 `default_nettype none
 
 module eie_fifo #(
   /// Bits per entry.
-  parameter int Width = eie_pkg::ActWidth,
+  parameter int Width     = eie_pkg::ActWidth,
   /// Number of entries (>= 1, any value, not only powers of two).
-  parameter int Depth = 4
+  parameter int Depth     = 4,
+  /// Entries pushed per cycle at most (1 or 2).
+  parameter int PushLanes = 1
 ) (
   /// Clock, rising edge.
-  input  logic                       clk_i,
+  input  logic                                 clk_i,
   /// Asynchronous reset, active low.
-  input  logic                       rst_ni,
+  input  logic                                 rst_ni,
   /// Synchronous flush: the FIFO is empty in the next cycle whatever else happens.
-  input  logic                       clear_i,
-  /// Producer offers push_data_i.
-  input  logic                       push_valid_i,
-  /// Not full; a registered state, so no combinational path from any input.
-  output logic                       push_ready_o,
-  /// Entry to append.
-  input  logic [Width-1:0]           push_data_i,
+  input  logic                                 clear_i,
+  /// Producer offers push_data_i[l] on lane l (a prefix of the lanes).
+  input  logic [PushLanes-1:0]                 push_valid_i,
+  /// Room for l + 1 entries; a registered state, so no combinational path from any input.
+  output logic [PushLanes-1:0]                 push_ready_o,
+  /// Entries to append, lane 0 first.
+  input  logic [PushLanes-1:0][Width-1:0]      push_data_i,
   /// Not empty: pop_data_o is the oldest entry.
-  output logic                       pop_valid_o,
+  output logic                                 pop_valid_o,
   /// Consumer takes the head this cycle.
-  input  logic                       pop_ready_i,
+  input  logic                                 pop_ready_i,
   /// Head entry, valid while pop_valid_o.
-  output logic [Width-1:0]           pop_data_o,
+  output logic [Width-1:0]                     pop_data_o,
   /// Number of entries held (0..Depth).
-  output logic [$clog2(Depth+1)-1:0] count_o
+  output logic [$clog2(Depth+1)-1:0]           count_o
 );
 
   // Depth == 1 still gets a one-bit pointer; it then stays 0.
   localparam int PtrWidth   = (Depth > 1) ? $clog2(Depth) : 1;
   localparam int CountWidth = $clog2(Depth + 1);
-  localparam logic [PtrWidth-1:0]   LastPtr   = PtrWidth'(Depth - 1);
-  localparam logic [CountWidth-1:0] FullCount = CountWidth'(Depth);
+  localparam logic [PtrWidth-1:0] LastPtr = PtrWidth'(Depth - 1);
 
   initial begin : proc_check_params
     if (Width < 1) $fatal(1, "eie_fifo: Width must be >= 1, got %0d", Width);
     if (Depth < 1) $fatal(1, "eie_fifo: Depth must be >= 1, got %0d", Depth);
+    if (PushLanes < 1 || PushLanes > 2) $fatal(1, "eie_fifo: PushLanes must be 1 or 2, got %0d", PushLanes);
   end
 
   // ---------------------------------------------------------------------------
@@ -53,19 +57,40 @@ module eie_fifo #(
   logic [PtrWidth-1:0]   wr_ptr_d, wr_ptr_q;
   logic [PtrWidth-1:0]   rd_ptr_d, rd_ptr_q;
   logic [CountWidth-1:0] count_d, count_q;
-  logic                  push_fire, pop_fire;
+  logic [PushLanes-1:0]  push_fire;
+  logic [CountWidth-1:0] pushes;
+  logic                  pop_fire;
+  // Write slots: the write pointer plus 0 .. PushLanes, wrapped at Depth (one
+  // compare and subtract, not a modulo: the sum stays below 2 * Depth).
+  logic [PushLanes:0][PtrWidth-1:0] wr_slot;
 
-  assign push_ready_o = (count_q != FullCount);
-  assign pop_valid_o  = (count_q != '0);
-  assign pop_data_o   = mem[rd_ptr_q];
-  assign count_o      = count_q;
+  for (genvar l = 0; l <= PushLanes; l++) begin : g_slot
+    logic [31:0] sum;
 
-  assign push_fire = push_valid_i && push_ready_o;
-  assign pop_fire  = pop_valid_o && pop_ready_i;
+    assign sum        = 32'(wr_ptr_q) + l;
+    assign wr_slot[l] = PtrWidth'(sum >= Depth ? sum - Depth : sum);
+  end
+
+  for (genvar l = 0; l < PushLanes; l++) begin : g_lane
+    assign push_ready_o[l] = 32'(count_q) + l < Depth;
+    assign push_fire[l]    = push_valid_i[l] && push_ready_o[l];
+  end
+
+  // Lanes fire as a prefix: the count of fired lanes.
+  if (PushLanes == 1) begin : g_pushes1
+    assign pushes = CountWidth'(push_fire[0]);
+  end else begin : g_pushes2
+    assign pushes = CountWidth'(push_fire[0]) + CountWidth'(push_fire[PushLanes-1]);
+  end
+
+  assign pop_valid_o = (count_q != '0);
+  assign pop_data_o  = mem[rd_ptr_q];
+  assign count_o     = count_q;
+  assign pop_fire    = pop_valid_o && pop_ready_i;
 
   always_ff @(posedge clk_i) begin : proc_mem
-    if (push_fire) begin
-      mem[wr_ptr_q] <= push_data_i;
+    for (int l = 0; l < PushLanes; l++) begin
+      if (push_fire[l]) mem[wr_slot[l]] <= push_data_i[l];
     end
   end
 
@@ -81,17 +106,11 @@ module eie_fifo #(
       rd_ptr_d = '0;
       count_d  = '0;
     end else begin
-      if (push_fire) begin
-        wr_ptr_d = (wr_ptr_q == LastPtr) ? '0 : wr_ptr_q + 1'b1;
-      end
+      wr_ptr_d = wr_slot[pushes];
       if (pop_fire) begin
         rd_ptr_d = (rd_ptr_q == LastPtr) ? '0 : rd_ptr_q + 1'b1;
       end
-      if (push_fire && !pop_fire) begin
-        count_d = count_q + 1'b1;
-      end else if (pop_fire && !push_fire) begin
-        count_d = count_q - 1'b1;
-      end
+      count_d = count_q + pushes - CountWidth'(pop_fire);
     end
   end
 
@@ -122,8 +141,12 @@ module eie_fifo #(
       pop_stall_q      <= 1'b0;
       pop_stall_data_q <= '0;
     end else begin
-      assert (!push_fire || count_q != FullCount)
+      assert (32'(count_q) + 32'(pushes) <= Depth)
         else $fatal(1, "eie_fifo: push into a full FIFO");
+      for (int l = 1; l < PushLanes; l++) begin
+        assert (!push_valid_i[l] || push_valid_i[l-1])
+          else $fatal(1, "eie_fifo: push lane %0d without lane %0d", l, l - 1);
+      end
       assert (!pop_fire || count_q != '0)
         else $fatal(1, "eie_fifo: pop from an empty FIFO");
       // Pointers and count agree: wr - rd == count (mod Depth).

@@ -4,8 +4,9 @@
 // an empty column costs this PE no cycle. The sparse-matrix read unit streams
 // one entry per cycle into the arithmetic unit; at the end of a layer the
 // write-back walks the PE's rows through ReLU/requantisation into the
-// destination activation file. pe_ready_o promises room for one more broadcast;
-// while it is low the PE falls behind in the CCU's broadcast history.
+// destination activation file. pe_room_o[l] promises room for l + 1 more
+// broadcasts (the PE takes up to two a cycle); while it has none the PE falls
+// behind in the CCU's broadcast history.
 
 `default_nettype none
 
@@ -29,6 +30,7 @@ module eie_pe #(
   localparam int RowWidth    = $clog2(ActDepth),
   localparam int LayerWidth  = (MaxLayers > 1) ? $clog2(MaxLayers) : 1,
   localparam int ActWidth    = eie_pkg::ActWidth,
+  localparam int Lanes       = eie_pkg::TakeLanes,
   localparam int LdIdxWidth  = 20
 ) (
   /// Clock.
@@ -48,14 +50,15 @@ module eie_pe #(
   input  logic                          wb_start_i,
   /// Clear the non-zero bitmap (abort).
   input  logic                          bitmap_clear_i,
-  /// Broadcast: the next column this PE needs is in the CCU's history, this PE
-  /// takes it this cycle (eie_bcast_history), its activation and pointer index.
-  input  logic                          bcast_valid_i,
-  input  logic                          bcast_take_i,
-  input  logic [ActWidth-1:0]           bcast_act_i,
-  input  logic [PtrIdxWidth-1:0]        bcast_ptr_idx_i,
-  /// Room for one more broadcast.
-  output logic                          pe_ready_o,
+  /// Broadcast, per take lane (lane 0 the oldest): the next columns this PE needs
+  /// are in the CCU's history, this PE takes them this cycle (eie_bcast_history),
+  /// their activations and pointer indices.
+  input  logic [Lanes-1:0]                   bcast_valid_i,
+  input  logic [Lanes-1:0]                   bcast_take_i,
+  input  logic [Lanes-1:0][ActWidth-1:0]     bcast_act_i,
+  input  logic [Lanes-1:0][PtrIdxWidth-1:0]  bcast_ptr_idx_i,
+  /// Per lane l: room for l + 1 more broadcasts.
+  output logic [Lanes-1:0]                   pe_room_o,
   /// Nothing in the queue or the pipelines.
   output logic                          idle_o,
   /// Write-back in progress.
@@ -99,11 +102,12 @@ module eie_pe #(
   localparam int EntRowWidth = RowWidth + 1;
 
   // ---------------------------------------------------------------------------
-  // Pointer read unit: p_j and p_{j+1} of every broadcast this PE takes
+  // Pointer read unit: p_j and p_{j+1} of every broadcast this PE takes, two lanes
   // ---------------------------------------------------------------------------
-  logic                ptr_valid, ptr_empty, ptr_err_order;
-  logic [ActWidth-1:0] ptr_act;
-  logic [PtrWidth-1:0] ptr_start, ptr_end, ptr_ld_rdata;
+  logic [Lanes-1:0]                ptr_valid, ptr_empty, ptr_err_order, ptr_full;
+  logic [Lanes-1:0][ActWidth-1:0]  ptr_act;
+  logic [Lanes-1:0][PtrWidth-1:0]  ptr_start, ptr_end;
+  logic [PtrWidth-1:0]             ptr_ld_rdata;
 
   eie_ptr_read #(
     .PtrBankDepth (PtrBankDepth),
@@ -116,7 +120,7 @@ module eie_pe #(
     .ld_index_i  (PtrIdxWidth'(ld_index_i)),
     .ld_data_i   (PtrWidth'(ld_wdata_i)),
     .ld_rdata_o  (ptr_ld_rdata),
-    .in_valid_i  (bcast_valid_i && bcast_take_i),
+    .in_valid_i  (bcast_valid_i & bcast_take_i),
     .in_act_i    (bcast_act_i),
     .in_index_i  (bcast_ptr_idx_i),
     .out_valid_o (ptr_valid),
@@ -128,32 +132,50 @@ module eie_pe #(
   );
 
   // ---------------------------------------------------------------------------
-  // Activation queue: only columns with entries for this PE
+  // Activation queue: only columns with entries for this PE, in order
   // ---------------------------------------------------------------------------
-  logic                  q_push, q_push_ready, q_pop_valid, q_pop_ready;
-  logic [QueueWidth-1:0] q_pop_data;
-  logic [CountWidth-1:0] q_count;
+  // A lane's column goes into the queue if it has entries; the queue takes them
+  // as a prefix, so lane 1's column moves to the first push lane when lane 0's
+  // column is empty (or dropped as an image error).
+  logic [Lanes-1:0]                  q_push, q_push_ready;
+  logic [Lanes-1:0][QueueWidth-1:0]  lane_entry, q_push_data;
+  logic                              q_pop_valid, q_pop_ready;
+  logic [QueueWidth-1:0]             q_pop_data;
+  logic [CountWidth-1:0]             q_count;
+  logic [1:0]                        ptr_count;
 
-  assign q_push = ptr_valid && !ptr_empty && !ptr_err_order;
+  for (genvar l = 0; l < Lanes; l++) begin : g_lane_entry
+    assign ptr_full[l]   = ptr_valid[l] && !ptr_empty[l] && !ptr_err_order[l];
+    assign lane_entry[l] = {ptr_act[l], ptr_start[l], ptr_end[l]};
+  end
+
+  assign q_push         = {ptr_full[0] && ptr_full[1], ptr_full[0] || ptr_full[1]};
+  assign q_push_data[0] = ptr_full[0] ? lane_entry[0] : lane_entry[1];
+  assign q_push_data[1] = lane_entry[1];
 
   eie_fifo #(
-    .Width (QueueWidth),
-    .Depth (QueueDepth)
+    .Width     (QueueWidth),
+    .Depth     (QueueDepth),
+    .PushLanes (Lanes)
   ) u_act_queue (
     .clk_i,
     .rst_ni,
     .clear_i      (flush_i),
     .push_valid_i (q_push),
     .push_ready_o (q_push_ready),
-    .push_data_i  ({ptr_act, ptr_start, ptr_end}),
+    .push_data_i  (q_push_data),
     .pop_valid_o  (q_pop_valid),
     .pop_ready_i  (q_pop_ready),
     .pop_data_o   (q_pop_data),
     .count_o      (q_count)
   );
 
-  // The column in the pointer stage lands in the queue next; count it as taken.
-  assign pe_ready_o = 32'(q_count) + 32'(ptr_valid) < QueueDepth;
+  // The columns in the pointer stage land in the queue next; count them as taken.
+  assign ptr_count = 2'(ptr_valid[0]) + 2'(ptr_valid[1]);
+
+  for (genvar l = 0; l < Lanes; l++) begin : g_room
+    assign pe_room_o[l] = 32'(q_count) + 32'(ptr_count) + l < QueueDepth;
+  end
 
   // ---------------------------------------------------------------------------
   // Sparse-matrix read unit
@@ -223,7 +245,7 @@ module eie_pe #(
     .idle_o      (arith_idle)
   );
 
-  assign idle_o = !ptr_valid && !q_pop_valid && spmat_idle && arith_idle;
+  assign idle_o = ptr_valid == '0 && !q_pop_valid && spmat_idle && arith_idle;
 
   // ---------------------------------------------------------------------------
   // Write-back: rows r with r*NumPe + PeIndex < out_features, one per cycle
@@ -399,16 +421,16 @@ module eie_pe #(
   logic [5:0]  cnt_inc, cnt_inc_d, cnt_inc_q;
   logic [5:0][31:0] cnt_d, cnt_q;
 
-  assign has_work = ptr_valid || q_pop_valid;
+  assign has_work = ptr_valid != '0 || q_pop_valid;
   assign cnt_inc[0] = compute_i && spmat_busy;
   assign cnt_inc[1] = compute_i && !spmat_busy && !has_work && !bcast_over_i;
   assign cnt_inc[2] = compute_i && !spmat_busy && has_work;
   assign cnt_inc[3] = compute_i && !spmat_busy && !has_work && bcast_over_i;
-  assign cnt_inc[4] = compute_i && bcast_valid_i && !pe_ready_o;
+  assign cnt_inc[4] = compute_i && bcast_valid_i[0] && !pe_room_o[0];
   assign cnt_inc[5] = ent_valid && ent_pad;
 
   // The increments are registered and added a cycle later (timing: an abort's
-  // flush reaches spmat_busy, and the stall bit pe_ready_o, in the same cycle).
+  // flush reaches spmat_busy, and the stall bit pe_room_o, in the same cycle).
   // The totals are the same; a counter read sees them one cycle late, and no
   // register read can follow the end of a run that closely.
   assign cnt_inc_d = cnt_clear_i ? '0 : cnt_inc;
@@ -439,7 +461,7 @@ module eie_pe #(
   // every PE's read enables in the same cycle). The run aborts one cycle later; it
   // is still running then, since no error can fire in a layer's drained cycle.
   logic [2:0] err_d, err_q;
-  assign err_d = {row_err || row_overflow, spmat_err_range, ptr_valid && ptr_err_order};
+  assign err_d = {row_err || row_overflow, spmat_err_range, (ptr_valid & ptr_err_order) != '0};
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -455,9 +477,8 @@ module eie_pe #(
   always @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
     end else begin
-      if (q_push) begin
-        assert (q_push_ready) else $fatal(1, "eie_pe %0d: activation queue overflow", PeIndex);
-      end
+      assert ((q_push & ~q_push_ready) == '0)
+        else $fatal(1, "eie_pe %0d: activation queue overflow", PeIndex);
       if (wb_busy_q) begin
         assert (idle_o) else $fatal(1, "eie_pe %0d: write-back while the pipeline is busy", PeIndex);
       end

@@ -37,6 +37,15 @@ package eie_pkg;
   /// Global column index j of a broadcast activation (bias column included).
   localparam int ColIdxWidth = 16;
 
+  // ---------------------------------------------------------------------------
+  // Broadcast
+  // ---------------------------------------------------------------------------
+  /// Columns a PE takes from the broadcast history per cycle, oldest first (lane 0).
+  /// Two: a PE that is behind runs through columns without entries for it at twice
+  /// the broadcast rate (python/eie/perf.py TAKES_PER_CYCLE). The PE's pointer stage
+  /// and queue push are written for exactly two lanes.
+  localparam int TakeLanes = 2;
+
 endpackage
 
 `default_nettype wire

@@ -45,6 +45,7 @@ DUT_BINS = {
     "broadcast stall": "register BCAST_STALLS > 0 after the run",
     "PE behind": "signal u_ccu.u_history.behind_take: a PE took a column older than the newest",
     "history full": "signal u_ccu.u_history.full_o: a PE a whole history behind held the fresh broadcasts",
+    "two takes": "signal u_ccu.u_history.two_takes: a PE took two columns from the history in one cycle",
     "all PEs starved": "signals cnt_inc[1] of every PE (PE_STARVED) set in the same cycle",
     "bypass x2": "signal u_arith.bypass_q: 2 same-row updates in a row (1 bypass cycle)",
     "bypass x3": "signal u_arith.bypass_q: 3 same-row updates in a row",
@@ -129,6 +130,7 @@ class RunMonitor:
         self.bypass = [pe.u_arith.bypass_q for pe in pes]
         self.cnt_inc = [pe.cnt_inc for pe in pes]
         self.behind = dut.u_ccu.u_history.behind_take
+        self.two_takes = dut.u_ccu.u_history.two_takes
         self.full = dut.u_ccu.u_history.full_o
         self.hits: set[str] = set()
         cocotb.start_soon(self._run())
@@ -162,6 +164,8 @@ class RunMonitor:
                 self.hits.add("padding entry")
             if self.behind.value:
                 self.hits.add("PE behind")
+            if self.two_takes.value:
+                self.hits.add("two takes")
             if self.full.value:
                 self.hits.add("history full")
             for p, flag in enumerate(self.bypass):

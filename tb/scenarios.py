@@ -33,7 +33,7 @@ class CoreConfig:
     name: str
     num_pes: int
     queue_depth: int
-    history_depth: int  # broadcasts kept for replay
+    history_depth: int  # broadcasts kept in the history
     memory: MemoryConfig
     max_dim: int  # widest layer input or output the generator makes for this core
 
@@ -60,7 +60,8 @@ def _config(name: str, num_pes: int, queue_depth: int, history_depth: int, max_d
 
 
 # N = 1 and non powers of two, queue depths 1, 2 and 8, broadcast histories of
-# 2 and 4 (a PE a whole history behind holds the fresh broadcasts) and 16. Local columns of more
+# 2 and 4 (a PE a whole history behind holds the fresh broadcasts), 16 and the
+# default 128. Local columns of more
 # than 16 rows (padding entries) need max_dim > 16 N, so the small-N cores get
 # wide layers; the larger ones keep layers narrow to keep runs short.
 CONFIGS = (
@@ -69,7 +70,7 @@ CONFIGS = (
     _config("n8q8", 8, 8, 16, 48),
     _config("n13q1", 13, 1, 4, 40),
     _config("n16q2", 16, 2, 2, 48),
-    _config("n5q8", 5, 8, 16, 48),
+    _config("n5q8", 5, 8, 128, 48),
 )
 CONFIG_BY_NAME = {c.name: c for c in CONFIGS}
 

@@ -1,10 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
-"""cocotb testbench of eie_ptr_read: even/odd pointer banks read as one pair.
+"""cocotb testbench of eie_ptr_read: even/odd pointer banks read as pairs, two take lanes.
 
-The model holds the pointer list p[k] as loaded through the load port; for a
-broadcast with pointer index k it expects, exactly one cycle later, start = p[k],
-end = p[k+1], empty = (start == end) and err_order = (start > end). A monitor
-samples every cycle and the scoreboard checks both the values and the cycle.
+The model holds the pointer list p[k] as written through the load port; for a
+column with pointer index k on lane l it expects, exactly one cycle later on
+lane l, start = p[k], end = p[k+1], empty = (start == end) and
+err_order = (start > end). A monitor samples every cycle and a scoreboard per
+lane checks both the values and the cycle. The driver only ever drives a prefix
+of the lanes (none, lane 0, or both): lane 1 alone is illegal and the RTL would
+$fatal. A load read of p[k] is expected on ld_rdata_o one cycle later and for as
+long as the port then idles.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from clocked_tb import ClockedTB, run_unit
 from cocotb.triggers import FallingEdge, ReadOnly
 
 ACT_WIDTH = 16
+LANES = 2  # eie_pkg::TakeLanes
 
 
 # -----------------------------------------------------------------------------
@@ -36,6 +41,39 @@ def make_pause(kind: str, rng: random.Random, prob: float = 0.4):
 
 
 # -----------------------------------------------------------------------------
+# Stimulus: one step per cycle (None is an idle cycle)
+# -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Compute:
+    """The cycle's columns (k, act), lane 0 first: one or two."""
+
+    cols: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class LoadWrite:
+    k: int
+    ptr: int
+
+
+@dataclass(frozen=True)
+class LoadRead:
+    k: int
+
+
+def pack(values: list[int], width: int) -> int:
+    """Lane values into a packed [LANES-1:0][width-1:0] port, lane 0 in the low bits."""
+    return sum(v << (lane * width) for lane, v in enumerate(values))
+
+
+def unpack(handle, width: int) -> list[str]:
+    """A packed [LANES-1:0][width-1:0] port as one binary string per lane, lane 0 first."""
+    bits = str(handle.value)
+    assert len(bits) == LANES * width, f"{len(bits)} bits, expected {LANES} x {width}"
+    return [bits[len(bits) - (lane + 1) * width : len(bits) - lane * width] for lane in range(LANES)]
+
+
+# -----------------------------------------------------------------------------
 # Model and scoreboard
 # -----------------------------------------------------------------------------
 @dataclass(frozen=True)
@@ -48,42 +86,50 @@ class PairOut:
 
 
 class PtrModel:
-    """The pointer list; a broadcast at cycle c is expected at cycle c + 1."""
+    """The pointer list; a column taken at cycle c is expected on its lane at cycle c + 1."""
 
     LATENCY = 1
 
     def __init__(self, num_ptrs: int):
         self.ptrs: list[int | None] = [None] * num_ptrs
 
+    def pointer(self, k: int) -> int:
+        p = self.ptrs[k]
+        assert p is not None, f"test bug: pointer {k} not loaded"
+        return p
+
     def expect(self, k: int, act: int) -> PairOut:
-        start, end = self.ptrs[k], self.ptrs[k + 1]
-        assert start is not None and end is not None, f"test bug: pointers {k}, {k + 1} not loaded"
+        start, end = self.pointer(k), self.pointer(k + 1)
         return PairOut(act, start, end, start == end, start > end)
 
 
 class Scoreboard:
-    """In-order, cycle-exact: out_valid_o must rise exactly when the head is due."""
+    """One lane, in-order, cycle-exact: out_valid_o[lane] must rise exactly when the head is due."""
 
-    def __init__(self, log):
+    def __init__(self, log, lane: int):
         self.log = log
-        self.expected: deque[tuple[int, PairOut]] = deque()
+        self.lane = lane
+        self.expected: deque[tuple[int, int, PairOut]] = deque()
         self.checked = 0
 
-    def push(self, cycle: int, item: PairOut) -> None:
-        self.expected.append((cycle, item))
+    def push(self, cycle: int, k: int, item: PairOut) -> None:
+        self.expected.append((cycle, k, item))
 
     def observe(self, cycle: int, valid: bool, got: PairOut | None) -> None:
+        lane = self.lane
         due = bool(self.expected) and self.expected[0][0] == cycle
-        assert not self.expected or self.expected[0][0] >= cycle, f"cycle {cycle}: missed {self.expected[0]}"
-        assert valid == due, f"cycle {cycle}: out_valid_o={valid}, expected {'an output' if due else 'none'}"
+        missed = bool(self.expected) and self.expected[0][0] < cycle
+        assert not missed, f"cycle {cycle} lane {lane}: missed {self.expected[0]}"
+        assert valid == due, f"cycle {cycle}: out_valid_o[{lane}]={valid}, expected {'an output' if due else 'none'}"
         if valid:
-            _, want = self.expected.popleft()
-            assert got == want, f"cycle {cycle}: got {got}, want {want}"
+            _, k, want = self.expected.popleft()
+            assert got == want, f"cycle {cycle} lane {lane}, k {k}: got {got}, want {want}"
             self.checked += 1
 
     def finish(self) -> None:
-        assert not self.expected, f"{len(self.expected)} outputs never seen: {list(self.expected)[:4]}"
-        self.log.info("%d pointer pairs checked", self.checked)
+        left = list(self.expected)
+        assert not left, f"lane {self.lane}: {len(left)} outputs never seen: {left[:4]}"
+        self.log.info("lane %d: %d pointer pairs checked", self.lane, self.checked)
 
 
 # -----------------------------------------------------------------------------
@@ -96,76 +142,103 @@ class TB(ClockedTB):
         super().__init__(dut)
         self.depth = int(dut.PtrBankDepth.value)
         self.ptr_width = int(dut.PtrWidth.value)
+        self.index_width = (self.depth - 1).bit_length() + 1  # $clog2(PtrBankDepth) + 1
         self.num_ptrs = 2 * self.depth
+        self.last_k = self.num_ptrs - 2  # the last index with a p_{k+1}
+        assert len(dut.in_valid_i) == LANES, f"in_valid_i has {len(dut.in_valid_i)} lanes"
+        assert len(dut.in_index_i) == LANES * self.index_width, "in_index_i width"
         self.model = PtrModel(self.num_ptrs)
-        self.scoreboard = Scoreboard(self.log)
+        self.scoreboards = [Scoreboard(self.log, lane) for lane in range(LANES)]
+        self.ld_want: tuple[int, int] | None = None  # (k, p[k]) that ld_rdata_o must show
+        self.ld_reads = 0
+        self.ld_reads_checked = 0
+        self.ld_read_due = False
         self.log.info("seed %d, PtrBankDepth %d, PtrWidth %d", self.seed, self.depth, self.ptr_width)
 
     def sample(self) -> None:
         dut = self.dut
-        valid = bool(dut.out_valid_o.value)
-        got = None
-        if valid:  # the bank read registers hold X until first read
-            got = PairOut(
-                int(dut.out_act_o.value),
-                int(dut.out_start_o.value),
-                int(dut.out_end_o.value),
-                bool(dut.out_empty_o.value),
-                bool(dut.err_order_o.value),
-            )
-        self.scoreboard.observe(self.cycle, valid, got)
+        valid = unpack(dut.out_valid_o, 1)
+        act = unpack(dut.out_act_o, ACT_WIDTH)
+        start = unpack(dut.out_start_o, self.ptr_width)
+        end = unpack(dut.out_end_o, self.ptr_width)
+        empty = unpack(dut.out_empty_o, 1)
+        err = unpack(dut.err_order_o, 1)
+        for lane, scoreboard in enumerate(self.scoreboards):
+            got = None
+            if valid[lane] == "1":  # a lane's bank read registers hold X until it first reads
+                got = PairOut(
+                    int(act[lane], 2),
+                    int(start[lane], 2),
+                    int(end[lane], 2),
+                    empty[lane] == "1",
+                    err[lane] == "1",
+                )
+            scoreboard.observe(self.cycle, valid[lane] == "1", got)
 
-    # --- load port ------------------------------------------------------------
+    # --- driver -----------------------------------------------------------------
+    async def step(self, step: Compute | LoadWrite | LoadRead | None) -> None:
+        """Drive one cycle; inputs a step does not use get random values."""
+        dut = self.dut
+        cols = step.cols if isinstance(step, Compute) else ()
+        assert (len(cols) > 0) == isinstance(step, Compute) and len(cols) <= LANES, f"test bug: {step}"
+        load = step if isinstance(step, (LoadWrite, LoadRead)) else None
+        await FallingEdge(dut.clk_i)
+        # A prefix of the lanes: 0b00, 0b01 or 0b11, never lane 1 alone.
+        dut.in_valid_i.value = (1 << len(cols)) - 1
+        free = range(LANES - len(cols))
+        ks = [k for k, _ in cols] + [self.rng.getrandbits(self.index_width) for _ in free]
+        acts = [a for _, a in cols] + [self.rng.getrandbits(ACT_WIDTH) for _ in free]
+        dut.in_index_i.value = pack(ks, self.index_width)
+        dut.in_act_i.value = pack(acts, ACT_WIDTH)
+        dut.ld_we_i.value = int(isinstance(step, LoadWrite))
+        dut.ld_re_i.value = int(isinstance(step, LoadRead))
+        dut.ld_index_i.value = load.k if load else self.rng.getrandbits(self.index_width)
+        dut.ld_data_i.value = step.ptr if isinstance(step, LoadWrite) else self.rng.getrandbits(self.ptr_width)
+        await ReadOnly()
+        self.check_ld_rdata()
+        if isinstance(step, LoadWrite):
+            self.model.ptrs[step.k] = step.ptr
+        if isinstance(step, LoadRead):
+            self.ld_want = (step.k, self.model.pointer(step.k))
+            self.ld_reads += 1
+            self.ld_read_due = True
+        elif step is not None:
+            # Held only while the port idles: a compute read shares lane 0's port.
+            self.ld_want = None
+        for lane, (k, act) in enumerate(cols):
+            self.scoreboards[lane].push(self.cycle + PtrModel.LATENCY, k, self.model.expect(k, act))
+
+    def check_ld_rdata(self) -> None:
+        """ld_rdata_o, the cycle after a load read and while the port idles after it."""
+        if self.ld_want is None:
+            return
+        k, want = self.ld_want
+        got = int(self.dut.ld_rdata_o.value)
+        assert got == want, f"cycle {self.cycle}: ld_rdata_o {got}, want p[{k}] = {want}"
+        if self.ld_read_due:
+            self.ld_reads_checked += 1
+            self.ld_read_due = False
+
+    async def run(self, steps, pause=None) -> None:
+        """The steps in order, idle cycles where the pause generator says, then one idle cycle."""
+        pause = pause if pause is not None else make_pause("none", self.rng)
+        for step in steps:
+            while next(pause):
+                await self.step(None)
+            await self.step(step)
+        await self.step(None)
+
     async def load(self, ptrs: list[int]) -> None:
-        dut = self.dut
-        for k, p in enumerate(ptrs):
-            await FallingEdge(dut.clk_i)
-            dut.ld_we_i.value = 1
-            dut.ld_index_i.value = k
-            dut.ld_data_i.value = p
-            self.model.ptrs[k] = p
-        await FallingEdge(dut.clk_i)
-        dut.ld_we_i.value = 0
-
-    async def read_back(self, order: list[int]) -> None:
-        """ld_re_i at k; ld_rdata_o one cycle later, still there a cycle after that."""
-        dut = self.dut
-        prev = None
-        for k in [*order, None]:
-            await FallingEdge(dut.clk_i)
-            if prev is not None:
-                got = int(dut.ld_rdata_o.value)
-                assert got == self.model.ptrs[prev], f"load read of p[{prev}]: got {got}, want {self.model.ptrs[prev]}"
-            dut.ld_re_i.value = int(k is not None)
-            dut.ld_index_i.value = 0 if k is None else k
-            prev = k
-        await FallingEdge(dut.clk_i)
-        assert int(dut.ld_rdata_o.value) == self.model.ptrs[order[-1]], "ld_rdata_o did not hold"
-
-    # --- compute port -----------------------------------------------------------
-    async def drive(self, items: list[tuple[int, int]], pause) -> None:
-        """One broadcast (k, act) per cycle unless the pause generator idles the cycle."""
-        dut = self.dut
-        queue = deque(items)
-        while queue:
-            await FallingEdge(dut.clk_i)
-            if next(pause):
-                dut.in_valid_i.value = 0
-                dut.in_index_i.value = self.rng.randrange(self.num_ptrs - 1)
-                continue
-            k, act = queue.popleft()
-            dut.in_valid_i.value = 1
-            dut.in_index_i.value = k
-            dut.in_act_i.value = act
-            await ReadOnly()
-            self.scoreboard.push(self.cycle + PtrModel.LATENCY, self.model.expect(k, act))
-        await FallingEdge(dut.clk_i)
-        dut.in_valid_i.value = 0
+        await self.run([LoadWrite(k, p) for k, p in enumerate(ptrs)])
 
     async def drain(self) -> None:
         await self.falling_edges(3)
-        self.scoreboard.finish()
+        for scoreboard in self.scoreboards:
+            scoreboard.finish()
+        assert self.ld_reads_checked == self.ld_reads, f"{self.ld_reads - self.ld_reads_checked} load reads never seen"
+        self.log.info("%d load reads checked", self.ld_reads)
 
+    # --- stimulus ---------------------------------------------------------------
     def random_pointers(self) -> list[int]:
         """A walk that gives p[k+1] ==, > and < p[k] (empty, normal and reversed columns)."""
         top = (1 << self.ptr_width) - 1
@@ -177,8 +250,31 @@ class TB(ClockedTB):
         ptrs[self.rng.randrange(self.num_ptrs)] = 0
         return ptrs
 
+    def distinct_pointers(self) -> list[int]:
+        """All different, so a pointer read from any wrong index shows."""
+        return self.rng.sample(range(1 << self.ptr_width), self.num_ptrs)
+
     def random_act(self) -> int:
         return self.rng.getrandbits(ACT_WIDTH)
+
+    def random_k(self) -> int:
+        return self.rng.randint(0, self.last_k)
+
+    def take(self, ks: list[int], weights: tuple[float, float, float]) -> list[Compute | None]:
+        """The columns in order, 0, 1 or 2 of them per cycle (weights), as the PE takes them."""
+        queue = deque((k, self.random_act()) for k in ks)
+        steps: list[Compute | None] = []
+        while queue:
+            n = min(len(queue), self.rng.choices(range(LANES + 1), weights)[0])
+            steps.append(Compute(tuple(queue.popleft() for _ in range(n))) if n else None)
+        return steps
+
+    def singles(self, ks: list[int]) -> list[Compute]:
+        return [Compute(((k, self.random_act()),)) for k in ks]
+
+    def pairs(self, ks: list[int]) -> list[Compute]:
+        """Consecutive ks two per cycle (the last one alone if odd in number)."""
+        return [Compute(tuple((k, self.random_act()) for k in ks[i : i + 2])) for i in range(0, len(ks), 2)]
 
 
 # -----------------------------------------------------------------------------
@@ -186,53 +282,105 @@ class TB(ClockedTB):
 # -----------------------------------------------------------------------------
 @cocotb.test()
 async def test_load_port(dut):
-    """Every pointer of both banks written, then read back in random order."""
+    """Every pointer of both banks written, then read back in random order, back to back and with idles."""
     tb = TB(dut)
     await tb.start()
     await tb.load([tb.rng.getrandbits(tb.ptr_width) for _ in range(tb.num_ptrs)])
-    order = list(range(tb.num_ptrs))
-    tb.rng.shuffle(order)
-    await tb.read_back(order)
+    for pause_kind in ("none", "random"):
+        order = list(range(tb.num_ptrs))
+        tb.rng.shuffle(order)
+        await tb.run([LoadRead(k) for k in order], make_pause(pause_kind, tb.rng))
     await tb.drain()
+    assert tb.ld_reads == 2 * tb.num_ptrs
 
 
 @cocotb.test()
 @cocotb.parametrize(pause_kind=["none", "pattern", "random"])
 async def test_every_column(dut, pause_kind):
-    """Every k = 0 .. 2*PtrBankDepth-2 (both parities, the last pointer of each bank)."""
+    """Every k = 0 .. 2*PtrBankDepth-2 on lane 0 alone and on each lane of a pair, in both parities."""
     tb = TB(dut)
     await tb.start()
     await tb.load(tb.random_pointers())
-    items = [(k, tb.random_act()) for k in range(tb.num_ptrs - 1)]
-    await tb.drive(items, make_pause(pause_kind, tb.rng))
+    ks = list(range(tb.last_k + 1))
+    # Pairs from k = 0 put even k on lane 0; from k = 1 (k = 0 alone first) odd k.
+    steps = tb.singles(ks) + tb.pairs(ks) + tb.singles(ks[:1]) + tb.pairs(ks[1:])
+    await tb.run(steps, make_pause(pause_kind, tb.rng))
     await tb.drain()
+    assert tb.scoreboards[0].checked == 2 * len(ks) + 1
+    assert tb.scoreboards[1].checked == len(ks) - 1
+
+
+@cocotb.test()
+@cocotb.parametrize(pointers=["distinct", "walk"])
+async def test_lane_pairs(dut, pointers):
+    """Every (k0, k1) in one cycle: the same index, adjacent either way in both parities, far apart."""
+    tb = TB(dut)
+    await tb.start()
+    await tb.load(tb.distinct_pointers() if pointers == "distinct" else tb.random_pointers())
+    combos = list(itertools.product(range(tb.last_k + 1), repeat=2))
+    tb.rng.shuffle(combos)
+    await tb.run([Compute(tuple((k, tb.random_act()) for k in ks)) for ks in combos])
+    await tb.drain()
+    assert tb.scoreboards[1].checked == len(combos)
 
 
 @cocotb.test()
 async def test_random_columns(dut):
-    """Random pointer indices and pause pattern, several reloads; load reads in between."""
+    """Random columns taken 0, 1 or 2 per cycle, several reloads; load reads in between."""
     tb = TB(dut)
     await tb.start()
     for _ in range(4):
         await tb.load(tb.random_pointers())
-        items = [(tb.rng.randrange(tb.num_ptrs - 1), tb.random_act()) for _ in range(60)]
-        await tb.drive(items, make_pause("random", tb.rng, prob=tb.rng.choice([0.1, 0.5])))
-        await tb.read_back([tb.rng.randrange(tb.num_ptrs) for _ in range(5)])
+        ks = [tb.random_k() for _ in range(80)]
+        weights = tb.rng.choice([(1, 1, 1), (1, 4, 1), (1, 1, 4), (4, 1, 1)])
+        await tb.run(tb.take(ks, weights), make_pause("random", tb.rng, prob=tb.rng.choice([0.0, 0.1, 0.5])))
+        await tb.run([LoadRead(tb.rng.randrange(tb.num_ptrs)) for _ in range(5)])
     await tb.drain()
 
 
 @cocotb.test()
+async def test_load_between_columns(dut):
+    """Load writes and reads in the cycles between compute cycles; a written pointer read the next cycle."""
+    tb = TB(dut)
+    await tb.start()
+    await tb.load(tb.distinct_pointers())
+    steps: list[Compute | LoadWrite | LoadRead | None] = []
+    for _ in range(300):
+        kind = tb.rng.choice(["write", "read", "compute", "idle"])
+        if kind == "write":
+            k = tb.rng.randrange(tb.num_ptrs)
+            steps.append(LoadWrite(k, tb.rng.getrandbits(tb.ptr_width)))
+            # The new p[k] at once, as p_k and as p_{k+1}, on either lane.
+            ks = [j for j in (k, k - 1) if 0 <= j <= tb.last_k]
+            tb.rng.shuffle(ks)
+            steps.append(Compute(tuple((j, tb.random_act()) for j in ks)))
+        elif kind == "read":
+            steps.append(LoadRead(tb.rng.randrange(tb.num_ptrs)))
+        elif kind == "compute":
+            n = tb.rng.randint(1, LANES)
+            steps.append(Compute(tuple((tb.random_k(), tb.random_act()) for _ in range(n))))
+        else:
+            steps.append(None)
+    await tb.run(steps)
+    await tb.drain()
+    assert tb.ld_reads > 0 and tb.scoreboards[1].checked > 0
+
+
+@cocotb.test()
 async def test_flags(dut):
-    """Directed empty, normal and reversed columns on both parities."""
+    """Directed empty, normal and reversed columns on both parities and both lanes."""
     tb = TB(dut)
     await tb.start()
     ptrs = [5, 5, 9, 3, 3, 4, 0, 0] + [7] * (tb.num_ptrs - 8)
     ptrs[-1] = (1 << tb.ptr_width) - 1
     await tb.load(ptrs)
-    items = [(k, k + 100) for k in (0, 1, 2, 3, 4, 5, 6, tb.num_ptrs - 2, tb.num_ptrs - 3)]
-    await tb.drive(items, make_pause("none", tb.rng))
+    ks = [0, 1, 2, 3, 4, 5, 6, tb.last_k, tb.last_k - 1]
+    rotated = ks[1:] + ks[:1]  # every k once on lane 1, next to another k on lane 0
+    steps = tb.singles(ks) + [Compute(((k0, k0 + 100), (k1, k1 + 200))) for k0, k1 in zip(rotated, ks)]
+    await tb.run(steps)
     await tb.drain()
-    assert tb.scoreboard.checked == len(items)
+    assert tb.scoreboards[0].checked == 2 * len(ks)
+    assert tb.scoreboards[1].checked == len(ks)
 
 
 PARAMS = [

@@ -114,6 +114,18 @@ def test_a_pe_a_whole_history_behind_holds_the_fresh_broadcasts():
     assert (deep.broadcast_stalls, deep.compute_cycles) == (0, 35)
 
 
+def test_a_pe_behind_takes_two_columns_a_cycle():
+    # Depth 4, one PE: a 12-entry column 0 (popped 5, issues 6..17), four 1-entry
+    # columns waiting in the full queue from cycle 9, then twelve empty columns and
+    # a last 1-entry column 17 (fresh in 19). The PE falls behind while its queue
+    # is full; pops at 17..20 free it: one take in 18 and 19 (room 1), then two a
+    # cycle (20..24: columns 7..16), column 17 in 25, popped 27, issued 28, idle 5
+    # later. Taking one a cycle would take column 17 in 30 and end 5 cycles later.
+    entries = np.array([[12, 1, 1, 1, 1] + [0] * 12 + [1]])
+    timing = layer_timing(entries, np.arange(18), False, 4, 1, True)
+    assert (timing.broadcast_stalls, timing.compute_cycles) == (0, 28 + 5 + 1)
+
+
 def test_write_back_adds_rows_of_the_busiest_pe_plus_four():
     entries = np.array([[1], [1], [1]])
     last = layer_timing(entries, np.array([0]), False, 8, out_features=10, last_layer=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from eie.errors import EieError
+from eie.perf import DEFAULT_HISTORY_DEPTH
 
 
 def _write_npy(path: Path, array: np.ndarray) -> None:
@@ -191,8 +192,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sim", choices=("icarus", "verilator"), default=None, help="default: $SIM or verilator")
     p.add_argument("--report", help="JSON report: every counter; the run's cycles under 'cycles'")
     p.add_argument("--queue-depth", type=int, default=8, help="activation queue depth of the built core")
-    p.add_argument("--history-depth", type=int, default=16,
-                   help="broadcasts the built core keeps in its history (a power of two >= 2)")
+    p.add_argument("--history-depth", type=int, default=DEFAULT_HISTORY_DEPTH,
+                   help=f"broadcasts the built core keeps in its history (a power of two >= 2, "
+                        f"default {DEFAULT_HISTORY_DEPTH})")
     p.add_argument("--waves", action="store_true", help="dump FST waveforms into the build directory")
     p.add_argument("--direct-load", action="store_true",
                    help="write the sparse-matrix and pointer arrays directly instead of through the load port "

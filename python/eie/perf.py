@@ -10,13 +10,17 @@ with every PE's state held in numpy arrays:
 - One fresh broadcast per cycle goes into the CCU's history (eie_bcast_history):
   the bias column in the first compute cycle, the LNZD root's from cycle
   1 + levels on, unless some PE lags a whole history behind (then it waits: a
-  broadcast stall). From the next cycle on, each PE with room, (columns queued
-  and not yet popped) + (column in the pointer stage) < depth, takes the oldest
-  column it has not taken yet, one per cycle; a PE without room falls behind.
-- One cycle after a take the pointer pair is known and a non-empty column enters
-  the PE's queue; the sparse-matrix read unit pops it once it is in the queue
-  (two cycles after the take) and the previous column has issued its last
-  entry, then issues one entry per cycle with no bubble between columns.
+  broadcast stall). From the next cycle on, each PE takes the oldest columns it
+  has not taken yet, up to two per cycle and as many as it has room for: room
+  is depth - (columns queued and not yet popped) - (columns in the pointer
+  stage). A PE without room falls behind. Two takes a cycle let a PE that is
+  behind run through columns with no entries for it at twice the broadcast
+  rate, so such columns rarely cost it a cycle of its own.
+- One cycle after a take the pointer pairs are known and the non-empty columns
+  enter the PE's queue, in order; the sparse-matrix read unit pops a column once
+  it is in the queue (two cycles after the take) and the previous column has
+  issued its last entry, then issues one entry per cycle with no bubble between
+  columns.
 - A layer ends when the broadcast is over and every PE is idle: five cycles
   after its last issue (SRAM read, row stage, codebook, multiply, add) and two
   after the last take. A non-final layer then writes back its rows, one per
@@ -47,7 +51,9 @@ BCAST_TO_IDLE = 2
 WRITEBACK_EXTRA = 4
 INIT_CYCLES = 1
 # Broadcasts the CCU keeps in its history (eie_core's HistoryDepth).
-DEFAULT_HISTORY_DEPTH = 16
+DEFAULT_HISTORY_DEPTH = 128
+# Columns a PE takes from the history per cycle (eie_bcast_history's read lanes).
+TAKES_PER_CYCLE = 2
 
 
 def tree_levels(num_pes: int) -> int:
@@ -134,8 +140,8 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     taken_nonempty = np.zeros(num_pes, dtype=np.int64)  # columns with entries taken so far
     popped = np.zeros(num_pes, dtype=np.int64)  # of those, popped so far
     queued = np.zeros(num_pes, dtype=np.int64)  # the queue's count this cycle
-    push = np.zeros(num_pes, dtype=bool)  # the pointer stage pushes a column this cycle
-    in_ptr = np.zeros(num_pes, dtype=bool)  # a column in the pointer stage (taken last cycle)
+    push = np.zeros(num_pes, dtype=np.int64)  # columns the pointer stage pushes this cycle
+    in_ptr = np.zeros(num_pes, dtype=np.int64)  # columns in the pointer stage (taken last cycle)
     free_at = np.zeros(num_pes, dtype=np.int64)  # first cycle the read unit may pop the next column
     lag = np.zeros(num_pes, dtype=np.int64)  # broadcasts in the history a PE has not taken
     head = 0  # fresh broadcasts written to the history
@@ -146,20 +152,24 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     while True:
         if t > limit:
             raise RuntimeError(f"cycle model: layer not drained after {t} cycles (a model bug)")
-        # Each PE with room takes the oldest column it has not taken (its own read
-        # of the history); a column written last cycle is already there.
-        ready = queued + in_ptr < queue_depth
-        take = ready & (lag > 0)
-        entries = active[pes, np.minimum(head - lag, count - 1)]
-        new = take & (entries > 0)
+        # Each PE with room takes the oldest columns it has not taken (its own reads
+        # of the history), up to two; a column written last cycle is already there.
+        take = np.minimum(np.minimum(lag, TAKES_PER_CYCLE), queue_depth - queued - in_ptr)
+        np.maximum(take, 0, out=take)
+        new = np.zeros(num_pes, dtype=np.int64)
         if take.any():
             last_take = t
+            for lane in range(TAKES_PER_CYCLE):
+                lane_takes = take > lane
+                entries = active[pes, np.minimum(head - lag + lane, count - 1)]
+                lane_new = lane_takes & (entries > 0)
+                pop = np.maximum(t + 2, free_at)
+                free_at = np.where(lane_new, pop + entries, free_at)
+                pops[pes[lane_new], taken_nonempty[lane_new] % slots] = pop[lane_new]
+                taken_nonempty += lane_new
+                new += lane_new
             lag = lag - take
-            pop = np.maximum(t + 2, free_at)
-            free_at = np.where(new, pop + entries, free_at)
-            pops[pes[new], taken_nonempty[new] % slots] = pop[new]
-            taken_nonempty += new
-        # The queue count next cycle: this cycle's push (last cycle's take, with
+        # The queue count next cycle: this cycle's pushes (last cycle's takes, with
         # entries) and pop (its recorded cycle is now).
         unpopped = popped < taken_nonempty - new
         pop_now = unpopped & (pops[pes, popped % slots] == t)
