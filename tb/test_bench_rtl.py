@@ -25,5 +25,7 @@ def test_two_small_layers_on_the_rtl(sim):
         # The busiest PE is never idle for more cycles than the layer has beyond its work.
         assert 0 <= row["busiest_pe_starved"] <= row["cycles"] - row["busiest_pe_bound"]
         assert row["pes_ever_full"] <= 8 and row["fullest_pe_cycles"] >= 0
-        assert (row["broadcast_stalls"] > 0) == (row["pes_ever_full"] > 0)
+        # A PE falls a whole history behind only while its queue is full: no
+        # broadcast stall without a full queue (the converse need not hold).
+        assert row["broadcast_stalls"] == 0 or row["pes_ever_full"] > 0
     assert all(r["layer"] in stall_table(rows) for r in rows)
