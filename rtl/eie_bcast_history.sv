@@ -18,8 +18,8 @@
 // a whole history behind and takes nothing (it would overwrite that PE's next
 // column).
 //
-// Each PE reads its own entries (TakeLanes read ports per PE of one small
-// memory: Yosys maps it to LUT RAM copies); lane l reads the write pointer
+// Each PE reads its own entries through TakeLanes read ports, each with its own
+// copy of the history (LUT RAM on the FPGA); lane l reads the write pointer
 // minus the PE's lag plus l, combinationally, so a column written in one cycle
 // is taken in the next, as a registered broadcast would be.
 
@@ -69,8 +69,6 @@ module eie_bcast_history #(
     end
   end
 
-  logic [DataWidth-1:0] history [HistoryDepth];
-
   logic [NumPe-1:0][LagWidth-1:0] lag_d, lag_q, lag_next;
   logic [NumPe-1:0]               too_far;
   logic [AddrWidth-1:0]           head_d, head_q;
@@ -85,7 +83,16 @@ module eie_bcast_history #(
     logic [LagWidth-1:0] taken;
 
     for (genvar l = 0; l < Lanes; l++) begin : g_lane
+      // This read port's own copy of the history, written with every fresh
+      // broadcast: one write and one read port, which Yosys maps to LUT RAM (a
+      // single memory with 2N read ports it may map to flip-flops and muxes,
+      // which no longer fits the FPGA at N = 8 and a deep history).
+      logic [DataWidth-1:0] history [HistoryDepth];
       logic [AddrWidth-1:0] read_addr;
+
+      always_ff @(posedge clk_i) begin : proc_history
+        if (fresh_take_o) history[head_q] <= fresh_data_i;
+      end
 
       // Lane l wants the (l+1)-th oldest column not taken; lane l takes only
       // with lane l-1 (room for l+1 columns implies room for l).
@@ -123,10 +130,6 @@ module eie_bcast_history #(
       head_d = '0;
       lag_d  = '0;
     end
-  end
-
-  always_ff @(posedge clk_i) begin : proc_history
-    if (fresh_take_o) history[head_q] <= fresh_data_i;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs

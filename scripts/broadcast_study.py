@@ -15,12 +15,13 @@ broadcast decision, then every PE issues one entry; no pipeline latencies):
               full simply misses a broadcast and the CCU replays it later, always
               serving the most lagging PE that has room (one broadcast per cycle).
 - per-PE:     the same history, every PE reading it at its own pace (N read
-              ports), a PE at most H broadcasts behind the leader. This is what
-              the core does now (eie_bcast_history).
+              ports), a PE at most H broadcasts behind the leader (eie_bcast_history).
 
-The "as built" column is eie.perf, the exact model of the RTL (per-PE reads of
-a history of 16), for reference.
-Run: .venv/bin/python scripts/broadcast_study.py [--layers NT-We,VGG-6] [--history 64]
+The "as built" column is eie.perf, the exact model of the RTL, at the core's
+default history. ``--depths 16,64,128`` instead tabulates eie.perf alone on all
+nine layers at those history depths, with interleaved and with balanced rows:
+how deep the history must be for the targets (README "Numbers").
+Run: .venv/bin/python scripts/broadcast_study.py [--layers NT-We,VGG-6] [--history 64] [--depths 16,128]
 """
 
 from __future__ import annotations
@@ -103,6 +104,29 @@ def study(names: list[str], queue_depth: int, history: int, seed: int) -> list[d
     return rows
 
 
+def history_sweep(names: list[str], depths: list[int], queue_depth: int, seed: int) -> None:
+    """eie.perf (the RTL's timing) at each history depth: cycles over the targets' bounds."""
+    print(f"N = 64, queue depth {queue_depth}: eie.perf cycles over max(busiest PE, broadcasts) (interleaved rows) "
+          f"and over max(average, broadcasts) (balanced rows)")
+    print("| layer | rows | bound | " + " | ".join(f"history {d}" for d in depths) + " |")
+    print("|---|---|---|" + "---|" * len(depths))
+    for name in names:
+        layer = layer_by_name(name)
+        for assign in ("interleave", "balanced"):
+            image, _ = pack_layer(layer, 64, False, seed, assign_rows=assign)
+            entries, _ = column_counts(model_only(image), 0)
+            order = broadcast_order(fixed_input(image, make_input(layer, seed)), 64)
+            work = entries[:, order]
+            busiest = int(work.sum(axis=1).max()) if assign == "interleave" else work.sum() / 64
+            bound = max(busiest, order.size)
+            cells = []
+            for depth in depths:
+                cycles = layer_timing(entries, order, False, queue_depth, layer.out_features, True,
+                                      history_depth=depth).compute_cycles
+                cells.append(f"{cycles} ({cycles / bound - 1:+.1%})")
+            print(f"| {name} | {assign} | {bound:.0f} | " + " | ".join(cells) + " |", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--layers", default="NT-We,VGG-6,VGG-7,Alex-8",
@@ -110,7 +134,13 @@ def main() -> None:
     parser.add_argument("--queue-depth", type=int, default=8)
     parser.add_argument("--history", type=int, default=64, help="broadcasts kept for replay (default 64)")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--depths", default=None,
+                        help="comma-separated history depths: eie.perf on all nine layers at each instead")
     args = parser.parse_args()
+    if args.depths:
+        history_sweep([layer.name for layer in LAYERS], [int(d) for d in args.depths.split(",")],
+                      args.queue_depth, args.seed)
+        return
     rows = study([n.strip() for n in args.layers.split(",")], args.queue_depth, args.history, args.seed)
     columns = ["as built", *POLICIES]
     print(f"\nN = 64, queue depth {args.queue_depth}, history {args.history}: cycles over max(busiest PE, broadcasts)")
