@@ -57,6 +57,10 @@ def prune_layer(weight: np.ndarray, options: PackOptions) -> np.ndarray:
     return compress.prune(weight, options.density)
 
 
+def _identity(order: np.ndarray) -> bool:
+    return bool(np.array_equal(order, np.arange(order.size)))
+
+
 def pack(layers: list[Layer], options: PackOptions) -> Image:
     options.check()
     if not layers:
@@ -70,9 +74,12 @@ def pack(layers: list[Layer], options: PackOptions) -> Image:
         full = weight if layer.bias is None else np.concatenate([weight, layer.bias[:, None]], axis=1)
         codes, table_int, w_frac, table = compress.share_weights(full, centroids)
         # The inputs arrive in the previous layer's physical order; the bias column stays last.
-        codes = codes[:, np.concatenate([in_map, np.arange(in_map.size, codes.shape[1])])]
+        # (Each reorder copies the whole dense code matrix: skipped when it is the identity.)
+        col_order = np.concatenate([in_map, np.arange(in_map.size, codes.shape[1])])
+        if not _identity(col_order):
+            codes = codes[:, col_order]
         row_map = row_assign.assign_rows(codes, options.num_pes, options.assign_rows)
-        codes_per_layer.append(codes[row_map])
+        codes_per_layer.append(codes if _identity(row_map) else codes[row_map])
         in_map = row_map
         meta.append(
             {
