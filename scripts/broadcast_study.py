@@ -84,15 +84,18 @@ def simulate(work: np.ndarray, queue_depth: int, policy: str, history: int) -> i
     return cycles
 
 
+def layer_columns(layer, seed: int, assign_rows: str = "interleave") -> tuple[np.ndarray, np.ndarray]:
+    """(entries of every column in every PE, broadcast order) of a benchmark layer at N = 64."""
+    image, _ = pack_layer(layer, 64, False, seed, assign_rows=assign_rows)
+    entries, _ = column_counts(model_only(image), 0)
+    return entries, broadcast_order(fixed_input(image, make_input(layer, seed)), 64)
+
+
 def study(names: list[str], queue_depth: int, history: int, seed: int) -> list[dict]:
     rows = []
     for name in names:
         layer = layer_by_name(name)
-        image, _ = pack_layer(layer, 64, False, seed)
-        loaded = model_only(image)
-        acts = fixed_input(image, make_input(layer, seed))
-        entries, _ = column_counts(loaded, 0)
-        order = broadcast_order(acts, 64)
+        entries, order = layer_columns(layer, seed)
         work = entries[:, order]
         bound = max(int(work.sum(axis=1).max()), order.size)
         built = layer_timing(entries, order, False, queue_depth, layer.out_features, True).compute_cycles
@@ -113,9 +116,7 @@ def history_sweep(names: list[str], depths: list[int], queue_depth: int, seed: i
     for name in names:
         layer = layer_by_name(name)
         for assign in ("interleave", "balanced"):
-            image, _ = pack_layer(layer, 64, False, seed, assign_rows=assign)
-            entries, _ = column_counts(model_only(image), 0)
-            order = broadcast_order(fixed_input(image, make_input(layer, seed)), 64)
+            entries, order = layer_columns(layer, seed, assign)
             work = entries[:, order]
             busiest = int(work.sum(axis=1).max()) if assign == "interleave" else work.sum() / 64
             bound = max(busiest, order.size)
