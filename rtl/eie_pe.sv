@@ -142,7 +142,6 @@ module eie_pe #(
   logic                              q_pop_valid, q_pop_ready;
   logic [QueueWidth-1:0]             q_pop_data;
   logic [CountWidth-1:0]             q_count;
-  logic [1:0]                        ptr_count;
 
   for (genvar l = 0; l < Lanes; l++) begin : g_lane_entry
     assign ptr_full[l]   = ptr_valid[l] && !ptr_empty[l] && !ptr_err_order[l];
@@ -170,12 +169,41 @@ module eie_pe #(
     .count_o      (q_count)
   );
 
-  // The columns in the pointer stage land in the queue next; count them as taken.
-  assign ptr_count = 2'(ptr_valid[0]) + 2'(ptr_valid[1]);
+  // Room for l + 1 more columns: the queue's entries plus the columns in the
+  // pointer stage (they land in the queue next) leave l + 1 slots free. The
+  // flags are registered, computed from next cycle's queue count and pointer
+  // stage (timing: the add and compare are then not in front of the history's
+  // takes and the array-wide "history full"); the same values, no cycle changes.
+  // This cycle's pushes come last, from the pointer banks' read data: the flags
+  // are computed for 0, 1 and 2 pushes ahead and the push count picks one.
+  logic [CountWidth-1:0] q_kept;        // entries after this cycle's pop, before its pushes
+  logic [1:0]            ptr_count_next, q_pushes;
+  logic [2:0][Lanes-1:0] room_if;       // [k][l]: room for l + 1 after k pushes
+  logic [Lanes-1:0]      room_d, room_q;
 
-  for (genvar l = 0; l < Lanes; l++) begin : g_room
-    assign pe_room_o[l] = 32'(q_count) + 32'(ptr_count) + l < QueueDepth;
+  // The queue is emptied by a flush, same-cycle pushes dropped (eie_fifo).
+  assign q_kept         = flush_i ? '0 : q_count - CountWidth'(q_pop_valid && q_pop_ready);
+  assign q_pushes       = flush_i ? 2'd0 : 2'(q_push[0]) + 2'(q_push[1]);
+  assign ptr_count_next = 2'(bcast_valid_i[0] && bcast_take_i[0]) + 2'(bcast_valid_i[1] && bcast_take_i[1]);
+
+  for (genvar k = 0; k <= 2; k++) begin : g_room_if
+    for (genvar l = 0; l < Lanes; l++) begin : g_lane
+      assign room_if[k][l] = 32'(q_kept) + 32'(ptr_count_next) + k + l < QueueDepth;
+    end
   end
+
+  assign room_d = room_if[q_pushes];
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      // Empty queue and pointer stage.
+      for (int l = 0; l < Lanes; l++) room_q[l] <= l < QueueDepth;
+    end else begin
+      room_q <= room_d;
+    end
+  end
+
+  assign pe_room_o = room_q;
 
   // ---------------------------------------------------------------------------
   // Sparse-matrix read unit
@@ -479,6 +507,11 @@ module eie_pe #(
     end else begin
       assert ((q_push & ~q_push_ready) == '0)
         else $fatal(1, "eie_pe %0d: activation queue overflow", PeIndex);
+      // The registered room flags equal the room of this cycle's queue and pointer stage.
+      for (int l = 0; l < Lanes; l++) begin
+        assert (room_q[l] == (int'(q_count) + int'(ptr_valid[0]) + int'(ptr_valid[1]) + l < QueueDepth))
+          else $fatal(1, "eie_pe %0d: room flag %0d disagrees with the queue count", PeIndex, l);
+      end
       if (wb_busy_q) begin
         assert (idle_o) else $fatal(1, "eie_pe %0d: write-back while the pipeline is busy", PeIndex);
       end
