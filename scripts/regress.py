@@ -11,12 +11,21 @@ command each, and the functional coverage merged over every run.
   scripts/regress.py --seeds 200                 # seeds 0..199 on Icarus and Verilator
   scripts/regress.py --sim icarus --seed 1234    # replay one scenario
   scripts/regress.py --seeds 10000 --jobs 2      # the nightly run, two builds at a time
+
+A long run can go in parts (by seed range or simulator), each saving its
+summary with --report; --sum adds the parts up (scenarios, mismatches, seconds
+and coverage counts add) and prints one summary, refusing parts that ran on
+different commits or overlap:
+
+  scripts/regress.py --sim verilator --seeds 5000 --jobs 2 --report part1.json
+  scripts/regress.py --sum part1.json part2.json ...
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import subprocess
 import sys
 import tempfile
 import time
@@ -60,13 +69,77 @@ def run_sim(sim: str, seeds: list[int], workdir: Path, coverage: bool, jobs: int
     """All seeds on one simulator, ``jobs`` core builds at a time; returns (results, coverage, seconds)."""
     start = time.perf_counter()
     work = [(config, [s for s in seeds if config_for_seed(s) is config]) for config in CONFIGS]
-    work = [(config, mine) for config, mine in work if mine]
+    # Largest cores first: their builds take longest, and two jobs end closer together.
+    work = sorted(((config, mine) for config, mine in work if mine), key=lambda w: -w[0].num_pes)
     # Processes, not threads: a build sets environment variables for make (eie.rtlsim).
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
         done = list(pool.map(run_build, *zip(*[(sim, config, mine, workdir, coverage) for config, mine in work])))
     results = [r for part, _ in done for r in part]
     cover = [c for _, c in done if c is not None]
     return results, cover, time.perf_counter() - start
+
+
+def commit() -> str:
+    """The checked-out commit, with "+changes" if the work tree differs from it."""
+    def git(*cmd):
+        return subprocess.run(["git", *cmd], cwd=REPO, capture_output=True, text=True).stdout.strip()
+    head = git("rev-parse", "--short=12", "HEAD") or "unknown"
+    return head + ("+changes" if git("status", "--porcelain", "--untracked-files=no", "rtl", "tb", "python") else "")
+
+
+def print_summary(report: dict) -> None:
+    print()
+    for sim, part in report["sims"].items():
+        print(f"{sim:9s} {part['count']:5d} scenarios run, {part['bad']} mismatches/failures, {part['seconds']:.0f} s")
+    failed = report["failed"]
+    if failed:
+        print(f"failing seeds: {', '.join(str(r['seed']) for r in failed)}")
+        for r in failed:
+            print(f"  seed {r['seed']} ({r['config']}, {r['sim']}): {r['error']}\n    replay: {replay_command(r['seed'], r['sim'])}")
+    if report["coverage"]:
+        print(format_report(report["coverage"]))
+
+
+def sum_reports(paths: list[Path]) -> dict:
+    """Parts of one run (same commit, no seed run twice on a simulator) added up."""
+    parts = []
+    for path in paths:
+        try:
+            parts.append(json.loads(Path(path).read_text()))
+        except (OSError, ValueError) as exc:
+            raise EieError(f"{path}: not a regress report ({exc})") from exc
+    commits = sorted({p["commit"] for p in parts})
+    if len(commits) != 1:
+        raise EieError(f"the parts ran on different commits: {', '.join(commits)}")
+    total = {"commit": commits[0], "sims": {}, "seeds": {}, "failed": [], "coverage": None}
+    covers = []
+    for path, part in zip(paths, parts):
+        for sim, one in part["sims"].items():
+            seen = total["seeds"].setdefault(sim, [])
+            ranges = part["seeds"][sim]
+            for lo, hi in ranges:
+                if any(lo <= h and l <= hi for l, h in seen):
+                    raise EieError(f"{path}: seeds {lo}..{hi} on {sim} already in another part")
+            seen.extend(ranges)
+            acc = total["sims"].setdefault(sim, {"count": 0, "bad": 0, "seconds": 0.0})
+            for key in acc:
+                acc[key] += one[key]
+        total["failed"] += part["failed"]
+        if part["coverage"]:
+            covers.append(part["coverage"])
+    total["coverage"] = merge(covers) if covers else None
+    return total
+
+
+def seed_ranges(seeds: list[int]) -> list[list[int]]:
+    """Consecutive runs of sorted seeds as [first, last] pairs."""
+    ranges: list[list[int]] = []
+    for s in sorted(set(seeds)):
+        if ranges and s == ranges[-1][1] + 1:
+            ranges[-1][1] = s
+        else:
+            ranges.append([s, s])
+    return ranges
 
 
 def main(argv=None) -> int:
@@ -78,32 +151,47 @@ def main(argv=None) -> int:
     parser.add_argument("--no-coverage", action="store_true", help="skip functional coverage sampling")
     parser.add_argument("--jobs", type=int, default=1,
                         help="core builds simulated at once (default 1; the machine's cores for a nightly run)")
+    parser.add_argument("--report", type=Path, help="also write this run's summary as JSON (a part for --sum)")
+    parser.add_argument("--sum", type=Path, nargs="+", metavar="REPORT",
+                        help="add up the --report files of a run done in parts and print its summary; runs nothing")
     args = parser.parse_args(argv)
+    if args.sum:
+        try:
+            total = sum_reports(args.sum)
+        except EieError as exc:
+            print(f"regress: error: {exc}", file=sys.stderr)
+            return 2
+        print(f"{len(args.sum)} parts on commit {total['commit']}; seeds "
+              + "; ".join(f"{sim} " + ", ".join(f"{lo}..{hi}" for lo, hi in seed_ranges(
+                  [s for lo, hi in r for s in range(lo, hi + 1)])) for sim, r in total["seeds"].items()))
+        print_summary(total)
+        return 1 if total["failed"] else 0
+
     seeds = args.seed if args.seed else list(range(args.first, args.first + args.seeds))
     sims = args.sim or list(SIMULATORS)
     if args.seed:
         for seed in seeds:
             print(generate(seed).describe())
 
-    summary, all_cover, failed = [], [], []
+    report = {"commit": commit(), "sims": {}, "seeds": {}, "failed": [], "coverage": None}
+    all_cover = []
     with tempfile.TemporaryDirectory(prefix="eie-regress-") as tmp:
         for sim in sims:
             results, cover, seconds = run_sim(sim, seeds, Path(tmp), not args.no_coverage, args.jobs)
             bad = [r for r in results if not r["ok"]]
-            summary.append((sim, len(results), len(bad), seconds))
-            failed += bad
+            report["sims"][sim] = {"count": len(results), "bad": len(bad), "seconds": seconds}
+            report["seeds"][sim] = seed_ranges(seeds)
+            report["failed"] += bad
             all_cover += cover
+    report["coverage"] = merge(all_cover) if all_cover else None
 
-    print()
-    for sim, count, bad, seconds in summary:
-        print(f"{sim:9s} {count:5d} scenarios run, {bad} mismatches/failures, {seconds:.0f} s")
-    if failed:
-        print(f"failing seeds: {', '.join(str(r['seed']) for r in failed)}")
-        for r in failed:
-            print(f"  seed {r['seed']} ({r['config']}, {r['sim']}): {r['error']}\n    replay: {replay_command(r['seed'], r['sim'])}")
-    if all_cover:
-        print(format_report(merge(all_cover)))
-    return 1 if failed else 0
+    print_summary(report)
+    if args.report:
+        # Written whole through a temporary name: an interrupted run leaves no half report.
+        tmp_path = args.report.with_name(args.report.name + ".part")
+        tmp_path.write_text(json.dumps(report, indent=1))
+        tmp_path.replace(args.report)
+    return 1 if report["failed"] else 0
 
 
 if __name__ == "__main__":
