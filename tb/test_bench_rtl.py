@@ -17,7 +17,7 @@ SMALL_LAYERS = [
 
 
 def test_two_small_layers_on_the_rtl(sim):
-    rows, _ = nine_layers(SMALL_LAYERS, num_pes=8, queue_depth=8, seed=3, sim=sim, balanced=False, optimize=False)
+    rows = nine_layers(SMALL_LAYERS, num_pes=8, queue_depth=8, seed=3, sim=sim, balanced=False, optimize=False)
     for row in rows:
         assert row["source"] == "RTL", f"{row['layer']} did not run on the RTL"
         assert row["cycles"] >= max(row["busiest_pe_bound"], row["broadcast_bound"])

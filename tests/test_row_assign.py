@@ -213,12 +213,12 @@ def test_an_image_without_row_maps_is_interleaved(tmp_path, run_cli, mlp_file):
 
 def test_bench_compares_the_two_assignments():
     from eie.bench import BenchLayer, fixed_input, make_input, metrics, model_only, pack_layer
-    from eie.bench_report import row_assignment, row_assignment_table
+    from eie.bench_report import balanced_rows, row_assignment, row_assignment_table
 
     layer = BenchLayer("small", 300, 90, 0.2, 0.5, 1.0)
     image, _ = pack_layer(layer, 8, False, seed=2)
     plain = metrics(layer, model_only(image), fixed_input(image, make_input(layer, 2)), 8, None)
-    (row,) = row_assignment([layer], [plain], 8, 8, 2)
+    (row,) = row_assignment([plain], balanced_rows([layer], 8, 8, 2))
     assert row["interleave_cycles"] == plain["cycles"] and row["broadcast_bound"] == 150
     assert row["balanced_busiest_pe_bound"] <= row["interleave_busiest_pe_bound"]
     bound = max(row["balanced_average_bound"], row["broadcast_bound"])

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from eie.bench import LAYERS, BenchLayer, fixed_input, make_input, make_weights, metrics, model_only, pack_layer, \
@@ -30,9 +31,9 @@ def progress(step: int, total: int, text: str) -> None:
 
 
 def nine_layers(layers: list[BenchLayer], num_pes: int, queue_depth: int, seed: int, sim: str | None,
-                balanced: bool, optimize: bool) -> tuple[list[dict], dict]:
-    """The table; also returns each layer's decoded image and input for the sweeps."""
-    rows, kept = [], {}
+                balanced: bool, optimize: bool) -> list[dict]:
+    """The table: each layer on the RTL where it fits, else on the cycle model."""
+    rows = []
     for index, layer in enumerate(layers):
         start = time.perf_counter()
         image, fits = pack_layer(layer, num_pes, balanced, seed)
@@ -49,10 +50,9 @@ def nine_layers(layers: list[BenchLayer], num_pes: int, queue_depth: int, seed: 
             row = metrics(layer, loaded, fixed_input(image, acts), queue_depth, None)
         row["seconds"] = round(time.perf_counter() - start, 1)
         rows.append(row)
-        kept[layer.name] = (loaded, fixed_input(image, acts))
         progress(index + 1, len(layers), f"{layer.name}: {row['cycles']} cycles ({row['source']}), "
                  f"{row['over_bound']:+.1%} over the bound, efficiency {row['load_efficiency']:.1%}")
-    return rows, kept
+    return rows
 
 
 def queue_sweep(kept: dict, depths=QUEUE_DEPTHS) -> dict:
@@ -85,14 +85,23 @@ def over_average(cycles: int, average: float, broadcasts: int) -> float:
     return cycles / bound - 1 if bound else 0.0
 
 
-def row_assignment(layers: list[BenchLayer], rows: list[dict], num_pes: int, queue_depth: int, seed: int) -> list[dict]:
-    """Interleaved (the table's rows) against balanced row assignment of the same model (cycle model)."""
+def balanced_rows(layers: list[BenchLayer], num_pes: int, queue_depth: int, seed: int) -> list[dict]:
+    """Each layer's metrics with the balanced row assignment of the same model (cycle model)."""
     result = []
-    for index, (layer, plain) in enumerate(zip(layers, rows)):
+    for index, layer in enumerate(layers):
         image, _ = pack_layer(layer, num_pes, False, seed, assign_rows="balanced")
-        bal = metrics(layer, model_only(image), fixed_input(image, make_input(layer, seed)), queue_depth, None)
+        result.append(metrics(layer, model_only(image), fixed_input(image, make_input(layer, seed)), queue_depth,
+                              None))
+        progress(index + 1, len(layers), f"{layer.name}: {result[-1]['cycles']} cycles with balanced rows")
+    return result
+
+
+def row_assignment(rows: list[dict], balanced: list[dict]) -> list[dict]:
+    """Interleaved (the table's rows) against balanced row assignment of the same model."""
+    result = []
+    for plain, bal in zip(rows, balanced):
         result.append({
-            "layer": layer.name,
+            "layer": plain["layer"],
             "interleave_cycles": plain["cycles"],
             "interleave_source": plain["source"],
             "balanced_cycles": bal["cycles"],
@@ -105,9 +114,41 @@ def row_assignment(layers: list[BenchLayer], rows: list[dict], num_pes: int, que
             "balanced_over_bound": over_average(bal["cycles"], bal["average_bound"], bal["broadcast_bound"]),
             "balanced_load_efficiency": bal["load_efficiency"],
         })
-        progress(index + 1, len(layers), f"{layer.name}: {bal['cycles']} cycles with balanced rows vs "
-                 f"{plain['cycles']} interleaved")
     return result
+
+
+def ese_pruning(layers: list[BenchLayer], num_pes: int, queue_depth: int, seed: int) -> list[dict]:
+    """Each layer's metrics with ESE load-balance-aware pruning, same density (cycle model)."""
+    result = []
+    for index, layer in enumerate(layers):
+        image, _ = pack_layer(layer, num_pes, True, seed)
+        result.append(metrics(layer, model_only(image), fixed_input(image, make_input(layer, seed)), queue_depth,
+                              None))
+        progress(index + 1, len(layers), f"{layer.name}: {result[-1]['cycles']} cycles with ESE pruning")
+    return result
+
+
+def model_studies(layer_names: list[str], num_pes: int, queue_depth: int, seed: int, sweeps: bool) -> dict:
+    """Everything of the report that the cycle model alone computes: ESE pruning,
+    balanced rows and the two sweeps. Independent of the RTL runs, so `eie bench`
+    runs it in a second process beside them."""
+    from eie.bench import layer_by_name
+
+    layers = [layer_by_name(n) for n in layer_names]
+    print("== ESE load-balance-aware pruning, same density (cycle model)", flush=True)
+    studies = {"ese": ese_pruning(layers, num_pes, queue_depth, seed)}
+    print("== rows to PEs: balanced, same model (cycle model)", flush=True)
+    studies["balanced"] = balanced_rows(layers, num_pes, queue_depth, seed)
+    if sweeps:
+        print("== queue depth sweep (cycle model)", flush=True)
+        kept = {}
+        for layer in layers:
+            image, _ = pack_layer(layer, num_pes, False, seed)
+            kept[layer.name] = (model_only(image), fixed_input(image, make_input(layer, seed)))
+        studies["queue_sweep"] = queue_sweep(kept)
+        print("== PE count sweep (cycle model)", flush=True)
+        studies["pe_sweep"] = pe_sweep(layers, seed)
+    return studies
 
 
 def row_assignment_table(result: list[dict]) -> str:
@@ -203,24 +244,26 @@ def main(layer_names: list[str] | None, out: Path, sim: str | None, num_pes: int
     out.mkdir(parents=True, exist_ok=True)
     print(f"== {len(layers)} layers, N={num_pes}, queue depth {queue_depth}, seed {seed}, "
           f"{'RTL on ' + sim if sim else 'cycle model only'}")
-    rows, kept = nine_layers(layers, num_pes, queue_depth, seed, sim, False, optimize)
-    print("== ESE load-balance-aware pruning, same density (cycle model)")
-    ese = []
-    for index, layer in enumerate(layers):
-        image, _ = pack_layer(layer, num_pes, True, seed)
-        ese.append(metrics(layer, model_only(image), fixed_input(image, make_input(layer, seed)), queue_depth, None))
-        progress(index + 1, len(layers), f"{layer.name}: {ese[-1]['cycles']} cycles balanced vs {rows[index]['cycles']}")
-    print("== rows to PEs: interleave vs balanced, same model (cycle model)")
-    assignment = row_assignment(layers, rows, num_pes, queue_depth, seed)
+    names = [layer.name for layer in layers]
+    if sim:
+        # The RTL runs and the cycle-model studies share nothing: the studies go to a
+        # second process (the machine's other core) and print as they go.
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(model_studies, names, num_pes, queue_depth, seed, sweeps)
+            rows = nine_layers(layers, num_pes, queue_depth, seed, sim, False, optimize)
+            studies = pending.result()
+    else:
+        rows = nine_layers(layers, num_pes, queue_depth, seed, sim, False, optimize)
+        studies = model_studies(names, num_pes, queue_depth, seed, sweeps)
+    ese = studies["ese"]
+    assignment = row_assignment(rows, studies["balanced"])
     result = {"num_pes": num_pes, "queue_depth": queue_depth, "seed": seed, "simulator": sim,
               "layers": rows, "ese": ese, "row_assignment": assignment}
     if sweeps:
-        print("== queue depth sweep (cycle model)")
         result["queue_depths"] = list(QUEUE_DEPTHS)
-        result["queue_sweep"] = queue_sweep(kept)
-        print("== PE count sweep (cycle model)")
+        result["queue_sweep"] = studies["queue_sweep"]
         result["pe_counts"] = list(PE_COUNTS)
-        result["pe_sweep"] = pe_sweep(layers, seed)
+        result["pe_sweep"] = studies["pe_sweep"]
     table = markdown_table(rows)
     stalls = stall_table(rows)
     if stalls:

@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -107,8 +108,14 @@ def run_cocotb(
         _trace_fst(runner)
     if build_dir not in _built:
         # The runner reads the environment for make; these levels apply to this build only.
-        opt = "" if optimize or sim != "verilator" else " OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1"
-        with _environment(MAKEFLAGS=os.environ.get("MAKEFLAGS", "") + opt):
+        flags = os.environ.get("MAKEFLAGS", "")
+        if sim == "verilator":
+            if not optimize:
+                flags += " OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1"
+            # Verilator splits a large core into many C++ files: compile them on every core.
+            if not re.search(r"(^|\s)-j", flags):
+                flags += f" -j{os.cpu_count() or 1}"
+        with _environment(MAKEFLAGS=flags):
             runner.build(
                 sources=srcs,
                 hdl_toplevel=toplevel,
