@@ -96,6 +96,14 @@ class RunTiming:
         return sum(layer.cycles for layer in self.layers)
 
 
+def check_depths(queue_depth: int, history_depth: int) -> None:
+    """The core's queue and history depths as its RTL accepts them (ValueError if not)."""
+    if queue_depth < 1:
+        raise ValueError(f"the queue depth must be at least 1, got {queue_depth}")
+    if history_depth < 2 or history_depth & (history_depth - 1):
+        raise ValueError(f"the broadcast history depth must be a power of two >= 2, got {history_depth}")
+
+
 def layer_timing(col_entries: np.ndarray, order: np.ndarray, bias: bool, queue_depth: int,
                  out_features: int, last_layer: bool, col_padding: np.ndarray | None = None,
                  history_depth: int = DEFAULT_HISTORY_DEPTH) -> LayerTiming:
@@ -106,10 +114,7 @@ def layer_timing(col_entries: np.ndarray, order: np.ndarray, bias: bool, queue_d
     (``broadcast_order``); ``bias``: the layer has a bias column, broadcast first.
     """
     num_pes = col_entries.shape[0]
-    if queue_depth < 1:
-        raise ValueError(f"queue depth must be >= 1, got {queue_depth}")
-    if history_depth < 2 or history_depth & (history_depth - 1):
-        raise ValueError(f"history depth must be a power of two >= 2, got {history_depth}")
+    check_depths(queue_depth, history_depth)
     columns = np.concatenate([[col_entries.shape[1] - 1], order]).astype(np.int64) if bias else order
     active = col_entries[:, columns]  # PE x broadcast
     count = columns.size

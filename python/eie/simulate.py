@@ -20,7 +20,7 @@ import numpy as np
 from eie.errors import EieError
 from eie.image import Image, LoadedImage, load
 from eie.fixedpoint import requantize
-from eie.perf import DEFAULT_HISTORY_DEPTH
+from eie.perf import DEFAULT_HISTORY_DEPTH, check_depths
 from eie.reference import input_to_fixed, layer_accumulators
 
 DEFAULT_QUEUE_DEPTH = 8
@@ -31,10 +31,10 @@ def core_parameters(image: Image, queue_depth: int = DEFAULT_QUEUE_DEPTH,
     mem = image.memory
     if not 1 <= image.num_pes <= 64:
         raise EieError(f"the RTL core takes 1..64 PEs; the image has {image.num_pes}")
-    if queue_depth < 1:
-        raise EieError(f"the queue depth must be at least 1, got {queue_depth}")
-    if history_depth < 2 or history_depth & (history_depth - 1):
-        raise EieError(f"the broadcast history depth must be a power of two >= 2, got {history_depth}")
+    try:
+        check_depths(queue_depth, history_depth)
+    except ValueError as exc:
+        raise EieError(str(exc)) from None
     return {
         "NumPe": image.num_pes,
         "QueueDepth": queue_depth,
