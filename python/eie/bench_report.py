@@ -13,8 +13,10 @@ the RTL would not fit its memories or take too long).
 from __future__ import annotations
 
 import json
+import os
+import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 from eie.bench import LAYERS, BenchLayer, fixed_input, make_input, make_weights, metrics, model_only, pack_layer, \
@@ -30,28 +32,48 @@ def progress(step: int, total: int, text: str) -> None:
     print(f"[{bar}] {step}/{total} {text}", flush=True)
 
 
+def layer_row(layer: BenchLayer, num_pes: int, queue_depth: int, seed: int, sim: str | None, balanced: bool,
+              optimize: bool) -> dict:
+    """One layer of the table: on the RTL where it fits, else on the cycle model."""
+    start = time.perf_counter()
+    image, fits = pack_layer(layer, num_pes, balanced, seed)
+    acts = make_input(layer, seed)
+    if sim and fits:
+        loaded, report = run_rtl(image, acts, sim, queue_depth, optimize)
+        row = metrics(layer, loaded, fixed_input(image, acts), queue_depth, report["runs"][0])
+        row["sim_seconds"] = round(report["sim_seconds"], 1)
+        row["load_seconds"] = round(report["load_seconds"], 1)
+        row["sim_cycles_per_s"] = round(row["cycles"] / max(report["run_seconds"], 1e-9))
+    else:
+        row = metrics(layer, model_only(image), fixed_input(image, acts), queue_depth, None)
+    row["seconds"] = round(time.perf_counter() - start, 1)
+    return row
+
+
 def nine_layers(layers: list[BenchLayer], num_pes: int, queue_depth: int, seed: int, sim: str | None,
-                balanced: bool, optimize: bool) -> list[dict]:
-    """The table: each layer on the RTL where it fits, else on the cycle model."""
-    rows = []
-    for index, layer in enumerate(layers):
-        start = time.perf_counter()
-        image, fits = pack_layer(layer, num_pes, balanced, seed)
-        acts = make_input(layer, seed)
-        if sim and fits:
-            progress(index, len(layers), f"{layer.name}: simulating on {sim} ...")
-            loaded, report = run_rtl(image, acts, sim, queue_depth, optimize)
-            row = metrics(layer, loaded, fixed_input(image, acts), queue_depth, report["runs"][0])
-            row["sim_seconds"] = round(report["sim_seconds"], 1)
-            row["load_seconds"] = round(report["load_seconds"], 1)
-            row["sim_cycles_per_s"] = round(row["cycles"] / max(report["run_seconds"], 1e-9))
-        else:
-            loaded = model_only(image)
-            row = metrics(layer, loaded, fixed_input(image, acts), queue_depth, None)
-        row["seconds"] = round(time.perf_counter() - start, 1)
-        rows.append(row)
-        progress(index + 1, len(layers), f"{layer.name}: {row['cycles']} cycles ({row['source']}), "
-                 f"{row['over_bound']:+.1%} over the bound, efficiency {row['load_efficiency']:.1%}")
+                balanced: bool, optimize: bool, jobs: int | None = None) -> list[dict]:
+    """The table, in the layers' order. The first layer runs alone (on the RTL it
+    builds the core); the others run ``jobs`` at a time (default: the machine's
+    cores), each simulation in its own folder."""
+    rows: list[dict | None] = [None] * len(layers)
+    lock = threading.Lock()
+
+    def run(index: int) -> None:
+        layer = layers[index]
+        if sim:
+            print(f"    {layer.name}: simulating on {sim} ...", flush=True)
+        row = layer_row(layer, num_pes, queue_depth, seed, sim, balanced, optimize)
+        with lock:
+            rows[index] = row
+            progress(sum(r is not None for r in rows), len(layers),
+                     f"{layer.name}: {row['cycles']} cycles ({row['source']}), "
+                     f"{row['over_bound']:+.1%} over the bound, efficiency {row['load_efficiency']:.1%}")
+
+    if layers:
+        run(0)
+    with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
+        # Threads suffice: each waits on its own simulator process.
+        list(pool.map(run, range(1, len(layers))))
     return rows
 
 

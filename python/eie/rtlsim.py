@@ -77,12 +77,16 @@ def run_cocotb(
     seed: int | None = None,
     sources: list[Path] | None = None,
     optimize: bool = False,
+    test_dir: Path | None = None,
 ) -> Path:
     """Build (once) and run ``test_module``'s cocotb tests on ``toplevel``.
 
     ``optimize`` compiles a Verilator model with Verilator's default -Os; without
     it the per-cycle code gets -O1 and the initialisation code -O0, which builds a
     64-PE core in about a minute instead of three and still simulates at -O1 speed.
+    ``test_dir`` is where the simulator runs and writes its results (runs of one
+    build at the same time each need their own); with waveforms, or without
+    ``test_dir``, it is the build directory, where the README says dumps land.
     Returns the results file; under pytest a failing cocotb test fails the caller.
     """
     from cocotb_tools.runner import get_results, get_runner
@@ -141,7 +145,7 @@ def run_cocotb(
         testcase=testcase,
         parameters=parameters,
         build_dir=build_dir,
-        test_dir=build_dir,
+        test_dir=build_dir if waves or test_dir is None else test_dir,
         extra_env=env,
         waves=waves,
         seed=seed,
