@@ -208,7 +208,7 @@ module eie_pe #(
   // ---------------------------------------------------------------------------
   // Sparse-matrix read unit
   // ---------------------------------------------------------------------------
-  logic                         ent_valid, ent_pad, spmat_busy, spmat_idle, spmat_err_range;
+  logic                         ent_valid, ent_pad, ent_merged, spmat_busy, spmat_idle, spmat_err_range;
   logic [eie_pkg::CodeWidth-1:0] ent_code;
   logic [EntRowWidth-1:0]       ent_row;
   logic [ActWidth-1:0]          ent_act;
@@ -237,6 +237,7 @@ module eie_pe #(
     .ent_row_o   (ent_row),
     .ent_act_o   (ent_act),
     .ent_pad_o   (ent_pad),
+    .ent_merged_o(ent_merged),
     .busy_o      (spmat_busy),
     .idle_o      (spmat_idle),
     .err_range_o (spmat_err_range)
@@ -447,6 +448,7 @@ module eie_pe #(
   // ---------------------------------------------------------------------------
   logic        has_work;
   logic [5:0]  cnt_inc, cnt_inc_d, cnt_inc_q;
+  logic        pad_merged, pad_merged_q;
   logic [5:0][31:0] cnt_d, cnt_q;
 
   assign has_work = ptr_valid != '0 || q_pop_valid;
@@ -456,6 +458,8 @@ module eie_pe #(
   assign cnt_inc[3] = compute_i && !spmat_busy && !has_work && bcast_over_i;
   assign cnt_inc[4] = compute_i && bcast_valid_i[0] && !pe_room_o[0];
   assign cnt_inc[5] = ent_valid && ent_pad;
+  // A padding merged into an entry's issue: PE_PADDING counts it too (a second increment).
+  assign pad_merged = ent_valid && ent_merged;
 
   // The increments are registered and added a cycle later (timing: an abort's
   // flush reaches spmat_busy, and the stall bit pe_room_o, in the same cycle).
@@ -465,17 +469,19 @@ module eie_pe #(
 
   always_comb begin
     for (int c = 0; c < 6; c++) begin
-      cnt_d[c] = cnt_clear_i ? 32'd0 : cnt_q[c] + 32'(cnt_inc_q[c]);
+      cnt_d[c] = cnt_clear_i ? 32'd0 : cnt_q[c] + 32'(cnt_inc_q[c]) + 32'(c == 5 && pad_merged_q);
     end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      cnt_q     <= '0;
-      cnt_inc_q <= '0;
+      cnt_q        <= '0;
+      cnt_inc_q    <= '0;
+      pad_merged_q <= 1'b0;
     end else begin
-      cnt_q     <= cnt_d;
-      cnt_inc_q <= cnt_inc_d;
+      cnt_q        <= cnt_d;
+      cnt_inc_q    <= cnt_inc_d;
+      pad_merged_q <= !cnt_clear_i && pad_merged;
     end
   end
 

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-// Sparse-matrix read unit: walks column entries p_j .. p_{j+1}-1 one per cycle,
+// Sparse-matrix read unit: walks column entries p_j .. p_{j+1}-1 one issue per cycle,
 // with no bubble between columns (col_ready_o is high while the current column's
 // last entry issues, or when idle), and emits (v, x, a_j) two cycles after issue.
+// A padding entry whose word is already in the read register, that is neither its
+// column's first entry nor in the word's first or last slot, and that is followed
+// by at least two entries of its column, is merged into the next entry's issue:
+// it costs no cycle, only moves that entry's row on (the merge rule, eie.perf).
 // The 64-bit SRAM is read only when the word address changes. No output backpressure.
 
 `default_nettype none
@@ -60,8 +64,10 @@ module eie_spmat_read #(
   output logic [eie_pkg::ActWidth-1:0]  ent_act_o,
   /// Padding entry (v == 0): advances the row, updates nothing.
   output logic                          ent_pad_o,
+  /// A padding entry before this one was merged into its issue (counted, not emitted).
+  output logic                          ent_merged_o,
 
-  /// An entry is issued this cycle (for load-balance statistics).
+  /// An entry is issued this cycle, a merged padding with it or not (load-balance statistics).
   output logic                          busy_o,
   /// No column held, nothing issued or in flight.
   output logic                          idle_o,
@@ -97,19 +103,31 @@ module eie_spmat_read #(
   logic                    cur_valid_d, cur_valid_q;
   logic                    cur_first_d, cur_first_q;
   logic                    cur_last_d, cur_last_q;
+  logic                    cur_last2_d, cur_last2_q;
   logic [PtrWidth-1:0]     cur_addr_d, cur_addr_q;
   logic [PtrWidth-1:0]     cur_end_d, cur_end_q;
   logic [ActWidth-1:0]     cur_act_d, cur_act_q;
   logic                    err_range_d, err_range_q;
 
-  logic                    issue, accept, col_nonempty, col_in_range;
+  logic                    issue, merge, accept, col_nonempty, col_in_range;
+  logic [WordWidth-1:0]    rdata_q;  // the SRAM's read register (below)
   logic [PtrWidth-1:0]     cur_addr_inc;
+  logic [EntryWidth-1:0]   issue_entry;
+  logic [SlotWidth-1:0]    issue_slot;
 
-  // cur_last_q == (cur_addr_q + 1 == cur_end_q) at all times, kept in a flop so
-  // that col_ready_o (which the PE's queue and the broadcast wait on) needs no
-  // increment and compare.
+  // cur_last_q == (cur_addr_q + 1 == cur_end_q) and cur_last2_q == (cur_addr_q + 2
+  // == cur_end_q) at all times, kept in flops so that col_ready_o (which the PE's
+  // queue and the broadcast wait on) needs no increment and compare.
   assign cur_addr_inc = cur_addr_q + PtrWidth'(1);
   assign issue        = cur_valid_q & ~flush_i;
+  assign issue_slot   = cur_addr_q[SlotWidth-1:0];
+  // Past a column's first entry and the word's first slot, the previous issue was
+  // in this entry's word, so the read register holds it (asserted below). Two
+  // entries must follow: the merged issue is then never the column's last, and
+  // col_ready_o does not wait on the read register.
+  assign issue_entry  = rdata_q[EntryWidth*issue_slot +: EntryWidth];
+  assign merge        = issue & ~cur_first_q & (issue_slot != '0) & (issue_slot != '1) &
+                        ~cur_last_q & ~cur_last2_q & (issue_entry[EntryWidth-1:ZWidth] == '0);
   assign col_ready_o  = ~flush_i & (~cur_valid_q | cur_last_q);
   assign accept       = col_valid_i & col_ready_o;
   assign col_nonempty = col_start_i < col_end_i;
@@ -119,20 +137,28 @@ module eie_spmat_read #(
     cur_valid_d = cur_valid_q;
     cur_first_d = cur_first_q;
     cur_last_d  = cur_last_q;
+    cur_last2_d = cur_last2_q;
     cur_addr_d  = cur_addr_q;
     cur_end_d   = cur_end_q;
     cur_act_d   = cur_act_q;
     err_range_d = accept & col_nonempty & ~col_in_range;
-    if (issue) begin
+    if (merge) begin
+      cur_addr_d  = cur_addr_q + PtrWidth'(2);
+      cur_first_d = 1'b0;
+      cur_last_d  = cur_addr_q + PtrWidth'(3) == cur_end_q;
+      cur_last2_d = cur_addr_q + PtrWidth'(4) == cur_end_q;
+    end else if (issue) begin
       cur_addr_d  = cur_addr_inc;
       cur_first_d = 1'b0;
-      cur_last_d  = cur_addr_inc + PtrWidth'(1) == cur_end_q;
+      cur_last_d  = cur_last2_q;
+      cur_last2_d = cur_addr_q + PtrWidth'(3) == cur_end_q;
       if (cur_last_q) cur_valid_d = 1'b0;
     end
     if (accept) begin
       cur_valid_d = col_nonempty & col_in_range;
       cur_first_d = 1'b1;
       cur_last_d  = col_start_i + PtrWidth'(1) == col_end_i;
+      cur_last2_d = col_start_i + PtrWidth'(2) == col_end_i;
       cur_addr_d  = col_start_i;
       cur_end_d   = col_end_i;
       cur_act_d   = col_act_i;
@@ -145,6 +171,7 @@ module eie_spmat_read #(
       cur_valid_q <= 1'b0;
       cur_first_q <= 1'b0;
       cur_last_q  <= 1'b0;
+      cur_last2_q <= 1'b0;
       cur_addr_q  <= '0;
       cur_end_q   <= '0;
       cur_act_q   <= '0;
@@ -153,6 +180,7 @@ module eie_spmat_read #(
       cur_valid_q <= cur_valid_d;
       cur_first_q <= cur_first_d;
       cur_last_q  <= cur_last_d;
+      cur_last2_q <= cur_last2_d;
       cur_addr_q  <= cur_addr_d;
       cur_end_q   <= cur_end_d;
       cur_act_q   <= cur_act_d;
@@ -164,7 +192,6 @@ module eie_spmat_read #(
   // SRAM: read only when the issued entry's word differs from the buffered one
   // ---------------------------------------------------------------------------
   logic [WordIdxWidth-1:0]  issue_word;
-  logic [SlotWidth-1:0]     issue_slot;
   logic                     word_valid_d, word_valid_q;
   logic [WordIdxWidth-1:0]  word_d, word_q;
   logic                     sram_re_issue;
@@ -172,7 +199,6 @@ module eie_spmat_read #(
   logic [WordAddrWidth-1:0] sram_addr;
 
   assign issue_word    = cur_addr_q[PtrWidth-1:SlotWidth];
-  assign issue_slot    = cur_addr_q[SlotWidth-1:0];
   assign sram_re_issue = issue & (~word_valid_q | (issue_word != word_q));
   assign sram_we       = ld_we_i;
   assign sram_re       = sram_re_issue | ld_re_i;
@@ -203,7 +229,6 @@ module eie_spmat_read #(
   // adds a 64-bit bypass register and a mux after the DP16KD pair, whose write and
   // read use different ports in the 36-bit-wide mode.
   (* no_rw_check *) logic [WordWidth-1:0] mem [SpmatDepth];
-  logic [WordWidth-1:0] rdata_q;
 
   always_ff @(posedge clk_i) begin
     if (sram_we) mem[sram_addr] <= ld_wdata_i;
@@ -217,32 +242,42 @@ module eie_spmat_read #(
   // ---------------------------------------------------------------------------
   logic                 s1_valid_d, s1_valid_q;
   logic                 s1_first_d, s1_first_q;
+  logic                 s1_merged_d, s1_merged_q;
+  logic [ZWidth:0]      s1_skip_d, s1_skip_q;  // rows a merged padding moves on: z + 1
   logic [SlotWidth-1:0] s1_slot_d, s1_slot_q;
   logic [ActWidth-1:0]  s1_act_d, s1_act_q;
 
   always_comb begin
-    s1_valid_d = issue;
-    s1_first_d = s1_first_q;
-    s1_slot_d  = s1_slot_q;
-    s1_act_d   = s1_act_q;
+    s1_valid_d  = issue;
+    s1_first_d  = s1_first_q;
+    s1_merged_d = s1_merged_q;
+    s1_skip_d   = s1_skip_q;
+    s1_slot_d   = s1_slot_q;
+    s1_act_d    = s1_act_q;
     if (issue) begin
-      s1_first_d = cur_first_q;
-      s1_slot_d  = issue_slot;
-      s1_act_d   = cur_act_q;
+      s1_first_d  = cur_first_q;
+      s1_merged_d = merge;
+      s1_skip_d   = merge ? (ZWidth+1)'(issue_entry[ZWidth-1:0]) + (ZWidth+1)'(1) : '0;
+      s1_slot_d   = issue_slot + SlotWidth'(merge);
+      s1_act_d    = cur_act_q;
     end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      s1_valid_q <= 1'b0;
-      s1_first_q <= 1'b0;
-      s1_slot_q  <= '0;
-      s1_act_q   <= '0;
+      s1_valid_q  <= 1'b0;
+      s1_first_q  <= 1'b0;
+      s1_merged_q <= 1'b0;
+      s1_skip_q   <= '0;
+      s1_slot_q   <= '0;
+      s1_act_q    <= '0;
     end else begin
-      s1_valid_q <= s1_valid_d;
-      s1_first_q <= s1_first_d;
-      s1_slot_q  <= s1_slot_d;
-      s1_act_q   <= s1_act_d;
+      s1_valid_q  <= s1_valid_d;
+      s1_first_q  <= s1_first_d;
+      s1_merged_q <= s1_merged_d;
+      s1_skip_q   <= s1_skip_d;
+      s1_slot_q   <= s1_slot_d;
+      s1_act_q    <= s1_act_d;
     end
   end
 
@@ -259,52 +294,58 @@ module eie_spmat_read #(
   // Entries of a column issue back to back, so x_{n-1} is always the output register.
   logic [RowWidth-1:0] out_row_q;
   assign x_base = s1_first_q ? '0 : XWidth'(out_row_q) + XWidth'(1);
-  assign x_next = x_base + XWidth'(s1_z);
+  assign x_next = x_base + XWidth'(s1_skip_q) + XWidth'(s1_z);
   assign x_row  = x_next[RowWidth-1:0];
 
   // ---------------------------------------------------------------------------
   // Stage 2: output register
   // ---------------------------------------------------------------------------
   logic                 out_valid_d, out_valid_q;
+  logic                 out_merged_d, out_merged_q;
   logic [CodeWidth-1:0] out_code_d, out_code_q;
   logic [RowWidth-1:0]  out_row_d;
   logic [ActWidth-1:0]  out_act_d, out_act_q;
 
   always_comb begin
-    out_valid_d = s1_valid_q & ~flush_i;
-    out_code_d  = out_code_q;
-    out_row_d   = out_row_q;
-    out_act_d   = out_act_q;
+    out_valid_d  = s1_valid_q & ~flush_i;
+    out_merged_d = out_merged_q;
+    out_code_d   = out_code_q;
+    out_row_d    = out_row_q;
+    out_act_d    = out_act_q;
     if (s1_valid_q) begin
-      out_code_d = s1_v;
-      out_row_d  = x_row;
-      out_act_d  = s1_act_q;
+      out_merged_d = s1_merged_q;
+      out_code_d   = s1_v;
+      out_row_d    = x_row;
+      out_act_d    = s1_act_q;
     end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
-      out_valid_q <= 1'b0;
-      out_code_q  <= '0;
-      out_row_q   <= '0;
-      out_act_q   <= '0;
+      out_valid_q  <= 1'b0;
+      out_merged_q <= 1'b0;
+      out_code_q   <= '0;
+      out_row_q    <= '0;
+      out_act_q    <= '0;
     end else begin
-      out_valid_q <= out_valid_d;
-      out_code_q  <= out_code_d;
-      out_row_q   <= out_row_d;
-      out_act_q   <= out_act_d;
+      out_valid_q  <= out_valid_d;
+      out_merged_q <= out_merged_d;
+      out_code_q   <= out_code_d;
+      out_row_q    <= out_row_d;
+      out_act_q    <= out_act_d;
     end
   end
 
-  assign ent_valid_o = out_valid_q;
-  assign ent_code_o  = out_code_q;
-  assign ent_row_o   = out_row_q;
-  assign ent_act_o   = out_act_q;
-  assign ent_pad_o   = out_code_q == '0;
+  assign ent_valid_o  = out_valid_q;
+  assign ent_code_o   = out_code_q;
+  assign ent_row_o    = out_row_q;
+  assign ent_act_o    = out_act_q;
+  assign ent_pad_o    = out_code_q == '0;
+  assign ent_merged_o = out_merged_q;
 
-  assign busy_o      = issue;
-  assign idle_o      = ~cur_valid_q & ~s1_valid_q & ~out_valid_q;
-  assign err_range_o = err_range_q;
+  assign busy_o       = issue;
+  assign idle_o       = ~cur_valid_q & ~s1_valid_q & ~out_valid_q;
+  assign err_range_o  = err_range_q;
 
   // Rows beyond RowWidth cannot occur in a valid image; the carry is dropped.
   logic unused_x_carry;
@@ -322,6 +363,10 @@ module eie_spmat_read #(
         else $fatal(1, "eie_spmat_read: load access while a column is being issued");
       assert (cur_last_q == (cur_addr_inc == cur_end_q))
         else $fatal(1, "eie_spmat_read: cur_last_q out of step with the address");
+      assert (!cur_valid_q || cur_last2_q == (cur_addr_q + PtrWidth'(2) == cur_end_q))
+        else $fatal(1, "eie_spmat_read: cur_last2_q out of step with the address");
+      assert (!(issue && !cur_first_q && issue_slot != '0) || (word_valid_q && issue_word == word_q))
+        else $fatal(1, "eie_spmat_read: an entry past its column's first is not in the read register");
       assert (!(sram_we && sram_re))
         else $fatal(1, "eie_spmat_read: SRAM read and write in one cycle");
       assert (!(ld_we_i || ld_re_i) || int'(ld_addr_i) < SpmatDepth)

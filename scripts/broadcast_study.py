@@ -87,7 +87,7 @@ def simulate(work: np.ndarray, queue_depth: int, policy: str, history: int) -> i
 def layer_columns(layer, seed: int, assign_rows: str = "interleave") -> tuple[np.ndarray, np.ndarray]:
     """(entries of every column in every PE, broadcast order) of a benchmark layer at N = 64."""
     image, _ = pack_layer(layer, 64, False, seed, assign_rows=assign_rows)
-    entries, _ = column_counts(model_only(image), 0)
+    entries = column_counts(model_only(image), 0).slots  # issue slots per PE and column
     return entries, broadcast_order(fixed_input(image, make_input(layer, seed)), 64)
 
 

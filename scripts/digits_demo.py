@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from eie import digits
-from eie.demo import check_entries_are_busy_cycles, layer_utilisation, run_on_rtl, utilisation
+from eie.demo import check_slots_are_busy_cycles, layer_utilisation, run_on_rtl, utilisation
 from eie.errors import EieError
 from eie.rtlsim import default_simulator
 
@@ -106,7 +106,7 @@ def main(argv=None) -> int:
         print(f"FAIL: the RTL differs from eie ref on {differ.size} of {len(labels)} images; first image {first}: "
               f"RTL {outputs[first].tolist()} != ref {expected[first].tolist()}", file=sys.stderr)
         return 1
-    check_entries_are_busy_cycles(report)
+    check_slots_are_busy_cycles(report)
 
     ref_acc = digits.accuracy(expected, labels)
     rtl_pred = digits.predictions(outputs)

@@ -35,12 +35,17 @@ DATA_BINS = {
     "zero-activation layer": "reference: a layer whose input activations are all zero",
     "empty column": "image: a broadcast column with no entry in some PE",
     "column > 8 entries": "image: a broadcast column longer than one 64-bit word in some PE",
+    "single padding": "image: a broadcast column with a padding entry between two non-paddings",
+    "padding run": "image: a broadcast column with two or more padding entries in a row",
+    "padding at column start": "image: a broadcast column whose first entry is a padding",
+    "padding at column end": "image: a broadcast column whose last-but-one entry is a padding",
     "saturation positive": "reference: a write-back above +32767 before saturation",
     "saturation negative": "reference: a write-back below -32768 before saturation",
     "rounding tie": "reference: a write-back exactly half an LSB above a step (round half up)",
 }
 DUT_BINS = {
-    "padding entry": "signal cnt_inc[5] (what PE_PADDING counts): a padding entry processed",
+    "padding entry": "signal cnt_inc[5] (PE_PADDING counts it): a padding entry processed in its own issue slot",
+    "padding merged": "signal pad_merged (PE_PADDING counts it): a padding merged into the next entry's issue slot",
     "queue full": "signal cnt_inc[4] (what PE_QUEUE_FULL counts): a column waited in the history, the PE's queue full",
     "broadcast stall": "register BCAST_STALLS > 0 after the run",
     "PE behind": "signal u_ccu.u_history.behind_take: a PE took a column older than the newest",
@@ -98,6 +103,8 @@ def data_hits(loaded, acts: np.ndarray) -> set[str]:
             hits.add("empty column")
         if lengths.size and np.any(lengths > 8):
             hits.add("column > 8 entries")
+        for share in image.layer_shares(index):
+            hits |= _padding_hits(share, active)
         acc = layer_accumulators(layer, acts, loaded.act_frac)
         shift = spec.w_frac
         shifted = (acc + (1 << (shift - 1))) >> shift if shift else acc
@@ -110,6 +117,26 @@ def data_hits(loaded, acts: np.ndarray) -> set[str]:
         acts = np.clip(shifted, INT16_MIN, INT16_MAX)
         if spec.relu:
             acts = np.maximum(acts, 0)
+    return hits
+
+
+def _padding_hits(share, columns: np.ndarray) -> set[str]:
+    """Padding bins of one PE's share of a layer (csc.PeMatrix), over the broadcast ``columns``."""
+    hits: set[str] = set()
+    for j in columns:
+        pad = share.v[share.pointers[j]:share.pointers[j + 1]] == 0
+        if not pad.any():
+            continue
+        if pad[0]:
+            hits.add("padding at column start")
+        if pad.size >= 2 and pad[-2]:
+            hits.add("padding at column end")
+        edges = np.diff(np.concatenate([[0], pad.astype(np.int8), [0]]))
+        runs = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)
+        if runs.min() == 1:
+            hits.add("single padding")
+        if runs.max() >= 2:
+            hits.add("padding run")
     return hits
 
 
@@ -129,6 +156,7 @@ class RunMonitor:
         pes = [dut.gen_pe[p].u_pe for p in range(num_pes)]
         self.bypass = [pe.u_arith.bypass_q for pe in pes]
         self.cnt_inc = [pe.cnt_inc for pe in pes]
+        self.pad_merged = [pe.pad_merged for pe in pes]
         self.behind = dut.u_ccu.u_history.behind_take
         self.two_takes = dut.u_ccu.u_history.two_takes
         self.full = dut.u_ccu.u_history.full_o
@@ -162,6 +190,8 @@ class RunMonitor:
                 self.hits.add("queue full")
             if any(inc >> self.PADDING & 1 for inc in incs):
                 self.hits.add("padding entry")
+            if any(flag.value for flag in self.pad_merged):
+                self.hits.add("padding merged")
             if self.behind.value:
                 self.hits.add("PE behind")
             if self.two_takes.value:

@@ -62,10 +62,11 @@ def _config(name: str, num_pes: int, queue_depth: int, history_depth: int, max_d
 # N = 1 and non powers of two, queue depths 1, 2 and 8, broadcast histories of
 # 2 and 4 (a PE a whole history behind holds the fresh broadcasts), 16 and the
 # default 128. Local columns of more
-# than 16 rows (padding entries) need max_dim > 16 N, so the small-N cores get
-# wide layers; the larger ones keep layers narrow to keep runs short.
+# than 16 rows (padding entries) need max_dim > 16 N, and runs of paddings more
+# than 32, so the small-N cores get wide layers; the larger ones keep layers
+# narrow to keep runs short.
 CONFIGS = (
-    _config("n1q1", 1, 1, 16, 40),
+    _config("n1q1", 1, 1, 16, 72),
     _config("n3q2", 3, 2, 2, 56),
     _config("n8q8", 8, 8, 16, 48),
     _config("n13q1", 13, 1, 4, 40),
@@ -178,8 +179,24 @@ def _codebook(rng: np.random.Generator) -> tuple[str, np.ndarray | None]:
     return "random", values
 
 
-def _weights(rng, rows: int, cols: int, density: float, codebook: np.ndarray | None) -> np.ndarray:
-    mask = rng.random((rows, cols)) < density
+def _mask(rng, rows: int, cols: int, density: float, num_pes: int) -> np.ndarray:
+    """Uniform non-zeros, or (on PEs with over 16 rows, sometimes) bands of a few
+    local rows with long zero runs between: padding entries, runs of them, and
+    entries after them, where eie_spmat_read merges paddings into the next issue."""
+    if rows <= 16 * num_pes or rng.random() >= 0.5:
+        return rng.random((rows, cols)) < density
+    local = np.zeros(-(-rows // num_pes), dtype=bool)
+    row = int(rng.integers(0, 20))
+    while row < local.size:
+        band = int(rng.integers(1, 5))
+        local[row:row + band] = True
+        row += band + int(rng.integers(16, 40))
+    in_band = np.repeat(local, num_pes)[:rows]  # global row i is local row i // N (interleaved)
+    return in_band[:, None] & (rng.random((rows, cols)) < max(density, 0.7))
+
+
+def _weights(rng, mask: np.ndarray, codebook: np.ndarray | None) -> np.ndarray:
+    rows, cols = mask.shape
     if codebook is None:
         scale = 2.0 ** rng.uniform(-8, 8)
         values = rng.normal(size=(rows, cols)) * scale
@@ -228,10 +245,10 @@ def generate(seed: int) -> Scenario:
     layers, densities, relu = [], [], []
     for index in range(num_layers):
         rows, cols = dims[index + 1], dims[index]
-        density = _density(rng)
+        mask = _mask(rng, rows, cols, _density(rng), config.num_pes)
         bias = _bias(rng, rows, codebook) if rng.random() < 0.5 else None
-        layers.append(Layer(_weights(rng, rows, cols, density, codebook), bias))
-        densities.append(density)
+        layers.append(Layer(_weights(rng, mask, codebook), bias))
+        densities.append(float(mask.mean()))
         relu.append(bool(rng.random() < 0.6))
     act_frac = int(rng.choice([0, 8, 8, 15, int(rng.integers(1, 15))]))
     if act_frac == 15 and any(layer.bias is not None for layer in layers):

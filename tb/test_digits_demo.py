@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from eie import digits
-from eie.demo import check_entries_are_busy_cycles, format_report, run_on_rtl
+from eie.demo import check_slots_are_busy_cycles, format_report, run_on_rtl
 
 IMAGES = 3
 
@@ -20,7 +20,7 @@ def test_digits_images_match_eie_ref(sim):
     outputs, expected, report = run_on_rtl(inputs[:IMAGES], sim)
     assert outputs.shape == (IMAGES, 10) and np.array_equal(outputs, expected)
     assert report["matches_reference"]
-    check_entries_are_busy_cycles(report)
+    check_slots_are_busy_cycles(report)
     text = format_report(report, True, outputs, labels[:IMAGES], sim)
     assert "match eie ref bit for bit" in text and len(report["runs"]) == IMAGES
     # The ideal bound is a lower bound; the layer pipeline fill keeps every run above it.

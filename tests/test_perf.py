@@ -8,7 +8,10 @@ RTL's own counters on every run; these pin down the rules one at a time.
 import numpy as np
 import pytest
 
-from eie.perf import broadcast_order, layer_timing, tree_levels
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from eie.perf import broadcast_order, layer_timing, merged_paddings, tree_levels
 
 
 def test_tree_levels_are_ceil_log4_at_least_one():
@@ -141,3 +144,47 @@ def test_history_depth_must_be_a_power_of_two():
 def test_queue_depth_must_be_positive():
     with pytest.raises(ValueError, match="queue depth"):
         layer_timing(np.ones((1, 1), dtype=np.int64), np.array([0]), False, 0, 1, True)
+
+
+def test_merged_paddings_by_hand():
+    # One column of 8 entries from slot 0: v = 5, pad, pad, pad, 3, pad, 2, 1.
+    # Entry 1 (slot 1) merges and takes entry 2; entry 3 merges (slot 3, two
+    # entries follow); entry 5 (slot 5) is followed by two entries: merges too.
+    v = np.array([5, 0, 0, 0, 3, 0, 2, 1])
+    assert merged_paddings(v, np.array([0, 8])).tolist() == [0, 1, 0, 1, 0, 1, 0, 0]
+    # The same column from slot 6 (base 6): entry 1 is in slot 7, entries 2..7 in
+    # the next word's slots 0..5; entry 3 (slot 1) merges, entry 5 (slot 3) too.
+    assert merged_paddings(v, np.array([0, 8]), base=6).tolist() == [0, 0, 0, 1, 0, 1, 0, 0]
+    # A padding first in its column, or with only one entry after it, never merges.
+    v = np.array([0, 4, 7, 0, 6])
+    assert merged_paddings(v, np.array([0, 3, 5])).tolist() == [0, 0, 0, 0, 0]
+
+
+def _merged_by_walk(v, pointers, base):
+    """The read unit's walk, one issue slot at a time (the contract in words)."""
+    merged = [False] * len(v)
+    for start, end in zip(pointers[:-1], pointers[1:]):
+        e = start
+        while e < end:
+            slot = (base + e) % 8
+            if v[e] == 0 and e != start and slot not in (0, 7) and e + 2 < end:
+                merged[e] = True
+                e += 2
+            else:
+                e += 1
+    return merged
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.integers(0, 6), min_size=1, max_size=12), st.integers(0, 15), st.randoms(use_true_random=False))
+def test_merged_paddings_equals_the_slot_walk(lengths, base, rng):
+    pointers = np.concatenate([[0], np.cumsum(lengths)])
+    v = np.array([rng.choice([0, 0, 0, 1, 9]) for _ in range(int(pointers[-1]))], dtype=np.int64)
+    assert merged_paddings(v, pointers, base).tolist() == _merged_by_walk(v.tolist(), pointers.tolist(), base)
+
+
+def test_a_column_costs_its_issue_slots():
+    # Busy counts issue slots: 5 slots for a 7-entry column with two merged paddings.
+    slots, entries = np.array([[5]]), np.array([[7]])
+    timing = layer_timing(slots, np.array([0]), False, 8, 1, True, col_entries=entries)
+    assert (timing.busy.tolist(), timing.entries.tolist(), timing.compute_cycles) == ([5], [7], 5 + 11)

@@ -128,7 +128,7 @@ def metrics(layer: BenchLayer, loaded: LoadedImage, acts_fixed: np.ndarray, queu
         "broadcast_bound": broadcasts,
         "over_bound": cycles / bound - 1 if bound else 0.0,
         "load_efficiency": timing.load_efficiency,
-        "padding_share": float(timing.padding.sum() / max(busy.sum(), 1)),
+        "padding_share": float(timing.padding.sum() / max(timing.entries.sum(), 1)),
         "broadcast_stalls": timing.broadcast_stalls,
         "latency_us": cycles / CLOCK_MHZ,
         "paper_us": layer.paper_us,

@@ -94,7 +94,7 @@ def pe_sweep(layers: list[BenchLayer], seed: int, counts=PE_COUNTS, queue_depth:
             image, _ = pack_layer(layer, num_pes, False, seed, weights)
             timing = predict(model_only(image), fixed_input(image, acts), queue_depth).layers[0]
             cycles.append(timing.cycles)
-            padding.append(float(timing.padding.sum() / max(timing.busy.sum(), 1)))
+            padding.append(float(timing.padding.sum() / max(timing.entries.sum(), 1)))
         result[layer.name] = {"cycles": cycles, "speedup": [cycles[0] / c for c in cycles], "padding_share": padding}
         progress(index + 1, len(layers), f"PE sweep {layer.name}: speedup at {counts[-1]} PEs "
                  f"{cycles[0] / cycles[-1]:.0f}x")

@@ -39,23 +39,24 @@ def utilisation(report: dict) -> np.ndarray:
 
 
 def layer_utilisation(report: dict) -> np.ndarray:
-    """(layers x PEs): entries each PE processed in a layer over the layer's cycles, over every run.
+    """(layers x PEs): issue slots each PE spent in a layer over the layer's cycles, over every run.
 
     The core counts busy cycles per run, not per layer; a PE is busy exactly one
-    cycle per entry (padding included), which the ideal-cycle entries give per
-    layer. ``check_entries_are_busy_cycles`` holds the two together.
+    cycle per issue slot (an entry, a merged padding with it or not), which the
+    ideal-cycle slots give per layer. ``check_slots_are_busy_cycles`` holds the
+    two together.
     """
-    entries = np.sum([[layer["entries_per_pe"] for layer in ideal["layers"]] for ideal in report["ideal"]], axis=0)
+    slots = np.sum([[layer["issue_slots_per_pe"] for layer in ideal["layers"]] for ideal in report["ideal"]], axis=0)
     cycles = np.sum([run["layer_cycles"] for run in report["runs"]], axis=0)
-    return entries / np.maximum(cycles, 1)[:, None]
+    return slots / np.maximum(cycles, 1)[:, None]
 
 
-def check_entries_are_busy_cycles(report: dict) -> None:
+def check_slots_are_busy_cycles(report: dict) -> None:
     for index, (run, ideal) in enumerate(zip(report["runs"], report["ideal"])):
-        entries = np.sum([layer["entries_per_pe"] for layer in ideal["layers"]], axis=0)
-        if not np.array_equal(entries, run["pe"]["busy"]):
-            raise EieError(f"input {index}: PE busy counters {run['pe']['busy']} differ from the entries "
-                           f"the image gives them ({entries.tolist()})")
+        slots = np.sum([layer["issue_slots_per_pe"] for layer in ideal["layers"]], axis=0)
+        if not np.array_equal(slots, run["pe"]["busy"]):
+            raise EieError(f"input {index}: PE busy counters {run['pe']['busy']} differ from the issue slots "
+                           f"the image gives them ({slots.tolist()})")
 
 
 def format_report(report: dict, matches: bool, outputs: np.ndarray, labels: np.ndarray, sim: str) -> str:
@@ -96,5 +97,5 @@ def run_demo(sim: str | None = None) -> int:
     outputs, expected, report = run_on_rtl(inputs, sim)
     matches = bool(np.array_equal(outputs, expected))
     print(format_report(report, matches, outputs, labels, report["simulator"]))
-    check_entries_are_busy_cycles(report)
+    check_slots_are_busy_cycles(report)
     return 0 if matches else 1

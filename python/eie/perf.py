@@ -20,7 +20,8 @@ with every PE's state held in numpy arrays:
   enter the PE's queue, in order; the sparse-matrix read unit pops a column once
   it is in the queue (two cycles after the take) and the previous column has
   issued its last entry, then issues one entry per cycle with no bubble between
-  columns.
+  columns, except that a padding entry merges into the next entry's issue where
+  ``merged_paddings`` says so: a column costs its issue slots, not its entries.
 - A layer ends when the broadcast is over and every PE is idle: five cycles
   after its last issue (SRAM read, row stage, codebook, multiply, add) and two
   after the last take. A non-final layer then writes back its rows, one per
@@ -38,7 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from eie.image import LoadedImage
+from eie.image import ENTRIES_PER_WORD, LoadedImage
 from eie.reference import layer_accumulators
 from eie.fixedpoint import requantize
 
@@ -78,8 +79,9 @@ class LayerTiming:
     compute_cycles: int  # cycles in the compute state (BUSY+STARVED+STALLED+DRAINED per PE)
     broadcasts: int
     broadcast_stalls: int
-    busy: np.ndarray  # per PE: entries issued (PE_BUSY)
-    padding: np.ndarray  # per PE: padding entries issued (PE_PADDING)
+    busy: np.ndarray  # per PE: issue slots, merged paddings not counted (PE_BUSY)
+    padding: np.ndarray  # per PE: padding entries read, merged or not (PE_PADDING)
+    entries: np.ndarray  # per PE: entries read, paddings included
 
     @property
     def load_efficiency(self) -> float:
@@ -104,21 +106,24 @@ def check_depths(queue_depth: int, history_depth: int) -> None:
         raise ValueError(f"the broadcast history depth must be a power of two >= 2, got {history_depth}")
 
 
-def layer_timing(col_entries: np.ndarray, order: np.ndarray, bias: bool, queue_depth: int,
+def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_depth: int,
                  out_features: int, last_layer: bool, col_padding: np.ndarray | None = None,
-                 history_depth: int = DEFAULT_HISTORY_DEPTH) -> LayerTiming:
+                 history_depth: int = DEFAULT_HISTORY_DEPTH, col_entries: np.ndarray | None = None) -> LayerTiming:
     """One layer of one run, stepped cycle by cycle with every PE in numpy arrays.
 
-    ``col_entries[p, j]``: entries (padding included) of column j in PE p, the bias
-    column last; ``order``: the non-zero activations' columns in broadcast order
-    (``broadcast_order``); ``bias``: the layer has a bias column, broadcast first.
+    ``col_slots[p, j]``: issue slots of column j in PE p (its entries less its
+    merged paddings, ``column_counts``), the bias column last; ``order``: the
+    non-zero activations' columns in broadcast order (``broadcast_order``);
+    ``bias``: the layer has a bias column, broadcast first. ``col_padding`` and
+    ``col_entries`` (default: the slots) only feed the statistics.
     """
-    num_pes = col_entries.shape[0]
+    num_pes = col_slots.shape[0]
     check_depths(queue_depth, history_depth)
-    columns = np.concatenate([[col_entries.shape[1] - 1], order]).astype(np.int64) if bias else order
-    active = col_entries[:, columns]  # PE x broadcast
+    columns = np.concatenate([[col_slots.shape[1] - 1], order]).astype(np.int64) if bias else order
+    active = col_slots[:, columns]  # PE x broadcast
     count = columns.size
     padding = col_padding[:, columns].sum(axis=1) if col_padding is not None else np.zeros(num_pes, np.int64)
+    entries = (col_entries if col_entries is not None else col_slots)[:, columns].sum(axis=1)
     drained, stalls = _compute_cycles(active, bias, queue_depth, history_depth, tree_levels(num_pes))
     compute = drained + 1
     cycles = INIT_CYCLES + compute
@@ -126,14 +131,14 @@ def layer_timing(col_entries: np.ndarray, order: np.ndarray, bias: bool, queue_d
         cycles += math.ceil(out_features / num_pes) + WRITEBACK_EXTRA
     return LayerTiming(cycles=int(cycles), compute_cycles=int(compute), broadcasts=int(count),
                        broadcast_stalls=int(stalls), busy=active.sum(axis=1).astype(np.int64),
-                       padding=np.asarray(padding, dtype=np.int64))
+                       padding=np.asarray(padding, dtype=np.int64), entries=np.asarray(entries, dtype=np.int64))
 
 
 def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_depth: int,
                     levels: int) -> tuple[int, int]:
     """(last compute cycle before the layer is drained, broadcast stalls) of one layer.
 
-    Cycle 0 is the first compute cycle. ``active[p, i]``: entries of broadcast i in PE p.
+    Cycle 0 is the first compute cycle. ``active[p, i]``: issue slots of broadcast i in PE p.
     """
     num_pes, count = active.shape
     if count == 0:
@@ -229,16 +234,58 @@ def _skip_quiet_cycles(t, take, queued, lag, head, count, bias, first_tree_load,
     return until, stalls
 
 
-def column_counts(loaded: LoadedImage, index: int) -> tuple[np.ndarray, np.ndarray]:
-    """(entries, padding entries) of every column of layer ``index`` in every PE."""
+def merged_paddings(v: np.ndarray, pointers: np.ndarray, base: int = 0) -> np.ndarray:
+    """Per entry of one PE's share of a layer: a padding eie_spmat_read merges into the next entry's issue.
+
+    ``pointers`` are relative to ``base``, the absolute entry address of the
+    share's first entry (8 entries to a 64-bit word). An entry is mergeable when
+    it is a padding (v == 0), not its column's first entry, not in its word's
+    first or last slot (the read register then holds its word, and the next entry
+    is in it too), and two more entries of its column follow it. A mergeable entry
+    takes the next entry into its issue slot, so in a run of mergeable entries
+    every other one merges, starting with the first.
+    """
+    v, pointers = np.asarray(v), np.asarray(pointers, dtype=np.int64)
+    merged = np.zeros(v.size, dtype=bool)
+    if not v.size:
+        return merged
+    entry = np.arange(v.size)
+    column = np.repeat(np.arange(pointers.size - 1), np.diff(pointers))
+    start, end = pointers[:-1][column], pointers[1:][column]
+    slot = (base + entry) % ENTRIES_PER_WORD
+    mergeable = (v == 0) & (entry != start) & (slot != 0) & (slot != ENTRIES_PER_WORD - 1) & (entry + 2 < end)
+    where = np.flatnonzero(mergeable)
+    if where.size:
+        run_start = np.ones(where.size, dtype=bool)
+        run_start[1:] = (where[1:] != where[:-1] + 1) | (column[where[1:]] != column[where[:-1]])
+        first_of_run = where[run_start][np.cumsum(run_start) - 1]
+        merged[where[(where - first_of_run) % 2 == 0]] = True
+    return merged
+
+
+@dataclass
+class ColumnCounts:
+    """Every column of one layer in every PE (PE x column arrays)."""
+
+    slots: np.ndarray  # issue slots: what a column costs the PE's read unit
+    entries: np.ndarray  # entries, paddings included
+    padding: np.ndarray  # padding entries, merged or not
+
+
+def column_counts(loaded: LoadedImage, index: int) -> ColumnCounts:
+    """Issue slots, entries and padding entries of every column of layer ``index`` in every PE."""
     shares = loaded.image.layer_shares(index)
+    bases = loaded.image.layers[index].entry_base
     entries = np.stack([np.diff(share.pointers) for share in shares]).astype(np.int64)
     padding = np.zeros_like(entries)
+    slots = entries.copy()
     for pe, share in enumerate(shares):
         if share.v.size:
             column = np.repeat(np.arange(entries.shape[1]), entries[pe])
             padding[pe] = np.bincount(column[share.v == 0], minlength=entries.shape[1])
-    return entries, padding
+            merged = merged_paddings(share.v, share.pointers, int(bases[pe]))
+            slots[pe] -= np.bincount(column[merged], minlength=entries.shape[1])
+    return ColumnCounts(slots=slots, entries=entries, padding=padding)
 
 
 def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = 8,
@@ -249,10 +296,10 @@ def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = 8,
     last = len(loaded.layers) - 1
     for index, layer in enumerate(loaded.layers):
         spec = layer.spec
-        entries, padding = column_counts(loaded, index)
+        counts = column_counts(loaded, index)
         order = broadcast_order(acts, loaded.num_pes)
-        run.layers.append(layer_timing(entries, order, spec.bias, queue_depth, spec.out_features,
-                                       index == last, padding, history_depth))
+        run.layers.append(layer_timing(counts.slots, order, spec.bias, queue_depth, spec.out_features,
+                                       index == last, counts.padding, history_depth, counts.entries))
         acts = requantize(layer_accumulators(layer, acts[None, :], loaded.act_frac), spec.w_frac, spec.relu)[0]
     return run
 

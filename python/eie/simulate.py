@@ -20,7 +20,7 @@ import numpy as np
 from eie.errors import EieError
 from eie.image import Image, LoadedImage, load
 from eie.fixedpoint import requantize
-from eie.perf import DEFAULT_HISTORY_DEPTH, check_depths
+from eie.perf import DEFAULT_HISTORY_DEPTH, check_depths, column_counts
 from eie.reference import input_to_fixed, layer_accumulators
 
 DEFAULT_QUEUE_DEPTH = 8
@@ -47,9 +47,11 @@ def core_parameters(image: Image, queue_depth: int = DEFAULT_QUEUE_DEPTH,
 
 
 def ideal_cycles(loaded: LoadedImage, acts: np.ndarray) -> dict:
-    """Per layer: entries each PE must process for this input, and the bounds they imply.
+    """Per layer: issue slots each PE must spend on this input, and the bounds they imply.
 
-    The bound of a layer is max(busiest PE's entries, broadcasts): one entry per PE
+    A PE's issue slots are its entries in the broadcast columns less the padding
+    entries its read unit merges into the next entry (eie.perf.merged_paddings).
+    The bound of a layer is max(busiest PE's slots, broadcasts): one issue per PE
     and one broadcast per cycle (EIE.md "Load balance"), before pipeline fill.
     """
     bounds = []
@@ -58,10 +60,11 @@ def ideal_cycles(loaded: LoadedImage, acts: np.ndarray) -> dict:
         active = np.nonzero(acts)[0]
         if spec.bias:
             active = np.append(active, spec.in_features)
-        shares = loaded.image.layer_shares(index)
-        per_pe = np.array([np.diff(share.pointers)[active].sum() for share in shares], dtype=np.int64)
+        counts = column_counts(loaded, index)
+        per_pe = counts.slots[:, active].sum(axis=1)
         bounds.append({
-            "entries_per_pe": per_pe.tolist(),
+            "entries_per_pe": counts.entries[:, active].sum(axis=1).tolist(),
+            "issue_slots_per_pe": per_pe.tolist(),
             "busiest_pe": int(per_pe.max()),
             "average": float(per_pe.mean()),
             "broadcasts": int(active.size),
