@@ -134,6 +134,53 @@ def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_dep
                        padding=np.asarray(padding, dtype=np.int64), entries=np.asarray(entries, dtype=np.int64))
 
 
+@dataclass
+class _Broadcaster:
+    """The CCU's side of one layer: fresh columns into the history, one per cycle."""
+
+    count: int  # columns to broadcast, the bias column included
+    bias: bool  # the bias column goes first, from the CCU, before the LNZD tree is loaded
+    first_tree_load: int  # the first cycle the LNZD root holds a column
+    head: int = 0  # fresh broadcasts written to the history
+
+    def fresh_valid(self, t: int) -> bool:
+        """A fresh column is ready to go into the history in cycle ``t``."""
+        return self.head < self.count and (t >= self.first_tree_load or (self.bias and self.head == 0))
+
+    def waiting_for_tree(self, t: int) -> bool:
+        """Columns are left but the LNZD root holds none yet in cycle ``t``."""
+        return self.head < self.count and not self.fresh_valid(t)
+
+
+@dataclass
+class _PopSchedule:
+    """Per PE, the pop cycle of each column taken with entries and not yet popped, in order."""
+
+    pops: np.ndarray  # PE x ring of pop cycles
+    taken: np.ndarray  # columns with entries taken so far
+    popped: np.ndarray  # of those, popped so far
+
+    @classmethod
+    def empty(cls, num_pes: int, queue_depth: int) -> "_PopSchedule":
+        # Columns taken and not yet popped never exceed queue_depth.
+        return cls(np.zeros((num_pes, queue_depth + 2), dtype=np.int64),
+                   np.zeros(num_pes, dtype=np.int64), np.zeros(num_pes, dtype=np.int64))
+
+    def record(self, pes: np.ndarray, cycles: np.ndarray) -> None:
+        """PEs ``pes`` took a column with entries that pops at ``cycles``."""
+        self.pops[pes, self.taken[pes] % self.pops.shape[1]] = cycles
+        self.taken[pes] += 1
+
+    def head_cycle(self) -> np.ndarray:
+        """Per PE, the pop cycle of its oldest unpopped column (meaningless where none)."""
+        return self.pops[np.arange(self.popped.size), self.popped % self.pops.shape[1]]
+
+    def next_pop(self) -> int | None:
+        """The earliest pop still to come, over all PEs."""
+        waiting = self.popped < self.taken
+        return int(self.head_cycle()[waiting].min()) if waiting.any() else None
+
+
 def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_depth: int,
                     levels: int) -> tuple[int, int]:
     """(last compute cycle before the layer is drained, broadcast stalls) of one layer.
@@ -144,17 +191,13 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     if count == 0:
         return 0, 0
     pes = np.arange(num_pes)
-    first_tree_load = 1 + levels  # the first cycle the LNZD root holds a column
-    slots = queue_depth + 2  # columns taken and not yet popped never exceed queue_depth
-    pops = np.zeros((num_pes, slots), dtype=np.int64)  # pop cycle of each such column, in order
-    taken_nonempty = np.zeros(num_pes, dtype=np.int64)  # columns with entries taken so far
-    popped = np.zeros(num_pes, dtype=np.int64)  # of those, popped so far
+    source = _Broadcaster(count, bias, first_tree_load=1 + levels)
+    schedule = _PopSchedule.empty(num_pes, queue_depth)
     queued = np.zeros(num_pes, dtype=np.int64)  # the queue's count this cycle
     push = np.zeros(num_pes, dtype=np.int64)  # columns the pointer stage pushes this cycle
     in_ptr = np.zeros(num_pes, dtype=np.int64)  # columns in the pointer stage (taken last cycle)
     free_at = np.zeros(num_pes, dtype=np.int64)  # first cycle the read unit may pop the next column
     lag = np.zeros(num_pes, dtype=np.int64)  # broadcasts in the history a PE has not taken
-    head = 0  # fresh broadcasts written to the history
     last_take, stalls, t = -1, 0, 0
     # Every cycle some PE takes a column, pops or issues, or a fresh column goes
     # out: no schedule is longer than this.
@@ -171,39 +214,37 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
             last_take = t
             for lane in range(TAKES_PER_CYCLE):
                 lane_takes = take > lane
-                entries = active[pes, np.minimum(head - lag + lane, count - 1)]
-                lane_new = lane_takes & (entries > 0)
+                slots = active[pes, np.minimum(source.head - lag + lane, count - 1)]
+                lane_new = lane_takes & (slots > 0)
                 pop = np.maximum(t + 2, free_at)
-                free_at = np.where(lane_new, pop + entries, free_at)
-                pops[pes[lane_new], taken_nonempty[lane_new] % slots] = pop[lane_new]
-                taken_nonempty += lane_new
+                free_at = np.where(lane_new, pop + slots, free_at)
+                schedule.record(pes[lane_new], pop[lane_new])
                 new += lane_new
             lag = lag - take
         # The queue count next cycle: this cycle's pushes (last cycle's takes, with
         # entries) and pop (its recorded cycle is now).
-        unpopped = popped < taken_nonempty - new
-        pop_now = unpopped & (pops[pes, popped % slots] == t)
+        unpopped = schedule.popped < schedule.taken - new
+        pop_now = unpopped & (schedule.head_cycle() == t)
         # A fresh column goes into the history unless a PE is a whole history behind.
-        fresh_valid = head < count and (t >= first_tree_load or (bias and head == 0))
+        fresh_valid = source.fresh_valid(t)
         if fresh_valid and not (lag >= history_depth).any():
-            head += 1
+            source.head += 1
             lag = lag + 1
         else:
             stalls += fresh_valid
-        popped += pop_now
+        schedule.popped += pop_now
         queued, push, in_ptr = queued + push - pop_now, new, take
         t += 1
-        if head == count and not lag.any():
+        if source.head == count and not lag.any():
             break
-        t, skipped_stalls = _skip_quiet_cycles(t, take, queued, lag, head, count, bias, first_tree_load,
-                                               history_depth, queue_depth, pops, popped, taken_nonempty, slots)
+        t, skipped_stalls = _skip_quiet_cycles(t, take, queued, lag, queue_depth, history_depth, source, schedule)
         stalls += skipped_stalls
     drained = max(last_take + BCAST_TO_IDLE, int(free_at.max()) + ISSUE_TO_IDLE)
     return drained, stalls
 
 
-def _skip_quiet_cycles(t, take, queued, lag, head, count, bias, first_tree_load, history_depth,
-                       queue_depth, pops, popped, taken_nonempty, slots) -> tuple[int, int]:
+def _skip_quiet_cycles(t: int, take: np.ndarray, queued: np.ndarray, lag: np.ndarray, queue_depth: int,
+                       history_depth: int, source: _Broadcaster, schedule: _PopSchedule) -> tuple[int, int]:
     """The next cycle at which anything can change, and the stalls counted until then.
 
     Nothing changes while no PE is in the pointer stage or pushing, no PE can
@@ -218,19 +259,17 @@ def _skip_quiet_cycles(t, take, queued, lag, head, count, bias, first_tree_load,
     if ((queued < queue_depth) & (lag > 0)).any():
         return t, 0
     full = bool((lag >= history_depth).any())
-    fresh_now = head < count and (t >= first_tree_load or (bias and head == 0))
-    if fresh_now and not full:
+    if source.fresh_valid(t) and not full:
         return t, 0
-    pes = np.arange(lag.size)
-    waiting = popped < taken_nonempty
-    events = [int(pops[pes[waiting], popped[waiting] % slots].min())] if waiting.any() else []
-    if head < count and t < first_tree_load and not (bias and head == 0):
-        events.append(first_tree_load)
+    next_pop = schedule.next_pop()
+    events = [] if next_pop is None else [next_pop]
+    if source.waiting_for_tree(t):
+        events.append(source.first_tree_load)
     if not events:
         return t, 0
     until = max(t, min(events))
     # Each skipped cycle with a fresh column waiting behind a full history is a stall.
-    stalls = (until - t) if (head < count and full and t >= first_tree_load) else 0
+    stalls = (until - t) if (source.head < source.count and full and t >= source.first_tree_load) else 0
     return until, stalls
 
 
