@@ -297,8 +297,8 @@ def main(layer_names: list[str] | None, out: Path, sim: str | None, num_pes: int
     (out / "bench.json").write_text(json.dumps(result, indent=1))
     assign_lines = row_assignment_table(assignment)
     assign_note = (f"Rows to PEs (N={num_pes}, queue depth {queue_depth}; balanced from the cycle model): over bound "
-                   f"= cycles / max(average bound, broadcast bound) - 1; the average bound is the entries the input "
-                   f"touches / N, padding included, of each image.")
+                   f"= cycles / max(average bound, broadcast bound) - 1; the average bound is the issue slots the "
+                   f"input touches / N (entries, less the paddings merged into the next entry), of each image.")
     (out / "bench.md").write_text(table + "\n\n" + "\n".join(ese_lines) + "\n\n" + assign_note + "\n\n"
                                   + assign_lines + "\n")
     plots = plot(out, result.get("queue_sweep"), result.get("pe_sweep"))

@@ -24,7 +24,9 @@ order on the host (``to_model_order``).
   Entries count padding: a row's padding in a PE is known exactly when it is
   placed, since slots fill in order and the gap to the PE's previous entry in
   each of the row's columns is known; so the greedy also steers rows away from
-  slots that would need padding.
+  slots that would need padding. (The read unit merges many paddings into
+  the next entry's cycle, but which ones depends on the word slots the image
+  layout gives them later; counting each is a slight over-estimate.)
   Why not the totals alone (plain longest-processing-time): a layer takes as
   long as its busiest PE's entries in the *broadcast* columns, which depend on
   the input. For a random input with a fraction rho of non-zero activations the
