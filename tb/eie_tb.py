@@ -260,7 +260,9 @@ class EieTB:
 
     def _write_memories_directly(self, image) -> None:
         for pe in range(image.num_pes):
-            unit = self.dut.gen_pe[pe].u_pe
+            # By name, not dut.gen_pe[pe]: a build without probes (tb/backdoor_public.vlt)
+            # has no indexable generate array, only the named scopes.
+            unit = self.dut[f"gen_pe[{pe}]"].u_pe
             spmat, ptr = image.spmat[pe], image.pointers[pe]
             _fill(unit.u_spmat_read.mem, spmat)
             _fill(unit.u_ptr_read.even_mem, ptr[0::2])

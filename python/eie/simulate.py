@@ -101,9 +101,10 @@ def simulate(image_dir, inputs: np.ndarray, sim: str | None = None, queue_depth:
         if not verbose:
             env["COCOTB_LOG_LEVEL"] = "WARNING"  # the report says what matters
         # The simulator runs in this run's own folder, so that several runs of one
-        # build can go at once (eie bench).
+        # build can go at once (eie bench). core_run reads only ports and writes
+        # only the backdoor memories: no probes, a leaner Verilator build.
         run_cocotb("eie_core", "core_run", params, sim=sim, extra_env=env, waves=waves, seed=seed, optimize=optimize,
-                   test_dir=tmp)
+                   test_dir=tmp, probes=False)
         if not (tmp / "report.json").exists():
             raise EieError("the RTL simulation ended without a report (see the log above)")
         outputs = loaded.to_model_order(np.load(tmp / "output.npy"))
