@@ -54,6 +54,9 @@ synth: setup ## eie_core on an ECP5-85k at N = 1,2,4,8 (Yosys + nextpnr, ~35 min
 cacti: setup ## 45 nm memory energy/area table from CACTI 7 (PyPI source, built with g++), under a minute: python/eie/data/energy_45nm.json
 	$(VPY) scripts/cacti_table.py
 
+asic: setup ## one PE, the CCU and an LNZD node on OSU 0.18 um cells (Yosys + OpenSTA, ~2 min): area, NAND2 eq., critical path in results/asic/
+	$(VPY) scripts/asic_area.py
+
 clean: ## remove build products (keeps .venv)
 	rm -rf sim_build tb/sim_build build .pytest_cache results.xml
 	find . -name __pycache__ -not -path './$(VENV)/*' -exec rm -rf {} +
