@@ -8,7 +8,7 @@ SEEDS  ?= 200
 JOBS   ?= 1
 ARGS   ?=
 
-.PHONY: help setup sim demo test regress lint bench simspeed synth clean
+.PHONY: help setup sim demo test regress lint bench simspeed synth cacti asic clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -50,6 +50,12 @@ simspeed: setup ## simulator speed: an Alex-7-sized layer on Verilator and Icaru
 
 synth: setup ## eie_core on an ECP5-85k at N = 1,2,4,8 (Yosys + nextpnr, ~35 min): area and Fmax table in results/synth/
 	$(VPY) scripts/synth.py
+
+cacti: setup ## 45 nm memory energy/area table from CACTI 7 (PyPI source, built with g++), under a minute: python/eie/data/energy_45nm.json
+	$(VPY) scripts/cacti_table.py
+
+asic: setup ## one PE, the CCU and an LNZD node on OSU 0.18 um cells (Yosys + OpenSTA, ~2 min): area, NAND2 eq., critical path in results/asic/
+	$(VPY) scripts/asic_area.py
 
 clean: ## remove build products (keeps .venv)
 	rm -rf sim_build tb/sim_build build .pytest_cache results.xml
