@@ -25,3 +25,14 @@ def mlp_file(tmp_path):
     path = tmp_path / "mlp.npz"
     np.savez(path, W0=rng.normal(size=(40, 30)), b0=rng.normal(size=40) * 0.1, W1=rng.normal(size=(12, 40)))
     return path
+
+
+@pytest.fixture
+def no_simulation(monkeypatch):
+    """Fail the test if anything gets as far as building or running the RTL."""
+    import eie.rtlsim
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the simulator was started although the input or an output was bad")
+
+    monkeypatch.setattr(eie.rtlsim, "run_cocotb", refuse)

@@ -129,7 +129,7 @@ def test_image_that_does_not_fit(tmp_path, run_cli, mlp_file):
         "pointer banks need", outputs=[tmp_path / "img"],
     )
     assert_refused(
-        run_cli("pack", mlp_file, "-o", tmp_path / "img", "--pes", 2, "--act-depth", 4),
+        run_cli("pack", mlp_file, "-o", tmp_path / "img", "--pes", 2, "--act-depth", 16),
         "activation entries", outputs=[tmp_path / "img"],
     )
 

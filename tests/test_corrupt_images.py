@@ -12,7 +12,6 @@ import json
 import numpy as np
 import pytest
 
-import eie.rtlsim
 from eie.errors import EieError
 from eie.image import load
 
@@ -24,16 +23,6 @@ def image(tmp_path, mlp_file, run_cli):
     path = tmp_path / "img"
     assert run_cli("pack", mlp_file, "-o", path, "--pes", "4", "--density", "0.3")[0] == 0
     return path
-
-
-@pytest.fixture
-def no_simulation(monkeypatch):
-    """Fail the test if anything gets as far as building or running the RTL."""
-
-    def refuse(*args, **kwargs):
-        raise AssertionError("the simulator was started on a corrupted image")
-
-    monkeypatch.setattr(eie.rtlsim, "run_cocotb", refuse)
 
 
 def refused_by_sim(run_cli, tmp_path, image, *words):

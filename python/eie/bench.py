@@ -11,14 +11,12 @@ would take too long, and every figure says where it came from.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
 from eie.errors import EieError
-from eie.image import LoadedImage, MemoryConfig, load, write_image
+from eie.image import LoadedImage, MemoryConfig, decode
 from eie.model_io import Layer
 from eie.packer import PackOptions, pack
 from eie.perf import differences, predict
@@ -160,11 +158,9 @@ def run_rtl(image, acts: np.ndarray, sim: str, queue_depth: int, optimize: bool)
     """One run on the RTL (backdoor load, bit-exact check); returns (loaded image, report)."""
     from eie.simulate import simulate
 
-    with tempfile.TemporaryDirectory(prefix="eie-bench-") as tmp:
-        path = write_image(image, Path(tmp) / "img")
-        _, report = simulate(path, acts, sim=sim, queue_depth=queue_depth, backdoor=True,
-                             optimize=optimize, verbose=False)
-        loaded = load(path)
+    loaded = decode(image)
+    _, report = simulate(loaded, acts, sim=sim, queue_depth=queue_depth, backdoor=True,
+                         optimize=optimize, verbose=False)
     if not report["matches_reference"]:
         raise AssertionError("the RTL's outputs differ from eie ref")
     return loaded, report
@@ -172,8 +168,7 @@ def run_rtl(image, acts: np.ndarray, sim: str, queue_depth: int, optimize: bool)
 
 def model_only(image) -> LoadedImage:
     """The decoded image without a trip through the disk (the model needs no files)."""
-    with tempfile.TemporaryDirectory(prefix="eie-bench-") as tmp:
-        return load(write_image(image, Path(tmp) / "img"))
+    return decode(image)
 
 
 def fixed_input(image, acts: np.ndarray) -> np.ndarray:

@@ -8,53 +8,37 @@ argparse's usage errors exit 2.
 from __future__ import annotations
 
 import argparse
-import os
+import signal
 import sys
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
-from eie.errors import EieError
+from eie.errors import EieError, Terminated
 from eie.perf import DEFAULT_HISTORY_DEPTH
+from eie.safe_io import check_output_file, write_file, write_files
 
 
-def _write_npy(path: Path, array: np.ndarray) -> None:
-    """Atomic: a failure leaves no partial output file."""
-    path = Path(path)
-    if path.suffix != ".npy":
-        raise EieError(f"{path}: the output must be a .npy file")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".npy", dir=path.resolve().parent)
-    except OSError as exc:
-        raise EieError(f"{path}: cannot write ({exc.strerror})") from None
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.save(f, array)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _codebook_arg(text: str) -> np.ndarray:
-    if text.endswith(".npy"):
-        path = Path(text)
-        if not path.is_file():
-            raise EieError(f"{path}: no such file")
-        return np.load(path, allow_pickle=False).ravel()
-    try:
-        return np.array([float(x) for x in text.split(",") if x.strip()])
-    except ValueError:
-        raise EieError(f"--codebook: '{text}' is not a comma-separated list of numbers or a .npy file") from None
+def _npy_writer(array: np.ndarray):
+    return lambda f: np.save(f, array)
 
 
 def cmd_pack(args) -> int:
-    from eie.image import MemoryConfig, write_image
-    from eie.model_io import load_model
+    from eie import limits
+    from eie.image import MemoryConfig, check_replaceable, write_image
+    from eie.model_io import load_codebook, load_model
     from eie.packer import PackOptions, pack
 
+    # Everything that can be checked without the model is checked first.
+    limits.NUM_PE.check(args.pes, "--pes (the number of PEs)")
+    memory = MemoryConfig(args.spmat_words, args.ptr_bank_depth, args.act_depth, args.max_layers)
+    memory.check_core()
+    check_replaceable(Path(args.output))
+    codebook = load_codebook(args.codebook) if args.codebook else None
     layers = load_model(args.model)
+    for index, layer in enumerate(layers):
+        limits.LAYER_OUT.check(layer.weight.shape[0], f"layer {index} outputs")
+        limits.LAYER_IN.check(layer.weight.shape[1], f"layer {index} inputs")
     if layers[-1].relu and args.linear_last:
         raise EieError(f"{args.model}: --linear-last, but the model ends in a ReLU")
     # A saved nn.Sequential says whether its last Linear has a ReLU; a state_dict cannot.
@@ -63,10 +47,10 @@ def cmd_pack(args) -> int:
         num_pes=args.pes,
         density=args.density,
         balanced=args.balanced,
-        codebook=_codebook_arg(args.codebook) if args.codebook else None,
+        codebook=codebook,
         act_frac=args.act_frac,
         linear_last=linear_last,
-        memory=MemoryConfig(args.spmat_words, args.ptr_bank_depth, args.act_depth, args.max_layers),
+        memory=memory,
         assign_rows=args.assign_rows,
     )
     if args.balanced and args.density is None:
@@ -97,10 +81,11 @@ def cmd_ref(args) -> int:
     from eie.model_io import load_vector
     from eie.reference import reference
 
+    check_output_file(args.output, ".npy")
     image = load(args.image)
     inputs = load_vector(args.input, image.image.in_features)
     out = reference(image, inputs)
-    _write_npy(args.output, out)
+    write_file(args.output, _npy_writer(out))
     print(f"wrote {args.output}: int16 activations with {image.act_frac} fraction bits, shape {out.shape}")
     return 0
 
@@ -110,18 +95,21 @@ def cmd_sim(args) -> int:
 
     from eie.image import load
     from eie.model_io import load_vector
-    from eie.simulate import simulate
+    from eie.simulate import core_parameters, simulate
 
+    check_output_file(args.output, ".npy")
+    if args.report:
+        check_output_file(args.report, what="report")
     image = load(args.image)
+    core_parameters(image.image, args.queue_depth, args.history_depth)  # the core can be built
     inputs = load_vector(args.input, image.image.in_features)
-    outputs, report = simulate(args.image, inputs, sim=args.sim, queue_depth=args.queue_depth, waves=args.waves or None,
+    outputs, report = simulate(image, inputs, sim=args.sim, queue_depth=args.queue_depth, waves=args.waves or None,
                                check=False, backdoor=args.direct_load, optimize=args.optimize,
                                history_depth=args.history_depth)
-    _write_npy(args.output, outputs)
+    outputs_to_write = [(Path(args.output), _npy_writer(outputs))]
     if args.report:
-        tmp = Path(str(args.report) + ".tmp")
-        tmp.write_text(json.dumps(report, indent=1) + "\n")
-        os.replace(tmp, args.report)
+        outputs_to_write.append((Path(args.report), (json.dumps(report, indent=1) + "\n").encode()))
+    write_files(outputs_to_write)
     verdict = "matches" if report["matches_reference"] else "DIFFERS FROM"
     print(f"wrote {args.output}: {report['cycles']} cycles on {report['simulator']}; the output {verdict} eie ref")
     return 0 if report["matches_reference"] else 1
@@ -151,8 +139,8 @@ def build_parser() -> argparse.ArgumentParser:
     from eie.image import MemoryConfig
 
     defaults = MemoryConfig()
-    parser = argparse.ArgumentParser(prog="eie", description="EIE sparse accelerator tools")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="eie", description="EIE sparse accelerator tools")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("pack", help="compress weights into the memory image of an N-PE core")
     p.add_argument("model", help=".npy matrix (out x in), .npz MLP (W0,b0,W1,...), or PyTorch .pt "
@@ -220,9 +208,39 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line, like every other error (exit status 2, as argparse's)."""
+
+    def error(self, message: str):
+        self.exit(2, f"eie: error: {message} (see {self.prog} --help)\n")
+
+
+def _join_option_values(argv: list[str]) -> list[str]:
+    """``--codebook -0.5,0.5`` as ``--codebook=-0.5,0.5``: a k-means codebook often starts negative."""
+    joined: list[str] = []
+    it = iter(argv)
+    for arg in it:
+        value = next(it, None) if arg == "--codebook" else None
+        joined.append(f"{arg}={value}" if value is not None else arg)
+    return joined
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated(signum)
+
+
 def main(argv=None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(_join_option_values(list(sys.argv[1:] if argv is None else argv)))
+    except SystemExit as exc:  # --help, or a usage error already printed in one line
+        return exc.code if isinstance(exc.code, int) else 2
+    # SIGTERM (timeout, CI cancels) unwinds like Ctrl-C: temporary files and folders
+    # are removed and the simulator's process group is stopped.
+    try:
+        previous = signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:  # not the main thread: leave signals alone
+        previous = None
     try:
         return args.func(args)
     except EieError as exc:
@@ -231,6 +249,12 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("eie: interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("eie: terminated", file=sys.stderr)
+        return 143
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

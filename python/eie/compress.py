@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from eie.errors import EieError
-from eie.fixedpoint import quantize, weight_frac_bits
+from eie.fixedpoint import INT16_MAX, quantize, weight_frac_bits
 
 NUM_CODES = 16
 KMEANS_ITERATIONS = 100
@@ -88,6 +88,9 @@ def user_codebook(entries) -> np.ndarray:
         raise EieError(f"the codebook has {values.size} entries; at most {NUM_CODES} (code 0 is zero)")
     if not np.all(np.isfinite(values)):
         raise EieError("the codebook contains NaN or Inf")
+    largest = float(np.max(np.abs(values))) if values.size else 0.0
+    if largest >= INT16_MAX + 0.5:  # checked before assign_codes averages neighbours (1e308 would overflow)
+        raise EieError(f"a codebook entry of magnitude {largest:g} does not fit a 16-bit fixed-point weight")
     nonzero = values[values != 0]
     if nonzero.size == NUM_CODES:
         raise EieError(f"the codebook has {NUM_CODES} non-zero entries; code 0 must stay zero, so at most 15")
@@ -107,8 +110,13 @@ def share_weights(weight: np.ndarray, centroids: np.ndarray | None):
     """
     mask = weight != 0
     nonzero = weight[mask]  # only the non-zeros are touched after this
-    if centroids is None:
-        centroids = kmeans_codebook(nonzero) if nonzero.size else np.zeros(0)
+    if centroids is None and nonzero.size:
+        # A centroid is a mean of weights, so no larger than the largest: a weight
+        # out of the 16-bit range is refused before k-means sums it (1e308 would overflow).
+        weight_frac_bits(float(np.max(np.abs(nonzero))))
+        centroids = kmeans_codebook(nonzero)
+    elif centroids is None:
+        centroids = np.zeros(0)
     codes = np.zeros(weight.shape, dtype=np.uint8)
     if nonzero.size:
         codes[mask] = assign_codes(nonzero, centroids)

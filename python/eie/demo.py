@@ -11,14 +11,12 @@ through the core and must equal ``eie ref`` bit for bit. ``make demo``
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 
 import numpy as np
 
 from eie import digits
 from eie.errors import EieError
-from eie.image import load, write_image
+from eie.image import decode
 from eie.packer import pack
 from eie.reference import reference
 from eie.simulate import simulate
@@ -83,12 +81,9 @@ def format_report(report: dict, matches: bool, outputs: np.ndarray, labels: np.n
 
 def run_on_rtl(inputs: np.ndarray, sim: str | None = None, verbose: bool = False):
     """Pack the digits model, run ``inputs`` on the RTL; returns (RTL outputs, eie ref outputs, report)."""
-    image = pack(digits.load_digits_model(), digits.pack_options())
-    with tempfile.TemporaryDirectory(prefix="eie-demo-") as tmp:
-        path = write_image(image, Path(tmp) / "image")
-        outputs, report = simulate(path, inputs, sim=sim, verbose=verbose, check=False)
-        expected = reference(load(path), inputs)
-    return outputs, expected, report
+    loaded = decode(pack(digits.load_digits_model(), digits.pack_options()))
+    outputs, report = simulate(loaded, inputs, sim=sim, verbose=verbose, check=False)
+    return outputs, reference(loaded, inputs), report
 
 
 def run_demo(sim: str | None = None) -> int:

@@ -4,3 +4,7 @@
 
 class EieError(Exception):
     """A problem with the user's input, files or environment (not a bug in eie)."""
+
+
+class Terminated(BaseException):
+    """SIGTERM, raised like KeyboardInterrupt so that every ``finally`` runs before the exit."""

@@ -38,9 +38,16 @@ def saturate16(values: np.ndarray) -> np.ndarray:
     return np.clip(values, INT16_MIN, INT16_MAX).astype(np.int64)
 
 
+# Every float at or beyond this magnitude saturates in any format (it exceeds
+# INT16_MAX even with no fraction bits); clipping to it first keeps the scaling
+# below from overflowing (a weight or input near 1e308).
+_SATURATED = float(1 << 16)
+
+
 def quantize(values: np.ndarray, frac_bits: int) -> np.ndarray:
     """Floats to 16-bit fixed point with ``frac_bits`` fraction bits (round half up, saturate)."""
-    scaled = np.floor(np.asarray(values, dtype=np.float64) * float(1 << frac_bits) + 0.5)
+    clipped = np.clip(np.asarray(values, dtype=np.float64), -_SATURATED, _SATURATED)
+    scaled = np.floor(clipped * float(1 << frac_bits) + 0.5)
     return saturate16(scaled)
 
 
@@ -50,6 +57,9 @@ def dequantize(values: np.ndarray, frac_bits: int) -> np.ndarray:
 
 def weight_frac_bits(max_abs: float) -> int:
     """The most fraction bits (0..15) that keep ``max_abs`` within a signed 16-bit weight."""
+    if not max_abs < INT16_MAX + 0.5:  # too large even with no fraction bits (or NaN); no scaling needed to say so
+        raise EieError(f"a weight of magnitude {max_abs:g} does not fit a 16-bit fixed-point weight "
+                       f"(|w| < {INT16_MAX + 0.5:g})")
     if max_abs == 0.0:
         return MAX_WEIGHT_FRAC
     frac = MAX_WEIGHT_FRAC

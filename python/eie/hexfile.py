@@ -31,6 +31,8 @@ def format_hex(values: np.ndarray, bits: int) -> bytes:
 
 def parse_hex(data: bytes, bits: int, name: str) -> np.ndarray:
     """Inverse of :func:`format_hex`; raises ValueError on any malformed line."""
+    if not 1 <= bits <= 64:  # the words are uint64: a wider width would shift digits out unnoticed
+        raise ValueError(f"{name}: a word width of {bits} bits; eie's memories are 1 to 64 bits wide")
     digits = digits_for(bits)
     raw = np.frombuffer(data, dtype=np.uint8)
     if raw.size % (digits + 1):

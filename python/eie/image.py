@@ -30,16 +30,15 @@ import hashlib
 import json
 import math
 import os
-import shutil
-import tempfile
+import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from eie import csc, row_assign
+from eie import csc, limits, row_assign, safe_io
 from eie.errors import EieError
-from eie.fixedpoint import DEFAULT_ACT_FRAC, INT16_MAX, MAX_COLUMNS, MAX_WEIGHT_FRAC, dequantize
+from eie.fixedpoint import DEFAULT_ACT_FRAC, INT16_MAX, MAX_COLUMNS, MAX_WEIGHT_FRAC, dequantize, quantize
 from eie.hexfile import format_hex, read_hex
 
 FORMAT_NAME = "eie-image"
@@ -69,6 +68,13 @@ class MemoryConfig:
         for name, value in asdict(self).items():
             if not isinstance(value, int) or value < 1:
                 raise EieError(f"memory size {name} must be a positive integer, got {value!r}")
+
+    def check_core(self) -> None:
+        """The sizes an RTL core can be built with (eie.limits)."""
+        limits.SPMAT_DEPTH.check(self.spmat_words, "sparse-matrix words per PE (SpmatDepth)")
+        limits.PTR_BANK_DEPTH.check(self.ptr_bank_depth, "pointer bank depth (PtrBankDepth)")
+        limits.ACT_DEPTH.check(self.act_depth, "activations per PE (ActDepth)")
+        limits.MAX_LAYERS.check(self.max_layers, "layers the core holds (MaxLayers)")
 
 
 @dataclass
@@ -243,6 +249,21 @@ def check_capacity(image: Image) -> None:
                 )
 
 
+def check_core_limits(num_pes: int, memory: MemoryConfig, layers: list[LayerSpec]) -> None:
+    """An image the RTL core can run: PE count, memory sizes and layer shapes within eie.limits."""
+    limits.NUM_PE.check(num_pes, "the number of PEs (NumPe)")
+    memory.check_core()
+    for index, layer in enumerate(layers):
+        limits.LAYER_IN.check(layer.in_features, f"layer {index} inputs")
+        limits.LAYER_OUT.check(layer.out_features, f"layer {index} outputs")
+
+
+def check_image(image: Image) -> None:
+    """An image that may be written to disk: one the RTL core can build and run, and that fits it."""
+    check_core_limits(image.num_pes, image.memory, image.layers)
+    check_capacity(image)
+
+
 def usage(image: Image) -> dict:
     mem = image.memory
     spmat_used = [int(w.size) for w in image.spmat]
@@ -276,6 +297,14 @@ def _file_contents(image: Image) -> dict[str, bytes]:
     return files
 
 
+def image_files(image: Image) -> dict[str, bytes]:
+    """Every file of the image folder, the manifest included, as written by :func:`write_image`."""
+    files = _file_contents(image)
+    checksums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    files[MANIFEST] = (json.dumps(manifest_of(image, checksums), indent=1) + "\n").encode()
+    return files
+
+
 def manifest_of(image: Image, checksums: dict[str, str]) -> dict:
     return {
         "format": FORMAT_NAME,
@@ -297,37 +326,93 @@ def manifest_of(image: Image, checksums: dict[str, str]) -> dict:
     }
 
 
-def write_image(image: Image, directory) -> Path:
-    """Write atomically: the files go to a temporary sibling, which then replaces ``directory``."""
-    directory = Path(directory)
-    parent = directory.resolve().parent
-    if directory.exists() and not directory.is_dir():
-        raise EieError(f"{directory}: exists and is not a directory")
+def _remove_image_files(folder: Path, names) -> None:
+    """Remove ``folder`` holding only the named image files (written by eie); anything else stays."""
+    for name in names:
+        (folder / name).unlink(missing_ok=True)
     try:
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}.", dir=parent))
+        folder.rmdir()
+    except OSError:
+        print(f"eie: warning: {folder} was left behind: it holds files eie did not write", file=sys.stderr)
+
+
+def _listed_files(directory: Path) -> list[str]:
+    """The files an image's manifest says eie wrote, the manifest included ([] if unreadable)."""
+    try:
+        return [MANIFEST, *_read_manifest(directory)[0]["files"]]
+    except (EieError, KeyError, TypeError):
+        return []
+
+
+def check_replaceable(directory: Path) -> None:
+    """Refuse, in one line, to replace ``directory`` unless it is an eie image and nothing else.
+
+    ``eie pack -o DIR`` may replace only a folder that it could have written: a valid
+    manifest of this format and exactly the files it lists. Never the working folder,
+    one of its parents, or a folder reached through a symbolic link.
+    """
+    if directory.is_symlink():
+        raise EieError(f"{directory}: is a symbolic link; give the image folder itself")
+    if not directory.exists():
+        return
+    if not directory.is_dir():
+        raise EieError(f"{directory}: exists and is not a directory")
+    here = Path.cwd().resolve()
+    if directory.resolve() in (here, *here.parents):
+        raise EieError(f"{directory}: is the working folder or one of its parents; choose a new folder")
+    refuse = (f"{directory}: exists and is not an eie image; eie pack replaces only an image folder it wrote "
+              f"(choose another -o or remove it yourself)")
+    try:
+        listed = {MANIFEST, *_read_manifest(directory)[0]["files"]}
+    except (EieError, KeyError, TypeError):
+        raise EieError(refuse) from None
+    for entry in os.scandir(directory):
+        if entry.name not in listed or not entry.is_file(follow_symlinks=False):
+            raise EieError(f"{refuse}: it holds {entry.name!r}")
+
+
+def write_image(image: Image, directory) -> Path:
+    """Write the image folder ``directory`` in one atomic step.
+
+    The files go to a hidden sibling folder, which then takes the place of
+    ``directory`` (safe_io.publish_dir: a reader sees the old or the new image,
+    whole). An existing ``directory`` must be an image (check_replaceable); its
+    old files are removed after the swap. The parent folder must exist.
+    """
+    directory = Path(directory)
+    if str(directory) in ("", "."):
+        raise EieError("the image folder is an empty path or '.'; name a new folder")
+    check_image(image)
+    check_replaceable(directory)
+    parent = directory.absolute().parent
+    if not parent.is_dir():
+        raise EieError(f"{directory}: the folder {parent} does not exist")
+    try:
+        tmp = safe_io.make_private_dir(parent, directory.name)
     except OSError as exc:
         raise EieError(f"{directory}: cannot create the image ({exc.strerror})") from None
+    written: list[str] = []
     try:
-        checksums = {}
-        for name, data in _file_contents(image).items():
-            (tmp / name).write_bytes(data)
-            checksums[name] = hashlib.sha256(data).hexdigest()
-        (tmp / MANIFEST).write_text(json.dumps(manifest_of(image, checksums), indent=1) + "\n")
-        if directory.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old.", dir=parent))
-            os.rename(directory, old / "image")
-            os.rename(tmp, directory)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(tmp, directory)
+        for name, data in image_files(image).items():
+            written.append(name)
+            _write_synced(tmp / name, data)
+        old = safe_io.publish_dir(tmp, directory, check_replaceable)
+        written = []  # the new files are in place; ``tmp`` is gone or holds the old image
+        if old is not None:
+            _remove_image_files(old, _listed_files(old))
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
         raise EieError(f"{directory}: cannot write the image ({exc.strerror})") from None
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    finally:
+        if written:
+            _remove_image_files(tmp, written)
     return directory
+
+
+def _write_synced(path: Path, data: bytes) -> None:
+    with open(path, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
 
 
 # ---------------------------------------------------------------------------
@@ -379,7 +464,15 @@ class DecodedLayer:
 class LoadedImage:
     image: Image
     layers: list[DecodedLayer]
-    directory: Path
+    directory: Path | None  # None: decoded from memory
+    files: dict[str, bytes]  # the image's files as checked, manifest included
+
+    def snapshot(self, directory: Path) -> Path:
+        """Write the checked bytes into the new folder ``directory`` (for a simulator to read)."""
+        directory.mkdir()
+        for name, data in self.files.items():
+            (directory / name).write_bytes(data)
+        return directory
 
     @property
     def num_pes(self) -> int:
@@ -394,25 +487,52 @@ class LoadedImage:
         return row_assign.to_model_order(outputs, np.asarray(self.image.layers[-1].row_map, dtype=np.int64))
 
 
-def _bad(directory: Path, why: str) -> EieError:
-    return EieError(f"{directory}: corrupted or incompatible image: {why}")
+def _bad(directory: Path | None, why: str) -> EieError:
+    return EieError(f"{directory or 'image'}: corrupted or incompatible image: {why}")
 
 
-def _read_manifest(directory: Path) -> dict:
-    path = directory / MANIFEST
-    if not directory.is_dir():
-        raise EieError(f"{directory}: no such image directory")
-    if not path.is_file():
-        raise EieError(f"{directory}: not an image ({MANIFEST} is missing)")
+# A manifest holds a row map per layer: at most 16 layers of 65535 rows.
+MAX_MANIFEST_BYTES = 64 << 20
+# Entry and pointer counts and offsets: far above any memory, well within int64.
+MAX_COUNT = 1 << 40
+
+
+def _read_bytes(directory: Path, name: str, limit: int | None = None) -> bytes:
+    """A file of the image; refused if unreadable, larger than ``limit``, or a link out of the image."""
+    path = directory / name
+    if path.is_symlink() and path.resolve().parent != directory.resolve():
+        raise _bad(directory, f"{name} is a symbolic link that leaves the image")
     try:
-        manifest = json.loads(path.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _bad(directory, f"{MANIFEST} is not valid JSON ({exc})") from None
+        if limit is not None and path.stat().st_size > limit:
+            raise _bad(directory, f"{name} is larger than {limit} bytes")
+        return path.read_bytes()
+    except OSError as exc:
+        raise EieError(f"{directory}: cannot read {name} ({exc.strerror})") from None
+
+
+def _parse_manifest(directory: Path | None, data: bytes) -> dict:
+    try:
+        manifest = json.loads(data)
+    except RecursionError:
+        raise _bad(directory, f"{MANIFEST} is not valid JSON (nested too deeply)") from None
+    except ValueError as exc:
+        why = "an integer with too many digits" if "integer string conversion" in str(exc) else str(exc)
+        raise _bad(directory, f"{MANIFEST} is not valid JSON ({why})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
         raise _bad(directory, f"{MANIFEST} is not an {FORMAT_NAME} manifest")
     if not _is_int(manifest.get("version")) or manifest.get("version") != FORMAT_VERSION:
         raise _bad(directory, f"format version {manifest.get('version')!r}, this eie reads version {FORMAT_VERSION}")
     return manifest
+
+
+def _read_manifest(directory: Path) -> tuple[dict, bytes]:
+    """The parsed manifest and its bytes."""
+    if not directory.is_dir():
+        raise EieError(f"{directory}: no such image directory")
+    if not (directory / MANIFEST).is_file():
+        raise EieError(f"{directory}: not an image ({MANIFEST} is missing)")
+    data = _read_bytes(directory, MANIFEST, MAX_MANIFEST_BYTES)
+    return _parse_manifest(directory, data), data
 
 
 def _is_int(value) -> bool:
@@ -446,9 +566,9 @@ def _layer_from_manifest(index: int, entry, num_pes: int, assign_rows: str | Non
         if not isinstance(entry[name], bool):
             raise ValueError(f"{where} {name} is {entry[name]!r}, expected true or false")
     _int_field(f"{where} w_frac", entry["w_frac"], 0, MAX_WEIGHT_FRAC)
-    if _int_field(f"{where} ptr_base", entry["ptr_base"], 0) % 2:
+    if _int_field(f"{where} ptr_base", entry["ptr_base"], 0, MAX_COUNT) % 2:
         raise ValueError(f"{where} ptr_base {entry['ptr_base']} is odd (p_j and p_j+1 must sit in different banks)")
-    _int_field(f"{where} nonzeros", entry["nonzeros"], 0)
+    _int_field(f"{where} nonzeros", entry["nonzeros"], 0, MAX_COUNT)
     _int_list(f"{where} codebook_int", entry["codebook_int"], 16)
     floats = entry["codebook_float"]
     if not isinstance(floats, list) or len(floats) != 16 or not all(
@@ -456,8 +576,8 @@ def _layer_from_manifest(index: int, entry, num_pes: int, assign_rows: str | Non
     ):
         raise ValueError(f"{where} codebook_float is not a list of 16 numbers")
     for name in ("entry_base", "entries", "padding"):
-        if any(v < 0 for v in _int_list(f"{where} {name}", entry[name], num_pes)):
-            raise ValueError(f"{where} {name} holds a negative count")
+        if any(not 0 <= v <= MAX_COUNT for v in _int_list(f"{where} {name}", entry[name], num_pes)):
+            raise ValueError(f"{where} {name} holds a count outside 0..{MAX_COUNT}")
     rows = entry["out_features"]
     if assign_rows is None:  # written before the row assignment was recorded: interleaved
         if "row_map" in entry:
@@ -473,10 +593,47 @@ def _layer_from_manifest(index: int, entry, num_pes: int, assign_rows: str | Non
     return LayerSpec(**{k: entry[k] for k in LayerSpec.__dataclass_fields__})
 
 
+def _checksums(directory: Path | None, manifest: dict) -> dict[str, str]:
+    """The manifest's file list: plain names inside the image, each with its SHA-256."""
+    checksums = manifest.get("files")
+    if not isinstance(checksums, dict) or not all(isinstance(v, str) for v in checksums.values()):
+        raise _bad(directory, f"{MANIFEST} lacks or mangles a field (files is not an object of file name to SHA-256)")
+    for name in checksums:
+        # Only plain names inside the image: the manifest must not point at other files.
+        if Path(name).name != name or name in ("", ".", "..", MANIFEST):
+            raise _bad(directory, f"{MANIFEST} lists a file outside the image: {name!r}")
+    return checksums
+
+
 def load(directory) -> LoadedImage:
-    """Read and check an image; raises EieError on anything inconsistent."""
+    """Read and check an image folder; raises EieError on anything inconsistent.
+
+    The result keeps the bytes it checked (``LoadedImage.files``), so that a
+    simulation runs exactly them even if the folder is replaced meanwhile.
+    """
     directory = Path(directory)
-    manifest = _read_manifest(directory)
+    manifest, data = _read_manifest(directory)
+    files = {MANIFEST: data}
+    for name in _checksums(directory, manifest):
+        if not (directory / name).is_file():
+            raise _bad(directory, f"{name} is missing")
+        files[name] = _read_bytes(directory, name)
+    return _decode(manifest, files, directory, core_limits=True)
+
+
+def decode(image: Image) -> LoadedImage:
+    """An image built in memory, checked and decoded as :func:`load` would, without the disk.
+
+    Unlike a folder, which is written for the RTL core, an image in memory may
+    exceed the core's limits (eie.limits): the cycle model's studies use larger ones.
+    """
+    files = image_files(image)
+    return _decode(json.loads(files[MANIFEST]), files, None, core_limits=False)
+
+
+def _decode(manifest: dict, files: dict[str, bytes], directory: Path | None, core_limits: bool) -> LoadedImage:
+    """Check the manifest's fields and the files against each other; decode every layer."""
+    checksums = _checksums(directory, manifest)
     try:
         num_pes = _int_field("num_pes", manifest["num_pes"], 1)
         act_frac = _int_field("act_frac", manifest["act_frac"], 0, MAX_WEIGHT_FRAC)
@@ -488,17 +645,15 @@ def load(directory) -> LoadedImage:
         if assign_rows is not None and assign_rows not in row_assign.METHODS:
             raise ValueError(f"assign_rows is {assign_rows!r}, expected one of {', '.join(row_assign.METHODS)}")
         specs = [_layer_from_manifest(i, e, num_pes, assign_rows) for i, e in enumerate(manifest["layers"])]
-        checksums = manifest["files"]
-        if not isinstance(checksums, dict) or not all(isinstance(v, str) for v in checksums.values()):
-            raise ValueError("files is not an object of file name to SHA-256")
     except (KeyError, TypeError, ValueError) as exc:
         raise _bad(directory, f"{MANIFEST} lacks or mangles a field ({exc})") from None
     if not specs:
         raise _bad(directory, "no layers")
-    for name in checksums:
-        # Only plain names inside the image: the manifest must not point at other files.
-        if Path(name).name != name or name in ("", ".", "..", MANIFEST):
-            raise _bad(directory, f"{MANIFEST} lists a file outside the image: {name!r}")
+    try:
+        if core_limits:
+            check_core_limits(num_pes, memory, specs)
+    except EieError as exc:
+        raise _bad(directory, str(exc)) from None
     try:
         check_bias_constant(act_frac, [spec.bias for spec in specs])
     except EieError as exc:
@@ -506,10 +661,9 @@ def load(directory) -> LoadedImage:
 
     blobs = {}
     for name, digest in checksums.items():
-        path = directory / name
-        if not path.is_file():
+        data = files.get(name)
+        if data is None:
             raise _bad(directory, f"{name} is missing")
-        data = path.read_bytes()
         if hashlib.sha256(data).hexdigest() != digest:
             raise _bad(directory, f"{name} does not match its checksum in {MANIFEST}")
         blobs[name] = data
@@ -540,7 +694,8 @@ def load(directory) -> LoadedImage:
                   assign_rows or "interleave")
     decoded = []
     for index, spec in enumerate(specs):
-        if list(codebook[16 * index : 16 * index + 16]) != list(spec.codebook_int):
+        codebook_int = codebook[16 * index : 16 * index + 16]
+        if list(codebook_int) != list(spec.codebook_int):
             raise _bad(directory, f"layer {index} codebook differs between codebook.hex and {MANIFEST}")
         if index and spec.in_features != specs[index - 1].out_features:
             raise _bad(directory, f"layer {index} inputs do not chain with layer {index - 1} outputs")
@@ -552,6 +707,11 @@ def load(directory) -> LoadedImage:
         for pe, share in enumerate(shares):
             if share.pointers.size != spec.cols + 1 or share.entries != spec.entries[pe]:
                 raise _bad(directory, f"layer {index} PE {pe}: entry count differs from {MANIFEST}")
+            if int(np.count_nonzero(share.v == 0)) != spec.padding[pe]:
+                raise _bad(directory, f"layer {index} PE {pe}: padding count differs from {MANIFEST}")
+        floats = np.asarray(spec.codebook_float, dtype=np.float64)
+        if not np.all(np.isfinite(floats)) or not np.array_equal(quantize(floats, spec.w_frac), codebook_int):
+            raise _bad(directory, f"layer {index} codebook_float does not quantise to codebook_int")
         rows = np.concatenate([t[0] for t in triplets])
         cols = np.concatenate([t[1] for t in triplets])
         codes = np.concatenate([t[2] for t in triplets])
@@ -575,7 +735,7 @@ def load(directory) -> LoadedImage:
         check_capacity(image)
     except EieError as exc:
         raise _bad(directory, str(exc)) from None
-    return LoadedImage(image, decoded, directory)
+    return LoadedImage(image, decoded, directory, files)
 
 
 __all__ = [
@@ -585,6 +745,7 @@ __all__ = [
     "LoadedImage",
     "MemoryConfig",
     "build_image",
+    "decode",
     "load",
     "write_image",
 ]

@@ -72,7 +72,10 @@ def pack(layers: list[Layer], options: PackOptions) -> Image:
     for index, layer in enumerate(layers):
         weight = prune_layer(layer.weight, options)
         full = weight if layer.bias is None else np.concatenate([weight, layer.bias[:, None]], axis=1)
-        codes, table_int, w_frac, table = compress.share_weights(full, centroids)
+        try:
+            codes, table_int, w_frac, table = compress.share_weights(full, centroids)
+        except EieError as exc:
+            raise EieError(f"layer {index}: {exc}") from None
         # The inputs arrive in the previous layer's physical order; the bias column stays last.
         # (Each reorder copies the whole dense code matrix: skipped when it is the identity.)
         col_order = np.concatenate([in_map, np.arange(in_map.size, codes.shape[1])])

@@ -39,6 +39,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from eie import limits
+from eie.errors import EieError
 from eie.image import ENTRIES_PER_WORD, LoadedImage
 from eie.reference import layer_accumulators
 from eie.fixedpoint import requantize
@@ -100,10 +102,11 @@ class RunTiming:
 
 def check_depths(queue_depth: int, history_depth: int) -> None:
     """The core's queue and history depths as its RTL accepts them (ValueError if not)."""
-    if queue_depth < 1:
-        raise ValueError(f"the queue depth must be at least 1, got {queue_depth}")
-    if history_depth < 2 or history_depth & (history_depth - 1):
-        raise ValueError(f"the broadcast history depth must be a power of two >= 2, got {history_depth}")
+    try:
+        limits.QUEUE_DEPTH.check(queue_depth, "the queue depth")
+        limits.HISTORY_DEPTH.check(history_depth, "the broadcast history depth")
+    except EieError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_depth: int,

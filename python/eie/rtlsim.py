@@ -10,10 +10,13 @@ version string.
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import re
+import signal
+import subprocess
 import sys
 from pathlib import Path
 
@@ -60,6 +63,56 @@ def _trace_fst(runner) -> None:
         return commands
 
     runner._build_command = with_fst
+
+
+def _own_process_group(runner) -> None:
+    """Run the runner's commands (compiler, simulator) each in a process group of its own.
+
+    A terminal's Ctrl-C then reaches only this process, which stops the whole group
+    (no traceback from the simulator's embedded Python), and SIGTERM, turned into an
+    exception by the CLI, stops it too: no simulator is left running as an orphan.
+    """
+
+    def execute_cmds(cmds, cwd, stdout=None) -> None:
+        for cmd in cmds:
+            stderr = None if stdout is None else subprocess.STDOUT
+            with subprocess.Popen(cmd, cwd=cwd, env=runner.env, stdout=stdout, stderr=stderr,
+                                  start_new_session=True) as proc:
+                try:
+                    code = proc.wait()
+                except BaseException:
+                    stop_process_group(proc)
+                    raise
+            if code != 0:
+                raise subprocess.CalledProcessError(code, cmd)
+
+    runner._execute_cmds = execute_cmds
+
+
+def stop_process_group(proc: subprocess.Popen, grace: float = 5.0) -> None:
+    """SIGTERM to the process's whole group, SIGKILL after ``grace`` seconds."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, None)):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, sig)
+        try:
+            proc.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+@contextlib.contextmanager
+def _build_lock(build_dir: Path):
+    """One build of a directory at a time, across processes (eie sim, pytest, regress)."""
+    try:
+        build_dir.parent.mkdir(parents=True, exist_ok=True)
+        lock = open(build_dir.parent / f".{build_dir.name}.lock", "w")
+    except OSError as exc:
+        raise EieError(f"cannot use the build folder {build_dir.parent} ({exc.strerror}); "
+                       f"set EIE_SIM_BUILD to a folder you can write") from None
+    with lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
 
 
 def build_dir_for(sim: str, toplevel: str, parameters: dict) -> Path:
@@ -118,6 +171,7 @@ def run_cocotb(
             srcs = [BACKDOOR_PUBLIC, *srcs]
 
     runner = get_runner(sim)
+    _own_process_group(runner)
     if sim == "verilator" and waves:
         if not Path("/usr/include/lz4.h").exists():
             raise EieError("WAVES=1 on Verilator writes FST, which needs the lz4 headers: apt-get install liblz4-dev")
@@ -131,18 +185,30 @@ def run_cocotb(
             # Verilator splits a large core into many C++ files: compile them on every core.
             if not re.search(r"(^|\s)-j", flags):
                 flags += f" -j{os.cpu_count() or 1}"
-        with _environment(MAKEFLAGS=flags):
-            runner.build(
-                sources=srcs,
-                hdl_toplevel=toplevel,
-                parameters=parameters,
-                build_args=build_args,
-                build_dir=build_dir,
-                timescale=("1ns", "1ps"),
-                waves=waves,
-                always=False,
-                log_file=build_dir / "build.log" if not waves else None,
-            )
+        # A build another process finished is reused; one that was interrupted (no
+        # marker) is redone from scratch, since it may have left a partial model.
+        done = build_dir / ".eie-built"
+        with _build_lock(build_dir), _environment(MAKEFLAGS=flags):
+            rebuild = not done.exists()
+            done.unlink(missing_ok=True)
+            try:
+                runner.build(
+                    sources=srcs,
+                    hdl_toplevel=toplevel,
+                    parameters=parameters,
+                    build_args=build_args,
+                    build_dir=build_dir,
+                    timescale=("1ns", "1ps"),
+                    waves=waves,
+                    always=rebuild,
+                    log_file=build_dir / "build.log" if not waves else None,
+                )
+            except subprocess.CalledProcessError:
+                log = f"; its log: {build_dir / 'build.log'}" if not waves else ""
+                raise EieError(f"the {sim} build of {toplevel} failed{log}") from None
+            except OSError as exc:
+                raise EieError(f"cannot build in {build_dir} ({exc.strerror})") from None
+            done.touch()
         _built.add(build_dir)
 
     # cocotb hands sys.path to the simulator's Python as PYTHONPATH: the testbench
@@ -150,19 +216,25 @@ def run_cocotb(
     if str(TB_DIR) not in sys.path:
         sys.path.insert(0, str(TB_DIR))
     env = dict(extra_env or {})
-    results = runner.test(
-        test_module=test_module,
-        hdl_toplevel=toplevel,
-        hdl_toplevel_lang="verilog",
-        testcase=testcase,
-        parameters=parameters,
-        build_dir=build_dir,
-        test_dir=build_dir if waves or test_dir is None else test_dir,
-        extra_env=env,
-        waves=waves,
-        seed=seed,
-        timescale=("1ns", "1ps"),
-    )
+    try:
+        results = runner.test(
+            test_module=test_module,
+            hdl_toplevel=toplevel,
+            hdl_toplevel_lang="verilog",
+            testcase=testcase,
+            parameters=parameters,
+            build_dir=build_dir,
+            test_dir=build_dir if waves or test_dir is None else test_dir,
+            extra_env=env,
+            waves=waves,
+            seed=seed,
+            timescale=("1ns", "1ps"),
+        )
+    except SystemExit as exc:
+        # The runner exits when the simulator fails; under pytest that fails the test.
+        if "PYTEST_CURRENT_TEST" in os.environ:
+            raise
+        raise EieError(f"the RTL simulation stopped with exit code {exc.code} (log above)") from None
     if "PYTEST_CURRENT_TEST" not in os.environ:
         num_tests, num_failed = get_results(results)
         if num_tests == 0 or num_failed:

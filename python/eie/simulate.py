@@ -18,9 +18,10 @@ from pathlib import Path
 import numpy as np
 
 from eie.errors import EieError
-from eie.image import Image, LoadedImage, load
+from eie import limits
+from eie.image import Image, LoadedImage, check_core_limits, load
 from eie.fixedpoint import requantize
-from eie.perf import DEFAULT_HISTORY_DEPTH, check_depths, column_counts
+from eie.perf import DEFAULT_HISTORY_DEPTH, column_counts
 from eie.reference import input_to_fixed, layer_accumulators
 
 DEFAULT_QUEUE_DEPTH = 8
@@ -29,12 +30,9 @@ DEFAULT_QUEUE_DEPTH = 8
 def core_parameters(image: Image, queue_depth: int = DEFAULT_QUEUE_DEPTH,
                     history_depth: int = DEFAULT_HISTORY_DEPTH) -> dict:
     mem = image.memory
-    if not 1 <= image.num_pes <= 64:
-        raise EieError(f"the RTL core takes 1..64 PEs; the image has {image.num_pes}")
-    try:
-        check_depths(queue_depth, history_depth)
-    except ValueError as exc:
-        raise EieError(str(exc)) from None
+    check_core_limits(image.num_pes, mem, image.layers)
+    limits.QUEUE_DEPTH.check(queue_depth, "the queue depth")
+    limits.HISTORY_DEPTH.check(history_depth, "the broadcast history depth")
     return {
         "NumPe": image.num_pes,
         "QueueDepth": queue_depth,
@@ -74,23 +72,27 @@ def ideal_cycles(loaded: LoadedImage, acts: np.ndarray) -> dict:
     return {"layers": bounds, "bound": sum(b["bound"] for b in bounds)}
 
 
-def simulate(image_dir, inputs: np.ndarray, sim: str | None = None, queue_depth: int = DEFAULT_QUEUE_DEPTH,
+def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: str | None = None,
+             queue_depth: int = DEFAULT_QUEUE_DEPTH,
              waves: bool | None = None, load_pause: str = "none", check: bool = True, seed: int | None = None,
              verbose: bool = True, backdoor: bool = False, optimize: bool = False,
              history_depth: int = DEFAULT_HISTORY_DEPTH):
-    """Run every input row through the RTL; returns (int16 outputs, report dict)."""
+    """Run every input row through the RTL; returns (int16 outputs, report dict).
+
+    ``image`` is an image folder or an image already loaded; the simulator reads
+    a private copy of the bytes that were checked, never the folder again.
+    """
     from eie.rtlsim import default_simulator, run_cocotb
 
-    loaded = load(image_dir)
-    image = loaded.image
-    acts = input_to_fixed(np.asarray(inputs), image.act_frac).reshape(-1, image.in_features)
+    loaded = image if isinstance(image, LoadedImage) else load(image)
+    acts = input_to_fixed(np.asarray(inputs), loaded.act_frac).reshape(-1, loaded.image.in_features)
     sim = sim or default_simulator()
-    params = core_parameters(image, queue_depth, history_depth)
+    params = core_parameters(loaded.image, queue_depth, history_depth)
     with tempfile.TemporaryDirectory(prefix="eie-sim-") as tmp:
         tmp = Path(tmp)
         np.save(tmp / "input.npy", acts)
         env = {
-            "EIE_IMAGE": str(Path(image_dir).resolve()),
+            "EIE_IMAGE": str(loaded.snapshot(tmp / "image")),
             "EIE_INPUT": str(tmp / "input.npy"),
             "EIE_OUTPUT": str(tmp / "output.npy"),
             "EIE_REPORT": str(tmp / "report.json"),
@@ -112,4 +114,4 @@ def simulate(image_dir, inputs: np.ndarray, sim: str | None = None, queue_depth:
     report["simulator"] = sim
     report["parameters"] = params
     report["ideal"] = [ideal_cycles(loaded, a) for a in acts]
-    return outputs.reshape(np.asarray(inputs).shape[:-1] + (image.out_features,)), report
+    return outputs.reshape(np.asarray(inputs).shape[:-1] + (loaded.image.out_features,)), report

@@ -10,19 +10,29 @@ storage classes (answered with their dtype) and ``torch.nn.modules`` classes
 (answered with a :class:`Module` stub holding the module's attributes). Any
 other global is refused, so loading a file runs no code from it; torch itself
 is never imported, which keeps it out of the regression's dependencies.
+
+A damaged or hostile file is one :class:`EieError` line, never a traceback: the
+archive's members are size-checked (``eie.model_io.MAX_ARRAY_BYTES``) before they
+are read, the pickle's memo indices before it is unpickled (a huge index makes
+the unpickler allocate its memo up to it), and a nesting too deep for the
+interpreter's stack is refused.
 """
 
 from __future__ import annotations
 
 import collections
 import io
+import math
 import pickle
+import pickletools
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from eie import model_io
 from eie.errors import EieError
+from eie.model_io import ZIP_ERRORS, shown, size_text, zip_error_text
 
 _STORAGE_DTYPES = {
     "DoubleStorage": "f8",
@@ -66,7 +76,7 @@ def _rebuild_tensor(storage, storage_offset, size, stride, *_ignored):
         raise pickle.UnpicklingError("a tensor with a malformed shape or stride")
     if 0 in size:
         return np.zeros(size, dtype=storage.dtype)
-    if int(np.prod(size)) > storage.size:  # only an expanded (stride 0) view is; no weight is saved so
+    if math.prod(size) > storage.size:  # only an expanded (stride 0) view is; no weight is saved so
         raise pickle.UnpicklingError("a tensor has more elements than its storage")
     index = np.full(size, storage_offset, dtype=np.int64)
     for axis, (length, step) in enumerate(zip(size, stride)):
@@ -94,11 +104,12 @@ _GLOBALS = {
 
 
 class _Unpickler(pickle.Unpickler):
-    def __init__(self, data: bytes, archive: zipfile.ZipFile, prefix: str, byteorder: str):
+    def __init__(self, data: bytes, archive: zipfile.ZipFile, prefix: str, byteorder: str, budget: int):
         super().__init__(io.BytesIO(data))
         self._archive = archive
         self._prefix = prefix
         self._byteorder = byteorder
+        self._budget = budget  # bytes of storage still allowed
         self._storages: dict[str, np.ndarray] = {}
         self._modules: dict[str, type] = {}
 
@@ -109,7 +120,7 @@ class _Unpickler(pickle.Unpickler):
             return _StorageType(name)
         if module.startswith("torch.nn.modules."):
             return self._modules.setdefault(name, _module_class(name))
-        what = f"{module}.{name}"
+        what = f"{shown(module, 60)}.{shown(name, 60)}"
         if module in ("__main__", "__mp_main__") or not module.startswith("torch"):
             what += " (a class of your own: save model.state_dict() instead)"
         raise EieError(f"refuses to load {what}: eie reads only state_dicts and nn.Sequential models")
@@ -123,9 +134,13 @@ class _Unpickler(pickle.Unpickler):
         key = str(key)
         if key not in self._storages:
             try:
-                raw = self._archive.read(f"{self._prefix}data/{key}")
+                info = self._archive.getinfo(f"{self._prefix}data/{key}")
             except KeyError:
-                raise pickle.UnpicklingError(f"storage {key} is missing from the archive") from None
+                raise pickle.UnpicklingError(f"storage {shown(key, 40)} is missing from the archive") from None
+            if info.file_size > self._budget:
+                raise EieError(f"its tensors take more than eie reads ({size_text(model_io.MAX_ARRAY_BYTES)} per model)")
+            self._budget -= info.file_size
+            raw = self._archive.read(info)
             order = "<" if self._byteorder == "little" else ">"
             if storage_type.dtype == "bf16":
                 halves = np.frombuffer(raw, dtype=order + "u2")
@@ -133,12 +148,22 @@ class _Unpickler(pickle.Unpickler):
             else:
                 dtype = np.dtype(order + storage_type.dtype if storage_type.dtype != "?" else "?")
                 if len(raw) % dtype.itemsize:
-                    raise pickle.UnpicklingError(f"storage {key} is not a whole number of {storage_type.name} items")
+                    raise pickle.UnpicklingError(
+                        f"storage {shown(key, 40)} is not a whole number of {storage_type.name} items")
                 array = np.frombuffer(raw, dtype=dtype)
             if isinstance(numel, int) and array.size < numel:
-                raise pickle.UnpicklingError(f"storage {key} holds {array.size} items, the file says {numel}")
+                raise pickle.UnpicklingError(f"storage {shown(key, 40)} holds {array.size} items, "
+                                             f"the file says {numel}")
             self._storages[key] = array
         return self._storages[key]
+
+
+def _check_memo(data: bytes) -> None:
+    """Refuse memo indices beyond the pickle's length before unpickling: the unpickler
+    grows its memo table to the largest index it is given (2**31 takes 16 GiB)."""
+    for opcode, arg, _pos in pickletools.genops(data):
+        if opcode.name in ("PUT", "BINPUT", "LONG_BINPUT") and not 0 <= int(arg) <= len(data):
+            raise pickle.UnpicklingError(f"memo index {arg} in a pickle of {len(data)} bytes")
 
 
 def load_pt(path) -> object:
@@ -152,8 +177,8 @@ def load_pt(path) -> object:
         if legacy:
             raise EieError(f"{path}: a legacy (pre-zip) PyTorch file; re-save it with a current torch.save") from None
         raise EieError(f"{path}: not a PyTorch file (not a zip archive)") from None
-    except OSError as exc:
-        raise EieError(f"{path}: cannot read ({exc.strerror})") from None
+    except ZIP_ERRORS as exc:
+        raise EieError(f"{path}: not a readable PyTorch file ({zip_error_text(exc)})") from None
     with archive:
         names = archive.namelist()
         pickles = [n for n in names if n.endswith("/data.pkl") and n.count("/") == 1]
@@ -163,11 +188,21 @@ def load_pt(path) -> object:
             raise EieError(f"{path}: not a PyTorch file (no single data.pkl in the archive)")
         prefix = pickles[0][: -len("data.pkl")]
         try:
-            has_order = prefix + "byteorder" in names  # files from before torch 1.10 have none: little
-            byteorder = archive.read(prefix + "byteorder").decode().strip() if has_order else "little"
-            return _Unpickler(archive.read(pickles[0]), archive, prefix, byteorder).load()
+            byteorder = "little"  # files from before torch 1.10 have no byteorder member
+            if prefix + "byteorder" in names:
+                order = archive.getinfo(prefix + "byteorder")
+                byteorder = archive.read(order).decode("latin1").strip() if order.file_size < 64 else "?"
+            if byteorder not in ("little", "big"):
+                raise EieError(f"byteorder is '{shown(byteorder, 20)}', not little or big")
+            info = archive.getinfo(pickles[0])
+            if info.file_size > model_io.MAX_ARRAY_BYTES:
+                raise EieError(f"data.pkl claims {size_text(info.file_size)}, more than eie reads")
+            data = archive.read(info)
+            _check_memo(data)
+            return _Unpickler(data, archive, prefix, byteorder, model_io.MAX_ARRAY_BYTES).load()
         except EieError as exc:
             raise EieError(f"{path}: {exc}") from None
-        except (pickle.UnpicklingError, EOFError, ValueError, TypeError, AttributeError, IndexError,
-                KeyError, zipfile.BadZipFile, UnicodeDecodeError) as exc:
-            raise EieError(f"{path}: not a readable PyTorch file ({exc})") from None
+        except RecursionError:
+            raise EieError(f"{path}: not a readable PyTorch file (objects nested too deep)") from None
+        except (pickle.UnpicklingError, TypeError, AttributeError, IndexError, KeyError, *ZIP_ERRORS) as exc:
+            raise EieError(f"{path}: not a readable PyTorch file ({zip_error_text(exc)})") from None
