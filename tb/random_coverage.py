@@ -23,8 +23,8 @@ import numpy as np
 import cocotb
 from cocotb.triggers import ReadOnly, RisingEdge
 from cocotb_coverage.coverage import CoverPoint, coverage_db
-from eie.fixedpoint import INT16_MAX, INT16_MIN
-from eie.reference import layer_accumulators
+from eie.fixedpoint import INT16_MAX, INT16_MIN, round_shift
+from eie.reference import trace
 
 # bin -> how it is sampled
 DATA_BINS = {
@@ -90,12 +90,11 @@ def data_hits(loaded, acts: np.ndarray) -> set[str]:
         hits.add("multi-layer (file swap)")
     if image.assign_rows == "balanced":
         hits.add("balanced row map")
-    acts = acts[None, :].astype(np.int64)
-    for index, layer in enumerate(loaded.layers):
-        spec = layer.spec
-        if not np.any(acts):
+    for index, step in enumerate(trace(loaded, acts)):
+        spec = step.layer.spec
+        if not np.any(step.inputs):
             hits.add("zero-activation layer")
-        active = np.nonzero(acts[0])[0]
+        active = np.nonzero(step.inputs[0])[0]
         if spec.bias:
             active = np.append(active, spec.in_features)
         lengths = np.array([np.diff(s.pointers)[active] for s in image.layer_shares(index)])
@@ -105,18 +104,14 @@ def data_hits(loaded, acts: np.ndarray) -> set[str]:
             hits.add("column > 8 entries")
         for share in image.layer_shares(index):
             hits |= _padding_hits(share, active)
-        acc = layer_accumulators(layer, acts, loaded.act_frac)
-        shift = spec.w_frac
-        shifted = (acc + (1 << (shift - 1))) >> shift if shift else acc
+        acc, shift = step.accumulators, spec.w_frac
+        shifted = round_shift(acc, shift)
         if np.any(shifted > INT16_MAX):
             hits.add("saturation positive")
         if np.any(shifted < INT16_MIN):
             hits.add("saturation negative")
         if shift and np.any((acc & ((1 << shift) - 1)) == 1 << (shift - 1)):
             hits.add("rounding tie")
-        acts = np.clip(shifted, INT16_MIN, INT16_MAX)
-        if spec.relu:
-            acts = np.maximum(acts, 0)
     return hits
 
 

@@ -70,10 +70,13 @@ def weight_frac_bits(max_abs: float) -> int:
     return frac
 
 
+def round_shift(acc: np.ndarray, shift: int) -> np.ndarray:
+    """The write-back's first step: ``(acc + 2**(shift-1)) >> shift`` (round half up), before saturation."""
+    acc = np.asarray(acc, dtype=np.int64)
+    return (acc + (1 << (shift - 1))) >> shift if shift > 0 else acc
+
+
 def requantize(acc: np.ndarray, shift: int, relu: bool) -> np.ndarray:
     """The write-back of an exact accumulator to an activation (see the module text)."""
-    acc = np.asarray(acc, dtype=np.int64)
-    if shift > 0:
-        acc = (acc + (1 << (shift - 1))) >> shift
-    out = saturate16(acc)
+    out = saturate16(round_shift(acc, shift))
     return np.maximum(out, 0) if relu else out

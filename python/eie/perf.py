@@ -42,8 +42,7 @@ import numpy as np
 from eie import limits
 from eie.errors import EieError
 from eie.image import ENTRIES_PER_WORD, LoadedImage
-from eie.reference import layer_accumulators
-from eie.fixedpoint import requantize
+from eie.reference import trace
 
 # Cycles from a PE's last issued entry to its idle signal, and from the last
 # broadcast to the end of the pointer stage (doc/microarch.md "How a PE is wired").
@@ -334,15 +333,13 @@ def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = 8,
             history_depth: int = DEFAULT_HISTORY_DEPTH) -> RunTiming:
     """Every layer of one run of integer input ``acts`` (what eie_core counts for it)."""
     run = RunTiming()
-    acts = np.asarray(acts, dtype=np.int64)
     last = len(loaded.layers) - 1
-    for index, layer in enumerate(loaded.layers):
-        spec = layer.spec
+    for index, step in enumerate(trace(loaded, acts)):
+        spec = step.layer.spec
         counts = column_counts(loaded, index)
-        order = broadcast_order(acts, loaded.num_pes)
+        order = broadcast_order(step.inputs[0], loaded.num_pes)
         run.layers.append(layer_timing(counts.slots, order, spec.bias, queue_depth, spec.out_features,
                                        index == last, counts.padding, history_depth, counts.entries))
-        acts = requantize(layer_accumulators(layer, acts[None, :], loaded.act_frac), spec.w_frac, spec.relu)[0]
     return run
 
 

@@ -6,13 +6,18 @@ products exactly (float64 holds every partial sum exactly, since products are
 below 2**31 and sums below 2**53), then applies the write-back of
 ``eie.fixedpoint.requantize``. Vectorised over the non-zeros with np.bincount.
 
-``run_layers`` is the core's view: activations in physical row order, as the
-activation files hold them (tb/core_run.py compares the RTL's files with it).
+``trace`` is the one forward pass: per layer its input, exact accumulators and
+output, in physical row order, as the activation files hold them; the cycle
+model, ``eie sim``'s ideal bounds and the coverage model read it.
+``run_layers`` is the core's view of the result (tb/core_run.py compares the
+RTL's files with it).
 ``reference`` is the user's: outputs in the model's row order, whatever the
 image's row assignment (``eie.row_assign``).
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -45,17 +50,35 @@ def layer_accumulators(layer: DecodedLayer, acts: np.ndarray, act_frac: int) -> 
     return acc
 
 
+@dataclass
+class LayerTrace:
+    """One layer of a forward pass, batch x features, physical row order."""
+
+    layer: DecodedLayer
+    inputs: np.ndarray  # integer activations into the layer
+    accumulators: np.ndarray  # exact sums, bias included
+    outputs: np.ndarray  # after the write-back (requantize)
+
+
+def trace(image: LoadedImage, acts: np.ndarray) -> list[LayerTrace]:
+    """Integer activations (batch x in, or one vector) through every layer, keeping each step."""
+    acts = np.asarray(acts, dtype=np.int64).reshape(-1, image.image.in_features)
+    steps = []
+    for layer in image.layers:
+        acc = layer_accumulators(layer, acts, image.act_frac)
+        out = requantize(acc, layer.spec.w_frac, layer.spec.relu)
+        steps.append(LayerTrace(layer, acts, acc, out))
+        acts = out
+    return steps
+
+
 def run_layers(image: LoadedImage, acts: np.ndarray, keep_all: bool = False):
     """Integer activations (batch x in) through every layer; returns the last output (or all).
 
     Outputs are in physical row order (the image's row maps not undone).
     """
-    outputs = []
-    for layer in image.layers:
-        acc = layer_accumulators(layer, acts, image.act_frac)
-        acts = requantize(acc, layer.spec.w_frac, layer.spec.relu)
-        outputs.append(acts)
-    return outputs if keep_all else acts
+    outputs = [step.outputs for step in trace(image, acts)]
+    return outputs if keep_all else outputs[-1]
 
 
 def reference(image: LoadedImage, inputs: np.ndarray) -> np.ndarray:

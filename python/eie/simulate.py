@@ -20,9 +20,8 @@ import numpy as np
 from eie.errors import EieError
 from eie import limits
 from eie.image import Image, LoadedImage, check_core_limits, load
-from eie.fixedpoint import requantize
 from eie.perf import DEFAULT_HISTORY_DEPTH, column_counts
-from eie.reference import input_to_fixed, layer_accumulators
+from eie.reference import input_to_fixed, trace
 
 DEFAULT_QUEUE_DEPTH = 8
 
@@ -53,9 +52,9 @@ def ideal_cycles(loaded: LoadedImage, acts: np.ndarray) -> dict:
     and one broadcast per cycle (EIE.md "Load balance"), before pipeline fill.
     """
     bounds = []
-    for index, layer in enumerate(loaded.layers):
-        spec = layer.spec
-        active = np.nonzero(acts)[0]
+    for index, step in enumerate(trace(loaded, acts)):
+        spec = step.layer.spec
+        active = np.nonzero(step.inputs[0])[0]
         if spec.bias:
             active = np.append(active, spec.in_features)
         counts = column_counts(loaded, index)
@@ -68,7 +67,6 @@ def ideal_cycles(loaded: LoadedImage, acts: np.ndarray) -> dict:
             "broadcasts": int(active.size),
             "bound": int(max(per_pe.max(), active.size)),
         })
-        acts = requantize(layer_accumulators(layer, acts[None, :], loaded.act_frac), spec.w_frac, spec.relu)[0]
     return {"layers": bounds, "bound": sum(b["bound"] for b in bounds)}
 
 
