@@ -27,9 +27,9 @@ def main() -> int:
     import scipy.sparse
 
     from eie.image import load, write_image
-    from eie.model_io import Layer
-    from eie.packer import PackOptions, pack
-    from eie.reference import reference
+    from eie.packing.model_io import Layer
+    from eie.packing.packer import PackOptions, pack
+    from eie.models.reference import reference
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=4096)

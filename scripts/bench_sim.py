@@ -18,9 +18,9 @@ from pathlib import Path
 import numpy as np
 
 from eie.image import write_image
-from eie.model_io import Layer
-from eie.packer import PackOptions, pack
-from eie.simulate import simulate
+from eie.packing.model_io import Layer
+from eie.packing.packer import PackOptions, pack
+from eie.sim.simulate import simulate
 
 
 def main() -> int:

@@ -17,8 +17,8 @@ broadcast decision, then every PE issues one entry; no pipeline latencies):
 - per-PE:     the same history, every PE reading it at its own pace (N read
               ports), a PE at most H broadcasts behind the leader (eie_bcast_history).
 
-The "as built" column is eie.perf, the exact model of the RTL, at the core's
-default history. ``--depths 16,64,128`` instead tabulates eie.perf alone on all
+The "as built" column is eie.models.perf, the exact model of the RTL, at the core's
+default history. ``--depths 16,64,128`` instead tabulates eie.models.perf alone on all
 nine layers at those history depths, with interleaved and with balanced rows:
 how deep the history must be for the targets (README "Numbers").
 Run: .venv/bin/python scripts/broadcast_study.py [--layers NT-We,VGG-6] [--history 64] [--depths 16,128]
@@ -31,8 +31,8 @@ from collections import deque
 
 import numpy as np
 
-from eie.bench import LAYERS, fixed_input, layer_by_name, make_input, model_only, pack_layer
-from eie.perf import broadcast_order, column_counts, layer_timing
+from eie.apps.bench import LAYERS, fixed_input, layer_by_name, make_input, model_only, pack_layer
+from eie.models.perf import broadcast_order, column_counts, layer_timing
 
 POLICIES = ("stall", "lookahead", "two lanes", "replay", "per-PE")
 
@@ -108,8 +108,8 @@ def study(names: list[str], queue_depth: int, history: int, seed: int) -> list[d
 
 
 def history_sweep(names: list[str], depths: list[int], queue_depth: int, seed: int) -> None:
-    """eie.perf (the RTL's timing) at each history depth: cycles over the targets' bounds."""
-    print(f"N = 64, queue depth {queue_depth}: eie.perf cycles over max(busiest PE, broadcasts) (interleaved rows) "
+    """eie.models.perf (the RTL's timing) at each history depth: cycles over the targets' bounds."""
+    print(f"N = 64, queue depth {queue_depth}: eie.models.perf cycles over max(busiest PE, broadcasts) (interleaved rows) "
           f"and over max(average, broadcasts) (balanced rows)")
     print("| layer | rows | bound | " + " | ".join(f"history {d}" for d in depths) + " |")
     print("|---|---|---|" + "---|" * len(depths))
@@ -136,7 +136,7 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=64, help="broadcasts kept for replay (default 64)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--depths", default=None,
-                        help="comma-separated history depths: eie.perf on all nine layers at each instead")
+                        help="comma-separated history depths: eie.models.perf on all nine layers at each instead")
     args = parser.parse_args()
     if args.depths:
         history_sweep([layer.name for layer in LAYERS], [int(d) for d in args.depths.split(",")],

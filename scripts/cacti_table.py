@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """make cacti: the 45 nm energy and area table, python/eie/data/energy_45nm.json.
 
-The memories of one PE at the core's default sizes (python/eie/image.py
+The memories of one PE at the core's default sizes (python/eie/image/
 MemoryConfig, rtl/eie_core.sv, rtl/eie_pkg.sv), and the paper's own SRAMs for
 comparison, go through CACTI 7; the arithmetic energies come from Horowitz
 (ISSCC 2014, the EIE paper's Table I); one clock-and-register cost per cycle is

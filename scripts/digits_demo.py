@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """``make demo``: the whole held-out digits test set through the RTL core, with accuracy and utilisation.
 
-Packs the digits MLP (eie.digits) for 8 PEs, runs every test image on the RTL
+Packs the digits MLP (eie.apps.digits) for 8 PEs, runs every test image on the RTL
 (in a few chunks, for progress), and prints the accuracy of the float model,
 of eie ref and of the RTL; the RTL must equal eie ref bit for bit, or this
 exits 1 naming the first difference. Writes to --out: summary.json,
@@ -21,10 +21,10 @@ from pathlib import Path
 
 import numpy as np
 
-from eie import digits
-from eie.demo import check_slots_are_busy_cycles, layer_utilisation, run_on_rtl, utilisation
+from eie.apps import digits
+from eie.apps.demo import check_slots_are_busy_cycles, layer_utilisation, run_on_rtl, utilisation
 from eie.errors import EieError
-from eie.rtlsim import default_simulator
+from eie.sim.rtlsim import default_simulator
 
 
 def merge(reports: list[dict]) -> dict:

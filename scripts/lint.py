@@ -23,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
 
-from eie.toolchain import REPO_ROOT, VERILATOR_WAIVERS, require_icarus, rtl_sources, setup_verilator_env  # noqa: E402
+from eie.sim.toolchain import REPO_ROOT, VERILATOR_WAIVERS, require_icarus, rtl_sources, setup_verilator_env  # noqa: E402
 
 
 def modules(sources: list[Path]) -> list[str]:

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Write the PyTorch test fixtures of tests/data/torch/ with real torch (run once, by hand).
 
-eie reads .pt files without torch (eie.torch_pt), so the regression does not
+eie reads .pt files without torch (eie.packing.torch_pt), so the regression does not
 install torch; these files, saved by torch itself, are what it is tested on:
 
 - ``tiny_sequential.pt``: a saved ``nn.Sequential`` (Linear 12-16, ReLU, Linear

@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tb"))
 
 from eie.errors import EieError  # noqa: E402
-from eie.rtlsim import SIMULATORS, run_cocotb  # noqa: E402
+from eie.sim.rtlsim import SIMULATORS, run_cocotb  # noqa: E402
 from random_coverage import format_report, merge  # noqa: E402
 from scenarios import CONFIGS, config_for_seed, generate, replay_command  # noqa: E402
 
@@ -71,7 +71,7 @@ def run_sim(sim: str, seeds: list[int], workdir: Path, coverage: bool, jobs: int
     work = [(config, [s for s in seeds if config_for_seed(s) is config]) for config in CONFIGS]
     # Largest cores first: their builds take longest, and two jobs end closer together.
     work = sorted(((config, mine) for config, mine in work if mine), key=lambda w: -w[0].num_pes)
-    # Processes, not threads: a build sets environment variables for make (eie.rtlsim).
+    # Processes, not threads: a build sets environment variables for make (eie.sim.rtlsim).
     with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
         done = list(pool.map(run_build, *zip(*[(sim, config, mine, workdir, coverage) for config, mine in work])))
     results = [r for part, _ in done for r in part]

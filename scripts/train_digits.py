@@ -3,12 +3,12 @@
 """Train, prune and fine-tune the digits MLP (64-256-128-10, ReLU) and write python/eie/data/.
 
 Numpy only, full determinism from --seed: dense training with Adam, then
-iterative magnitude pruning down to eie.digits.DENSITY with fine-tuning after
+iterative magnitude pruning down to eie.apps.digits.DENSITY with fine-tuning after
 each step (pruned weights stay zero, biases stay dense). Pruning is the
-packer's own (eie.compress): load-balanced for eie.digits.PES PEs by default,
+packer's own (eie.packing.compress): load-balanced for eie.apps.digits.PES PEs by default,
 plain magnitude pruning with --unbalanced. The float model and the held-out
 test set (every fifth sample of sklearn's bundled digits; no download) are
-written where eie.digits reads them; --check retrains and compares with the
+written where eie.apps.digits reads them; --check retrains and compares with the
 committed files instead of writing.
 
     .venv/bin/python scripts/train_digits.py            # about 3 min of CPU
@@ -24,12 +24,13 @@ from pathlib import Path
 
 import numpy as np
 
-from eie import compress, digits
+from eie.packing import compress
+from eie.apps import digits
 from eie.fixedpoint import dequantize
 from eie.image import load, write_image
-from eie.model_io import Layer, load_model
-from eie.packer import pack
-from eie.reference import reference
+from eie.packing.model_io import Layer, load_model
+from eie.packing.packer import pack
+from eie.models.reference import reference
 
 SEED = 0
 DENSE_EPOCHS = 60

@@ -74,7 +74,7 @@ class ClockedTB:
 
 def run_unit(toplevel: str, test_module: str, parameters: dict, sim: str, rtl_files: list[str]) -> None:
     """Build ``toplevel`` from ``rtl_files`` (names under rtl/) and run ``test_module``'s cocotb tests."""
-    from eie.rtlsim import run_cocotb
-    from eie.toolchain import RTL_DIR
+    from eie.sim.rtlsim import run_cocotb
+    from eie.sim.toolchain import RTL_DIR
 
     run_cocotb(toplevel, test_module, parameters, sim=sim, sources=[RTL_DIR / name for name in rtl_files])

@@ -109,7 +109,7 @@ def pytest_generate_tests(metafunc):
 
 @pytest.fixture
 def rtl_dir():
-    from eie.toolchain import RTL_DIR
+    from eie.sim.toolchain import RTL_DIR
 
     return RTL_DIR
 

@@ -16,7 +16,7 @@ import cocotb
 from cocotb.triggers import ClockCycles
 from cocotb_bus.drivers.amba import AXIProtocolError
 from eie.image import load
-from eie.reference import run_layers
+from eie.models.reference import run_layers
 from eie_tb import ERROR_BITS, TGT_ACT0, TGT_PTR, TGT_RESULT, EieTB, layer_reg, ld_address, watchdog_cycles
 
 

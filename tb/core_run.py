@@ -22,7 +22,7 @@ import numpy as np
 import cocotb
 from cocotb_bus.scoreboard import Scoreboard
 from eie.image import load
-from eie.reference import run_layers
+from eie.models.reference import run_layers
 from bus_protocol import Backpressure
 from eie_tb import EieTB, fixed_pause, no_pause, random_pause, watchdog_cycles
 

@@ -24,7 +24,7 @@ import cocotb
 from cocotb.triggers import ReadOnly, RisingEdge
 from cocotb_coverage.coverage import CoverPoint, coverage_db
 from eie.fixedpoint import INT16_MAX, INT16_MIN, round_shift
-from eie.reference import trace
+from eie.models.reference import trace
 
 # bin -> how it is sampled
 DATA_BINS = {

@@ -3,7 +3,7 @@
 
 For each seed: reset, pack the scenario and write its image, load it through the
 load port, run every input vector, and compare the results bit for bit with
-``eie ref`` (eie.reference on the image read back from disk). A mismatch, an
+``eie ref`` (eie.models.reference on the image read back from disk). A mismatch, an
 ERROR bit or a hang is recorded with the seed and a replay command, the core is
 reset and the next seed runs; the test fails at the end if any seed failed.
 
@@ -26,8 +26,8 @@ import numpy as np
 import cocotb
 from cocotb_bus.scoreboard import Scoreboard
 from eie.image import load, write_image
-from eie.perf import predict
-from eie.reference import run_layers
+from eie.models.perf import predict
+from eie.models.reference import run_layers
 from bus_protocol import Backpressure
 from eie_tb import EieTB, watchdog_cycles
 from scenarios import config_for_seed, generate, replay_command
@@ -63,7 +63,7 @@ class Checker:
 
 
 async def check_cycles(tb: EieTB, loaded, acts, config, run: int) -> None:
-    """The run's cycle, broadcast and stall counters against the cycle model (eie.perf)."""
+    """The run's cycle, broadcast and stall counters against the cycle model (eie.models.perf)."""
     timing = predict(loaded, acts, config.queue_depth, config.history_depth)
     model = (timing.cycles, sum(layer.broadcasts for layer in timing.layers),
              sum(layer.broadcast_stalls for layer in timing.layers))

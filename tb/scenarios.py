@@ -19,8 +19,8 @@ import numpy as np
 
 from eie.fixedpoint import INT16_MAX, INT16_MIN
 from eie.image import Image, MemoryConfig
-from eie.model_io import Layer
-from eie.packer import PackOptions, pack
+from eie.packing.model_io import Layer
+from eie.packing.packer import PackOptions, pack
 
 MAX_LAYERS = 3
 MAX_INPUTS = 3  # input vectors run on one loaded image
@@ -38,7 +38,7 @@ class CoreConfig:
     max_dim: int  # widest layer input or output the generator makes for this core
 
     def parameters(self) -> dict:
-        """The eie_core parameters, as eie.simulate.core_parameters names them."""
+        """The eie_core parameters, as eie.sim.simulate.core_parameters names them."""
         mem = self.memory
         return {"NumPe": self.num_pes, "QueueDepth": self.queue_depth, "HistoryDepth": self.history_depth,
                 "SpmatDepth": mem.spmat_words,

@@ -6,8 +6,8 @@ reports; here the table's figures must also respect the bounds they are
 compared with.
 """
 
-from eie.bench import BenchLayer
-from eie.bench_report import nine_layers, stall_table
+from eie.apps.bench import BenchLayer
+from eie.apps.bench_report import nine_layers, stall_table
 
 # The NT-We and Alex-8 shapes and densities scaled down for an 8-PE core.
 SMALL_LAYERS = [

@@ -13,11 +13,11 @@ import numpy as np
 import pytest
 
 from eie.image import MemoryConfig, load, write_image
-from eie.model_io import Layer
-from eie.packer import PackOptions, pack
-from eie.perf import differences, predict
-from eie.reference import input_to_fixed, reference
-from eie.simulate import simulate
+from eie.packing.model_io import Layer
+from eie.packing.packer import PackOptions, pack
+from eie.models.perf import differences, predict
+from eie.models.reference import input_to_fixed, reference
+from eie.sim.simulate import simulate
 
 SMALL_MEMORY = MemoryConfig(spmat_words=512, ptr_bank_depth=256, act_depth=32, max_layers=4)
 
@@ -42,7 +42,7 @@ def make_network(rng, num_pes: int, shapes, bias_pattern, density: float, memory
 
 
 def run_and_compare(tmp_path, image, inputs, sim, queue_depth, name="img", **kwargs):
-    """Outputs equal eie ref; every run's counters equal the cycle model's (eie.perf)."""
+    """Outputs equal eie ref; every run's counters equal the cycle model's (eie.models.perf)."""
     write_image(image, tmp_path / name)
     outputs, report = simulate(tmp_path / name, inputs, sim=sim, queue_depth=queue_depth, **kwargs)
     loaded = load(tmp_path / name)
@@ -146,7 +146,7 @@ def test_eie_sim_cli_equals_eie_ref(tmp_path, sim, capsys):
     """The user's path: eie pack, eie ref, eie sim; the two outputs compare with ==."""
     import json
 
-    from eie.cli import main
+    from eie.apps.cli import main
 
     rng = np.random.default_rng(21)
     np.savez(tmp_path / "mlp.npz", W0=rng.normal(size=(21, 17)), b0=rng.normal(size=21), W1=rng.normal(size=(9, 21)))

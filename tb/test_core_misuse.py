@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 
 from eie.image import write_image
-from eie.rtlsim import run_cocotb
-from eie.simulate import core_parameters
+from eie.sim.rtlsim import run_cocotb
+from eie.sim.simulate import core_parameters
 from test_core import SMALL_MEMORY, make_network
 
 

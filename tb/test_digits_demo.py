@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from eie import digits
-from eie.demo import check_slots_are_busy_cycles, format_report, run_on_rtl
+from eie.apps import digits
+from eie.apps.demo import check_slots_are_busy_cycles, format_report, run_on_rtl
 
 IMAGES = 3
 

@@ -15,7 +15,7 @@ import json
 
 import pytest
 
-from eie.rtlsim import run_cocotb
+from eie.sim.rtlsim import run_cocotb
 from random_coverage import format_report, merge
 from scenarios import CONFIG_BY_NAME, CONFIGS, replay_command, seeds_for
 

@@ -130,8 +130,8 @@ def test_model_matches_fixedpoint():
 
 
 def test_relu_quant(sim):
-    from eie.rtlsim import run_cocotb
-    from eie.toolchain import RTL_DIR
+    from eie.sim.rtlsim import run_cocotb
+    from eie.sim.toolchain import RTL_DIR
 
     run_cocotb(
         "eie_relu_quant",

@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 
 from eie.image import MemoryConfig, load, write_image
-from eie.model_io import Layer
-from eie.packer import PackOptions, pack
-from eie.perf import differences, predict
-from eie.reference import input_to_fixed, reference
-from eie.simulate import simulate
+from eie.packing.model_io import Layer
+from eie.packing.packer import PackOptions, pack
+from eie.models.perf import differences, predict
+from eie.models.reference import input_to_fixed, reference
+from eie.sim.simulate import simulate
 
 MEMORY = MemoryConfig(spmat_words=512, ptr_bank_depth=256, act_depth=32, max_layers=4)
 NUM_PES = 4

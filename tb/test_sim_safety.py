@@ -17,10 +17,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import eie.rtlsim
-from eie.cli import main
+import eie.sim.rtlsim
+from eie.apps.cli import main
 from eie.image import load
-from eie.reference import reference
+from eie.models.reference import reference
 
 pytestmark = pytest.mark.bad_input  # counted in the regression's verification summary
 
@@ -49,13 +49,13 @@ def test_sim_runs_the_bytes_it_checked(tmp_path, capsys, monkeypatch, two_models
     image = tmp_path / "img"
     assert cli(capsys, "pack", first, "-o", image, "--pes", 2, "--density", "0.5")[0] == 0
     expected = reference(load(image), np.load(tmp_path / "x.npy"))
-    real = eie.rtlsim.run_cocotb
+    real = eie.sim.rtlsim.run_cocotb
 
     def replace_then_run(*args, **kwargs):
         assert cli(capsys, "pack", second, "-o", image, "--pes", 2, "--density", "0.5")[0] == 0
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(eie.rtlsim, "run_cocotb", replace_then_run)
+    monkeypatch.setattr(eie.sim.rtlsim, "run_cocotb", replace_then_run)
     code, err = cli(capsys, "sim", image, tmp_path / "x.npy", "-o", tmp_path / "y.npy", "--sim", "icarus")
     assert code == 0, err
     assert np.array_equal(np.load(tmp_path / "y.npy"), expected)

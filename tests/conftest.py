@@ -4,7 +4,7 @@
 import numpy as np
 import pytest
 
-from eie.cli import main
+from eie.apps.cli import main
 
 
 @pytest.fixture
@@ -30,9 +30,9 @@ def mlp_file(tmp_path):
 @pytest.fixture
 def no_simulation(monkeypatch):
     """Fail the test if anything gets as far as building or running the RTL."""
-    import eie.rtlsim
+    import eie.sim.rtlsim
 
     def refuse(*args, **kwargs):
         raise AssertionError("the simulator was started although the input or an output was bad")
 
-    monkeypatch.setattr(eie.rtlsim, "run_cocotb", refuse)
+    monkeypatch.setattr(eie.sim.rtlsim, "run_cocotb", refuse)

@@ -4,7 +4,7 @@
 import numpy as np
 import pytest
 
-from eie.bench import LAYERS, BenchLayer, fixed_input, layer_by_name, make_input, metrics, model_only, pack_layer
+from eie.apps.bench import LAYERS, BenchLayer, fixed_input, layer_by_name, make_input, metrics, model_only, pack_layer
 
 
 def test_the_nine_layers_are_the_papers():
@@ -54,7 +54,7 @@ def test_balanced_pruning_evens_out_the_pes():
 
 
 def test_where_cycles_go_names_the_pes_from_the_counters():
-    from eie.bench import where_cycles_go
+    from eie.apps.bench import where_cycles_go
 
     counters = {"busy": [10, 14, 9], "starved": [5, 2, 7], "queue_full": [0, 3, 6]}
     assert where_cycles_go(counters, busiest=14) == {

@@ -4,7 +4,7 @@
 import numpy as np
 import pytest
 
-from eie.csc import decode_matrix, encode_column, encode_matrix
+from eie.image.csc import decode_matrix, encode_column, encode_matrix
 
 
 def slow_encode_column(codes):

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import eie.image
+import eie.image.write
 import eie.safe_io
 from eie.errors import Terminated
 from eie.image import load
@@ -111,7 +111,7 @@ def test_interrupted_pack_keeps_the_old_image_and_cleans_up(tmp_path, run_cli, s
             raise Terminated(15)
         Path(path).write_bytes(data)
 
-    monkeypatch.setattr(eie.image, "_write_synced", write_then_die)
+    monkeypatch.setattr(eie.image.write, "_write_synced", write_then_die)
     code, _, err = run_cli("pack", small_model, "-o", image, "--pes", 4)
     assert code == 143 and "terminated" in err
     assert tree(tmp_path) == before  # old image whole, no hidden folder
@@ -236,7 +236,7 @@ def test_unreadable_image_file(run_cli, image, monkeypatch):
 def test_unwritable_build_folder(tmp_path, run_cli, image, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("a file where the build folder would go")
-    monkeypatch.setattr("eie.rtlsim.BUILD_ROOT", blocker / "sim_build")
+    monkeypatch.setattr("eie.sim.rtlsim.BUILD_ROOT", blocker / "sim_build")
     refused(run_cli("sim", image, tmp_path / "x.npy", "-o", tmp_path / "y.npy", "--sim", "icarus"), "build folder")
     assert not (tmp_path / "y.npy").exists()
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from eie import digits
+from eie.apps import digits
 from eie.image import load, write_image
-from eie.packer import pack
-from eie.reference import reference
+from eie.packing.packer import pack
+from eie.models.reference import reference
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "train_digits.py"
 

@@ -2,7 +2,7 @@
 """The committed 45 nm energy table (python/eie/data/energy_45nm.json, written by
 `make cacti`): every entry has its numbers and a source, energies are positive,
 and its memory sizes are the core's current defaults, so a change of a size in
-python/eie/image.py MemoryConfig or rtl/eie_core.sv fails here until the table
+python/eie/image/layout.py MemoryConfig or rtl/eie_core.sv fails here until the table
 is regenerated."""
 
 import importlib.util

@@ -8,7 +8,7 @@ rewritten .npy headers (huge, negative and absurd shapes, every dtype kind),
 members and generated module trees, manifest.json values replaced by huge
 integers, deep nesting or wrong types, and .hex lines damaged with and without
 a matching checksum. Each example goes through the CLI in-process
-(``eie.cli.main``): ``pack`` on model files, ``inspect`` and ``ref`` on images,
+(``eie.apps.cli.main``): ``pack`` on model files, ``inspect`` and ``ref`` on images,
 and a few ``sim --sim icarus`` runs on a 2-PE image. Every run must either
 succeed (exit 0, nothing on stderr) or print exactly one line
 ``eie: error: ...`` and exit 1, emit no warning, and change no file but its
@@ -16,7 +16,7 @@ output, which may appear or be replaced only on success.
 
 The corpus test re-runs every seed and every input that once found a bug
 (``bug_*`` files, described in tests/data/fuzz/README.md; each must be
-refused). Its ``image:`` cases are manifests that broke python/eie/image.py
+refused). Its ``image:`` cases are manifests that broke python/eie/image/
 (nested 3,000 deep, an integer of 5,001 digits, an entry_base of 10**30); they
 fail until image.py handles them.
 
@@ -51,7 +51,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, seed, settings
 from hypothesis import strategies as st
 
-from eie.cli import main
+from eie.apps.cli import main
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_model_input_errors import (  # noqa: E402  (the builders of the bad files)

@@ -6,11 +6,11 @@ import json
 import numpy as np
 import pytest
 
-from eie import compress
+from eie.packing import compress
 from eie.fixedpoint import dequantize
 from eie.image import MemoryConfig, load, write_image
-from eie.model_io import Layer
-from eie.packer import PackOptions, pack
+from eie.packing.model_io import Layer
+from eie.packing.packer import PackOptions, pack
 
 
 def quantised_by_steps(weight, bias, options):

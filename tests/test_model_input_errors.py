@@ -15,9 +15,9 @@ import zipfile
 import numpy as np
 import pytest
 
-from eie import model_io
+from eie.packing import model_io
 from eie.errors import EieError
-from eie.model_io import load_codebook
+from eie.packing.model_io import load_codebook
 
 pytestmark = pytest.mark.bad_input  # counted in the regression's verification summary
 

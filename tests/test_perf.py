@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""eie.perf on cases worked out by hand from doc/microarch.md's timing.
+"""eie.models.perf on cases worked out by hand from doc/microarch.md's timing.
 
 The whole-core tests (tb/test_core.py run_and_compare) hold the model to the
 RTL's own counters on every run; these pin down the rules one at a time.
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eie.perf import broadcast_order, layer_timing, merged_paddings, tree_levels
+from eie.models.perf import broadcast_order, layer_timing, merged_paddings, tree_levels
 
 
 def test_tree_levels_are_ceil_log4_at_least_one():

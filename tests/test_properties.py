@@ -2,7 +2,7 @@
 """Property-based tests (Hypothesis) of the packer, the CSC encoder and eie ref.
 
 - ``load(write_image(pack(W)))`` gives back the quantized matrix: the codes and
-  integer codebook that weight sharing (eie.compress) assigned, bias included.
+  integer codebook that weight sharing (eie.packing.compress) assigned, bias included.
 - ``eie ref`` equals the slow dense model of tests/test_reference.py, fed with
   those independently quantized weights, for any shapes, N, act_frac and inputs
   up to the 16-bit limits.
@@ -22,12 +22,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from eie import compress, csc
+from eie.packing import compress
+from eie.image import csc
 from eie.fixedpoint import INT16_MAX, INT16_MIN
 from eie.image import MemoryConfig, load, write_image
-from eie.model_io import Layer
-from eie.packer import PackOptions, pack
-from eie.reference import reference
+from eie.packing.model_io import Layer
+from eie.packing.packer import PackOptions, pack
+from eie.models.reference import reference
 from test_csc import slow_encode_column
 from test_reference import slow_reference
 

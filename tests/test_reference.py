@@ -6,9 +6,9 @@ import pytest
 
 from eie.fixedpoint import dequantize, quantize
 from eie.image import load, write_image
-from eie.model_io import Layer
-from eie.packer import PackOptions, pack
-from eie.reference import reference
+from eie.packing.model_io import Layer
+from eie.packing.packer import PackOptions, pack
+from eie.models.reference import reference
 
 
 def slow_reference(loaded, a_int):

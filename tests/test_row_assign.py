@@ -11,14 +11,15 @@ import json
 import numpy as np
 import pytest
 
-from eie import csc
+from eie.image import csc
 from eie.errors import EieError
 from eie.fixedpoint import dequantize, quantize, requantize
 from eie.image import load, write_image
-from eie.model_io import Layer
-from eie.packer import PackOptions, pack
-from eie.reference import reference
-from eie.row_assign import assign_rows, check_row_map, inverse, slot_counts
+from eie.packing.model_io import Layer
+from eie.packing.packer import PackOptions, pack
+from eie.models.reference import reference
+from eie.image.row_map import check_row_map, inverse
+from eie.packing.row_assign import assign_rows, slot_counts
 
 
 def skewed_codes(rng, rows: int, cols: int) -> np.ndarray:
@@ -211,8 +212,8 @@ def test_an_image_without_row_maps_is_interleaved(tmp_path, run_cli, mlp_file):
 
 
 def test_bench_compares_the_two_assignments():
-    from eie.bench import BenchLayer, fixed_input, make_input, metrics, model_only, pack_layer
-    from eie.bench_report import balanced_rows, row_assignment, row_assignment_table
+    from eie.apps.bench import BenchLayer, fixed_input, make_input, metrics, model_only, pack_layer
+    from eie.apps.bench_report import balanced_rows, row_assignment, row_assignment_table
 
     layer = BenchLayer("small", 300, 90, 0.2, 0.5, 1.0)
     image, _ = pack_layer(layer, 8, False, seed=2)

@@ -21,8 +21,8 @@ import pytest
 
 from eie.fixedpoint import DEFAULT_ACT_FRAC, dequantize
 from eie.image import load
-from eie.model_io import load_model
-from eie.reference import reference
+from eie.packing.model_io import load_model
+from eie.models.reference import reference
 
 DATA = Path(__file__).resolve().parent / "data" / "torch"
 

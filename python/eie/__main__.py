@@ -3,6 +3,6 @@
 
 import sys
 
-from eie.cli import main
+from eie.apps.cli import main
 
 sys.exit(main())

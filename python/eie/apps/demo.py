@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """``make sim``: the digits network packed, run on the RTL, checked and reported.
 
-The default network is the pruned 64-256-128-10 digits MLP of ``eie.digits``
+The default network is the pruned 64-256-128-10 digits MLP of ``eie.apps.digits``
 (trained by scripts/train_digits.py, 10 % weights load-balanced over 8 PEs,
 4-bit shared weights), so a fresh checkout shows the whole flow on a real
 network in one command: the first ``SIM_IMAGES`` held-out test images go
@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from eie import digits
+from eie.apps import digits
 from eie.errors import EieError
 from eie.image import decode
-from eie.packer import pack
-from eie.reference import reference
-from eie.simulate import simulate
+from eie.packing.packer import pack
+from eie.models.reference import reference
+from eie.sim.simulate import simulate
 
 SIM_IMAGES = 8
 

@@ -5,7 +5,7 @@ Key scheme of an .npz MLP: ``W0, W1, ...`` are the weight matrices (out x in) in
 layer order and ``b0, b1, ...`` the optional biases (length out), numbered in
 ASCII digits without leading zeros. Any other key is an error, so a typo (or a
 look-alike digit) cannot silently drop a layer.
-A .pt file (read without torch, see ``eie.torch_pt``) is a state_dict whose
+A .pt file (read without torch, see ``eie.packing.torch_pt``) is a state_dict whose
 2-D ``*.weight`` tensors are the Linear layers in order, each with an optional
 ``*.bias``, or a saved ``nn.Sequential`` of Linear layers with a ReLU after each
 (the last may go without; Dropout and Identity are passed over).
@@ -266,7 +266,7 @@ _TORCH_NO_OPS = ("Dropout", "Identity")  # identities at inference
 
 def _kind(module) -> str:
     """The torch class of a module stub; the class attribute, which the file's own state cannot override."""
-    from eie.torch_pt import Module
+    from eie.packing.torch_pt import Module
 
     return type(module).torch_class if isinstance(module, Module) else type(module).__name__
 
@@ -282,7 +282,7 @@ def _torch_param(module, name: str, where: str):
 
 
 def _flatten_sequential(module, where: str, depth: int = 0) -> list[tuple[str, object]]:
-    from eie.torch_pt import Module
+    from eie.packing.torch_pt import Module
 
     if depth >= MAX_NESTING:
         raise EieError(f"{where}: nn.Sequential nested more than {MAX_NESTING} deep (or containing itself)")
@@ -360,7 +360,7 @@ def _from_torch_state_dict(path: Path, state: dict) -> list[Layer]:
 
 
 def _from_torch(path: Path) -> list[Layer]:
-    from eie.torch_pt import Module, load_pt
+    from eie.packing.torch_pt import Module, load_pt
 
     obj = load_pt(path)
     if isinstance(obj, Module):
@@ -415,7 +415,7 @@ def load_codebook(text: str) -> np.ndarray:
 
     Only the form is checked here (readable, real, finite, 1-D, not empty); what a
     codebook must hold (at most 16 entries, zero only first, ...) is
-    ``eie.compress.user_codebook``'s.
+    ``eie.packing.compress.user_codebook``'s.
     """
     if text.lower().endswith(".npy"):
         path = Path(text)

@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 
 from eie.image import MemoryConfig
-from eie.model_io import Layer, load_model
-from eie.packer import PackOptions
+from eie.packing.model_io import Layer, load_model
+from eie.packing.packer import PackOptions
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 MODEL_PATH = DATA_DIR / "digits_mlp.npz"
 TEST_SET_PATH = DATA_DIR / "digits_test.npz"
 

@@ -12,7 +12,7 @@ model, ``eie sim``'s ideal bounds and the coverage model read it.
 ``run_layers`` is the core's view of the result (tb/core_run.py compares the
 RTL's files with it).
 ``reference`` is the user's: outputs in the model's row order, whatever the
-image's row assignment (``eie.row_assign``).
+image's row assignment (``eie.packing.row_assign``).
 """
 
 from __future__ import annotations

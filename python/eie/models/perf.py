@@ -42,7 +42,7 @@ import numpy as np
 from eie import limits
 from eie.errors import EieError
 from eie.image import ENTRIES_PER_WORD, LoadedImage
-from eie.reference import trace
+from eie.models.reference import trace
 
 # Cycles from a PE's last issued entry to its idle signal, and from the last
 # broadcast to the end of the pointer stage (doc/microarch.md "How a PE is wired").

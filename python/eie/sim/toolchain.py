@@ -16,7 +16,7 @@ from pathlib import Path
 
 from eie.errors import EieError
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 RTL_DIR = REPO_ROOT / "rtl"
 FILE_LIST = RTL_DIR / "eie.f"
 VERILATOR_WAIVERS = RTL_DIR / "eie_waivers.vlt"

@@ -12,7 +12,7 @@ other global is refused, so loading a file runs no code from it; torch itself
 is never imported, which keeps it out of the regression's dependencies.
 
 A damaged or hostile file is one :class:`EieError` line, never a traceback: the
-archive's members are size-checked (``eie.model_io.MAX_ARRAY_BYTES``) before they
+archive's members are size-checked (``eie.packing.model_io.MAX_ARRAY_BYTES``) before they
 are read, the pickle's memo indices before it is unpickled (a huge index makes
 the unpickler allocate its memo up to it), and a nesting too deep for the
 interpreter's stack is refused.
@@ -30,9 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
-from eie import model_io
+from eie.packing import model_io
 from eie.errors import EieError
-from eie.model_io import ZIP_ERRORS, shown, size_text, zip_error_text
+from eie.packing.model_io import ZIP_ERRORS, shown, size_text, zip_error_text
 
 _STORAGE_DTYPES = {
     "DoubleStorage": "f8",

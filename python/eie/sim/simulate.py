@@ -20,8 +20,8 @@ import numpy as np
 from eie.errors import EieError
 from eie import limits
 from eie.image import Image, LoadedImage, check_core_limits, load
-from eie.perf import DEFAULT_HISTORY_DEPTH, column_counts
-from eie.reference import input_to_fixed, trace
+from eie.models.perf import DEFAULT_HISTORY_DEPTH, column_counts
+from eie.models.reference import input_to_fixed, trace
 
 DEFAULT_QUEUE_DEPTH = 8
 
@@ -47,7 +47,7 @@ def ideal_cycles(loaded: LoadedImage, acts: np.ndarray) -> dict:
     """Per layer: issue slots each PE must spend on this input, and the bounds they imply.
 
     A PE's issue slots are its entries in the broadcast columns less the padding
-    entries its read unit merges into the next entry (eie.perf.merged_paddings).
+    entries its read unit merges into the next entry (eie.models.perf.merged_paddings).
     The bound of a layer is max(busiest PE's slots, broadcasts): one issue per PE
     and one broadcast per cycle (EIE.md "Load balance"), before pipeline fill.
     """
@@ -80,7 +80,7 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
     ``image`` is an image folder or an image already loaded; the simulator reads
     a private copy of the bytes that were checked, never the folder again.
     """
-    from eie.rtlsim import default_simulator, run_cocotb
+    from eie.sim.rtlsim import default_simulator, run_cocotb
 
     loaded = image if isinstance(image, LoadedImage) else load(image)
     acts = input_to_fixed(np.asarray(inputs), loaded.act_frac).reshape(-1, loaded.image.in_features)

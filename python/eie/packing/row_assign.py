@@ -45,10 +45,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from eie.csc import PAD_STRIDE
+from eie.image.csc import PAD_STRIDE
 from eie.errors import EieError
+from eie.image.row_map import METHODS
 
-METHODS = ("interleave", "balanced")
 TOTAL_SLACK = 0.3  # in mean rows still to come
 
 
@@ -105,30 +105,3 @@ def _balanced(codes: np.ndarray, num_pes: int) -> np.ndarray:
     for pe in range(num_pes):  # one step per PE
         row_map[pe::num_pes] = slots[pe, : capacity[pe]]
     return row_map
-
-
-def inverse(row_map: np.ndarray) -> np.ndarray:
-    """Model row -> physical row."""
-    inv = np.empty_like(row_map)
-    inv[row_map] = np.arange(row_map.size)
-    return inv
-
-
-def to_model_order(outputs: np.ndarray, row_map: np.ndarray) -> np.ndarray:
-    """Outputs in physical row order (last axis) back to the model's order."""
-    return np.asarray(outputs)[..., inverse(np.asarray(row_map))]
-
-
-def check_row_map(row_map, rows: int) -> str | None:
-    """Why ``row_map`` is not a permutation of 0..rows-1, or None if it is."""
-    if not isinstance(row_map, list) or len(row_map) != rows or not all(
-        isinstance(v, int) and not isinstance(v, bool) for v in row_map
-    ):
-        return f"is not a list of {rows} integers"
-    outside = [v for v in row_map if not 0 <= v < rows]  # before numpy: any size of integer
-    if outside:
-        return f"holds {outside[0]}, outside 0..{rows - 1}"
-    seen = np.bincount(np.asarray(row_map, dtype=np.int64), minlength=rows)
-    if np.any(seen != 1):
-        return f"is not a permutation of 0..{rows - 1}: row {int(np.argmax(seen > 1))} appears twice"
-    return None

@@ -19,11 +19,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from eie import compress, row_assign
 from eie.errors import EieError
 from eie.fixedpoint import DEFAULT_ACT_FRAC, MAX_WEIGHT_FRAC
-from eie.image import Image, MemoryConfig, build_image
-from eie.model_io import Layer, check_chain
+from eie.image import Image, MemoryConfig, build_image, row_map
+from eie.packing import compress, row_assign
+from eie.packing.model_io import Layer, check_chain
 
 
 @dataclass
@@ -44,8 +44,8 @@ class PackOptions:
             compress.check_density(self.density)
         if not 0 <= self.act_frac <= MAX_WEIGHT_FRAC:
             raise EieError(f"activation fraction bits must be in 0..{MAX_WEIGHT_FRAC}, got {self.act_frac}")
-        if self.assign_rows not in row_assign.METHODS:
-            raise EieError(f"row assignment {self.assign_rows!r} is not one of {', '.join(row_assign.METHODS)}")
+        if self.assign_rows not in row_map.METHODS:
+            raise EieError(f"row assignment {self.assign_rows!r} is not one of {', '.join(row_map.METHODS)}")
         self.memory.check()
 
 

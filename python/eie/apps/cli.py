@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from eie.errors import EieError, Terminated
-from eie.perf import DEFAULT_HISTORY_DEPTH
+from eie.models.perf import DEFAULT_HISTORY_DEPTH
 from eie.safe_io import check_output_file, write_file, write_files
 
 
@@ -26,8 +26,8 @@ def _npy_writer(array: np.ndarray):
 def cmd_pack(args) -> int:
     from eie import limits
     from eie.image import MemoryConfig, check_replaceable, write_image
-    from eie.model_io import load_codebook, load_model
-    from eie.packer import PackOptions, pack
+    from eie.packing.model_io import load_codebook, load_model
+    from eie.packing.packer import PackOptions, pack
 
     # Everything that can be checked without the model is checked first.
     limits.NUM_PE.check(args.pes, "--pes (the number of PEs)")
@@ -65,7 +65,7 @@ def cmd_pack(args) -> int:
 
 def cmd_inspect(args) -> int:
     from eie.image import load
-    from eie.stats import format_report
+    from eie.models.stats import format_report
 
     loaded = load(args.image)
     print(format_report(loaded))
@@ -78,8 +78,8 @@ def cmd_inspect(args) -> int:
 
 def cmd_ref(args) -> int:
     from eie.image import load
-    from eie.model_io import load_vector
-    from eie.reference import reference
+    from eie.packing.model_io import load_vector
+    from eie.models.reference import reference
 
     check_output_file(args.output, ".npy")
     image = load(args.image)
@@ -94,8 +94,8 @@ def cmd_sim(args) -> int:
     import json
 
     from eie.image import load
-    from eie.model_io import load_vector
-    from eie.simulate import core_parameters, simulate
+    from eie.packing.model_io import load_vector
+    from eie.sim.simulate import core_parameters, simulate
 
     check_output_file(args.output, ".npy")
     if args.report:
@@ -116,13 +116,13 @@ def cmd_sim(args) -> int:
 
 
 def cmd_demo_sim(args) -> int:
-    from eie.demo import run_demo
+    from eie.apps.demo import run_demo
 
     return run_demo(args.sim)
 
 
 def cmd_bench(args) -> int:
-    from eie.bench_report import main as bench_main
+    from eie.apps.bench_report import main as bench_main
 
     if args.pes < 1 or args.queue_depth < 1:
         raise EieError("--pes and --queue-depth must be at least 1")

@@ -4,7 +4,7 @@
 Each layer is synthetic but faithful: the paper's shape and weight density
 (magnitude-pruned from a seeded random matrix, or ESE-balanced), an input with
 the paper's activation density (seeded, non-negative as after a ReLU). The RTL
-runs it (bit-exact against eie ref, counters read back); eie.perf predicts the
+runs it (bit-exact against eie ref, counters read back); eie.models.perf predicts the
 same counters and must agree; the sweeps then use the model where the RTL
 would take too long, and every figure says where it came from.
 """
@@ -17,10 +17,10 @@ import numpy as np
 
 from eie.errors import EieError
 from eie.image import LoadedImage, MemoryConfig, decode
-from eie.model_io import Layer
-from eie.packer import PackOptions, pack
-from eie.perf import differences, predict
-from eie.reference import input_to_fixed
+from eie.packing.model_io import Layer
+from eie.packing.packer import PackOptions, pack
+from eie.models.perf import differences, predict
+from eie.models.reference import input_to_fixed
 
 CLOCK_MHZ = 800  # EIE's clock in the paper
 
@@ -156,7 +156,7 @@ def where_cycles_go(pe_counters: dict, busiest: int) -> dict:
 
 def run_rtl(image, acts: np.ndarray, sim: str, queue_depth: int, optimize: bool):
     """One run on the RTL (backdoor load, bit-exact check); returns (loaded image, report)."""
-    from eie.simulate import simulate
+    from eie.sim.simulate import simulate
 
     loaded = decode(image)
     _, report = simulate(loaded, acts, sim=sim, queue_depth=queue_depth, backdoor=True,

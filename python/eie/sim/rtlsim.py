@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from eie.errors import EieError
-from eie.toolchain import REPO_ROOT, VERILATOR_WAIVERS, check_simulator, rtl_sources
+from eie.sim.toolchain import REPO_ROOT, VERILATOR_WAIVERS, check_simulator, rtl_sources
 
 TB_DIR = REPO_ROOT / "tb"
 # Without probes, VPI sees only eie_core's own signals and the backdoor-loaded arrays.

@@ -3,10 +3,10 @@
 
 Two comparisons at the table's N and queue depth: ESE load-balance-aware
 pruning (another model, same density) and the balanced row assignment (the same
-model, rows placed so that every PE gets nearly the same entries; eie.row_assign).
+model, rows placed so that every PE gets nearly the same entries; eie.packing.row_assign).
 
 Every figure names its source: "RTL" (simulated, bit-exact against eie ref, and
-the cycle model agreed with every counter) or "model" (eie.perf alone, where
+the cycle model agreed with every counter) or "model" (eie.models.perf alone, where
 the RTL would not fit its memories or take too long).
 """
 
@@ -19,9 +19,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
-from eie.bench import LAYERS, BenchLayer, fixed_input, make_input, make_weights, metrics, model_only, pack_layer, \
+from eie.apps.bench import LAYERS, BenchLayer, fixed_input, make_input, make_weights, metrics, model_only, pack_layer, \
     run_rtl
-from eie.perf import predict
+from eie.models.perf import predict
 
 QUEUE_DEPTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 PE_COUNTS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
@@ -154,7 +154,7 @@ def model_studies(layer_names: list[str], num_pes: int, queue_depth: int, seed: 
     """Everything of the report that the cycle model alone computes: ESE pruning,
     balanced rows and the two sweeps. Independent of the RTL runs, so `eie bench`
     runs it in a second process beside them."""
-    from eie.bench import layer_by_name
+    from eie.apps.bench import layer_by_name
 
     layers = [layer_by_name(n) for n in layer_names]
     print("== ESE load-balance-aware pruning, same density (cycle model)", flush=True)
@@ -260,7 +260,7 @@ def plot(out: Path, queue: dict | None, pes: dict | None) -> list[Path]:
 
 def main(layer_names: list[str] | None, out: Path, sim: str | None, num_pes: int, queue_depth: int, seed: int,
          sweeps: bool, optimize: bool) -> dict:
-    from eie.bench import layer_by_name
+    from eie.apps.bench import layer_by_name
 
     layers = [layer_by_name(n) for n in layer_names] if layer_names else list(LAYERS)
     out.mkdir(parents=True, exist_ok=True)

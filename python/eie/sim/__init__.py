@@ -1,0 +1,2 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Running the RTL: simulator toolchain, the cocotb runner, eie sim."""
