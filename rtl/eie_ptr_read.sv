@@ -132,11 +132,18 @@ module eie_ptr_read #(
   logic [Lanes-1:0][eie_pkg::ActWidth-1:0] act_d, act_q;
   logic                                    ld_odd_d, ld_odd_q;
 
-  for (genvar l = 0; l < Lanes; l++) begin : g_lane_regs
-    assign act_d[l] = in_valid_i[l] ? in_act_i[l] : act_q[l];
-    assign odd_d[l] = in_valid_i[l] ? in_odd[l] : odd_q[l];
+  always_comb begin : proc_next
+    act_d    = act_q;
+    odd_d    = odd_q;
+    ld_odd_d = ld_odd_q;
+    for (int l = 0; l < Lanes; l++) begin
+      if (in_valid_i[l]) begin
+        act_d[l] = in_act_i[l];
+        odd_d[l] = in_odd[l];
+      end
+    end
+    if (ld_re_i) ld_odd_d = ld_odd;
   end
-  assign ld_odd_d = ld_re_i ? ld_odd : ld_odd_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs
     if (!rst_ni) begin
