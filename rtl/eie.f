@@ -9,6 +9,8 @@ eie_spmat_read.sv
 eie_arith.sv
 eie_relu_quant.sv
 eie_act_file.sv
+eie_wb_seq.sv
+eie_pe_counters.sv
 eie_pe.sv
 eie_axil_slave.sv
 eie_csr.sv

@@ -102,7 +102,7 @@ module eie_act_file #(
   assign take     = scan_en_i & ~scan_none & (~leaf_valid_q | leaf_ready_i);
   assign scan_col = ColIdxWidth'(scan_index) * ColIdxWidth'(NumPe) + ColIdxWidth'(PeIndex);
 
-  always_comb begin
+  always_comb begin : proc_leaf
     leaf_valid_d = leaf_valid_q;
     leaf_file_d  = leaf_file_q;
     leaf_col_d   = leaf_col_q;
@@ -121,7 +121,7 @@ module eie_act_file #(
   logic ld_src_we;
   assign ld_src_we = ld_we_i & (ld_file_i == src_sel_i);
 
-  always_comb begin
+  always_comb begin : proc_bitmap
     bitmap_d = bitmap_q;
     if (take) bitmap_d[scan_index] = 1'b0;
     if (wb_valid_i) bitmap_d[wb_row_i] = wb_act_i != '0;
@@ -129,7 +129,7 @@ module eie_act_file #(
     if (bitmap_clear_i) bitmap_d = '0;
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs
     if (!rst_ni) begin
       bitmap_q     <= '0;
       leaf_valid_q <= 1'b0;
@@ -169,7 +169,7 @@ module eie_act_file #(
     (* ram_style = "block", no_rw_check *) logic [ActWidth-1:0] mem [ActDepth];
     logic [ActWidth-1:0] rdata_q;
 
-    always_ff @(posedge clk_i) begin
+    always_ff @(posedge clk_i) begin : proc_mem
       if (we) mem[addr] <= wdata;
       if (re) rdata_q <= mem[addr];
     end
@@ -182,12 +182,12 @@ module eie_act_file #(
 
   logic ld_file_d, ld_file_q;
 
-  always_comb begin
+  always_comb begin : proc_ld_file
     ld_file_d = ld_file_q;
     if (ld_re_i) ld_file_d = ld_file_i;
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_ld_file_reg
     if (!rst_ni) begin
       ld_file_q <= 1'b0;
     end else begin

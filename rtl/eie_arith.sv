@@ -68,7 +68,9 @@ module eie_arith #(
   initial begin : proc_check_params
     if (MaxLayers < 1) $fatal(1, "eie_arith: MaxLayers must be >= 1, got %0d", MaxLayers);
     if (ActDepth < 2) $fatal(1, "eie_arith: ActDepth must be >= 2, got %0d", ActDepth);
-    if (AccWidth < ProdWidth) $fatal(1, "eie_arith: AccWidth %0d < product width %0d", AccWidth, ProdWidth);
+    if (AccWidth < ProdWidth) begin
+      $fatal(1, "eie_arith: AccWidth %0d < product width %0d", AccWidth, ProdWidth);
+    end
   end
 
   // ---------------------------------------------------------------------------
@@ -89,7 +91,7 @@ module eie_arith #(
   (* ram_style = "distributed" *) logic [WeightWidth-1:0] cb [CbDepth];
   logic [WeightWidth-1:0] w_q;
 
-  always_ff @(posedge clk_i) begin
+  always_ff @(posedge clk_i) begin : proc_codebook
     if (cb_we_i) cb[cb_addr] <= cb_wdata_i;
     if (cb_re) w_q <= cb[cb_addr];
   end
@@ -98,7 +100,7 @@ module eie_arith #(
   logic [RowWidth-1:0] s1_row_d, s1_row_q;
   logic [ActWidth-1:0] a_d, a_q;
 
-  always_comb begin
+  always_comb begin : proc_s1
     s1_valid_d = s0_take & ~clear_i;
     s1_row_d   = s1_row_q;
     a_d        = a_q;
@@ -119,7 +121,7 @@ module eie_arith #(
 
   assign prod_d = $signed(w_q) * $signed(a_q);
 
-  always_comb begin
+  always_comb begin : proc_s2
     s2_valid_d = s1_valid_q & ~clear_i;
     s2_row_d   = s2_row_q;
     // The entry now in stage 2 writes this cycle, after the read below samples the RAM.
@@ -128,12 +130,12 @@ module eie_arith #(
   end
 
   // DSP operand and product registers: no reset, so they pack into the DSP block.
-  always_ff @(posedge clk_i) begin
+  always_ff @(posedge clk_i) begin : proc_dsp_regs
     a_q    <= a_d;
     prod_q <= prod_d;
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs
     if (!rst_ni) begin
       s1_valid_q <= 1'b0;
       s1_row_q   <= '0;
@@ -164,7 +166,7 @@ module eie_arith #(
   logic [AccWidth-1:0] acc_mem [ActDepth];
   logic [AccWidth-1:0] acc_rdata_q;
 
-  always_ff @(posedge clk_i) begin
+  always_ff @(posedge clk_i) begin : proc_acc_mem
     if (acc_we) acc_mem[s2_row_q] <= acc_wdata;
     if (acc_re) acc_rdata_q <= acc_mem[acc_raddr];
   end
@@ -172,7 +174,7 @@ module eie_arith #(
   logic [ActDepth-1:0] touched_d, touched_q;
   logic                rd_touched_d, rd_touched_q;
 
-  always_comb begin
+  always_comb begin : proc_touched
     touched_d    = touched_q;
     rd_touched_d = rd_touched_q;
     if (acc_re) rd_touched_d = touched_q[acc_raddr];
@@ -180,7 +182,7 @@ module eie_arith #(
     if (clear_i) touched_d = '0;
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_touched_regs
     if (!rst_ni) begin
       touched_q    <= '0;
       rd_touched_q <= 1'b0;
@@ -202,12 +204,12 @@ module eie_arith #(
   assign base      = bypass_q ? last_sum_q : rd_acc;
   assign acc_wdata = base + {{(AccWidth - ProdWidth){prod_q[ProdWidth-1]}}, prod_q};
 
-  always_comb begin
+  always_comb begin : proc_last_sum
     last_sum_d = last_sum_q;
     if (acc_we) last_sum_d = acc_wdata;
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_last_sum_reg
     if (!rst_ni) begin
       last_sum_q <= '0;
     end else begin
@@ -237,7 +239,8 @@ module eie_arith #(
       assert (!ent_valid_i || int'(ent_row_i) < ActDepth)
         else $fatal(1, "eie_arith: row %0d >= ActDepth %0d", ent_row_i, ActDepth);
       assert (!wb_re_i || (idle_o && int'(wb_row_i) < ActDepth))
-        else $fatal(1, "eie_arith: write-back read of row %0d while busy or out of range", wb_row_i);
+        else $fatal(1, "eie_arith: write-back read of row %0d while busy or out of range",
+                    wb_row_i);
     end
   end
 `endif

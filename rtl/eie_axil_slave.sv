@@ -8,47 +8,74 @@
 
 module eie_axil_slave #(
   /// Byte address width of the register space.
-  parameter int AddrWidth = 12
+  parameter int AddrWidth = eie_pkg::RegAddrWidth,
+  /// Data width (32 or 64).
+  parameter int DataWidth = eie_pkg::RegDataWidth,
+  localparam int StrbWidth = DataWidth / 8
 ) (
   /// Clock.
   input  logic                 clk_i,
   /// Asynchronous reset, active low.
   input  logic                 rst_ni,
-  /// Write address channel.
+  /// Write address.
   input  logic [AddrWidth-1:0] s_axil_awaddr_i,
+  /// Write address valid.
   input  logic                 s_axil_awvalid_i,
+  /// Write address ready.
   output logic                 s_axil_awready_o,
-  /// Write data channel.
-  input  logic [31:0]          s_axil_wdata_i,
-  input  logic [3:0]           s_axil_wstrb_i,
+  /// Write data.
+  input  logic [DataWidth-1:0] s_axil_wdata_i,
+  /// Write strobes, one per byte.
+  input  logic [StrbWidth-1:0] s_axil_wstrb_i,
+  /// Write data valid.
   input  logic                 s_axil_wvalid_i,
+  /// Write data ready.
   output logic                 s_axil_wready_o,
-  /// Write response channel.
+  /// Write response: OKAY, or SLVERR when the register block refused the write.
   output logic [1:0]           s_axil_bresp_o,
+  /// Write response valid.
   output logic                 s_axil_bvalid_o,
+  /// Write response ready.
   input  logic                 s_axil_bready_i,
-  /// Read address channel.
+  /// Read address.
   input  logic [AddrWidth-1:0] s_axil_araddr_i,
+  /// Read address valid.
   input  logic                 s_axil_arvalid_i,
+  /// Read address ready.
   output logic                 s_axil_arready_o,
-  /// Read data channel.
-  output logic [31:0]          s_axil_rdata_o,
+  /// Read data.
+  output logic [DataWidth-1:0] s_axil_rdata_o,
+  /// Read response: OKAY, or SLVERR when the register block refused the read.
   output logic [1:0]           s_axil_rresp_o,
+  /// Read data valid.
   output logic                 s_axil_rvalid_o,
+  /// Read data ready.
   input  logic                 s_axil_rready_i,
-  /// Register write strobe (one cycle) with address, data and byte strobes.
+  /// Register write strobe (one cycle).
   output logic                 reg_we_o,
+  /// Register write address.
   output logic [AddrWidth-1:0] reg_waddr_o,
-  output logic [31:0]          reg_wdata_o,
-  output logic [3:0]           reg_wstrb_o,
+  /// Register write data.
+  output logic [DataWidth-1:0] reg_wdata_o,
+  /// Register write byte strobes.
+  output logic [StrbWidth-1:0] reg_wstrb_o,
   /// The register block refuses this write (unmapped or read-only address).
   input  logic                 reg_werr_i,
-  /// Register read strobe (one cycle) and the combinational answer.
+  /// Register read strobe (one cycle).
   output logic                 reg_re_o,
+  /// Register read address.
   output logic [AddrWidth-1:0] reg_raddr_o,
-  input  logic [31:0]          reg_rdata_i,
+  /// The register block's combinational answer to the read.
+  input  logic [DataWidth-1:0] reg_rdata_i,
+  /// The register block refuses this read (unmapped address).
   input  logic                 reg_rerr_i
 );
+
+  initial begin : proc_check_params
+    if (DataWidth != 32 && DataWidth != 64) begin
+      $fatal(1, "eie_axil_slave: DataWidth must be 32 or 64, got %0d", DataWidth);
+    end
+  end
 
   localparam logic [1:0] RespOkay   = 2'b00;
   localparam logic [1:0] RespSlvErr = 2'b10;
@@ -56,12 +83,12 @@ module eie_axil_slave #(
   logic                 aw_held_d, aw_held_q;
   logic [AddrWidth-1:0] awaddr_d, awaddr_q;
   logic                 w_held_d, w_held_q;
-  logic [31:0]          wdata_d, wdata_q;
-  logic [3:0]           wstrb_d, wstrb_q;
+  logic [DataWidth-1:0] wdata_d, wdata_q;
+  logic [StrbWidth-1:0] wstrb_d, wstrb_q;
   logic                 bvalid_d, bvalid_q;
   logic [1:0]           bresp_d, bresp_q;
   logic                 rvalid_d, rvalid_q;
-  logic [31:0]          rdata_d, rdata_q;
+  logic [DataWidth-1:0] rdata_d, rdata_q;
   logic [1:0]           rresp_d, rresp_q;
 
   // ---------------------------------------------------------------------------
@@ -74,7 +101,7 @@ module eie_axil_slave #(
   assign reg_wdata_o = wdata_q;
   assign reg_wstrb_o = wstrb_q;
 
-  always_comb begin
+  always_comb begin : proc_write
     aw_held_d = aw_held_q;
     awaddr_d  = awaddr_q;
     w_held_d  = w_held_q;
@@ -108,7 +135,7 @@ module eie_axil_slave #(
   assign reg_re_o    = s_axil_arvalid_i && s_axil_arready_o;
   assign reg_raddr_o = s_axil_araddr_i;
 
-  always_comb begin
+  always_comb begin : proc_read
     rvalid_d = rvalid_q;
     rdata_d  = rdata_q;
     rresp_d  = rresp_q;
@@ -127,7 +154,7 @@ module eie_axil_slave #(
   assign s_axil_rdata_o  = rdata_q;
   assign s_axil_rresp_o  = rresp_q;
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs
     if (!rst_ni) begin
       aw_held_q <= 1'b0;
       awaddr_q  <= '0;
@@ -158,8 +185,8 @@ module eie_axil_slave #(
   // stays, with its payload, until the handshake. Checked on the master's inputs.
   logic                 awvalid_wait_q, wvalid_wait_q, arvalid_wait_q;
   logic [AddrWidth-1:0] awaddr_seen_q, araddr_seen_q;
-  logic [31:0]          wdata_seen_q;
-  always @(posedge clk_i or negedge rst_ni) begin
+  logic [DataWidth-1:0] wdata_seen_q;
+  always @(posedge clk_i or negedge rst_ni) begin : proc_assert
     if (!rst_ni) begin
       awvalid_wait_q <= 1'b0;
       wvalid_wait_q  <= 1'b0;

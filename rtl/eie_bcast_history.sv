@@ -44,14 +44,17 @@ module eie_bcast_history #(
   input  logic                                           clear_i,
   /// The layer's compute phase: fresh broadcasts may be written.
   input  logic                                           enable_i,
-  /// Next fresh broadcast (bias column or LNZD root), taken with fresh_take_o.
+  /// A fresh broadcast (the bias column or the LNZD root) is offered.
   input  logic                                           fresh_valid_i,
+  /// Its activation and pointer index.
   input  logic [DataWidth-1:0]                           fresh_data_i,
+  /// It is written into the history this cycle.
   output logic                                           fresh_take_o,
   /// Per PE and lane l: room for l + 1 more columns this cycle.
   input  logic [NumPe-1:0][Lanes-1:0]                    pe_room_i,
-  /// Per PE and lane: a column it has not taken is in the history, and it takes it now.
+  /// Per PE and lane: a column it has not taken is in the history.
   output logic [NumPe-1:0][Lanes-1:0]                    want_o,
+  /// Per PE and lane: it takes that column now.
   output logic [NumPe-1:0][Lanes-1:0]                    take_o,
   /// Per PE and lane: that column.
   output logic [NumPe-1:0][Lanes-1:0][DataWidth-1:0]     data_o,
@@ -63,9 +66,12 @@ module eie_bcast_history #(
 
   initial begin : proc_check_params
     if (Lanes != 2) $fatal(1, "eie_bcast_history: written for two take lanes, got %0d", Lanes);
-    if (NumPe < 1 || NumPe > 256) $fatal(1, "eie_bcast_history: NumPe must be 1..256, got %0d", NumPe);
+    if (NumPe < 1 || NumPe > 256) begin
+      $fatal(1, "eie_bcast_history: NumPe must be 1..256, got %0d", NumPe);
+    end
     if (HistoryDepth < 2 || (HistoryDepth & (HistoryDepth - 1)) != 0) begin
-      $fatal(1, "eie_bcast_history: HistoryDepth must be a power of two >= 2, got %0d", HistoryDepth);
+      $fatal(1, "eie_bcast_history: HistoryDepth must be a power of two >= 2, got %0d",
+             HistoryDepth);
     end
   end
 
@@ -73,11 +79,9 @@ module eie_bcast_history #(
   logic [NumPe-1:0]               too_far;
   logic [AddrWidth-1:0]           head_d, head_q;
   // Some PE takes a column older than the newest; some PE takes two columns:
-  // read by the testbench's coverage only, hence the waiver.
+  // read by the testbench's coverage only (waived in eie_waivers.vlt).
   logic [NumPe-1:0]               behind, two;
-  // verilator lint_off UNUSEDSIGNAL
   logic                           behind_take, two_takes;
-  // verilator lint_on UNUSEDSIGNAL
 
   for (genvar p = 0; p < NumPe; p++) begin : g_pe
     logic [LagWidth-1:0] taken;
@@ -121,7 +125,7 @@ module eie_bcast_history #(
   assign fresh_take_o = enable_i && fresh_valid_i && !full_o;
   assign caught_up_o  = lag_q == '0;
 
-  always_comb begin
+  always_comb begin : proc_next
     head_d = head_q + AddrWidth'(fresh_take_o);
     for (int p = 0; p < NumPe; p++) begin
       lag_d[p] = lag_next[p] + LagWidth'(fresh_take_o);
@@ -147,7 +151,8 @@ module eie_bcast_history #(
     if (rst_ni) begin
       for (int p = 0; p < NumPe; p++) begin
         assert (int'(lag_q[p]) <= HistoryDepth)
-          else $fatal(1, "eie_bcast_history: PE %0d lags %0d broadcasts, more than the history", p, lag_q[p]);
+          else $fatal(1, "eie_bcast_history: PE %0d lags %0d broadcasts, more than the history",
+                      p, lag_q[p]);
       end
     end
   end

@@ -17,8 +17,6 @@ module eie_ccu #(
   parameter int PtrBankDepth = 1024,
   /// Layer descriptors.
   parameter int MaxLayers    = 4,
-  /// Number of ERROR bits (see eie_core).
-  parameter int NumErrors    = 11,
   /// Broadcasts kept in the history (a power of two, >= 2).
   parameter int HistoryDepth = 128,
   localparam int LayerWidth  = (MaxLayers > 1) ? $clog2(MaxLayers) : 1,
@@ -26,6 +24,11 @@ module eie_ccu #(
   localparam int ActWidth    = eie_pkg::ActWidth,
   localparam int ColWidth    = eie_pkg::ColIdxWidth,
   localparam int Lanes       = eie_pkg::TakeLanes,
+  localparam int InWidth     = eie_pkg::LayerInWidth,
+  localparam int OutWidth    = eie_pkg::LayerOutWidth,
+  localparam int ShiftWidth  = eie_pkg::ShiftWidth,
+  localparam int NumErrors   = eie_pkg::NumErrors,
+  localparam int CntWidth    = eie_pkg::CounterWidth,
   // A history entry: the activation and the column's pointer index.
   localparam int EntryWidth  = ActWidth + PtrIdxWidth
 ) (
@@ -33,70 +36,102 @@ module eie_ccu #(
   input  logic                                   clk_i,
   /// Asynchronous reset, active low.
   input  logic                                   rst_ni,
-  /// CTRL.START / CTRL.ABORT pulses and the run configuration.
+  /// CTRL.START pulse.
   input  logic                                   start_i,
+  /// CTRL.ABORT pulse.
   input  logic                                   abort_i,
+  /// NUM_LAYERS.
   input  logic [LayerWidth:0]                    num_layers_i,
-  input  logic [3:0]                             act_frac_i,
+  /// ACT_FRAC: the bias column's 1.0 is 1 << act_frac_i.
+  input  logic [eie_pkg::ActFracWidth-1:0]       act_frac_i,
+  /// INPUT_FILE: the source file of the first layer.
   input  logic                                   input_file_i,
-  input  logic [MaxLayers-1:0][15:0]             layer_in_i,
-  input  logic [MaxLayers-1:0][15:0]             layer_out_i,
+  /// LAYER_IN of every layer.
+  input  logic [MaxLayers-1:0][InWidth-1:0]      layer_in_i,
+  /// LAYER_OUT of every layer.
+  input  logic [MaxLayers-1:0][OutWidth-1:0]     layer_out_i,
+  /// LAYER_PTR_BASE of every layer.
   input  logic [MaxLayers-1:0][PtrIdxWidth-1:0]  layer_ptr_base_i,
+  /// LAYER_FLAGS.BIAS of every layer.
   input  logic [MaxLayers-1:0]                   layer_bias_i,
+  /// LAYER_FLAGS.RELU of every layer.
   input  logic [MaxLayers-1:0]                   layer_relu_i,
-  input  logic [MaxLayers-1:0][4:0]              layer_shift_i,
+  /// LAYER_FLAGS.SHIFT of every layer.
+  input  logic [MaxLayers-1:0][ShiftWidth-1:0]   layer_shift_i,
   /// Per layer: eie_csr found its descriptor impossible to run.
   input  logic [MaxLayers-1:0]                   layer_bad_i,
   /// A pointer table has been loaded since reset.
   input  logic                                   loaded_i,
   /// Error events from outside the CCU that abort a run (load port misuse, PE checks).
   input  logic                                   ext_abort_i,
-  /// LNZD root: next non-zero activation and its global column.
+  /// LNZD root: a next non-zero activation is offered.
   input  logic                                   root_valid_i,
+  /// Its value.
   input  logic [ActWidth-1:0]                    root_act_i,
+  /// Its global column.
   input  logic [ColWidth-1:0]                    root_col_i,
+  /// The root item is taken.
   output logic                                   root_ready_o,
   /// Every leaf and node of the LNZD tree is empty.
   input  logic                                   tree_empty_i,
-  /// Per-PE status: room for 1 / 2 more columns (lanes 0 / 1), compute pipeline
-  /// empty, write-back running.
+  /// Per PE: room for 1 / 2 more columns (lanes 0 / 1).
   input  logic [NumPe-1:0][Lanes-1:0]            pe_room_i,
+  /// Per PE: compute pipeline empty.
   input  logic [NumPe-1:0]                       pe_idle_i,
+  /// Per PE: write-back running.
   input  logic [NumPe-1:0]                       pe_wb_busy_i,
-  /// Broadcast, per PE and take lane: a column it has not taken is in the history,
-  /// it takes it now, its activation and pointer index ptr_base + j.
+  /// Per PE and take lane: a column it has not taken is in the history.
   output logic [NumPe-1:0][Lanes-1:0]            bcast_valid_o,
+  /// Per PE and take lane: it takes that column now.
   output logic [NumPe-1:0][Lanes-1:0]            bcast_take_o,
+  /// Per PE and take lane: the column's activation.
   output logic [NumPe-1:0][Lanes-1:0][ActWidth-1:0] bcast_act_o,
-  /// Pointer index ptr_base + j of the broadcast column.
+  /// Per PE and take lane: the column's pointer index ptr_base + j.
   output logic [NumPe-1:0][Lanes-1:0][PtrIdxWidth-1:0] bcast_ptr_idx_o,
-  /// Layer context for the PEs.
+  /// The current layer (its codebook).
   output logic [LayerWidth-1:0]                  layer_o,
-  output logic [15:0]                            layer_out_o,
+  /// Output features of the current layer.
+  output logic [OutWidth-1:0]                    layer_out_o,
+  /// ReLU flag of the current layer.
   output logic                                   layer_relu_o,
-  output logic [4:0]                             layer_shift_o,
+  /// Write-back shift of the current layer.
+  output logic [ShiftWidth-1:0]                  layer_shift_o,
+  /// The source activation file.
   output logic                                   src_sel_o,
+  /// The LNZD leaves scan their source files.
   output logic                                   scan_en_o,
-  /// Pulses: flush PE pipelines for a new layer, start write-back, clear the bitmaps.
+  /// Pulse: flush the PE pipelines (a new layer or an abort).
   output logic                                   flush_o,
+  /// Pulse: start the PEs' write-back.
   output logic                                   wb_start_o,
+  /// Pulse: clear the non-zero bitmaps.
   output logic                                   bitmap_clear_o,
-  /// Phase of the run for the PE counters.
+  /// The compute phase of a layer (for the PE counters).
   output logic                                   compute_o,
+  /// The layer's broadcast is over (for the PE counters).
   output logic                                   bcast_over_o,
-  /// Status.
+  /// STATUS.BUSY.
   output logic                                   busy_o,
+  /// STATUS.DONE.
   output logic                                   done_o,
-  /// Error events raised here: [0] start while busy, [1] not loaded, [2] bad layer, [8] column range.
+  /// Error events raised here, in ERROR bit positions.
   output logic [NumErrors-1:0]                   err_set_o,
-  /// Counters of the last run.
-  output logic [63:0]                            cycles_o,
-  output logic [31:0]                            bcasts_o,
-  output logic [31:0]                            bcast_stalls_o,
-  output logic [MaxLayers-1:0][31:0]             layer_cycles_o
+  /// CYCLES of the last run.
+  output logic [2*CntWidth-1:0]                  cycles_o,
+  /// BCASTS of the last run.
+  output logic [CntWidth-1:0]                    bcasts_o,
+  /// BCAST_STALLS of the last run.
+  output logic [CntWidth-1:0]                    bcast_stalls_o,
+  /// LAYER_CYCLES of the last run.
+  output logic [MaxLayers-1:0][CntWidth-1:0]     layer_cycles_o
 );
 
-  // ERROR bits raised here: 0 START_BUSY, 1 NOT_LOADED, 2 BAD_LAYER, 8 COL_RANGE.
+  initial begin : proc_check_params
+    if (MaxLayers < eie_pkg::MinMaxLayers || MaxLayers > eie_pkg::MaxMaxLayers) begin
+      $fatal(1, "eie_ccu: MaxLayers must be %0d..%0d, got %0d", eie_pkg::MinMaxLayers,
+             eie_pkg::MaxMaxLayers, MaxLayers);
+    end
+  end
 
   typedef enum logic [1:0] {
     StIdle,
@@ -112,14 +147,12 @@ module eie_ccu #(
   logic                  fresh_valid, fresh_take, history_clear, history_full, caught_up;
   logic [ActWidth-1:0]   fresh_act;
   logic [PtrIdxWidth-1:0] fresh_ptr_idx;
-  // Flat (entry p at [p*EntryWidth +: EntryWidth]): Icarus 11 cannot part-select
-  // an element of a packed 2-D array.
   logic [NumPe-1:0][Lanes-1:0][EntryWidth-1:0] pe_entry;
   logic                  wb_first_d, wb_first_q;
   logic                  done_d, done_q;
-  logic [63:0]           cycles_d, cycles_q;
-  logic [31:0]           bcasts_d, bcasts_q, stalls_d, stalls_q;
-  logic [MaxLayers-1:0][31:0] layer_cycles_d, layer_cycles_q;
+  logic [2*CntWidth-1:0] cycles_d, cycles_q;
+  logic [CntWidth-1:0]   bcasts_d, bcasts_q, stalls_d, stalls_q;
+  logic [MaxLayers-1:0][CntWidth-1:0] layer_cycles_d, layer_cycles_q;
   // A fresh broadcast sent and one held back, counted a cycle later (timing: the
   // history-full OR over every PE then feeds no 32-bit adder).
   logic                  bcast_inc_d, bcast_inc_q, stall_inc_d, stall_inc_q;
@@ -136,10 +169,11 @@ module eie_ccu #(
   // from layer_d, so in a run they always hold layer_q's descriptor (eie_csr
   // refuses descriptor writes while busy); in I/O mode they follow a descriptor
   // write one cycle later. (Icarus 11 cannot bit-select an indexed element.)
-  logic [15:0]            cur_in_d, cur_in_q, cur_out_d, cur_out_q;
+  logic [InWidth-1:0]     cur_in_d, cur_in_q;
+  logic [OutWidth-1:0]    cur_out_d, cur_out_q;
   logic [PtrIdxWidth-1:0] cur_ptr_base_d, cur_ptr_base_q;
   logic                   cur_bias_d, cur_bias_q, cur_relu_d, cur_relu_q;
-  logic [4:0]             cur_shift_d, cur_shift_q;
+  logic [ShiftWidth-1:0]  cur_shift_d, cur_shift_q;
 
   assign cur_in_d       = layer_in_i[layer_d];
   assign cur_out_d      = layer_out_i[layer_d];
@@ -148,7 +182,7 @@ module eie_ccu #(
   assign cur_relu_d     = layer_relu_i[layer_d];
   assign cur_shift_d    = layer_shift_i[layer_d];
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_cur_layer
     if (!rst_ni) begin
       cur_in_q       <= '0;
       cur_out_q      <= '0;
@@ -202,8 +236,9 @@ module eie_ccu #(
   // ---------------------------------------------------------------------------
   assign fresh_valid   = bias_pending_q || root_valid_i;
   assign fresh_act     = bias_pending_q ? ActWidth'(1) << act_frac_i : root_act_i;
-  assign fresh_ptr_idx = PtrIdxWidth'(cur_ptr_base_q + PtrIdxWidth'(bias_pending_q ? ColWidth'(cur_in_q)
-                                                                                  : root_col_i));
+  assign fresh_ptr_idx = PtrIdxWidth'(cur_ptr_base_q +
+                                      PtrIdxWidth'(bias_pending_q ? ColWidth'(cur_in_q)
+                                                                  : root_col_i));
   // The same condition as flush_o below (a new layer, or an abort), but as a
   // continuous assignment (the always_comb reads fresh_take).
   assign history_clear = (state_q == StInit && !layer_bad) || abort;
@@ -235,25 +270,19 @@ module eie_ccu #(
     end
   end
 
-  always_comb begin
+  // ---------------------------------------------------------------------------
+  // Layer sequencing
+  // ---------------------------------------------------------------------------
+  always_comb begin : proc_fsm
     state_d        = state_q;
     layer_d        = layer_q;
     src_sel_d      = src_sel_q;
     bias_pending_d = bias_pending_q && !fresh_take;
     wb_first_d     = 1'b0;
     done_d         = done_q;
-    cycles_d       = cycles_q;
-    layer_cycles_d = layer_cycles_q;
     flush_o        = 1'b0;
     wb_start_o     = 1'b0;
     bitmap_clear_o = 1'b0;
-
-    if (state_q != StIdle) begin
-      cycles_d = cycles_q + 64'd1;
-      layer_cycles_d[layer_q] = layer_cycles_q[layer_q] + 32'd1;
-    end
-    bcasts_d = bcasts_q + 32'(bcast_inc_q);
-    stalls_d = stalls_q + 32'(stall_inc_q);
 
     unique case (state_q)
       StIdle: begin
@@ -262,10 +291,6 @@ module eie_ccu #(
           layer_d        = '0;
           src_sel_d      = input_file_i;
           done_d         = 1'b0;
-          cycles_d       = '0;
-          bcasts_d       = '0;
-          stalls_d       = '0;
-          layer_cycles_d = '0;
         end
       end
       StInit: begin
@@ -308,7 +333,7 @@ module eie_ccu #(
     end
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_fsm_regs
     if (!rst_ni) begin
       state_q        <= StIdle;
       layer_q        <= '0;
@@ -316,12 +341,6 @@ module eie_ccu #(
       bias_pending_q <= 1'b0;
       wb_first_q     <= 1'b0;
       done_q         <= 1'b0;
-      cycles_q       <= '0;
-      bcasts_q       <= '0;
-      stalls_q       <= '0;
-      layer_cycles_q <= '0;
-      bcast_inc_q    <= 1'b0;
-      stall_inc_q    <= 1'b0;
     end else begin
       state_q        <= state_d;
       layer_q        <= layer_d;
@@ -329,6 +348,38 @@ module eie_ccu #(
       bias_pending_q <= bias_pending_d;
       wb_first_q     <= wb_first_d;
       done_q         <= done_d;
+    end
+  end
+
+  // ---------------------------------------------------------------------------
+  // Run counters: cleared by an accepted START, counting while busy
+  // ---------------------------------------------------------------------------
+  always_comb begin : proc_run_counters
+    cycles_d       = cycles_q;
+    layer_cycles_d = layer_cycles_q;
+    bcasts_d       = bcasts_q + CntWidth'(bcast_inc_q);
+    stalls_d       = stalls_q + CntWidth'(stall_inc_q);
+    if (state_q != StIdle) begin
+      cycles_d                = cycles_q + (2*CntWidth)'(1);
+      layer_cycles_d[layer_q] = layer_cycles_q[layer_q] + CntWidth'(1);
+    end
+    if (start_ok) begin
+      cycles_d       = '0;
+      layer_cycles_d = '0;
+      bcasts_d       = '0;
+      stalls_d       = '0;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_run_counter_regs
+    if (!rst_ni) begin
+      cycles_q       <= '0;
+      bcasts_q       <= '0;
+      stalls_q       <= '0;
+      layer_cycles_q <= '0;
+      bcast_inc_q    <= 1'b0;
+      stall_inc_q    <= 1'b0;
+    end else begin
       cycles_q       <= cycles_d;
       bcasts_q       <= bcasts_d;
       stalls_q       <= stalls_d;
@@ -338,7 +389,13 @@ module eie_ccu #(
     end
   end
 
-  assign err_set_o = NumErrors'({err_col_range, 5'b0, err_bad_layer, err_not_loaded, err_start_busy});
+  always_comb begin : proc_err_set
+    err_set_o = '0;
+    err_set_o[eie_pkg::ErrStartBusy] = err_start_busy;
+    err_set_o[eie_pkg::ErrNotLoaded] = err_not_loaded;
+    err_set_o[eie_pkg::ErrBadLayer]  = err_bad_layer;
+    err_set_o[eie_pkg::ErrColRange]  = err_col_range;
+  end
 
   assign layer_o         = layer_q;
   assign layer_out_o     = cur_out_q;
@@ -354,7 +411,6 @@ module eie_ccu #(
   assign bcasts_o        = bcasts_q;
   assign bcast_stalls_o  = stalls_q;
   assign layer_cycles_o  = layer_cycles_q;
-
 
 endmodule
 

@@ -12,7 +12,8 @@ module eie_core #(
   parameter int NumPe        = 4,
   /// Activation queue depth per PE (columns with work), >= 1.
   parameter int QueueDepth   = 8,
-  /// Broadcasts the CCU keeps in a history that every PE reads at its own pace (power of two, >= 2).
+  /// Broadcasts the CCU keeps in a history that every PE reads at its own pace
+  /// (a power of two, >= 2).
   parameter int HistoryDepth = 128,
   /// Sparse-matrix SRAM words (64 bits, 8 entries) per PE.
   parameter int SpmatDepth   = 16384,
@@ -27,54 +28,114 @@ module eie_core #(
   localparam int ActWidth    = eie_pkg::ActWidth,
   localparam int ColWidth    = eie_pkg::ColIdxWidth,
   localparam int Lanes       = eie_pkg::TakeLanes,
-  localparam int NumErrors   = 11
+  localparam int RegAddrW    = eie_pkg::RegAddrWidth,
+  localparam int RegDataW    = eie_pkg::RegDataWidth,
+  localparam int LdAddrW     = eie_pkg::LdAddrWidth,
+  localparam int LdDataW     = eie_pkg::LdDataWidth
 ) (
   /// Clock.
-  input  logic        clk_i,
+  input  logic                  clk_i,
   /// Asynchronous reset, active low.
-  input  logic        rst_ni,
-  /// AXI4-Lite register slave.
-  input  logic [11:0] s_axil_awaddr_i,
-  input  logic        s_axil_awvalid_i,
-  output logic        s_axil_awready_o,
-  input  logic [31:0] s_axil_wdata_i,
-  input  logic [3:0]  s_axil_wstrb_i,
-  input  logic        s_axil_wvalid_i,
-  output logic        s_axil_wready_o,
-  output logic [1:0]  s_axil_bresp_o,
-  output logic        s_axil_bvalid_o,
-  input  logic        s_axil_bready_i,
-  input  logic [11:0] s_axil_araddr_i,
-  input  logic        s_axil_arvalid_i,
-  output logic        s_axil_arready_o,
-  output logic [31:0] s_axil_rdata_o,
-  output logic [1:0]  s_axil_rresp_o,
-  output logic        s_axil_rvalid_o,
-  input  logic        s_axil_rready_i,
-  /// Load port: one 64-bit word per beat, address {target, pe, index}.
-  input  logic        ld_valid_i,
-  output logic        ld_ready_o,
-  input  logic        ld_write_i,
-  input  logic [31:0] ld_addr_i,
-  input  logic [63:0] ld_wdata_i,
-  output logic        ld_rvalid_o,
-  input  logic        ld_rready_i,
-  output logic [63:0] ld_rdata_o,
-  /// STATUS.BUSY and STATUS.DONE as wires, for an interrupt or a testbench.
-  output logic        busy_o,
-  output logic        done_o
+  input  logic                  rst_ni,
+  /// AXI4-Lite write address.
+  input  logic [RegAddrW-1:0]   s_axil_awaddr_i,
+  /// AXI4-Lite write address valid.
+  input  logic                  s_axil_awvalid_i,
+  /// AXI4-Lite write address ready.
+  output logic                  s_axil_awready_o,
+  /// AXI4-Lite write data.
+  input  logic [RegDataW-1:0]   s_axil_wdata_i,
+  /// AXI4-Lite write strobes.
+  input  logic [RegDataW/8-1:0] s_axil_wstrb_i,
+  /// AXI4-Lite write data valid.
+  input  logic                  s_axil_wvalid_i,
+  /// AXI4-Lite write data ready.
+  output logic                  s_axil_wready_o,
+  /// AXI4-Lite write response (OKAY or SLVERR).
+  output logic [1:0]            s_axil_bresp_o,
+  /// AXI4-Lite write response valid.
+  output logic                  s_axil_bvalid_o,
+  /// AXI4-Lite write response ready.
+  input  logic                  s_axil_bready_i,
+  /// AXI4-Lite read address.
+  input  logic [RegAddrW-1:0]   s_axil_araddr_i,
+  /// AXI4-Lite read address valid.
+  input  logic                  s_axil_arvalid_i,
+  /// AXI4-Lite read address ready.
+  output logic                  s_axil_arready_o,
+  /// AXI4-Lite read data.
+  output logic [RegDataW-1:0]   s_axil_rdata_o,
+  /// AXI4-Lite read response (OKAY or SLVERR).
+  output logic [1:0]            s_axil_rresp_o,
+  /// AXI4-Lite read data valid.
+  output logic                  s_axil_rvalid_o,
+  /// AXI4-Lite read data ready.
+  input  logic                  s_axil_rready_i,
+  /// Load port: a beat is offered.
+  input  logic                  ld_valid_i,
+  /// Load port: the beat is taken.
+  output logic                  ld_ready_o,
+  /// Load port: write (1) or read (0).
+  input  logic                  ld_write_i,
+  /// Load port: address {target, pe, index}.
+  input  logic [LdAddrW-1:0]    ld_addr_i,
+  /// Load port: write data, one 64-bit word.
+  input  logic [LdDataW-1:0]    ld_wdata_i,
+  /// Load port: read answer valid.
+  output logic                  ld_rvalid_o,
+  /// Load port: read answer taken.
+  input  logic                  ld_rready_i,
+  /// Load port: read answer data.
+  output logic [LdDataW-1:0]    ld_rdata_o,
+  /// STATUS.BUSY as a wire, for an interrupt or a testbench.
+  output logic                  busy_o,
+  /// STATUS.DONE as a wire, for an interrupt or a testbench.
+  output logic                  done_o
 );
+
+  initial begin : proc_check_params
+    if (NumPe < eie_pkg::MinNumPe || NumPe > eie_pkg::MaxNumPe) begin
+      $fatal(1, "eie_core: NumPe must be %0d..%0d, got %0d", eie_pkg::MinNumPe,
+             eie_pkg::MaxNumPe, NumPe);
+    end
+    if (QueueDepth < eie_pkg::MinQueueDepth || QueueDepth > eie_pkg::MaxQueueDepth) begin
+      $fatal(1, "eie_core: QueueDepth must be %0d..%0d, got %0d", eie_pkg::MinQueueDepth,
+             eie_pkg::MaxQueueDepth, QueueDepth);
+    end
+    if (HistoryDepth < eie_pkg::MinHistoryDepth || HistoryDepth > eie_pkg::MaxHistoryDepth ||
+        (HistoryDepth & (HistoryDepth - 1)) != 0) begin
+      $fatal(1, "eie_core: HistoryDepth must be a power of two in %0d..%0d, got %0d",
+             eie_pkg::MinHistoryDepth, eie_pkg::MaxHistoryDepth, HistoryDepth);
+    end
+    if (SpmatDepth < eie_pkg::MinSpmatDepth || SpmatDepth > eie_pkg::MaxSpmatDepth) begin
+      $fatal(1, "eie_core: SpmatDepth must be %0d..%0d, got %0d", eie_pkg::MinSpmatDepth,
+             eie_pkg::MaxSpmatDepth, SpmatDepth);
+    end
+    if (PtrBankDepth < eie_pkg::MinPtrBankDepth || PtrBankDepth > eie_pkg::MaxPtrBankDepth) begin
+      $fatal(1, "eie_core: PtrBankDepth must be %0d..%0d, got %0d", eie_pkg::MinPtrBankDepth,
+             eie_pkg::MaxPtrBankDepth, PtrBankDepth);
+    end
+    if (ActDepth < eie_pkg::MinActDepth || ActDepth > eie_pkg::MaxActDepth) begin
+      $fatal(1, "eie_core: ActDepth must be %0d..%0d (row overflow detection), got %0d",
+             eie_pkg::MinActDepth, eie_pkg::MaxActDepth, ActDepth);
+    end
+    if (MaxLayers < eie_pkg::MinMaxLayers || MaxLayers > eie_pkg::MaxMaxLayers) begin
+      $fatal(1, "eie_core: MaxLayers must be %0d..%0d, got %0d", eie_pkg::MinMaxLayers,
+             eie_pkg::MaxMaxLayers, MaxLayers);
+    end
+  end
 
   // ---------------------------------------------------------------------------
   // Registers
   // ---------------------------------------------------------------------------
-  logic        reg_we, reg_werr, reg_re, reg_rerr;
-  logic [11:0] reg_waddr, reg_raddr;
-  logic [31:0] reg_wdata, reg_rdata;
-  logic [3:0]  reg_wstrb;
+  logic                  reg_we, reg_werr, reg_re, reg_rerr;
+  logic [RegAddrW-1:0]   reg_waddr, reg_raddr;
+  logic [RegDataW-1:0]   reg_wdata, reg_rdata;
+  logic [RegDataW/8-1:0] reg_wstrb;
 
   eie_axil_slave #(
-    .AddrWidth (12)
+    .AddrWidth (RegAddrW),
+    .DataWidth (RegDataW)
   ) u_axil_slave (
     .clk_i,
     .rst_ni,
@@ -106,21 +167,26 @@ module eie_core #(
     .reg_rerr_i  (reg_rerr)
   );
 
-  logic                                  start, abort, image_kept, input_file, busy, done;
-  logic [LayerWidth:0]                   num_layers;
-  logic [3:0]                            act_frac;
-  logic [MaxLayers-1:0][15:0]            layer_in, layer_out;
-  logic [MaxLayers-1:0][PtrIdxWidth-1:0] layer_ptr_base;
-  logic [MaxLayers-1:0]                  layer_bias, layer_relu;
-  logic [MaxLayers-1:0][4:0]             layer_shift;
-  logic [MaxLayers-1:0]                  layer_bad;
-  logic [7:0]                            pe_sel;
-  logic [NumErrors-1:0]                  err_set, errors, ccu_err;
-  logic [63:0]                           cycles;
-  logic [31:0]                           bcasts, bcast_stalls;
-  logic [MaxLayers-1:0][31:0]            layer_cycles;
-  logic [5:0][31:0]                      pe_counters_sel;
-  logic [LayerWidth-1:0]                 cur_layer;
+  localparam int NumErrors = eie_pkg::NumErrors;
+  localparam int CntWidth  = eie_pkg::CounterWidth;
+  localparam int NumCnt    = eie_pkg::NumPeCounters;
+
+  logic                                     start, abort, image_kept, input_file, busy, done;
+  logic [LayerWidth:0]                      num_layers;
+  logic [eie_pkg::ActFracWidth-1:0]         act_frac;
+  logic [MaxLayers-1:0][eie_pkg::LayerInWidth-1:0]  layer_in;
+  logic [MaxLayers-1:0][eie_pkg::LayerOutWidth-1:0] layer_out;
+  logic [MaxLayers-1:0][PtrIdxWidth-1:0]    layer_ptr_base;
+  logic [MaxLayers-1:0]                     layer_bias, layer_relu;
+  logic [MaxLayers-1:0][eie_pkg::ShiftWidth-1:0] layer_shift;
+  logic [MaxLayers-1:0]                     layer_bad;
+  logic [eie_pkg::PeSelWidth-1:0]           pe_sel;
+  logic [NumErrors-1:0]                     err_set, ccu_err, ld_err, pe_err_any;
+  logic [2*CntWidth-1:0]                    cycles;
+  logic [CntWidth-1:0]                      bcasts, bcast_stalls;
+  logic [MaxLayers-1:0][CntWidth-1:0]       layer_cycles;
+  logic [NumCnt-1:0][CntWidth-1:0]          pe_counters_sel;
+  logic [LayerWidth-1:0]                    cur_layer;
 
   eie_csr #(
     .NumPe        (NumPe),
@@ -129,9 +195,7 @@ module eie_core #(
     .SpmatDepth   (SpmatDepth),
     .PtrBankDepth (PtrBankDepth),
     .ActDepth     (ActDepth),
-    .MaxLayers    (MaxLayers),
-    .NumErrors    (NumErrors),
-    .AddrWidth    (12)
+    .MaxLayers    (MaxLayers)
   ) u_csr (
     .clk_i,
     .rst_ni,
@@ -162,7 +226,6 @@ module eie_core #(
     .done_i           (done),
     .cur_layer_i      (cur_layer),
     .err_set_i        (err_set),
-    .errors_o         (errors),
     .cycles_i         (cycles),
     .bcasts_i         (bcasts),
     .bcast_stalls_i   (bcast_stalls),
@@ -173,12 +236,12 @@ module eie_core #(
   // ---------------------------------------------------------------------------
   // Load port
   // ---------------------------------------------------------------------------
-  logic [NumPe-1:0]       ld_pe_we, ld_pe_re;
-  logic [2:0]             ld_target;
-  logic [19:0]            ld_index;
-  logic [63:0]            ld_wdata;
-  logic [NumPe-1:0][63:0] ld_pe_rdata;
-  logic                   loaded, ld_err_busy, ld_err_range;
+  logic [NumPe-1:0]                  ld_pe_we, ld_pe_re;
+  logic [eie_pkg::LdTgtCodeWidth-1:0] ld_target;
+  logic [eie_pkg::LdIndexWidth-1:0]   ld_index;
+  logic [LdDataW-1:0]                ld_wdata;
+  logic [NumPe-1:0][LdDataW-1:0]     ld_pe_rdata;
+  logic                              loaded, ld_err_busy, ld_err_range;
 
   eie_load_port #(
     .NumPe        (NumPe),
@@ -197,17 +260,17 @@ module eie_core #(
     .ld_rvalid_o,
     .ld_rready_i,
     .ld_rdata_o,
-    .busy_i      (busy),
+    .busy_i       (busy),
     .image_kept_i (image_kept),
-    .pe_we_o     (ld_pe_we),
-    .pe_re_o     (ld_pe_re),
-    .target_o    (ld_target),
-    .index_o     (ld_index),
-    .wdata_o     (ld_wdata),
-    .pe_rdata_i  (ld_pe_rdata),
-    .loaded_o    (loaded),
-    .err_busy_o  (ld_err_busy),
-    .err_range_o (ld_err_range)
+    .pe_we_o      (ld_pe_we),
+    .pe_re_o      (ld_pe_re),
+    .target_o     (ld_target),
+    .index_o      (ld_index),
+    .wdata_o      (ld_wdata),
+    .pe_rdata_i   (ld_pe_rdata),
+    .loaded_o     (loaded),
+    .err_busy_o   (ld_err_busy),
+    .err_range_o  (ld_err_range)
   );
 
   // ---------------------------------------------------------------------------
@@ -217,16 +280,15 @@ module eie_core #(
   logic [ActWidth+ColWidth-1:0]  root_data;
   logic [NumPe-1:0]              pe_idle, pe_wb_busy, leaf_valid, leaf_ready, leaf_empty;
   logic [NumPe-1:0][ActWidth+ColWidth-1:0] leaf_data;
-  logic [NumPe-1:0][2:0]         pe_err;
-  logic [2:0]                    pe_err_any;
+  logic [NumPe-1:0][NumErrors-1:0] pe_err;
   // Per PE and take lane (eie_bcast_history).
   logic [NumPe-1:0][Lanes-1:0]   pe_room, bcast_valid, bcast_take;
   logic [NumPe-1:0][Lanes-1:0][ActWidth-1:0]    bcast_act;
   logic [NumPe-1:0][Lanes-1:0][PtrIdxWidth-1:0] bcast_ptr_idx;
-  logic [15:0]                   cur_out;
+  logic [eie_pkg::LayerOutWidth-1:0] cur_out;
   logic                          cur_relu, src_sel, scan_en, flush, wb_start, bitmap_clear;
   logic                          compute, bcast_over;
-  logic [4:0]                    cur_shift;
+  logic [eie_pkg::ShiftWidth-1:0] cur_shift;
 
   eie_lnzd_tree #(
     .NumLeaves (NumPe),
@@ -244,9 +306,10 @@ module eie_core #(
     .empty_o      (tree_empty)
   );
 
-  for (genvar e = 0; e < 3; e++) begin : gen_pe_err_any
+  // Error events of every PE, in ERROR bit positions, ORed over the array.
+  for (genvar e = 0; e < NumErrors; e++) begin : g_pe_err_any
     logic [NumPe-1:0] per_pe;
-    for (genvar p = 0; p < NumPe; p++) begin : gen_pe
+    for (genvar p = 0; p < NumPe; p++) begin : g_pe
       assign per_pe[p] = pe_err[p][e];
     end
     assign pe_err_any[e] = |per_pe;
@@ -256,7 +319,6 @@ module eie_core #(
     .NumPe        (NumPe),
     .PtrBankDepth (PtrBankDepth),
     .MaxLayers    (MaxLayers),
-    .NumErrors    (NumErrors),
     .HistoryDepth (HistoryDepth)
   ) u_ccu (
     .clk_i,
@@ -307,18 +369,24 @@ module eie_core #(
     .layer_cycles_o   (layer_cycles)
   );
 
-  // ERROR bits: see README "Register map" (9 and 10 are raised inside eie_csr).
-  assign err_set = ccu_err | NumErrors'({pe_err_any, ld_err_range, ld_err_busy, 3'b000});
+  // ERROR events of the load port; REG_ADDR and REG_BUSY are raised inside eie_csr.
+  always_comb begin : proc_ld_err
+    ld_err = '0;
+    ld_err[eie_pkg::ErrLoadBusy]  = ld_err_busy;
+    ld_err[eie_pkg::ErrLoadRange] = ld_err_range;
+  end
+
+  assign err_set = ccu_err | ld_err | pe_err_any;
 
   // ---------------------------------------------------------------------------
   // PE array
   // ---------------------------------------------------------------------------
-  logic [NumPe-1:0][5:0][31:0] pe_counters;
-  logic                        cnt_clear;
+  logic [NumPe-1:0][NumCnt-1:0][CntWidth-1:0] pe_counters;
+  logic                                       cnt_clear;
 
   assign cnt_clear = start && !busy;
 
-  for (genvar p = 0; p < NumPe; p++) begin : gen_pe
+  for (genvar p = 0; p < NumPe; p++) begin : g_pe
     logic [ActWidth-1:0] leaf_act;
     logic [ColWidth-1:0] leaf_col;
 
@@ -374,30 +442,27 @@ module eie_core #(
   assign busy_o = busy;
   assign done_o = done;
 
-  // Errors with no consumer outside the register file.
-  logic unused_errors;
-  assign unused_errors = ^errors;
-
 `ifndef SYNTHESIS
   // Every handshake and status output is known from the first cycle after reset,
   // and register read data whenever it is valid. (The load port's read data may
   // be X on a read of a never-written memory word, as an SRAM's would be garbage.)
   // Before the first reset everything may be X, so the check waits for one.
   // (Named vectors: Icarus 11's $isunknown misreads a concatenation.)
-  logic       reset_seen_q;
-  logic [8:0] handshake_out;
-  logic [1:0] bresp_out;
-  logic [33:0] rdata_out;
+  logic                  reset_seen_q;
+  logic [8:0]            handshake_out;
+  logic [1:0]            bresp_out;
+  logic [RegDataW+1:0]   rdata_out;
   assign handshake_out = {s_axil_awready_o, s_axil_wready_o, s_axil_bvalid_o, s_axil_arready_o,
                           s_axil_rvalid_o, ld_ready_o, ld_rvalid_o, busy_o, done_o};
   assign bresp_out     = s_axil_bresp_o;
   assign rdata_out     = {s_axil_rresp_o, s_axil_rdata_o};
-  always @(posedge clk_i or negedge rst_ni) begin
+  always @(posedge clk_i or negedge rst_ni) begin : proc_assert
     if (!rst_ni) begin
       reset_seen_q <= 1'b1;
     end else if (reset_seen_q) begin
       assert (!$isunknown(handshake_out))
-        else $fatal(1, "eie_core: X/Z on a handshake or status output after reset: %b", handshake_out);
+        else $fatal(1, "eie_core: X/Z on a handshake or status output after reset: %b",
+                    handshake_out);
       assert (!s_axil_bvalid_o || !$isunknown(bresp_out))
         else $fatal(1, "eie_core: X/Z on BRESP while BVALID");
       assert (!s_axil_rvalid_o || !$isunknown(rdata_out))
@@ -405,13 +470,6 @@ module eie_core #(
     end
   end
 `endif
-
-  initial begin
-    if (NumPe < 1 || NumPe > 64) $fatal(1, "eie_core: NumPe must be 1..64, got %0d", NumPe);
-    if (QueueDepth < 1) $fatal(1, "eie_core: QueueDepth must be >= 1");
-    if (ActDepth < 16) $fatal(1, "eie_core: ActDepth must be >= 16 (row overflow detection)");
-    if (MaxLayers < 1 || MaxLayers > 16) $fatal(1, "eie_core: MaxLayers must be 1..16");
-  end
 
 endmodule
 

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// Control and status registers of the EIE core (README "Register map").
+// Control and status registers of the EIE core (rtl/eie_regs.rdl, doc/registers.md).
 // Decodes single-cycle write/read strobes from eie_axil_slave: holds the run
 // configuration and layer descriptors, the sticky ERROR bits (write 1 to clear)
 // and reads back status and performance counters. Configuration writes while
-// the core is busy are refused (ERR_REG_BUSY) so a running layer never changes.
+// the core is busy are refused (ERROR.REG_BUSY) so a running layer never changes.
+// The decode is written by hand in eie_pkg's names; tests/test_regs_pkg.py checks
+// those names and the sets of readable, writable and configuration registers
+// below against the .rdl.
 
 `default_nettype none
 
@@ -22,174 +25,233 @@ module eie_csr #(
   parameter int ActDepth     = 64,
   /// Layer descriptors and codebooks.
   parameter int MaxLayers    = 4,
-  /// Number of ERROR bits.
-  parameter int NumErrors    = 11,
-  /// Register byte-address width.
-  parameter int AddrWidth    = 12,
   /// Width of a layer index.
   localparam int LayerWidth  = (MaxLayers > 1) ? $clog2(MaxLayers) : 1,
   /// Width of a pointer index.
-  localparam int PtrIdxWidth = $clog2(PtrBankDepth) + 1
+  localparam int PtrIdxWidth = $clog2(PtrBankDepth) + 1,
+  localparam int AddrWidth   = eie_pkg::RegAddrWidth,
+  localparam int DataWidth   = eie_pkg::RegDataWidth,
+  localparam int StrbWidth   = DataWidth / 8,
+  localparam int NumErrors   = eie_pkg::NumErrors,
+  localparam int CntWidth    = eie_pkg::CounterWidth,
+  localparam int NumCnt      = eie_pkg::NumPeCounters
 ) (
   /// Clock.
   input  logic                                    clk_i,
   /// Asynchronous reset, active low.
   input  logic                                    rst_ni,
-  /// Register write strobe from the bus slave, and whether it is refused.
+  /// Register write strobe from the bus slave (one cycle).
   input  logic                                    reg_we_i,
+  /// Byte address of the write.
   input  logic [AddrWidth-1:0]                    reg_waddr_i,
-  input  logic [31:0]                             reg_wdata_i,
-  input  logic [3:0]                              reg_wstrb_i,
+  /// Write data.
+  input  logic [DataWidth-1:0]                    reg_wdata_i,
+  /// Byte strobes of the write.
+  input  logic [StrbWidth-1:0]                    reg_wstrb_i,
+  /// The write is refused (SLVERR): unmapped, read-only, or configuration while busy.
   output logic                                    reg_werr_o,
-  /// Register read strobe and its combinational answer.
+  /// Register read strobe (one cycle).
   input  logic                                    reg_re_i,
+  /// Byte address of the read.
   input  logic [AddrWidth-1:0]                    reg_raddr_i,
-  output logic [31:0]                             reg_rdata_o,
+  /// Read data, combinational.
+  output logic [DataWidth-1:0]                    reg_rdata_o,
+  /// The read address is unmapped (SLVERR).
   output logic                                    reg_rerr_o,
-  /// CTRL.START and CTRL.ABORT, one-cycle pulses.
+  /// CTRL.START, a one-cycle pulse.
   output logic                                    start_o,
+  /// CTRL.ABORT, a one-cycle pulse.
   output logic                                    abort_o,
   /// CTRL.IMAGE_KEPT: the memories still hold an image (after a reset that kept them).
   output logic                                    image_kept_o,
-  /// Run configuration.
+  /// NUM_LAYERS: layers of the run.
   output logic [LayerWidth:0]                     num_layers_o,
-  output logic [3:0]                              act_frac_o,
+  /// ACT_FRAC: activation fraction bits.
+  output logic [eie_pkg::ActFracWidth-1:0]        act_frac_o,
+  /// INPUT_FILE: the activation file that holds the input.
   output logic                                    input_file_o,
-  /// Layer descriptors, one element per layer.
-  output logic [MaxLayers-1:0][15:0]              layer_in_o,
-  output logic [MaxLayers-1:0][15:0]              layer_out_o,
+  /// LAYER_IN of every layer.
+  output logic [MaxLayers-1:0][eie_pkg::LayerInWidth-1:0]  layer_in_o,
+  /// LAYER_OUT of every layer.
+  output logic [MaxLayers-1:0][eie_pkg::LayerOutWidth-1:0] layer_out_o,
+  /// LAYER_PTR_BASE of every layer (the bits the core uses).
   output logic [MaxLayers-1:0][PtrIdxWidth-1:0]   layer_ptr_base_o,
+  /// LAYER_FLAGS.BIAS of every layer.
   output logic [MaxLayers-1:0]                    layer_bias_o,
+  /// LAYER_FLAGS.RELU of every layer.
   output logic [MaxLayers-1:0]                    layer_relu_o,
-  output logic [MaxLayers-1:0][4:0]               layer_shift_o,
+  /// LAYER_FLAGS.SHIFT of every layer.
+  output logic [MaxLayers-1:0][eie_pkg::ShiftWidth-1:0] layer_shift_o,
   /// Per layer: its descriptor cannot run (one cycle behind the descriptor registers).
   output logic [MaxLayers-1:0]                    layer_bad_o,
-  /// PE whose counters the PE_* registers show.
-  output logic [7:0]                              pe_sel_o,
-  /// Status from the control unit.
+  /// PE_SEL: the PE whose counters the PE_* registers show.
+  output logic [eie_pkg::PeSelWidth-1:0]          pe_sel_o,
+  /// STATUS.BUSY from the control unit.
   input  logic                                    busy_i,
+  /// STATUS.DONE from the control unit.
   input  logic                                    done_i,
+  /// STATUS.LAYER from the control unit.
   input  logic [LayerWidth-1:0]                   cur_layer_i,
-  /// Error events (set the sticky ERROR bits) and the bus-side ones raised here.
+  /// Error events in ERROR bit positions (set the sticky bits; REG_* are raised here).
   input  logic [NumErrors-1:0]                    err_set_i,
-  output logic [NumErrors-1:0]                    errors_o,
-  /// Performance counters.
-  input  logic [63:0]                             cycles_i,
-  input  logic [31:0]                             bcasts_i,
-  input  logic [31:0]                             bcast_stalls_i,
-  input  logic [MaxLayers-1:0][31:0]              layer_cycles_i,
-  /// Counters of the selected PE: busy, starved, stalled, drained, queue-full, padding.
-  input  logic [5:0][31:0]                        pe_counters_i
+  /// CYCLES_HI and CYCLES_LO.
+  input  logic [2*CntWidth-1:0]                   cycles_i,
+  /// BCASTS.
+  input  logic [CntWidth-1:0]                     bcasts_i,
+  /// BCAST_STALLS.
+  input  logic [CntWidth-1:0]                     bcast_stalls_i,
+  /// LAYER_CYCLES of every layer.
+  input  logic [MaxLayers-1:0][CntWidth-1:0]      layer_cycles_i,
+  /// Counters of the selected PE, indexed by eie_pkg::PeCnt*.
+  input  logic [NumCnt-1:0][CntWidth-1:0]         pe_counters_i
 );
 
   // ---------------------------------------------------------------------------
-  // Address map (byte addresses; README "Register map")
+  // Address decode helpers
   // ---------------------------------------------------------------------------
-  localparam logic [11:0] AddrId          = 12'h000;
-  localparam logic [11:0] AddrNumPe       = 12'h004;
-  localparam logic [11:0] AddrQueueDepth  = 12'h008;
-  localparam logic [11:0] AddrSpmatDepth  = 12'h00C;
-  localparam logic [11:0] AddrPtrDepth    = 12'h010;
-  localparam logic [11:0] AddrActDepth    = 12'h014;
-  localparam logic [11:0] AddrMaxLayers   = 12'h018;
-  localparam logic [11:0] AddrHistory     = 12'h01C;
-  localparam logic [11:0] AddrCtrl        = 12'h020;
-  localparam logic [11:0] AddrStatus      = 12'h024;
-  localparam logic [11:0] AddrError       = 12'h028;
-  localparam logic [11:0] AddrNumLayers   = 12'h02C;
-  localparam logic [11:0] AddrActFrac     = 12'h030;
-  localparam logic [11:0] AddrInputFile   = 12'h034;
-  localparam logic [11:0] AddrCyclesLo    = 12'h040;
-  localparam logic [11:0] AddrCyclesHi    = 12'h044;
-  localparam logic [11:0] AddrBcasts      = 12'h048;
-  localparam logic [11:0] AddrBcastStalls = 12'h04C;
-  localparam logic [11:0] AddrPeSel       = 12'h050;
-  localparam logic [11:0] AddrPeFirst     = 12'h054;  // PE_BUSY .. PE_PADDING
-  localparam logic [3:0]  PageLayers      = 4'h1;     // 0x1L0 + 4*field
-  localparam logic [3:0]  PageLayerCycles = 4'h2;     // 0x200 + 4*layer
-  localparam logic [31:0] IdValue         = 32'hE1E0_0100;
+  // LAYER and LAYER_CYCLES each sit in a page of 256 bytes: the page first, then
+  // the element index and (LAYER) the register inside the descriptor.
+  localparam int PageLsb      = $clog2(eie_pkg::LayerStride * eie_pkg::MaxMaxLayers);
+  localparam int PageWidth    = AddrWidth - PageLsb;
+  localparam int LayerIdxLsb  = $clog2(eie_pkg::LayerStride);
+  localparam int CyclesIdxLsb = $clog2(eie_pkg::LayerCyclesStride);
+  localparam int WordLsb      = $clog2(StrbWidth);
+  localparam logic [PageWidth-1:0] PageLayer  = PageWidth'(eie_pkg::AddrLayer >> PageLsb);
+  localparam logic [PageWidth-1:0] PageCycles = PageWidth'(eie_pkg::AddrLayerCycles >> PageLsb);
+  localparam logic [LayerIdxLsb-1:0] OffsetIn      = LayerIdxLsb'(eie_pkg::OffsetLayerIn);
+  localparam logic [LayerIdxLsb-1:0] OffsetOut     = LayerIdxLsb'(eie_pkg::OffsetLayerOut);
+  localparam logic [LayerIdxLsb-1:0] OffsetPtrBase = LayerIdxLsb'(eie_pkg::OffsetLayerPtrBase);
+  localparam logic [LayerIdxLsb-1:0] OffsetFlags   = LayerIdxLsb'(eie_pkg::OffsetLayerFlags);
+  /// One past the last PE counter register.
+  localparam logic [AddrWidth-1:0] AddrPeCntEnd =
+      eie_pkg::AddrPeBusy + AddrWidth'(StrbWidth * NumCnt);
+  localparam int PeCntIdxWidth = $clog2(NumCnt);
 
-  /// ERROR bits raised by register accesses (the rest come from err_set_i).
-  localparam int ErrRegAddr = 9;
-  localparam int ErrRegBusy = 10;
+  initial begin : proc_check_params
+    if (MaxLayers < eie_pkg::MinMaxLayers || MaxLayers > eie_pkg::MaxMaxLayers) begin
+      $fatal(1, "eie_csr: MaxLayers must be %0d..%0d", eie_pkg::MinMaxLayers,
+             eie_pkg::MaxMaxLayers);
+    end
+    if (NumPe < eie_pkg::MinNumPe || NumPe > (1 << eie_pkg::PeSelWidth)) begin
+      $fatal(1, "eie_csr: NumPe must be %0d..%0d", eie_pkg::MinNumPe, 1 << eie_pkg::PeSelWidth);
+    end
+    if (32'(eie_pkg::AddrLayer) % (1 << PageLsb) != 0 ||
+        32'(eie_pkg::AddrLayerCycles) % (1 << PageLsb) != 0 ||
+        eie_pkg::LayerCyclesStride * eie_pkg::MaxMaxLayers > (1 << PageLsb)) begin
+      $fatal(1, "eie_csr: LAYER and LAYER_CYCLES must each fill an aligned page");
+    end
+  end
 
-  logic [LayerWidth:0]                   num_layers_d, num_layers_q;
-  logic [3:0]                            act_frac_d, act_frac_q;
-  logic                                  input_file_d, input_file_q;
-  logic [7:0]                            pe_sel_d, pe_sel_q;
-  // Four 32-bit words per layer: IN, OUT, PTR_BASE, FLAGS (separate arrays:
-  // Icarus 11 cannot index the outer dimension of a packed 3-D array at run time).
-  logic [MaxLayers-1:0][31:0]            lin_d, lin_q, lout_d, lout_q, lptr_d, lptr_q, lflags_d, lflags_q;
-  logic [NumErrors-1:0]                  errors_d, errors_q, errors_kept, bus_errors;
+  logic [LayerWidth:0]                num_layers_d, num_layers_q;
+  logic [eie_pkg::ActFracWidth-1:0]   act_frac_d, act_frac_q;
+  logic                               input_file_d, input_file_q;
+  logic [eie_pkg::PeSelWidth-1:0]     pe_sel_d, pe_sel_q;
+  // One full word per descriptor register (every bit reads back): IN, OUT,
+  // PTR_BASE, FLAGS as separate arrays (Icarus 11 cannot index the outer
+  // dimension of a packed 3-D array at run time).
+  logic [MaxLayers-1:0][DataWidth-1:0] lin_d, lin_q, lout_d, lout_q;
+  logic [MaxLayers-1:0][DataWidth-1:0] lptr_d, lptr_q, lflags_d, lflags_q;
+  logic [NumErrors-1:0]               errors_d, errors_q, errors_kept, bus_errors;
 
-  logic [11:0] waddr, raddr;
-  logic [31:0] wmask, wdata_masked;
-  logic        wr_config, wr_known;
-  logic [3:0]  wr_layer_idx, rd_layer_idx;
-  logic [5:0]  rd_cycles_idx;
-  logic [LayerWidth-1:0] wr_layer, rd_layer, rd_cycles_layer;
-  logic [2:0]  rd_pe_idx;
+  logic [DataWidth-1:0]       wmask, wdata_masked;
+  logic                       wr_config, wr_known;
+  logic [PageWidth-1:0]       wr_page, rd_page;
+  logic [LayerIdxLsb-1:0]     wr_offset, rd_offset;
+  logic [PageLsb-LayerIdxLsb-1:0]  wr_layer_idx, rd_layer_idx;
+  logic [PageLsb-CyclesIdxLsb-1:0] rd_cycles_idx;
+  logic [LayerWidth-1:0]      wr_layer, rd_layer, rd_cycles_layer;
+  logic [PeCntIdxWidth-1:0]   rd_pe_idx;
 
-  assign waddr = 12'(reg_waddr_i);
-  assign raddr = 12'(reg_raddr_i);
   assign wdata_masked = reg_wdata_i & wmask;
   // ERROR has NumErrors bits; the rest of a write to it is ignored.
   logic unused_wdata_masked;
-  assign unused_wdata_masked = ^wdata_masked[31:NumErrors];
-  assign wmask = {{8{reg_wstrb_i[3]}}, {8{reg_wstrb_i[2]}}, {8{reg_wstrb_i[1]}}, {8{reg_wstrb_i[0]}}};
-  assign wr_layer_idx  = waddr[7:4];
-  assign rd_layer_idx  = raddr[7:4];
-  assign rd_cycles_idx = raddr[7:2];
+  assign unused_wdata_masked = ^wdata_masked[DataWidth-1:NumErrors];
+
+  for (genvar b = 0; b < StrbWidth; b++) begin : g_wmask
+    assign wmask[8*b +: 8] = {8{reg_wstrb_i[b]}};
+  end
+
+  assign wr_page         = reg_waddr_i[AddrWidth-1:PageLsb];
+  assign rd_page         = reg_raddr_i[AddrWidth-1:PageLsb];
+  assign wr_offset       = reg_waddr_i[LayerIdxLsb-1:0];
+  assign rd_offset       = reg_raddr_i[LayerIdxLsb-1:0];
+  assign wr_layer_idx    = reg_waddr_i[PageLsb-1:LayerIdxLsb];
+  assign rd_layer_idx    = reg_raddr_i[PageLsb-1:LayerIdxLsb];
+  assign rd_cycles_idx   = reg_raddr_i[PageLsb-1:CyclesIdxLsb];
   assign wr_layer        = LayerWidth'(wr_layer_idx);
   assign rd_layer        = LayerWidth'(rd_layer_idx);
   assign rd_cycles_layer = LayerWidth'(rd_cycles_idx);
-  assign rd_pe_idx     = 3'((raddr - AddrPeFirst) >> 2);
+  assign rd_pe_idx       = PeCntIdxWidth'((reg_raddr_i - eie_pkg::AddrPeBusy) >> WordLsb);
 
   // ---------------------------------------------------------------------------
   // Writes
   // ---------------------------------------------------------------------------
-  function automatic logic [31:0] merge(logic [31:0] old, logic [31:0] data, logic [31:0] mask);
+  function automatic logic [DataWidth-1:0] merge(logic [DataWidth-1:0] old,
+                                                 logic [DataWidth-1:0] data,
+                                                 logic [DataWidth-1:0] mask);
     merge = (old & ~mask) | (data & mask);
   endfunction
 
   // Continuous assignments, not an always_comb: Icarus 11 re-runs an always_comb
   // forever when it reads a variable it has just written.
-  logic wr_ctrl, wr_layer_page;
-  assign wr_ctrl       = waddr == AddrCtrl;
-  assign wr_layer_page = waddr[11:8] == PageLayers && 32'(wr_layer_idx) < MaxLayers && waddr[1:0] == 2'b00;
-  assign wr_config     = waddr == AddrNumLayers || waddr == AddrActFrac || waddr == AddrInputFile ||
+  logic wr_ctrl, wr_layer_page, ctrl_we;
+  assign wr_ctrl       = reg_waddr_i == eie_pkg::AddrCtrl;
+  assign wr_layer_page = wr_page == PageLayer && 32'(wr_layer_idx) < MaxLayers &&
+                         reg_waddr_i[WordLsb-1:0] == '0;
+  // Configuration: refused while the core runs.
+  assign wr_config     = reg_waddr_i == eie_pkg::AddrNumLayers ||
+                         reg_waddr_i == eie_pkg::AddrActFrac ||
+                         reg_waddr_i == eie_pkg::AddrInputFile ||
                          wr_layer_page;
-  assign wr_known      = wr_ctrl || waddr == AddrError || waddr == AddrPeSel || wr_config;
-  assign start_o       = wr_ctrl && reg_we_i && reg_wdata_i[0] && reg_wstrb_i[0];
-  assign abort_o       = wr_ctrl && reg_we_i && reg_wdata_i[1] && reg_wstrb_i[0];
-  assign image_kept_o  = wr_ctrl && reg_we_i && reg_wdata_i[2] && reg_wstrb_i[0];
+  // Every writable register.
+  assign wr_known      = wr_ctrl ||
+                         reg_waddr_i == eie_pkg::AddrError ||
+                         reg_waddr_i == eie_pkg::AddrPeSel ||
+                         wr_config;
+  assign ctrl_we       = wr_ctrl && reg_we_i;
+  assign start_o       = ctrl_we && reg_wdata_i[eie_pkg::CtrlStartBit] &&
+                         reg_wstrb_i[eie_pkg::CtrlStartBit / 8];
+  assign abort_o       = ctrl_we && reg_wdata_i[eie_pkg::CtrlAbortBit] &&
+                         reg_wstrb_i[eie_pkg::CtrlAbortBit / 8];
+  assign image_kept_o  = ctrl_we && reg_wdata_i[eie_pkg::CtrlImageKeptBit] &&
+                         reg_wstrb_i[eie_pkg::CtrlImageKeptBit / 8];
 
   assign reg_werr_o = reg_we_i && (!wr_known || (wr_config && busy_i));
 
-  always_comb begin
+  always_comb begin : proc_write
     num_layers_d = num_layers_q;
     act_frac_d   = act_frac_q;
     input_file_d = input_file_q;
     pe_sel_d     = pe_sel_q;
-    lin_d    = lin_q;
-    lout_d   = lout_q;
-    lptr_d   = lptr_q;
-    lflags_d = lflags_q;
-    errors_kept = errors_q | err_set_i;
+    lin_d        = lin_q;
+    lout_d       = lout_q;
+    lptr_d       = lptr_q;
+    lflags_d     = lflags_q;
+    errors_kept  = errors_q | err_set_i;
     if (reg_we_i && wr_known && !(wr_config && busy_i)) begin
-      unique case (waddr)
-        AddrError:     errors_kept = (errors_q & ~wdata_masked[NumErrors-1:0]) | err_set_i;
-        AddrPeSel:     pe_sel_d = 8'(merge(32'(pe_sel_q), reg_wdata_i, wmask));
-        AddrNumLayers: num_layers_d = (LayerWidth+1)'(merge(32'(num_layers_q), reg_wdata_i, wmask));
-        AddrActFrac:   act_frac_d = 4'(merge(32'(act_frac_q), reg_wdata_i, wmask));
-        AddrInputFile: input_file_d = reg_wdata_i[0];
+      unique case (reg_waddr_i)
+        eie_pkg::AddrError: begin
+          errors_kept = (errors_q & ~wdata_masked[NumErrors-1:0]) | err_set_i;
+        end
+        eie_pkg::AddrPeSel: begin
+          pe_sel_d = eie_pkg::PeSelWidth'(merge(DataWidth'(pe_sel_q), reg_wdata_i, wmask));
+        end
+        eie_pkg::AddrNumLayers: begin
+          num_layers_d = (LayerWidth+1)'(merge(DataWidth'(num_layers_q), reg_wdata_i, wmask));
+        end
+        eie_pkg::AddrActFrac: begin
+          act_frac_d = eie_pkg::ActFracWidth'(merge(DataWidth'(act_frac_q), reg_wdata_i, wmask));
+        end
+        // INPUT_FILE takes the whole word, whatever the strobes.
+        eie_pkg::AddrInputFile: input_file_d = reg_wdata_i[eie_pkg::InputFileWidth-1:0];
         default: begin
-          if (waddr[11:8] == PageLayers) begin
-            unique case (waddr[3:2])
-              2'd0:    lin_d[wr_layer]    = merge(lin_q[wr_layer], reg_wdata_i, wmask);
-              2'd1:    lout_d[wr_layer]   = merge(lout_q[wr_layer], reg_wdata_i, wmask);
-              2'd2:    lptr_d[wr_layer]   = merge(lptr_q[wr_layer], reg_wdata_i, wmask);
-              default: lflags_d[wr_layer] = merge(lflags_q[wr_layer], reg_wdata_i, wmask);
+          if (wr_layer_page) begin
+            unique case (wr_offset)
+              OffsetIn:      lin_d[wr_layer]    = merge(lin_q[wr_layer], reg_wdata_i, wmask);
+              OffsetOut:     lout_d[wr_layer]   = merge(lout_q[wr_layer], reg_wdata_i, wmask);
+              OffsetPtrBase: lptr_d[wr_layer]   = merge(lptr_q[wr_layer], reg_wdata_i, wmask);
+              OffsetFlags:   lflags_d[wr_layer] = merge(lflags_q[wr_layer], reg_wdata_i, wmask);
+              default: ;
             endcase
           end
         end
@@ -197,15 +259,18 @@ module eie_csr #(
     end
   end
 
+  always_comb begin : proc_bus_errors
+    bus_errors = '0;
+    bus_errors[eie_pkg::ErrRegAddr] = (reg_we_i && !wr_known) || (reg_re_i && reg_rerr_o);
+    bus_errors[eie_pkg::ErrRegBusy] = reg_we_i && wr_config && busy_i;
+  end
+
   assign errors_d = errors_kept | bus_errors;
 
-  assign bus_errors = NumErrors'({reg_we_i && wr_config && busy_i,
-                                  (reg_we_i && !wr_known) || (reg_re_i && reg_rerr_o)}) << ErrRegAddr;
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs
     if (!rst_ni) begin
-      num_layers_q <= (LayerWidth+1)'(1);
-      act_frac_q   <= 4'd8;
+      num_layers_q <= (LayerWidth+1)'(eie_pkg::NumLayersReset);
+      act_frac_q   <= eie_pkg::ActFracWidth'(eie_pkg::ActFracReset);
       input_file_q <= 1'b0;
       pe_sel_q     <= '0;
       lin_q        <= '0;
@@ -233,15 +298,14 @@ module eie_csr #(
   assign act_frac_o   = act_frac_q;
   assign input_file_o = input_file_q;
   assign pe_sel_o     = pe_sel_q;
-  assign errors_o     = errors_q;
 
-  for (genvar l = 0; l < MaxLayers; l++) begin : gen_layer_fields
-    assign layer_in_o[l]       = lin_q[l][15:0];
-    assign layer_out_o[l]      = lout_q[l][15:0];
+  for (genvar l = 0; l < MaxLayers; l++) begin : g_layer_fields
+    assign layer_in_o[l]       = lin_q[l][eie_pkg::LayerInWidth-1:0];
+    assign layer_out_o[l]      = lout_q[l][eie_pkg::LayerOutWidth-1:0];
     assign layer_ptr_base_o[l] = lptr_q[l][PtrIdxWidth-1:0];
-    assign layer_bias_o[l]     = lflags_q[l][0];
-    assign layer_relu_o[l]     = lflags_q[l][1];
-    assign layer_shift_o[l]    = lflags_q[l][12:8];
+    assign layer_bias_o[l]     = lflags_q[l][eie_pkg::LayerFlagsBiasBit];
+    assign layer_relu_o[l]     = lflags_q[l][eie_pkg::LayerFlagsReluBit];
+    assign layer_shift_o[l]    = lflags_q[l][eie_pkg::LayerFlagsShiftLsb +: eie_pkg::ShiftWidth];
   end
 
   // A descriptor the core cannot run: empty shapes, more activations than the
@@ -254,19 +318,21 @@ module eie_csr #(
 
   // The pointer table's last index, base + in + bias, in as few bits as it needs
   // (a 32-bit sum would cost every layer a wide adder).
-  localparam int PtrSumWidth = (PtrIdxWidth > 16 ? PtrIdxWidth : 16) + 1;
+  localparam int PtrSumWidth =
+      (PtrIdxWidth > eie_pkg::LayerInWidth ? PtrIdxWidth : eie_pkg::LayerInWidth) + 1;
 
-  for (genvar l = 0; l < MaxLayers; l++) begin : gen_layer_check
+  for (genvar l = 0; l < MaxLayers; l++) begin : g_layer_check
     logic [PtrSumWidth-1:0] ptr_last;
 
     assign ptr_last       = PtrSumWidth'(layer_ptr_base_o[l]) + PtrSumWidth'(layer_in_o[l]) +
                             PtrSumWidth'(layer_bias_o[l]);
     assign layer_bad_d[l] = layer_in_o[l] == '0 || layer_out_o[l] == '0 ||
-                            32'(layer_in_o[l]) > ActDepth * NumPe || 32'(layer_out_o[l]) > ActDepth * NumPe ||
+                            32'(layer_in_o[l]) > ActDepth * NumPe ||
+                            32'(layer_out_o[l]) > ActDepth * NumPe ||
                             layer_ptr_base_o[l][0] || 32'(ptr_last) >= 2 * PtrBankDepth;
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_layer_bad
     if (!rst_ni) layer_bad_q <= '1;
     else         layer_bad_q <= layer_bad_d;
   end
@@ -276,52 +342,66 @@ module eie_csr #(
   // ---------------------------------------------------------------------------
   // Reads
   // ---------------------------------------------------------------------------
-  always_comb begin
+  logic [DataWidth-1:0] status;
+
+  always_comb begin : proc_status
+    status = '0;
+    status[eie_pkg::StatusBusyBit]  = busy_i;
+    status[eie_pkg::StatusDoneBit]  = done_i;
+    status[eie_pkg::StatusErrorBit] = |errors_q;
+    status[eie_pkg::StatusLayerLsb +: eie_pkg::StatusLayerWidth] =
+        eie_pkg::StatusLayerWidth'(cur_layer_i);
+  end
+
+  logic rd_pe_cnt, rd_layer_page, rd_cycles_page;
+  assign rd_pe_cnt      = reg_raddr_i >= eie_pkg::AddrPeBusy && reg_raddr_i < AddrPeCntEnd &&
+                          reg_raddr_i[WordLsb-1:0] == '0;
+  assign rd_layer_page  = rd_page == PageLayer && 32'(rd_layer_idx) < MaxLayers &&
+                          reg_raddr_i[WordLsb-1:0] == '0;
+  assign rd_cycles_page = rd_page == PageCycles && 32'(rd_cycles_idx) < MaxLayers &&
+                          reg_raddr_i[WordLsb-1:0] == '0;
+
+  always_comb begin : proc_read
     reg_rdata_o = '0;
     reg_rerr_o  = 1'b0;
-    unique case (raddr)
-      AddrId:          reg_rdata_o = IdValue;
-      AddrNumPe:       reg_rdata_o = 32'(NumPe);
-      AddrQueueDepth:  reg_rdata_o = 32'(QueueDepth);
-      AddrSpmatDepth:  reg_rdata_o = 32'(SpmatDepth);
-      AddrPtrDepth:    reg_rdata_o = 32'(PtrBankDepth);
-      AddrActDepth:    reg_rdata_o = 32'(ActDepth);
-      AddrMaxLayers:   reg_rdata_o = 32'(MaxLayers);
-      AddrHistory:     reg_rdata_o = 32'(HistoryDepth);
-      AddrCtrl:        reg_rdata_o = '0;
-      AddrStatus:      reg_rdata_o = {20'(cur_layer_i), 9'd0, |errors_q, done_i, busy_i};
-      AddrError:       reg_rdata_o = 32'(errors_q);
-      AddrNumLayers:   reg_rdata_o = 32'(num_layers_q);
-      AddrActFrac:     reg_rdata_o = 32'(act_frac_q);
-      AddrInputFile:   reg_rdata_o = 32'(input_file_q);
-      AddrCyclesLo:    reg_rdata_o = cycles_i[31:0];
-      AddrCyclesHi:    reg_rdata_o = cycles_i[63:32];
-      AddrBcasts:      reg_rdata_o = bcasts_i;
-      AddrBcastStalls: reg_rdata_o = bcast_stalls_i;
-      AddrPeSel:       reg_rdata_o = 32'(pe_sel_q);
+    unique case (reg_raddr_i)
+      eie_pkg::AddrId:           reg_rdata_o = eie_pkg::IdReset;
+      eie_pkg::AddrNumPe:        reg_rdata_o = DataWidth'(NumPe);
+      eie_pkg::AddrQueueDepth:   reg_rdata_o = DataWidth'(QueueDepth);
+      eie_pkg::AddrSpmatDepth:   reg_rdata_o = DataWidth'(SpmatDepth);
+      eie_pkg::AddrPtrDepth:     reg_rdata_o = DataWidth'(PtrBankDepth);
+      eie_pkg::AddrActDepth:     reg_rdata_o = DataWidth'(ActDepth);
+      eie_pkg::AddrMaxLayers:    reg_rdata_o = DataWidth'(MaxLayers);
+      eie_pkg::AddrHistoryDepth: reg_rdata_o = DataWidth'(HistoryDepth);
+      eie_pkg::AddrCtrl:         reg_rdata_o = '0;
+      eie_pkg::AddrStatus:       reg_rdata_o = status;
+      eie_pkg::AddrError:        reg_rdata_o = DataWidth'(errors_q);
+      eie_pkg::AddrNumLayers:    reg_rdata_o = DataWidth'(num_layers_q);
+      eie_pkg::AddrActFrac:      reg_rdata_o = DataWidth'(act_frac_q);
+      eie_pkg::AddrInputFile:    reg_rdata_o = DataWidth'(input_file_q);
+      eie_pkg::AddrCyclesLo:     reg_rdata_o = cycles_i[CntWidth-1:0];
+      eie_pkg::AddrCyclesHi:     reg_rdata_o = cycles_i[2*CntWidth-1:CntWidth];
+      eie_pkg::AddrBcasts:       reg_rdata_o = bcasts_i;
+      eie_pkg::AddrBcastStalls:  reg_rdata_o = bcast_stalls_i;
+      eie_pkg::AddrPeSel:        reg_rdata_o = DataWidth'(pe_sel_q);
       default: begin
-        if (raddr >= AddrPeFirst && raddr < AddrPeFirst + 12'd24 && raddr[1:0] == 2'b00) begin
+        if (rd_pe_cnt) begin
           reg_rdata_o = pe_counters_i[rd_pe_idx];
-        end else if (raddr[11:8] == PageLayers && 32'(rd_layer_idx) < MaxLayers && raddr[1:0] == 2'b00) begin
-          unique case (raddr[3:2])
-            2'd0:    reg_rdata_o = lin_q[rd_layer];
-            2'd1:    reg_rdata_o = lout_q[rd_layer];
-            2'd2:    reg_rdata_o = lptr_q[rd_layer];
-            default: reg_rdata_o = lflags_q[rd_layer];
+        end else if (rd_layer_page) begin
+          unique case (rd_offset)
+            OffsetIn:      reg_rdata_o = lin_q[rd_layer];
+            OffsetOut:     reg_rdata_o = lout_q[rd_layer];
+            OffsetPtrBase: reg_rdata_o = lptr_q[rd_layer];
+            OffsetFlags:   reg_rdata_o = lflags_q[rd_layer];
+            default: ;
           endcase
-        end else if (raddr[11:8] == PageLayerCycles && 32'(rd_cycles_idx) < MaxLayers && raddr[1:0] == 2'b00) begin
+        end else if (rd_cycles_page) begin
           reg_rdata_o = layer_cycles_i[rd_cycles_layer];
         end else begin
           reg_rerr_o = reg_re_i;
         end
       end
     endcase
-  end
-
-  initial begin
-    if (MaxLayers < 1 || MaxLayers > 16) $fatal(1, "eie_csr: MaxLayers must be 1..16");
-    if (NumPe < 1 || NumPe > 256) $fatal(1, "eie_csr: NumPe must be 1..256");
-    if (NumErrors <= ErrRegBusy) $fatal(1, "eie_csr: NumErrors too small");
   end
 
 endmodule

@@ -46,7 +46,9 @@ module eie_fifo #(
   initial begin : proc_check_params
     if (Width < 1) $fatal(1, "eie_fifo: Width must be >= 1, got %0d", Width);
     if (Depth < 1) $fatal(1, "eie_fifo: Depth must be >= 1, got %0d", Depth);
-    if (PushLanes < 1 || PushLanes > 2) $fatal(1, "eie_fifo: PushLanes must be 1 or 2, got %0d", PushLanes);
+    if (PushLanes < 1 || PushLanes > 2) begin
+      $fatal(1, "eie_fifo: PushLanes must be 1 or 2, got %0d", PushLanes);
+    end
   end
 
   // ---------------------------------------------------------------------------
@@ -150,7 +152,8 @@ module eie_fifo #(
       assert (!pop_fire || count_q != '0)
         else $fatal(1, "eie_fifo: pop from an empty FIFO");
       // Pointers and count agree: wr - rd == count (mod Depth).
-      assert ((32'(wr_ptr_q) + 32'(Depth) - 32'(rd_ptr_q)) % 32'(Depth) == 32'(count_q) % 32'(Depth))
+      assert ((32'(wr_ptr_q) + 32'(Depth) - 32'(rd_ptr_q)) % 32'(Depth) ==
+              32'(count_q) % 32'(Depth))
         else $fatal(1, "eie_fifo: pointers disagree with count %0d", count_q);
       assert (!pop_stall_q || (pop_valid_o && pop_data_o == pop_stall_data_q))
         else $fatal(1, "eie_fifo: head changed or vanished while stalled");

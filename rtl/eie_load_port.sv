@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Load port: memory-mapped access to every PE memory in I/O mode (README
-// "Load port"). Address {target[31:28], pe[27:20], index[19:0]}; a beat moves on
+// Load port: memory-mapped access to every PE memory in I/O mode (rtl/eie_regs.rdl,
+// addrmap eie_load_port). Address {target, pe, index}; a beat moves on
 // ld_valid_i && ld_ready_o. Accesses while the core runs, or outside a memory,
 // are dropped (reads answer 0) and raise an error event.
 //
@@ -27,75 +27,104 @@ module eie_load_port #(
   parameter int ActDepth     = 64,
   /// Layers (16 codebook entries each).
   parameter int MaxLayers    = 4,
-  localparam int PeWidth     = (NumPe > 1) ? $clog2(NumPe) : 1
+  localparam int PeWidth     = (NumPe > 1) ? $clog2(NumPe) : 1,
+  localparam int AddrWidth   = eie_pkg::LdAddrWidth,
+  localparam int DataWidth   = eie_pkg::LdDataWidth,
+  localparam int TgtWidth    = eie_pkg::LdTgtCodeWidth,
+  localparam int IdxWidth    = eie_pkg::LdIndexWidth
 ) (
   /// Clock.
   input  logic                          clk_i,
   /// Asynchronous reset, active low.
   input  logic                          rst_ni,
-  /// Request: write or read of one 64-bit word.
+  /// Request: a beat is offered.
   input  logic                          ld_valid_i,
+  /// Request: the beat is taken (one read outstanding at most).
   output logic                          ld_ready_o,
+  /// Request: write (1) or read (0).
   input  logic                          ld_write_i,
-  input  logic [31:0]                   ld_addr_i,
-  input  logic [63:0]                   ld_wdata_i,
-  /// Read response.
+  /// Request: address {target, pe, index} (rtl/eie_regs.rdl, eie_load_port).
+  input  logic [AddrWidth-1:0]          ld_addr_i,
+  /// Request: write data.
+  input  logic [DataWidth-1:0]          ld_wdata_i,
+  /// Read answer: valid, held until taken.
   output logic                          ld_rvalid_o,
+  /// Read answer: taken.
   input  logic                          ld_rready_i,
-  output logic [63:0]                   ld_rdata_o,
+  /// Read answer: data (0 for a refused read).
+  output logic [DataWidth-1:0]          ld_rdata_o,
   /// The core is running a layer (load accesses are misuse then).
   input  logic                          busy_i,
-  /// Decoded access to the PEs: one-hot PE selects (codebook writes go to all).
+  /// Per PE: write the decoded access (codebook writes go to every PE).
   output logic [NumPe-1:0]              pe_we_o,
+  /// Per PE: read the decoded access (one-hot).
   output logic [NumPe-1:0]              pe_re_o,
-  output logic [2:0]                    target_o,
-  output logic [19:0]                   index_o,
-  output logic [63:0]                   wdata_o,
+  /// The decoded access's target (eie_pkg::LdTgt*).
+  output logic [TgtWidth-1:0]           target_o,
+  /// The decoded access's index within the target.
+  output logic [IdxWidth-1:0]           index_o,
+  /// The decoded access's write data.
+  output logic [DataWidth-1:0]          wdata_o,
   /// Read data of every PE (valid two cycles after pe_re_o: memory, PE register).
-  input  logic [NumPe-1:0][63:0]        pe_rdata_i,
+  input  logic [NumPe-1:0][DataWidth-1:0] pe_rdata_i,
   /// Software says the memories kept their image across a reset (CTRL.IMAGE_KEPT).
   input  logic                          image_kept_i,
   /// A pointer has been written, or IMAGE_KEPT set, since reset.
   output logic                          loaded_o,
-  /// Error events: access while busy, access outside every memory.
+  /// Error event: an access while busy (ERROR.LOAD_BUSY).
   output logic                          err_busy_o,
+  /// Error event: an access outside every memory (ERROR.LOAD_RANGE).
   output logic                          err_range_o
 );
 
-  localparam logic [3:0] TgtSpmat = 4'd0;
-  localparam logic [3:0] TgtPtr   = 4'd1;
-  localparam logic [3:0] TgtCb    = 4'd2;
-  localparam logic [3:0] TgtAct0  = 4'd3;
-  localparam logic [3:0] TgtAct1  = 4'd4;
-  localparam logic [3:0] TgtResult = 4'd5;
+  localparam int AddrTgtWidth = eie_pkg::LdTargetWidth;
+  /// A read's progress: select register, memory, PE output register.
+  localparam int ReadStages   = 3;
 
-  logic [3:0]  target;
-  logic [7:0]  pe;
-  logic [19:0] index;
-  logic        beat, in_range, allowed;
-  logic [31:0] depth;
+  initial begin : proc_check_params
+    if (NumPe < eie_pkg::MinNumPe || NumPe > (1 << eie_pkg::LdPeWidth)) begin
+      $fatal(1, "eie_load_port: NumPe must be %0d..%0d", eie_pkg::MinNumPe,
+             1 << eie_pkg::LdPeWidth);
+    end
+    if (AddrTgtWidth <= TgtWidth) $fatal(1, "eie_load_port: written for a wider address target");
+  end
 
-  assign target = ld_addr_i[31:28];
-  assign pe     = ld_addr_i[27:20];
-  assign index  = ld_addr_i[19:0];
+  // The address's target field: the code of a known target in its low bits, and
+  // none of them with any higher bit set.
+  logic [AddrTgtWidth-1:0]      target;
+  logic [TgtWidth-1:0]          target_code;
+  logic                         target_high;
+  logic [eie_pkg::LdPeWidth-1:0] pe;
+  logic [IdxWidth-1:0]          index;
+  logic                         beat, codebook, in_range, allowed;
+  logic [31:0]                  depth;
+
+  assign target      = ld_addr_i[eie_pkg::LdTargetLsb +: AddrTgtWidth];
+  assign target_code = target[TgtWidth-1:0];
+  assign target_high = target[AddrTgtWidth-1:TgtWidth] != '0;
+  assign pe     = ld_addr_i[eie_pkg::LdPeLsb +: eie_pkg::LdPeWidth];
+  assign index  = ld_addr_i[eie_pkg::LdIndexLsb +: IdxWidth];
   assign beat   = ld_valid_i && ld_ready_o;
 
-  always_comb begin
-    unique case (target)
-      TgtSpmat:         depth = 32'(SpmatDepth);
-      TgtPtr:           depth = 32'(2 * PtrBankDepth);
-      TgtCb:            depth = 32'(MaxLayers * eie_pkg::NumCodes);
-      TgtAct0, TgtAct1: depth = 32'(ActDepth);
-      TgtResult:        depth = 32'(ActDepth);
-      default:          depth = '0;
+  always_comb begin : proc_depth
+    unique case (target_code)
+      eie_pkg::LdTgtSpmat:    depth = 32'(SpmatDepth);
+      eie_pkg::LdTgtPtr:      depth = 32'(2 * PtrBankDepth);
+      eie_pkg::LdTgtCodebook: depth = 32'(MaxLayers * eie_pkg::NumCodes);
+      eie_pkg::LdTgtAct0,
+      eie_pkg::LdTgtAct1:     depth = 32'(ActDepth);
+      eie_pkg::LdTgtResult:   depth = 32'(ActDepth);
+      default:                depth = '0;
     endcase
+    if (target_high) depth = '0;
   end
 
   // Codebook writes ignore the PE field (every PE holds the same table); the
   // codebook is write-only and the result read-only.
-  assign in_range = 32'(index) < depth &&
-                    (target == TgtCb ? ld_write_i : 32'(pe) < NumPe) &&
-                    !(target == TgtResult && ld_write_i);
+  assign codebook  = !target_high && target_code == eie_pkg::LdTgtCodebook;
+  assign in_range  = 32'(index) < depth &&
+                     (codebook ? ld_write_i : 32'(pe) < NumPe) &&
+                     !(target_code == eie_pkg::LdTgtResult && ld_write_i);
   assign allowed  = beat && in_range && !busy_i;
 
   assign err_busy_o  = beat && busy_i;
@@ -104,17 +133,22 @@ module eie_load_port #(
   // ---------------------------------------------------------------------------
   // Request register: decoded PE selects, target, index and write data
   // ---------------------------------------------------------------------------
-  logic [NumPe-1:0] pe_we_d, pe_we_q, pe_re_d, pe_re_q;
-  logic [2:0]       target_q;
-  logic [19:0]      index_q;
-  logic [63:0]      wdata_q;
+  logic [NumPe-1:0]     pe_we_d, pe_we_q, pe_re_d, pe_re_q;
+  logic [TgtWidth-1:0]  target_d, target_q;
+  logic [IdxWidth-1:0]  index_d, index_q;
+  logic [DataWidth-1:0] wdata_d, wdata_q;
 
-  for (genvar p = 0; p < NumPe; p++) begin : gen_pe_select
-    assign pe_we_d[p] = allowed && ld_write_i && (target == TgtCb || 32'(pe) == p);
+  for (genvar p = 0; p < NumPe; p++) begin : g_pe_select
+    assign pe_we_d[p] = allowed && ld_write_i && (codebook || 32'(pe) == p);
     assign pe_re_d[p] = allowed && !ld_write_i && 32'(pe) == p;
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+  // An unknown target never reaches the PEs, so its code suffices.
+  assign target_d = beat ? target_code : target_q;
+  assign index_d  = beat ? index : index_q;
+  assign wdata_d  = beat ? ld_wdata_i : wdata_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_request
     if (!rst_ni) begin
       pe_we_q  <= '0;
       pe_re_q  <= '0;
@@ -122,13 +156,11 @@ module eie_load_port #(
       index_q  <= '0;
       wdata_q  <= '0;
     end else begin
-      pe_we_q <= pe_we_d;
-      pe_re_q <= pe_re_d;
-      if (beat) begin
-        target_q <= target[2:0];
-        index_q  <= index;
-        wdata_q  <= ld_wdata_i;
-      end
+      pe_we_q  <= pe_we_d;
+      pe_re_q  <= pe_re_d;
+      target_q <= target_d;
+      index_q  <= index_d;
+      wdata_q  <= wdata_d;
     end
   end
 
@@ -142,16 +174,21 @@ module eie_load_port #(
   // Read answer: one read in flight; its progress is a shift register (select
   // register, memory output, PE output register), then the PE mux is registered
   // ---------------------------------------------------------------------------
-  logic               read_beat, pending_d, pending_q, rvalid_d, rvalid_q;
-  logic               rzero_q, loaded_d, loaded_q;
-  logic [2:0]         rstage_q;
-  logic [PeWidth-1:0] rpe_q;
-  logic [63:0]        rdata_q;
+  logic                 read_beat, pending_d, pending_q, rvalid_d, rvalid_q;
+  logic                 rzero_d, rzero_q, loaded_d, loaded_q;
+  logic [ReadStages-1:0] rstage_d, rstage_q;
+  logic [PeWidth-1:0]   rpe_d, rpe_q;
+  logic [DataWidth-1:0] rdata_d, rdata_q;
 
   assign read_beat = beat && !ld_write_i;
-  assign loaded_d  = loaded_q || image_kept_i || (allowed && ld_write_i && target == TgtPtr);
+  assign loaded_d  = loaded_q || image_kept_i ||
+                     (allowed && ld_write_i && target_code == eie_pkg::LdTgtPtr);
+  assign rstage_d  = {rstage_q[ReadStages-2:0], read_beat};
+  assign rzero_d   = read_beat ? !allowed : rzero_q;
+  assign rpe_d     = read_beat ? PeWidth'(pe) : rpe_q;
+  assign rdata_d   = !rstage_q[ReadStages-1] ? rdata_q : rzero_q ? '0 : pe_rdata_i[rpe_q];
 
-  always_comb begin
+  always_comb begin : proc_answer
     pending_d = pending_q;
     rvalid_d  = rvalid_q;
     if (read_beat) begin
@@ -160,10 +197,10 @@ module eie_load_port #(
       pending_d = 1'b0;
       rvalid_d  = 1'b0;
     end
-    if (rstage_q[2]) rvalid_d = 1'b1;
+    if (rstage_q[ReadStages-1]) rvalid_d = 1'b1;
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_answer_regs
     if (!rst_ni) begin
       pending_q <= 1'b0;
       rvalid_q  <= 1'b0;
@@ -175,13 +212,11 @@ module eie_load_port #(
     end else begin
       pending_q <= pending_d;
       rvalid_q  <= rvalid_d;
-      rstage_q  <= {rstage_q[1:0], read_beat};
+      rstage_q  <= rstage_d;
+      rzero_q   <= rzero_d;
+      rpe_q     <= rpe_d;
+      rdata_q   <= rdata_d;
       loaded_q  <= loaded_d;
-      if (read_beat) begin
-        rzero_q <= !allowed;
-        rpe_q   <= PeWidth'(pe);
-      end
-      if (rstage_q[2]) rdata_q <= rzero_q ? 64'd0 : pe_rdata_i[rpe_q];
     end
   end
 
@@ -191,9 +226,9 @@ module eie_load_port #(
   assign loaded_o    = loaded_q;
 
 `ifndef SYNTHESIS
-  logic        wait_q;
-  logic [31:0] addr_seen_q;
-  always @(posedge clk_i or negedge rst_ni) begin
+  logic                 wait_q;
+  logic [AddrWidth-1:0] addr_seen_q;
+  always @(posedge clk_i or negedge rst_ni) begin : proc_assert
     if (!rst_ni) begin
       wait_q      <= 1'b0;
       addr_seen_q <= '0;
@@ -207,10 +242,6 @@ module eie_load_port #(
     end
   end
 `endif
-
-  initial begin
-    if (NumPe < 1 || NumPe > 256) $fatal(1, "eie_load_port: NumPe must be 1..256");
-  end
 
 endmodule
 

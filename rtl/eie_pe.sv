@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
-// One processing element. A broadcast (a_j, ptr index) that the PE takes reads
-// p_j and p_{j+1} at once; only non-empty columns enter the activation queue, so
-// an empty column costs this PE no cycle. The sparse-matrix read unit streams
-// one entry per cycle into the arithmetic unit; at the end of a layer the
-// write-back walks the PE's rows through ReLU/requantisation into the
-// destination activation file. pe_room_o[l] promises room for l + 1 more
-// broadcasts (the PE takes up to two a cycle); while it has none the PE falls
-// behind in the CCU's broadcast history.
+// One processing element: the wiring of its units. A broadcast (a_j, ptr index)
+// that the PE takes reads p_j and p_{j+1} at once (eie_ptr_read); only non-empty
+// columns enter the activation queue (eie_fifo), so an empty column costs this
+// PE no cycle. The sparse-matrix read unit (eie_spmat_read) streams one entry per
+// cycle into the arithmetic unit (eie_arith); at the end of a layer the
+// write-back sequencer (eie_wb_seq) walks the PE's rows through
+// ReLU/requantisation (eie_relu_quant) into the destination activation file
+// (eie_act_file). eie_pe_counters keeps the PE's performance counters.
+// pe_room_o[l] promises room for l + 1 more broadcasts (the PE takes up to two a
+// cycle); while it has none the PE falls behind in the CCU's broadcast history.
 
 `default_nettype none
 
@@ -31,75 +33,94 @@ module eie_pe #(
   localparam int LayerWidth  = (MaxLayers > 1) ? $clog2(MaxLayers) : 1,
   localparam int ActWidth    = eie_pkg::ActWidth,
   localparam int Lanes       = eie_pkg::TakeLanes,
-  localparam int LdIdxWidth  = 20
+  localparam int TgtWidth    = eie_pkg::LdTgtCodeWidth,
+  localparam int LdIdxWidth  = eie_pkg::LdIndexWidth,
+  localparam int LdDataWidth = eie_pkg::LdDataWidth
 ) (
   /// Clock.
-  input  logic                          clk_i,
+  input  logic                                  clk_i,
   /// Asynchronous reset, active low.
-  input  logic                          rst_ni,
-  /// Layer context from the CCU.
-  input  logic [LayerWidth-1:0]         layer_i,
-  input  logic [15:0]                   layer_out_i,
-  input  logic                          layer_relu_i,
-  input  logic [4:0]                    layer_shift_i,
-  input  logic                          src_sel_i,
-  input  logic                          scan_en_i,
+  input  logic                                  rst_ni,
+  /// The current layer (its codebook).
+  input  logic [LayerWidth-1:0]                 layer_i,
+  /// Output features of the current layer.
+  input  logic [eie_pkg::LayerOutWidth-1:0]     layer_out_i,
+  /// ReLU flag of the current layer.
+  input  logic                                  layer_relu_i,
+  /// Write-back shift of the current layer.
+  input  logic [eie_pkg::ShiftWidth-1:0]        layer_shift_i,
+  /// The source activation file.
+  input  logic                                  src_sel_i,
+  /// The LNZD leaf scans the source file.
+  input  logic                                  scan_en_i,
   /// Flush queue and pipelines, clear accumulators' touched bits (new layer or abort).
-  input  logic                          flush_i,
+  input  logic                                  flush_i,
   /// Start the write-back of this layer's rows.
-  input  logic                          wb_start_i,
+  input  logic                                  wb_start_i,
   /// Clear the non-zero bitmap (abort).
-  input  logic                          bitmap_clear_i,
-  /// Broadcast, per take lane (lane 0 the oldest): the next columns this PE needs
-  /// are in the CCU's history, this PE takes them this cycle (eie_bcast_history),
-  /// their activations and pointer indices.
-  input  logic [Lanes-1:0]                   bcast_valid_i,
-  input  logic [Lanes-1:0]                   bcast_take_i,
-  input  logic [Lanes-1:0][ActWidth-1:0]     bcast_act_i,
-  input  logic [Lanes-1:0][PtrIdxWidth-1:0]  bcast_ptr_idx_i,
+  input  logic                                  bitmap_clear_i,
+  /// Per take lane (lane 0 the oldest): the next column this PE needs is in the
+  /// CCU's history (eie_bcast_history).
+  input  logic [Lanes-1:0]                      bcast_valid_i,
+  /// Per take lane: this PE takes that column this cycle.
+  input  logic [Lanes-1:0]                      bcast_take_i,
+  /// Per take lane: the column's activation.
+  input  logic [Lanes-1:0][ActWidth-1:0]        bcast_act_i,
+  /// Per take lane: the column's pointer index ptr_base + j.
+  input  logic [Lanes-1:0][PtrIdxWidth-1:0]     bcast_ptr_idx_i,
   /// Per lane l: room for l + 1 more broadcasts.
-  output logic [Lanes-1:0]                   pe_room_o,
+  output logic [Lanes-1:0]                      pe_room_o,
   /// Nothing in the queue or the pipelines.
-  output logic                          idle_o,
+  output logic                                  idle_o,
   /// Write-back in progress.
-  output logic                          wb_busy_o,
-  /// LNZD leaf of this PE's source activations.
-  output logic                          leaf_valid_o,
-  input  logic                          leaf_ready_i,
-  output logic [ActWidth-1:0]           leaf_act_o,
-  output logic [eie_pkg::ColIdxWidth-1:0] leaf_col_o,
-  output logic                          leaf_empty_o,
-  /// Load port, already decoded for this PE: target 0 spmat, 1 pointer,
-  /// 2 codebook (write only), 3 activation file 0, 4 activation file 1,
-  /// 5 result (read only: the last layer's accumulator, requantised).
-  input  logic                          ld_we_i,
-  input  logic                          ld_re_i,
-  input  logic [2:0]                    ld_target_i,
-  input  logic [LdIdxWidth-1:0]         ld_index_i,
-  input  logic [63:0]                   ld_wdata_i,
+  output logic                                  wb_busy_o,
+  /// LNZD leaf: a non-zero source activation is offered.
+  output logic                                  leaf_valid_o,
+  /// LNZD leaf: the node takes it.
+  input  logic                                  leaf_ready_i,
+  /// LNZD leaf: its value.
+  output logic [ActWidth-1:0]                   leaf_act_o,
+  /// LNZD leaf: its global column.
+  output logic [eie_pkg::ColIdxWidth-1:0]       leaf_col_o,
+  /// LNZD leaf: nothing left to offer.
+  output logic                                  leaf_empty_o,
+  /// Load port, decoded for this PE: write ld_wdata_i to target ld_target_i.
+  input  logic                                  ld_we_i,
+  /// Load port: read target ld_target_i.
+  input  logic                                  ld_re_i,
+  /// Load port target (eie_pkg::LdTgt*).
+  input  logic [TgtWidth-1:0]                   ld_target_i,
+  /// Load port index within the target.
+  input  logic [LdIdxWidth-1:0]                 ld_index_i,
+  /// Load port write data.
+  input  logic [LdDataWidth-1:0]                ld_wdata_i,
   /// Read data, two cycles after ld_re_i (memory, then this PE's output register).
-  output logic [63:0]                   ld_rdata_o,
-  /// Counter control and phase of the run.
-  input  logic                          cnt_clear_i,
-  input  logic                          compute_i,
-  input  logic                          bcast_over_i,
-  /// Counters: busy, starved, stalled, drained, queue-full, padding.
-  output logic [5:0][31:0]              counters_o,
-  /// Error events: [0] p_j > p_{j+1}, [1] entry beyond the sparse-matrix memory,
-  /// [2] a row beyond the layer's rows of this PE.
-  output logic [2:0]                    err_o
+  output logic [LdDataWidth-1:0]                ld_rdata_o,
+  /// Zero the performance counters (START).
+  input  logic                                  cnt_clear_i,
+  /// The compute phase of a layer.
+  input  logic                                  compute_i,
+  /// The layer's broadcast is over.
+  input  logic                                  bcast_over_i,
+  /// Performance counters, indexed by eie_pkg::PeCnt*.
+  output logic [eie_pkg::NumPeCounters-1:0][eie_pkg::CounterWidth-1:0] counters_o,
+  /// Error events in ERROR bit positions: PTR_ORDER, PTR_RANGE, ROW_RANGE.
+  output logic [eie_pkg::NumErrors-1:0]         err_o
 );
 
-  localparam logic [2:0] TgtSpmat = 3'd0;
-  localparam logic [2:0] TgtPtr   = 3'd1;
-  localparam logic [2:0] TgtCb    = 3'd2;
-  localparam logic [2:0] TgtAct0  = 3'd3;
-  localparam logic [2:0] TgtAct1  = 3'd4;
-  localparam logic [2:0] TgtResult = 3'd5;
   localparam int QueueWidth  = ActWidth + 2 * PtrWidth;
   localparam int CountWidth  = $clog2(QueueDepth + 1);
   /// The row of an entry is computed one bit wider so that an overflow is seen.
   localparam int EntRowWidth = RowWidth + 1;
+
+  initial begin : proc_check_params
+    if (PeIndex < 0 || PeIndex >= NumPe) begin
+      $fatal(1, "eie_pe: PeIndex %0d outside 0..%0d", PeIndex, NumPe - 1);
+    end
+    if (QueueDepth < eie_pkg::MinQueueDepth) begin
+      $fatal(1, "eie_pe: QueueDepth must be >= %0d", eie_pkg::MinQueueDepth);
+    end
+  end
 
   // ---------------------------------------------------------------------------
   // Pointer read unit: p_j and p_{j+1} of every broadcast this PE takes, two lanes
@@ -115,8 +136,8 @@ module eie_pe #(
   ) u_ptr_read (
     .clk_i,
     .rst_ni,
-    .ld_we_i     (ld_we_i && ld_target_i == TgtPtr),
-    .ld_re_i     (ld_re_i && ld_target_i == TgtPtr),
+    .ld_we_i     (ld_we_i && ld_target_i == eie_pkg::LdTgtPtr),
+    .ld_re_i     (ld_re_i && ld_target_i == eie_pkg::LdTgtPtr),
     .ld_index_i  (PtrIdxWidth'(ld_index_i)),
     .ld_data_i   (PtrWidth'(ld_wdata_i)),
     .ld_rdata_o  (ptr_ld_rdata),
@@ -176,17 +197,20 @@ module eie_pe #(
   // takes and the array-wide "history full"); the same values, no cycle changes.
   // This cycle's pushes come last, from the pointer banks' read data: the flags
   // are computed for 0, 1 and 2 pushes ahead and the push count picks one.
-  logic [CountWidth-1:0] q_kept;        // entries after this cycle's pop, before its pushes
-  logic [1:0]            ptr_count_next, q_pushes;
-  logic [2:0][Lanes-1:0] room_if;       // [k][l]: room for l + 1 after k pushes
-  logic [Lanes-1:0]      room_d, room_q;
+  localparam int LaneCntWidth = $clog2(Lanes + 1);
+
+  logic [CountWidth-1:0]   q_kept;    // entries after this cycle's pop, before its pushes
+  logic [LaneCntWidth-1:0] ptr_count_next, q_pushes;
+  logic [Lanes:0][Lanes-1:0] room_if; // [k][l]: room for l + 1 after k pushes
+  logic [Lanes-1:0]        room_d, room_q;
 
   // The queue is emptied by a flush, same-cycle pushes dropped (eie_fifo).
   assign q_kept         = flush_i ? '0 : q_count - CountWidth'(q_pop_valid && q_pop_ready);
-  assign q_pushes       = flush_i ? 2'd0 : 2'(q_push[0]) + 2'(q_push[1]);
-  assign ptr_count_next = 2'(bcast_valid_i[0] && bcast_take_i[0]) + 2'(bcast_valid_i[1] && bcast_take_i[1]);
+  assign q_pushes       = flush_i ? '0 : LaneCntWidth'(q_push[0]) + LaneCntWidth'(q_push[1]);
+  assign ptr_count_next = LaneCntWidth'(bcast_valid_i[0] && bcast_take_i[0]) +
+                          LaneCntWidth'(bcast_valid_i[1] && bcast_take_i[1]);
 
-  for (genvar k = 0; k <= 2; k++) begin : g_room_if
+  for (genvar k = 0; k <= Lanes; k++) begin : g_room_if
     for (genvar l = 0; l < Lanes; l++) begin : g_lane
       assign room_if[k][l] = 32'(q_kept) + 32'(ptr_count_next) + k + l < QueueDepth;
     end
@@ -194,13 +218,13 @@ module eie_pe #(
 
   assign room_d = room_if[q_pushes];
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      // Empty queue and pointer stage.
-      for (int l = 0; l < Lanes; l++) room_q[l] <= l < QueueDepth;
-    end else begin
-      room_q <= room_d;
-    end
+  // Empty queue and pointer stage: room for l + 1 columns while l < QueueDepth.
+  localparam int               RoomLanes = QueueDepth < Lanes ? QueueDepth : Lanes;
+  localparam logic [Lanes-1:0] RoomReset = Lanes'((1 << RoomLanes) - 1);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_room
+    if (!rst_ni) room_q <= RoomReset;
+    else         room_q <= room_d;
   end
 
   assign pe_room_o = room_q;
@@ -208,11 +232,12 @@ module eie_pe #(
   // ---------------------------------------------------------------------------
   // Sparse-matrix read unit
   // ---------------------------------------------------------------------------
-  logic                         ent_valid, ent_pad, ent_merged, spmat_busy, spmat_idle, spmat_err_range;
-  logic [eie_pkg::CodeWidth-1:0] ent_code;
-  logic [EntRowWidth-1:0]       ent_row;
-  logic [ActWidth-1:0]          ent_act;
-  logic [63:0]                  spmat_ld_rdata;
+  logic                                ent_valid, ent_pad, ent_merged;
+  logic                                spmat_busy, spmat_idle, spmat_err_range;
+  logic [eie_pkg::CodeWidth-1:0]       ent_code;
+  logic [EntRowWidth-1:0]              ent_row;
+  logic [ActWidth-1:0]                 ent_act;
+  logic [eie_pkg::SpmatWordWidth-1:0]  spmat_ld_rdata;
 
   eie_spmat_read #(
     .SpmatDepth (SpmatDepth),
@@ -221,10 +246,10 @@ module eie_pe #(
   ) u_spmat_read (
     .clk_i,
     .rst_ni,
-    .ld_we_i     (ld_we_i && ld_target_i == TgtSpmat),
-    .ld_re_i     (ld_re_i && ld_target_i == TgtSpmat),
+    .ld_we_i     (ld_we_i && ld_target_i == eie_pkg::LdTgtSpmat),
+    .ld_re_i     (ld_re_i && ld_target_i == eie_pkg::LdTgtSpmat),
     .ld_addr_i   ($clog2(SpmatDepth)'(ld_index_i)),
-    .ld_wdata_i  (ld_wdata_i),
+    .ld_wdata_i  (eie_pkg::SpmatWordWidth'(ld_wdata_i)),
     .ld_rdata_o  (spmat_ld_rdata),
     .flush_i     (flush_i),
     .col_valid_i (q_pop_valid),
@@ -246,12 +271,17 @@ module eie_pe #(
   // ---------------------------------------------------------------------------
   // Arithmetic unit: codebook, multiply, accumulate with bypass
   // ---------------------------------------------------------------------------
-  logic                          row_overflow, arith_idle, wb_re;
-  logic [RowWidth:0]             wb_row_d, wb_row_q;  // one bit more: counts up to ActDepth
-  logic [RowWidth-1:0]           wb_row_q2;
+  logic                          row_overflow, arith_idle, acc_re;
+  logic [RowWidth-1:0]           acc_row;
   logic [eie_pkg::AccWidth-1:0]  wb_acc;
+  logic                          wb_busy, wb_rd, wr_valid, row_err;
+  logic [RowWidth-1:0]           wb_row, wr_row;
+  logic [ActWidth-1:0]           wb_act, wr_act;
 
   assign row_overflow = ent_valid && ent_row[RowWidth];
+  // The accumulators' read port: the write-back's rows, or in I/O mode the RESULT target.
+  assign acc_re  = wb_rd || (ld_re_i && ld_target_i == eie_pkg::LdTgtResult);
+  assign acc_row = wb_busy ? wb_row : RowWidth'(ld_index_i);
 
   eie_arith #(
     .MaxLayers (MaxLayers),
@@ -259,7 +289,7 @@ module eie_pe #(
   ) u_arith (
     .clk_i,
     .rst_ni,
-    .cb_we_i     (ld_we_i && ld_target_i == TgtCb),
+    .cb_we_i     (ld_we_i && ld_target_i == eie_pkg::LdTgtCodebook),
     .cb_addr_i   ($clog2(MaxLayers * eie_pkg::NumCodes)'(ld_index_i)),
     .cb_wdata_i  (ld_wdata_i[eie_pkg::WeightWidth-1:0]),
     .layer_i     (layer_i),
@@ -268,8 +298,8 @@ module eie_pe #(
     .ent_row_i   (ent_row[RowWidth-1:0]),
     .ent_act_i   (ent_act),
     .clear_i     (flush_i),
-    .wb_re_i     (wb_re),
-    .wb_row_i    (wb_busy_q ? wb_row_q[RowWidth-1:0] : RowWidth'(ld_index_i)),
+    .wb_re_i     (acc_re),
+    .wb_row_i    (acc_row),
     .wb_acc_o    (wb_acc),
     .idle_o      (arith_idle)
   );
@@ -277,80 +307,8 @@ module eie_pe #(
   assign idle_o = ptr_valid == '0 && !q_pop_valid && spmat_idle && arith_idle;
 
   // ---------------------------------------------------------------------------
-  // Write-back: rows r with r*NumPe + PeIndex < out_features, one per cycle
+  // Write-back: the rows through ReLU/requantisation into the destination file
   // ---------------------------------------------------------------------------
-  logic                 wb_busy_d, wb_busy_q, wb_pending_d, wb_pending_q;
-  logic [16:0]          wb_grow_d, wb_grow_q;
-  // wb_more_q: row wb_row_q (global row wb_grow_q) is one to write back, i.e.
-  // wb_busy_q && wb_grow_q < layer_out_i && wb_row_q < ActDepth, computed a cycle
-  // ahead from the next row so that no compare sits in front of the read (timing).
-  logic                 wb_more, wb_more_d, wb_more_q;
-  logic [ActWidth-1:0]  wb_act;
-  logic [RowWidth:0]    max_row_d, max_row_q;
-  logic                 seen_d, seen_q, row_err;
-
-  assign wb_more = wb_more_q;
-  assign wb_re   = wb_more || (ld_re_i && ld_target_i == TgtResult);
-
-  always_comb begin
-    wb_busy_d    = wb_busy_q;
-    wb_row_d     = wb_row_q;
-    wb_grow_d    = wb_grow_q;
-    wb_pending_d = wb_more;
-    wb_more_d    = 1'b0;
-    max_row_d    = max_row_q;
-    seen_d       = seen_q;
-    row_err      = 1'b0;
-    if (ent_valid) begin
-      seen_d = 1'b1;
-      if (!seen_q || ent_row > max_row_q) begin
-        max_row_d = ent_row;
-      end
-    end
-    if (wb_start_i) begin
-      wb_busy_d = 1'b1;
-      wb_row_d  = '0;
-      wb_grow_d = 17'(PeIndex);
-      wb_more_d = 17'(PeIndex) < 17'(layer_out_i);
-    end else if (wb_more) begin
-      wb_row_d  = wb_row_q + (RowWidth+1)'(1);
-      wb_grow_d = wb_grow_q + 17'(NumPe);
-      wb_more_d = wb_grow_q + 17'(NumPe) < 17'(layer_out_i) && 32'(wb_row_q) + 1 < ActDepth;
-    end else if (wb_busy_q && !wb_pending_q) begin
-      // Every row this layer touched must be one the write-back covers.
-      wb_busy_d = 1'b0;
-      row_err   = seen_q && 32'(max_row_q) >= 32'(wb_row_q);
-    end
-    if (flush_i) begin
-      seen_d    = 1'b0;
-      max_row_d = '0;
-    end
-  end
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      wb_busy_q    <= 1'b0;
-      wb_pending_q <= 1'b0;
-      wb_more_q    <= 1'b0;
-      wb_row_q     <= '0;
-      wb_row_q2    <= '0;
-      wb_grow_q    <= '0;
-      max_row_q    <= '0;
-      seen_q       <= 1'b0;
-    end else begin
-      wb_busy_q    <= wb_busy_d;
-      wb_pending_q <= wb_pending_d;
-      wb_more_q    <= wb_more_d;
-      wb_row_q     <= wb_row_d;
-      wb_row_q2    <= wb_row_q[RowWidth-1:0];
-      wb_grow_q    <= wb_grow_d;
-      max_row_q    <= max_row_d;
-      seen_q       <= seen_d;
-    end
-  end
-
-  assign wb_busy_o = wb_busy_q;
-
   eie_relu_quant u_relu_quant (
     .acc_i   (wb_acc),
     .shift_i (layer_shift_i),
@@ -358,26 +316,29 @@ module eie_pe #(
     .act_o   (wb_act)
   );
 
-  // The write stage: the requantised row is registered before the activation
-  // file (timing: the requantisation and the file's write port and bitmap
-  // update are not in one cycle). The last row lands the cycle after wb_busy_o
-  // falls, two cycles before the next layer's scan starts, so no cycle count
-  // changes.
-  logic                wr_valid_q;
-  logic [RowWidth-1:0] wr_row_q;
-  logic [ActWidth-1:0] wr_act_q;
+  eie_wb_seq #(
+    .NumPe    (NumPe),
+    .PeIndex  (PeIndex),
+    .ActDepth (ActDepth)
+  ) u_wb_seq (
+    .clk_i,
+    .rst_ni,
+    .flush_i     (flush_i),
+    .wb_start_i  (wb_start_i),
+    .layer_out_i (layer_out_i),
+    .ent_valid_i (ent_valid),
+    .ent_row_i   (ent_row),
+    .busy_o      (wb_busy),
+    .rd_o        (wb_rd),
+    .rd_row_o    (wb_row),
+    .act_i       (wb_act),
+    .wr_valid_o  (wr_valid),
+    .wr_row_o    (wr_row),
+    .wr_act_o    (wr_act),
+    .err_row_o   (row_err)
+  );
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      wr_valid_q <= 1'b0;
-      wr_row_q   <= '0;
-      wr_act_q   <= '0;
-    end else begin
-      wr_valid_q <= wb_pending_q;
-      wr_row_q   <= wb_row_q2;
-      wr_act_q   <= wb_act;
-    end
-  end
+  assign wb_busy_o = wb_busy;
 
   // ---------------------------------------------------------------------------
   // Activation read/write unit: ping-pong files, bitmap, LNZD leaf
@@ -385,8 +346,8 @@ module eie_pe #(
   logic                ld_act, act_ld_file;
   logic [ActWidth-1:0] act_ld_rdata;
 
-  assign ld_act      = ld_target_i == TgtAct0 || ld_target_i == TgtAct1;
-  assign act_ld_file = ld_target_i == TgtAct1;
+  assign ld_act      = ld_target_i == eie_pkg::LdTgtAct0 || ld_target_i == eie_pkg::LdTgtAct1;
+  assign act_ld_file = ld_target_i == eie_pkg::LdTgtAct1;
 
   eie_act_file #(
     .ActDepth (ActDepth),
@@ -402,9 +363,9 @@ module eie_pe #(
     .leaf_act_o     (leaf_act_o),
     .leaf_col_o     (leaf_col_o),
     .empty_o        (leaf_empty_o),
-    .wb_valid_i     (wr_valid_q),
-    .wb_row_i       (wr_row_q),
-    .wb_act_i       (wr_act_q),
+    .wb_valid_i     (wr_valid),
+    .wb_row_i       (wr_row),
+    .wb_act_i       (wr_act),
     .ld_we_i        (ld_we_i && ld_act),
     .ld_re_i        (ld_re_i && ld_act),
     .ld_file_i      (act_ld_file),
@@ -416,29 +377,35 @@ module eie_pe #(
 
   // Load-port read data of the target read in the previous cycle, registered
   // (timing: the RESULT requantisation then does not feed the load port's PE mux).
-  logic [2:0]  ld_target_q;
-  logic        ld_re_q;
-  logic [63:0] ld_rdata_d, ld_rdata_q;
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+  logic                   ld_re_q;
+  logic [TgtWidth-1:0]    ld_target_d, ld_target_q;
+  logic [LdDataWidth-1:0] ld_rdata_sel, ld_rdata_d, ld_rdata_q;
+
+  always_comb begin : proc_ld_rdata
+    unique case (ld_target_q)
+      eie_pkg::LdTgtSpmat:  ld_rdata_sel = LdDataWidth'(spmat_ld_rdata);
+      eie_pkg::LdTgtPtr:    ld_rdata_sel = LdDataWidth'(ptr_ld_rdata);
+      eie_pkg::LdTgtAct0,
+      eie_pkg::LdTgtAct1:   ld_rdata_sel = {{(LdDataWidth - ActWidth){act_ld_rdata[ActWidth-1]}},
+                                            act_ld_rdata};
+      eie_pkg::LdTgtResult: ld_rdata_sel = {{(LdDataWidth - ActWidth){wb_act[ActWidth-1]}}, wb_act};
+      default:              ld_rdata_sel = '0;
+    endcase
+  end
+
+  assign ld_target_d = ld_re_i ? ld_target_i : ld_target_q;
+  assign ld_rdata_d  = ld_re_q ? ld_rdata_sel : ld_rdata_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_ld_regs
     if (!rst_ni) begin
       ld_target_q <= '0;
       ld_re_q     <= 1'b0;
       ld_rdata_q  <= '0;
     end else begin
-      ld_re_q <= ld_re_i;
-      if (ld_re_i) ld_target_q <= ld_target_i;
-      if (ld_re_q) ld_rdata_q <= ld_rdata_d;
+      ld_target_q <= ld_target_d;
+      ld_re_q     <= ld_re_i;
+      ld_rdata_q  <= ld_rdata_d;
     end
-  end
-
-  always_comb begin
-    unique case (ld_target_q)
-      TgtSpmat:         ld_rdata_d = spmat_ld_rdata;
-      TgtPtr:           ld_rdata_d = 64'(ptr_ld_rdata);
-      TgtAct0, TgtAct1: ld_rdata_d = 64'({{(64 - ActWidth){act_ld_rdata[ActWidth-1]}}, act_ld_rdata});
-      TgtResult:        ld_rdata_d = 64'({{(64 - ActWidth){wb_act[ActWidth-1]}}, wb_act});
-      default:          ld_rdata_d = '0;
-    endcase
   end
 
   assign ld_rdata_o = ld_rdata_q;
@@ -446,89 +413,75 @@ module eie_pe #(
   // ---------------------------------------------------------------------------
   // Performance counters (cleared at START, counting in compute phases)
   // ---------------------------------------------------------------------------
-  logic        has_work;
-  logic [5:0]  cnt_inc, cnt_inc_d, cnt_inc_q;
-  logic        pad_merged, pad_merged_q;
-  logic [5:0][31:0] cnt_d, cnt_q;
+  eie_pe_counters u_counters (
+    .clk_i,
+    .rst_ni,
+    .clear_i      (cnt_clear_i),
+    .compute_i    (compute_i),
+    .bcast_over_i (bcast_over_i),
+    .issue_i      (spmat_busy),
+    .has_work_i   (ptr_valid != '0 || q_pop_valid),
+    .wait_room_i  (bcast_valid_i[0] && !pe_room_o[0]),
+    .pad_i        (ent_valid && ent_pad),
+    .pad_merged_i (ent_valid && ent_merged),
+    .counters_o   (counters_o)
+  );
 
-  assign has_work = ptr_valid != '0 || q_pop_valid;
-  assign cnt_inc[0] = compute_i && spmat_busy;
-  assign cnt_inc[1] = compute_i && !spmat_busy && !has_work && !bcast_over_i;
-  assign cnt_inc[2] = compute_i && !spmat_busy && has_work;
-  assign cnt_inc[3] = compute_i && !spmat_busy && !has_work && bcast_over_i;
-  assign cnt_inc[4] = compute_i && bcast_valid_i[0] && !pe_room_o[0];
-  assign cnt_inc[5] = ent_valid && ent_pad;
-  // A padding merged into an entry's issue: PE_PADDING counts it too (a second increment).
-  assign pad_merged = ent_valid && ent_merged;
-
-  // The increments are registered and added a cycle later (timing: an abort's
-  // flush reaches spmat_busy, and the stall bit pe_room_o, in the same cycle).
-  // The totals are the same; a counter read sees them one cycle late, and no
-  // register read can follow the end of a run that closely.
-  assign cnt_inc_d = cnt_clear_i ? '0 : cnt_inc;
-
-  always_comb begin
-    for (int c = 0; c < 6; c++) begin
-      cnt_d[c] = cnt_clear_i ? 32'd0 : cnt_q[c] + 32'(cnt_inc_q[c]) + 32'(c == 5 && pad_merged_q);
-    end
-  end
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      cnt_q        <= '0;
-      cnt_inc_q    <= '0;
-      pad_merged_q <= 1'b0;
-    end else begin
-      cnt_q        <= cnt_d;
-      cnt_inc_q    <= cnt_inc_d;
-      pad_merged_q <= !cnt_clear_i && pad_merged;
-    end
-  end
-
-  assign counters_o = cnt_q;
-
-  // The load index is 20 bits for every target; each memory uses its low bits.
+  // ---------------------------------------------------------------------------
+  // Error events
+  // ---------------------------------------------------------------------------
+  // The load index is LdIdxWidth bits for every target; each memory uses its low bits.
   logic unused_ld_index;
   assign unused_ld_index = ^ld_index_i;
   // The error events are registered (timing: a pointer bank's clock-to-output and
   // the order compare would otherwise drive the CCU's abort and, through its flush,
   // every PE's read enables in the same cycle). The run aborts one cycle later; it
   // is still running then, since no error can fire in a layer's drained cycle.
-  logic [2:0] err_d, err_q;
-  assign err_d = {row_err || row_overflow, spmat_err_range, (ptr_valid & ptr_err_order) != '0};
+  logic err_order_d, err_order_q, err_range_q, err_row_d, err_row_q;
+  assign err_order_d = (ptr_valid & ptr_err_order) != '0;
+  assign err_row_d   = row_err || row_overflow;
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_err_regs
     if (!rst_ni) begin
-      err_q <= '0;
+      err_order_q <= 1'b0;
+      err_range_q <= 1'b0;
+      err_row_q   <= 1'b0;
     end else begin
-      err_q <= err_d;
+      err_order_q <= err_order_d;
+      err_range_q <= spmat_err_range;
+      err_row_q   <= err_row_d;
     end
   end
 
-  assign err_o = err_q;
+  always_comb begin : proc_err
+    err_o = '0;
+    err_o[eie_pkg::ErrPtrOrder] = err_order_q;
+    err_o[eie_pkg::ErrPtrRange] = err_range_q;
+    err_o[eie_pkg::ErrRowRange] = err_row_q;
+  end
 
 `ifndef SYNTHESIS
-  always @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-    end else begin
+  // A plain always: Icarus -Wall flags system tasks inside an always_ff. $fatal,
+  // not $error: Icarus carries on after $error and the cocotb test would pass.
+  int room_count;
+  assign room_count = int'(q_count) + int'(ptr_valid[0]) + int'(ptr_valid[1]);
+
+  always @(posedge clk_i or negedge rst_ni) begin : proc_assert
+    if (rst_ni) begin
       assert ((q_push & ~q_push_ready) == '0)
         else $fatal(1, "eie_pe %0d: activation queue overflow", PeIndex);
       // The registered room flags equal the room of this cycle's queue and pointer stage.
       for (int l = 0; l < Lanes; l++) begin
-        assert (room_q[l] == (int'(q_count) + int'(ptr_valid[0]) + int'(ptr_valid[1]) + l < QueueDepth))
+        assert (room_q[l] == (room_count + l < QueueDepth))
           else $fatal(1, "eie_pe %0d: room flag %0d disagrees with the queue count", PeIndex, l);
       end
-      if (wb_busy_q) begin
-        assert (idle_o) else $fatal(1, "eie_pe %0d: write-back while the pipeline is busy", PeIndex);
+      if (wb_busy) begin
+        assert (idle_o)
+          else $fatal(1, "eie_pe %0d: write-back while the pipeline is busy", PeIndex);
       end
     end
   end
 `endif
-
-  initial begin
-    if (PeIndex < 0 || PeIndex >= NumPe) $fatal(1, "eie_pe: PeIndex %0d outside 0..%0d", PeIndex, NumPe - 1);
-    if (QueueDepth < 1) $fatal(1, "eie_pe: QueueDepth must be >= 1");
-  end
 
 endmodule
 

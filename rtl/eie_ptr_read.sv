@@ -60,7 +60,9 @@ module eie_ptr_read #(
 
   initial begin : proc_check_params
     if (Lanes != 2) $fatal(1, "eie_ptr_read: written for two take lanes, got %0d", Lanes);
-    if (PtrBankDepth < 2) $fatal(1, "eie_ptr_read: PtrBankDepth must be >= 2, got %0d", PtrBankDepth);
+    if (PtrBankDepth < 2) begin
+      $fatal(1, "eie_ptr_read: PtrBankDepth must be >= 2, got %0d", PtrBankDepth);
+    end
     if (PtrWidth < 1) $fatal(1, "eie_ptr_read: PtrWidth must be >= 1, got %0d", PtrWidth);
   end
 
@@ -105,46 +107,55 @@ module eie_ptr_read #(
   (* no_rw_check *) logic [PtrWidth-1:0] odd_mem  [PtrBankDepth];
   logic [Lanes-1:0][PtrWidth-1:0] even_rdata_q, odd_rdata_q;
 
-  always_ff @(posedge clk_i) begin
+  always_ff @(posedge clk_i) begin : proc_even_port0
     if (even_we) even_mem[even_addr[0]] <= ld_data_i;
     if (even_re[0]) even_rdata_q[0] <= even_mem[even_addr[0]];
   end
 
-  always_ff @(posedge clk_i) begin
+  always_ff @(posedge clk_i) begin : proc_even_port1
     if (even_re[1]) even_rdata_q[1] <= even_mem[even_addr[1]];
   end
 
-  always_ff @(posedge clk_i) begin
+  always_ff @(posedge clk_i) begin : proc_odd_port0
     if (odd_we) odd_mem[odd_addr[0]] <= ld_data_i;
     if (odd_re[0]) odd_rdata_q[0] <= odd_mem[odd_addr[0]];
   end
 
-  always_ff @(posedge clk_i) begin
+  always_ff @(posedge clk_i) begin : proc_odd_port1
     if (odd_re[1]) odd_rdata_q[1] <= odd_mem[odd_addr[1]];
   end
 
   // ---------------------------------------------------------------------------
   // Pipeline registers per lane: valid, activation, parity of k; bank of the load read
   // ---------------------------------------------------------------------------
-  logic [Lanes-1:0]                        valid_q, odd_q;
-  logic [Lanes-1:0][eie_pkg::ActWidth-1:0] act_q;
-  logic                                    ld_odd_q;
+  logic [Lanes-1:0]                        valid_q, odd_d, odd_q;
+  logic [Lanes-1:0][eie_pkg::ActWidth-1:0] act_d, act_q;
+  logic                                    ld_odd_d, ld_odd_q;
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+  always_comb begin : proc_next
+    act_d    = act_q;
+    odd_d    = odd_q;
+    ld_odd_d = ld_odd_q;
+    for (int l = 0; l < Lanes; l++) begin
+      if (in_valid_i[l]) begin
+        act_d[l] = in_act_i[l];
+        odd_d[l] = in_odd[l];
+      end
+    end
+    if (ld_re_i) ld_odd_d = ld_odd;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs
     if (!rst_ni) begin
       valid_q  <= '0;
       act_q    <= '0;
       odd_q    <= '0;
       ld_odd_q <= 1'b0;
     end else begin
-      valid_q <= in_valid_i;
-      for (int l = 0; l < Lanes; l++) begin
-        if (in_valid_i[l]) begin
-          act_q[l] <= in_act_i[l];
-          odd_q[l] <= in_odd[l];
-        end
-      end
-      if (ld_re_i) ld_odd_q <= ld_odd;
+      valid_q  <= in_valid_i;
+      act_q    <= act_d;
+      odd_q    <= odd_d;
+      ld_odd_q <= ld_odd_d;
     end
   end
 
@@ -157,7 +168,8 @@ module eie_ptr_read #(
     // DP16KD's clock-to-output already takes most of the cycle and these two feed
     // the PE's queue push and the broadcast stall.
     assign out_empty_o[l] = even_rdata_q[l] == odd_rdata_q[l];
-    assign err_order_o[l] = odd_q[l] ? (odd_rdata_q[l] > even_rdata_q[l]) : (even_rdata_q[l] > odd_rdata_q[l]);
+    assign err_order_o[l] = odd_q[l] ? (odd_rdata_q[l] > even_rdata_q[l])
+                                     : (even_rdata_q[l] > odd_rdata_q[l]);
   end
 
   assign ld_rdata_o = ld_odd_q ? odd_rdata_q[0] : even_rdata_q[0];
@@ -179,7 +191,7 @@ module eie_ptr_read #(
         else $fatal(1, "eie_ptr_read: lane 1 without lane 0");
       for (int l = 0; l < Lanes; l++) begin
         assert (!in_valid_i[l] || int'(in_index_i[l]) <= 2 * PtrBankDepth - 2)
-          else $fatal(1, "eie_ptr_read: lane %0d pointer index %0d has no p_{k+1} (PtrBankDepth %0d)",
+          else $fatal(1, "eie_ptr_read: lane %0d pointer index %0d has no p_{k+1} (%0d per bank)",
                       l, in_index_i[l], PtrBankDepth);
       end
       assert (!ld_access || int'(ld_addr) < PtrBankDepth)

@@ -5,7 +5,7 @@
 // A padding entry whose word is already in the read register, that is neither its
 // column's first entry nor in the word's first or last slot, and that is followed
 // by at least two entries of its column, is merged into the next entry's issue:
-// it costs no cycle, only moves that entry's row on (the merge rule, eie.perf).
+// it costs no cycle, only moves that entry's row on (the merge rule, eie.models.perf).
 // The 64-bit SRAM is read only when the word address changes. No output backpressure.
 
 `default_nettype none
@@ -133,7 +133,7 @@ module eie_spmat_read #(
   assign col_nonempty = col_start_i < col_end_i;
   assign col_in_range = col_end_i <= PtrWidth'(EntryLimit);
 
-  always_comb begin
+  always_comb begin : proc_issue
     cur_valid_d = cur_valid_q;
     cur_first_d = cur_first_q;
     cur_last_d  = cur_last_q;
@@ -166,7 +166,7 @@ module eie_spmat_read #(
     if (flush_i) cur_valid_d = 1'b0;
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_issue_regs
     if (!rst_ni) begin
       cur_valid_q <= 1'b0;
       cur_first_q <= 1'b0;
@@ -204,7 +204,7 @@ module eie_spmat_read #(
   assign sram_re       = sram_re_issue | ld_re_i;
   assign sram_addr     = (ld_we_i | ld_re_i) ? ld_addr_i : issue_word[WordAddrWidth-1:0];
 
-  always_comb begin
+  always_comb begin : proc_word
     word_valid_d = word_valid_q;
     word_d       = word_q;
     if (sram_re_issue) begin
@@ -215,7 +215,7 @@ module eie_spmat_read #(
     if (flush_i || ld_we_i || ld_re_i) word_valid_d = 1'b0;
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_word_regs
     if (!rst_ni) begin
       word_valid_q <= 1'b0;
       word_q       <= '0;
@@ -230,7 +230,7 @@ module eie_spmat_read #(
   // read use different ports in the 36-bit-wide mode.
   (* no_rw_check *) logic [WordWidth-1:0] mem [SpmatDepth];
 
-  always_ff @(posedge clk_i) begin
+  always_ff @(posedge clk_i) begin : proc_mem
     if (sram_we) mem[sram_addr] <= ld_wdata_i;
     if (sram_re) rdata_q <= mem[sram_addr];
   end
@@ -247,7 +247,7 @@ module eie_spmat_read #(
   logic [SlotWidth-1:0] s1_slot_d, s1_slot_q;
   logic [ActWidth-1:0]  s1_act_d, s1_act_q;
 
-  always_comb begin
+  always_comb begin : proc_s1
     s1_valid_d  = issue;
     s1_first_d  = s1_first_q;
     s1_merged_d = s1_merged_q;
@@ -263,7 +263,7 @@ module eie_spmat_read #(
     end
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_s1_regs
     if (!rst_ni) begin
       s1_valid_q  <= 1'b0;
       s1_first_q  <= 1'b0;
@@ -306,7 +306,7 @@ module eie_spmat_read #(
   logic [RowWidth-1:0]  out_row_d;
   logic [ActWidth-1:0]  out_act_d, out_act_q;
 
-  always_comb begin
+  always_comb begin : proc_out
     out_valid_d  = s1_valid_q & ~flush_i;
     out_merged_d = out_merged_q;
     out_code_d   = out_code_q;
@@ -320,7 +320,7 @@ module eie_spmat_read #(
     end
   end
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_out_regs
     if (!rst_ni) begin
       out_valid_q  <= 1'b0;
       out_merged_q <= 1'b0;
@@ -365,8 +365,9 @@ module eie_spmat_read #(
         else $fatal(1, "eie_spmat_read: cur_last_q out of step with the address");
       assert (!cur_valid_q || cur_last2_q == (cur_addr_q + PtrWidth'(2) == cur_end_q))
         else $fatal(1, "eie_spmat_read: cur_last2_q out of step with the address");
-      assert (!(issue && !cur_first_q && issue_slot != '0) || (word_valid_q && issue_word == word_q))
-        else $fatal(1, "eie_spmat_read: an entry past its column's first is not in the read register");
+      assert (!(issue && !cur_first_q && issue_slot != '0) ||
+              (word_valid_q && issue_word == word_q))
+        else $fatal(1, "eie_spmat_read: an entry past its column's first not in the read register");
       assert (!(sram_we && sram_re))
         else $fatal(1, "eie_spmat_read: SRAM read and write in one cycle");
       assert (!(ld_we_i || ld_re_i) || int'(ld_addr_i) < SpmatDepth)

@@ -7,7 +7,9 @@ Icarus Verilog 11 (-g2012) elaborates every module, Verilator 5.048
 its own top at default parameters, and Yosys (read_verilog -sv, hierarchy -check)
 reads them as synthesis would. A fourth check finds the one pattern that hangs
 Icarus 11 but no tool flags: an always_comb that reads a variable it also writes
-(Icarus re-runs such a block forever when two of them feed each other).
+(Icarus re-runs such a block forever when two of them feed each other). A fifth
+keeps the house style's layout rules (STYLE.md): lines of at most 100 characters,
+named always blocks (proc_...), generate labels g_..., a /// comment on every port.
 Prints one line per check; exits 1 on any finding.
 """
 
@@ -108,11 +110,45 @@ def lint_comb_loops(sources: list[Path]) -> list[str]:
             for p in sources for line, names in comb_self_reads(p.read_text())]
 
 
+MAX_LINE = 100
+
+
+def style_findings(text: str) -> list[tuple[int, str]]:
+    """(line, rule) for each layout rule of the house style that ``text`` breaks."""
+    found = []
+    lines = text.splitlines()
+    for number, line in enumerate(lines, 1):
+        code = line.split("//")[0]
+        if len(line) > MAX_LINE:
+            found.append((number, f"{len(line)} characters, more than {MAX_LINE}"))
+        if re.search(r"\balways(_ff|_comb|_latch)?\b.*\bbegin\s*$", code):
+            found.append((number, "an always block without a name (begin : proc_...)"))
+        label = re.search(r"\bbegin\s*:\s*(\w+)", code)
+        if label and not label.group(1).startswith(("g_", "proc_")):
+            found.append((number, f"label {label.group(1)}: generate blocks g_..., always blocks proc_..."))
+    header = re.search(r"\bmodule\s+\w+\s*(?:#\s*\(.*?\n\s*\))?\s*\((.*?)\n\s*\);", text, re.S)
+    if header:
+        first = text[:header.start(1)].count("\n") + 1
+        previous = ""
+        for offset, line in enumerate(header.group(1).splitlines()):
+            stripped = line.strip()
+            if re.match(r"(input|output|inout)\b", stripped) and not previous.startswith("///"):
+                found.append((first + offset, "a port without a /// comment above it"))
+            if stripped:
+                previous = stripped
+    return found
+
+
+def lint_style(sources: list[Path]) -> list[str]:
+    return [f"{p.relative_to(REPO_ROOT)}:{line}: {rule}"
+            for p in sources for line, rule in style_findings(p.read_text())]
+
+
 def main() -> int:
     sources = rtl_sources()
     failed = False
     checks = (("icarus", lint_icarus), ("verilator", lint_verilator), ("yosys", lint_yosys),
-              ("comb-loop", lint_comb_loops))
+              ("comb-loop", lint_comb_loops), ("style", lint_style))
     for name, check in checks:
         findings = check(sources)
         status = "clean" if not findings else f"{len(findings)} finding(s)"

@@ -15,9 +15,11 @@ import numpy as np
 import cocotb
 from cocotb.triggers import ClockCycles
 from cocotb_bus.drivers.amba import AXIProtocolError
+from eie.hw.regs import LdTarget
 from eie.image import load
 from eie.models.reference import run_layers
-from eie_tb import ERROR_BITS, TGT_ACT0, TGT_PTR, TGT_RESULT, EieTB, layer_reg, ld_address, watchdog_cycles
+from eie_tb import CTRL_IMAGE_KEPT, CTRL_START, ERROR_BITS, STATUS_BUSY, STATUS_DONE, STATUS_ERROR, TGT_ACT0, \
+    TGT_PTR, TGT_RESULT, EieTB, layer_reg, ld_address, watchdog_cycles
 
 
 class Fixture:
@@ -43,12 +45,12 @@ class Fixture:
         await self.clear_errors()
         await self.tb.load_input(self.image, self.acts)
         status = await self.tb.start_and_wait(self.timeout)
-        assert status & 0b110 == 0b010, f"status {status:#x}, errors {await self.errors()}"
+        assert status & (STATUS_DONE | STATUS_ERROR) == STATUS_DONE, f"status {status:#x}, errors {await self.errors()}"
         outputs = await self.tb.read_output(self.image)
         assert np.array_equal(outputs, self.expected), "outputs differ from eie ref after recovery"
 
     async def start(self) -> None:
-        await self.tb.reg_write("CTRL", 1)
+        await self.tb.reg_write("CTRL", CTRL_START)
 
     async def wait_idle(self) -> None:
         await self.tb.wait_idle(self.timeout)
@@ -67,7 +69,8 @@ async def expect_error(fx: Fixture, name: str) -> None:
     errors = await fx.errors()
     assert name in errors, f"expected ERROR.{name}, got {errors}"
     status = await fx.tb.reg_read("STATUS")
-    assert status & 0b111 == 0b100, f"expected idle with ERROR and without DONE, STATUS {status:#x}"
+    assert status & (STATUS_BUSY | STATUS_DONE | STATUS_ERROR) == STATUS_ERROR, \
+        f"expected idle with ERROR and without DONE, STATUS {status:#x}"
 
 
 @cocotb.test(timeout_time=1, timeout_unit="ms")
@@ -110,11 +113,11 @@ async def layer_count_and_shapes_that_do_not_fit(dut):
     await expect_error(fx, "BAD_LAYER")
     await fx.tb.reg_write("NUM_LAYERS", len(fx.image.layers))
     await fx.clear_errors()
-    await fx.tb.reg_write(layer_reg(0, 1), fx.image.memory.act_depth * fx.image.num_pes + 1)
+    await fx.tb.reg_write(layer_reg(0, "LAYER_OUT"), fx.image.memory.act_depth * fx.image.num_pes + 1)
     await fx.tb.load_input(fx.image, fx.acts)
     await fx.start()
     await expect_error(fx, "BAD_LAYER")
-    await fx.tb.reg_write(layer_reg(0, 1), fx.image.layers[0].out_features)
+    await fx.tb.reg_write(layer_reg(0, "LAYER_OUT"), fx.image.layers[0].out_features)
     await fx.good_run()
 
 
@@ -162,7 +165,7 @@ async def load_address_outside_every_memory(dut):
     fx = await ready(dut)
     await fx.tb.load.write_many([(ld_address(TGT_PTR, 0, 2 * fx.image.memory.ptr_bank_depth), 1)])
     assert "LOAD_RANGE" in await fx.errors()
-    await fx.tb.load.write_many([(ld_address(7, 0, 0), 1)])
+    await fx.tb.load.write_many([(ld_address(max(LdTarget) + 1, 0, 0), 1)])  # no such target
     assert "LOAD_RANGE" in await fx.errors()
     await fx.good_run()
 
@@ -191,6 +194,6 @@ async def reset_in_the_middle_of_a_layer(dut):
     await fx.tb.write_registers(fx.image)
     await fx.start()  # reset forgot the image-loaded mark
     await expect_error(fx, "NOT_LOADED")
-    await fx.tb.reg_write("CTRL", 1 << 2)  # IMAGE_KEPT: the memories survived the reset
+    await fx.tb.reg_write("CTRL", CTRL_IMAGE_KEPT)  # the memories survived the reset
     await fx.good_run()
 

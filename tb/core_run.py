@@ -24,7 +24,7 @@ from cocotb_bus.scoreboard import Scoreboard
 from eie.image import load
 from eie.models.reference import run_layers
 from bus_protocol import Backpressure
-from eie_tb import EieTB, fixed_pause, no_pause, random_pause, watchdog_cycles
+from eie_tb import STATUS_DONE, EieTB, fixed_pause, no_pause, random_pause, watchdog_cycles
 
 
 def pause_from_env():
@@ -72,7 +72,7 @@ async def run_image(dut):
         if errors:
             expected_reads.clear()
         assert not errors, f"run {run}: the core raised ERROR bits {errors}"
-        assert status & 0b10, f"run {run}: STATUS.DONE is not set (status {status:#x})"
+        assert status & STATUS_DONE, f"run {run}: STATUS.DONE is not set (status {status:#x})"
         outputs[run] = await tb.read_output(image)
         reports.append(await tb.read_report(image))
         if check:

@@ -25,38 +25,34 @@ from cocotb_bus.drivers import BusDriver
 from cocotb_bus.drivers.amba import AXI4LiteMaster
 from cocotb_bus.monitors import BusMonitor
 
+from eie.packing.compress import NUM_CODES
+from eie.hw import layer_flags, ld_address, regs
 from bus_protocol import AXIL_SIGNALS, LOAD_SIGNALS, AxiLiteProtocolMonitor, Backpressure, LoadPortProtocolMonitor, \
     StressAxiLiteMaster
 
-# Load-port targets (README "Load port").
-TGT_SPMAT, TGT_PTR, TGT_CODEBOOK, TGT_ACT0, TGT_ACT1, TGT_RESULT = range(6)
-
-# Register map (README "Register map").
-REG = {
-    "ID": 0x000, "NUM_PE": 0x004, "QUEUE_DEPTH": 0x008, "SPMAT_DEPTH": 0x00C, "PTR_DEPTH": 0x010,
-    "ACT_DEPTH": 0x014, "MAX_LAYERS": 0x018, "HISTORY_DEPTH": 0x01C, "CTRL": 0x020, "STATUS": 0x024, "ERROR": 0x028,
-    "NUM_LAYERS": 0x02C, "ACT_FRAC": 0x030, "INPUT_FILE": 0x034, "CYCLES_LO": 0x040, "CYCLES_HI": 0x044,
-    "BCASTS": 0x048, "BCAST_STALLS": 0x04C, "PE_SEL": 0x050, "PE_BUSY": 0x054, "PE_STARVED": 0x058,
-    "PE_STALLED": 0x05C, "PE_DRAINED": 0x060, "PE_QUEUE_FULL": 0x064, "PE_PADDING": 0x068,
-}
-PE_COUNTERS = ("busy", "starved", "stalled", "drained", "queue_full", "padding")
-ERROR_BITS = (
-    "START_BUSY", "NOT_LOADED", "BAD_LAYER", "LOAD_BUSY", "LOAD_RANGE", "PTR_ORDER",
-    "PTR_RANGE", "ROW_RANGE", "COL_RANGE", "REG_ADDR", "REG_BUSY",
-)
+# The host interface, generated from rtl/eie_regs.rdl (eie.hw.regs).
+TGT_SPMAT, TGT_PTR, TGT_CODEBOOK, TGT_ACT0, TGT_ACT1, TGT_RESULT = (
+    regs.LdTarget.SPMAT, regs.LdTarget.PTR, regs.LdTarget.CODEBOOK, regs.LdTarget.ACT0,
+    regs.LdTarget.ACT1, regs.LdTarget.RESULT)
+REG = regs.REG
+# report["pe"] keys: "busy", "starved", ... in register order.
+PE_COUNTERS = tuple(name.removeprefix("PE_").lower() for name in regs.PE_COUNTERS)
+ERROR_BITS = regs.ERROR_BITS
+CTRL, STATUS = regs.REGISTERS["CTRL"], regs.REGISTERS["STATUS"]
+CTRL_START = CTRL.field("START").encode(1)
+CTRL_IMAGE_KEPT = CTRL.field("IMAGE_KEPT").encode(1)
+STATUS_BUSY = STATUS.field("BUSY").mask
+STATUS_DONE = STATUS.field("DONE").mask
+STATUS_ERROR = STATUS.field("ERROR").mask
 
 
-def layer_reg(layer: int, field: int) -> int:
-    """IN=0, OUT=1, PTR_BASE=2, FLAGS=3 of layer descriptor ``layer``."""
-    return 0x100 + 16 * layer + 4 * field
+def layer_reg(layer: int, name: str) -> int:
+    """Register ``name`` (LAYER_IN, LAYER_OUT, LAYER_PTR_BASE, LAYER_FLAGS) of layer descriptor ``layer``."""
+    return regs.REGISTERS[name].address(layer)
 
 
 def layer_cycles_reg(layer: int) -> int:
-    return 0x200 + 4 * layer
-
-
-def ld_address(target: int, pe: int, index: int) -> int:
-    return (target << 28) | (pe << 20) | index
+    return regs.REGISTERS["LAYER_CYCLES"].address(layer)
 
 
 def no_pause():
@@ -171,7 +167,7 @@ def image_beats(image, include_codebook: bool = True):
     if include_codebook:
         for layer, spec in enumerate(image.layers):
             for code, value in enumerate(spec.codebook_int):
-                yield ld_address(TGT_CODEBOOK, 0, 16 * layer + code), int(value) & 0xFFFF
+                yield ld_address(TGT_CODEBOOK, 0, NUM_CODES * layer + code), int(value) & 0xFFFF
 
 
 def activation_beats(acts: np.ndarray, num_pes: int, target: int):
@@ -243,7 +239,9 @@ class EieTB:
             self._write_memories_directly(image)
             # One pointer through the port marks the image loaded (else ERROR.NOT_LOADED).
             first_pointer = (ld_address(TGT_PTR, 0, 0), int(image.pointers[0][0]))
-            await self.load.write_many([first_pointer, *(b for b in image_beats(image) if b[0] >> 28 == TGT_CODEBOOK)])
+            target = regs.LD_ADDR.field("TARGET")
+            codebook = (b for b in image_beats(image) if target.decode(b[0]) == TGT_CODEBOOK)
+            await self.load.write_many([first_pointer, *codebook])
         else:
             await self.load.write_many(image_beats(image))
         await self.write_registers(image)
@@ -253,16 +251,16 @@ class EieTB:
         await self.reg_write("NUM_LAYERS", len(image.layers))
         await self.reg_write("ACT_FRAC", image.act_frac)
         for index, spec in enumerate(image.layers):
-            await self.reg_write(layer_reg(index, 0), spec.in_features)
-            await self.reg_write(layer_reg(index, 1), spec.out_features)
-            await self.reg_write(layer_reg(index, 2), spec.ptr_base)
-            await self.reg_write(layer_reg(index, 3), int(spec.bias) | (int(spec.relu) << 1) | (spec.w_frac << 8))
+            await self.reg_write(layer_reg(index, "LAYER_IN"), spec.in_features)
+            await self.reg_write(layer_reg(index, "LAYER_OUT"), spec.out_features)
+            await self.reg_write(layer_reg(index, "LAYER_PTR_BASE"), spec.ptr_base)
+            await self.reg_write(layer_reg(index, "LAYER_FLAGS"), layer_flags(spec.bias, spec.relu, spec.w_frac))
 
     def _write_memories_directly(self, image) -> None:
         for pe in range(image.num_pes):
-            # By name, not dut.gen_pe[pe]: a build without probes (tb/backdoor_public.vlt)
+            # By name, not dut.g_pe[pe]: a build without probes (tb/backdoor_public.vlt)
             # has no indexable generate array, only the named scopes.
-            unit = self.dut[f"gen_pe[{pe}]"].u_pe
+            unit = self.dut[f"g_pe[{pe}]"].u_pe
             spmat, ptr = image.spmat[pe], image.pointers[pe]
             _fill(unit.u_spmat_read.mem, spmat)
             _fill(unit.u_ptr_read.even_mem, ptr[0::2])
@@ -276,7 +274,7 @@ class EieTB:
 
     async def start_and_wait(self, timeout_cycles: int) -> int:
         """START, then wait for DONE (or an error) with a watchdog; returns STATUS."""
-        await self.reg_write("CTRL", 1)
+        await self.reg_write("CTRL", CTRL_START)
         await self.wait_idle(timeout_cycles)
         return await self.reg_read("STATUS")
 
@@ -314,8 +312,8 @@ class EieTB:
         }
         for pe in range(image.num_pes):
             await self.reg_write("PE_SEL", pe)
-            for offset, name in enumerate(PE_COUNTERS):
-                report["pe"][name].append(await self.reg_read(REG["PE_BUSY"] + 4 * offset))
+            for reg_name, name in zip(regs.PE_COUNTERS, PE_COUNTERS):
+                report["pe"][name].append(await self.reg_read(reg_name))
         return report
 
     async def errors(self) -> list[str]:

@@ -24,6 +24,7 @@ import cocotb
 from cocotb.triggers import ReadOnly, RisingEdge
 from cocotb_coverage.coverage import CoverPoint, coverage_db
 from eie.fixedpoint import INT16_MAX, INT16_MIN, round_shift
+from eie.hw import regs
 from eie.models.reference import trace
 
 # bin -> how it is sampled
@@ -138,20 +139,21 @@ def _padding_hits(share, columns: np.ndarray) -> set[str]:
 class RunMonitor:
     """Samples every PE's bypass flag and counter increments each cycle while the core is busy.
 
-    ``cnt_inc`` is the vector eie_pe's performance counters add up, so a bin taken
+    ``cnt_inc`` is the vector eie_pe_counters adds up, so a bin taken
     from it is what the counter registers would show, per cycle and per PE, without
     reading 6 N registers over AXI4-Lite after every run.
     """
 
-    # bits of eie_pe's cnt_inc: busy, starved, stalled, drained, queue full, padding
-    STARVED, QUEUE_FULL, PADDING = 1, 4, 5
+    # bits of eie_pe_counters' cnt_inc, in PE counter register order
+    STARVED, QUEUE_FULL, PADDING = (regs.PE_COUNTERS.index(name) for name in
+                                    ("PE_STARVED", "PE_QUEUE_FULL", "PE_PADDING"))
 
     def __init__(self, dut, num_pes: int):
         self.dut = dut
-        pes = [dut.gen_pe[p].u_pe for p in range(num_pes)]
+        pes = [dut.g_pe[p].u_pe for p in range(num_pes)]
         self.bypass = [pe.u_arith.bypass_q for pe in pes]
-        self.cnt_inc = [pe.cnt_inc for pe in pes]
-        self.pad_merged = [pe.pad_merged for pe in pes]
+        self.cnt_inc = [pe.u_counters.cnt_inc for pe in pes]
+        self.pad_merged = [pe.u_counters.pad_merged for pe in pes]
         self.behind = dut.u_ccu.u_history.behind_take
         self.two_takes = dut.u_ccu.u_history.two_takes
         self.full = dut.u_ccu.u_history.full_o

@@ -29,7 +29,7 @@ from eie.image import load, write_image
 from eie.models.perf import predict
 from eie.models.reference import run_layers
 from bus_protocol import Backpressure
-from eie_tb import EieTB, watchdog_cycles
+from eie_tb import STATUS_DONE, EieTB, watchdog_cycles
 from scenarios import config_for_seed, generate, replay_command
 
 
@@ -87,7 +87,7 @@ async def run_scenario(tb: EieTB, checker: Checker, scenario, workdir: Path, cov
         status = await tb.start_and_wait(watchdog_cycles(image, acts))
         errors = await tb.errors()
         assert not errors, f"run {run}: the core raised ERROR bits {errors}"
-        assert status & 0b10, f"run {run}: STATUS.DONE is not set (status {status:#x})"
+        assert status & STATUS_DONE, f"run {run}: STATUS.DONE is not set (status {status:#x})"
         await check_cycles(tb, loaded, acts, scenario.config, run)
         checker.expect(read_order[run])
         outputs = loaded.to_model_order(await tb.read_output(image))

@@ -51,3 +51,42 @@ def test_passes_defaults_then_overrides_and_loop_variables():
 
 def test_the_rtl_is_clean():
     assert lint.lint_comb_loops(lint.rtl_sources()) == []
+
+
+def test_style_flags_long_lines_unnamed_blocks_labels_and_bare_ports():
+    text = """module m #(
+  parameter int A = 1
+) (
+  /// Documented.
+  input  logic a_i,
+  output logic b_o
+);
+  always_comb begin
+    b_o = a_i;
+  end
+  for (genvar i = 0; i < A; i++) begin : gen_x
+  end
+  // """ + "x" * 100 + """
+endmodule"""
+    assert [line for line, _ in lint.style_findings(text)] == [8, 11, 13, 6]
+
+
+def test_style_passes_the_house_layout():
+    text = """module m (
+  // A group heading, then each port's own comment.
+  /// Documented.
+  input  logic a_i,
+  /// Documented too.
+  output logic b_o
+);
+  always_comb begin : proc_b
+    b_o = a_i;
+  end
+  if (1) begin : g_one
+  end
+endmodule"""
+    assert lint.style_findings(text) == []
+
+
+def test_the_rtl_keeps_the_house_layout():
+    assert lint.lint_style(lint.rtl_sources()) == []

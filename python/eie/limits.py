@@ -46,7 +46,7 @@ QUEUE_DEPTH = Bound("QueueDepth", 1, 256)
 HISTORY_DEPTH = Bound("HistoryDepth", 2, 1024, power_of_two=True)
 # A depth of one would leave a memory without address bits.
 SPMAT_DEPTH = Bound("SpmatDepth", 2, 1 << 20)
-PTR_BANK_DEPTH = Bound("PtrBankDepth", 2, 1 << 20)
+PTR_BANK_DEPTH = Bound("PtrBankDepth", 2, 1 << 19)
 # The write-back's row overflow detection needs at least 16 rows per PE.
 ACT_DEPTH = Bound("ActDepth", 16, 1 << 16)
 MAX_LAYERS = Bound("MaxLayers", 1, 16)

@@ -1,0 +1,156 @@
+# SPDX-License-Identifier: Apache-2.0
+"""cocotb tests of eie_core's registers against rtl/eie_regs.rdl (through eie.hw.regs).
+
+EIE_PARAMS holds the build's parameters as JSON (the values of the read-only
+parameter registers). Every register is read after reset and must show the
+.rdl's reset value; a write to a read-only register answers SLVERR, changes
+nothing and sets ERROR.REG_ADDR; the ERROR bits clear only where 1 is written;
+read/write registers read back what was written.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+
+import cocotb
+from cocotb_bus.drivers.amba import AXIProtocolError
+from eie.hw import ld_address, regs
+from eie.hw.model import Register
+from eie_tb import CTRL_START, EieTB
+
+ERROR = regs.REGISTERS["ERROR"]
+ALL_ONES = (1 << regs.DATA_WIDTH) - 1
+
+
+def params() -> dict[str, int]:
+    return json.loads(os.environ["EIE_PARAMS"])
+
+
+def elements(reg: Register, max_layers: int) -> range:
+    """The array elements the core has: the layer arrays stop at MaxLayers."""
+    return range(min(reg.count, max_layers))
+
+
+def reset_value(reg: Register, build: dict[str, int]) -> int:
+    if reg.reset is not None:
+        return reg.reset
+    (field,) = reg.fields  # a parameter register: one field
+    return build[field.param]
+
+
+async def write_status(tb: EieTB, address: int, value: int) -> str:
+    """Write; 'OKAY' or 'SLVERR'."""
+    try:
+        await tb.axil.write(address, value)
+    except AXIProtocolError:
+        return "SLVERR"
+    return "OKAY"
+
+
+async def read_status(tb: EieTB, address: int) -> tuple[str, int | None]:
+    try:
+        return "OKAY", await tb.reg_read(address)
+    except AXIProtocolError:
+        return "SLVERR", None
+
+
+async def error_bits(tb: EieTB) -> list[str]:
+    return await tb.errors()
+
+
+async def started(dut) -> tuple[EieTB, dict[str, int]]:
+    tb = EieTB(dut)
+    await tb.reset()
+    return tb, params()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def reset_values(dut):
+    """Every readable register of every element shows its reset value, with OKAY."""
+    tb, build = await started(dut)
+    for reg in regs.REGISTERS.values():
+        for index in elements(reg, build["MaxLayers"]):
+            status, value = await read_status(tb, reg.address(index))
+            assert status == "OKAY", f"{reg.name}[{index}] answers {status}"
+            assert value == reset_value(reg, build), f"{reg.name}[{index}] resets to {value:#x}"
+    assert await error_bits(tb) == []
+    tb.check_protocols()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def layers_past_max_layers_are_unmapped(dut):
+    tb, build = await started(dut)
+    for name in ("LAYER_IN", "LAYER_FLAGS", "LAYER_CYCLES"):
+        reg = regs.REGISTERS[name]
+        if build["MaxLayers"] < reg.count:
+            address = reg.address(build["MaxLayers"])
+            assert (await read_status(tb, address))[0] == "SLVERR", f"{name}[MaxLayers] must be unmapped"
+            assert await write_status(tb, address, 1) == "SLVERR"
+    assert await error_bits(tb) == (["REG_ADDR"] if build["MaxLayers"] < 16 else [])
+    tb.check_protocols()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def read_only_registers_refuse_writes(dut):
+    """A write to a register without a writable field: SLVERR, nothing changes, ERROR.REG_ADDR."""
+    tb, build = await started(dut)
+    read_only = [reg for reg in regs.REGISTERS.values() if not reg.writable]
+    assert read_only, "the map has read-only registers"
+    for reg in read_only:
+        for index in elements(reg, build["MaxLayers"]):
+            assert await write_status(tb, reg.address(index), ALL_ONES) == "SLVERR", reg.name
+            assert await error_bits(tb) == ["REG_ADDR"], f"a write to {reg.name} must set REG_ADDR"
+            await tb.reg_write("ERROR", ERROR.field("REG_ADDR").encode(1))
+            assert await error_bits(tb) == []
+            # (After the clear: STATUS.ERROR showed the REG_ADDR bit.)
+            assert await tb.reg_read(reg.address(index)) == reset_value(reg, build), f"{reg.name} changed"
+    tb.check_protocols()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def error_bits_clear_where_one_is_written(dut):
+    tb, _ = await started(dut)
+    # Three ERROR bits raised by misuse: START without an image, a load address
+    # outside every memory, an unmapped register read.
+    await tb.reg_write("CTRL", CTRL_START)
+    await tb.load.write_many([(ld_address(max(regs.LdTarget) + 1, 0, 0), 0)])
+    assert (await read_status(tb, regs.REGISTERS["LAYER_CYCLES"].address(0) + 0x100))[0] == "SLVERR"
+    raised = ["NOT_LOADED", "LOAD_RANGE", "REG_ADDR"]
+    assert sorted(await error_bits(tb)) == sorted(raised)
+
+    await tb.reg_write("ERROR", 0)
+    assert sorted(await error_bits(tb)) == sorted(raised), "writing 0 must clear nothing"
+    # Ones where no bit is set change nothing either.
+    others = sum(f.mask for f in ERROR.fields if f.name not in raised)
+    await tb.reg_write("ERROR", others)
+    assert sorted(await error_bits(tb)) == sorted(raised), "writing 1 must set nothing"
+    for count, name in enumerate(raised, 1):
+        await tb.reg_write("ERROR", ERROR.field(name).encode(1))
+        assert sorted(await error_bits(tb)) == sorted(raised[count:]), f"1 to {name} clears it alone"
+    tb.check_protocols()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def read_write_registers_read_back(dut):
+    """Configuration and descriptor registers keep what is written (idle core, OKAY)."""
+    tb, build = await started(dut)
+    rng = random.Random(cocotb.RANDOM_SEED)
+    written = {}
+    values = {"NUM_LAYERS": build["MaxLayers"], "ACT_FRAC": 5, "INPUT_FILE": 1, "PE_SEL": build["NumPe"] - 1}
+    for name, value in values.items():
+        address = regs.REG[name]
+        assert regs.REGISTERS[name].field(name).encode(value) == value
+        assert await write_status(tb, address, value) == "OKAY", name
+        written[address] = value
+    for reg in regs.REGISTERS.values():
+        if reg.count > 1 and reg.writable:
+            for index in elements(reg, build["MaxLayers"]):
+                word = sum(f.encode(rng.getrandbits(f.width)) for f in reg.fields if "w" in f.sw)
+                assert await write_status(tb, reg.address(index), word) == "OKAY", reg.name
+                written[reg.address(index)] = word
+    for address, value in written.items():
+        assert await tb.reg_read(address) == value, f"register {address:#x} does not read back {value:#x}"
+    assert await error_bits(tb) == []
+    tb.check_protocols()
