@@ -20,7 +20,7 @@ broadcast decision, then every PE issues one entry; no pipeline latencies):
 The "as built" column is eie.models.perf, the exact model of the RTL, at the core's
 default history. ``--depths 16,64,128`` instead tabulates eie.models.perf alone on all
 nine layers at those history depths, with interleaved and with balanced rows:
-how deep the history must be for the targets (README "Numbers").
+how deep the history must be for the targets (doc/results.md).
 Run: .venv/bin/python scripts/broadcast_study.py [--layers NT-We,VGG-6] [--history 64] [--depths 16,128]
 """
 

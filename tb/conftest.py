@@ -116,7 +116,7 @@ def rtl_dir():
 
 def pytest_terminal_summary(terminalreporter, config):
     """The verification figures of the run: random scenarios per simulator,
-    mismatches, coverage bins hit, bad inputs tried (README "Verification")."""
+    mismatches, coverage bins hit, bad inputs tried (doc/verification.md)."""
     from random_coverage import format_report, merge
 
     reports = [r for key in ("passed", "failed") for r in terminalreporter.stats.get(key, [])

@@ -49,7 +49,7 @@ def ideal_cycles(loaded: LoadedImage, acts: np.ndarray) -> dict:
     A PE's issue slots are its entries in the broadcast columns less the padding
     entries its read unit merges into the next entry (eie.models.perf.merged_paddings).
     The bound of a layer is max(busiest PE's slots, broadcasts): one issue per PE
-    and one broadcast per cycle (EIE.md "Load balance"), before pipeline fill.
+    and one broadcast per cycle (the EIE paper, section VI), before pipeline fill.
     """
     bounds = []
     for index, step in enumerate(trace(loaded, acts)):
