@@ -18,7 +18,7 @@ from cocotb_bus.drivers.amba import AXIProtocolError
 from eie.hw.regs import LdTarget
 from eie.image import load
 from eie.models.reference import run_layers
-from eie_tb import CTRL_IMAGE_KEPT, CTRL_START, ERROR_BITS, STATUS_BUSY, STATUS_DONE, STATUS_ERROR, TGT_ACT0, \
+from eie.sim.tb.core_tb import CTRL_IMAGE_KEPT, CTRL_START, ERROR_BITS, STATUS_BUSY, STATUS_DONE, STATUS_ERROR, TGT_ACT0, \
     TGT_PTR, TGT_RESULT, EieTB, layer_reg, ld_address, watchdog_cycles
 
 

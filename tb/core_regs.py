@@ -18,7 +18,7 @@ import cocotb
 from cocotb_bus.drivers.amba import AXIProtocolError
 from eie.hw import ld_address, regs
 from eie.hw.model import Register
-from eie_tb import CTRL_START, EieTB
+from eie.sim.tb.core_tb import CTRL_START, EieTB
 
 ERROR = regs.REGISTERS["ERROR"]
 ALL_ONES = (1 << regs.DATA_WIDTH) - 1

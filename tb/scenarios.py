@@ -119,7 +119,7 @@ class Scenario:
     # core's load-port beats cost seconds a scenario.
     backdoor: bool
     # Share of cycles in which the testbench holds back each valid and ready of
-    # the AXI4-Lite and load-port interfaces (tb/bus_protocol.py).
+    # the AXI4-Lite and load-port interfaces (python/eie/sim/tb/bus_protocol.py).
     bus_idle: float
 
     def image(self) -> Image:

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The protocol monitors' rules (tb/bus_protocol.py) on hand-made cycles, no simulator.
+"""The protocol monitors' rules (python/eie/sim/tb/bus_protocol.py) on hand-made cycles, no simulator.
 
 The core never breaks these rules in the regression, so these cases show that
 each check fires when a bus does.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from bus_protocol import AxiLiteProtocolMonitor, LoadPortProtocolMonitor
+from eie.sim.tb.bus_protocol import AxiLiteProtocolMonitor, LoadPortProtocolMonitor
 
 AXIL_IDLE = {"AWVALID": 0, "AWADDR": 0, "AWREADY": 1, "WVALID": 0, "WDATA": 0, "WSTRB": 15, "WREADY": 1,
              "BVALID": 0, "BREADY": 0, "BRESP": 0, "ARVALID": 0, "ARADDR": 0, "ARREADY": 1,

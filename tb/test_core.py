@@ -4,7 +4,7 @@
 Each parameter set (N, queue depth, memory sizes) is built once; several images
 (weight densities, shapes, layer chains, bias on and off) and several inputs
 (activation densities 0%, one non-zero, 35%, 100%) run on each build. The
-expected values come from the reference model inside tb/core_run.py.
+expected values come from the reference model inside python/eie/sim/tb/core_run.py.
 """
 
 from __future__ import annotations

@@ -21,11 +21,10 @@ import sys
 from pathlib import Path
 
 from eie.errors import EieError
-from eie.sim.toolchain import REPO_ROOT, VERILATOR_WAIVERS, check_simulator, rtl_sources
+from eie.sim.toolchain import REPO_ROOT, RTL_DIR, VERILATOR_WAIVERS, check_simulator, rtl_sources
 
-TB_DIR = REPO_ROOT / "tb"
 # Without probes, VPI sees only eie_core's own signals and the backdoor-loaded arrays.
-BACKDOOR_PUBLIC = TB_DIR / "backdoor_public.vlt"
+BACKDOOR_PUBLIC = RTL_DIR / "eie_backdoor_public.vlt"
 # EIE_SIM_BUILD moves the build tree (two regressions at once must not share one).
 BUILD_ROOT = Path(os.environ.get("EIE_SIM_BUILD", REPO_ROOT / "sim_build"))
 SIMULATORS = ("icarus", "verilator")
@@ -211,10 +210,8 @@ def run_cocotb(
             done.touch()
         _built.add(build_dir)
 
-    # cocotb hands sys.path to the simulator's Python as PYTHONPATH: the testbench
-    # modules under tb/ must be on it.
-    if str(TB_DIR) not in sys.path:
-        sys.path.insert(0, str(TB_DIR))
+    # cocotb hands sys.path to the simulator's Python as PYTHONPATH: a test module
+    # outside the eie package (tb/ under pytest) must be on it.
     env = dict(extra_env or {})
     try:
         results = runner.test(

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """``eie sim``: run an image on the RTL core under cocotb and collect the counters.
 
-The cocotb side is ``tb/core_run.py``; this module builds eie_core with the
+The cocotb side is ``eie.sim.tb.core_run``; this module builds eie_core with the
 image's sizes (one build directory per parameter set), hands over the image,
 inputs and output paths, and reads back outputs and the report. Outputs have the
 same form as ``eie ref`` (int16 raw activations, put back in model row order from
@@ -103,7 +103,7 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
         # The simulator runs in this run's own folder, so that several runs of one
         # build can go at once (eie bench). core_run reads only ports and writes
         # only the backdoor memories: no probes, a leaner Verilator build.
-        run_cocotb("eie_core", "core_run", params, sim=sim, extra_env=env, waves=waves, seed=seed, optimize=optimize,
+        run_cocotb("eie_core", "eie.sim.tb.core_run", params, sim=sim, extra_env=env, waves=waves, seed=seed, optimize=optimize,
                    test_dir=tmp, probes=False)
         if not (tmp / "report.json").exists():
             raise EieError("the RTL simulation ended without a report (see the log above)")

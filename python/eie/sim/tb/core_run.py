@@ -23,8 +23,8 @@ import cocotb
 from cocotb_bus.scoreboard import Scoreboard
 from eie.image import load
 from eie.models.reference import run_layers
-from bus_protocol import Backpressure
-from eie_tb import STATUS_DONE, EieTB, fixed_pause, no_pause, random_pause, watchdog_cycles
+from eie.sim.tb.bus_protocol import Backpressure
+from eie.sim.tb.core_tb import STATUS_DONE, EieTB, fixed_pause, no_pause, random_pause, watchdog_cycles
 
 
 def pause_from_env():

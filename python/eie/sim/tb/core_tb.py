@@ -7,7 +7,7 @@
   read answer (the results) to a cocotb-bus scoreboard.
 - ``EieTB``: owns clock and reset; loads an ``eie.image.Image`` through the load
   port, programs the registers, runs, reads results and performance counters.
-  Protocol monitors (tb/bus_protocol.py) watch both interfaces in every test;
+  Protocol monitors (python/eie/sim/tb/bus_protocol.py) watch both interfaces in every test;
   with a ``Backpressure`` every channel of both gets random valid/ready delays.
 """
 
@@ -20,14 +20,14 @@ import numpy as np
 
 import cocotb
 from cocotb.clock import Clock
-from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge, Timer, with_timeout
+from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge, with_timeout
 from cocotb_bus.drivers import BusDriver
 from cocotb_bus.drivers.amba import AXI4LiteMaster
 from cocotb_bus.monitors import BusMonitor
 
 from eie.packing.compress import NUM_CODES
 from eie.hw import layer_flags, ld_address, regs
-from bus_protocol import AXIL_SIGNALS, LOAD_SIGNALS, AxiLiteProtocolMonitor, Backpressure, LoadPortProtocolMonitor, \
+from eie.sim.tb.bus_protocol import AXIL_SIGNALS, LOAD_SIGNALS, AxiLiteProtocolMonitor, Backpressure, LoadPortProtocolMonitor, \
     StressAxiLiteMaster
 
 # The host interface, generated from rtl/eie_regs.rdl (eie.hw.regs).
@@ -258,7 +258,7 @@ class EieTB:
 
     def _write_memories_directly(self, image) -> None:
         for pe in range(image.num_pes):
-            # By name, not dut.g_pe[pe]: a build without probes (tb/backdoor_public.vlt)
+            # By name, not dut.g_pe[pe]: a build without probes (rtl/eie_backdoor_public.vlt)
             # has no indexable generate array, only the named scopes.
             unit = self.dut[f"g_pe[{pe}]"].u_pe
             spmat, ptr = image.spmat[pe], image.pointers[pe]
