@@ -3,9 +3,8 @@
 
 import json
 
-from eie.models.perf import DEFAULT_HISTORY_DEPTH
 from eie.sim.rtlsim import run_cocotb
-from eie.sim.simulate import DEFAULT_QUEUE_DEPTH
+from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_QUEUE_DEPTH
 from test_core import SMALL_MEMORY
 
 # The build of tb/test_core_misuse.py: the same parameters share one simulator build.

@@ -73,3 +73,17 @@ def test_encoding_widths_agree():
     assert PKG["EntriesPerWord"] == 1 << PKG["SlotWidth"]
     assert PKG["SpmatWordWidth"] == PKG["LdDataWidth"]
     assert PKG["MaxWeightFrac"] < 1 << PKG["ShiftWidth"]
+
+
+def test_core_parameter_defaults_are_eie_limits():
+    """eie_core.sv's parameter defaults are eie.limits' DEFAULT_* (what eie sim builds by default)."""
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "rtl" / "eie_core.sv").read_text()
+    defaults = {name: int(value) for name, value in re.findall(r"parameter int (\w+)\s*=\s*(\d+)", text)}
+    assert {name: defaults[name] for name in ("QueueDepth", "HistoryDepth", "SpmatDepth", "PtrBankDepth",
+                                              "ActDepth", "MaxLayers")} == {
+        "QueueDepth": limits.DEFAULT_QUEUE_DEPTH, "HistoryDepth": limits.DEFAULT_HISTORY_DEPTH,
+        "SpmatDepth": limits.DEFAULT_SPMAT_DEPTH, "PtrBankDepth": limits.DEFAULT_PTR_BANK_DEPTH,
+        "ActDepth": limits.DEFAULT_ACT_DEPTH, "MaxLayers": limits.DEFAULT_MAX_LAYERS}

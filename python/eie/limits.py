@@ -1,12 +1,15 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The sizes the RTL core can be built with and the layers it can run, in one place.
+"""The RTL core's parameters in one place: their defaults, the sizes the core can
+be built with, and the layers it can run.
 
-These are the bounds of eie_core's parameter checks (``initial`` blocks with
+The defaults are eie_core's (rtl/eie_core.sv): what ``eie sim`` builds and what
+the packer sizes an image for. The bounds are those of eie_core's parameter checks (``initial`` blocks with
 ``$fatal``) and of the CSR's layer-descriptor check (ERROR.BAD_LAYER): the
 packer, ``eie inspect``, ``eie ref`` and ``eie sim`` check an image or a core
 configuration against them before doing any work, so a size the core cannot
 build or run is refused in one line instead of failing deep in a simulation.
-tests/test_limits.py checks them against the RTL.
+tests/test_pkg_twins.py checks the bounds against eie_pkg.sv and the defaults
+against eie_core.sv.
 """
 
 from __future__ import annotations
@@ -39,6 +42,15 @@ class Bound:
             raise EieError(f"{what} must be at most {self.hi} for the RTL core, got {value}")
         return value
 
+
+# eie_core's parameter defaults. The memory sizes fit every layer of the EIE
+# paper's benchmark table at N = 64 (128 KB of sparse matrix per PE, as the paper).
+DEFAULT_QUEUE_DEPTH = 8
+DEFAULT_HISTORY_DEPTH = 128
+DEFAULT_SPMAT_DEPTH = 16384
+DEFAULT_PTR_BANK_DEPTH = 16384
+DEFAULT_ACT_DEPTH = 512
+DEFAULT_MAX_LAYERS = 8
 
 # eie_core parameters (names as in rtl/eie_core.sv).
 NUM_PE = Bound("NumPe", 1, 64)

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from eie.errors import EieError, Terminated
-from eie.models.perf import DEFAULT_HISTORY_DEPTH
+from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_QUEUE_DEPTH
 from eie.safe_io import check_output_file, write_file, write_files
 
 
@@ -179,7 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", required=True, help=".npy output, same form as eie ref")
     p.add_argument("--sim", choices=("icarus", "verilator"), default=None, help="default: $SIM or verilator")
     p.add_argument("--report", help="JSON report: every counter; the run's cycles under 'cycles'")
-    p.add_argument("--queue-depth", type=int, default=8, help="activation queue depth of the built core")
+    p.add_argument("--queue-depth", type=int, default=DEFAULT_QUEUE_DEPTH,
+                   help=f"activation queue depth of the built core (default {DEFAULT_QUEUE_DEPTH})")
     p.add_argument("--history-depth", type=int, default=DEFAULT_HISTORY_DEPTH,
                    help=f"broadcasts the built core keeps in its history (a power of two >= 2, "
                         f"default {DEFAULT_HISTORY_DEPTH})")
@@ -200,7 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sim", choices=("icarus", "verilator"), default=None, help="default: verilator")
     p.add_argument("--model-only", action="store_true", help="no RTL: every figure from the cycle model")
     p.add_argument("--pes", type=int, default=64, help="PEs of the table (default 64, as the paper)")
-    p.add_argument("--queue-depth", type=int, default=8)
+    p.add_argument("--queue-depth", type=int, default=DEFAULT_QUEUE_DEPTH)
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--no-sweeps", action="store_true", help="only the table and the ESE comparison")
     p.add_argument("--optimize", action="store_true", help="build Verilator with -Os (slower build, faster run)")

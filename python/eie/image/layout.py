@@ -49,10 +49,10 @@ class MemoryConfig:
     Defaults fit every layer of the EIE paper's benchmark table at N = 64.
     """
 
-    spmat_words: int = 16384  # 64-bit words = 131072 entries (128 KB, as the paper)
-    ptr_bank_depth: int = 16384  # per bank; two banks hold 32768 pointers
-    act_depth: int = 512  # activations per PE in each ping-pong file
-    max_layers: int = 8  # codebooks and layer descriptors
+    spmat_words: int = limits.DEFAULT_SPMAT_DEPTH  # 64-bit words, 8 entries each
+    ptr_bank_depth: int = limits.DEFAULT_PTR_BANK_DEPTH  # per bank (even and odd)
+    act_depth: int = limits.DEFAULT_ACT_DEPTH  # activations per PE in each ping-pong file
+    max_layers: int = limits.DEFAULT_MAX_LAYERS  # codebooks and layer descriptors
 
     @property
     def ptr_width(self) -> int:

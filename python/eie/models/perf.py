@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from eie import limits
+from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_QUEUE_DEPTH
 from eie.errors import EieError
 from eie.image import ENTRIES_PER_WORD, LoadedImage
 from eie.models.reference import trace
@@ -52,8 +53,6 @@ BCAST_TO_IDLE = 2
 # pipeline, the last write and the CCU seeing every PE finish; plus one INIT cycle.
 WRITEBACK_EXTRA = 4
 INIT_CYCLES = 1
-# Broadcasts the CCU keeps in its history (eie_core's HistoryDepth).
-DEFAULT_HISTORY_DEPTH = 128
 # Columns a PE takes from the history per cycle (eie_bcast_history's read lanes).
 TAKES_PER_CYCLE = 2
 
@@ -329,7 +328,7 @@ def column_counts(loaded: LoadedImage, index: int) -> ColumnCounts:
     return ColumnCounts(slots=slots, entries=entries, padding=padding)
 
 
-def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = 8,
+def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = DEFAULT_QUEUE_DEPTH,
             history_depth: int = DEFAULT_HISTORY_DEPTH) -> RunTiming:
     """Every layer of one run of integer input ``acts`` (what eie_core counts for it)."""
     run = RunTiming()

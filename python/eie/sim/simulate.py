@@ -20,10 +20,10 @@ import numpy as np
 from eie.errors import EieError
 from eie import limits
 from eie.image import Image, LoadedImage, check_core_limits, load
-from eie.models.perf import DEFAULT_HISTORY_DEPTH, column_counts
+from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_QUEUE_DEPTH
+from eie.models.perf import column_counts
 from eie.models.reference import input_to_fixed, trace
 
-DEFAULT_QUEUE_DEPTH = 8
 
 
 def core_parameters(image: Image, queue_depth: int = DEFAULT_QUEUE_DEPTH,
