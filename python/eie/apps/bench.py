@@ -11,14 +11,16 @@ would take too long, and every figure says where it came from.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 from eie.errors import EieError
-from eie.image import LoadedImage, MemoryConfig, decode
+from eie.image import LoadedImage, MemoryConfig, check_capacity, decode
 from eie.packing.model_io import Layer
-from eie.packing.packer import PackOptions, pack
+from eie.packing.packer import PackOptions, SharedLayer, place_layers, share_layers
 from eie.models.perf import differences, predict
 from eie.models.reference import input_to_fixed
 
@@ -79,23 +81,35 @@ def make_input(layer: BenchLayer, seed: int) -> np.ndarray:
     return acts
 
 
-def pack_layer(layer: BenchLayer, num_pes: int, balanced: bool, seed: int, weights=None,
-               assign_rows: str = "interleave"):
+@functools.lru_cache(maxsize=None)
+def _shared_layer(layer: BenchLayer, seed: int, balanced: bool, ese_pes: int) -> SharedLayer:
+    options = PackOptions(num_pes=ese_pes, density=layer.weight_density, balanced=balanced, linear_last=True)
+    (shared,) = share_layers([Layer(make_weights(layer, seed), None)], options)
+    return shared
+
+
+def shared_layer(layer: BenchLayer, num_pes: int, balanced: bool, seed: int) -> SharedLayer:
+    """The layer pruned and weight-shared, once per process: magnitude pruning and k-means
+    do not depend on N or on the row assignment, so the table, the row-assignment study
+    and both sweeps share one (ESE pruning does depend on N)."""
+    return _shared_layer(layer, seed, balanced, num_pes if balanced else 1)
+
+
+def pack_layer(layer: BenchLayer, num_pes: int, balanced: bool, seed: int, assign_rows: str = "interleave"):
     """(image, fits): packed for the RTL's default memories if it fits them, else for the model's.
 
     ``balanced``: ESE pruning (another model); ``assign_rows``: which PE owns which row (same model).
     """
-    weights = make_weights(layer, seed) if weights is None else weights
-    for memory in (MemoryConfig(), MODEL_MEMORY):
-        options = PackOptions(num_pes=num_pes, density=layer.weight_density, balanced=balanced,
-                              linear_last=True, memory=memory, assign_rows=assign_rows)
-        try:
-            image = pack([Layer(weights, None)], options)
-        except EieError:
-            if memory == MODEL_MEMORY:
-                raise
-            continue
-        return image, memory != MODEL_MEMORY and num_pes <= 64
+    options = PackOptions(num_pes=num_pes, density=layer.weight_density, balanced=balanced, linear_last=True,
+                          memory=MODEL_MEMORY, assign_rows=assign_rows)
+    image = place_layers([shared_layer(layer, num_pes, balanced, seed)], options)
+    # The memory sizes change nothing in the image but the sizes it is checked against.
+    rtl_sized = dataclasses.replace(image, memory=MemoryConfig())
+    try:
+        check_capacity(rtl_sized)
+    except EieError:
+        return image, False
+    return rtl_sized, num_pes <= 64
 
 
 def metrics(layer: BenchLayer, loaded: LoadedImage, acts_fixed: np.ndarray, queue_depth: int,

@@ -19,7 +19,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
-from eie.apps.bench import LAYERS, BenchLayer, fixed_input, make_input, make_weights, metrics, model_only, pack_layer, \
+from eie.apps.bench import LAYERS, BenchLayer, fixed_input, make_input, metrics, model_only, pack_layer, \
     run_rtl
 from eie.models.perf import predict
 
@@ -87,11 +87,10 @@ def pe_sweep(layers: list[BenchLayer], seed: int, counts=PE_COUNTS, queue_depth:
     """Cycles, speedup over one PE and padding share per layer and PE count (model)."""
     result = {}
     for index, layer in enumerate(layers):
-        weights = make_weights(layer, seed)
         acts = make_input(layer, seed)
         cycles, padding = [], []
         for num_pes in counts:
-            image, _ = pack_layer(layer, num_pes, False, seed, weights)
+            image, _ = pack_layer(layer, num_pes, False, seed)
             timing = predict(model_only(image), fixed_input(image, acts), queue_depth).layers[0]
             cycles.append(timing.cycles)
             padding.append(float(timing.padding.sum() / max(timing.entries.sum(), 1)))

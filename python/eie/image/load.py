@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +70,8 @@ class LoadedImage:
     layers: list[DecodedLayer]
     directory: Path | None  # None: decoded from memory
     files: dict[str, bytes]  # the image's files as checked, manifest included
+    # What models compute from the image alone, kept for the next call (eie.models.perf's column counts).
+    derived: dict = field(default_factory=dict, repr=False, compare=False)
 
     def snapshot(self, directory: Path) -> Path:
         """Write the checked bytes into the new folder ``directory`` (for a simulator to read)."""

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """A cycle model of eie_core that predicts the RTL's counters without simulating it.
 
-The same micro-architecture as rtl/ (doc/microarch.md), stepped cycle by cycle
-with every PE's state held in numpy arrays:
+The same micro-architecture as rtl/ (doc/microarch.md), with every PE's state
+held in numpy arrays:
 
 - The LNZD tree streams the non-zero activations in leaf order: PE 0's slice in
   increasing local index, then PE 1's, and so on, one per cycle once its
@@ -27,6 +27,26 @@ with every PE's state held in numpy arrays:
   after the last take. A non-final layer then writes back its rows, one per
   cycle, plus four cycles of hand-shake; each layer starts with one INIT cycle.
 
+How it is computed: one broadcast at a time, every PE at once, not cycle by
+cycle. Each event above happens in the earliest cycle its conditions allow, and
+each condition is a bound from earlier events:
+
+- broadcast i goes into the history in cycle ``max(sent[i-1] + 1, ready[i],
+  the cycle the last PE takes broadcast i - HistoryDepth)``; each cycle it waits
+  on the last of these is a broadcast stall;
+- PE p takes it in the first cycle after it is sent, not before its take of
+  broadcast i - 1 and after its take of i - 2 (two takes a cycle), in which one
+  of its ``queue_depth`` places is free. A column holds a place from its take:
+  without entries through the pointer stage (take + 1), with entries until its
+  pop, ``max(take + 2, the previous column's pop + its slots)``. A PE's room is
+  exactly its free places, so it waits for the place that frees first.
+
+Broadcast i reads only earlier broadcasts, the history bound only those a whole
+history back: a block of HistoryDepth broadcasts goes out in one running
+maximum, then the PEs take them one after another. One numpy step per
+broadcast instead of one per cycle (a layer takes several cycles per broadcast).
+tests/test_perf_equivalence.py holds it to the cycle-by-cycle model it replaced.
+
 tests/test_perf.py holds the model to this description on hand-worked cases,
 tb/test_core.py (run_and_compare) to the RTL's own counters on every run, and
 tb/random_run.py to the cycles, broadcasts and stalls of every random scenario.
@@ -43,7 +63,7 @@ from eie import limits
 from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_QUEUE_DEPTH
 from eie.errors import EieError
 from eie.image import ENTRIES_PER_WORD, LoadedImage
-from eie.models.reference import trace
+from eie.models.reference import layer_inputs
 
 # Cycles from a PE's last issued entry to its idle signal, and from the last
 # broadcast to the end of the pointer stage (doc/microarch.md "How a PE is wired").
@@ -135,146 +155,69 @@ def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_dep
                        padding=np.asarray(padding, dtype=np.int64), entries=np.asarray(entries, dtype=np.int64))
 
 
-@dataclass
-class _Broadcaster:
-    """The CCU's side of one layer: fresh columns into the history, one per cycle."""
-
-    count: int  # columns to broadcast, the bias column included
-    bias: bool  # the bias column goes first, from the CCU, before the LNZD tree is loaded
-    first_tree_load: int  # the first cycle the LNZD root holds a column
-    head: int = 0  # fresh broadcasts written to the history
-
-    def fresh_valid(self, t: int) -> bool:
-        """A fresh column is ready to go into the history in cycle ``t``."""
-        return self.head < self.count and (t >= self.first_tree_load or (self.bias and self.head == 0))
-
-    def waiting_for_tree(self, t: int) -> bool:
-        """Columns are left but the LNZD root holds none yet in cycle ``t``."""
-        return self.head < self.count and not self.fresh_valid(t)
-
-
-@dataclass
-class _PopSchedule:
-    """Per PE, the pop cycle of each column taken with entries and not yet popped, in order."""
-
-    pops: np.ndarray  # PE x ring of pop cycles
-    taken: np.ndarray  # columns with entries taken so far
-    popped: np.ndarray  # of those, popped so far
-
-    @classmethod
-    def empty(cls, num_pes: int, queue_depth: int) -> "_PopSchedule":
-        # Columns taken and not yet popped never exceed queue_depth.
-        return cls(np.zeros((num_pes, queue_depth + 2), dtype=np.int64),
-                   np.zeros(num_pes, dtype=np.int64), np.zeros(num_pes, dtype=np.int64))
-
-    def record(self, pes: np.ndarray, cycles: np.ndarray) -> None:
-        """PEs ``pes`` took a column with entries that pops at ``cycles``."""
-        self.pops[pes, self.taken[pes] % self.pops.shape[1]] = cycles
-        self.taken[pes] += 1
-
-    def head_cycle(self) -> np.ndarray:
-        """Per PE, the pop cycle of its oldest unpopped column (meaningless where none)."""
-        return self.pops[np.arange(self.popped.size), self.popped % self.pops.shape[1]]
-
-    def next_pop(self) -> int | None:
-        """The earliest pop still to come, over all PEs."""
-        waiting = self.popped < self.taken
-        return int(self.head_cycle()[waiting].min()) if waiting.any() else None
-
-
 def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_depth: int,
                     levels: int) -> tuple[int, int]:
     """(last compute cycle before the layer is drained, broadcast stalls) of one layer.
 
     Cycle 0 is the first compute cycle. ``active[p, i]``: issue slots of broadcast i in PE p.
+    One step per broadcast, every PE at once (the module docstring has the rules).
     """
     num_pes, count = active.shape
     if count == 0:
         return 0, 0
-    pes = np.arange(num_pes)
-    source = _Broadcaster(count, bias, first_tree_load=1 + levels)
-    schedule = _PopSchedule.empty(num_pes, queue_depth)
-    queued = np.zeros(num_pes, dtype=np.int64)  # the queue's count this cycle
-    push = np.zeros(num_pes, dtype=np.int64)  # columns the pointer stage pushes this cycle
-    in_ptr = np.zeros(num_pes, dtype=np.int64)  # columns in the pointer stage (taken last cycle)
-    free_at = np.zeros(num_pes, dtype=np.int64)  # first cycle the read unit may pop the next column
-    lag = np.zeros(num_pes, dtype=np.int64)  # broadcasts in the history a PE has not taken
-    last_take, stalls, t = -1, 0, 0
-    # Every cycle some PE takes a column, pops or issues, or a fresh column goes
-    # out: no schedule is longer than this.
-    limit = 4 * (count + int(active.sum(axis=1).max()) + levels + 8) * (1 + count)
-    while True:
-        if t > limit:
-            raise RuntimeError(f"cycle model: layer not drained after {t} cycles (a model bug)")
-        # Each PE with room takes the oldest columns it has not taken (its own reads
-        # of the history), up to two; a column written last cycle is already there.
-        take = np.minimum(np.minimum(lag, TAKES_PER_CYCLE), queue_depth - queued - in_ptr)
-        np.maximum(take, 0, out=take)
-        new = np.zeros(num_pes, dtype=np.int64)
-        if take.any():
-            last_take = t
-            for lane in range(TAKES_PER_CYCLE):
-                lane_takes = take > lane
-                slots = active[pes, np.minimum(source.head - lag + lane, count - 1)]
-                lane_new = lane_takes & (slots > 0)
-                pop = np.maximum(t + 2, free_at)
-                free_at = np.where(lane_new, pop + slots, free_at)
-                schedule.record(pes[lane_new], pop[lane_new])
-                new += lane_new
-            lag = lag - take
-        # The queue count next cycle: this cycle's pushes (last cycle's takes, with
-        # entries) and pop (its recorded cycle is now).
-        unpopped = schedule.popped < schedule.taken - new
-        pop_now = unpopped & (schedule.head_cycle() == t)
-        # A fresh column goes into the history unless a PE is a whole history behind.
-        fresh_valid = source.fresh_valid(t)
-        if fresh_valid and not (lag >= history_depth).any():
-            source.head += 1
-            lag = lag + 1
-        else:
-            stalls += fresh_valid
-        schedule.popped += pop_now
-        queued, push, in_ptr = queued + push - pop_now, new, take
-        t += 1
-        if source.head == count and not lag.any():
-            break
-        t, skipped_stalls = _skip_quiet_cycles(t, take, queued, lag, queue_depth, history_depth, source, schedule)
-        stalls += skipped_stalls
-    drained = max(last_take + BCAST_TO_IDLE, int(free_at.max()) + ISSUE_TO_IDLE)
-    return drained, stalls
+    # The cycle from which broadcast i may go out: the bias at once, the others once in the LNZD root.
+    ready = np.full(count, 1 + levels, dtype=np.int64)
+    if bias:
+        ready[0] = 0
+    slots = np.ascontiguousarray(active.T, dtype=np.int64)  # broadcast x PE
+    # Added to a column's pop cycle: when the read unit is free again, and when its
+    # queue place is; a column without entries is never popped, so neither.
+    never = -(1 << 40)
+    busy_for = np.where(slots > 0, slots, never)
+    held_after_pop = np.where(slots > 0, 1, never)
+    took = np.full((count + 2, num_pes), -2, dtype=np.int64)  # row i + 2: the cycle each PE takes broadcast i
+    sent = np.empty(count, dtype=np.int64)  # the cycle broadcast i goes into the history
+    free_from = np.full((num_pes, queue_depth), -1, dtype=np.int64)  # per PE and queue place: first free cycle
+    places = free_from.reshape(-1)
+    row_start = np.arange(num_pes) * queue_depth
+    free_at = np.zeros(num_pes, dtype=np.int64)  # per PE: first cycle the read unit may pop the next column
+    early, pop, scratch = (np.empty(num_pes, dtype=np.int64) for _ in range(3))
+    previous = -1
+    for first in range(0, count, history_depth):
+        last = min(first + history_depth, count)
+        # These broadcasts go out one a cycle once ready, each once every PE has taken
+        # the one a whole history earlier, which an earlier block settled.
+        floor = ready[first:last].copy()
+        if first:
+            np.maximum(floor, took[first - history_depth + 2: last - history_depth + 2].max(axis=1), out=floor)
+        index = np.arange(first, last)
+        sent[first:last] = np.maximum.accumulate(np.maximum(floor - index, previous + 1 - first)) + index
+        previous = int(sent[last - 1])
+        for i in range(first, last):
+            # Each PE takes broadcast i after the one before it, at most two in a cycle,
+            # once it is in the history and a place of its queue is free.
+            take = took[i + 2]
+            np.add(took[i], 1, out=take)
+            np.maximum(take, took[i + 1], out=take)
+            place = free_from.argmin(axis=1)
+            place += row_start
+            np.maximum(take, places[place], out=take)
+            np.maximum(take, sent[i] + 1, out=take)
+            # In the pointer stage for a cycle; with entries, queued until popped.
+            np.add(take, 2, out=early)
+            np.maximum(early, free_at, out=pop)
+            np.add(pop, held_after_pop[i], out=scratch)
+            np.maximum(scratch, early, out=scratch)
+            places[place] = scratch
+            np.add(pop, busy_for[i], out=scratch)
+            np.maximum(free_at, scratch, out=free_at)
+    drained = max(int(took[-1].max()) + BCAST_TO_IDLE, int(free_at.max()) + ISSUE_TO_IDLE)
+    # A stall is a cycle a ready broadcast, the one before it out, waited for the history.
+    earliest = np.maximum(ready, np.concatenate([[0], sent[:-1] + 1]))
+    return drained, int((sent - earliest).sum())
 
 
-def _skip_quiet_cycles(t: int, take: np.ndarray, queued: np.ndarray, lag: np.ndarray, queue_depth: int,
-                       history_depth: int, source: _Broadcaster, schedule: _PopSchedule) -> tuple[int, int]:
-    """The next cycle at which anything can change, and the stalls counted until then.
-
-    Nothing changes while no PE is in the pointer stage or pushing, no PE can
-    take (no room or nothing to take), and no fresh column can go out (none
-    left, the LNZD root not yet valid, or a PE a whole history behind) - the
-    read units just issue entries. The next change is then the earliest pop
-    (a PE's queue gets room) or the root's first valid cycle. A layer of long
-    columns on few PEs spends most of its cycles like this.
-    """
-    if take.any():  # a take puts a column in the pointer stage and maybe a push next cycle
-        return t, 0
-    if ((queued < queue_depth) & (lag > 0)).any():
-        return t, 0
-    full = bool((lag >= history_depth).any())
-    if source.fresh_valid(t) and not full:
-        return t, 0
-    next_pop = schedule.next_pop()
-    events = [] if next_pop is None else [next_pop]
-    if source.waiting_for_tree(t):
-        events.append(source.first_tree_load)
-    if not events:
-        return t, 0
-    until = max(t, min(events))
-    # Each skipped cycle with a fresh column waiting behind a full history is a stall.
-    stalls = (until - t) if (source.head < source.count and full and t >= source.first_tree_load) else 0
-    return until, stalls
-
-
-def merged_paddings(v: np.ndarray, pointers: np.ndarray, base: int = 0) -> np.ndarray:
+def merged_paddings(v: np.ndarray, pointers: np.ndarray, base=0) -> np.ndarray:
     """Per entry of one PE's share of a layer: a padding eie_spmat_read merges into the next entry's issue.
 
     ``pointers`` are relative to ``base``, the absolute entry address of the
@@ -283,7 +226,9 @@ def merged_paddings(v: np.ndarray, pointers: np.ndarray, base: int = 0) -> np.nd
     first or last slot (the read register then holds its word, and the next entry
     is in it too), and two more entries of its column follow it. A mergeable entry
     takes the next entry into its issue slot, so in a run of mergeable entries
-    every other one merges, starting with the first.
+    every other one merges, starting with the first. (``base`` may also be an
+    array, one per entry: then ``v`` may hold several PEs' shares one after
+    another, each entry's address being ``base + its index``.)
     """
     v, pointers = np.asarray(v), np.asarray(pointers, dtype=np.int64)
     merged = np.zeros(v.size, dtype=bool)
@@ -313,18 +258,30 @@ class ColumnCounts:
 
 
 def column_counts(loaded: LoadedImage, index: int) -> ColumnCounts:
-    """Issue slots, entries and padding entries of every column of layer ``index`` in every PE."""
+    """Issue slots, entries and padding entries of every column of layer ``index`` in every PE.
+
+    A property of the image alone: computed once per layer and kept in ``loaded.derived``.
+    """
+    key = ("column_counts", index)
+    if key not in loaded.derived:
+        loaded.derived[key] = _column_counts(loaded, index)
+    return loaded.derived[key]
+
+
+def _column_counts(loaded: LoadedImage, index: int) -> ColumnCounts:
+    """All PEs' shares as one list of columns (PE-major), in one pass over the entries."""
     shares = loaded.image.layer_shares(index)
-    bases = loaded.image.layers[index].entry_base
-    entries = np.stack([np.diff(share.pointers) for share in shares]).astype(np.int64)
-    padding = np.zeros_like(entries)
-    slots = entries.copy()
-    for pe, share in enumerate(shares):
-        if share.v.size:
-            column = np.repeat(np.arange(entries.shape[1]), entries[pe])
-            padding[pe] = np.bincount(column[share.v == 0], minlength=entries.shape[1])
-            merged = merged_paddings(share.v, share.pointers, int(bases[pe]))
-            slots[pe] -= np.bincount(column[merged], minlength=entries.shape[1])
+    num_pes, cols = len(shares), shares[0].pointers.size - 1
+    sizes = np.array([share.entries for share in shares], dtype=np.int64)
+    first = np.concatenate([[0], np.cumsum(sizes)[:-1]])  # each share's first entry in the list
+    pointers = np.concatenate([*(share.pointers[:-1] + at for share, at in zip(shares, first)), [sizes.sum()]])
+    v = np.concatenate([share.v for share in shares])
+    address_less_index = np.repeat(np.asarray(loaded.image.layers[index].entry_base, dtype=np.int64) - first, sizes)
+    merged = merged_paddings(v, pointers, address_less_index)
+    column = np.repeat(np.arange(num_pes * cols), np.diff(pointers))
+    entries = np.diff(pointers).reshape(num_pes, cols)
+    padding = np.bincount(column[v == 0], minlength=num_pes * cols).reshape(num_pes, cols)
+    slots = entries - np.bincount(column[merged], minlength=num_pes * cols).reshape(num_pes, cols)
     return ColumnCounts(slots=slots, entries=entries, padding=padding)
 
 
@@ -333,10 +290,10 @@ def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = DEFAULT_QU
     """Every layer of one run of integer input ``acts`` (what eie_core counts for it)."""
     run = RunTiming()
     last = len(loaded.layers) - 1
-    for index, step in enumerate(trace(loaded, acts)):
-        spec = step.layer.spec
+    for index, inputs in enumerate(layer_inputs(loaded, acts)):
+        spec = loaded.layers[index].spec
         counts = column_counts(loaded, index)
-        order = broadcast_order(step.inputs[0], loaded.num_pes)
+        order = broadcast_order(inputs[0], loaded.num_pes)
         run.layers.append(layer_timing(counts.slots, order, spec.bias, queue_depth, spec.out_features,
                                        index == last, counts.padding, history_depth, counts.entries))
     return run

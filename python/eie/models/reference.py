@@ -60,16 +60,26 @@ class LayerTrace:
     outputs: np.ndarray  # after the write-back (requantize)
 
 
-def trace(image: LoadedImage, acts: np.ndarray) -> list[LayerTrace]:
-    """Integer activations (batch x in, or one vector) through every layer, keeping each step."""
+def _forward(image: LoadedImage, acts: np.ndarray, layers: list[DecodedLayer]):
+    """Integer activations (batch x in, or one vector) through ``layers``, one LayerTrace at a time."""
     acts = np.asarray(acts, dtype=np.int64).reshape(-1, image.image.in_features)
-    steps = []
-    for layer in image.layers:
+    for layer in layers:
         acc = layer_accumulators(layer, acts, image.act_frac)
         out = requantize(acc, layer.spec.w_frac, layer.spec.relu)
-        steps.append(LayerTrace(layer, acts, acc, out))
+        yield LayerTrace(layer, acts, acc, out)
         acts = out
-    return steps
+
+
+def trace(image: LoadedImage, acts: np.ndarray) -> list[LayerTrace]:
+    """Integer activations (batch x in, or one vector) through every layer, keeping each step."""
+    return list(_forward(image, acts, image.layers))
+
+
+def layer_inputs(image: LoadedImage, acts: np.ndarray) -> list[np.ndarray]:
+    """Each layer's integer input (batch x in): ``trace`` without the last layer's sums,
+    which the cycle model does not need (on a one-layer image, no arithmetic at all)."""
+    first = np.asarray(acts, dtype=np.int64).reshape(-1, image.image.in_features)
+    return [first, *(step.outputs for step in _forward(image, first, image.layers[:-1]))]
 
 
 def run_layers(image: LoadedImage, acts: np.ndarray, keep_all: bool = False):

@@ -61,14 +61,27 @@ def _identity(order: np.ndarray) -> bool:
     return bool(np.array_equal(order, np.arange(order.size)))
 
 
-def pack(layers: list[Layer], options: PackOptions) -> Image:
+@dataclass
+class SharedLayer:
+    """One layer pruned and weight-shared: what ``pack`` places on the PEs (independent of N
+    unless ESE pruning balanced it over the PEs)."""
+
+    codes: np.ndarray  # out x (in + bias) codebook indices, 0 = zero weight, bias column last
+    in_features: int
+    bias: bool
+    w_frac: int
+    codebook_int: np.ndarray
+    codebook_float: np.ndarray
+
+
+def share_layers(layers: list[Layer], options: PackOptions) -> list[SharedLayer]:
+    """Prune and weight-share every layer (the steps of ``pack`` before rows go to PEs)."""
     options.check()
     if not layers:
         raise EieError("the model has no layers")
     check_chain(layers)
     centroids = compress.user_codebook(options.codebook) if options.codebook is not None else None
-    codes_per_layer, meta = [], []
-    in_map = np.arange(layers[0].weight.shape[1])  # physical input k is model input in_map[k]
+    shared = []
     for index, layer in enumerate(layers):
         weight = prune_layer(layer.weight, options)
         full = weight if layer.bias is None else np.concatenate([weight, layer.bias[:, None]], axis=1)
@@ -76,6 +89,22 @@ def pack(layers: list[Layer], options: PackOptions) -> Image:
             codes, table_int, w_frac, table = compress.share_weights(full, centroids)
         except EieError as exc:
             raise EieError(f"layer {index}: {exc}") from None
+        shared.append(SharedLayer(codes, layer.weight.shape[1], layer.bias is not None, w_frac, table_int, table))
+    return shared
+
+
+def pack(layers: list[Layer], options: PackOptions) -> Image:
+    return place_layers(share_layers(layers, options), options)
+
+
+def place_layers(shared: list[SharedLayer], options: PackOptions) -> Image:
+    """Rows to PEs, then the CSC encoding and memory layout, of layers from ``share_layers``
+    (with the same options, but for ``memory``, and ``num_pes`` where not ESE-pruned)."""
+    options.check()
+    codes_per_layer, meta = [], []
+    in_map = np.arange(shared[0].in_features)  # physical input k is model input in_map[k]
+    for index, layer in enumerate(shared):
+        codes = layer.codes
         # The inputs arrive in the previous layer's physical order; the bias column stays last.
         # (Each reorder copies the whole dense code matrix: skipped when it is the identity.)
         col_order = np.concatenate([in_map, np.arange(in_map.size, codes.shape[1])])
@@ -86,19 +115,19 @@ def pack(layers: list[Layer], options: PackOptions) -> Image:
         in_map = row_map
         meta.append(
             {
-                "in_features": layer.weight.shape[1],
-                "bias": layer.bias is not None,
-                "relu": not (options.linear_last and index == len(layers) - 1),
-                "w_frac": w_frac,
-                "codebook_int": table_int,
-                "codebook_float": table,
+                "in_features": layer.in_features,
+                "bias": layer.bias,
+                "relu": not (options.linear_last and index == len(shared) - 1),
+                "w_frac": layer.w_frac,
+                "codebook_int": layer.codebook_int,
+                "codebook_float": layer.codebook_float,
                 "row_map": row_map,
             }
         )
     compression = {
         "density": options.density,
         "balanced": options.balanced,
-        "codebook": "user" if centroids is not None else "kmeans",
+        "codebook": "user" if options.codebook is not None else "kmeans",
     }
     return build_image(codes_per_layer, meta, options.num_pes, options.act_frac, options.memory, compression,
                        options.assign_rows)

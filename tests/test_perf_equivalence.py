@@ -1,0 +1,95 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The cycle model against the cycle-by-cycle model it replaced (tests/perf_oracle.py).
+
+The RTL regression compares eie.models.perf with the RTL's counters on every
+run, and the old model passed it: any difference in any field of a
+LayerTiming or RunTiming is a bug of the faster model. Compared here on
+hundreds of random layers (shapes, densities, column lengths, queue and history
+depths, bias, N), on random packed networks through ``predict``, and (marked
+slow) on the nine benchmark layers at N = 64.
+"""
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+import perf_oracle as oracle
+from eie.apps.bench import LAYERS, fixed_input, make_input, model_only, pack_layer
+from eie.image import decode
+from eie.models import perf
+from eie.packing.model_io import Layer
+from eie.packing.packer import PackOptions, pack
+
+
+def same(new, old) -> None:
+    """Every field of two LayerTimings (or RunTimings) equal, arrays element by element."""
+    if isinstance(new, perf.RunTiming):
+        assert len(new.layers) == len(old.layers)
+        for a, b in zip(new.layers, old.layers):
+            same(a, b)
+        assert new.cycles == old.cycles
+        return
+    for name in (f.name for f in dataclasses.fields(perf.LayerTiming)):
+        a, b = getattr(new, name), getattr(old, name)
+        if isinstance(b, np.ndarray):
+            assert a.dtype == b.dtype and a.tolist() == b.tolist(), name
+        else:
+            assert type(a) is type(b) and a == b, name
+    assert new.load_efficiency == old.load_efficiency
+
+
+def random_layer(rng):
+    """A PE x column matrix of issue slots, with entries and paddings, and a broadcast order."""
+    num_pes = int(rng.choice([1, 2, 3, 5, 8, 13, 16, 64]))
+    cols = int(rng.integers(1, 80))
+    density = rng.choice([0.02, 0.2, 0.5, 0.9, 1.0])
+    longest = int(rng.choice([1, 2, 4, 12, 40]))
+    slots = (rng.random((num_pes, cols)) < density) * rng.integers(1, longest + 1, (num_pes, cols))
+    padding = rng.integers(0, 3, (num_pes, cols)) * (slots > 1)
+    entries = slots + padding // 2
+    bias = bool(rng.integers(2))
+    order = rng.permutation(cols - bias)[: int(rng.integers(0, cols - bias + 1))] if cols > bias else np.zeros(0, int)
+    return slots, np.sort(order) if rng.integers(2) else order, bias, padding, entries
+
+
+@pytest.mark.parametrize("seed", range(400))
+def test_layer_timing_equals_the_cycle_by_cycle_model(seed):
+    rng = np.random.default_rng(seed)
+    slots, order, bias, padding, entries = random_layer(rng)
+    queue_depth = int(rng.choice([1, 2, 3, 4, 8, 16, 64]))
+    history_depth = int(rng.choice([2, 4, 8, 16, 128]))
+    out_features, last = int(rng.integers(1, 300)), bool(rng.integers(2))
+    args = (slots, order, bias, queue_depth, out_features, last, padding, history_depth, entries)
+    same(perf.layer_timing(*args), oracle.layer_timing(*args))
+
+
+def random_network(rng):
+    dims = [int(d) for d in rng.integers(1, 90, size=int(rng.integers(2, 4)))]
+    layers = [Layer(rng.normal(size=(dims[i + 1], dims[i])), rng.normal(size=dims[i + 1]) if rng.integers(2) else None)
+              for i in range(len(dims) - 1)]
+    options = PackOptions(num_pes=int(rng.choice([1, 3, 4, 8, 16])), density=float(rng.choice([0.05, 0.3, 1.0])),
+                          assign_rows=str(rng.choice(["interleave", "balanced"])))
+    acts = np.abs(rng.normal(size=dims[0])) * (rng.random(dims[0]) < rng.choice([0.1, 0.5, 1.0]))
+    return layers, options, acts
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_predict_equals_the_cycle_by_cycle_model(seed):
+    rng = np.random.default_rng([20, seed])
+    layers, options, acts = random_network(rng)
+    loaded = decode(pack(layers, options))
+    x = fixed_input(loaded.image, acts)
+    for queue_depth, history_depth in ((8, 128), (1, 2), (int(rng.integers(1, 10)), 4)):
+        same(perf.predict(loaded, x, queue_depth, history_depth),
+             oracle.predict(loaded, x, queue_depth, history_depth))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("layer", LAYERS, ids=[layer.name for layer in LAYERS])
+def test_the_nine_bench_layers_at_64_pes(layer):
+    image, _ = pack_layer(layer, 64, False, seed=1)
+    loaded = model_only(image)
+    acts = fixed_input(image, make_input(layer, 1))
+    for queue_depth in (1, 8, 64):
+        same(perf.predict(loaded, acts, queue_depth), oracle.predict(loaded, acts, queue_depth))
