@@ -28,8 +28,8 @@ from cocotb_bus.scoreboard import Scoreboard
 from eie.image import load, write_image
 from eie.models.perf import predict
 from eie.models.reference import run_layers
-from eie.sim.tb.bus_protocol import Backpressure
 from eie.sim.tb.core_tb import STATUS_DONE, EieTB, watchdog_cycles
+from eie.sim.tb.pauses import Backpressure
 from scenarios import config_for_seed, generate, replay_command
 
 

@@ -16,11 +16,11 @@ phase costs them nothing.
 
 from __future__ import annotations
 
-import random
-
 from cocotb.triggers import First, ReadOnly, RisingEdge
 from cocotb_bus.drivers import BusDriver
 from cocotb_bus.monitors import BusMonitor
+
+from eie.sim.tb.pauses import Backpressure
 
 AXIL_SIGNALS = {
     "AWVALID": "awvalid_i", "AWADDR": "awaddr_i", "AWREADY": "awready_o",
@@ -33,23 +33,6 @@ LOAD_SIGNALS = {
     "valid": "valid_i", "ready": "ready_o", "write": "write_i", "addr": "addr_i",
     "wdata": "wdata_i", "rvalid": "rvalid_o", "rready": "rready_i", "rdata": "rdata_o",
 }
-
-
-class Backpressure:
-    """Seeded random waits: ``delay()`` idle cycles before a valid, ``ready()`` per cycle."""
-
-    def __init__(self, seed: int, idle_share: float):
-        self.reseed(seed, idle_share)
-
-    def reseed(self, seed: int, idle_share: float) -> None:
-        self.rng = random.Random(seed)
-        self.idle_share = idle_share
-
-    def delay(self) -> int:
-        return 0 if self.rng.random() >= self.idle_share else self.rng.randint(1, 4)
-
-    def ready(self) -> bool:
-        return self.rng.random() >= self.idle_share
 
 
 class AxiLiteError(Exception):
