@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """cocotb test: many seeded random scenarios (tb/scenarios.py) on one eie_core build.
+Run by pytest through tb/test_random.py and by scripts/regress.py.
 
 For each seed: reset, pack the scenario and write its image, load it through the
 load port, run every input vector, and compare the results bit for bit with
