@@ -258,7 +258,7 @@ async def test_load_port(dut):
         await tb.read_file(0)
         await tb.read_file(1)
         want = tb.model.nonzeros(src)
-        got = leaves(await tb.scan(pauses.pause("none", tb.rng, pattern=PAUSE_PATTERN)))
+        got = leaves(await tb.scan(pauses.pause("none", tb.rng)))
         assert got == want, f"scan of file {src}: {got} != {want}"
     await tb.finish()
 
@@ -313,7 +313,7 @@ async def test_bitmap_edits(dut):
     vals = tb.sparse_values(1.0)
     await tb.load(1, vals)
     await tb.load(1, [0 if k % 2 else v for k, v in enumerate(vals)])
-    assert leaves(await tb.scan(pauses.pause("none", tb.rng, pattern=PAUSE_PATTERN))) == tb.model.nonzeros(1)
+    assert leaves(await tb.scan(pauses.pause("none", tb.rng))) == tb.model.nonzeros(1)
     await tb.load(1, vals)
     # Offer a leaf, hold it with leaf_ready_i low, then clear.
     dut.scan_en_i.value = 1
@@ -325,7 +325,7 @@ async def test_bitmap_edits(dut):
     dut.bitmap_clear_i.value = 0
     await FallingEdge(dut.clk_i)
     assert dut.empty_o.value and not dut.leaf_valid_o.value
-    assert leaves(await tb.scan(pauses.pause("none", tb.rng, pattern=PAUSE_PATTERN))) == []
+    assert leaves(await tb.scan(pauses.pause("none", tb.rng))) == []
     await tb.finish()
 
 
