@@ -1,12 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0
 """Clock, reset, cycle count and per-cycle sampling shared by the unit testbenches.
 
-``ClockedTB`` is the base of a testbench for a block with ``clk_i`` and ``rst_ni``:
-``start()`` drives the inputs named in ``IDLE_INPUTS`` to 0, starts a 10 ns clock
-with ``rst_ni`` low, releases reset after three falling edges and from then on
-calls ``sample()`` in the read-only phase after every falling edge. ``cycle``
-counts the falling edges since the clock started; ``rng`` is seeded from
-cocotb's random seed. ``run_unit`` is the pytest side: it builds a block from
+``ClockedTB`` is the base of every clocked unit testbench (a block with ``clk_i`` and
+``rst_ni``): ``start()`` drives the inputs named in ``IDLE_INPUTS`` to 0, starts a
+10 ns clock with ``rst_ni`` low, releases reset after three falling edges and,
+if the subclass defines ``sample()``, from then on calls it in the read-only
+phase after every falling edge. ``cycle`` counts the falling edges since the
+clock started; ``rng`` is seeded from cocotb's random seed plus the test's
+``salt``. ``run_unit`` is the pytest side: it builds a block from
 its RTL files and runs a testbench module's cocotb tests on it.
 """
 
@@ -23,16 +24,16 @@ RESET_CYCLES = 3
 
 
 class ClockedTB:
-    """Base testbench: subclasses name their inputs in ``IDLE_INPUTS`` and implement ``sample``."""
+    """Base testbench: subclasses name their inputs in ``IDLE_INPUTS`` and may implement ``sample``."""
 
     IDLE_INPUTS: tuple[str, ...] = ()
 
-    def __init__(self, dut):
+    def __init__(self, dut, salt: int = 0):
         self.dut = dut
         self.log = dut._log
         self.cycle = 0
         self.seed = cocotb.RANDOM_SEED
-        self.rng = random.Random(self.seed)
+        self.rng = random.Random(self.seed + salt)
 
     async def start(self) -> None:
         """Idle inputs and reset, clock and cycle counter; returns with reset released."""
@@ -44,7 +45,8 @@ class ClockedTB:
         cocotb.start_soon(self._count())
         await self.falling_edges(RESET_CYCLES)
         dut.rst_ni.value = 1
-        cocotb.start_soon(self._monitor())
+        if type(self).sample is not ClockedTB.sample:
+            cocotb.start_soon(self._monitor())
 
     async def falling_edges(self, n: int) -> None:
         await ClockCycles(self.dut.clk_i, n, rising=False)

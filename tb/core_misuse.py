@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """cocotb tests of misuse and faults on eie_core: each sets its ERROR bit, the core
 returns to idle, nothing hangs, and a correct run follows without reloading the image.
+Run by pytest through tb/test_core_misuse.py.
 
 EIE_IMAGE names a small image built by tb/test_core_misuse.py; expected outputs
 come from the reference model.

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """cocotb tests of eie_core's registers against rtl/eie_regs.rdl (through eie.hw.regs).
+Run by pytest through tb/test_core_regs.py.
 
 EIE_PARAMS holds the build's parameters as JSON (the values of the read-only
 parameter registers). Every register is read after reset and must show the

@@ -1,5 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """cocotb test: many seeded random scenarios (tb/scenarios.py) on one eie_core build.
+Run by pytest through tb/test_random.py and by scripts/regress.py.
 
 For each seed: reset, pack the scenario and write its image, load it through the
 load port, run every input vector, and compare the results bit for bit with
@@ -28,8 +29,8 @@ from cocotb_bus.scoreboard import Scoreboard
 from eie.image import load, write_image
 from eie.models.perf import predict
 from eie.models.reference import run_layers
-from eie.sim.tb.bus_protocol import Backpressure
 from eie.sim.tb.core_tb import STATUS_DONE, EieTB, watchdog_cycles
+from eie.sim.tb.pauses import Backpressure
 from scenarios import config_for_seed, generate, replay_command
 
 

@@ -12,28 +12,17 @@ non-zero value, and a load read returns the file word one cycle later.
 
 from __future__ import annotations
 
-import itertools
-import random
 from collections import deque
 from dataclasses import dataclass
 
 import cocotb
 import pytest
 from clocked_tb import ClockedTB, run_unit
+from eie.sim.tb import pauses
 from cocotb.triggers import FallingEdge, ReadOnly
 
 
-# -----------------------------------------------------------------------------
-# Pause generators: each next() says whether a driver idles this cycle
-# -----------------------------------------------------------------------------
-def make_pause(kind: str, rng: random.Random, prob: float = 0.4):
-    if kind == "none":
-        return itertools.repeat(False)
-    if kind == "pattern":
-        return itertools.cycle([False, True, True, False, False, True, False])
-    if kind == "random":
-        return (rng.random() < prob for _ in itertools.count())
-    raise ValueError(f"unknown pause kind {kind!r}")
+PAUSE_PATTERN = [False, True, True, False, False, True, False]
 
 
 # -----------------------------------------------------------------------------
@@ -269,7 +258,7 @@ async def test_load_port(dut):
         await tb.read_file(0)
         await tb.read_file(1)
         want = tb.model.nonzeros(src)
-        got = leaves(await tb.scan(make_pause("none", tb.rng)))
+        got = leaves(await tb.scan(pauses.pause("none", tb.rng)))
         assert got == want, f"scan of file {src}: {got} != {want}"
     await tb.finish()
 
@@ -285,7 +274,7 @@ async def test_scan_order_backpressure(dut, pause_kind):
         dut.src_sel_i.value = src
         await tb.load(src, tb.sparse_values(density))
         want = tb.model.nonzeros(src)
-        fired = await tb.scan(make_pause(pause_kind, tb.rng))
+        fired = await tb.scan(pauses.pause(pause_kind, tb.rng, pattern=PAUSE_PATTERN))
         assert leaves(fired) == want
         if pause_kind == "none" and fired:
             cycles = [c for c, _ in fired]
@@ -304,14 +293,14 @@ async def test_writeback_pingpong(dut, pause_kind):
     await tb.load(src, tb.sparse_values(0.5))
     for _layer in range(5):
         want = tb.model.nonzeros(src)
-        assert leaves(await tb.scan(make_pause(pause_kind, tb.rng))) == want
+        assert leaves(await tb.scan(pauses.pause(pause_kind, tb.rng, pattern=PAUSE_PATTERN))) == want
         # Write-back: every row of the destination, zeros included (they must not set the bitmap).
-        await tb.write_back(tb.sparse_values(), make_pause(pause_kind, tb.rng))
+        await tb.write_back(tb.sparse_values(), pauses.pause(pause_kind, tb.rng, pattern=PAUSE_PATTERN))
         await tb.read_file(1 - src)
         src = 1 - src
         await FallingEdge(dut.clk_i)
         dut.src_sel_i.value = src
-    assert leaves(await tb.scan(make_pause(pause_kind, tb.rng))) == tb.model.nonzeros(src)
+    assert leaves(await tb.scan(pauses.pause(pause_kind, tb.rng, pattern=PAUSE_PATTERN))) == tb.model.nonzeros(src)
     await tb.finish()
 
 
@@ -324,7 +313,7 @@ async def test_bitmap_edits(dut):
     vals = tb.sparse_values(1.0)
     await tb.load(1, vals)
     await tb.load(1, [0 if k % 2 else v for k, v in enumerate(vals)])
-    assert leaves(await tb.scan(make_pause("none", tb.rng))) == tb.model.nonzeros(1)
+    assert leaves(await tb.scan(pauses.pause("none", tb.rng))) == tb.model.nonzeros(1)
     await tb.load(1, vals)
     # Offer a leaf, hold it with leaf_ready_i low, then clear.
     dut.scan_en_i.value = 1
@@ -336,7 +325,7 @@ async def test_bitmap_edits(dut):
     dut.bitmap_clear_i.value = 0
     await FallingEdge(dut.clk_i)
     assert dut.empty_o.value and not dut.leaf_valid_o.value
-    assert leaves(await tb.scan(make_pause("none", tb.rng))) == []
+    assert leaves(await tb.scan(pauses.pause("none", tb.rng))) == []
     await tb.finish()
 
 

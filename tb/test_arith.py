@@ -12,14 +12,13 @@ read one cycle after wb_re_i, and that wb_acc_o holds when nothing is read.
 
 from __future__ import annotations
 
-import itertools
-import random
 from collections import deque
 from dataclasses import dataclass
 
 import cocotb
 import pytest
 from clocked_tb import ClockedTB, run_unit
+from eie.sim.tb import pauses
 from cocotb.triggers import FallingEdge, ReadOnly
 
 NUM_CODES = 16
@@ -28,17 +27,6 @@ W_MIN, W_MAX = -(1 << 15), (1 << 15) - 1
 PIPE_DEPTH = 2  # a non-padding entry keeps idle_o low for the two cycles after it arrives
 
 
-# -----------------------------------------------------------------------------
-# Pause generators: each next() says whether a driver idles this cycle
-# -----------------------------------------------------------------------------
-def make_pause(kind: str, rng: random.Random, prob: float = 0.4):
-    if kind == "none":
-        return itertools.repeat(False)
-    if kind == "pattern":
-        return itertools.cycle([False, False, True, False, True, True, False])
-    if kind == "random":
-        return (rng.random() < prob for _ in itertools.count())
-    raise ValueError(f"unknown pause kind {kind!r}")
 
 
 def to_signed(value: int, bits: int) -> int:
@@ -279,7 +267,7 @@ async def test_bypass_patterns(dut):
         + [e(r[6][0]), pad(r[6][0]), pad(r[6][0]), e(r[6][0]), e(r[6][0])]
         + [e(r[7][0]), e(r[7][1]), e(r[7][0]), e(r[7][0]), e(r[7][1]), e(r[7][1]), e(r[7][1])]
     )
-    await tb.drive(stream, make_pause("none", tb.rng))
+    await tb.drive(stream, pauses.pause("none", tb.rng))
     await tb.finish()
 
 
@@ -294,7 +282,7 @@ async def test_extremes(dut):
     stream += [Entry(2, neg, W_MIN) for _ in range(300)]  # -(2^30 - 2^15) each
     stream += [Entry(1 + (i % 2), mix, W_MAX if i % 3 else W_MIN) for i in range(100)]
     stream += [Entry(1, alt, W_MIN), Entry(2, top, W_MAX)] * 50
-    await tb.drive(stream, make_pause("none", tb.rng))
+    await tb.drive(stream, pauses.pause("none", tb.rng))
     await tb.finish()
     assert tb.model.acc[top] > (1 << 38)
 
@@ -313,7 +301,7 @@ async def test_random_layers(dut, pause_kind):
         stream = [tb.entry(tb.rng.choice(hot), 0 if tb.rng.random() < 0.2 else None)
                   for _ in range(tb.rng.randint(20, 120))]
         await tb.clear()
-        await tb.drive(stream, make_pause(pause_kind, tb.rng), layer)
+        await tb.drive(stream, pauses.pause(pause_kind, tb.rng), layer)
         await tb.read_rows()
     await tb.finish()
 
@@ -326,12 +314,12 @@ async def test_touched_clear(dut):
     await tb.load_codebook(0, tb.random_codebook())
     n = tb.act_depth
     await tb.read_rows()  # straight after reset: every row untouched
-    await tb.drive([tb.entry(r) for r in range(n) for _ in range(2)], make_pause("none", tb.rng))
+    await tb.drive([tb.entry(r) for r in range(n) for _ in range(2)], pauses.pause("none", tb.rng))
     await tb.read_rows()
     assert all(r in tb.model.touched for r in range(n))
     await tb.clear()
     few = tb.rng.sample(range(n), 2)
-    await tb.drive([tb.entry(few[0]), tb.entry(few[1]), tb.entry(few[0])], make_pause("none", tb.rng))
+    await tb.drive([tb.entry(few[0]), tb.entry(few[1]), tb.entry(few[0])], pauses.pause("none", tb.rng))
     await tb.finish()
     assert tb.model.touched == set(few)
 
@@ -345,7 +333,7 @@ async def test_clear_in_flight(dut):
     for delay in (0, 1, 2, 3, 7):
         hot = tb.rng.sample(range(tb.act_depth), 2)
         stream = [tb.entry(hot[i % 2] if i % 3 else hot[0]) for i in range(12)]
-        task = cocotb.start_soon(tb.drive(stream, make_pause("none", tb.rng)))
+        task = cocotb.start_soon(tb.drive(stream, pauses.pause("none", tb.rng)))
         await tb.pulse(dut.clear_i, delay + 1)
         await task
         await tb.read_rows()
@@ -362,7 +350,7 @@ async def test_layer_select(dut):
     for layer in reversed(range(tb.max_layers)):
         await tb.clear()
         await tb.drive([tb.entry(tb.rng.randrange(tb.act_depth), code) for code in range(NUM_CODES)] * 2,
-                       make_pause("none", tb.rng), layer)
+                       pauses.pause("none", tb.rng), layer)
         await tb.read_rows()
     await tb.finish()
 

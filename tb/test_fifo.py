@@ -11,35 +11,24 @@ both. pytest runs it at the bottom.
 
 from __future__ import annotations
 
-import itertools
 import random
 from collections import deque
 from dataclasses import dataclass
 
 import cocotb
 import pytest
-from cocotb.clock import Clock
+from eie.sim.tb import pauses
+from eie.sim.tb.valid_ready import ReadySink
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
-from clocked_tb import run_unit
+from clocked_tb import ClockedTB, run_unit
 
 WIDTH = 16
 LANE_MASK = (1 << WIDTH) - 1
 
 
-# -----------------------------------------------------------------------------
-# Pause generators: each next() says whether a driver idles this cycle
-# -----------------------------------------------------------------------------
-def make_pause(kind: str, rng: random.Random, prob: float = 0.4):
-    if kind == "none":
-        return itertools.repeat(False)
-    if kind == "pattern":
-        return itertools.cycle([False, False, True, False, True, True, True, False, False, True])
-    if kind == "random":
-        return (rng.random() < prob for _ in itertools.count())
-    raise ValueError(f"unknown pause kind {kind!r}")
+PAUSE_PATTERN = [False, False, True, False, True, True, True, False, False, True]
 
 
-PAUSE_KINDS = ("none", "pattern", "random")
 
 
 # -----------------------------------------------------------------------------
@@ -142,22 +131,6 @@ class FifoChecker:
         self.cycles += 1
 
 
-class FifoMonitor:
-    """Samples all pins in the read-only phase of every cycle (the values the edge will see)."""
-
-    def __init__(self, dut, lanes: int, callback):
-        self.dut = dut
-        self.lanes = lanes
-        self.callback = callback
-
-    async def run(self) -> None:
-        dut = self.dut
-        while True:
-            await FallingEdge(dut.clk_i)
-            await ReadOnly()
-            self.callback(sample_pins(dut, self.lanes))
-
-
 # -----------------------------------------------------------------------------
 # Drivers
 # -----------------------------------------------------------------------------
@@ -201,56 +174,27 @@ class PushSource:
             current = current[taken:]
 
 
-class PopSink:
-    """Takes the head when the pause generator allows."""
-
-    def __init__(self, dut, pause):
-        self.dut = dut
-        self.pause = pause
-        self.received: list[int] = []
-
-    async def run(self) -> None:
-        dut = self.dut
-        while True:
-            await FallingEdge(dut.clk_i)
-            ready = not next(self.pause)
-            dut.pop_ready_i.value = int(ready)
-            await ReadOnly()
-            if ready and dut.pop_valid_o.value:
-                self.received.append(int(dut.pop_data_o.value))
-
-
 # -----------------------------------------------------------------------------
 # Testbench
 # -----------------------------------------------------------------------------
-class TB:
+class TB(ClockedTB):
+    IDLE_INPUTS = ("clear_i", "push_valid_i", "push_data_i", "pop_ready_i")
+
     def __init__(self, dut, salt: int = 0):
-        self.dut = dut
+        super().__init__(dut, salt)
         self.depth = int(dut.Depth.value)
         self.lanes = int(dut.PushLanes.value)
-        self.rng = random.Random(cocotb.RANDOM_SEED + salt)
         dut._log.info(
             "eie_fifo Depth=%d PushLanes=%d, seed %d (salt %d)", self.depth, self.lanes, cocotb.RANDOM_SEED, salt
         )
         self.model = FifoModel(self.depth)
         self.checker = FifoChecker(self.model)
-        self.monitor = FifoMonitor(dut, self.lanes, self.checker.check)
-        Clock(dut.clk_i, 10, unit="ns").start()
-        dut.rst_ni.value = 0
-        dut.clear_i.value = 0
-        dut.push_valid_i.value = 0
-        dut.push_data_i.value = 0
-        dut.pop_ready_i.value = 0
 
-    async def reset(self) -> None:
-        self.dut.rst_ni.value = 0
-        for _ in range(2):
-            await RisingEdge(self.dut.clk_i)
-        await FallingEdge(self.dut.clk_i)
-        self.dut.rst_ni.value = 1
-        cocotb.start_soon(self.monitor.run())
+    def sample(self) -> None:
+        """All pins, in the read-only phase of every cycle (the values the edge will see)."""
+        self.checker.check(sample_pins(self.dut, self.lanes))
 
-    async def cycle(self, push: int | list[int] | None = None, pop: bool = False, clear: bool = False) -> Sample:
+    async def step(self, push: int | list[int] | None = None, pop: bool = False, clear: bool = False) -> Sample:
         """Drive one cycle's inputs directly (directed tests); returns what the edge will see.
 
         ``push`` is one item (lane 0) or a list of items for lanes 0, 1, ...; the
@@ -277,15 +221,15 @@ class TB:
         """Pop every cycle until the FIFO is empty; returns the popped items."""
         popped = []
         while True:
-            s = await self.cycle(pop=True)
+            s = await self.step(pop=True)
             if not s.pop_valid:
                 return popped
             popped.append(s.pop_data)
 
     async def finish(self) -> None:
         """Idle one cycle so the monitor sees the final state, then require everything checked."""
-        await self.cycle()
-        await self.cycle()
+        await self.step()
+        await self.step()
         assert not self.model.items, f"{len(self.model.items)} items left in the FIFO model"
         assert int(self.dut.count_o.value) == 0
 
@@ -297,20 +241,20 @@ class TB:
 async def fifo_fill_drain(dut):
     """Full and empty flags and count_o from empty to full and back."""
     tb = TB(dut, 1)
-    await tb.reset()
+    await tb.start()
     pushed = []
     for _ in range(tb.depth):
-        s = await tb.cycle(push=tb.item())
+        s = await tb.step(push=tb.item())
         assert s.push_ready[0]
         pushed.append(s.push_data[0])
-    s = await tb.cycle(push=tb.item())
+    s = await tb.step(push=tb.item())
     assert not s.push_ready[0] and s.count == tb.depth, "FIFO accepts beyond Depth"
     popped = []
     for _ in range(tb.depth):
-        s = await tb.cycle(pop=True)
+        s = await tb.step(pop=True)
         assert s.pop_valid
         popped.append(s.pop_data)
-    s = await tb.cycle(pop=True)
+    s = await tb.step(pop=True)
     assert not s.pop_valid and s.count == 0, "FIFO pops beyond empty"
     assert popped == pushed
     assert tb.checker.pops_checked == tb.depth
@@ -321,27 +265,27 @@ async def fifo_fill_drain(dut):
 async def fifo_push_pop_same_cycle(dut):
     """Push and pop together at empty (only the push moves), half full and full (only the pop moves)."""
     tb = TB(dut, 2)
-    await tb.reset()
-    s = await tb.cycle(push=tb.item(), pop=True)
+    await tb.start()
+    s = await tb.step(push=tb.item(), pop=True)
     assert s.pushed and not s.pop_fire, "at empty only the push may fire"
-    s = await tb.cycle()
+    s = await tb.step()
     assert s.count == 1
     # Mid: hold the count while streaming through (Depth 1 is full here, skip to full case).
     for _ in range(tb.depth // 2 - 1):
-        await tb.cycle(push=tb.item())
+        await tb.step(push=tb.item())
     if tb.depth > 1:
-        before = (await tb.cycle()).count
+        before = (await tb.step()).count
         for _ in range(5):
-            s = await tb.cycle(push=tb.item(), pop=True)
+            s = await tb.step(push=tb.item(), pop=True)
             assert s.pushed and s.pop_fire, "mid-FIFO push and pop must both fire"
-        assert (await tb.cycle()).count == before
-    while (await tb.cycle()).count < tb.depth:
-        await tb.cycle(push=tb.item())
-    s = await tb.cycle(push=tb.item(), pop=True)
+        assert (await tb.step()).count == before
+    while (await tb.step()).count < tb.depth:
+        await tb.step(push=tb.item())
+    s = await tb.step(push=tb.item(), pop=True)
     assert s.pop_fire and not s.pushed, "at full only the pop may fire"
-    assert (await tb.cycle()).count == tb.depth - 1
-    while (await tb.cycle()).count:
-        await tb.cycle(pop=True)
+    assert (await tb.step()).count == tb.depth - 1
+    while (await tb.step()).count:
+        await tb.step(pop=True)
     await tb.finish()
 
 
@@ -349,30 +293,30 @@ async def fifo_push_pop_same_cycle(dut):
 async def fifo_clear(dut):
     """clear_i empties the FIFO at any fill level and drops a same-cycle push."""
     tb = TB(dut, 3)
-    await tb.reset()
-    await tb.cycle(clear=True)
-    assert (await tb.cycle()).count == 0
+    await tb.start()
+    await tb.step(clear=True)
+    assert (await tb.step()).count == 0
     # A push into an empty FIFO in the clear cycle is accepted and dropped.
-    s = await tb.cycle(push=tb.item(), clear=True)
+    s = await tb.step(push=tb.item(), clear=True)
     assert s.pushed
-    assert (await tb.cycle()).count == 0
+    assert (await tb.step()).count == 0
     fills = sorted({1, tb.depth // 2, tb.depth} - {0})
     for fill in fills:
         for _ in range(fill):
-            await tb.cycle(push=tb.item())
-        assert (await tb.cycle()).count == fill
-        s = await tb.cycle(push=tb.item(), pop=True, clear=True)
+            await tb.step(push=tb.item())
+        assert (await tb.step()).count == fill
+        s = await tb.step(push=tb.item(), pop=True, clear=True)
         assert s.pop_fire
-        s = await tb.cycle()
+        s = await tb.step()
         assert s.count == 0 and not s.pop_valid and s.push_ready[0], f"not empty after clear at fill {fill}"
         # Clear without a pop drops everything held.
         for _ in range(fill):
-            await tb.cycle(push=tb.item())
-        await tb.cycle(clear=True)
-        assert (await tb.cycle()).count == 0
+            await tb.step(push=tb.item())
+        await tb.step(clear=True)
+        assert (await tb.step()).count == 0
         # The FIFO works normally afterwards.
-        s = await tb.cycle(push=tb.item())
-        s = await tb.cycle(pop=True)
+        s = await tb.step(push=tb.item())
+        s = await tb.step(pop=True)
         assert s.pop_fire
     # Dropped: the push at empty; per fill, the rest after the pop (plus the push if
     # there was room) and then a whole refill.
@@ -381,14 +325,15 @@ async def fifo_clear(dut):
 
 
 @cocotb.test()
-@cocotb.parametrize(push_pause=PAUSE_KINDS, pop_pause=PAUSE_KINDS)
+@cocotb.parametrize(push_pause=pauses.PAUSE_KINDS, pop_pause=pauses.PAUSE_KINDS)
 async def fifo_random_traffic(dut, push_pause: str, pop_pause: str):
     """Random data through source and sink pause generators; order and every count checked."""
-    salt = 10 + 3 * PAUSE_KINDS.index(push_pause) + PAUSE_KINDS.index(pop_pause)
+    salt = 10 + 3 * pauses.PAUSE_KINDS.index(push_pause) + pauses.PAUSE_KINDS.index(pop_pause)
     tb = TB(dut, salt)
-    await tb.reset()
-    source = PushSource(dut, tb.lanes, make_pause(push_pause, tb.rng), tb.rng)
-    sink = PopSink(dut, make_pause(pop_pause, tb.rng, prob=0.5))
+    await tb.start()
+    source = PushSource(dut, tb.lanes, pauses.pause(push_pause, tb.rng, pattern=PAUSE_PATTERN), tb.rng)
+    sink = ReadySink(dut.clk_i, dut.pop_valid_o, dut.pop_ready_i, dut.pop_data_o,
+                     pauses.pause(pop_pause, tb.rng, prob=0.5, pattern=PAUSE_PATTERN))
     items = [tb.item() for _ in range(150)]
     source.queue.extend(items)
     tasks = [cocotb.start_soon(source.run()), cocotb.start_soon(sink.run())]
@@ -418,17 +363,17 @@ needs_two_lanes = cocotb.skipif(
 async def fifo_double_fill(dut):
     """Double pushes fill the FIFO to exactly Depth: both lanes while two fit, lane 0 alone for the last odd entry."""
     tb = TB(dut, 30)
-    await tb.reset()
+    await tb.start()
     pushed = []
     for _ in range(tb.depth // 2):
-        s = await tb.cycle(push=tb.items(2))
+        s = await tb.step(push=tb.items(2))
         assert s.pushed == s.push_data, f"with {s.count}/{tb.depth} held both lanes must fire"
         pushed += s.pushed
     if tb.depth % 2:
-        s = await tb.cycle(push=tb.items(2))
+        s = await tb.step(push=tb.items(2))
         assert s.count == tb.depth - 1 and s.pushed == s.push_data[:1], "with room for one only lane 0 may fire"
         pushed += s.pushed
-    s = await tb.cycle(push=tb.items(2))
+    s = await tb.step(push=tb.items(2))
     assert s.count == tb.depth and not s.pushed, "FIFO accepts beyond Depth"
     assert await tb.drain() == pushed
     await tb.finish()
@@ -439,18 +384,18 @@ async def fifo_double_fill(dut):
 async def fifo_double_room_for_one(dut):
     """A double push with room for one: lane 0 fires; the second item, offered again, lands after it."""
     tb = TB(dut, 31)
-    await tb.reset()
+    await tb.start()
     pushed = []
     for _ in range(tb.depth - 1):
-        pushed += (await tb.cycle(push=tb.item())).pushed
+        pushed += (await tb.step(push=tb.item())).pushed
     a, b, c = tb.items(3)
-    s = await tb.cycle(push=[a, b])
+    s = await tb.step(push=[a, b])
     assert s.count == tb.depth - 1 and s.pushed == [a], f"room for one: {s.pushed} fired"
     # Full: nothing fires; the pop frees one entry, but only from the next cycle on.
-    s = await tb.cycle(push=[b, c], pop=True)
+    s = await tb.step(push=[b, c], pop=True)
     assert s.pop_fire and not s.pushed, "at full no lane may fire, even with a pop"
     popped = [s.pop_data]
-    s = await tb.cycle(push=[b, c])
+    s = await tb.step(push=[b, c])
     assert s.pushed == [b], f"room for one after the pop: {s.pushed} fired"
     popped += await tb.drain()
     assert popped == pushed + [a, b]
@@ -462,13 +407,13 @@ async def fifo_double_room_for_one(dut):
 async def fifo_double_push_pop(dut):
     """Double pushes with a pop every cycle: the count climbs to Depth - 1 and holds, lane 1 stalled there."""
     tb = TB(dut, 32)
-    await tb.reset()
+    await tb.start()
     pushed, popped = [], []
-    s = await tb.cycle(push=tb.items(2), pop=True)
+    s = await tb.step(push=tb.items(2), pop=True)
     assert len(s.pushed) == min(2, tb.depth) and not s.pop_fire, "at empty both lanes fire (room permitting), no pop"
     pushed += s.pushed
     for _ in range(tb.depth + 4):
-        s = await tb.cycle(push=tb.items(2), pop=True)
+        s = await tb.step(push=tb.items(2), pop=True)
         # Readiness counts the registered occupancy only: a same-cycle pop makes no room.
         room = tb.depth - s.count
         assert len(s.pushed) == min(2, room), f"{s.pushed} fired with {s.count}/{tb.depth} held"
@@ -488,17 +433,17 @@ async def fifo_double_push_pop(dut):
 async def fifo_double_clear(dut):
     """clear_i with a same-cycle double push and pop at every fill level drops all; the FIFO works afterwards."""
     tb = TB(dut, 33)
-    await tb.reset()
+    await tb.start()
     fills = sorted({0, 1, tb.depth // 2, tb.depth - 1, tb.depth})
     for fill in fills:
         for _ in range(fill):
-            await tb.cycle(push=tb.item())
-        s = await tb.cycle(push=tb.items(2), pop=True, clear=True)
+            await tb.step(push=tb.item())
+        s = await tb.step(push=tb.items(2), pop=True, clear=True)
         assert s.count == fill and len(s.pushed) == min(2, tb.depth - fill) and s.pop_fire == (fill > 0)
-        s = await tb.cycle()
+        s = await tb.step()
         assert s.count == 0 and not s.pop_valid, f"not empty after clear at fill {fill}"
         a, b = tb.items(2)
-        s = await tb.cycle(push=[a, b])
+        s = await tb.step(push=[a, b])
         assert s.pushed == [a, b][: tb.depth]
         assert await tb.drain() == [a, b][: tb.depth], f"wrong data after clear at fill {fill}"
     # Dropped per fill: the entries held less the popped one, plus what the lanes took.
@@ -511,17 +456,17 @@ async def fifo_double_clear(dut):
 async def fifo_double_wrap(dut):
     """Double pushes fill the FIFO from every write offset: at Depth - 1 the pair straddles the end of the storage."""
     tb = TB(dut, 34)
-    await tb.reset()
+    await tb.start()
     for offset in range(tb.depth):
         # The write pointer is at `offset` with the FIFO empty: from reset, then each
         # round writes Depth + 1 entries.
         pushed = []
-        while (s := await tb.cycle(push=tb.items(2))).pushed:
+        while (s := await tb.step(push=tb.items(2))).pushed:
             pushed += s.pushed
         assert len(pushed) == tb.depth and s.count == tb.depth, f"offset {offset}: filled {len(pushed)}"
         assert await tb.drain() == pushed, f"offset {offset}: wrong order or data"
         x = tb.item()
-        assert (await tb.cycle(push=x)).pushed == [x]
+        assert (await tb.step(push=x)).pushed == [x]
         assert await tb.drain() == [x]
     await tb.finish()
 
@@ -539,14 +484,10 @@ CONFIGS = [(lanes, depth) for lanes in PUSH_LANES for depth in DEPTHS]
 VERILATOR_CONFIGS = [(1, 3), (2, 3)]
 
 
-def run_fifo(sim: str, lanes: int, depth: int) -> None:
-    parameters = {"Width": WIDTH, "Depth": depth, "PushLanes": lanes}
-    run_unit("eie_fifo", "test_fifo", parameters, sim, ["eie_pkg.sv", "eie_fifo.sv"])
-
-
 @pytest.mark.sim_matrix(
     CONFIGS, argname="config", ids=lambda c: f"lanes{c[0]}-depth{c[1]}", verilator_default=VERILATOR_CONFIGS
 )
 def test_fifo(sim, config):
     lanes, depth = config
-    run_fifo(sim, lanes, depth)
+    run_unit("eie_fifo", "test_fifo", {"Width": WIDTH, "Depth": depth, "PushLanes": lanes}, sim,
+             ["eie_pkg.sv", "eie_fifo.sv"])

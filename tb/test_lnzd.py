@@ -12,16 +12,16 @@ the root sink run with pause generators. pytest runs it at the bottom.
 
 from __future__ import annotations
 
-import itertools
 import random
 from collections import Counter
 from dataclasses import dataclass
 
 import cocotb
 import pytest
-from cocotb.clock import Clock
+from eie.sim.tb import pauses
+from eie.sim.tb.valid_ready import ReadySink
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
-from clocked_tb import run_unit
+from clocked_tb import ClockedTB, run_unit
 
 DATA_WIDTH = 24
 PAYLOAD_BITS = 16  # item = leaf << PAYLOAD_BITS | payload
@@ -31,17 +31,8 @@ PAYLOAD_BITS = 16  # item = leaf << PAYLOAD_BITS | payload
 # Pause generators: each next() says whether a driver idles this cycle
 # -----------------------------------------------------------------------------
 PATTERN = [False, False, True, False, True, True, True, False, False, True]
-PAUSE_KINDS = ("none", "pattern", "random")
 
 
-def make_pause(kind: str, rng: random.Random, prob: float = 0.5, offset: int = 0):
-    if kind == "none":
-        return itertools.repeat(False)
-    if kind == "pattern":
-        return itertools.islice(itertools.cycle(PATTERN), offset % len(PATTERN), None)
-    if kind == "random":
-        return (rng.random() < prob for _ in itertools.count())
-    raise ValueError(f"unknown pause kind {kind!r}")
 
 
 # -----------------------------------------------------------------------------
@@ -216,36 +207,22 @@ class Ports:
         self.clk = dut.clk_i
 
 
-class Monitor:
-    """Samples every pin in the read-only phase of each cycle (what the edge will see)."""
-
-    def __init__(self, ports: Ports, callback):
-        self.p = ports
-        self.callback = callback
-        self.cycle = 0
-
-    async def run(self) -> None:
-        p = self.p
-        n = p.num_leaves
-        mask = (1 << DATA_WIDTH) - 1
-        while True:
-            await FallingEdge(p.clk)
-            await ReadOnly()
-            data = int(p.leaf_data.value)
-            self.callback(
-                Sample(
-                    cycle=self.cycle,
-                    flush=bool(p.flush.value),
-                    leaf_valid=bits(int(p.leaf_valid.value), n),
-                    leaf_data=[data >> (DATA_WIDTH * i) & mask for i in range(n)],
-                    leaf_ready=bits(int(p.leaf_ready.value), n),
-                    root_valid=bool(p.root_valid.value),
-                    root_data=int(p.root_data.value),
-                    root_ready=bool(p.root_ready.value),
-                    empty=None if p.empty is None else bool(p.empty.value),
-                )
-            )
-            self.cycle += 1
+def sample_pins(p: Ports, cycle: int) -> Sample:
+    """Every pin, read in the read-only phase of a cycle (what the edge will see)."""
+    n = p.num_leaves
+    mask = (1 << DATA_WIDTH) - 1
+    data = int(p.leaf_data.value)
+    return Sample(
+        cycle=cycle,
+        flush=bool(p.flush.value),
+        leaf_valid=bits(int(p.leaf_valid.value), n),
+        leaf_data=[data >> (DATA_WIDTH * i) & mask for i in range(n)],
+        leaf_ready=bits(int(p.leaf_ready.value), n),
+        root_valid=bool(p.root_valid.value),
+        root_data=int(p.root_data.value),
+        root_ready=bool(p.root_ready.value),
+        empty=None if p.empty is None else bool(p.empty.value),
+    )
 
 
 # -----------------------------------------------------------------------------
@@ -290,60 +267,44 @@ class LeafSources:
                     self.current[i] = None
 
 
-class RootSink:
-    def __init__(self, ports: Ports, pause):
-        self.p = ports
-        self.pause = pause
-
-    async def run(self) -> None:
-        while True:
-            await FallingEdge(self.p.clk)
-            self.p.root_ready.value = int(not next(self.pause))
-
-
 # -----------------------------------------------------------------------------
 # Testbench
 # -----------------------------------------------------------------------------
-class TB:
+class TB(ClockedTB):
     def __init__(self, dut, salt: int):
-        self.dut = dut
+        super().__init__(dut, salt)
         self.p = Ports(dut)
         self.n = self.p.num_leaves
-        self.rng = random.Random(cocotb.RANDOM_SEED + salt)
         dut._log.info("%s with %d leaves, seed %d (salt %d)", dut._name, self.n, cocotb.RANDOM_SEED, salt)
         self.model = LnzdModel(self.n)
         self.checker = LnzdChecker(self.model)
-        self.monitor = Monitor(self.p, self.checker.check)
         self.generated: Counter[int] = Counter()
         self.tasks = []
-        Clock(dut.clk_i, 10, unit="ns").start()
-        dut.rst_ni.value = 0
+        # Node and tree name their ports differently: idle them here, not through IDLE_INPUTS.
         self.p.flush.value = 0
         self.p.leaf_valid.value = 0
         self.p.leaf_data.value = 0
         self.p.root_ready.value = 0
 
-    async def reset(self) -> None:
-        for _ in range(2):
-            await RisingEdge(self.dut.clk_i)
-        await FallingEdge(self.dut.clk_i)
-        self.dut.rst_ni.value = 1
-        cocotb.start_soon(self.monitor.run())
+    def sample(self) -> None:
+        self.checker.check(sample_pins(self.p, self.cycle))
 
     def item(self, leaf: int) -> int:
         return leaf << PAYLOAD_BITS | self.rng.getrandbits(PAYLOAD_BITS)
 
-    def start(self, leaf_pause: str, root_pause: str | None) -> LeafSources:
+    def start_sources(self, leaf_pause: str, root_pause: str | None) -> LeafSources:
         """Start the leaf sources and, unless root_pause is None, the root sink."""
-        pauses = [make_pause(leaf_pause, self.rng, 0.5, offset=3 * i) for i in range(self.n)]
-        sources = LeafSources(self.p, pauses, self.rng)
+        leaf_pauses = [pauses.pause(leaf_pause, self.rng, 0.5, pattern=PATTERN, offset=3 * i) for i in range(self.n)]
+        sources = LeafSources(self.p, leaf_pauses, self.rng)
         self.tasks.append(cocotb.start_soon(sources.run()))
         if root_pause is not None:
             self.start_sink(root_pause)
         return sources
 
     def start_sink(self, root_pause: str, prob: float = 0.5) -> None:
-        self.tasks.append(cocotb.start_soon(RootSink(self.p, make_pause(root_pause, self.rng, prob)).run()))
+        sink = ReadySink(self.p.clk, self.p.root_valid, self.p.root_ready, self.p.root_data,
+                         pauses.pause(root_pause, self.rng, prob, pattern=PATTERN))
+        self.tasks.append(cocotb.start_soon(sink.run()))
 
     def load(self, sources: LeafSources, counts: list[int]) -> None:
         for leaf, count in enumerate(counts):
@@ -381,13 +342,13 @@ class TB:
 # Tests
 # -----------------------------------------------------------------------------
 @cocotb.test()
-@cocotb.parametrize(leaf_pause=PAUSE_KINDS, root_pause=PAUSE_KINDS)
+@cocotb.parametrize(leaf_pause=pauses.PAUSE_KINDS, root_pause=pauses.PAUSE_KINDS)
 async def lnzd_random(dut, leaf_pause: str, root_pause: str):
     """Random item counts per leaf (some none), leaf and root pauses; every item exactly once."""
-    salt = 3 * PAUSE_KINDS.index(leaf_pause) + PAUSE_KINDS.index(root_pause)
+    salt = 3 * pauses.PAUSE_KINDS.index(leaf_pause) + pauses.PAUSE_KINDS.index(root_pause)
     tb = TB(dut, salt)
-    await tb.reset()
-    sources = tb.start(leaf_pause, root_pause)
+    await tb.start()
+    sources = tb.start_sources(leaf_pause, root_pause)
     counts = [tb.rng.choice([0, 0, 1, 2, 3, 5]) for _ in range(tb.n)]
     counts[tb.rng.randrange(tb.n)] += 1
     tb.load(sources, counts)
@@ -403,9 +364,9 @@ async def lnzd_random(dut, leaf_pause: str, root_pause: str):
 async def lnzd_throughput(dut):
     """All leaves valid, root always ready: first item after one cycle per level, then one per cycle."""
     tb = TB(dut, 100)
-    await tb.reset()
+    await tb.start()
     per_leaf = 3
-    sources = tb.start("none", "none")
+    sources = tb.start_sources("none", "none")
     tb.load(sources, [per_leaf] * tb.n)
     await tb.drain(sources, 4 * tb.n * per_leaf + 20)
     total = tb.n * per_leaf
@@ -420,8 +381,8 @@ async def lnzd_throughput(dut):
 async def lnzd_stall(dut):
     """Root stalled for a long time with every leaf offering: items stay put; then all drain."""
     tb = TB(dut, 200)
-    await tb.reset()
-    sources = tb.start("none", None)
+    await tb.start()
+    sources = tb.start_sources("none", None)
     tb.load(sources, [2] * tb.n)
     for _ in range(3 * num_levels(tb.n) + 5):
         await RisingEdge(dut.clk_i)
@@ -435,8 +396,8 @@ async def lnzd_stall(dut):
 async def lnzd_flush(dut):
     """Random flush pulses during random traffic: the tree empties, leaves keep what was not taken."""
     tb = TB(dut, 300)
-    await tb.reset()
-    sources = tb.start("random", None)
+    await tb.start()
+    sources = tb.start_sources("random", None)
     tb.load(sources, [tb.rng.randrange(1, 3 + 40 // tb.n) for _ in range(tb.n)])
     # Directed: fill with the root stalled, flush once, and see the root empty.
     for _ in range(200):
@@ -473,21 +434,13 @@ TREE_LEAVES = [1, 2, 3, 4, 5, 16, 17, 64]
 VERILATOR_TREE_LEAVES = [17]
 
 
-def run_node(sim: str, num_inputs: int) -> None:
+@pytest.mark.sim_matrix(NODE_INPUTS, argname="num_inputs", verilator_default=VERILATOR_NODE_INPUTS)
+def test_lnzd_node(sim, num_inputs):
     run_unit("eie_lnzd_node", "test_lnzd", {"DataWidth": DATA_WIDTH, "NumInputs": num_inputs}, sim,
              ["eie_pkg.sv", "eie_lnzd_node.sv"])
 
 
-def run_tree(sim: str, num_leaves: int) -> None:
-    run_unit("eie_lnzd_tree", "test_lnzd", {"DataWidth": DATA_WIDTH, "NumLeaves": num_leaves}, sim,
-             ["eie_pkg.sv", "eie_lnzd_node.sv", "eie_lnzd_tree.sv"])
-
-
-@pytest.mark.sim_matrix(NODE_INPUTS, argname="num_inputs", verilator_default=VERILATOR_NODE_INPUTS)
-def test_lnzd_node(sim, num_inputs):
-    run_node(sim, num_inputs)
-
-
 @pytest.mark.sim_matrix(TREE_LEAVES, argname="num_leaves", verilator_default=VERILATOR_TREE_LEAVES)
 def test_lnzd_tree(sim, num_leaves):
-    run_tree(sim, num_leaves)
+    run_unit("eie_lnzd_tree", "test_lnzd", {"DataWidth": DATA_WIDTH, "NumLeaves": num_leaves}, sim,
+             ["eie_pkg.sv", "eie_lnzd_node.sv", "eie_lnzd_tree.sv"])

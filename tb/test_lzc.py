@@ -9,14 +9,12 @@ pytest runs it per Width at the bottom.
 
 from __future__ import annotations
 
-import random
 from collections import deque
 
 import cocotb
 import pytest
-from cocotb.clock import Clock
-from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
-from clocked_tb import run_unit
+from cocotb.triggers import FallingEdge, ReadOnly
+from clocked_tb import ClockedTB, run_unit
 
 EXHAUSTIVE_MAX_WIDTH = 8
 RANDOM_VECTORS = 2000
@@ -45,22 +43,14 @@ class LzcChecker:
         self.checked += 1
 
 
-class TB:
+class TB(ClockedTB):
+    IDLE_INPUTS = ("bits_i",)
+
     def __init__(self, dut):
-        self.dut = dut
+        super().__init__(dut)
         self.width = int(dut.Width.value)
-        self.rng = random.Random(cocotb.RANDOM_SEED)
         dut._log.info("eie_lzc Width=%d, seed %d", self.width, cocotb.RANDOM_SEED)
         self.checker = LzcChecker()
-        Clock(dut.clk_i, 10, unit="ns").start()
-        dut.rst_ni.value = 0
-        dut.bits_i.value = 0
-
-    async def reset(self) -> None:
-        for _ in range(2):
-            await RisingEdge(self.dut.clk_i)
-        await FallingEdge(self.dut.clk_i)
-        self.dut.rst_ni.value = 1
 
     async def apply(self, vectors) -> None:
         """Drive one vector per cycle and check it before the edge (the RTL assertions sample there)."""
@@ -90,7 +80,7 @@ def corner_vectors(width: int) -> list[int]:
 async def lzc_corners(dut):
     """Zero, all ones, each single bit and each 'ones from bit i up' pattern."""
     tb = TB(dut)
-    await tb.reset()
+    await tb.start()
     vecs = corner_vectors(tb.width)
     await tb.apply(vecs)
     tb.finish(len(vecs))
@@ -100,7 +90,7 @@ async def lzc_corners(dut):
 async def lzc_all_or_random(dut):
     """Every input when Width <= 8; otherwise seeded random vectors with random sparsity."""
     tb = TB(dut)
-    await tb.reset()
+    await tb.start()
     if tb.width <= EXHAUSTIVE_MAX_WIDTH:
         vecs = list(range(1 << tb.width))
     else:
@@ -124,10 +114,6 @@ WIDTHS = [1, 3, 4, 5, 8, 16, 64]
 VERILATOR_WIDTHS = [5]
 
 
-def run_lzc(sim: str, width: int) -> None:
-    run_unit("eie_lzc", "test_lzc", {"Width": width}, sim, ["eie_pkg.sv", "eie_lzc.sv"])
-
-
 @pytest.mark.sim_matrix(WIDTHS, argname="width", verilator_default=VERILATOR_WIDTHS)
 def test_lzc(sim, width):
-    run_lzc(sim, width)
+    run_unit("eie_lzc", "test_lzc", {"Width": width}, sim, ["eie_pkg.sv", "eie_lzc.sv"])

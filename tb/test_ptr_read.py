@@ -14,30 +14,20 @@ long as the port then idles.
 from __future__ import annotations
 
 import itertools
-import random
 from collections import deque
 from dataclasses import dataclass
 
 import cocotb
 import pytest
 from clocked_tb import ClockedTB, run_unit
+from eie.sim.tb import pauses
 from cocotb.triggers import FallingEdge, ReadOnly
 
 ACT_WIDTH = 16
 LANES = 2  # eie_pkg::TakeLanes
 
 
-# -----------------------------------------------------------------------------
-# Pause generators: each next() says whether a driver idles this cycle
-# -----------------------------------------------------------------------------
-def make_pause(kind: str, rng: random.Random, prob: float = 0.4):
-    if kind == "none":
-        return itertools.repeat(False)
-    if kind == "pattern":
-        return itertools.cycle([False, True, False, False, True, True, False])
-    if kind == "random":
-        return (rng.random() < prob for _ in itertools.count())
-    raise ValueError(f"unknown pause kind {kind!r}")
+PAUSE_PATTERN = [False, True, False, False, True, True, False]
 
 
 # -----------------------------------------------------------------------------
@@ -221,7 +211,7 @@ class TB(ClockedTB):
 
     async def run(self, steps, pause=None) -> None:
         """The steps in order, idle cycles where the pause generator says, then one idle cycle."""
-        pause = pause if pause is not None else make_pause("none", self.rng)
+        pause = pause if pause is not None else pauses.pause("none", self.rng)
         for step in steps:
             while next(pause):
                 await self.step(None)
@@ -289,7 +279,7 @@ async def test_load_port(dut):
     for pause_kind in ("none", "random"):
         order = list(range(tb.num_ptrs))
         tb.rng.shuffle(order)
-        await tb.run([LoadRead(k) for k in order], make_pause(pause_kind, tb.rng))
+        await tb.run([LoadRead(k) for k in order], pauses.pause(pause_kind, tb.rng, pattern=PAUSE_PATTERN))
     await tb.drain()
     assert tb.ld_reads == 2 * tb.num_ptrs
 
@@ -304,7 +294,7 @@ async def test_every_column(dut, pause_kind):
     ks = list(range(tb.last_k + 1))
     # Pairs from k = 0 put even k on lane 0; from k = 1 (k = 0 alone first) odd k.
     steps = tb.singles(ks) + tb.pairs(ks) + tb.singles(ks[:1]) + tb.pairs(ks[1:])
-    await tb.run(steps, make_pause(pause_kind, tb.rng))
+    await tb.run(steps, pauses.pause(pause_kind, tb.rng, pattern=PAUSE_PATTERN))
     await tb.drain()
     assert tb.scoreboards[0].checked == 2 * len(ks) + 1
     assert tb.scoreboards[1].checked == len(ks) - 1
@@ -333,7 +323,9 @@ async def test_random_columns(dut):
         await tb.load(tb.random_pointers())
         ks = [tb.random_k() for _ in range(80)]
         weights = tb.rng.choice([(1, 1, 1), (1, 4, 1), (1, 1, 4), (4, 1, 1)])
-        await tb.run(tb.take(ks, weights), make_pause("random", tb.rng, prob=tb.rng.choice([0.0, 0.1, 0.5])))
+        steps = tb.take(ks, weights)
+        prob = tb.rng.choice([0.0, 0.1, 0.5])
+        await tb.run(steps, pauses.pause("random", tb.rng, prob=prob, pattern=PAUSE_PATTERN))
         await tb.run([LoadRead(tb.rng.randrange(tb.num_ptrs)) for _ in range(5)])
     await tb.drain()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 
 import cocotb
+from clocked_tb import run_unit
 from cocotb.triggers import Timer
 
 ACC_WIDTH = 48
@@ -130,13 +131,4 @@ def test_model_matches_fixedpoint():
 
 
 def test_relu_quant(sim):
-    from eie.sim.rtlsim import run_cocotb
-    from eie.sim.toolchain import RTL_DIR
-
-    run_cocotb(
-        "eie_relu_quant",
-        "test_relu_quant",
-        {},
-        sim=sim,
-        sources=[RTL_DIR / "eie_pkg.sv", RTL_DIR / "eie_relu_quant.sv"],
-    )
+    run_unit("eie_relu_quant", "test_relu_quant", {}, sim, ["eie_pkg.sv", "eie_relu_quant.sv"])

@@ -16,14 +16,13 @@ entry's word differs from the previously read one.
 
 from __future__ import annotations
 
-import itertools
-import random
 from collections import deque
 from dataclasses import dataclass
 
 import cocotb
 import pytest
 from clocked_tb import ClockedTB, run_unit
+from eie.sim.tb import pauses
 from cocotb.triggers import FallingEdge, ReadOnly
 
 ACT_WIDTH = 16
@@ -33,17 +32,6 @@ ISSUE_DELAY = 1  # column taken at a -> first entry issued at a + 1
 OUT_DELAY = 2  # entry issued at i -> on ent_* at i + 2
 
 
-# -----------------------------------------------------------------------------
-# Pause generators: each next() says whether a driver idles this cycle
-# -----------------------------------------------------------------------------
-def make_pause(kind: str, rng: random.Random, prob: float = 0.4):
-    if kind == "none":
-        return itertools.repeat(False)
-    if kind == "pattern":
-        return itertools.cycle([False, False, True, False, True, True, False])
-    if kind == "random":
-        return (rng.random() < prob for _ in itertools.count())
-    raise ValueError(f"unknown pause kind {kind!r}")
 
 
 # -----------------------------------------------------------------------------
@@ -392,7 +380,7 @@ async def test_directed_no_bubble(dut):
     mem, cols = tb.layout(dense)
     assert any(c.length > 8 for c in cols) and sum(c.length == 1 for c in cols) >= 8
     await tb.load(mem)
-    await tb.drive([(c, tb.act()) for c in cols], make_pause("none", tb.rng))
+    await tb.drive([(c, tb.act()) for c in cols], pauses.pause("none", tb.rng))
     await tb.finish()
     total = sum(len(tb.model.issue_plan(c)) for c in cols)
     out = tb.checker.out_cycles
@@ -420,7 +408,7 @@ async def test_padding_merge(dut):
     mem, cols = tb.layout([gap, tail] * 8)
     assert len({c.start % ENTRIES_PER_WORD for c in cols}) == ENTRIES_PER_WORD, "test bug: starts miss a slot"
     await tb.load(mem)
-    await tb.drive([(c, tb.act()) for c in cols], make_pause("none", tb.rng))
+    await tb.drive([(c, tb.act()) for c in cols], pauses.pause("none", tb.rng))
     await tb.finish()
     saved = sum(c.length - len(tb.model.issue_plan(c)) for c in cols)
     assert tb.model.stats["merged"] == saved > 0, f"merged {tb.model.stats['merged']}, rule {saved}"
@@ -439,7 +427,7 @@ async def test_random_columns(dut, pause_kind):
         mem, cols = tb.layout()
         await tb.load(mem)
         order = [list(cols), list(reversed(cols)), [tb.rng.choice(cols) for _ in range(2 * len(cols))]][rnd % 3]
-        await tb.drive([(c, tb.act()) for c in order], make_pause(pause_kind, tb.rng))
+        await tb.drive([(c, tb.act()) for c in order], pauses.pause(pause_kind, tb.rng))
         await tb.wait_idle()
     await tb.read_back([0, tb.depth - 1])
     await tb.finish()
@@ -456,7 +444,7 @@ async def test_flush(dut):
     long_col = cols[0]
     for delay in (1, 2, 3, 5, 8):
         task = cocotb.start_soon(tb.drive([(long_col, tb.act()), (Column(long_col.start, long_col.start + 1), 7)],
-                                          make_pause("none", tb.rng)))
+                                          pauses.pause("none", tb.rng)))
         await tb.pulse(dut.flush_i, delay)
         await task
         await tb.wait_idle()
@@ -475,7 +463,7 @@ async def test_range_error(dut):
     stream = []
     for b in bad:
         stream += [(b, 1), (tb.rng.choice(cols), 2)]
-    await tb.drive(stream, make_pause("none", tb.rng))
+    await tb.drive(stream, pauses.pause("none", tb.rng))
     await tb.finish()
     assert tb.model.stats["range_errors"] == len(bad)
 

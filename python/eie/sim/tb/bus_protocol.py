@@ -4,7 +4,9 @@
 - ``StressAxiLiteMaster``: an AXI4-Lite master (cocotb-bus ``BusDriver``) that
   drives AW and W independently, each after its own random delay, and holds
   BREADY/RREADY low for random stretches: random valid/ready backpressure on all
-  five channels. Same ``write``/``read`` calls as cocotb-bus's AXI4LiteMaster.
+  five channels. Same ``write``/``read`` calls as cocotb-bus's AXI4LiteMaster,
+  and the same ``AXIProtocolError`` on a non-OKAY response, so a test works with
+  either master.
 - ``AxiLiteProtocolMonitor`` and ``LoadPortProtocolMonitor``: watch every cycle
   in which their bus is active and record each rule broken (AMBA AXI A3.2.1
   handshake rules, responses only to requests, no X/Z on the core's outputs
@@ -16,11 +18,12 @@ phase costs them nothing.
 
 from __future__ import annotations
 
-import random
-
 from cocotb.triggers import First, ReadOnly, RisingEdge
 from cocotb_bus.drivers import BusDriver
+from cocotb_bus.drivers.amba import AXIProtocolError, AXIxRESP
 from cocotb_bus.monitors import BusMonitor
+
+from eie.sim.tb.pauses import Backpressure
 
 AXIL_SIGNALS = {
     "AWVALID": "awvalid_i", "AWADDR": "awaddr_i", "AWREADY": "awready_o",
@@ -33,27 +36,6 @@ LOAD_SIGNALS = {
     "valid": "valid_i", "ready": "ready_o", "write": "write_i", "addr": "addr_i",
     "wdata": "wdata_i", "rvalid": "rvalid_o", "rready": "rready_i", "rdata": "rdata_o",
 }
-
-
-class Backpressure:
-    """Seeded random waits: ``delay()`` idle cycles before a valid, ``ready()`` per cycle."""
-
-    def __init__(self, seed: int, idle_share: float):
-        self.reseed(seed, idle_share)
-
-    def reseed(self, seed: int, idle_share: float) -> None:
-        self.rng = random.Random(seed)
-        self.idle_share = idle_share
-
-    def delay(self) -> int:
-        return 0 if self.rng.random() >= self.idle_share else self.rng.randint(1, 4)
-
-    def ready(self) -> bool:
-        return self.rng.random() >= self.idle_share
-
-
-class AxiLiteError(Exception):
-    """The slave answered with a non-OKAY response."""
 
 
 class StressAxiLiteMaster(BusDriver):
@@ -69,7 +51,7 @@ class StressAxiLiteMaster(BusDriver):
         self.bus.WSTRB.value = 0xF
 
     async def write(self, address: int, value: int, byte_enable: int = 0xF) -> int:
-        """One write; returns BRESP (raises AxiLiteError unless OKAY)."""
+        """One write; returns BRESP (raises AXIProtocolError unless OKAY, as AXI4LiteMaster)."""
         aw_wait, w_wait = self.bp.delay(), self.bp.delay()
         aw_done = w_done = False
         while True:
@@ -98,11 +80,11 @@ class StressAxiLiteMaster(BusDriver):
         self.bus.WVALID.value = 0
         self.bus.BREADY.value = 0
         if resp:
-            raise AxiLiteError(f"write of {address:#x}: BRESP {resp}")
+            raise AXIProtocolError(f"write of {address:#x}: BRESP {resp}", AXIxRESP(resp))
         return resp
 
     async def read(self, address: int) -> int:
-        """One read; returns RDATA (raises AxiLiteError unless OKAY)."""
+        """One read; returns RDATA (raises AXIProtocolError unless OKAY, as AXI4LiteMaster)."""
         ar_wait, ar_done = self.bp.delay(), False
         while True:
             ar_on = not ar_done and ar_wait == 0
@@ -123,7 +105,7 @@ class StressAxiLiteMaster(BusDriver):
         self.bus.ARVALID.value = 0
         self.bus.RREADY.value = 0
         if resp:
-            raise AxiLiteError(f"read of {address:#x}: RRESP {resp}")
+            raise AXIProtocolError(f"read of {address:#x}: RRESP {resp}", AXIxRESP(resp))
         return data
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import time
 from pathlib import Path
 
@@ -23,17 +24,17 @@ import cocotb
 from cocotb_bus.scoreboard import Scoreboard
 from eie.image import load
 from eie.models.reference import run_layers
-from eie.sim.tb.bus_protocol import Backpressure
-from eie.sim.tb.core_tb import STATUS_DONE, EieTB, fixed_pause, no_pause, random_pause, watchdog_cycles
+from eie.sim.tb.core_tb import STATUS_DONE, EieTB, watchdog_cycles
+from eie.sim.tb.pauses import Backpressure, gaps
 
 
 def pause_from_env():
     kind = os.environ.get("EIE_LOAD_PAUSE", "none")
     if kind == "fixed":
-        return fixed_pause()
+        return gaps("pattern")
     if kind == "random":
-        return random_pause(cocotb.RANDOM_SEED)
-    return no_pause()
+        return gaps("random", random.Random(cocotb.RANDOM_SEED))
+    return gaps("none")
 
 
 @cocotb.test()

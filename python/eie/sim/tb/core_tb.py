@@ -13,9 +13,6 @@
 
 from __future__ import annotations
 
-import itertools
-import random
-
 import numpy as np
 
 import cocotb
@@ -27,8 +24,9 @@ from cocotb_bus.monitors import BusMonitor
 
 from eie.packing.compress import NUM_CODES
 from eie.hw import layer_flags, ld_address, regs
-from eie.sim.tb.bus_protocol import AXIL_SIGNALS, LOAD_SIGNALS, AxiLiteProtocolMonitor, Backpressure, LoadPortProtocolMonitor, \
+from eie.sim.tb.bus_protocol import AXIL_SIGNALS, LOAD_SIGNALS, AxiLiteProtocolMonitor, LoadPortProtocolMonitor, \
     StressAxiLiteMaster
+from eie.sim.tb.pauses import Backpressure, gaps
 
 # The host interface, generated from rtl/eie_regs.rdl (eie.hw.regs).
 TGT_SPMAT, TGT_PTR, TGT_CODEBOOK, TGT_ACT0, TGT_ACT1, TGT_RESULT = (
@@ -55,25 +53,6 @@ def layer_cycles_reg(layer: int) -> int:
     return regs.REGISTERS["LAYER_CYCLES"].address(layer)
 
 
-def no_pause():
-    return itertools.repeat(0)
-
-
-def fixed_pause(pattern=(0, 0, 1, 0, 2)):
-    return itertools.cycle(pattern)
-
-
-def random_pause(seed: int, idle_share: float = 0.3):
-    rng = random.Random(seed)
-    while True:
-        yield 0 if rng.random() >= idle_share else rng.randint(1, 3)
-
-
-def _delays(backpressure: Backpressure):
-    while True:
-        yield backpressure.delay()
-
-
 class EieAxiLite(AXI4LiteMaster):
     """cocotb-bus's AXI4-Lite master, mapped onto the ``s_axil_<name>_i/_o`` port names."""
 
@@ -83,7 +62,7 @@ class EieAxiLite(AXI4LiteMaster):
 class LoadPort(BusDriver):
     """Driver of the load port; writes stream one beat per cycle, reads wait for the answer.
 
-    ``pause`` yields idle cycles to insert before each beat (see the pause generators);
+    ``pause`` yields idle cycles to insert before each beat (``eie.sim.tb.pauses.gaps``);
     with ``backpressure`` the read answer also waits for a randomly held-off rready.
     """
 
@@ -91,7 +70,7 @@ class LoadPort(BusDriver):
 
     def __init__(self, dut, clock, pause=None, backpressure: Backpressure | None = None):
         super().__init__(dut, "ld", clock)
-        self.pause = pause or no_pause()
+        self.pause = pause or gaps("none")
         self.backpressure = backpressure
         self.bus.valid.value = 0
         self.bus.write.value = 0
@@ -194,7 +173,7 @@ class EieTB:
             self.axil = EieAxiLite(dut, "s_axil", dut.clk_i)
         else:
             self.axil = StressAxiLiteMaster(dut, "s_axil", dut.clk_i, backpressure)
-            load_pause = load_pause or _delays(backpressure)
+            load_pause = load_pause or backpressure.gaps()
         self.load = LoadPort(dut, dut.clk_i, load_pause, backpressure)
         self.results = LoadPortReadMonitor(dut, "ld", dut.clk_i)
         self.axil_protocol = AxiLiteProtocolMonitor(dut, "s_axil", dut.clk_i, dut.rst_ni)
