@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from eie.errors import EieError
-from eie.image import LoadedImage, MemoryConfig, check_capacity, decode
+from eie.image import Image, LoadedImage, MemoryConfig, check_capacity, decode
 from eie.packing.model_io import Layer
 from eie.packing.packer import PackOptions, SharedLayer, place_layers, share_layers
 from eie.models.perf import differences, predict
@@ -110,6 +110,15 @@ def pack_layer(layer: BenchLayer, num_pes: int, balanced: bool, seed: int, assig
     except EieError:
         return image, False
     return rtl_sized, num_pes <= 64
+
+
+@functools.lru_cache(maxsize=16)
+def model_image(layer: BenchLayer, num_pes: int, balanced: bool, seed: int,
+                assign_rows: str = "interleave") -> tuple[Image, LoadedImage]:
+    """(image, decoded image) of ``pack_layer`` for the cycle model: the table's images come
+    back in both sweeps, and the model keeps its column counts on the decoded one."""
+    image, _ = pack_layer(layer, num_pes, balanced, seed, assign_rows)
+    return image, model_only(image)
 
 
 def metrics(layer: BenchLayer, loaded: LoadedImage, acts_fixed: np.ndarray, queue_depth: int,
