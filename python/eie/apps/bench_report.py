@@ -140,17 +140,18 @@ def ese_row(layer: BenchLayer, num_pes: int, queue_depth: int, seed: int) -> dic
     return metrics(layer, loaded, fixed_input(image, make_input(layer, seed)), queue_depth, None)
 
 
-def layer_studies(name: str, num_pes: int, queue_depth: int, seed: int, sweeps: bool) -> dict:
-    """One layer's share of ``model_studies``: its ESE and balanced-rows rows and its two sweeps."""
+def layer_study(name: str, study: str, num_pes: int, queue_depth: int, seed: int) -> dict:
+    """One study of one layer: {"ese": row}, {"balanced": row} or {"queue_sweep": ..., "pe_sweep": ...}."""
     from eie.apps.bench import layer_by_name
 
     layer = layer_by_name(name)
-    studies = {"ese": ese_row(layer, num_pes, queue_depth, seed), "balanced": balanced_row(layer, num_pes, queue_depth, seed)}
-    if sweeps:
-        image, loaded = model_image(layer, num_pes, False, seed)
-        studies["queue_sweep"] = queue_efficiencies(loaded, fixed_input(image, make_input(layer, seed)))
-        studies["pe_sweep"] = pe_scaling(layer, seed)
-    return studies
+    if study == "ese":
+        return {"ese": ese_row(layer, num_pes, queue_depth, seed)}
+    if study == "balanced":
+        return {"balanced": balanced_row(layer, num_pes, queue_depth, seed)}
+    image, loaded = model_image(layer, num_pes, False, seed)
+    return {"queue_sweep": queue_efficiencies(loaded, fixed_input(image, make_input(layer, seed))),
+            "pe_sweep": pe_scaling(layer, seed)}
 
 
 def model_studies(layer_names: list[str], num_pes: int, queue_depth: int, seed: int, sweeps: bool,
@@ -158,33 +159,37 @@ def model_studies(layer_names: list[str], num_pes: int, queue_depth: int, seed: 
     """Everything of the report that the cycle model alone computes: ESE pruning,
     balanced rows and the two sweeps. Independent of the RTL runs, so `eie bench`
     runs it in a second process beside them; without the RTL, ``jobs`` processes
-    share the layers, largest first (each layer's studies are independent, and
-    every figure is the same whichever process computes it)."""
+    share the studies, largest layer first (each study is independent of the
+    others, so every figure is the same whichever process computes it)."""
     from eie.apps.bench import layer_by_name
 
     print("== ESE pruning, balanced rows" + (", queue depth and PE count sweeps" if sweeps else "")
           + " (cycle model)", flush=True)
     size = {name: layer_by_name(name).in_features * layer_by_name(name).out_features for name in layer_names}
-    largest_first = sorted(layer_names, key=lambda name: -size[name])
-    done: dict[str, dict] = {}
+    # The sweeps, the longest study, first: a big layer's sweeps then overlap its other studies.
+    tasks = [(name, study) for name in sorted(layer_names, key=lambda name: -size[name])
+             for study in ("sweeps",) * sweeps + ("ese", "balanced")]
+    done: dict[str, dict] = {name: {} for name in layer_names}
+    finished = []
 
-    def report(name: str, studies: dict) -> None:
-        done[name] = studies
-        line = (f"{name}: {studies['ese']['cycles']} cycles with ESE pruning, "
-                f"{studies['balanced']['cycles']} with balanced rows")
-        if sweeps:
-            line += f", speedup at {PE_COUNTS[-1]} PEs {studies['pe_sweep']['speedup'][-1]:.0f}x"
-        progress(len(done), len(layer_names), line)
+    def report(name: str, study: str, result: dict) -> None:
+        done[name].update(result)
+        finished.append(study)
+        if study == "sweeps":
+            line = f"{name}: speedup at {PE_COUNTS[-1]} PEs {result['pe_sweep']['speedup'][-1]:.0f}x"
+        else:
+            line = f"{name}: {result[study]['cycles']} cycles with {'ESE pruning' if study == 'ese' else 'balanced rows'}"
+        progress(len(finished), len(tasks), line)
 
     if jobs > 1:
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            pending = {pool.submit(layer_studies, name, num_pes, queue_depth, seed, sweeps): name
-                       for name in largest_first}
+            pending = {pool.submit(layer_study, name, study, num_pes, queue_depth, seed): (name, study)
+                       for name, study in tasks}
             for future in as_completed(pending):
-                report(pending[future], future.result())
+                report(*pending[future], future.result())
     else:
-        for name in largest_first:
-            report(name, layer_studies(name, num_pes, queue_depth, seed, sweeps))
+        for name, study in tasks:
+            report(name, study, layer_study(name, study, num_pes, queue_depth, seed))
     studies = {key: [done[name][key] for name in layer_names] for key in ("ese", "balanced")}
     if sweeps:
         for key in ("queue_sweep", "pe_sweep"):

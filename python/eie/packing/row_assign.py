@@ -98,25 +98,26 @@ def _balanced(codes: np.ndarray, num_pes: int) -> np.ndarray:
     capacity = slot_counts(rows, num_pes)
     total = np.zeros(num_pes, dtype=np.float64)
     left_nnz, placed_nnz, placed = float(nnz.sum()), 0.0, 0.0
-    entries = np.zeros((num_pes, cols), dtype=np.int64)
-    last = np.full((num_pes, cols), -1, dtype=np.int64)  # slot of the PE's last entry in each column
+    # Column-major (column x PE), so that a row's columns are whole rows of these arrays.
+    entries = np.zeros((cols, num_pes), dtype=np.int64)
+    last = np.full((cols, num_pes), -1, dtype=np.int64)  # slot of the PE's last entry in each column
     filled = np.zeros(num_pes, dtype=np.int64)
     slots = np.full((num_pes, int(capacity.max())), -1, dtype=np.int64)  # -1: a slot left empty
     for step, row in enumerate(order):  # one step per row, vectorised over its non-zeros and the PEs
         cols_r = col_of[starts[row]:starts[row + 1]]
-        gap = filled[:, None] - last[:, cols_r] - 1
-        cost = 1 + gap // PAD_STRIDE  # the entry itself plus its padding, per PE and column
-        added = cost.sum(axis=1)
+        gap = filled - last[cols_r] - 1
+        cost = 1 + gap // PAD_STRIDE  # the entry itself plus its padding, per column and PE
+        added = cost.sum(axis=0)
         # A PE's projected total: what it holds plus its other free slots at the mean
         # cost of the rows still to come (padding at the rate so far).
         left_nnz -= nnz[row]
         later = left_nnz / max(rows - step - 1, 1) * (placed / placed_nnz if placed_nnz else 1.0)
         projected = total + (capacity - filled - 1) * later
         final = np.where(filled < capacity, projected + added, np.inf)
-        crowding = ((2 * entries[:, cols_r] + cost) * cost).sum(axis=1)  # increase of sum_j E[p, j]**2
+        crowding = ((2 * entries[cols_r] + cost) * cost).sum(axis=0)  # increase of sum_j E[p, j]**2
         pe = int(np.argmin(np.where(final <= final.min() + TOTAL_SLACK * later, crowding, np.inf)))
-        entries[pe, cols_r] += cost[pe]
-        last[pe, cols_r] = filled[pe]
+        entries[cols_r, pe] += cost[:, pe]
+        last[cols_r, pe] = filled[pe]
         total[pe] += added[pe]
         placed += added[pe]
         placed_nnz += nnz[row]
