@@ -176,7 +176,8 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     never = -(1 << 40)
     busy_for = np.where(slots > 0, slots, never)
     held_after_pop = np.where(slots > 0, 1, never)
-    took = np.full((count + 2, num_pes), -2, dtype=np.int64)  # row i + 2: the cycle each PE takes broadcast i
+    lanes = TAKES_PER_CYCLE
+    took = np.full((count + lanes, num_pes), -2, dtype=np.int64)  # row i + lanes: each PE's take of broadcast i
     sent = np.empty(count, dtype=np.int64)  # the cycle broadcast i goes into the history
     free_from = np.full((num_pes, queue_depth), -1, dtype=np.int64)  # per PE and queue place: first free cycle
     places = free_from.reshape(-1)
@@ -190,16 +191,16 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
         # the one a whole history earlier, which an earlier block settled.
         floor = ready[first:last].copy()
         if first:
-            np.maximum(floor, took[first - history_depth + 2: last - history_depth + 2].max(axis=1), out=floor)
+            np.maximum(floor, took[first - history_depth + lanes: last - history_depth + lanes].max(axis=1), out=floor)
         index = np.arange(first, last)
         sent[first:last] = np.maximum.accumulate(np.maximum(floor - index, previous + 1 - first)) + index
         previous = int(sent[last - 1])
         for i in range(first, last):
-            # Each PE takes broadcast i after the one before it, at most two in a cycle,
-            # once it is in the history and a place of its queue is free.
-            take = took[i + 2]
+            # Each PE takes broadcast i after the one before it, at most ``lanes`` in a
+            # cycle, once it is in the history and a place of its queue is free.
+            take = took[i + lanes]
             np.add(took[i], 1, out=take)
-            np.maximum(take, took[i + 1], out=take)
+            np.maximum(take, took[i + lanes - 1], out=take)
             place = free_from.argmin(axis=1)
             place += row_start
             np.maximum(take, places[place], out=take)
