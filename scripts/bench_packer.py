@@ -4,7 +4,7 @@
 
 Prints, from one run: the whole pack of an already pruned matrix (k-means
 included) next to scipy.sparse.csc_matrix built from the same dense matrix,
-their ratio against the 4x target, and eie ref on the packed layer against 1 s.
+their ratio against the 2x target (issue 20; it was 4x), and eie ref on the packed layer against 1 s.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ def main() -> int:
 
     ratio = t_pack / t_scipy
     print(f"scipy.sparse.csc_matrix(dense) : {t_scipy:7.3f} s")
-    print(f"eie pack (k-means + encode)    : {t_pack:7.3f} s   = {ratio:.2f}x scipy   (target <= 4x: {'met' if ratio <= 4 else 'MISSED'})")
+    print(f"eie pack (k-means + encode)    : {t_pack:7.3f} s   = {ratio:.2f}x scipy   (target <= 2x: {'met' if ratio <= 2 else 'MISSED'})")
     print(f"write image / load image       : {t_write:7.3f} s / {t_load:.3f} s")
     print(f"eie ref, one input vector      : {t_ref:7.3f} s   (target < 1 s: {'met' if t_ref < 1 else 'MISSED'})")
     return 0

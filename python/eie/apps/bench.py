@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The EIE paper's nine benchmark layers on the RTL and on the cycle model.
+"""The EIE paper's nine benchmark layers (and one of uneven rows) on the RTL and on the cycle model.
 
 Each layer is synthetic but faithful: the paper's shape and weight density
 (magnitude-pruned from a seeded random matrix, or ESE-balanced), an input with
@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from eie.errors import EieError
-from eie.image import LoadedImage, MemoryConfig, check_capacity, decode
+from eie.image import Image, LoadedImage, MemoryConfig, check_capacity, decode
 from eie.packing.model_io import Layer
 from eie.packing.packer import PackOptions, SharedLayer, place_layers, share_layers
-from eie.models.perf import differences, predict
+from eie.models.perf import column_counts, differences, predict
 from eie.models.reference import input_to_fixed
 
 CLOCK_MHZ = 800  # EIE's clock in the paper
@@ -34,11 +34,14 @@ class BenchLayer:
     out_features: int
     weight_density: float
     act_density: float
-    paper_us: float  # EIE's latency in the paper (Table IV, 64 PEs, 800 MHz)
+    paper_us: float | None  # EIE's latency in the paper (Table IV, 64 PEs, 800 MHz); None: not a paper layer
+    # Spread of a seeded per-row weight scale, exp(row_scale * normal): magnitude pruning
+    # then keeps more of some rows than of others (0: rows alike, as in the paper's layers).
+    row_scale: float = 0.0
 
     @property
-    def paper_cycles(self) -> int:
-        return round(self.paper_us * CLOCK_MHZ)
+    def paper_cycles(self) -> int | None:
+        return None if self.paper_us is None else round(self.paper_us * CLOCK_MHZ)
 
 
 LAYERS = (
@@ -54,11 +57,19 @@ LAYERS = (
 )
 
 
+# Not in the paper: the shape, densities and activations of the 4096 x 1024 layer of
+# scripts/bench_model.py, with rows of uneven weight (row scale 0.06: non-zeros per
+# row from 0.56 to 1.47x the mean, coefficient of variation 0.127 at seed 1), where
+# the row assignment has the most to balance.
+UNEVEN = BenchLayer("Uneven", 1024, 4096, 0.25, 0.43, None, row_scale=0.06)
+BENCH_LAYERS = (*LAYERS, UNEVEN)
+
+
 def layer_by_name(name: str) -> BenchLayer:
-    for layer in LAYERS:
+    for layer in BENCH_LAYERS:
         if layer.name.lower() == name.lower():
             return layer
-    raise ValueError(f"unknown benchmark layer {name!r}; the layers are {', '.join(l.name for l in LAYERS)}")
+    raise ValueError(f"unknown benchmark layer {name!r}; the layers are {', '.join(l.name for l in BENCH_LAYERS)}")
 
 
 # Memories large enough for any layer: images that do not fit the RTL's default
@@ -68,7 +79,11 @@ MODEL_MEMORY = MemoryConfig(spmat_words=1 << 26, ptr_bank_depth=1 << 16, act_dep
 
 def make_weights(layer: BenchLayer, seed: int) -> np.ndarray:
     rng = np.random.default_rng([seed, layer.in_features, layer.out_features])
-    return rng.standard_normal((layer.out_features, layer.in_features), dtype=np.float32)
+    weights = rng.standard_normal((layer.out_features, layer.in_features), dtype=np.float32)
+    if layer.row_scale:
+        spread = np.random.default_rng([seed, layer.out_features, 2]).standard_normal(layer.out_features)
+        weights *= np.exp(layer.row_scale * spread).astype(np.float32)[:, None]
+    return weights
 
 
 def make_input(layer: BenchLayer, seed: int) -> np.ndarray:
@@ -112,6 +127,15 @@ def pack_layer(layer: BenchLayer, num_pes: int, balanced: bool, seed: int, assig
     return rtl_sized, num_pes <= 64
 
 
+@functools.lru_cache(maxsize=16)
+def model_image(layer: BenchLayer, num_pes: int, balanced: bool, seed: int,
+                assign_rows: str = "interleave") -> tuple[Image, LoadedImage]:
+    """(image, decoded image) of ``pack_layer`` for the cycle model: the table's images come
+    back in both sweeps, and the model keeps its column counts on the decoded one."""
+    image, _ = pack_layer(layer, num_pes, balanced, seed, assign_rows)
+    return image, model_only(image)
+
+
 def metrics(layer: BenchLayer, loaded: LoadedImage, acts_fixed: np.ndarray, queue_depth: int,
             rtl_run: dict | None) -> dict:
     """Cycles, bounds, load efficiency and padding share of one layer, from the RTL's
@@ -129,6 +153,7 @@ def metrics(layer: BenchLayer, loaded: LoadedImage, acts_fixed: np.ndarray, queu
     busiest, average, broadcasts = int(busy.max()), float(busy.mean()), timing.broadcasts
     cycles = timing.cycles
     bound = max(busiest, broadcasts)
+    all_columns = column_counts(loaded, 0).slots.sum(axis=1)
     row = {
         "layer": layer.name,
         "source": source,
@@ -144,7 +169,9 @@ def metrics(layer: BenchLayer, loaded: LoadedImage, acts_fixed: np.ndarray, queu
         "broadcast_stalls": timing.broadcast_stalls,
         "latency_us": cycles / CLOCK_MHZ,
         "paper_us": layer.paper_us,
-        "vs_paper": cycles / layer.paper_cycles,
+        "vs_paper": cycles / layer.paper_cycles if layer.paper_cycles else None,
+        # The layer's whole work (every column): how far the busiest PE is above the mean.
+        "all_columns_over_mean": float(all_columns.max() / all_columns.mean() - 1) if all_columns.any() else 0.0,
     }
     if rtl_run is not None:
         row.update(where_cycles_go(rtl_run["pe"], busiest))

@@ -16,10 +16,10 @@ import json
 import os
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from eie.apps.bench import LAYERS, BenchLayer, fixed_input, make_input, metrics, model_only, pack_layer, \
+from eie.apps.bench import BENCH_LAYERS, BenchLayer, fixed_input, make_input, metrics, model_image, pack_layer, \
     run_rtl
 from eie.models.perf import predict
 
@@ -36,7 +36,7 @@ def layer_row(layer: BenchLayer, num_pes: int, queue_depth: int, seed: int, sim:
               optimize: bool) -> dict:
     """One layer of the table: on the RTL where it fits, else on the cycle model."""
     start = time.perf_counter()
-    image, fits = pack_layer(layer, num_pes, balanced, seed)
+    image, fits = pack_layer(layer, num_pes, balanced, seed) if sim else (None, False)
     acts = make_input(layer, seed)
     if sim and fits:
         loaded, report = run_rtl(image, acts, sim, queue_depth, optimize)
@@ -45,7 +45,8 @@ def layer_row(layer: BenchLayer, num_pes: int, queue_depth: int, seed: int, sim:
         row["load_seconds"] = round(report["load_seconds"], 1)
         row["sim_cycles_per_s"] = round(row["cycles"] / max(report["run_seconds"], 1e-9))
     else:
-        row = metrics(layer, model_only(image), fixed_input(image, acts), queue_depth, None)
+        image, loaded = model_image(layer, num_pes, balanced, seed)
+        row = metrics(layer, loaded, fixed_input(image, acts), queue_depth, None)
     row["seconds"] = round(time.perf_counter() - start, 1)
     return row
 
@@ -77,27 +78,21 @@ def nine_layers(layers: list[BenchLayer], num_pes: int, queue_depth: int, seed: 
     return rows
 
 
-def queue_sweep(kept: dict, depths=QUEUE_DEPTHS) -> dict:
-    """Load efficiency per layer and queue depth (model, the N of the table)."""
-    return {name: [predict(loaded, acts, depth).layers[0].load_efficiency for depth in depths]
-            for name, (loaded, acts) in kept.items()}
+def queue_efficiencies(loaded, acts, depths=QUEUE_DEPTHS) -> list[float]:
+    """Load efficiency of one layer at each queue depth (model, the N of the table)."""
+    return [predict(loaded, acts, depth).layers[0].load_efficiency for depth in depths]
 
 
-def pe_sweep(layers: list[BenchLayer], seed: int, counts=PE_COUNTS, queue_depth: int = 8) -> dict:
-    """Cycles, speedup over one PE and padding share per layer and PE count (model)."""
-    result = {}
-    for index, layer in enumerate(layers):
-        acts = make_input(layer, seed)
-        cycles, padding = [], []
-        for num_pes in counts:
-            image, _ = pack_layer(layer, num_pes, False, seed)
-            timing = predict(model_only(image), fixed_input(image, acts), queue_depth).layers[0]
-            cycles.append(timing.cycles)
-            padding.append(float(timing.padding.sum() / max(timing.entries.sum(), 1)))
-        result[layer.name] = {"cycles": cycles, "speedup": [cycles[0] / c for c in cycles], "padding_share": padding}
-        progress(index + 1, len(layers), f"PE sweep {layer.name}: speedup at {counts[-1]} PEs "
-                 f"{cycles[0] / cycles[-1]:.0f}x")
-    return result
+def pe_scaling(layer: BenchLayer, seed: int, counts=PE_COUNTS, queue_depth: int = 8) -> dict:
+    """Cycles, speedup over one PE and padding share of one layer at each PE count (model)."""
+    acts = make_input(layer, seed)
+    cycles, padding = [], []
+    for num_pes in counts:
+        image, loaded = model_image(layer, num_pes, False, seed)
+        timing = predict(loaded, fixed_input(image, acts), queue_depth).layers[0]
+        cycles.append(timing.cycles)
+        padding.append(float(timing.padding.sum() / max(timing.entries.sum(), 1)))
+    return {"cycles": cycles, "speedup": [cycles[0] / c for c in cycles], "padding_share": padding}
 
 
 def over_average(cycles: int, average: float, broadcasts: int) -> float:
@@ -106,15 +101,14 @@ def over_average(cycles: int, average: float, broadcasts: int) -> float:
     return cycles / bound - 1 if bound else 0.0
 
 
+def balanced_row(layer: BenchLayer, num_pes: int, queue_depth: int, seed: int) -> dict:
+    """A layer's metrics with the balanced row assignment of the same model (cycle model)."""
+    image, loaded = model_image(layer, num_pes, False, seed, "balanced")
+    return metrics(layer, loaded, fixed_input(image, make_input(layer, seed)), queue_depth, None)
+
+
 def balanced_rows(layers: list[BenchLayer], num_pes: int, queue_depth: int, seed: int) -> list[dict]:
-    """Each layer's metrics with the balanced row assignment of the same model (cycle model)."""
-    result = []
-    for index, layer in enumerate(layers):
-        image, _ = pack_layer(layer, num_pes, False, seed, assign_rows="balanced")
-        result.append(metrics(layer, model_only(image), fixed_input(image, make_input(layer, seed)), queue_depth,
-                              None))
-        progress(index + 1, len(layers), f"{layer.name}: {result[-1]['cycles']} cycles with balanced rows")
-    return result
+    return [balanced_row(layer, num_pes, queue_depth, seed) for layer in layers]
 
 
 def row_assignment(rows: list[dict], balanced: list[dict]) -> list[dict]:
@@ -134,53 +128,86 @@ def row_assignment(rows: list[dict], balanced: list[dict]) -> list[dict]:
             "interleave_over_bound": over_average(plain["cycles"], plain["average_bound"], plain["broadcast_bound"]),
             "balanced_over_bound": over_average(bal["cycles"], bal["average_bound"], bal["broadcast_bound"]),
             "balanced_load_efficiency": bal["load_efficiency"],
+            "interleave_all_columns_over_mean": plain["all_columns_over_mean"],
+            "balanced_all_columns_over_mean": bal["all_columns_over_mean"],
         })
     return result
 
 
-def ese_pruning(layers: list[BenchLayer], num_pes: int, queue_depth: int, seed: int) -> list[dict]:
-    """Each layer's metrics with ESE load-balance-aware pruning, same density (cycle model)."""
-    result = []
-    for index, layer in enumerate(layers):
-        image, _ = pack_layer(layer, num_pes, True, seed)
-        result.append(metrics(layer, model_only(image), fixed_input(image, make_input(layer, seed)), queue_depth,
-                              None))
-        progress(index + 1, len(layers), f"{layer.name}: {result[-1]['cycles']} cycles with ESE pruning")
-    return result
+def ese_row(layer: BenchLayer, num_pes: int, queue_depth: int, seed: int) -> dict:
+    """A layer's metrics with ESE load-balance-aware pruning, same density (cycle model)."""
+    image, loaded = model_image(layer, num_pes, True, seed)
+    return metrics(layer, loaded, fixed_input(image, make_input(layer, seed)), queue_depth, None)
 
 
-def model_studies(layer_names: list[str], num_pes: int, queue_depth: int, seed: int, sweeps: bool) -> dict:
-    """Everything of the report that the cycle model alone computes: ESE pruning,
-    balanced rows and the two sweeps. Independent of the RTL runs, so `eie bench`
-    runs it in a second process beside them."""
+def layer_study(name: str, study: str, num_pes: int, queue_depth: int, seed: int) -> dict:
+    """One study of one layer: {"ese": row}, {"balanced": row} or {"queue_sweep": ..., "pe_sweep": ...}."""
     from eie.apps.bench import layer_by_name
 
-    layers = [layer_by_name(n) for n in layer_names]
-    print("== ESE load-balance-aware pruning, same density (cycle model)", flush=True)
-    studies = {"ese": ese_pruning(layers, num_pes, queue_depth, seed)}
-    print("== rows to PEs: balanced, same model (cycle model)", flush=True)
-    studies["balanced"] = balanced_rows(layers, num_pes, queue_depth, seed)
+    layer = layer_by_name(name)
+    if study == "ese":
+        return {"ese": ese_row(layer, num_pes, queue_depth, seed)}
+    if study == "balanced":
+        return {"balanced": balanced_row(layer, num_pes, queue_depth, seed)}
+    image, loaded = model_image(layer, num_pes, False, seed)
+    return {"queue_sweep": queue_efficiencies(loaded, fixed_input(image, make_input(layer, seed))),
+            "pe_sweep": pe_scaling(layer, seed)}
+
+
+def model_studies(layer_names: list[str], num_pes: int, queue_depth: int, seed: int, sweeps: bool,
+                  jobs: int = 1) -> dict:
+    """Everything of the report that the cycle model alone computes: ESE pruning,
+    balanced rows and the two sweeps. Independent of the RTL runs, so `eie bench`
+    runs it in a second process beside them; without the RTL, ``jobs`` processes
+    share the studies, largest layer first (each study is independent of the
+    others, so every figure is the same whichever process computes it)."""
+    from eie.apps.bench import layer_by_name
+
+    print("== ESE pruning, balanced rows" + (", queue depth and PE count sweeps" if sweeps else "")
+          + " (cycle model)", flush=True)
+    size = {name: layer_by_name(name).in_features * layer_by_name(name).out_features for name in layer_names}
+    # The sweeps, the longest study, first: a big layer's sweeps then overlap its other studies.
+    tasks = [(name, study) for name in sorted(layer_names, key=lambda name: -size[name])
+             for study in ("sweeps",) * sweeps + ("ese", "balanced")]
+    done: dict[str, dict] = {name: {} for name in layer_names}
+    finished = []
+
+    def report(name: str, study: str, result: dict) -> None:
+        done[name].update(result)
+        finished.append(study)
+        if study == "sweeps":
+            line = f"{name}: speedup at {PE_COUNTS[-1]} PEs {result['pe_sweep']['speedup'][-1]:.0f}x"
+        else:
+            line = f"{name}: {result[study]['cycles']} cycles with {'ESE pruning' if study == 'ese' else 'balanced rows'}"
+        progress(len(finished), len(tasks), line)
+
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            pending = {pool.submit(layer_study, name, study, num_pes, queue_depth, seed): (name, study)
+                       for name, study in tasks}
+            for future in as_completed(pending):
+                report(*pending[future], future.result())
+    else:
+        for name, study in tasks:
+            report(name, study, layer_study(name, study, num_pes, queue_depth, seed))
+    studies = {key: [done[name][key] for name in layer_names] for key in ("ese", "balanced")}
     if sweeps:
-        print("== queue depth sweep (cycle model)", flush=True)
-        kept = {}
-        for layer in layers:
-            image, _ = pack_layer(layer, num_pes, False, seed)
-            kept[layer.name] = (model_only(image), fixed_input(image, make_input(layer, seed)))
-        studies["queue_sweep"] = queue_sweep(kept)
-        print("== PE count sweep (cycle model)", flush=True)
-        studies["pe_sweep"] = pe_sweep(layers, seed)
+        for key in ("queue_sweep", "pe_sweep"):
+            studies[key] = {name: done[name][key] for name in layer_names}
     return studies
 
 
 def row_assignment_table(result: list[dict]) -> str:
     lines = ["| layer | interleave cycles | balanced cycles | change | average bound (interleave / balanced) "
-             "| broadcast bound | over bound, interleave | over bound, balanced |", "|" + "---|" * 8]
+             "| broadcast bound | over bound, interleave | over bound, balanced "
+             "| all columns, busiest PE over mean (interleave / balanced) |", "|" + "---|" * 9]
     for r in result:
         lines.append(
             f"| {r['layer']} | {r['interleave_cycles']} | {r['balanced_cycles']} "
             f"| {r['balanced_cycles'] / r['interleave_cycles'] - 1:+.1%} "
             f"| {r['interleave_average_bound']} / {r['balanced_average_bound']} | {r['broadcast_bound']} "
-            f"| {r['interleave_over_bound']:+.1%} | {r['balanced_over_bound']:+.1%} |"
+            f"| {r['interleave_over_bound']:+.1%} | {r['balanced_over_bound']:+.1%} "
+            f"| {r['interleave_all_columns_over_mean']:+.2%} / {r['balanced_all_columns_over_mean']:+.2%} |"
         )
     return "\n".join(lines)
 
@@ -193,7 +220,8 @@ def markdown_table(rows: list[dict]) -> str:
         lines.append(
             f"| {r['layer']} | {r['source']} | {r['cycles']} | {r['busiest_pe_bound']} | {r['average_bound']} "
             f"| {r['broadcast_bound']} | {r['over_bound']:+.1%} | {r['load_efficiency']:.1%} "
-            f"| {r['padding_share']:.1%} | {r['latency_us']:.1f} us | {r['paper_us']} us | {r['vs_paper']:.2f}x |"
+            f"| {r['padding_share']:.1%} | {r['latency_us']:.1f} us "
+            + (f"| {r['paper_us']} us | {r['vs_paper']:.2f}x |" if r["paper_us"] is not None else "| - | - |")
         )
     return "\n".join(lines)
 
@@ -261,7 +289,7 @@ def main(layer_names: list[str] | None, out: Path, sim: str | None, num_pes: int
          sweeps: bool, optimize: bool) -> dict:
     from eie.apps.bench import layer_by_name
 
-    layers = [layer_by_name(n) for n in layer_names] if layer_names else list(LAYERS)
+    layers = [layer_by_name(n) for n in layer_names] if layer_names else list(BENCH_LAYERS)
     out.mkdir(parents=True, exist_ok=True)
     print(f"== {len(layers)} layers, N={num_pes}, queue depth {queue_depth}, seed {seed}, "
           f"{'RTL on ' + sim if sim else 'cycle model only'}")
@@ -275,7 +303,7 @@ def main(layer_names: list[str] | None, out: Path, sim: str | None, num_pes: int
             studies = pending.result()
     else:
         rows = nine_layers(layers, num_pes, queue_depth, seed, sim, False, optimize)
-        studies = model_studies(names, num_pes, queue_depth, seed, sweeps)
+        studies = model_studies(names, num_pes, queue_depth, seed, sweeps, jobs=os.cpu_count() or 1)
     ese = studies["ese"]
     assignment = row_assignment(rows, studies["balanced"])
     result = {"num_pes": num_pes, "queue_depth": queue_depth, "seed": seed, "simulator": sim,

@@ -195,8 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--sim", choices=("icarus", "verilator"), default=None)
     p.set_defaults(func=cmd_demo_sim)
 
-    p = sub.add_parser("bench", help="the EIE paper's nine layers on the RTL and the cycle model, sweeps, plots")
-    p.add_argument("--layers", nargs="+", help="subset by name (default: all nine), e.g. NT-We Alex-8")
+    p = sub.add_parser("bench", help="the EIE paper's nine layers (and one of uneven rows) on the RTL and the cycle "
+                                     "model, sweeps, plots")
+    p.add_argument("--layers", nargs="+", help="subset by name (default: all nine and Uneven), e.g. NT-We Alex-8")
     p.add_argument("--out", default="results/bench", help="folder for bench.json, bench.md and the plots")
     p.add_argument("--sim", choices=("icarus", "verilator"), default=None, help="default: verilator")
     p.add_argument("--model-only", action="store_true", help="no RTL: every figure from the cycle model")

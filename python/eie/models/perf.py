@@ -175,7 +175,8 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     never = -(1 << 40)
     busy_for = np.where(slots > 0, slots, never)
     held_after_pop = np.where(slots > 0, 1, never)
-    took = np.full((count + 2, num_pes), -2, dtype=np.int64)  # row i + 2: the cycle each PE takes broadcast i
+    lanes = TAKES_PER_CYCLE
+    took = np.full((count + lanes, num_pes), -2, dtype=np.int64)  # row i + lanes: each PE's take of broadcast i
     sent = np.empty(count, dtype=np.int64)  # the cycle broadcast i goes into the history
     free_from = np.full((num_pes, queue_depth), -1, dtype=np.int64)  # per PE and queue place: first free cycle
     places = free_from.reshape(-1)
@@ -189,16 +190,16 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
         # the one a whole history earlier, which an earlier block settled.
         floor = ready[first:last].copy()
         if first:
-            np.maximum(floor, took[first - history_depth + 2: last - history_depth + 2].max(axis=1), out=floor)
+            np.maximum(floor, took[first - history_depth + lanes: last - history_depth + lanes].max(axis=1), out=floor)
         index = np.arange(first, last)
         sent[first:last] = np.maximum.accumulate(np.maximum(floor - index, previous + 1 - first)) + index
         previous = int(sent[last - 1])
         for i in range(first, last):
-            # Each PE takes broadcast i after the one before it, at most two in a cycle,
-            # once it is in the history and a place of its queue is free.
-            take = took[i + 2]
+            # Each PE takes broadcast i after the one before it, at most ``lanes`` in a
+            # cycle, once it is in the history and a place of its queue is free.
+            take = took[i + lanes]
             np.add(took[i], 1, out=take)
-            np.maximum(take, took[i + 1], out=take)
+            np.maximum(take, took[i + lanes - 1], out=take)
             place = free_from.argmin(axis=1)
             place += row_start
             np.maximum(take, places[place], out=take)
@@ -234,15 +235,19 @@ def merged_paddings(v: np.ndarray, pointers: np.ndarray, base=0) -> np.ndarray:
     merged = np.zeros(v.size, dtype=bool)
     if not v.size:
         return merged
-    entry = np.arange(v.size)
-    column = np.repeat(np.arange(pointers.size - 1), np.diff(pointers))
-    start, end = pointers[:-1][column], pointers[1:][column]
-    slot = (base + entry) % ENTRIES_PER_WORD
-    mergeable = (v == 0) & (entry != start) & (slot != 0) & (slot != ENTRIES_PER_WORD - 1) & (entry + 2 < end)
+    # Entries that cannot merge for their place in the column: the first and the last two.
+    starts, ends = pointers[:-1], pointers[1:]
+    edge = np.zeros(v.size + 2, dtype=bool)
+    edge[starts[ends > starts]] = True
+    edge[np.maximum(ends - 1, starts)] = True
+    edge[np.maximum(ends - 2, starts)] = True
+    slot = (base + np.arange(v.size)) % ENTRIES_PER_WORD
+    mergeable = (v == 0) & ~edge[: v.size] & (slot != 0) & (slot != ENTRIES_PER_WORD - 1)
     where = np.flatnonzero(mergeable)
     if where.size:
+        # A column's first entry never merges, so a run of mergeable entries stays in one column.
         run_start = np.ones(where.size, dtype=bool)
-        run_start[1:] = (where[1:] != where[:-1] + 1) | (column[where[1:]] != column[where[:-1]])
+        run_start[1:] = where[1:] != where[:-1] + 1
         first_of_run = where[run_start][np.cumsum(run_start) - 1]
         merged[where[(where - first_of_run) % 2 == 0]] = True
     return merged
@@ -278,11 +283,12 @@ def _column_counts(loaded: LoadedImage, index: int) -> ColumnCounts:
     v = np.concatenate([share.v for share in shares])
     address_less_index = np.repeat(np.asarray(loaded.image.layers[index].entry_base, dtype=np.int64) - first, sizes)
     merged = merged_paddings(v, pointers, address_less_index)
-    column = np.repeat(np.arange(num_pes * cols), np.diff(pointers))
+
+    def per_column(flags: np.ndarray) -> np.ndarray:
+        return np.diff(np.concatenate([[0], np.cumsum(flags)])[pointers]).reshape(num_pes, cols)
+
     entries = np.diff(pointers).reshape(num_pes, cols)
-    padding = np.bincount(column[v == 0], minlength=num_pes * cols).reshape(num_pes, cols)
-    slots = entries - np.bincount(column[merged], minlength=num_pes * cols).reshape(num_pes, cols)
-    return ColumnCounts(slots=slots, entries=entries, padding=padding)
+    return ColumnCounts(slots=entries - per_column(merged), entries=entries, padding=per_column(v == 0))
 
 
 def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = DEFAULT_QUEUE_DEPTH,
