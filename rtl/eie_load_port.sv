@@ -8,8 +8,9 @@
 // PEs (the range compare and the per-PE selects then do not feed the memory
 // enables of every PE), and the read answer is registered after the PE mux. A
 // write lands in its memory the cycle after its beat, one per cycle; a read
-// answers on the R side (ld_rvalid_o/ld_rready_i) four cycles after its beat
-// (select register, memory, PE output register, answer register) and holds
+// answers on the R side (ld_rvalid_o/ld_rready_i) five cycles after its beat
+// (select register, memory, the register behind it, PE output register, answer
+// register) and holds
 // the port until it is taken. A write beat in the cycle the core starts lands
 // in the first busy cycle, which only loads the layer descriptor: no PE memory
 // is read or written by the run before the cycle after.
@@ -65,7 +66,8 @@ module eie_load_port #(
   output logic [IdxWidth-1:0]           index_o,
   /// The decoded access's write data.
   output logic [DataWidth-1:0]          wdata_o,
-  /// Read data of every PE (valid two cycles after pe_re_o: memory, PE register).
+  /// Read data of every PE (valid three cycles after pe_re_o: memory, the register
+  /// behind it, PE register).
   input  logic [NumPe-1:0][DataWidth-1:0] pe_rdata_i,
   /// Software says the memories kept their image across a reset (CTRL.IMAGE_KEPT).
   input  logic                          image_kept_i,
@@ -78,8 +80,8 @@ module eie_load_port #(
 );
 
   localparam int AddrTgtWidth = eie_pkg::LdTargetWidth;
-  /// A read's progress: select register, memory, PE output register.
-  localparam int ReadStages   = 3;
+  /// A read's progress: select register, memory, the register behind it, PE output register.
+  localparam int ReadStages   = 4;
 
   initial begin : proc_check_params
     if (NumPe < eie_pkg::MinNumPe || NumPe > (1 << eie_pkg::LdPeWidth)) begin
@@ -172,7 +174,8 @@ module eie_load_port #(
 
   // ---------------------------------------------------------------------------
   // Read answer: one read in flight; its progress is a shift register (select
-  // register, memory output, PE output register), then the PE mux is registered
+  // register, memory output, the register behind it, PE output register), then
+  // the PE mux is registered
   // ---------------------------------------------------------------------------
   logic                 read_beat, pending_d, pending_q, rvalid_d, rvalid_q;
   logic                 rzero_d, rzero_q, loaded_d, loaded_q;

@@ -94,7 +94,8 @@ module eie_pe #(
   input  logic [LdIdxWidth-1:0]                 ld_index_i,
   /// Load port write data.
   input  logic [LdDataWidth-1:0]                ld_wdata_i,
-  /// Read data, two cycles after ld_re_i (memory, then this PE's output register).
+  /// Read data, three cycles after ld_re_i (memory, the register behind it, then
+  /// this PE's output register).
   output logic [LdDataWidth-1:0]                ld_rdata_o,
   /// Zero the performance counters (START).
   input  logic                                  cnt_clear_i,
@@ -125,7 +126,7 @@ module eie_pe #(
   // ---------------------------------------------------------------------------
   // Pointer read unit: p_j and p_{j+1} of every broadcast this PE takes, two lanes
   // ---------------------------------------------------------------------------
-  logic [Lanes-1:0]                ptr_valid, ptr_empty, ptr_err_order, ptr_full;
+  logic [Lanes-1:0]                ptr_mid, ptr_valid, ptr_empty, ptr_err_order, ptr_full;
   logic [Lanes-1:0][ActWidth-1:0]  ptr_act;
   logic [Lanes-1:0][PtrWidth-1:0]  ptr_start, ptr_end;
   logic [PtrWidth-1:0]             ptr_ld_rdata;
@@ -141,9 +142,11 @@ module eie_pe #(
     .ld_index_i  (PtrIdxWidth'(ld_index_i)),
     .ld_data_i   (PtrWidth'(ld_wdata_i)),
     .ld_rdata_o  (ptr_ld_rdata),
+    .flush_i     (flush_i),
     .in_valid_i  (bcast_valid_i & bcast_take_i),
     .in_act_i    (bcast_act_i),
     .in_index_i  (bcast_ptr_idx_i),
+    .mid_valid_o (ptr_mid),
     .out_valid_o (ptr_valid),
     .out_act_o   (ptr_act),
     .out_start_o (ptr_start),
@@ -190,29 +193,32 @@ module eie_pe #(
     .count_o      (q_count)
   );
 
-  // Room for l + 1 more columns: the queue's entries plus the columns in the
-  // pointer stage (they land in the queue next) leave l + 1 slots free. The
+  // Room for l + 1 more columns: the queue's entries plus the columns in the two
+  // pointer stages (they land in the queue next) leave l + 1 slots free. The
   // flags are registered, computed from next cycle's queue count and pointer
-  // stage (timing: the add and compare are then not in front of the history's
-  // takes and the array-wide "history full"); the same values, no cycle changes.
-  // This cycle's pushes come last, from the pointer banks' read data: the flags
-  // are computed for 0, 1 and 2 pushes ahead and the push count picks one.
+  // stages (timing: the add and compare are then not in front of the history's
+  // takes and the array-wide "history full"). This cycle's pushes come last,
+  // from the pointer compare: the flags are computed for 0, 1 and 2 pushes
+  // ahead and the push count picks one.
   localparam int LaneCntWidth = $clog2(Lanes + 1);
 
   logic [CountWidth-1:0]   q_kept;    // entries after this cycle's pop, before its pushes
-  logic [LaneCntWidth-1:0] ptr_count_next, q_pushes;
+  logic [LaneCntWidth-1:0] ptr_count_next, mid_count_next, q_pushes;
   logic [Lanes:0][Lanes-1:0] room_if; // [k][l]: room for l + 1 after k pushes
   logic [Lanes-1:0]        room_d, room_q;
 
   // The queue is emptied by a flush, same-cycle pushes dropped (eie_fifo).
   assign q_kept         = flush_i ? '0 : q_count - CountWidth'(q_pop_valid && q_pop_ready);
   assign q_pushes       = flush_i ? '0 : LaneCntWidth'(q_push[0]) + LaneCntWidth'(q_push[1]);
-  assign ptr_count_next = LaneCntWidth'(bcast_valid_i[0] && bcast_take_i[0]) +
-                          LaneCntWidth'(bcast_valid_i[1] && bcast_take_i[1]);
+  // The pointer stages are emptied by a flush too (eie_ptr_read).
+  assign ptr_count_next = flush_i ? '0 : LaneCntWidth'(bcast_valid_i[0] && bcast_take_i[0]) +
+                                        LaneCntWidth'(bcast_valid_i[1] && bcast_take_i[1]);
+  assign mid_count_next = flush_i ? '0 : LaneCntWidth'(ptr_mid[0]) + LaneCntWidth'(ptr_mid[1]);
 
   for (genvar k = 0; k <= Lanes; k++) begin : g_room_if
     for (genvar l = 0; l < Lanes; l++) begin : g_lane
-      assign room_if[k][l] = 32'(q_kept) + 32'(ptr_count_next) + k + l < QueueDepth;
+      assign room_if[k][l] = 32'(q_kept) + 32'(mid_count_next) + 32'(ptr_count_next) + k + l <
+                             QueueDepth;
     end
   end
 
@@ -304,7 +310,7 @@ module eie_pe #(
     .idle_o      (arith_idle)
   );
 
-  assign idle_o = ptr_valid == '0 && !q_pop_valid && spmat_idle && arith_idle;
+  assign idle_o = ptr_mid == '0 && ptr_valid == '0 && !q_pop_valid && spmat_idle && arith_idle;
 
   // ---------------------------------------------------------------------------
   // Write-back: the rows through ReLU/requantisation into the destination file
@@ -375,9 +381,11 @@ module eie_pe #(
     .bitmap_clear_i (bitmap_clear_i)
   );
 
-  // Load-port read data of the target read in the previous cycle, registered
-  // (timing: the RESULT requantisation then does not feed the load port's PE mux).
-  logic                   ld_re_q;
+  // Load-port read data of the target read two cycles before, registered (timing:
+  // the RESULT requantisation then does not feed the load port's PE mux). The
+  // pointer and sparse-matrix words come from the registers behind their block
+  // RAMs; the activation files and the accumulators hold theirs until then.
+  logic                   ld_re_q, ld_re_q2;
   logic [TgtWidth-1:0]    ld_target_d, ld_target_q;
   logic [LdDataWidth-1:0] ld_rdata_sel, ld_rdata_d, ld_rdata_q;
 
@@ -394,16 +402,18 @@ module eie_pe #(
   end
 
   assign ld_target_d = ld_re_i ? ld_target_i : ld_target_q;
-  assign ld_rdata_d  = ld_re_q ? ld_rdata_sel : ld_rdata_q;
+  assign ld_rdata_d  = ld_re_q2 ? ld_rdata_sel : ld_rdata_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_ld_regs
     if (!rst_ni) begin
       ld_target_q <= '0;
       ld_re_q     <= 1'b0;
+      ld_re_q2    <= 1'b0;
       ld_rdata_q  <= '0;
     end else begin
       ld_target_q <= ld_target_d;
       ld_re_q     <= ld_re_i;
+      ld_re_q2    <= ld_re_q;
       ld_rdata_q  <= ld_rdata_d;
     end
   end
@@ -420,7 +430,7 @@ module eie_pe #(
     .compute_i    (compute_i),
     .bcast_over_i (bcast_over_i),
     .issue_i      (spmat_busy),
-    .has_work_i   (ptr_valid != '0 || q_pop_valid),
+    .has_work_i   (ptr_mid != '0 || ptr_valid != '0 || q_pop_valid),
     .wait_room_i  (bcast_valid_i[0] && !pe_room_o[0]),
     .pad_i        (ent_valid && ent_pad),
     .pad_merged_i (ent_valid && ent_merged),
@@ -464,7 +474,8 @@ module eie_pe #(
   // A plain always: Icarus -Wall flags system tasks inside an always_ff. $fatal,
   // not $error: Icarus carries on after $error and the cocotb test would pass.
   int room_count;
-  assign room_count = int'(q_count) + int'(ptr_valid[0]) + int'(ptr_valid[1]);
+  assign room_count = int'(q_count) + int'(ptr_mid[0]) + int'(ptr_mid[1]) +
+                      int'(ptr_valid[0]) + int'(ptr_valid[1]);
 
   always @(posedge clk_i or negedge rst_ni) begin : proc_assert
     if (rst_ni) begin

@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // Pointer read unit: p_j and p_{j+1} of each broadcast column the PE takes, for
 // up to two columns per cycle (the take lanes), from two banks (even / odd
-// pointer index) with a read port per lane each. in_* -> out_* one cycle later,
-// no backpressure: the PE takes a broadcast only when it has room for the column.
+// pointer index) with a read port per lane each. in_* -> out_* two cycles later
+// (the bank read, then a register behind the block RAM: a DP16KD's clock-to-output
+// without its own output register takes 5.8 ns, and Yosys does not use that
+// register), no backpressure: the PE takes a broadcast only when it has room.
 // The load port (I/O mode only) writes or reads one pointer by its index k,
 // through lane 0's port.
 
@@ -26,7 +28,7 @@ module eie_ptr_read #(
   // Load port (I/O mode; never in the same cycle as in_valid_i)
   /// Write ld_data_i to pointer ld_index_i.
   input  logic                          ld_we_i,
-  /// Read pointer ld_index_i; ld_rdata_o shows it one cycle later and holds.
+  /// Read pointer ld_index_i; ld_rdata_o shows it two cycles later and holds.
   input  logic                          ld_re_i,
   /// Pointer index k of the load access.
   input  logic [IndexWidth-1:0]         ld_index_i,
@@ -35,18 +37,22 @@ module eie_ptr_read #(
   /// Pointer read by the last ld_re_i.
   output logic [PtrWidth-1:0]           ld_rdata_o,
 
-  // Compute: per lane, one broadcast column in, its pointer pair out one cycle later
+  // Compute: per lane, one broadcast column in, its pointer pair out two cycles later
+  /// New layer or abort: drops the columns read this cycle and the last.
+  input  logic                                      flush_i,
   /// A broadcast activation for this PE (k = ptr_base + j must be <= 2*PtrBankDepth-2).
   input  logic [Lanes-1:0]                          in_valid_i,
   /// Its activation value a_j.
   input  logic [Lanes-1:0][eie_pkg::ActWidth-1:0]   in_act_i,
   /// Its pointer index k = ptr_base + j.
   input  logic [Lanes-1:0][IndexWidth-1:0]          in_index_i,
-  /// Registered in_valid_i.
+  /// Per lane: a column read last cycle, out next cycle (the PE counts it as queued).
+  output logic [Lanes-1:0]                          mid_valid_o,
+  /// in_valid_i two cycles ago.
   output logic [Lanes-1:0]                          out_valid_o,
-  /// Registered in_act_i.
+  /// in_act_i two cycles ago.
   output logic [Lanes-1:0][eie_pkg::ActWidth-1:0]   out_act_o,
-  /// p_k: the column's first entry address (straight from the bank read register).
+  /// p_k: the column's first entry address.
   output logic [Lanes-1:0][PtrWidth-1:0]            out_start_o,
   /// p_{k+1}: one past the column's last entry.
   output logic [Lanes-1:0][PtrWidth-1:0]            out_end_o,
@@ -152,27 +158,47 @@ module eie_ptr_read #(
       odd_q    <= '0;
       ld_odd_q <= 1'b0;
     end else begin
-      valid_q  <= in_valid_i;
+      valid_q  <= flush_i ? '0 : in_valid_i;
       act_q    <= act_d;
       odd_q    <= odd_d;
       ld_odd_q <= ld_odd_d;
     end
   end
 
-  for (genvar l = 0; l < Lanes; l++) begin : g_out
-    assign out_valid_o[l] = valid_q[l];
-    assign out_act_o[l]   = act_q[l];
-    assign out_start_o[l] = odd_q[l] ? odd_rdata_q[l]  : even_rdata_q[l];
-    assign out_end_o[l]   = odd_q[l] ? even_rdata_q[l] : odd_rdata_q[l];
-    // Compared straight at the bank outputs, the parity mux after the compare: the
-    // DP16KD's clock-to-output already takes most of the cycle and these two feed
-    // the PE's queue push and the broadcast stall.
-    assign out_empty_o[l] = even_rdata_q[l] == odd_rdata_q[l];
-    assign err_order_o[l] = odd_q[l] ? (odd_rdata_q[l] > even_rdata_q[l])
-                                     : (even_rdata_q[l] > odd_rdata_q[l]);
+  // ---------------------------------------------------------------------------
+  // Stage 2: the bank outputs registered (timing, above); no enables, no reset
+  // on the data (it is meaningful only with its valid bit)
+  // ---------------------------------------------------------------------------
+  logic [Lanes-1:0]                        valid2_q, odd2_q;
+  logic [Lanes-1:0][eie_pkg::ActWidth-1:0] act2_q;
+  logic [Lanes-1:0][PtrWidth-1:0]          even2_q, odd2_data_q;
+  logic                                    ld_odd2_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_stage2_valid
+    if (!rst_ni) valid2_q <= '0;
+    else         valid2_q <= flush_i ? '0 : valid_q;
   end
 
-  assign ld_rdata_o = ld_odd_q ? odd_rdata_q[0] : even_rdata_q[0];
+  always_ff @(posedge clk_i) begin : proc_stage2_data
+    act2_q      <= act_q;
+    odd2_q      <= odd_q;
+    even2_q     <= even_rdata_q;
+    odd2_data_q <= odd_rdata_q;
+    ld_odd2_q   <= ld_odd_q;
+  end
+
+  for (genvar l = 0; l < Lanes; l++) begin : g_out
+    assign mid_valid_o[l] = valid_q[l];
+    assign out_valid_o[l] = valid2_q[l];
+    assign out_act_o[l]   = act2_q[l];
+    assign out_start_o[l] = odd2_q[l] ? odd2_data_q[l] : even2_q[l];
+    assign out_end_o[l]   = odd2_q[l] ? even2_q[l]     : odd2_data_q[l];
+    assign out_empty_o[l] = even2_q[l] == odd2_data_q[l];
+    assign err_order_o[l] = odd2_q[l] ? (odd2_data_q[l] > even2_q[l])
+                                      : (even2_q[l] > odd2_data_q[l]);
+  end
+
+  assign ld_rdata_o = ld_odd2_q ? odd2_data_q[0] : even2_q[0];
 
   // ---------------------------------------------------------------------------
   // Assertions

@@ -2,13 +2,15 @@
 """cocotb testbench of eie_ptr_read: even/odd pointer banks read as pairs, two take lanes.
 
 The model holds the pointer list p[k] as written through the load port; for a
-column with pointer index k on lane l it expects, exactly one cycle later on
-lane l, start = p[k], end = p[k+1], empty = (start == end) and
-err_order = (start > end). A monitor samples every cycle and a scoreboard per
-lane checks both the values and the cycle. The driver only ever drives a prefix
-of the lanes (none, lane 0, or both): lane 1 alone is illegal and the RTL would
-$fatal. A load read of p[k] is expected on ld_rdata_o one cycle later and for as
-long as the port then idles.
+column with pointer index k on lane l it expects, exactly two cycles later on
+lane l (the bank read, then the register behind it), start = p[k], end =
+p[k+1], empty = (start == end) and err_order = (start > end), and mid_valid_o
+the cycle between. A flush drops the columns read in its cycle and the one
+before. A monitor samples every cycle and a scoreboard per lane checks both the
+values and the cycle. The driver only ever drives a prefix of the lanes (none,
+lane 0, or both): lane 1 alone is illegal and the RTL would $fatal. A load read
+of p[k] is expected on ld_rdata_o two cycles later and for as long as port 0
+then reads nothing else.
 """
 
 from __future__ import annotations
@@ -38,6 +40,13 @@ class Compute:
     """The cycle's columns (k, act), lane 0 first: one or two."""
 
     cols: tuple[tuple[int, int], ...]
+
+
+@dataclass(frozen=True)
+class Flush:
+    """A flush, with the columns (none, one or two) that it drops in its own cycle."""
+
+    cols: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,9 +85,9 @@ class PairOut:
 
 
 class PtrModel:
-    """The pointer list; a column taken at cycle c is expected on its lane at cycle c + 1."""
+    """The pointer list; a column taken at cycle c is expected on its lane at cycle c + 2."""
 
-    LATENCY = 1
+    LATENCY = 2
 
     def __init__(self, num_ptrs: int):
         self.ptrs: list[int | None] = [None] * num_ptrs
@@ -116,6 +125,10 @@ class Scoreboard:
             assert got == want, f"cycle {cycle} lane {lane}, k {k}: got {got}, want {want}"
             self.checked += 1
 
+    def drop_due(self, cycles: set[int]) -> None:
+        """A flush: the columns due in these cycles never come out."""
+        self.expected = deque(e for e in self.expected if e[0] not in cycles)
+
     def finish(self) -> None:
         left = list(self.expected)
         assert not left, f"lane {self.lane}: {len(left)} outputs never seen: {left[:4]}"
@@ -126,7 +139,8 @@ class Scoreboard:
 # Testbench
 # -----------------------------------------------------------------------------
 class TB(ClockedTB):
-    IDLE_INPUTS = ("ld_we_i", "ld_re_i", "ld_index_i", "ld_data_i", "in_valid_i", "in_act_i", "in_index_i")
+    IDLE_INPUTS = ("ld_we_i", "ld_re_i", "ld_index_i", "ld_data_i", "flush_i", "in_valid_i", "in_act_i",
+                   "in_index_i")
 
     def __init__(self, dut):
         super().__init__(dut)
@@ -140,9 +154,14 @@ class TB(ClockedTB):
         self.model = PtrModel(self.num_ptrs)
         self.scoreboards = [Scoreboard(self.log, lane) for lane in range(LANES)]
         self.ld_want: tuple[int, int] | None = None  # (k, p[k]) that ld_rdata_o must show
+        # Per cycle: what ld_rdata_o shows from then on ((k, p[k]), or None: unknown),
+        # set two cycles after each read of port 0.
+        self.ld_from: dict[int, tuple[int, int] | None] = {}
         self.ld_reads = 0
         self.ld_reads_checked = 0
-        self.ld_read_due = False
+        self.ld_read_due: set[int] = set()
+        self.mid_due: dict[int, int] = {}  # cycle -> mid_valid_o expected then
+        self.mid_checked = 0
         self.log.info("seed %d, PtrBankDepth %d, PtrWidth %d", self.seed, self.depth, self.ptr_width)
 
     def sample(self) -> None:
@@ -164,13 +183,17 @@ class TB(ClockedTB):
                     err[lane] == "1",
                 )
             scoreboard.observe(self.cycle, valid[lane] == "1", got)
+        mid = int(dut.mid_valid_o.value)
+        want_mid = self.mid_due.pop(self.cycle, 0)
+        assert mid == want_mid, f"cycle {self.cycle}: mid_valid_o {mid:02b}, expected {want_mid:02b}"
+        self.mid_checked += want_mid != 0
 
     # --- driver -----------------------------------------------------------------
-    async def step(self, step: Compute | LoadWrite | LoadRead | None) -> None:
+    async def step(self, step: Compute | Flush | LoadWrite | LoadRead | None) -> None:
         """Drive one cycle; inputs a step does not use get random values."""
         dut = self.dut
-        cols = step.cols if isinstance(step, Compute) else ()
-        assert (len(cols) > 0) == isinstance(step, Compute) and len(cols) <= LANES, f"test bug: {step}"
+        cols = step.cols if isinstance(step, (Compute, Flush)) else ()
+        assert len(cols) <= LANES and (len(cols) > 0 or not isinstance(step, Compute)), f"test bug: {step}"
         load = step if isinstance(step, (LoadWrite, LoadRead)) else None
         await FallingEdge(dut.clk_i)
         # A prefix of the lanes: 0b00, 0b01 or 0b11, never lane 1 alone.
@@ -184,45 +207,59 @@ class TB(ClockedTB):
         dut.ld_re_i.value = int(isinstance(step, LoadRead))
         dut.ld_index_i.value = load.k if load else self.rng.getrandbits(self.index_width)
         dut.ld_data_i.value = step.ptr if isinstance(step, LoadWrite) else self.rng.getrandbits(self.ptr_width)
+        dut.flush_i.value = int(isinstance(step, Flush))
         await ReadOnly()
         self.check_ld_rdata()
+        due = self.cycle + PtrModel.LATENCY
         if isinstance(step, LoadWrite):
             self.model.ptrs[step.k] = step.ptr
         if isinstance(step, LoadRead):
-            self.ld_want = (step.k, self.model.pointer(step.k))
+            self.ld_from[due] = (step.k, self.model.pointer(step.k))
             self.ld_reads += 1
-            self.ld_read_due = True
+            self.ld_read_due.add(due)
         elif step is not None:
-            # Held only while the port idles: a compute read shares lane 0's port.
-            self.ld_want = None
+            # Held only while port 0 reads nothing else: a compute read shares it.
+            self.ld_from[due] = None
+        if isinstance(step, Flush):
+            # The columns read last cycle and this one are dropped.
+            for scoreboard in self.scoreboards:
+                scoreboard.drop_due({due - 1, due})
+            self.mid_due.pop(due - 1, None)
+            return
         for lane, (k, act) in enumerate(cols):
-            self.scoreboards[lane].push(self.cycle + PtrModel.LATENCY, k, self.model.expect(k, act))
+            self.scoreboards[lane].push(due, k, self.model.expect(k, act))
+        if cols:
+            self.mid_due[due - 1] = (1 << len(cols)) - 1
 
     def check_ld_rdata(self) -> None:
-        """ld_rdata_o, the cycle after a load read and while the port idles after it."""
+        """ld_rdata_o, two cycles after a load read and while port 0 reads nothing else."""
+        if self.cycle in self.ld_from:
+            self.ld_want = self.ld_from.pop(self.cycle)
         if self.ld_want is None:
             return
         k, want = self.ld_want
         got = int(self.dut.ld_rdata_o.value)
         assert got == want, f"cycle {self.cycle}: ld_rdata_o {got}, want p[{k}] = {want}"
-        if self.ld_read_due:
+        if self.cycle in self.ld_read_due:
             self.ld_reads_checked += 1
-            self.ld_read_due = False
+            self.ld_read_due.discard(self.cycle)
 
     async def run(self, steps, pause=None) -> None:
-        """The steps in order, idle cycles where the pause generator says, then one idle cycle."""
+        """The steps in order, idle cycles where the pause generator says, then idle cycles
+        until the last read shows."""
         pause = pause if pause is not None else pauses.pause("none", self.rng)
         for step in steps:
             while next(pause):
                 await self.step(None)
             await self.step(step)
-        await self.step(None)
+        for _ in range(PtrModel.LATENCY):
+            await self.step(None)
 
     async def load(self, ptrs: list[int]) -> None:
         await self.run([LoadWrite(k, p) for k, p in enumerate(ptrs)])
 
     async def drain(self) -> None:
-        await self.falling_edges(3)
+        await self.falling_edges(4)
         for scoreboard in self.scoreboards:
             scoreboard.finish()
         assert self.ld_reads_checked == self.ld_reads, f"{self.ld_reads - self.ld_reads_checked} load reads never seen"
@@ -385,3 +422,21 @@ PARAMS = [
 @pytest.mark.sim_matrix(PARAMS, ids=lambda p: f"D{p['PtrBankDepth']}-W{p['PtrWidth']}")
 def test_ptr_read(sim, parameters):
     run_unit("eie_ptr_read", "test_ptr_read", parameters, sim, ["eie_pkg.sv", "eie_ptr_read.sv"])
+
+
+@cocotb.test()
+async def test_flush(dut):
+    """Random columns with flushes between and with them: a flush drops its cycle's and the last cycle's reads."""
+    tb = TB(dut)
+    await tb.start()
+    await tb.load(tb.random_pointers())
+    steps: list[Compute | Flush | None] = []
+    for step in tb.take([tb.random_k() for _ in range(300)], (1, 2, 2)):
+        if tb.rng.random() < 0.15:
+            cols = step.cols if step is not None and tb.rng.random() < 0.5 else ()
+            steps.append(Flush(cols))
+        else:
+            steps.append(step)
+    await tb.run(steps)
+    await tb.drain()
+    assert tb.mid_checked > 0 and tb.scoreboards[1].checked > 0

@@ -6,10 +6,10 @@ relative indices, padding entries for gaps over 15), so every expected row is
 a real row. A monitor samples every pin each cycle (read-only phase); the
 checker steps a cycle-level model of the contract in doc/microarch.md:
 a column taken at cycle a issues its n issue slots at a+1 .. a+n and shows them
-at a+3 .. a+n+2, one entry each; a padding entry merges into the next entry's
-slot (shown as that entry, ``ent_merged_o`` set) when it is not its column's
-first entry, not in its word's first or last slot, and two entries of its
-column follow it (``issue_plan``); col_ready_o is high from the cycle of the
+at a+4 .. a+n+3, one entry each; a padding entry merges into the next entry's
+slot (shown as that entry, ``ent_merged_o`` set) when it is none of its
+column's first two entries, in none of its word's first two slots nor its
+last, and two entries of its column follow it (``issue_plan``); col_ready_o is high from the cycle of the
 last issue on; the SRAM (internal ``sram_re``) is read exactly when an issued
 entry's word differs from the previously read one.
 """
@@ -29,7 +29,7 @@ ACT_WIDTH = 16
 ENTRIES_PER_WORD = 8
 Z_MAX = 15
 ISSUE_DELAY = 1  # column taken at a -> first entry issued at a + 1
-OUT_DELAY = 2  # entry issued at i -> on ent_* at i + 2
+OUT_DELAY = 3  # entry issued at i -> on ent_* at i + 3 (SRAM, the register behind it, row stage)
 
 
 
@@ -123,7 +123,7 @@ class SpmatModel:
         """(entry address, a padding before it merged) of each issue slot of the column."""
         plan, e = [], col.start
         while e < col.end:
-            mergeable = (e > col.start and e % ENTRIES_PER_WORD not in (0, ENTRIES_PER_WORD - 1)
+            mergeable = (e - col.start >= 2 and e % ENTRIES_PER_WORD not in (0, 1, ENTRIES_PER_WORD - 1)
                          and e + 2 < col.end and self.mem[e] >> 4 == 0)
             plan.append((e + 1, True) if mergeable else (e, False))
             e += 2 if mergeable else 1
@@ -166,7 +166,7 @@ class Checker:
         m, c = self.model, s.cycle
         where = f"cycle {c}"
         # Registered outputs first: they do not see this cycle's flush.
-        idle = c not in m.issues and c not in m.outputs and c + 1 not in m.outputs
+        idle = c not in m.issues and not any(c + d in m.outputs for d in range(OUT_DELAY))
         assert s.idle == idle, f"{where}: idle_o={s.idle}, model {idle}"
         want = m.outputs.pop(c, None)
         assert s.ent_valid == (want is not None), f"{where}: ent_valid_o={s.ent_valid}, model {want}"
@@ -264,16 +264,18 @@ class TB(ClockedTB):
 
     async def read_back(self, words: list[int]) -> None:
         dut = self.dut
-        prev = None
-        for w in [*words, None]:
+        # ld_rdata_o shows a read two cycles after it (the SRAM, the register behind it).
+        in_flight: deque[int | None] = deque([None, None])
+        for w in [*words, None, None]:
             await FallingEdge(dut.clk_i)
+            prev = in_flight.popleft()
             if prev is not None:
                 want = sum(b << (8 * s) for s, b in enumerate(self.model.mem[prev * 8:(prev + 1) * 8]))
                 got = int(dut.ld_rdata_o.value)
                 assert got == want, f"load read of word {prev}: {got:#x}, want {want:#x}"
             dut.ld_re_i.value = int(w is not None)
             dut.ld_addr_i.value = 0 if w is None else w
-            prev = w
+            in_flight.append(w)
 
     # --- column source ----------------------------------------------------------
     async def drive(self, columns: list[tuple[Column, int]], pause) -> None:
@@ -297,7 +299,7 @@ class TB(ClockedTB):
         dut.col_valid_i.value = 0
 
     async def wait_idle(self) -> None:
-        await self.falling_edges(4)
+        await self.falling_edges(5)
         while not self.dut.idle_o.value:
             await FallingEdge(self.dut.clk_i)
         await FallingEdge(self.dut.clk_i)
@@ -315,15 +317,16 @@ class TB(ClockedTB):
             codes[self.rng.randrange(height)] = self.rng.randint(1, 15)
         return codes
 
-    def layout(self, dense_columns: list[list[int]] | None = None) -> tuple[list[int], list[Column]]:
-        """Columns stored one after another from a random slot; the rest random bytes.
+    def layout(self, dense_columns: list[list[int]] | None = None,
+               start: int | None = None) -> tuple[list[int], list[Column]]:
+        """Columns stored one after another from a random slot (or ``start``); the rest random bytes.
 
         Given columns are stored in order until one does not fit; without them,
         random columns are tried until the memory is nearly full.
         """
         mem = [self.rng.getrandbits(8) for _ in range(self.limit)]
         cols = []
-        e = self.rng.randrange(ENTRIES_PER_WORD)
+        e = self.rng.randrange(ENTRIES_PER_WORD) if start is None else start
         tries = dense_columns if dense_columns is not None else (self.random_dense() for _ in range(40))
         for dense in tries:
             entries = encode_column(dense)
@@ -394,9 +397,10 @@ async def test_directed_no_bubble(dut):
 async def test_padding_merge(dut):
     """Padding runs at every slot of a word: each merges exactly where the rule allows.
 
-    Columns of 5 and 7 entries (v, padding..., v [, v]) stored back to back start
-    at every slot; the rows, the merged flags and the issue cycles are all checked
-    against the model's rule, and the slots saved must be the ones it predicts.
+    Columns (v, padding..., v [, v]) and (v, v, padding, v, v), whose padding is
+    the column's third entry, stored back to back, start at every slot; the rows,
+    the merged flags and the issue cycles are all checked against the model's
+    rule, and the slots saved must be the ones it predicts.
     """
     tb = TB(dut)
     await tb.start()
@@ -405,7 +409,11 @@ async def test_padding_merge(dut):
     gap[0], gap[height - 1] = 3, 7  # padding entries between the two non-zeros
     tail = [0] * height
     tail[0], tail[height - 3], tail[height - 1] = 5, 6, 8  # padding then two entries
-    mem, cols = tb.layout([gap, tail] * 8)
+    third = [0] * height
+    third[0], third[1], third[18], third[19] = 2, 4, 9, 1  # 16 zeros: one padding, third
+    # The first column's padding sits in slot 2, so at least one merges even when the
+    # memory (5 words) holds only a dozen columns.
+    mem, cols = tb.layout([third] + [gap, tail] * 8 + [third] * 8, start=0)
     assert len({c.start % ENTRIES_PER_WORD for c in cols}) == ENTRIES_PER_WORD, "test bug: starts miss a slot"
     await tb.load(mem)
     await tb.drive([(c, tb.act()) for c in cols], pauses.pause("none", tb.rng))

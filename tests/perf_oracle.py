@@ -4,8 +4,9 @@ tests/test_perf_equivalence.py.
 
 It stepped cycle by cycle (skipping only cycles in which nothing could change)
 and matched the RTL's counters on every run of the whole-core regression, so the
-faster eie.models.perf must give exactly its results. Kept verbatim from
-python/eie/models/perf.py at commit 1d5abdd: the stepping (``_compute_cycles``
+faster eie.models.perf must give exactly its results. Kept from
+python/eie/models/perf.py at commit 1d5abdd, its one pointer stage made
+``POINTER_STAGES`` (issue 18 registered the pointer banks' outputs): the stepping (``_compute_cycles``
 and its helpers), the per-PE ``column_counts`` and ``predict`` on ``trace``;
 what did not change (the statistics and write-back of ``layer_timing``,
 ``merged_paddings``, ``broadcast_order``) is eie.models.perf's own.
@@ -20,8 +21,8 @@ import numpy as np
 
 from eie.image import LoadedImage
 from eie.models import perf
-from eie.models.perf import (BCAST_TO_IDLE, DEFAULT_HISTORY_DEPTH, ISSUE_TO_IDLE, TAKES_PER_CYCLE, ColumnCounts,
-                             RunTiming, broadcast_order, merged_paddings)
+from eie.models.perf import (BCAST_TO_IDLE, DEFAULT_HISTORY_DEPTH, ISSUE_TO_IDLE, POINTER_STAGES, TAKES_PER_CYCLE,
+                             ColumnCounts, RunTiming, broadcast_order, merged_paddings)
 from eie.models.reference import trace
 
 
@@ -91,8 +92,11 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     source = _Broadcaster(count, bias, first_tree_load=1 + levels)
     schedule = _PopSchedule.empty(num_pes, queue_depth)
     queued = np.zeros(num_pes, dtype=np.int64)  # the queue's count this cycle
-    push = np.zeros(num_pes, dtype=np.int64)  # columns the pointer stage pushes this cycle
-    in_ptr = np.zeros(num_pes, dtype=np.int64)  # columns in the pointer stage (taken last cycle)
+    # Per pointer stage (the newest first): the columns taken into it, and of those
+    # the ones with entries, which the last stage pushes into the queue.
+    stage_takes = [np.zeros(num_pes, dtype=np.int64) for _ in range(POINTER_STAGES)]
+    stage_news = [np.zeros(num_pes, dtype=np.int64) for _ in range(POINTER_STAGES)]
+    in_ptr = np.zeros(num_pes, dtype=np.int64)  # columns in the pointer stages
     free_at = np.zeros(num_pes, dtype=np.int64)  # first cycle the read unit may pop the next column
     lag = np.zeros(num_pes, dtype=np.int64)  # broadcasts in the history a PE has not taken
     last_take, stalls, t = -1, 0, 0
@@ -113,13 +117,13 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
                 lane_takes = take > lane
                 slots = active[pes, np.minimum(source.head - lag + lane, count - 1)]
                 lane_new = lane_takes & (slots > 0)
-                pop = np.maximum(t + 2, free_at)
+                pop = np.maximum(t + POINTER_STAGES + 1, free_at)
                 free_at = np.where(lane_new, pop + slots, free_at)
                 schedule.record(pes[lane_new], pop[lane_new])
                 new += lane_new
             lag = lag - take
-        # The queue count next cycle: this cycle's pushes (last cycle's takes, with
-        # entries) and pop (its recorded cycle is now).
+        # The queue count next cycle: this cycle's pushes (the takes POINTER_STAGES
+        # cycles ago, with entries) and pop (its recorded cycle is now).
         unpopped = schedule.popped < schedule.taken - new
         pop_now = unpopped & (schedule.head_cycle() == t)
         # A fresh column goes into the history unless a PE is a whole history behind.
@@ -130,28 +134,31 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
         else:
             stalls += fresh_valid
         schedule.popped += pop_now
-        queued, push, in_ptr = queued + push - pop_now, new, take
+        queued = queued + stage_news[-1] - pop_now
+        stage_takes = [take] + stage_takes[:-1]
+        stage_news = [new] + stage_news[:-1]
+        in_ptr = sum(stage_takes)
         t += 1
         if source.head == count and not lag.any():
             break
-        t, skipped_stalls = _skip_quiet_cycles(t, take, queued, lag, queue_depth, history_depth, source, schedule)
+        t, skipped_stalls = _skip_quiet_cycles(t, in_ptr, queued, lag, queue_depth, history_depth, source, schedule)
         stalls += skipped_stalls
     drained = max(last_take + BCAST_TO_IDLE, int(free_at.max()) + ISSUE_TO_IDLE)
     return drained, stalls
 
 
-def _skip_quiet_cycles(t: int, take: np.ndarray, queued: np.ndarray, lag: np.ndarray, queue_depth: int,
+def _skip_quiet_cycles(t: int, in_ptr: np.ndarray, queued: np.ndarray, lag: np.ndarray, queue_depth: int,
                        history_depth: int, source: _Broadcaster, schedule: _PopSchedule) -> tuple[int, int]:
     """The next cycle at which anything can change, and the stalls counted until then.
 
-    Nothing changes while no PE is in the pointer stage or pushing, no PE can
+    Nothing changes while no PE has a column in the pointer stages, no PE can
     take (no room or nothing to take), and no fresh column can go out (none
     left, the LNZD root not yet valid, or a PE a whole history behind) - the
     read units just issue entries. The next change is then the earliest pop
     (a PE's queue gets room) or the root's first valid cycle. A layer of long
     columns on few PEs spends most of its cycles like this.
     """
-    if take.any():  # a take puts a column in the pointer stage and maybe a push next cycle
+    if in_ptr.any():  # a column in the pointer stages: a push, and room, to come
         return t, 0
     if ((queued < queue_depth) & (lag > 0)).any():
         return t, 0

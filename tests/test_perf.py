@@ -26,12 +26,13 @@ def test_broadcast_order_is_leaf_by_leaf():
 
 
 def test_one_dense_column_on_one_pe():
-    # Root valid at 1 + 1 (one tree level), broadcast at 3, popped at 5, entries
-    # issued in cycles 6..5+n, idle 5 cycles after the last: compute n + 11 cycles.
+    # Root valid at 1 + 1 (one tree level), into the history then, taken at 3,
+    # through the two pointer stages and popped at 6, entries issued in cycles
+    # 7..6+n, idle 6 cycles after the last: compute n + 13 cycles.
     n = 1000
     timing = layer_timing(np.array([[n]]), np.array([0]), False, 8, out_features=1, last_layer=True)
-    assert timing.compute_cycles == n + 11
-    assert timing.cycles == n + 12  # plus INIT
+    assert timing.compute_cycles == n + 13
+    assert timing.cycles == n + 14  # plus INIT
     assert timing.busy.tolist() == [n]
 
 
@@ -41,31 +42,31 @@ def test_no_active_column_costs_init_and_one_compute_cycle():
 
 
 def test_bias_goes_first_and_hides_in_the_tree_fill():
-    # The CCU broadcasts the bias in cycle 1 (its entry issues in cycle 4) while the
-    # tree fills; column 0 still goes out in cycle 3 and issues in cycle 6.
+    # The CCU broadcasts the bias in cycle 0, taken in 1 (its entry issues in cycle
+    # 5) while the tree fills; column 0 is still taken in cycle 3 and issues in 7.
     entries = np.array([[1, 1]])  # column 0 and the bias column
     with_bias = layer_timing(entries, np.array([0]), True, 8, 1, True)
     without = layer_timing(entries, np.array([0]), False, 8, 1, True)
     assert with_bias.broadcasts == 2 and with_bias.busy.tolist() == [2]
-    assert with_bias.compute_cycles == without.compute_cycles == 6 + 5 + 1
+    assert with_bias.compute_cycles == without.compute_cycles == 7 + 6 + 1
 
 
 def test_single_entry_columns_stream_at_one_broadcast_per_cycle():
     cols = 50
     timing = layer_timing(np.ones((1, cols), dtype=np.int64), np.arange(cols), False, 8, 1, True)
     assert timing.broadcast_stalls == 0
-    assert timing.compute_cycles == cols + 11  # issues in cycles 6..5+cols, idle 5 later
+    assert timing.compute_cycles == cols + 13  # issues in cycles 7..6+cols, idle 6 later
 
 
 def test_queue_depth_one_takes_a_broadcast_every_other_cycle_at_best():
     cols = 20
     timing = layer_timing(np.zeros((1, cols), dtype=np.int64), np.arange(cols), False, 1, 1, True)
-    # Empty columns: only the pointer stage occupies the single slot. Fresh columns
-    # go into the history one per cycle from cycle 2; the PE takes column 0 in 3
-    # and then one every other cycle (its pointer stage holds the previous one in
-    # between), falling behind by at most 10 < 16: no fresh column ever waits.
+    # Empty columns: only the two pointer stages occupy the single slot. Fresh
+    # columns go into the history one per cycle from cycle 2; the PE takes column
+    # 0 in 3 and then one every third cycle (the pointer stages hold the previous
+    # one in between), falling behind by at most 14 < 128: no fresh column waits.
     assert timing.broadcast_stalls == 0
-    assert timing.compute_cycles == 3 + 2 * (cols - 1) + 2 + 1  # last take, +2 to idle
+    assert timing.compute_cycles == 3 + 3 * (cols - 1) + 3 + 1  # last take, +3 to idle
 
 
 def test_empty_columns_cost_a_pe_nothing_while_others_work():
@@ -74,59 +75,64 @@ def test_empty_columns_cost_a_pe_nothing_while_others_work():
     timing = layer_timing(entries, np.arange(10), False, 8, 2, True)
     alone = layer_timing(entries[:1], np.arange(10), False, 8, 1, True)
     assert timing.compute_cycles == alone.compute_cycles
-    assert timing.compute_cycles == 40 + 11  # 40 entries back to back from cycle 6
+    assert timing.compute_cycles == 40 + 13  # 40 entries back to back from cycle 7
 
 
 def test_a_full_queue_makes_the_pe_fall_behind_and_starve():
-    # One 30-entry column (issued in cycles 6..35), then six 1-entry columns.
-    # Depth 8 queues them all by cycle 9. Depth 2: columns 1 and 2 are taken in 4
-    # and 6; then the queue is full until column 1 pops (35). Column 3 is taken
-    # in 36 and popped in 38, column 5 in 39 and popped in 41: cycles 37 and 40
-    # issue nothing, two bubbles. The history never fills: no stall.
+    # One 30-entry column (taken in 3, popped in 6, issued in cycles 7..36), then
+    # six 1-entry columns. Depth 8 queues them all by cycle 12. Depth 2: columns
+    # 1 and 2 are taken in 4 and 7; then the queue is full until column 1 pops
+    # (36). Column 2 pops in 37; column 3 is taken in 37 and popped in 40, column
+    # 5 in 41 and popped in 44: cycles 38, 39, 42 and 43 issue nothing, four
+    # bubbles. The history never fills: no stall.
     entries = np.array([[30] + [1] * 6])
     deep = layer_timing(entries, np.arange(7), False, 8, 1, True)
     shallow = layer_timing(entries, np.arange(7), False, 2, 1, True)
-    assert (deep.broadcast_stalls, deep.compute_cycles) == (0, 36 + 11)
-    assert (shallow.broadcast_stalls, shallow.compute_cycles) == (0, 36 + 11 + 2)
+    assert (deep.broadcast_stalls, deep.compute_cycles) == (0, 36 + 13)
+    assert (shallow.broadcast_stalls, shallow.compute_cycles) == (0, 36 + 13 + 4)
 
 
 def test_a_full_pe_no_longer_holds_the_others():
     # Depth 2. PE 0 has a 30-entry column 0, then one entry in columns 1-3; PE 1 has
-    # only a 30-entry column 4. PE 0's queue is full from cycle 7 to 35, but the
-    # history holds column 4 from cycle 7 and PE 1 takes it then, exactly as if
+    # only a 30-entry column 4. PE 0's queue is full from cycle 8 to 36, but the
+    # history holds column 4 from cycle 6 and PE 1 takes it in 9 (its two places
+    # held three cycles each by columns 0-3, taken in 3, 4, 6 and 7), exactly as if
     # it were alone: PE 0 no longer delays it. (Holding the broadcast until PE 0
     # had room, as the first core did, started column 4 after cycle 35.)
     entries = np.array([[30, 1, 1, 1, 0], [0, 0, 0, 0, 30]])
     both = layer_timing(entries, np.arange(5), False, 2, 2, True)
     pe1_alone = layer_timing(entries[1:], np.arange(5), False, 2, 1, True)
     assert (both.broadcast_stalls, both.compute_cycles) == (0, pe1_alone.compute_cycles)
-    assert pe1_alone.compute_cycles == 7 + 2 + 30 + 5 + 1  # taken 7, popped 9, issues 10..39
+    assert pe1_alone.compute_cycles == 9 + 3 + 30 + 6 + 1  # taken 9, popped 12, issues 13..42
 
 
 def test_a_pe_a_whole_history_behind_holds_the_fresh_broadcasts():
-    # Depth 1, one PE: a 20-entry column 0 (popped in 5, issued 6..25), a 1-entry
-    # column 1 taken in 6 that waits in the queue until 25, then four empty
-    # columns. With a history of 2 the PE is a whole history behind from cycle 5
-    # on, so the fresh columns wait (a stall each cycle) until it catches up;
-    # with 16 they never wait. The schedule ends the same: the PE's queue was
-    # the limit either way.
+    # Depth 1, one PE: a 20-entry column 0 (taken in 3, popped in 6, issued
+    # 7..26), a 1-entry column 1 taken in 7 that waits in the queue until 26, then
+    # four empty columns, each taken when the one before leaves the pointer
+    # stages (27, 30, 33, 36). With a history of 2, column 3 waits for column 1's
+    # take (2 stalls), column 4 for column 2's (19), column 5 for column 3's (2);
+    # with 16 they never wait. The schedule ends the same: the PE's queue was the
+    # limit either way (last take 36, idle 3 later).
     entries = np.array([[20, 1] + [0] * 4])
     short = layer_timing(entries, np.arange(6), False, 1, 1, True, history_depth=2)
     deep = layer_timing(entries, np.arange(6), False, 1, 1, True, history_depth=16)
-    assert (short.broadcast_stalls, short.compute_cycles) == (21, 35)
-    assert (deep.broadcast_stalls, deep.compute_cycles) == (0, 35)
+    assert (short.broadcast_stalls, short.compute_cycles) == (23, 40)
+    assert (deep.broadcast_stalls, deep.compute_cycles) == (0, 40)
 
 
 def test_a_pe_behind_takes_two_columns_a_cycle():
-    # Depth 4, one PE: a 12-entry column 0 (popped 5, issues 6..17), four 1-entry
-    # columns waiting in the full queue from cycle 9, then twelve empty columns and
-    # a last 1-entry column 17 (fresh in 19). The PE falls behind while its queue
-    # is full; pops at 17..20 free it: one take in 18 and 19 (room 1), then two a
-    # cycle (20..24: columns 7..16), column 17 in 25, popped 27, issued 28, idle 5
-    # later. Taking one a cycle would take column 17 in 30 and end 5 cycles later.
+    # Depth 4, one PE: a 12-entry column 0 (popped 6, issues 7..18), four 1-entry
+    # columns holding the queue's four places from cycle 7, then twelve empty
+    # columns and a last 1-entry column 17 (fresh in 19). The PE falls behind
+    # while its queue is full; pops at 18..21 free a place a cycle, then each
+    # empty column holds a place for three cycles (its take and the two pointer
+    # stages), so the four places let it take up to two a cycle: column 17 in
+    # 28, popped 31, issued 32, idle 6 later. Taking one a cycle, it would end 3
+    # cycles later.
     entries = np.array([[12, 1, 1, 1, 1] + [0] * 12 + [1]])
     timing = layer_timing(entries, np.arange(18), False, 4, 1, True)
-    assert (timing.broadcast_stalls, timing.compute_cycles) == (0, 28 + 5 + 1)
+    assert (timing.broadcast_stalls, timing.compute_cycles) == (0, 32 + 6 + 1)
 
 
 def test_write_back_adds_rows_of_the_busiest_pe_plus_four():
@@ -148,14 +154,16 @@ def test_queue_depth_must_be_positive():
 
 def test_merged_paddings_by_hand():
     # One column of 8 entries from slot 0: v = 5, pad, pad, pad, 3, pad, 2, 1.
-    # Entry 1 (slot 1) merges and takes entry 2; entry 3 merges (slot 3, two
-    # entries follow); entry 5 (slot 5) is followed by two entries: merges too.
+    # Entry 1 is the column's second (and in slot 1): no merge; entry 2 (slot 2)
+    # merges and takes entry 3; entry 5 (slot 5) is followed by two entries:
+    # merges too.
     v = np.array([5, 0, 0, 0, 3, 0, 2, 1])
-    assert merged_paddings(v, np.array([0, 8])).tolist() == [0, 1, 0, 1, 0, 1, 0, 0]
+    assert merged_paddings(v, np.array([0, 8])).tolist() == [0, 0, 1, 0, 0, 1, 0, 0]
     # The same column from slot 6 (base 6): entry 1 is in slot 7, entries 2..7 in
-    # the next word's slots 0..5; entry 3 (slot 1) merges, entry 5 (slot 3) too.
-    assert merged_paddings(v, np.array([0, 8]), base=6).tolist() == [0, 0, 0, 1, 0, 1, 0, 0]
-    # A padding first in its column, or with only one entry after it, never merges.
+    # the next word's slots 0..5; entries 2 and 3 are in slots 0 and 1, entry 5
+    # (slot 3) merges.
+    assert merged_paddings(v, np.array([0, 8]), base=6).tolist() == [0, 0, 0, 0, 0, 1, 0, 0]
+    # A padding first or second in its column, or with only one entry after it, never merges.
     v = np.array([0, 4, 7, 0, 6])
     assert merged_paddings(v, np.array([0, 3, 5])).tolist() == [0, 0, 0, 0, 0]
 
@@ -167,7 +175,7 @@ def _merged_by_walk(v, pointers, base):
         e = start
         while e < end:
             slot = (base + e) % 8
-            if v[e] == 0 and e != start and slot not in (0, 7) and e + 2 < end:
+            if v[e] == 0 and e - start >= 2 and slot not in (0, 1, 7) and e + 2 < end:
                 merged[e] = True
                 e += 2
             else:
@@ -187,4 +195,4 @@ def test_a_column_costs_its_issue_slots():
     # Busy counts issue slots: 5 slots for a 7-entry column with two merged paddings.
     slots, entries = np.array([[5]]), np.array([[7]])
     timing = layer_timing(slots, np.array([0]), False, 8, 1, True, col_entries=entries)
-    assert (timing.busy.tolist(), timing.entries.tolist(), timing.compute_cycles) == ([5], [7], 5 + 11)
+    assert (timing.busy.tolist(), timing.entries.tolist(), timing.compute_cycles) == ([5], [7], 5 + 13)

@@ -16,15 +16,16 @@ held in numpy arrays:
   stage). A PE without room falls behind. Two takes a cycle let a PE that is
   behind run through columns with no entries for it at twice the broadcast
   rate, so such columns rarely cost it a cycle of its own.
-- One cycle after a take the pointer pairs are known and the non-empty columns
+- Two cycles after a take (the pointer banks' read and the register behind them,
+  ``POINTER_STAGES``) the pointer pairs are known and the non-empty columns
   enter the PE's queue, in order; the sparse-matrix read unit pops a column once
-  it is in the queue (two cycles after the take) and the previous column has
+  it is in the queue (three cycles after the take) and the previous column has
   issued its last entry, then issues one entry per cycle with no bubble between
   columns, except that a padding entry merges into the next entry's issue where
   ``merged_paddings`` says so: a column costs its issue slots, not its entries.
-- A layer ends when the broadcast is over and every PE is idle: five cycles
-  after its last issue (SRAM read, row stage, codebook, multiply, add) and two
-  after the last take. A non-final layer then writes back its rows, one per
+- A layer ends when the broadcast is over and every PE is idle: six cycles
+  after its last issue (SRAM read, the register behind it, row stage, codebook,
+  multiply, add) and three after the last take. A non-final layer then writes back its rows, one per
   cycle, plus four cycles of hand-shake; each layer starts with one INIT cycle.
 
 How it is computed: one broadcast at a time, every PE at once, not cycle by
@@ -37,8 +38,8 @@ each condition is a bound from earlier events:
 - PE p takes it in the first cycle after it is sent, not before its take of
   broadcast i - 1 and after its take of i - 2 (two takes a cycle), in which one
   of its ``queue_depth`` places is free. A column holds a place from its take:
-  without entries through the pointer stage (take + 1), with entries until its
-  pop, ``max(take + 2, the previous column's pop + its slots)``. A PE's room is
+  without entries through the pointer stages (take + 2), with entries until its
+  pop, ``max(take + 3, the previous column's pop + its slots)``. A PE's room is
   exactly its free places, so it waits for the place that frees first.
 
 Broadcast i reads only earlier broadcasts, the history bound only those a whole
@@ -65,10 +66,13 @@ from eie.errors import EieError
 from eie.image import ENTRIES_PER_WORD, LoadedImage
 from eie.models.reference import layer_inputs
 
-# Cycles from a PE's last issued entry to its idle signal, and from the last
-# broadcast to the end of the pointer stage (doc/microarch.md "How a PE is wired").
-ISSUE_TO_IDLE = 5
-BCAST_TO_IDLE = 2
+# Cycles from a PE's take of a column to its push into the queue (eie_ptr_read: the
+# bank read and the register behind it), from a PE's last issued entry to its idle
+# signal, and from the last take to the end of the pointer stages
+# (doc/microarch.md "How a PE is wired").
+POINTER_STAGES = 2
+ISSUE_TO_IDLE = 6
+BCAST_TO_IDLE = POINTER_STAGES + 1
 # Write-back: rows of the busiest PE plus four cycles: the start, the read
 # pipeline, the last write and the CCU seeing every PE finish; plus one INIT cycle.
 WRITEBACK_EXTRA = 4
@@ -204,8 +208,8 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
             place += row_start
             np.maximum(take, places[place], out=take)
             np.maximum(take, sent[i] + 1, out=take)
-            # In the pointer stage for a cycle; with entries, queued until popped.
-            np.add(take, 2, out=early)
+            # In the pointer stages; with entries, queued until popped.
+            np.add(take, POINTER_STAGES + 1, out=early)
             np.maximum(early, free_at, out=pop)
             np.add(pop, held_after_pop[i], out=scratch)
             np.maximum(scratch, early, out=scratch)
@@ -223,11 +227,12 @@ def merged_paddings(v: np.ndarray, pointers: np.ndarray, base=0) -> np.ndarray:
 
     ``pointers`` are relative to ``base``, the absolute entry address of the
     share's first entry (8 entries to a 64-bit word). An entry is mergeable when
-    it is a padding (v == 0), not its column's first entry, not in its word's
-    first or last slot (the read register then holds its word, and the next entry
-    is in it too), and two more entries of its column follow it. A mergeable entry
-    takes the next entry into its issue slot, so in a run of mergeable entries
-    every other one merges, starting with the first. (``base`` may also be an
+    it is a padding (v == 0), neither of its column's first two entries, in
+    none of its word's first two slots nor its last (its word was then read two
+    cycles before its issue, so the register behind the SRAM holds it, and the
+    next entry is in it too), and two more entries of its column follow it. A
+    mergeable entry takes the next entry into its issue slot, so in a run of
+    mergeable entries every other one merges, starting with the first. (``base`` may also be an
     array, one per entry: then ``v`` may hold several PEs' shares one after
     another, each entry's address being ``base + its index``.)
     """
@@ -235,14 +240,16 @@ def merged_paddings(v: np.ndarray, pointers: np.ndarray, base=0) -> np.ndarray:
     merged = np.zeros(v.size, dtype=bool)
     if not v.size:
         return merged
-    # Entries that cannot merge for their place in the column: the first and the last two.
+    # Entries that cannot merge for their place in the column: the first two and the last two.
     starts, ends = pointers[:-1], pointers[1:]
+    last = np.maximum(ends - 1, starts)
     edge = np.zeros(v.size + 2, dtype=bool)
     edge[starts[ends > starts]] = True
-    edge[np.maximum(ends - 1, starts)] = True
+    edge[np.minimum(starts + 1, last)] = True
+    edge[last] = True
     edge[np.maximum(ends - 2, starts)] = True
     slot = (base + np.arange(v.size)) % ENTRIES_PER_WORD
-    mergeable = (v == 0) & ~edge[: v.size] & (slot != 0) & (slot != ENTRIES_PER_WORD - 1)
+    mergeable = (v == 0) & ~edge[: v.size] & (slot >= 2) & (slot != ENTRIES_PER_WORD - 1)
     where = np.flatnonzero(mergeable)
     if where.size:
         # A column's first entry never merges, so a run of mergeable entries stays in one column.
