@@ -58,11 +58,12 @@ module eie_csr #(
   output logic [DataWidth-1:0]                    reg_rdata_o,
   /// The read address is unmapped (SLVERR).
   output logic                                    reg_rerr_o,
-  /// CTRL.START, a one-cycle pulse.
+  /// CTRL.START, a one-cycle pulse the cycle after the write.
   output logic                                    start_o,
-  /// CTRL.ABORT, a one-cycle pulse.
+  /// CTRL.ABORT, a one-cycle pulse the cycle after the write.
   output logic                                    abort_o,
-  /// CTRL.IMAGE_KEPT: the memories still hold an image (after a reset that kept them).
+  /// CTRL.IMAGE_KEPT: the memories still hold an image (after a reset that kept
+  /// them); a pulse the cycle after the write.
   output logic                                    image_kept_o,
   /// NUM_LAYERS: layers of the run.
   output logic [LayerWidth:0]                     num_layers_o,
@@ -194,7 +195,7 @@ module eie_csr #(
 
   // Continuous assignments, not an always_comb: Icarus 11 re-runs an always_comb
   // forever when it reads a variable it has just written.
-  logic wr_ctrl, wr_layer_page, ctrl_we;
+  logic wr_ctrl, wr_layer_page, ctrl_we, start_d, abort_d, image_kept_d;
   assign wr_ctrl       = reg_waddr_i == eie_pkg::AddrCtrl;
   assign wr_layer_page = wr_page == PageLayer && 32'(wr_layer_idx) < MaxLayers &&
                          reg_waddr_i[WordLsb-1:0] == '0;
@@ -209,14 +210,38 @@ module eie_csr #(
                          reg_waddr_i == eie_pkg::AddrPeSel ||
                          wr_config;
   assign ctrl_we       = wr_ctrl && reg_we_i;
-  assign start_o       = ctrl_we && reg_wdata_i[eie_pkg::CtrlStartBit] &&
+  assign start_d       = ctrl_we && reg_wdata_i[eie_pkg::CtrlStartBit] &&
                          reg_wstrb_i[eie_pkg::CtrlStartBit / 8];
-  assign abort_o       = ctrl_we && reg_wdata_i[eie_pkg::CtrlAbortBit] &&
+  assign abort_d       = ctrl_we && reg_wdata_i[eie_pkg::CtrlAbortBit] &&
                          reg_wstrb_i[eie_pkg::CtrlAbortBit / 8];
-  assign image_kept_o  = ctrl_we && reg_wdata_i[eie_pkg::CtrlImageKeptBit] &&
+  assign image_kept_d  = ctrl_we && reg_wdata_i[eie_pkg::CtrlImageKeptBit] &&
                          reg_wstrb_i[eie_pkg::CtrlImageKeptBit / 8];
 
-  assign reg_werr_o = reg_we_i && (!wr_known || (wr_config && busy_i));
+  // The commands are registered (timing: the bus's write decode then does not feed
+  // the CCU's start and abort, whose flush reaches every PE). The core is busy two
+  // cycles after a START's write; the bus cannot complete another write before that.
+  logic start_q, abort_q, image_kept_q, busy;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_ctrl_regs
+    if (!rst_ni) begin
+      start_q      <= 1'b0;
+      abort_q      <= 1'b0;
+      image_kept_q <= 1'b0;
+    end else begin
+      start_q      <= start_d;
+      abort_q      <= abort_d;
+      image_kept_q <= image_kept_d;
+    end
+  end
+
+  // A START on its way to the CCU already counts as busy: STATUS, and the refusal
+  // of configuration writes, look as if the CCU had taken it at once.
+  assign busy         = busy_i || start_q;
+  assign start_o      = start_q;
+  assign abort_o      = abort_q;
+  assign image_kept_o = image_kept_q;
+
+  assign reg_werr_o = reg_we_i && (!wr_known || (wr_config && busy));
 
   always_comb begin : proc_write
     num_layers_d = num_layers_q;
@@ -228,7 +253,7 @@ module eie_csr #(
     lptr_d       = lptr_q;
     lflags_d     = lflags_q;
     errors_kept  = errors_q | err_set_i;
-    if (reg_we_i && wr_known && !(wr_config && busy_i)) begin
+    if (reg_we_i && wr_known && !(wr_config && busy)) begin
       unique case (reg_waddr_i)
         eie_pkg::AddrError: begin
           errors_kept = (errors_q & ~wdata_masked[NumErrors-1:0]) | err_set_i;
@@ -262,7 +287,7 @@ module eie_csr #(
   always_comb begin : proc_bus_errors
     bus_errors = '0;
     bus_errors[eie_pkg::ErrRegAddr] = (reg_we_i && !wr_known) || (reg_re_i && reg_rerr_o);
-    bus_errors[eie_pkg::ErrRegBusy] = reg_we_i && wr_config && busy_i;
+    bus_errors[eie_pkg::ErrRegBusy] = reg_we_i && wr_config && busy;
   end
 
   assign errors_d = errors_kept | bus_errors;
@@ -346,8 +371,8 @@ module eie_csr #(
 
   always_comb begin : proc_status
     status = '0;
-    status[eie_pkg::StatusBusyBit]  = busy_i;
-    status[eie_pkg::StatusDoneBit]  = done_i;
+    status[eie_pkg::StatusBusyBit]  = busy;
+    status[eie_pkg::StatusDoneBit]  = done_i && !start_q;
     status[eie_pkg::StatusErrorBit] = |errors_q;
     status[eie_pkg::StatusLayerLsb +: eie_pkg::StatusLayerWidth] =
         eie_pkg::StatusLayerWidth'(cur_layer_i);
