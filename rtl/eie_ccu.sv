@@ -148,7 +148,9 @@ module eie_ccu #(
   logic [ActWidth-1:0]   fresh_act;
   logic [PtrIdxWidth-1:0] fresh_ptr_idx;
   logic [NumPe-1:0][Lanes-1:0][EntryWidth-1:0] pe_entry;
-  logic                  wb_first_d, wb_first_q;
+  // The write-back's first cycle (wb_start_o), and the next: the PEs see the start a
+  // cycle late (eie_core registers it), so their busy flags are up a cycle later.
+  logic                  wb_first_d, wb_first_q, wb_second_q;
   logic                  done_d, done_q;
   logic [2*CntWidth-1:0] cycles_d, cycles_q;
   logic [CntWidth-1:0]   bcasts_d, bcasts_q, stalls_d, stalls_q;
@@ -161,7 +163,8 @@ module eie_ccu #(
   // Error events and the abort they cause are continuous assignments, read but never
   // written by the always_comb below: Icarus 11 re-runs an always_comb forever when
   // it reads a variable it has just written.
-  logic err_start_busy, err_not_loaded, err_bad_layer, err_col_range;
+  logic err_start_busy, err_not_loaded, err_bad_layer, err_col_range, err_col_range_q;
+  logic root_past_inputs;
   logic start_ok, init_bad, root_take, abort;
   logic [ColWidth:0] in_cols;
   // The current layer's descriptor fields, registered so that no descriptor mux
@@ -216,12 +219,14 @@ module eie_ccu #(
   assign init_bad       = state_q == StInit && layer_bad;
   // The tree's root is taken when a fresh broadcast goes into the history and no bias is due.
   assign root_take      = fresh_take && !bias_pending_q;
-  // A root column past the layer's inputs aborts as soon as it shows, taken or
-  // not (a check on the take would close a loop: take, abort, flush, PE room, take).
+  // A root column past the layer's inputs is never broadcast: it raises the error
+  // as soon as it shows and aborts the run the cycle after (registered, timing:
+  // the compare then does not feed the abort and, through the flush, every PE).
+  assign root_past_inputs = (ColWidth+1)'(root_col_i) >= in_cols;
   assign err_col_range  = state_q == StCompute && !bias_pending_q && root_valid_i &&
-                          (ColWidth+1)'(root_col_i) >= in_cols;
+                          root_past_inputs && !err_col_range_q;
   assign err_start_busy = start_i && state_q != StIdle;
-  assign abort          = err_start_busy || init_bad || err_col_range ||
+  assign abort          = err_start_busy || init_bad || err_col_range_q ||
                           ((abort_i || ext_abort_i) && state_q != StIdle);
   assign root_ready_o   = root_take;
 
@@ -234,7 +239,7 @@ module eie_ccu #(
   // Broadcast through the history. The bias column j = in_features carries the
   // constant 1.0 and goes first; then the LNZD root's columns.
   // ---------------------------------------------------------------------------
-  assign fresh_valid   = bias_pending_q || root_valid_i;
+  assign fresh_valid   = bias_pending_q || (root_valid_i && !root_past_inputs);
   assign fresh_act     = bias_pending_q ? ActWidth'(1) << act_frac_i : root_act_i;
   assign fresh_ptr_idx = PtrIdxWidth'(cur_ptr_base_q +
                                       PtrIdxWidth'(bias_pending_q ? ColWidth'(cur_in_q)
@@ -314,7 +319,7 @@ module eie_ccu #(
       end
       StWriteback: begin
         wb_start_o = wb_first_q;
-        if (!wb_first_q && !any_wb_busy) begin
+        if (!wb_first_q && !wb_second_q && !any_wb_busy) begin
           src_sel_d = !src_sel_q;
           layer_d   = layer_q + LayerWidth'(1);
           state_d   = StInit;
@@ -333,6 +338,11 @@ module eie_ccu #(
     end
   end
 
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_err_col_range
+    if (!rst_ni) err_col_range_q <= 1'b0;
+    else         err_col_range_q <= err_col_range;
+  end
+
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_fsm_regs
     if (!rst_ni) begin
       state_q        <= StIdle;
@@ -340,6 +350,7 @@ module eie_ccu #(
       src_sel_q      <= 1'b0;
       bias_pending_q <= 1'b0;
       wb_first_q     <= 1'b0;
+      wb_second_q    <= 1'b0;
       done_q         <= 1'b0;
     end else begin
       state_q        <= state_d;
@@ -347,6 +358,7 @@ module eie_ccu #(
       src_sel_q      <= src_sel_d;
       bias_pending_q <= bias_pending_d;
       wb_first_q     <= wb_first_d;
+      wb_second_q    <= wb_first_q;
       done_q         <= done_d;
     end
   end

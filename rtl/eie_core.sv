@@ -384,6 +384,24 @@ module eie_core #(
   logic [NumPe-1:0][NumCnt-1:0][CntWidth-1:0] pe_counters;
   logic                                       cnt_clear;
 
+  // The CCU's pulses to every PE, registered (timing: no PE sees a net that the
+  // CCU's state machine or abort computes in the same cycle). A PE flushes in
+  // the first compute cycle of a layer, before its first take, and a cycle after
+  // an abort; the CCU waits a cycle longer for the write-back (eie_ccu).
+  logic pe_flush_q, pe_wb_start_q, pe_bitmap_clear_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_pe_ctrl
+    if (!rst_ni) begin
+      pe_flush_q        <= 1'b0;
+      pe_wb_start_q     <= 1'b0;
+      pe_bitmap_clear_q <= 1'b0;
+    end else begin
+      pe_flush_q        <= flush;
+      pe_wb_start_q     <= wb_start;
+      pe_bitmap_clear_q <= bitmap_clear;
+    end
+  end
+
   assign cnt_clear = start && !busy;
 
   for (genvar p = 0; p < NumPe; p++) begin : g_pe
@@ -407,9 +425,9 @@ module eie_core #(
       .layer_shift_i   (cur_shift),
       .src_sel_i       (src_sel),
       .scan_en_i       (scan_en),
-      .flush_i         (flush),
-      .wb_start_i      (wb_start),
-      .bitmap_clear_i  (bitmap_clear),
+      .flush_i         (pe_flush_q),
+      .wb_start_i      (pe_wb_start_q),
+      .bitmap_clear_i  (pe_bitmap_clear_q),
       .bcast_valid_i   (bcast_valid[p]),
       .bcast_take_i    (bcast_take[p]),
       .bcast_act_i     (bcast_act[p]),
