@@ -193,44 +193,50 @@ module eie_pe #(
     .count_o      (q_count)
   );
 
-  // Room for l + 1 more columns: the queue's entries plus the columns in the two
-  // pointer stages (they land in the queue next) leave l + 1 slots free. The
-  // flags are registered, computed from next cycle's queue count and pointer
-  // stages (timing: the add and compare are then not in front of the history's
-  // takes and the array-wide "history full"). This cycle's pushes come last,
-  // from the pointer compare: the flags are computed for 0, 1 and 2 pushes
-  // ahead and the push count picks one.
+  // Room for l + 1 more columns: the columns the PE holds (queued, or in the two
+  // pointer stages) leave l + 1 places free. The flags are registered (timing:
+  // no add or compare sits between the history's takes and the next takes).
+  // occ_q counts the columns held; next cycle it loses this cycle's pop and the
+  // stage-2 columns that do not enter the queue (empty, or dropped as an image
+  // error) and gains this cycle's takes. The flags are formed for 0, 1 and 2
+  // takes ahead, and the takes, the last signals to settle, pick one.
   localparam int LaneCntWidth = $clog2(Lanes + 1);
+  localparam int OccWidth     = $clog2(QueueDepth + 1) + 1;
 
-  logic [CountWidth-1:0]   q_kept;    // entries after this cycle's pop, before its pushes
-  logic [LaneCntWidth-1:0] ptr_count_next, mid_count_next, q_pushes;
-  logic [Lanes:0][Lanes-1:0] room_if; // [k][l]: room for l + 1 after k pushes
-  logic [Lanes-1:0]        room_d, room_q;
+  logic [OccWidth-1:0]       occ_q, occ_kept, occ_d;
+  logic [LaneCntWidth-1:0]   takes, dropped;
+  logic [Lanes:0][Lanes-1:0] room_if; // [t][l]: room for l + 1 after t takes
+  logic [Lanes-1:0]          room_d, room_q;
 
-  // The queue is emptied by a flush, same-cycle pushes dropped (eie_fifo).
-  assign q_kept         = flush_i ? '0 : q_count - CountWidth'(q_pop_valid && q_pop_ready);
-  assign q_pushes       = flush_i ? '0 : LaneCntWidth'(q_push[0]) + LaneCntWidth'(q_push[1]);
-  // The pointer stages are emptied by a flush too (eie_ptr_read).
-  assign ptr_count_next = flush_i ? '0 : LaneCntWidth'(bcast_valid_i[0] && bcast_take_i[0]) +
-                                        LaneCntWidth'(bcast_valid_i[1] && bcast_take_i[1]);
-  assign mid_count_next = flush_i ? '0 : LaneCntWidth'(ptr_mid[0]) + LaneCntWidth'(ptr_mid[1]);
+  // A flush empties the queue and the pointer stages, and drops this cycle's takes.
+  assign takes    = flush_i ? '0 : LaneCntWidth'(bcast_valid_i[0] && bcast_take_i[0]) +
+                                  LaneCntWidth'(bcast_valid_i[1] && bcast_take_i[1]);
+  assign dropped  = LaneCntWidth'(ptr_valid[0] && !ptr_full[0]) +
+                    LaneCntWidth'(ptr_valid[1] && !ptr_full[1]);
+  assign occ_kept = flush_i ? '0
+                            : occ_q - OccWidth'(q_pop_valid && q_pop_ready) - OccWidth'(dropped);
+  assign occ_d    = occ_kept + OccWidth'(takes);
 
-  for (genvar k = 0; k <= Lanes; k++) begin : g_room_if
+  for (genvar t = 0; t <= Lanes; t++) begin : g_room_if
     for (genvar l = 0; l < Lanes; l++) begin : g_lane
-      assign room_if[k][l] = 32'(q_kept) + 32'(mid_count_next) + 32'(ptr_count_next) + k + l <
-                             QueueDepth;
+      assign room_if[t][l] = 32'(occ_kept) + t + l < QueueDepth;
     end
   end
 
-  assign room_d = room_if[q_pushes];
+  assign room_d = room_if[takes];
 
-  // Empty queue and pointer stage: room for l + 1 columns while l < QueueDepth.
+  // Empty queue and pointer stages: room for l + 1 columns while l < QueueDepth.
   localparam int               RoomLanes = QueueDepth < Lanes ? QueueDepth : Lanes;
   localparam logic [Lanes-1:0] RoomReset = Lanes'((1 << RoomLanes) - 1);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_room
-    if (!rst_ni) room_q <= RoomReset;
-    else         room_q <= room_d;
+    if (!rst_ni) begin
+      occ_q  <= '0;
+      room_q <= RoomReset;
+    end else begin
+      occ_q  <= occ_d;
+      room_q <= room_d;
+    end
   end
 
   assign pe_room_o = room_q;
@@ -481,7 +487,10 @@ module eie_pe #(
     if (rst_ni) begin
       assert ((q_push & ~q_push_ready) == '0)
         else $fatal(1, "eie_pe %0d: activation queue overflow", PeIndex);
-      // The registered room flags equal the room of this cycle's queue and pointer stage.
+      // The columns held and the registered room flags agree with the queue and pointer stages.
+      assert (int'(occ_q) == room_count)
+        else $fatal(1, "eie_pe %0d: %0d columns held, the queue and pointer stages have %0d",
+                    PeIndex, occ_q, room_count);
       for (int l = 0; l < Lanes; l++) begin
         assert (room_q[l] == (room_count + l < QueueDepth))
           else $fatal(1, "eie_pe %0d: room flag %0d disagrees with the queue count", PeIndex, l);
