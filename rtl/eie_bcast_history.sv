@@ -83,6 +83,10 @@ module eie_bcast_history #(
   logic [NumPe-1:0]               behind, two;
   logic                           behind_take, two_takes;
 
+  // Per PE: where its next column sits (head - lag) and the one after, kept in
+  // registers so that the history's read addresses need no subtract (timing).
+  logic [NumPe-1:0][AddrWidth-1:0] tail_d, tail_q, tail1_q;
+
   for (genvar p = 0; p < NumPe; p++) begin : g_pe
     logic [LagWidth-1:0] taken;
 
@@ -102,7 +106,7 @@ module eie_bcast_history #(
       // with lane l-1 (room for l+1 columns implies room for l).
       assign want_o[p][l] = lag_q[p] > LagWidth'(l);
       assign take_o[p][l] = want_o[p][l] && pe_room_i[p][l];
-      assign read_addr    = head_q - AddrWidth'(lag_q[p]) + AddrWidth'(l);
+      assign read_addr    = (l == 0) ? tail_q[p] : tail1_q[p];
       // Zero while nothing is wanted: the history is not reset (LUT RAM).
       assign data_o[p][l] = want_o[p][l] ? history[read_addr] : '0;
     end
@@ -128,21 +132,27 @@ module eie_bcast_history #(
   always_comb begin : proc_next
     head_d = head_q + AddrWidth'(fresh_take_o);
     for (int p = 0; p < NumPe; p++) begin
-      lag_d[p] = lag_next[p] + LagWidth'(fresh_take_o);
+      lag_d[p]  = lag_next[p] + LagWidth'(fresh_take_o);
+      tail_d[p] = tail_q[p] + AddrWidth'(lag_q[p] - lag_next[p]);
     end
     if (clear_i) begin
       head_d = '0;
       lag_d  = '0;
+      tail_d = '0;
     end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs
     if (!rst_ni) begin
-      lag_q  <= '0;
-      head_q <= '0;
+      lag_q   <= '0;
+      head_q  <= '0;
+      tail_q  <= '0;
+      tail1_q <= {NumPe{AddrWidth'(1)}};
     end else begin
       lag_q  <= lag_d;
       head_q <= head_d;
+      tail_q <= tail_d;
+      for (int p = 0; p < NumPe; p++) tail1_q[p] <= tail_d[p] + AddrWidth'(1);
     end
   end
 
@@ -153,6 +163,8 @@ module eie_bcast_history #(
         assert (int'(lag_q[p]) <= HistoryDepth)
           else $fatal(1, "eie_bcast_history: PE %0d lags %0d broadcasts, more than the history",
                       p, lag_q[p]);
+        assert (tail_q[p] == head_q - AddrWidth'(lag_q[p]) && tail1_q[p] == tail_q[p] + 1'b1)
+          else $fatal(1, "eie_bcast_history: PE %0d's read addresses out of step", p);
       end
     end
   end

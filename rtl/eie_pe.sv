@@ -168,7 +168,10 @@ module eie_pe #(
   logic [CountWidth-1:0]             q_count;
 
   for (genvar l = 0; l < Lanes; l++) begin : g_lane_entry
-    assign ptr_full[l]   = ptr_valid[l] && !ptr_empty[l] && !ptr_err_order[l];
+    // A reversed column (an image error, start > end) goes in too: the read unit
+    // issues nothing for it and the run aborts (timing: the order compare's carry
+    // chain then does not feed the pushes and the room flags).
+    assign ptr_full[l]   = ptr_valid[l] && !ptr_empty[l];
     assign lane_entry[l] = {ptr_act[l], ptr_start[l], ptr_end[l]};
   end
 
@@ -197,37 +200,47 @@ module eie_pe #(
   // pointer stages) leave l + 1 places free. The flags are registered (timing:
   // no add or compare sits between the history's takes and the next takes).
   // occ_q counts the columns held; next cycle it loses this cycle's pop and the
-  // stage-2 columns that do not enter the queue (empty, or dropped as an image
-  // error) and gains this cycle's takes. The flags are formed for 0, 1 and 2
-  // takes ahead, and the takes, the last signals to settle, pick one.
+  // stage-2 columns without entries and gains this cycle's takes. Whether
+  // occ_q + delta leaves room is known a cycle ahead for every delta this cycle
+  // can bring (fits), so the pop, the empty columns and the takes, the last
+  // signals to settle, only pick a flag.
   localparam int LaneCntWidth = $clog2(Lanes + 1);
   localparam int OccWidth     = $clog2(QueueDepth + 1) + 1;
-
-  logic [OccWidth-1:0]       occ_q, occ_kept, occ_d;
-  logic [LaneCntWidth-1:0]   takes, dropped;
-  logic [Lanes:0][Lanes-1:0] room_if; // [t][l]: room for l + 1 after t takes
-  logic [Lanes-1:0]          room_d, room_q;
-
-  // A flush empties the queue and the pointer stages, and drops this cycle's takes.
-  assign takes    = flush_i ? '0 : LaneCntWidth'(bcast_valid_i[0] && bcast_take_i[0]) +
-                                  LaneCntWidth'(bcast_valid_i[1] && bcast_take_i[1]);
-  assign dropped  = LaneCntWidth'(ptr_valid[0] && !ptr_full[0]) +
-                    LaneCntWidth'(ptr_valid[1] && !ptr_full[1]);
-  assign occ_kept = flush_i ? '0
-                            : occ_q - OccWidth'(q_pop_valid && q_pop_ready) - OccWidth'(dropped);
-  assign occ_d    = occ_kept + OccWidth'(takes);
-
-  for (genvar t = 0; t <= Lanes; t++) begin : g_room_if
-    for (genvar l = 0; l < Lanes; l++) begin : g_lane
-      assign room_if[t][l] = 32'(occ_kept) + t + l < QueueDepth;
-    end
-  end
-
-  assign room_d = room_if[takes];
-
+  /// occ_q changes by -MaxDrop .. +Lanes in a cycle; room for l + 1 adds l.
+  localparam int MaxDrop      = Lanes + 1;
+  localparam int NumDeltas    = MaxDrop + 2 * Lanes;
   // Empty queue and pointer stages: room for l + 1 columns while l < QueueDepth.
   localparam int               RoomLanes = QueueDepth < Lanes ? QueueDepth : Lanes;
   localparam logic [Lanes-1:0] RoomReset = Lanes'((1 << RoomLanes) - 1);
+
+  logic [OccWidth-1:0]     occ_q, occ_d;
+  logic [LaneCntWidth-1:0] takes;
+  logic [LaneCntWidth:0]   drops;   // the pop and the empty stage-2 columns
+  logic [NumDeltas-1:0]    fits;    // [i]: occ_q + i - MaxDrop < QueueDepth
+  logic [Lanes-1:0]        room_d, room_q;
+
+  assign takes = LaneCntWidth'(bcast_valid_i[0] && bcast_take_i[0]) +
+                 LaneCntWidth'(bcast_valid_i[1] && bcast_take_i[1]);
+  assign drops = (LaneCntWidth+1)'(q_pop_valid && q_pop_ready) +
+                 (LaneCntWidth+1)'(ptr_valid[0] && ptr_empty[0]) +
+                 (LaneCntWidth+1)'(ptr_valid[1] && ptr_empty[1]);
+
+  for (genvar i = 0; i < NumDeltas; i++) begin : g_fits
+    assign fits[i] = 32'(occ_q) + i < QueueDepth + MaxDrop;
+  end
+
+  // A flush empties the queue and the pointer stages and drops this cycle's takes.
+  always_comb begin : proc_room_next
+    occ_d  = occ_q - OccWidth'(drops) + OccWidth'(takes);
+    room_d = '0;
+    for (int l = 0; l < Lanes; l++) begin
+      room_d[l] = fits[int'(takes) + l + MaxDrop - int'(drops)];
+    end
+    if (flush_i) begin
+      occ_d  = '0;
+      room_d = RoomReset;
+    end
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_room
     if (!rst_ni) begin

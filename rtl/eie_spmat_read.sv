@@ -45,7 +45,8 @@ module eie_spmat_read #(
   input  logic                          flush_i,
 
   // Column input (valid/ready)
-  /// A non-empty column (col_start_i < col_end_i) is offered.
+  /// A non-empty column (col_start_i < col_end_i) is offered, or a reversed one
+  /// (an image error the PE reports), which is taken and dropped.
   input  logic                          col_valid_i,
   /// The column is taken this cycle: idle, or the current column's last entry issues.
   output logic                          col_ready_o,
@@ -425,8 +426,8 @@ module eie_spmat_read #(
         else $fatal(1, "eie_spmat_read: SRAM read and write in one cycle");
       assert (!(ld_we_i || ld_re_i) || int'(ld_addr_i) < SpmatDepth)
         else $fatal(1, "eie_spmat_read: load word address %0d out of range", ld_addr_i);
-      assert (!accept || col_nonempty)
-        else $fatal(1, "eie_spmat_read: empty or reversed column %0d..%0d", col_start_i, col_end_i);
+      assert (!accept || col_start_i != col_end_i)
+        else $fatal(1, "eie_spmat_read: empty column %0d..%0d", col_start_i, col_end_i);
       assert (!issue || int'(cur_addr_q) < EntryLimit)
         else $fatal(1, "eie_spmat_read: issued entry address %0d out of range", cur_addr_q);
     end
