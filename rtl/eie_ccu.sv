@@ -168,22 +168,47 @@ module eie_ccu #(
   logic start_ok, init_bad, root_take, abort;
   logic [ColWidth:0] in_cols;
   // The current layer's descriptor fields, registered so that no descriptor mux
-  // sits in the PEs' write-back or the broadcast paths (timing). They are loaded
-  // from layer_d, so in a run they always hold layer_q's descriptor (eie_csr
-  // refuses descriptor writes while busy); in I/O mode they follow a descriptor
-  // write one cycle later. (Icarus 11 cannot bit-select an indexed element.)
-  logic [InWidth-1:0]     cur_in_d, cur_in_q;
-  logic [OutWidth-1:0]    cur_out_d, cur_out_q;
-  logic [PtrIdxWidth-1:0] cur_ptr_base_d, cur_ptr_base_q;
-  logic                   cur_bias_d, cur_bias_q, cur_relu_d, cur_relu_q;
-  logic [ShiftWidth-1:0]  cur_shift_d, cur_shift_q;
+  // sits in the PEs' write-back or the broadcast paths (timing). They always load
+  // layer_d's descriptor: layer 0's at a START, the next layer's (read into next_*
+  // a cycle ahead, timing: the write-back's end then does not feed a descriptor
+  // mux) when a layer ends, layer_q's otherwise. In a run that is what they hold
+  // (eie_csr refuses descriptor writes while busy); in I/O mode they follow a
+  // descriptor write one cycle later. (Icarus 11 cannot bit-select an indexed element.)
+  logic [InWidth-1:0]     cur_in_d, cur_in_q, next_in_q;
+  logic [OutWidth-1:0]    cur_out_d, cur_out_q, next_out_q;
+  logic [PtrIdxWidth-1:0] cur_ptr_base_d, cur_ptr_base_q, next_ptr_base_q;
+  logic                   cur_bias_d, cur_bias_q, next_bias_q;
+  logic                   cur_relu_d, cur_relu_q, next_relu_q;
+  logic [ShiftWidth-1:0]  cur_shift_d, cur_shift_q, next_shift_q;
+  logic [LayerWidth-1:0]  layer_next;
+  logic                   advance;
 
-  assign cur_in_d       = layer_in_i[layer_d];
-  assign cur_out_d      = layer_out_i[layer_d];
-  assign cur_ptr_base_d = layer_ptr_base_i[layer_d];
-  assign cur_bias_d     = layer_bias_i[layer_d];
-  assign cur_relu_d     = layer_relu_i[layer_d];
-  assign cur_shift_d    = layer_shift_i[layer_d];
+  // The layer after layer_q (wrapping past the last descriptor, which no run reaches).
+  assign layer_next = 32'(layer_q) == MaxLayers - 1 ? '0 : layer_q + LayerWidth'(1);
+  // The write-back is over: the next layer's INIT follows.
+  assign advance    = state_q == StWriteback && !wb_first_q && !wb_second_q && !any_wb_busy;
+
+  assign cur_in_d       = start_ok ? layer_in_i[0]       : advance ? next_in_q
+                                                         : layer_in_i[layer_q];
+  assign cur_out_d      = start_ok ? layer_out_i[0]      : advance ? next_out_q
+                                                         : layer_out_i[layer_q];
+  assign cur_ptr_base_d = start_ok ? layer_ptr_base_i[0] : advance ? next_ptr_base_q
+                                                         : layer_ptr_base_i[layer_q];
+  assign cur_bias_d     = start_ok ? layer_bias_i[0]     : advance ? next_bias_q
+                                                         : layer_bias_i[layer_q];
+  assign cur_relu_d     = start_ok ? layer_relu_i[0]     : advance ? next_relu_q
+                                                         : layer_relu_i[layer_q];
+  assign cur_shift_d    = start_ok ? layer_shift_i[0]    : advance ? next_shift_q
+                                                         : layer_shift_i[layer_q];
+
+  always_ff @(posedge clk_i) begin : proc_next_layer
+    next_in_q       <= layer_in_i[layer_next];
+    next_out_q      <= layer_out_i[layer_next];
+    next_ptr_base_q <= layer_ptr_base_i[layer_next];
+    next_bias_q     <= layer_bias_i[layer_next];
+    next_relu_q     <= layer_relu_i[layer_next];
+    next_shift_q    <= layer_shift_i[layer_next];
+  end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_cur_layer
     if (!rst_ni) begin
@@ -319,7 +344,7 @@ module eie_ccu #(
       end
       StWriteback: begin
         wb_start_o = wb_first_q;
-        if (!wb_first_q && !wb_second_q && !any_wb_busy) begin
+        if (advance) begin
           src_sel_d = !src_sel_q;
           layer_d   = layer_q + LayerWidth'(1);
           state_d   = StInit;
@@ -408,6 +433,18 @@ module eie_ccu #(
     err_set_o[eie_pkg::ErrBadLayer]  = err_bad_layer;
     err_set_o[eie_pkg::ErrColRange]  = err_col_range;
   end
+
+`ifndef SYNTHESIS
+  // In a run the registered descriptor is the current layer's.
+  always @(posedge clk_i or negedge rst_ni) begin : proc_assert
+    if (rst_ni && state_q != StIdle) begin
+      assert (cur_in_q == layer_in_i[layer_q] && cur_out_q == layer_out_i[layer_q] &&
+              cur_ptr_base_q == layer_ptr_base_i[layer_q] && cur_bias_q == layer_bias_i[layer_q] &&
+              cur_relu_q == layer_relu_i[layer_q] && cur_shift_q == layer_shift_i[layer_q])
+        else $fatal(1, "eie_ccu: the registered descriptor is not layer %0d's", layer_q);
+    end
+  end
+`endif
 
   assign layer_o         = layer_q;
   assign layer_out_o     = cur_out_q;

@@ -216,7 +216,9 @@ module eie_pe #(
   logic [OccWidth-1:0]     occ_q, occ_d;
   logic [LaneCntWidth-1:0] takes;
   logic [LaneCntWidth:0]   drops;   // the pop and the empty stage-2 columns
+  localparam int DeltaWidth   = $clog2(NumDeltas);
   logic [NumDeltas-1:0]    fits;    // [i]: occ_q + i - MaxDrop < QueueDepth
+  logic [DeltaWidth-1:0]   delta [Lanes];
   logic [Lanes-1:0]        room_d, room_q;
 
   assign takes = LaneCntWidth'(bcast_valid_i[0] && bcast_take_i[0]) +
@@ -229,12 +231,16 @@ module eie_pe #(
     assign fits[i] = 32'(occ_q) + i < QueueDepth + MaxDrop;
   end
 
+  for (genvar l = 0; l < Lanes; l++) begin : g_delta
+    assign delta[l] = DeltaWidth'(takes) + DeltaWidth'(l + MaxDrop) - DeltaWidth'(drops);
+  end
+
   // A flush empties the queue and the pointer stages and drops this cycle's takes.
   always_comb begin : proc_room_next
     occ_d  = occ_q - OccWidth'(drops) + OccWidth'(takes);
     room_d = '0;
     for (int l = 0; l < Lanes; l++) begin
-      room_d[l] = fits[int'(takes) + l + MaxDrop - int'(drops)];
+      room_d[l] = fits[delta[l]];
     end
     if (flush_i) begin
       occ_d  = '0;
