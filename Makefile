@@ -8,7 +8,7 @@ SEEDS  ?= 200
 JOBS   ?= 1
 ARGS   ?=
 
-.PHONY: help setup sim demo test regress lint bench simspeed synth cacti asic clean
+.PHONY: help setup sim demo test regress lint bench simspeed synth area cacti asic clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -50,6 +50,9 @@ simspeed: setup ## simulator speed: an Alex-7-sized layer on Verilator and Icaru
 
 synth: setup ## eie_core on an ECP5-85k at N = 1,2,4,8 (Yosys + nextpnr, ~35 min): area and Fmax table in results/synth/
 	$(VPY) scripts/synth.py
+
+area: setup ## eie_core's ECP5 cells per module at N = 1, 2 and HistoryDepth 16-128 (Yosys only, ~15 min): results/area/
+	$(VPY) scripts/area_breakdown.py
 
 cacti: setup ## 45 nm memory energy/area table from CACTI 7 (PyPI source, built with g++), under a minute: python/eie/data/energy_45nm.json
 	$(VPY) scripts/cacti_table.py

@@ -42,13 +42,13 @@ def rtl_sources() -> list[Path]:
     return [RTL_DIR / ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
 
 
-def tool(names: list[str]) -> str:
+def tool(names: list[str], prog: str = "synth") -> str:
     """The first of names found next to this Python (the venv) or on PATH."""
     for name in names:
         path = shutil.which(name, path=str(Path(sys.executable).parent)) or shutil.which(name)
         if path:
             return path
-    raise SystemExit(f"synth: error: {' or '.join(names)} not found; 'make setup' installs the yowasp tools")
+    raise SystemExit(f"{prog}: error: {' or '.join(names)} not found; 'make setup' installs the yowasp tools")
 
 
 # ---------------------------------------------------------------------------
@@ -90,8 +90,9 @@ class ToolTimeout(Exception):
     """A tool run exceeded its time limit and was killed."""
 
 
-def run(cmd: list[str], cwd: Path, what: str, limit_s: float) -> float:
-    """Run cmd in cwd; kill it (its whole process group) after limit_s seconds."""
+def run(cmd: list[str], cwd: Path, what: str, limit_s: float, prog: str = "synth") -> float:
+    """Run cmd in cwd; kill it (its whole process group) after limit_s seconds.
+    prog names the calling script in the error of a failed run."""
     start = time.monotonic()
     # A session of its own, so the kill reaches any helper process the tool starts.
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -104,7 +105,7 @@ def run(cmd: list[str], cwd: Path, what: str, limit_s: float) -> float:
         raise ToolTimeout(f"{what} exceeded its {limit_s:.0f} s limit and was killed (log in {cwd})") from None
     if proc.returncode:
         tail = out.strip().splitlines()[-5:]
-        raise SystemExit(f"synth: error: {what} failed (see {cwd}):\n" + "\n".join(tail))
+        raise SystemExit(f"{prog}: error: {what} failed (see {cwd}):\n" + "\n".join(tail))
     return time.monotonic() - start
 
 
