@@ -5,6 +5,9 @@
 // depends on no input. The valid lanes are a prefix (lane l only with lane l-1).
 // Pop: pop_valid_o = not empty, pop_data_o is the head and holds until popped.
 // clear_i empties the FIFO next cycle, dropping same-cycle pushes.
+// Storage: one bank per push lane, each with one write and one asynchronous read
+// port, so that it maps to ECP5 LUT RAM (DPR16X4) and not to flip-flops as one
+// two-write memory did (issue 18, doc/synthesis.md); a register names the head's bank.
 
 `default_nettype none
 
@@ -51,11 +54,6 @@ module eie_fifo #(
     end
   end
 
-  // ---------------------------------------------------------------------------
-  // Storage: flops without reset, written only on an accepted push
-  // ---------------------------------------------------------------------------
-  logic [Width-1:0] mem [Depth];
-
   logic [PtrWidth-1:0]   wr_ptr_d, wr_ptr_q;
   logic [PtrWidth-1:0]   rd_ptr_d, rd_ptr_q;
   logic [CountWidth-1:0] count_d, count_q;
@@ -86,14 +84,84 @@ module eie_fifo #(
   end
 
   assign pop_valid_o = (count_q != '0);
-  assign pop_data_o  = mem[rd_ptr_q];
   assign count_o     = count_q;
   assign pop_fire    = pop_valid_o && pop_ready_i;
 
-  always_ff @(posedge clk_i) begin : proc_mem
-    for (int l = 0; l < PushLanes; l++) begin
-      if (push_fire[l]) mem[wr_slot[l]] <= push_data_i[l];
+  // ---------------------------------------------------------------------------
+  // Storage: bank l holds what lane l pushed, at its slot; no reset
+  // ---------------------------------------------------------------------------
+  // One write port per bank, so each maps to LUT RAM. Which bank holds a slot
+  // follows from the slot before it: slot s + 1 is in bank 1 exactly when lane 1
+  // fired in the cycle lane 0 wrote slot s (a cycle's pushes take consecutive slots,
+  // lane 0 first). Bank 0 keeps that bit beside each entry; popping the head
+  // moves it into head_bank1_q for the next head. An entry pushed on lane 1, or
+  // alone, is followed by one pushed on lane 0 in a later cycle, so bit 0.
+  localparam int Bank0Width = Width + PushLanes - 1;
+
+  logic [Bank0Width-1:0] bank0 [Depth];
+  logic [Bank0Width-1:0] bank0_wdata;
+  logic [Bank0Width-1:0] bank0_rdata;
+
+  always_ff @(posedge clk_i) begin : proc_bank0
+    if (push_fire[0]) bank0[wr_slot[0]] <= bank0_wdata;
+  end
+
+  assign bank0_rdata = bank0[rd_ptr_q];
+
+  if (PushLanes == 1) begin : g_one_bank
+    assign bank0_wdata = push_data_i[0];
+    assign pop_data_o  = bank0_rdata;
+  end else begin : g_two_banks
+    logic [Width-1:0] bank1 [Depth];
+    logic             head_bank1_d, head_bank1_q;
+
+    assign bank0_wdata = {push_fire[1], push_data_i[0]};
+
+    always_ff @(posedge clk_i) begin : proc_bank1
+      if (push_fire[1]) bank1[wr_slot[1]] <= push_data_i[1];
     end
+
+    assign pop_data_o = head_bank1_q ? bank1[rd_ptr_q] : bank0_rdata[Width-1:0];
+
+    // After a clear the first push is on lane 0; after a pop the bit of the popped
+    // entry, 0 if it came from bank 1.
+    always_comb begin : proc_head_bank
+      head_bank1_d = head_bank1_q;
+      if (clear_i) begin
+        head_bank1_d = 1'b0;
+      end else if (pop_fire) begin
+        head_bank1_d = !head_bank1_q && bank0_rdata[Width];
+      end
+    end
+
+    always_ff @(posedge clk_i or negedge rst_ni) begin : proc_head_bank_reg
+      if (!rst_ni) begin
+        head_bank1_q <= 1'b0;
+      end else begin
+        head_bank1_q <= head_bank1_d;
+      end
+    end
+
+`ifndef SYNTHESIS
+    // Which lane wrote each slot, kept directly: the head bank must agree with it,
+    // and an empty FIFO expects its next entry in bank 0 (lane 0 pushes first).
+    logic [Depth-1:0] slot_bank1_q;
+
+    always @(posedge clk_i or negedge rst_ni) begin : proc_assert_bank
+      if (!rst_ni) begin
+        slot_bank1_q <= '0;
+      end else begin
+        assert (!push_fire[1] || push_fire[0])
+          else $fatal(1, "eie_fifo: lane 1 fired without lane 0");
+        assert (count_q == '0 ? !head_bank1_q : head_bank1_q == slot_bank1_q[rd_ptr_q])
+          else $fatal(1, "eie_fifo: head bank %0d wrong for slot %0d with %0d held",
+                      head_bank1_q, rd_ptr_q, count_q);
+        for (int l = 0; l < PushLanes; l++) begin
+          if (push_fire[l]) slot_bank1_q[wr_slot[l]] <= (l == 1);
+        end
+      end
+    end
+`endif
   end
 
   // ---------------------------------------------------------------------------

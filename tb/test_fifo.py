@@ -471,15 +471,96 @@ async def fifo_double_wrap(dut):
     await tb.finish()
 
 
+@needs_two_lanes
+@cocotb.test()
+async def fifo_double_head_bank(dut):
+    """A head pushed on lane 1 (the second of a pair): popped, stalled at full, cleared, and popped in a clear cycle."""
+    tb = TB(dut, 35)
+    await tb.start()
+    if tb.depth < 2:
+        return  # no pair fits: lane 1 never fires
+    # Pop the first of a pair: the head is now the lane-1 entry.
+    a, b = tb.items(2)
+    assert (await tb.step(push=[a, b])).pushed == [a, b]
+    assert (await tb.step(pop=True)).pop_data == a
+    # Fill around it with pairs; at full a double push with a pop moves only the pop.
+    while (s := await tb.step()).count < tb.depth:
+        await tb.step(push=tb.items(2))
+    s = await tb.step(push=tb.items(2), pop=True)
+    assert s.pop_data == b and s.pop_fire and not s.pushed
+    # Clear while the head is a lane-1 entry, with a double push and a pop.
+    await tb.drain()
+    c, d = tb.items(2)
+    assert (await tb.step(push=[c, d])).pushed == [c, d]
+    assert (await tb.step(pop=True)).pop_data == c
+    s = await tb.step(push=tb.items(2), pop=True, clear=True)
+    assert s.pop_data == d and s.pop_fire
+    e = tb.item()
+    assert (await tb.step(push=e)).pushed == [e]
+    assert await tb.drain() == [e], "after a clear the head must come from lane 0's entry"
+    # Clear in the cycle that pops the first of a pair (its successor is on lane 1).
+    f, g = tb.items(2)
+    await tb.step(push=[f, g])
+    s = await tb.step(pop=True, clear=True)
+    assert s.pop_data == f and s.pop_fire
+    h, i = tb.items(2)
+    assert (await tb.step(push=h)).pushed == [h]
+    assert (await tb.step(push=i)).pushed == [i]
+    assert await tb.drain() == [h, i]
+    await tb.finish()
+
+
+@cocotb.test()
+async def fifo_random_ops(dut):
+    """Seeded random pushes (0 .. PushLanes), pops and clears every cycle, in phases that fill and that drain.
+
+    The monitor checks every cycle; the test also counts the corner cases it reached
+    (a push and a pop at empty and at full, a clear with pushes and a pop, a clear or a
+    stalled head while the head is an entry pushed on lane 1) and requires them.
+    """
+    tb = TB(dut, 40)
+    await tb.start()
+    lanes_held: deque[int] = deque()  # the push lane of each entry held, oldest first
+    seen = dict.fromkeys(("push_pop_empty", "push_pop_full", "clear_push_pop", "clear_lane1_head",
+                          "full_lane1_head"), 0)
+    for cycle in range(3000):
+        fill_phase = cycle // 40 % 2 == 0
+        offer = tb.rng.choices(range(tb.lanes + 1), weights=[1] + [3 if fill_phase else 1] * tb.lanes)[0]
+        pop = tb.rng.random() < (0.3 if fill_phase else 0.8)
+        clear = tb.rng.random() < 0.03
+        s = await tb.step(push=tb.items(offer), pop=pop, clear=clear)
+        head_lane1 = bool(lanes_held) and lanes_held[0] == 1
+        seen["push_pop_empty"] += s.count == 0 and bool(s.pushed) and s.pop_ready
+        seen["push_pop_full"] += s.count == tb.depth and offer > 0 and s.pop_fire
+        seen["clear_push_pop"] += s.clear and bool(s.pushed) and s.pop_fire
+        seen["clear_lane1_head"] += s.clear and head_lane1
+        seen["full_lane1_head"] += s.count == tb.depth and head_lane1
+        if s.pop_fire:
+            lanes_held.popleft()
+        if s.clear:
+            lanes_held.clear()
+        else:
+            lanes_held.extend(range(len(s.pushed)))
+    tb.log.info("fifo_random_ops corner cases reached: %s", seen)
+    # With Depth 1 a push (empty) and a pop (full) never fire together, nor does lane 1.
+    reachable = ["push_pop_empty", "push_pop_full"]
+    if tb.depth >= 2:
+        reachable += ["clear_push_pop"] + (["clear_lane1_head", "full_lane1_head"] if tb.lanes == 2 else [])
+    missed = [name for name in reachable if not seen[name]]
+    assert not missed, f"random operations never reached {missed} (seed {tb.seed})"
+    await tb.drain()
+    await tb.finish()
+
+
 # -----------------------------------------------------------------------------
 # pytest. A Verilator build costs ~20 s (rtlsim compiles the Verilator and cocotb
 # runtime into every build), so by default Verilator runs VERILATOR_CONFIGS only;
 # the other (push lanes, depth) pairs are marked slow on it (-m slow). Icarus runs
-# every pair. Depth 3 is odd and not a power of two: the last double push of a
-# fill has room for one, and a pair can straddle the end of the storage.
+# every pair. Depths 3 and 5 are odd and not powers of two: the last double push
+# of a fill has room for one, and a pair can straddle the end of the storage.
 # -----------------------------------------------------------------------------
 PUSH_LANES = [1, 2]
-DEPTHS = [1, 2, 3, 8]
+DEPTHS = [1, 2, 3, 5, 8]
 CONFIGS = [(lanes, depth) for lanes in PUSH_LANES for depth in DEPTHS]
 VERILATOR_CONFIGS = [(1, 3), (2, 3)]
 
