@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // Sparse-matrix read unit: walks column entries p_j .. p_{j+1}-1 one issue per cycle,
 // with no bubble between columns (col_ready_o is high while the current column's
-// last entry issues, or when idle), and emits (v, x, a_j) three cycles after issue:
-// the SRAM read, a register behind it (a DP16KD's clock-to-output without its own
-// output register takes 5.8 ns; Yosys does not use that register), the row stage.
-// A padding entry whose word is already in that register, that is none of its
-// column's first two entries, not in the word's first two slots or its last, and
-// that is followed by at least two entries of its column, is merged into the next
-// entry's issue: it costs no cycle, only moves that entry's row on (the merge
-// rule, eie.models.perf). The 64-bit SRAM is read only when the word address
-// changes. No output backpressure.
+// last entry issues, or when idle), and emits (v, x, a_j) two cycles after issue.
+// The SRAM's read data passes a register (a DP16KD's clock-to-output without its
+// own output register takes 5.8 ns, and Yosys does not use that register); to
+// hide that cycle, the SRAM reads the word of the entry that issues next, a cycle
+// ahead of its issue. A padding entry whose word is already behind the SRAM,
+// that is neither its column's first entry nor in the word's first or last slot,
+// and that is followed by at least two entries of its column, is merged into the
+// next entry's issue: it costs no cycle, only moves that entry's row on (the
+// merge rule, eie.models.perf). The 64-bit SRAM is read only when the word
+// address changes. No output backpressure.
 
 `default_nettype none
 
@@ -57,7 +58,7 @@ module eie_spmat_read #(
   /// One past its last entry (p_{j+1}).
   input  logic [PtrWidth-1:0]           col_end_i,
 
-  // Entry output, three cycles after issue (no backpressure)
+  // Entry output, two cycles after issue (no backpressure)
   /// An entry of the matrix.
   output logic                          ent_valid_o,
   /// Its codebook index v (0 = padding).
@@ -106,7 +107,6 @@ module eie_spmat_read #(
   // ---------------------------------------------------------------------------
   logic                    cur_valid_d, cur_valid_q;
   logic                    cur_first_d, cur_first_q;
-  logic                    cur_second_d, cur_second_q;
   logic                    cur_last_d, cur_last_q;
   logic                    cur_last2_d, cur_last2_q;
   logic [PtrWidth-1:0]     cur_addr_d, cur_addr_q;
@@ -126,15 +126,14 @@ module eie_spmat_read #(
   assign cur_addr_inc = cur_addr_q + PtrWidth'(1);
   assign issue        = cur_valid_q & ~flush_i;
   assign issue_slot   = cur_addr_q[SlotWidth-1:0];
-  // Past a column's first two entries and the word's first two slots, the two
-  // previous issues were in this entry's word (no merge starts in a last slot),
-  // so the word was read two cycles ago or earlier and the register behind the
-  // SRAM holds it (asserted below). Two entries must follow: the merged issue is
-  // then never the column's last, and col_ready_o does not wait on the word.
+  // Past a column's first entry and the word's first slot, the previous issue was
+  // in this entry's word (no merge starts in a last slot), so the word was read a
+  // cycle before that issue and the register behind the SRAM holds it (asserted
+  // below). Two entries must follow: the merged issue is then never the column's
+  // last, and col_ready_o does not wait on the word.
   assign issue_entry  = rdata2_q[EntryWidth*issue_slot +: EntryWidth];
-  assign merge        = issue & ~cur_first_q & ~cur_second_q & (issue_slot > SlotWidth'(1)) &
-                        (issue_slot != '1) & ~cur_last_q & ~cur_last2_q &
-                        (issue_entry[EntryWidth-1:ZWidth] == '0);
+  assign merge        = issue & ~cur_first_q & (issue_slot != '0) & (issue_slot != '1) &
+                        ~cur_last_q & ~cur_last2_q & (issue_entry[EntryWidth-1:ZWidth] == '0);
   assign col_ready_o  = ~flush_i & (~cur_valid_q | cur_last_q);
   assign accept       = col_valid_i & col_ready_o;
   assign col_nonempty = col_start_i < col_end_i;
@@ -143,7 +142,6 @@ module eie_spmat_read #(
   always_comb begin : proc_issue
     cur_valid_d = cur_valid_q;
     cur_first_d = cur_first_q;
-    cur_second_d = cur_second_q;
     cur_last_d  = cur_last_q;
     cur_last2_d = cur_last2_q;
     cur_addr_d  = cur_addr_q;
@@ -153,13 +151,11 @@ module eie_spmat_read #(
     if (merge) begin
       cur_addr_d  = cur_addr_q + PtrWidth'(2);
       cur_first_d = 1'b0;
-      cur_second_d = 1'b0;
       cur_last_d  = cur_addr_q + PtrWidth'(3) == cur_end_q;
       cur_last2_d = cur_addr_q + PtrWidth'(4) == cur_end_q;
     end else if (issue) begin
       cur_addr_d  = cur_addr_inc;
       cur_first_d = 1'b0;
-      cur_second_d = cur_first_q;
       cur_last_d  = cur_last2_q;
       cur_last2_d = cur_addr_q + PtrWidth'(3) == cur_end_q;
       if (cur_last_q) cur_valid_d = 1'b0;
@@ -167,7 +163,6 @@ module eie_spmat_read #(
     if (accept) begin
       cur_valid_d = col_nonempty & col_in_range;
       cur_first_d = 1'b1;
-      cur_second_d = 1'b0;
       cur_last_d  = col_start_i + PtrWidth'(1) == col_end_i;
       cur_last2_d = col_start_i + PtrWidth'(2) == col_end_i;
       cur_addr_d  = col_start_i;
@@ -181,7 +176,6 @@ module eie_spmat_read #(
     if (!rst_ni) begin
       cur_valid_q <= 1'b0;
       cur_first_q <= 1'b0;
-      cur_second_q <= 1'b0;
       cur_last_q  <= 1'b0;
       cur_last2_q <= 1'b0;
       cur_addr_q  <= '0;
@@ -191,7 +185,6 @@ module eie_spmat_read #(
     end else begin
       cur_valid_q <= cur_valid_d;
       cur_first_q <= cur_first_d;
-      cur_second_q <= cur_second_d;
       cur_last_q  <= cur_last_d;
       cur_last2_q <= cur_last2_d;
       cur_addr_q  <= cur_addr_d;
@@ -202,9 +195,10 @@ module eie_spmat_read #(
   end
 
   // ---------------------------------------------------------------------------
-  // SRAM: read only when the issued entry's word differs from the buffered one
+  // SRAM: reads the word of the entry that issues next cycle, only when it differs
+  // from the last word read (word_q: the word in the read register)
   // ---------------------------------------------------------------------------
-  logic [WordIdxWidth-1:0]  issue_word;
+  logic [WordIdxWidth-1:0]  issue_word, next_word;
   logic                     word_valid_d, word_valid_q;
   logic [WordIdxWidth-1:0]  word_d, word_q;
   logic                     sram_re_issue;
@@ -212,17 +206,18 @@ module eie_spmat_read #(
   logic [WordAddrWidth-1:0] sram_addr;
 
   assign issue_word    = cur_addr_q[PtrWidth-1:SlotWidth];
-  assign sram_re_issue = issue & (~word_valid_q | (issue_word != word_q));
+  assign next_word     = cur_addr_d[PtrWidth-1:SlotWidth];
+  assign sram_re_issue = cur_valid_d & (~word_valid_q | (next_word != word_q));
   assign sram_we       = ld_we_i;
   assign sram_re       = sram_re_issue | ld_re_i;
-  assign sram_addr     = (ld_we_i | ld_re_i) ? ld_addr_i : issue_word[WordAddrWidth-1:0];
+  assign sram_addr     = (ld_we_i | ld_re_i) ? ld_addr_i : next_word[WordAddrWidth-1:0];
 
   always_comb begin : proc_word
     word_valid_d = word_valid_q;
     word_d       = word_q;
     if (sram_re_issue) begin
       word_valid_d = 1'b1;
-      word_d       = issue_word;
+      word_d       = next_word;
     end
     // A load access replaces the read register or may change the buffered word.
     if (flush_i || ld_we_i || ld_re_i) word_valid_d = 1'b0;
@@ -249,8 +244,8 @@ module eie_spmat_read #(
     if (sram_re) rdata_q <= mem[sram_addr];
   end
 
-  // The register behind the SRAM's (timing, above): it follows the read register a
-  // cycle later, so it holds a word from the second cycle after its read until the
+  // The register behind the SRAM's (timing, above): it holds a word from the second
+  // cycle after its read, the cycle its first entry's row stage needs it, until the
   // second cycle after the next read. word2_*: which word that is (assertions).
   logic                    word2_valid_q;
   logic [WordIdxWidth-1:0] word2_q;
@@ -272,64 +267,46 @@ module eie_spmat_read #(
   assign ld_rdata_o = rdata2_q;
 
   // ---------------------------------------------------------------------------
-  // Stage 0: the SRAM reads the issued entry's word
-  // ---------------------------------------------------------------------------
-  logic                 s0_valid_q, s0_first_q, s0_merged_q;
-  logic [ZWidth:0]      s0_skip_q;  // rows a merged padding moves on: z + 1
-  logic [SlotWidth-1:0] s0_slot_q;
-  logic [ActWidth-1:0]  s0_act_q;
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_s0_valid
-    if (!rst_ni) s0_valid_q <= 1'b0;
-    else         s0_valid_q <= issue;
-  end
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_s0_regs
-    if (!rst_ni) begin
-      s0_first_q  <= 1'b0;
-      s0_merged_q <= 1'b0;
-      s0_skip_q   <= '0;
-      s0_slot_q   <= '0;
-      s0_act_q    <= '0;
-    end else if (issue) begin
-      s0_first_q  <= cur_first_q;
-      s0_merged_q <= merge;
-      s0_skip_q   <= merge ? (ZWidth+1)'(issue_entry[ZWidth-1:0]) + (ZWidth+1)'(1) : '0;
-      s0_slot_q   <= issue_slot + SlotWidth'(merge);
-      s0_act_q    <= cur_act_q;
-    end
-  end
-
-  // ---------------------------------------------------------------------------
-  // Stage 1: the word is in the register behind the SRAM; select the slot and
-  // advance the row
+  // Stage 1: the word is behind the SRAM; select the slot and advance the row
   // ---------------------------------------------------------------------------
   logic                 s1_valid_d, s1_valid_q;
-  logic                 s1_first_q, s1_merged_q;
-  logic [ZWidth:0]      s1_skip_q;
-  logic [SlotWidth-1:0] s1_slot_q;
-  logic [ActWidth-1:0]  s1_act_q;
+  logic                 s1_first_d, s1_first_q;
+  logic                 s1_merged_d, s1_merged_q;
+  logic [ZWidth:0]      s1_skip_d, s1_skip_q;  // rows a merged padding moves on: z + 1
+  logic [SlotWidth-1:0] s1_slot_d, s1_slot_q;
+  logic [ActWidth-1:0]  s1_act_d, s1_act_q;
 
-  assign s1_valid_d = s0_valid_q & ~flush_i;
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_s1_valid
-    if (!rst_ni) s1_valid_q <= 1'b0;
-    else         s1_valid_q <= s1_valid_d;
+  always_comb begin : proc_s1
+    s1_valid_d  = issue;
+    s1_first_d  = s1_first_q;
+    s1_merged_d = s1_merged_q;
+    s1_skip_d   = s1_skip_q;
+    s1_slot_d   = s1_slot_q;
+    s1_act_d    = s1_act_q;
+    if (issue) begin
+      s1_first_d  = cur_first_q;
+      s1_merged_d = merge;
+      s1_skip_d   = merge ? (ZWidth+1)'(issue_entry[ZWidth-1:0]) + (ZWidth+1)'(1) : '0;
+      s1_slot_d   = issue_slot + SlotWidth'(merge);
+      s1_act_d    = cur_act_q;
+    end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_s1_regs
     if (!rst_ni) begin
+      s1_valid_q  <= 1'b0;
       s1_first_q  <= 1'b0;
       s1_merged_q <= 1'b0;
       s1_skip_q   <= '0;
       s1_slot_q   <= '0;
       s1_act_q    <= '0;
-    end else if (s0_valid_q) begin
-      s1_first_q  <= s0_first_q;
-      s1_merged_q <= s0_merged_q;
-      s1_skip_q   <= s0_skip_q;
-      s1_slot_q   <= s0_slot_q;
-      s1_act_q    <= s0_act_q;
+    end else begin
+      s1_valid_q  <= s1_valid_d;
+      s1_first_q  <= s1_first_d;
+      s1_merged_q <= s1_merged_d;
+      s1_skip_q   <= s1_skip_d;
+      s1_slot_q   <= s1_slot_d;
+      s1_act_q    <= s1_act_d;
     end
   end
 
@@ -396,7 +373,7 @@ module eie_spmat_read #(
   assign ent_merged_o = out_merged_q;
 
   assign busy_o       = issue;
-  assign idle_o       = ~cur_valid_q & ~s0_valid_q & ~s1_valid_q & ~out_valid_q;
+  assign idle_o       = ~cur_valid_q & ~s1_valid_q & ~out_valid_q;
   assign err_range_o  = err_range_q;
 
   // Rows beyond RowWidth cannot occur in a valid image; the carry is dropped.
@@ -407,6 +384,12 @@ module eie_spmat_read #(
   // Assertions
   // ---------------------------------------------------------------------------
 `ifndef SYNTHESIS
+  // The word of the entry in the row stage.
+  logic [WordIdxWidth-1:0] s1_word_q;
+  always @(posedge clk_i) begin : proc_s1_word
+    if (issue) s1_word_q <= issue_word;
+  end
+
   // A plain always: Icarus -Wall flags system tasks inside an always_ff. $fatal,
   // not $error: Icarus carries on after $error and the cocotb test would pass.
   always @(posedge clk_i or negedge rst_ni) begin : proc_assert
@@ -417,11 +400,12 @@ module eie_spmat_read #(
         else $fatal(1, "eie_spmat_read: cur_last_q out of step with the address");
       assert (!cur_valid_q || cur_last2_q == (cur_addr_q + PtrWidth'(2) == cur_end_q))
         else $fatal(1, "eie_spmat_read: cur_last2_q out of step with the address");
-      assert (!(issue && !cur_first_q && issue_slot != '0) ||
-              (word_valid_q && issue_word == word_q))
-        else $fatal(1, "eie_spmat_read: an entry past its column's first not in the read register");
+      assert (!issue || (word_valid_q && issue_word == word_q))
+        else $fatal(1, "eie_spmat_read: an issued entry's word not in the read register");
       assert (!merge || (word2_valid_q && issue_word == word2_q))
         else $fatal(1, "eie_spmat_read: a merge whose word is not behind the read register");
+      assert (!s1_valid_q || (word2_valid_q && s1_word_q == word2_q))
+        else $fatal(1, "eie_spmat_read: a row stage whose word is not behind the read register");
       assert (!(sram_we && sram_re))
         else $fatal(1, "eie_spmat_read: SRAM read and write in one cycle");
       assert (!(ld_we_i || ld_re_i) || int'(ld_addr_i) < SpmatDepth)

@@ -6,12 +6,12 @@ relative indices, padding entries for gaps over 15), so every expected row is
 a real row. A monitor samples every pin each cycle (read-only phase); the
 checker steps a cycle-level model of the contract in doc/microarch.md:
 a column taken at cycle a issues its n issue slots at a+1 .. a+n and shows them
-at a+4 .. a+n+3, one entry each; a padding entry merges into the next entry's
-slot (shown as that entry, ``ent_merged_o`` set) when it is none of its
-column's first two entries, in none of its word's first two slots nor its
-last, and two entries of its column follow it (``issue_plan``); col_ready_o is high from the cycle of the
-last issue on; the SRAM (internal ``sram_re``) is read exactly when an issued
-entry's word differs from the previously read one.
+at a+3 .. a+n+2, one entry each; a padding entry merges into the next entry's
+slot (shown as that entry, ``ent_merged_o`` set) when it is not its column's
+first entry, not in its word's first or last slot, and two entries of its
+column follow it (``issue_plan``); col_ready_o is high from the cycle of the
+last issue on; the SRAM (internal ``sram_re``) is read exactly when the word of
+the entry that issues next cycle differs from the previously read one.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ ACT_WIDTH = 16
 ENTRIES_PER_WORD = 8
 Z_MAX = 15
 ISSUE_DELAY = 1  # column taken at a -> first entry issued at a + 1
-OUT_DELAY = 3  # entry issued at i -> on ent_* at i + 3 (SRAM, the register behind it, row stage)
+OUT_DELAY = 2  # entry issued at i -> on ent_* at i + 2 (the register behind the SRAM, row stage)
 
 
 
@@ -123,7 +123,7 @@ class SpmatModel:
         """(entry address, a padding before it merged) of each issue slot of the column."""
         plan, e = [], col.start
         while e < col.end:
-            mergeable = (e - col.start >= 2 and e % ENTRIES_PER_WORD not in (0, 1, ENTRIES_PER_WORD - 1)
+            mergeable = (e > col.start and e % ENTRIES_PER_WORD not in (0, ENTRIES_PER_WORD - 1)
                          and e + 2 < col.end and self.mem[e] >> 4 == 0)
             plan.append((e + 1, True) if mergeable else (e, False))
             e += 2 if mergeable else 1
@@ -185,18 +185,21 @@ class Checker:
         assert s.col_ready == ready, f"{where}: col_ready_o={s.col_ready}, model {ready}"
         addr = m.issues.pop(c, None)
         assert s.busy == (addr is not None), f"{where}: busy_o={s.busy}, model issues {addr}"
-        read = False
         if addr is not None:
-            read = m.word != addr // ENTRIES_PER_WORD
-            m.word = addr // ENTRIES_PER_WORD
             m.stats["issues"] += 1
-            m.stats["sram_reads"] += read
-        assert s.sram_re == (read or s.ld_re), f"{where}: SRAM read enable {s.sram_re}, model {read} (entry {addr})"
-        if s.ld_re or s.ld_we:
-            m.word = None  # a load access replaces or may change the buffered word
-
         if s.col_valid and s.col_ready:
             m.take(c, Column(s.col_start, s.col_end), s.col_act)
+        # The SRAM reads the word of the entry that issues next cycle, a cycle ahead.
+        upcoming = m.issues.get(c + 1)
+        read = False
+        if upcoming is not None:
+            read = m.word != upcoming // ENTRIES_PER_WORD
+            m.word = upcoming // ENTRIES_PER_WORD
+            m.stats["sram_reads"] += read
+        assert s.sram_re == (read or s.ld_re), \
+            f"{where}: SRAM read enable {s.sram_re}, model {read} (next entry {upcoming})"
+        if s.ld_re or s.ld_we:
+            m.word = None  # a load access replaces or may change the buffered word
 
     def finish(self) -> None:
         m = self.model

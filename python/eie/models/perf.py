@@ -23,9 +23,9 @@ held in numpy arrays:
   issued its last entry, then issues one entry per cycle with no bubble between
   columns, except that a padding entry merges into the next entry's issue where
   ``merged_paddings`` says so: a column costs its issue slots, not its entries.
-- A layer ends when the broadcast is over and every PE is idle: six cycles
-  after its last issue (SRAM read, the register behind it, row stage, codebook,
-  multiply, add) and three after the last take. A non-final layer then writes back its rows, one per
+- A layer ends when the broadcast is over and every PE is idle: five cycles
+  after its last issue (the register behind the SRAM, which read the word a
+  cycle ahead, row stage, codebook, multiply, add) and three after the last take. A non-final layer then writes back its rows, one per
   cycle, plus four cycles of hand-shake; each layer starts with one INIT cycle.
 
 How it is computed: one broadcast at a time, every PE at once, not cycle by
@@ -71,7 +71,7 @@ from eie.models.reference import layer_inputs
 # signal, and from the last take to the end of the pointer stages
 # (doc/microarch.md "How a PE is wired").
 POINTER_STAGES = 2
-ISSUE_TO_IDLE = 6
+ISSUE_TO_IDLE = 5
 BCAST_TO_IDLE = POINTER_STAGES + 1
 # Write-back: rows of the busiest PE plus five cycles: the start, its register on
 # the way to the PEs, the read pipeline, the last write and the CCU seeing every PE
@@ -228,12 +228,11 @@ def merged_paddings(v: np.ndarray, pointers: np.ndarray, base=0) -> np.ndarray:
 
     ``pointers`` are relative to ``base``, the absolute entry address of the
     share's first entry (8 entries to a 64-bit word). An entry is mergeable when
-    it is a padding (v == 0), neither of its column's first two entries, in
-    none of its word's first two slots nor its last (its word was then read two
-    cycles before its issue, so the register behind the SRAM holds it, and the
-    next entry is in it too), and two more entries of its column follow it. A
-    mergeable entry takes the next entry into its issue slot, so in a run of
-    mergeable entries every other one merges, starting with the first. (``base`` may also be an
+    it is a padding (v == 0), not its column's first entry, not in its word's
+    first or last slot (the read register then holds its word, and the next entry
+    is in it too), and two more entries of its column follow it. A mergeable entry
+    takes the next entry into its issue slot, so in a run of mergeable entries
+    every other one merges, starting with the first. (``base`` may also be an
     array, one per entry: then ``v`` may hold several PEs' shares one after
     another, each entry's address being ``base + its index``.)
     """
@@ -241,16 +240,14 @@ def merged_paddings(v: np.ndarray, pointers: np.ndarray, base=0) -> np.ndarray:
     merged = np.zeros(v.size, dtype=bool)
     if not v.size:
         return merged
-    # Entries that cannot merge for their place in the column: the first two and the last two.
+    # Entries that cannot merge for their place in the column: the first and the last two.
     starts, ends = pointers[:-1], pointers[1:]
-    last = np.maximum(ends - 1, starts)
     edge = np.zeros(v.size + 2, dtype=bool)
     edge[starts[ends > starts]] = True
-    edge[np.minimum(starts + 1, last)] = True
-    edge[last] = True
+    edge[np.maximum(ends - 1, starts)] = True
     edge[np.maximum(ends - 2, starts)] = True
     slot = (base + np.arange(v.size)) % ENTRIES_PER_WORD
-    mergeable = (v == 0) & ~edge[: v.size] & (slot >= 2) & (slot != ENTRIES_PER_WORD - 1)
+    mergeable = (v == 0) & ~edge[: v.size] & (slot != 0) & (slot != ENTRIES_PER_WORD - 1)
     where = np.flatnonzero(mergeable)
     if where.size:
         # A column's first entry never merges, so a run of mergeable entries stays in one column.
