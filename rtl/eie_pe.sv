@@ -340,7 +340,13 @@ module eie_pe #(
   // ---------------------------------------------------------------------------
   // Write-back: the rows through ReLU/requantisation into the destination file
   // ---------------------------------------------------------------------------
-  eie_relu_quant u_relu_quant (
+  // The requantisation has a register after its shift (timing): the write-back
+  // takes its rows' values two cycles after their read, and the RESULT read-back,
+  // captured two cycles after its read anyway, sees no difference.
+  eie_relu_quant #(
+    .Stages (1)
+  ) u_relu_quant (
+    .clk_i,
     .acc_i   (wb_acc),
     .shift_i (layer_shift_i),
     .relu_i  (layer_relu_i),
@@ -348,9 +354,10 @@ module eie_pe #(
   );
 
   eie_wb_seq #(
-    .NumPe    (NumPe),
-    .PeIndex  (PeIndex),
-    .ActDepth (ActDepth)
+    .NumPe      (NumPe),
+    .PeIndex    (PeIndex),
+    .ActDepth   (ActDepth),
+    .ActLatency (2)
   ) u_wb_seq (
     .clk_i,
     .rst_ni,

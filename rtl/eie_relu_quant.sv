@@ -1,12 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
-// Write-back requantisation of one accumulator (combinational, no handshake):
+// Write-back requantisation of one accumulator (no handshake):
 // y = acc for shift 0, else (acc + 2^(shift-1)) >>> shift (round half up);
 // saturate to the signed activation range; then max(y, 0) if relu_i.
-// The software twin is eie.fixedpoint.requantize.
+// Combinational with Stages = 0; with Stages = 1 the shifted accumulator passes
+// a register (timing: the barrel shift and the saturation compares are then
+// not in one cycle), so act_o follows acc_i and shift_i a cycle later (relu_i
+// still acts at once). The software twin is eie.fixedpoint.requantize.
 
 `default_nettype none
 
-module eie_relu_quant (
+module eie_relu_quant #(
+  /// 0: combinational; 1: a register after the shift.
+  parameter int Stages = 0
+) (
+  /// Clock (used with Stages = 1).
+  input  logic                           clk_i,
   /// Exact accumulator, signed.
   input  logic [eie_pkg::AccWidth-1:0]   acc_i,
   /// Right shift s (the layer's weight fraction bits); any value 0..31.
@@ -38,7 +46,27 @@ module eie_relu_quant (
   logic        [ActWidth-1:0]  sat;
   logic                        over, under;
 
-  assign t     = $signed({acc_i, 1'b0}) >>> shift_i;
+  logic signed [WideWidth-1:0] t_shift;
+
+  initial begin : proc_check_params
+    if (Stages != 0 && Stages != 1) begin
+      $fatal(1, "eie_relu_quant: Stages must be 0 or 1, got %0d", Stages);
+    end
+  end
+
+  assign t_shift = $signed({acc_i, 1'b0}) >>> shift_i;
+
+  if (Stages == 1) begin : g_reg
+    logic signed [WideWidth-1:0] t_q;
+    always_ff @(posedge clk_i) begin : proc_t
+      t_q <= t_shift;
+    end
+    assign t = t_q;
+  end else begin : g_comb
+    logic unused_clk;
+    assign unused_clk = clk_i;
+    assign t = t_shift;
+  end
   // y > ActMax  <=>  t + 1 >= 2 * (ActMax + 1)  <=>  t > 2 * ActMax;
   // y < ActMin  <=>  t + 1 <  2 * ActMin        <=>  t < 2 * ActMin - 1.
   assign over  = t > TMax;

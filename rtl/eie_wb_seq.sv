@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Write-back sequencer of one PE. After wb_start_i it reads the PE's rows r with
 // r*NumPe + PeIndex < layer_out_i, one per cycle (rd_o, rd_row_o to the
-// accumulators), takes the requantised value a cycle later (act_i) and writes it
+// accumulators), takes the requantised value ActLatency cycles later (act_i) and writes it
 // to the destination activation file through a register (wr_*_o), so the last
 // row lands the cycle after busy_o falls. No handshake: the CCU starts it only
 // when the PE is idle and waits for busy_o to fall. It also watches the entries
@@ -16,6 +16,8 @@ module eie_wb_seq #(
   parameter int PeIndex  = 0,
   /// Activations per file (local rows), >= 2.
   parameter int ActDepth = 64,
+  /// Cycles from rd_o to its requantised value on act_i: 1 or 2.
+  parameter int ActLatency = 1,
   /// Width of a local row.
   localparam int RowWidth = $clog2(ActDepth),
   localparam int OutWidth = eie_pkg::LayerOutWidth,
@@ -61,6 +63,9 @@ module eie_wb_seq #(
       $fatal(1, "eie_wb_seq: PeIndex %0d outside 0..%0d", PeIndex, NumPe - 1);
     end
     if (ActDepth < 2) $fatal(1, "eie_wb_seq: ActDepth must be >= 2, got %0d", ActDepth);
+    if (ActLatency != 1 && ActLatency != 2) begin
+      $fatal(1, "eie_wb_seq: ActLatency must be 1 or 2, got %0d", ActLatency);
+    end
   end
 
   logic                 busy_d, busy_q;
@@ -70,7 +75,10 @@ module eie_wb_seq #(
   // row so that no compare sits in front of the read (timing).
   logic                 more_d, more_q;
   logic [RowWidth:0]    row_d, row_q;  // one bit more: counts up to ActDepth
-  logic [RowWidth-1:0]  row_q2;
+  logic [RowWidth-1:0]  row_q2, row_q3;
+  // A row read ActLatency cycles ago: its value is on act_i now.
+  logic                 pending2_q, act_due;
+  logic [RowWidth-1:0]  act_row;
   logic [GrowWidth-1:0] grow_d, grow_q;
   logic [RowWidth:0]    max_row_d, max_row_q;
   logic                 seen_d, seen_q;
@@ -99,7 +107,7 @@ module eie_wb_seq #(
       row_d  = row_q + (RowWidth+1)'(1);
       grow_d = grow_q + GrowWidth'(NumPe);
       more_d = grow_q + GrowWidth'(NumPe) < GrowWidth'(layer_out_i) && 32'(row_q) + 1 < ActDepth;
-    end else if (busy_q && !pending_q) begin
+    end else if (busy_q && !pending_q && !act_due) begin
       // Every row this layer touched must be one the write-back covers.
       busy_d    = 1'b0;
       err_row_o = seen_q && 32'(max_row_q) >= 32'(row_q);
@@ -126,6 +134,8 @@ module eie_wb_seq #(
       more_q     <= 1'b0;
       row_q      <= '0;
       row_q2     <= '0;
+      row_q3     <= '0;
+      pending2_q <= 1'b0;
       grow_q     <= '0;
       max_row_q  <= '0;
       seen_q     <= 1'b0;
@@ -138,14 +148,19 @@ module eie_wb_seq #(
       more_q     <= more_d;
       row_q      <= row_d;
       row_q2     <= row_q[RowWidth-1:0];
+      row_q3     <= row_q2;
+      pending2_q <= pending_q;
       grow_q     <= grow_d;
       max_row_q  <= max_row_d;
       seen_q     <= seen_d;
-      wr_valid_q <= pending_q;
-      wr_row_q   <= row_q2;
+      wr_valid_q <= act_due;
+      wr_row_q   <= act_row;
       wr_act_q   <= act_i;
     end
   end
+
+  assign act_due = ActLatency == 2 ? pending2_q : pending_q;
+  assign act_row = ActLatency == 2 ? row_q3 : row_q2;
 
   assign busy_o     = busy_q;
   assign rd_o       = more_q;

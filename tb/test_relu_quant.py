@@ -11,8 +11,10 @@ from __future__ import annotations
 import random
 
 import cocotb
+import pytest
 from clocked_tb import run_unit
-from cocotb.triggers import Timer
+from cocotb.clock import Clock
+from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge, Timer
 
 ACC_WIDTH = 48
 SHIFT_MAX = 31
@@ -53,27 +55,51 @@ def random_accumulator(rng: random.Random) -> int:
 
 
 class TB:
-    """Drives the combinational DUT and compares every vector with the model."""
+    """Drives the DUT and compares every vector with the model.
+
+    Stages = 0: the output a moment after the inputs. Stages = 1: a vector goes in
+    at a falling edge and the shift is registered at the next rising edge, so just
+    after the following falling edge, with the next vector's inputs already
+    applied, the output must be the model of the earlier accumulator and shift
+    with the ReLU flag now applied (ReLU acts after the register). A combinational
+    design would show the newer vector's result and fail.
+    """
 
     def __init__(self, dut):
         self.dut = dut
         self.log = dut._log
         self.checked = 0
-        self.pending: list[tuple[int, int, bool, int]] = []
+        self.stages = int(dut.Stages.value)
+        self.previous: tuple[int, int] | None = None  # Stages = 1: (acc, shift) in the register
+        if self.stages:
+            cocotb.start_soon(Clock(dut.clk_i, 10, "ns").start())
+        else:
+            dut.clk_i.value = 0
 
     async def apply(self, acc: int, shift: int, relu: bool) -> None:
+        if self.stages:
+            await FallingEdge(self.dut.clk_i)
         self.dut.acc_i.value = acc & ((1 << ACC_WIDTH) - 1)
         self.dut.shift_i.value = shift
         self.dut.relu_i.value = int(relu)
-        self.pending.append((acc, shift, relu, model(acc, shift, relu)))
-        await Timer(1, "ns")
+        if self.stages:
+            await ReadOnly()
+            if self.previous is not None:
+                self.check(*self.previous, relu)
+            self.previous = (acc, shift)
+        else:
+            await Timer(1, "ns")
+            self.check(acc, shift, relu)
+
+    def check(self, acc: int, shift: int, relu: bool) -> None:
         got = self.dut.act_o.value.to_signed()
-        acc_e, shift_e, relu_e, want = self.pending.pop(0)
-        assert got == want, f"acc={acc_e} shift={shift_e} relu={relu_e}: got {got}, want {want}"
+        want = model(acc, shift, relu)
+        assert got == want, f"acc={acc} shift={shift} relu={relu}: got {got}, want {want}"
         self.checked += 1
 
-    def finish(self) -> None:
-        assert not self.pending, f"{len(self.pending)} vectors left unchecked"
+    async def finish(self) -> None:
+        if self.stages and self.previous is not None:
+            await self.apply(0, 0, False)  # shows the last vector
         self.log.info("%d vectors checked", self.checked)
 
 
@@ -85,7 +111,7 @@ async def test_edges(dut):
         for acc in edge_accumulators(shift):
             for relu in (False, True):
                 await tb.apply(acc, shift, relu)
-    tb.finish()
+    await tb.finish()
 
 
 @cocotb.test()
@@ -98,7 +124,7 @@ async def test_ties(dut):
             acc = (k << shift) + half  # exactly k + 0.5
             assert model(acc, shift, False) == k + 1
             await tb.apply(acc, shift, False)
-    tb.finish()
+    await tb.finish()
 
 
 @cocotb.test()
@@ -110,7 +136,7 @@ async def test_random(dut):
     tb = TB(dut)
     for _ in range(20000):
         await tb.apply(random_accumulator(rng), rng.randint(0, SHIFT_MAX), rng.random() < 0.5)
-    tb.finish()
+    await tb.finish()
 
 
 def test_model_matches_fixedpoint():
@@ -130,5 +156,6 @@ def test_model_matches_fixedpoint():
             assert [int(g) for g in got] == want, f"shift {shift} relu {relu}"
 
 
-def test_relu_quant(sim):
-    run_unit("eie_relu_quant", "test_relu_quant", {}, sim, ["eie_pkg.sv", "eie_relu_quant.sv"])
+@pytest.mark.parametrize("stages", [0, 1])
+def test_relu_quant(sim, stages):
+    run_unit("eie_relu_quant", "test_relu_quant", {"Stages": stages}, sim, ["eie_pkg.sv", "eie_relu_quant.sv"])

@@ -135,13 +135,14 @@ def test_a_pe_behind_takes_two_columns_a_cycle():
     assert (timing.broadcast_stalls, timing.compute_cycles) == (0, 32 + 5 + 1)
 
 
-def test_write_back_adds_rows_of_the_busiest_pe_plus_five():
-    # The start, its register on the way to the PEs, the read pipeline, the last
-    # write and the CCU seeing every PE finish.
+def test_write_back_adds_rows_of_the_busiest_pe_plus_six():
+    # The start, its register on the way to the PEs, the read pipeline (the
+    # accumulator and the requantisation's register), the last write and the CCU
+    # seeing every PE finish.
     entries = np.array([[1], [1], [1]])
     last = layer_timing(entries, np.array([0]), False, 8, out_features=10, last_layer=True)
     middle = layer_timing(entries, np.array([0]), False, 8, out_features=10, last_layer=False)
-    assert middle.cycles - last.cycles == 4 + 5  # ceil(10 / 3) rows
+    assert middle.cycles - last.cycles == 4 + 6  # ceil(10 / 3) rows
 
 
 def test_history_depth_must_be_a_power_of_two():

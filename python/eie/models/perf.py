@@ -73,10 +73,11 @@ from eie.models.reference import layer_inputs
 POINTER_STAGES = 2
 ISSUE_TO_IDLE = 5
 BCAST_TO_IDLE = POINTER_STAGES + 1
-# Write-back: rows of the busiest PE plus five cycles: the start, its register on
-# the way to the PEs, the read pipeline, the last write and the CCU seeing every PE
-# finish; plus one INIT cycle.
-WRITEBACK_EXTRA = 5
+# Write-back: rows of the busiest PE plus six cycles: the start, its register on
+# the way to the PEs, the read pipeline (the accumulator read, the register in the
+# requantisation), the last write and the CCU seeing every PE finish; plus one
+# INIT cycle.
+WRITEBACK_EXTRA = 6
 INIT_CYCLES = 1
 # Columns a PE takes from the history per cycle (eie_bcast_history's read lanes).
 TAKES_PER_CYCLE = 2
