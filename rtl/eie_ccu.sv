@@ -169,64 +169,44 @@ module eie_ccu #(
   logic [ColWidth:0] in_cols;
   // The current layer's descriptor fields, registered so that no descriptor mux
   // sits in the PEs' write-back or the broadcast paths (timing). They always load
-  // layer_d's descriptor: layer 0's at a START, the next layer's (read into next_*
+  // layer_d's descriptor: layer 0's at a START, the next layer's (read into next_q
   // a cycle ahead, timing: the write-back's end then does not feed a descriptor
   // mux) when a layer ends, layer_q's otherwise. In a run that is what they hold
   // (eie_csr refuses descriptor writes while busy); in I/O mode they follow a
   // descriptor write one cycle later. (Icarus 11 cannot bit-select an indexed element.)
-  logic [InWidth-1:0]     cur_in_d, cur_in_q, next_in_q;
-  logic [OutWidth-1:0]    cur_out_d, cur_out_q, next_out_q;
-  logic [PtrIdxWidth-1:0] cur_ptr_base_d, cur_ptr_base_q, next_ptr_base_q;
-  logic                   cur_bias_d, cur_bias_q, next_bias_q;
-  logic                   cur_relu_d, cur_relu_q, next_relu_q;
-  logic [ShiftWidth-1:0]  cur_shift_d, cur_shift_q, next_shift_q;
+  // One layer's descriptor as one vector: {in, out, ptr_base, bias, relu, shift}.
+  localparam int DescWidth = InWidth + OutWidth + PtrIdxWidth + 2 + ShiftWidth;
+  logic [MaxLayers-1:0][DescWidth-1:0] desc;
+  logic [DescWidth-1:0]   cur_d, cur_q, next_q;
+  logic [InWidth-1:0]     cur_in_q;
+  logic [OutWidth-1:0]    cur_out_q;
+  logic [PtrIdxWidth-1:0] cur_ptr_base_q;
+  logic                   cur_bias_q, cur_relu_q;
+  logic [ShiftWidth-1:0]  cur_shift_q;
   logic [LayerWidth-1:0]  layer_next;
   logic                   advance;
+
+  for (genvar l = 0; l < MaxLayers; l++) begin : g_desc
+    assign desc[l] = {layer_in_i[l], layer_out_i[l], layer_ptr_base_i[l], layer_bias_i[l],
+                      layer_relu_i[l], layer_shift_i[l]};
+  end
 
   // The layer after layer_q (wrapping past the last descriptor, which no run reaches).
   assign layer_next = 32'(layer_q) == MaxLayers - 1 ? '0 : layer_q + LayerWidth'(1);
   // The write-back is over: the next layer's INIT follows.
   assign advance    = state_q == StWriteback && !wb_first_q && !wb_second_q && !any_wb_busy;
-
-  assign cur_in_d       = start_ok ? layer_in_i[0]       : advance ? next_in_q
-                                                         : layer_in_i[layer_q];
-  assign cur_out_d      = start_ok ? layer_out_i[0]      : advance ? next_out_q
-                                                         : layer_out_i[layer_q];
-  assign cur_ptr_base_d = start_ok ? layer_ptr_base_i[0] : advance ? next_ptr_base_q
-                                                         : layer_ptr_base_i[layer_q];
-  assign cur_bias_d     = start_ok ? layer_bias_i[0]     : advance ? next_bias_q
-                                                         : layer_bias_i[layer_q];
-  assign cur_relu_d     = start_ok ? layer_relu_i[0]     : advance ? next_relu_q
-                                                         : layer_relu_i[layer_q];
-  assign cur_shift_d    = start_ok ? layer_shift_i[0]    : advance ? next_shift_q
-                                                         : layer_shift_i[layer_q];
+  assign cur_d      = start_ok ? desc[0] : advance ? next_q : desc[layer_q];
 
   always_ff @(posedge clk_i) begin : proc_next_layer
-    next_in_q       <= layer_in_i[layer_next];
-    next_out_q      <= layer_out_i[layer_next];
-    next_ptr_base_q <= layer_ptr_base_i[layer_next];
-    next_bias_q     <= layer_bias_i[layer_next];
-    next_relu_q     <= layer_relu_i[layer_next];
-    next_shift_q    <= layer_shift_i[layer_next];
+    next_q <= desc[layer_next];
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_cur_layer
-    if (!rst_ni) begin
-      cur_in_q       <= '0;
-      cur_out_q      <= '0;
-      cur_ptr_base_q <= '0;
-      cur_bias_q     <= 1'b0;
-      cur_relu_q     <= 1'b0;
-      cur_shift_q    <= '0;
-    end else begin
-      cur_in_q       <= cur_in_d;
-      cur_out_q      <= cur_out_d;
-      cur_ptr_base_q <= cur_ptr_base_d;
-      cur_bias_q     <= cur_bias_d;
-      cur_relu_q     <= cur_relu_d;
-      cur_shift_q    <= cur_shift_d;
-    end
+    if (!rst_ni) cur_q <= '0;
+    else         cur_q <= cur_d;
   end
+
+  assign {cur_in_q, cur_out_q, cur_ptr_base_q, cur_bias_q, cur_relu_q, cur_shift_q} = cur_q;
 
   assign all_idle    = &pe_idle_i;
   assign any_wb_busy = |pe_wb_busy_i;
@@ -438,9 +418,7 @@ module eie_ccu #(
   // In a run the registered descriptor is the current layer's.
   always @(posedge clk_i or negedge rst_ni) begin : proc_assert
     if (rst_ni && state_q != StIdle) begin
-      assert (cur_in_q == layer_in_i[layer_q] && cur_out_q == layer_out_i[layer_q] &&
-              cur_ptr_base_q == layer_ptr_base_i[layer_q] && cur_bias_q == layer_bias_i[layer_q] &&
-              cur_relu_q == layer_relu_i[layer_q] && cur_shift_q == layer_shift_i[layer_q])
+      assert (cur_q == desc[layer_q])
         else $fatal(1, "eie_ccu: the registered descriptor is not layer %0d's", layer_q);
     end
   end
