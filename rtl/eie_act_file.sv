@@ -3,6 +3,8 @@
 // the source file. The scan port is a leaf of the LNZD tree: valid/ready, one
 // non-zero per cycle in ascending index order, leaf_valid_o one cycle after the
 // take; after a stall valid stays high and data stays put. Zeros cost no cycle.
+// Each file has a read port (scan, load reads) and a write port (write-back, load
+// writes), so a file can be scanned while it is written.
 
 `default_nettype none
 
@@ -80,6 +82,7 @@ module eie_act_file #(
   // Scan: lowest set bitmap bit
   // ---------------------------------------------------------------------------
   logic [ActDepth-1:0] bitmap_d, bitmap_q;
+  logic [ActDepth-1:0] scan_first;
   logic [RowWidth-1:0] scan_index;
   logic                scan_none;
 
@@ -89,6 +92,7 @@ module eie_act_file #(
     .clk_i   (clk_i),
     .rst_ni  (rst_ni),
     .bits_i  (bitmap_q),
+    .first_o (scan_first),
     .index_o (scan_index),
     .empty_o (scan_none)
   );
@@ -96,10 +100,13 @@ module eie_act_file #(
   logic                   leaf_valid_d, leaf_valid_q;
   logic                   leaf_file_d, leaf_file_q;
   logic [ColIdxWidth-1:0] leaf_col_d, leaf_col_q;
-  logic                   take;
+  logic                   scan_go, take;
   logic [ColIdxWidth-1:0] scan_col;
 
-  assign take     = scan_en_i & ~scan_none & (~leaf_valid_q | leaf_ready_i);
+  // scan_go does not wait for scan_none: with nothing set it clears nothing, so the
+  // bitmap's loop (search, clear) has no OR over the whole bitmap in it.
+  assign scan_go  = scan_en_i & (~leaf_valid_q | leaf_ready_i);
+  assign take     = scan_go & ~scan_none;
   assign scan_col = ColIdxWidth'(scan_index) * ColIdxWidth'(NumPe) + ColIdxWidth'(PeIndex);
 
   always_comb begin : proc_leaf
@@ -122,8 +129,7 @@ module eie_act_file #(
   assign ld_src_we = ld_we_i & (ld_file_i == src_sel_i);
 
   always_comb begin : proc_bitmap
-    bitmap_d = bitmap_q;
-    if (take) bitmap_d[scan_index] = 1'b0;
+    bitmap_d = bitmap_q & ~(scan_first & {ActDepth{scan_go}});
     if (wb_valid_i) bitmap_d[wb_row_i] = wb_act_i != '0;
     if (ld_src_we) bitmap_d[ld_addr_i] = ld_wdata_i != '0;
     if (bitmap_clear_i) bitmap_d = '0;
@@ -144,15 +150,16 @@ module eie_act_file #(
   end
 
   // ---------------------------------------------------------------------------
-  // The two files: single port each; the scan reads the source, write-back writes
-  // the destination, the load port either (never two users of one file at once)
+  // The two files: a read port (the scan reads the source, the load port either)
+  // and a write port (write-back writes the destination, the load port either);
+  // the load port is used only while the core is idle, never at once with the others
   // ---------------------------------------------------------------------------
   logic [1:0][ActWidth-1:0] file_rdata;
   logic [1:0]               file_scan, file_wb, file_ld;
 
   for (genvar f = 0; f < 2; f++) begin : g_file
     logic                scan_rd, wb_wr, ld_sel, we, re;
-    logic [RowWidth-1:0] addr;
+    logic [RowWidth-1:0] raddr, waddr;
     logic [ActWidth-1:0] wdata;
 
     assign scan_rd = take & (src_sel_i == f[0]);
@@ -160,18 +167,19 @@ module eie_act_file #(
     assign ld_sel  = (ld_we_i | ld_re_i) & (ld_file_i == f[0]);
     assign we      = wb_wr | (ld_sel & ld_we_i);
     assign re      = scan_rd | (ld_sel & ld_re_i);
-    assign addr    = scan_rd ? scan_index : wb_wr ? wb_row_i : ld_addr_i;
+    assign raddr   = scan_rd ? scan_index : ld_addr_i;
+    assign waddr   = wb_wr ? wb_row_i : ld_addr_i;
     assign wdata   = wb_wr ? wb_act_i : ld_wdata_i;
 
-    // Block RAM (DP16KD) even when shallow, as in the paper's SRAM. no_rw_check: the
-    // load port never reads and writes at once (asserted), so Yosys needs no
-    // read-during-write logic.
+    // Block RAM (DP16KD) even when shallow, as in the paper's SRAM. no_rw_check: a
+    // row is read at the earliest the cycle after its write (its bitmap bit is set
+    // with the write), so Yosys needs no read-during-write logic.
     (* ram_style = "block", no_rw_check *) logic [ActWidth-1:0] mem [ActDepth];
     logic [ActWidth-1:0] rdata_q;
 
     always_ff @(posedge clk_i) begin : proc_mem
-      if (we) mem[addr] <= wdata;
-      if (re) rdata_q <= mem[addr];
+      if (we) mem[waddr] <= wdata;
+      if (re) rdata_q <= mem[raddr];
     end
 
     assign file_rdata[f] = rdata_q;
@@ -221,8 +229,8 @@ module eie_act_file #(
       assert (!stall_q || (leaf_valid_o && leaf_act_o == stall_act_q && leaf_col_o == stall_col_q))
         else $fatal(1, "eie_act_file: leaf changed or vanished while stalled");
       for (int f = 0; f < 2; f++) begin
-        assert (32'(file_scan[f]) + 32'(file_wb[f]) + 32'(file_ld[f]) <= 1)
-          else $fatal(1, "eie_act_file: file %0d has two users in one cycle", f);
+        assert (!(file_ld[f] && (file_scan[f] || file_wb[f])))
+          else $fatal(1, "eie_act_file: load access to file %0d while it is scanned or written", f);
       end
       // The offered leaf's value lives in the source file's read register.
       assert (!(leaf_valid_q && file_ld[leaf_file_q] && ld_re_i))

@@ -1,68 +1,70 @@
 // SPDX-License-Identifier: Apache-2.0
-// eie_lzc: leading non-zero detector, combinational. index_o is the lowest set
-// bit of bits_i (bit 0 has priority) and 0 when empty_o. A binary tree of
-// log2(Width) levels in labelled generate blocks, as pulp cc_lzc; no handshake.
+// eie_lzc: leading non-zero detector, combinational. first_o is the lowest set bit
+// of bits_i as a one-hot vector, index_o its position (0 when empty_o). The one-hot
+// comes from carry chains, b & (~b + 1), in groups of 16 bits, and the group from
+// the same over the groups' ORs: a few LUT levels and two short carry chains, so
+// that a bitmap cleared by its own search (eie_act_file) closes a one-cycle loop
+// at speed. index_o encodes the one-hot (OR trees), off that loop. No handshake;
 // clk_i/rst_ni (every block has them) only sample the self-check assertions.
 
 `default_nettype none
 
 module eie_lzc #(
-  /// Bits searched (>= 1, any value; the tree is padded to a power of two).
-  parameter int Width = 8
+  /// Bits searched (>= 1).
+  parameter int Width = 8,
+  localparam int IdxWidth = (Width > 1) ? $clog2(Width) : 1
 ) (
-  /// Clock; only the simulation assertions use it.
-  input  logic                                    clk_i,
-  /// Asynchronous reset, active low; only the simulation assertions use it.
-  input  logic                                    rst_ni,
-  /// Bits to search; bit 0 has the highest priority.
-  input  logic [Width-1:0]                        bits_i,
-  /// Index of the lowest set bit of bits_i; 0 when empty_o.
-  output logic [(Width > 1 ? $clog2(Width) : 1)-1:0] index_o,
-  /// No bit of bits_i is set.
-  output logic                                    empty_o
+  /// Clock (assertions only).
+  input  logic                clk_i,
+  /// Asynchronous reset, active low (assertions only).
+  input  logic                rst_ni,
+  /// Bits to search.
+  input  logic [Width-1:0]    bits_i,
+  /// The lowest set bit alone (all zero when empty_o).
+  output logic [Width-1:0]    first_o,
+  /// Its index (0 when empty_o).
+  output logic [IdxWidth-1:0] index_o,
+  /// No bit is set.
+  output logic                empty_o
 );
 
-  localparam int NumLevels   = $clog2(Width);
-  localparam int PaddedWidth = 1 << NumLevels;
-  localparam int IdxWidth    = (Width > 1) ? NumLevels : 1;
+  // Groups of 16: a 16-bit carry chain is eight ECP5 CCU2C cells.
+  localparam int GroupWidth  = (Width < 16) ? Width : 16;
+  localparam int NumGroups   = (Width + GroupWidth - 1) / GroupWidth;
+  localparam int PaddedWidth = NumGroups * GroupWidth;
 
   initial begin : proc_check_params
     if (Width < 1) $fatal(1, "eie_lzc: Width must be >= 1, got %0d", Width);
   end
 
-  // ---------------------------------------------------------------------------
-  // Tree: level 0 are the (padded) input bits, level NumLevels the root. Every
-  // node carries a full-width index; level l sets bit l-1 when the right child wins.
-  // Per-level vectors are flat (node n at [n*IdxWidth +: IdxWidth]): Yosys cannot
-  // size a packed 2-D array declared inside a generate block.
-  // ---------------------------------------------------------------------------
-  for (genvar l = 0; l <= NumLevels; l++) begin : g_level
-    localparam int NumNodes = PaddedWidth >> l;
+  logic [PaddedWidth-1:0] bits_pad, first_pad;
+  logic [NumGroups-1:0]   group_any, group_first;
 
-    logic [NumNodes-1:0]          valid;
-    logic [NumNodes*IdxWidth-1:0] index;
+  assign bits_pad = PaddedWidth'(bits_i);
 
-    if (l == 0) begin : g_leaves
-      assign valid = NumNodes'(bits_i);
-      assign index = '0;
-    end else begin : g_nodes
-      localparam logic [IdxWidth-1:0] LevelBit = IdxWidth'(1) << (l - 1);
+  for (genvar g = 0; g < NumGroups; g++) begin : g_group
+    logic [GroupWidth-1:0] bits, lowest;
 
-      for (genvar n = 0; n < NumNodes; n++) begin : g_node
-        logic sel_right;
-
-        // The right child wins only when the left one has no bit set.
-        assign sel_right = !g_level[l-1].valid[2*n] && g_level[l-1].valid[2*n+1];
-        assign valid[n]  = g_level[l-1].valid[2*n] || g_level[l-1].valid[2*n+1];
-        assign index[n*IdxWidth +: IdxWidth] =
-            sel_right ? (g_level[l-1].index[(2*n+1)*IdxWidth +: IdxWidth] | LevelBit)
-                      : g_level[l-1].index[2*n*IdxWidth +: IdxWidth];
-      end
-    end
+    assign bits         = bits_pad[g*GroupWidth +: GroupWidth];
+    // Adding one to ~bits carries through its low ones up to bits' lowest set bit.
+    assign lowest       = bits & (~bits + GroupWidth'(1));
+    assign group_any[g] = |bits;
+    assign first_pad[g*GroupWidth +: GroupWidth] = group_first[g] ? lowest : '0;
   end
 
-  assign index_o = g_level[NumLevels].index;
-  assign empty_o = !g_level[NumLevels].valid[0];
+  assign group_first = group_any & (~group_any + NumGroups'(1));
+  assign first_o     = first_pad[Width-1:0];
+  assign empty_o     = ~|group_any;
+
+  // Bit k of the index: the OR of the one-hot's bits whose position has bit k set.
+  for (genvar k = 0; k < IdxWidth; k++) begin : g_index_bit
+    logic [Width-1:0] has_bit;
+
+    for (genvar i = 0; i < Width; i++) begin : g_pos
+      assign has_bit[i] = ((i >> k) & 1) == 1;
+    end
+    assign index_o[k] = |(first_o & has_bit);
+  end
 
 `ifndef SYNTHESIS
   // ---------------------------------------------------------------------------
@@ -82,6 +84,8 @@ module eie_lzc #(
         else $fatal(1, "eie_lzc: index %0d is not the lowest set bit of %b", index_o, bits_i);
       assert (!empty_o || index_o == '0)
         else $fatal(1, "eie_lzc: index %0d while empty", index_o);
+      assert (first_o == (empty_o ? '0 : Width'(1) << index_o))
+        else $fatal(1, "eie_lzc: one-hot %b does not match index %0d", first_o, index_o);
     end
   end
 `endif

@@ -2,8 +2,9 @@
 """cocotb testbench of eie_lzc (combinational) against a Python model.
 
 Exhaustive over every input up to Width 8, seeded random plus corner cases above.
-A driver applies one vector per cycle; the monitor/checker compares index_o and
-empty_o with the model in the read-only phase and counts what it checked.
+A driver applies one vector per cycle; the monitor/checker compares first_o,
+index_o and empty_o with the model in the read-only phase and counts what it
+checked. The widths cover one group of 16 and several, padded or not.
 pytest runs it per Width at the bottom.
 """
 
@@ -32,7 +33,7 @@ class LzcChecker:
         self.expected: deque[int] = deque()
         self.checked = 0
 
-    def check(self, bits: int, index: int, empty: bool) -> None:
+    def check(self, bits: int, first: int, index: int, empty: bool) -> None:
         assert self.expected, f"output checked for {bits:#x} that was never driven"
         driven = self.expected.popleft()
         assert driven == bits, f"driven {driven:#x}, DUT sees {bits:#x}"
@@ -40,6 +41,7 @@ class LzcChecker:
         assert (index, empty) == (want_index, want_empty), (
             f"bits {bits:#x}: index_o={index} empty_o={empty}, model index={want_index} empty={want_empty}"
         )
+        assert first == bits & -bits, f"bits {bits:#x}: first_o={first:#x}, model {bits & -bits:#x}"
         self.checked += 1
 
 
@@ -60,7 +62,8 @@ class TB(ClockedTB):
             dut.bits_i.value = bits
             self.checker.expected.append(bits)
             await ReadOnly()
-            self.checker.check(int(dut.bits_i.value), int(dut.index_o.value), bool(dut.empty_o.value))
+            self.checker.check(int(dut.bits_i.value), int(dut.first_o.value), int(dut.index_o.value),
+                               bool(dut.empty_o.value))
 
     def finish(self, count: int) -> None:
         assert not self.checker.expected, f"{len(self.checker.expected)} vectors left unchecked"
@@ -110,8 +113,8 @@ async def lzc_all_or_random(dut):
 # runtime into every build), so by default Verilator runs VERILATOR_WIDTHS only;
 # the other widths are marked slow on it (-m slow). Icarus runs every width.
 # -----------------------------------------------------------------------------
-WIDTHS = [1, 3, 4, 5, 8, 16, 64]
-VERILATOR_WIDTHS = [5]
+WIDTHS = [1, 3, 4, 5, 8, 16, 17, 40, 64]
+VERILATOR_WIDTHS = [40]
 
 
 @pytest.mark.sim_matrix(WIDTHS, argname="width", verilator_default=VERILATOR_WIDTHS)
