@@ -3,8 +3,11 @@
 // the source file. The scan port is a leaf of the LNZD tree: valid/ready, one
 // non-zero per cycle in ascending index order, leaf_valid_o one cycle after the
 // take; after a stall valid stays high and data stays put. Zeros cost no cycle.
-// Each file has a read port (scan, load reads) and a write port (write-back, load
-// writes), so a file can be scanned while it is written.
+// The previous layer's write-back fills the source file while it is scanned: it
+// writes rows in ascending order, and each row's bitmap bit with it, so the scan
+// never passes a row not yet written; the leaf is done only when the write-back
+// is over. Each file has a read port (scan, load reads) and a write port
+// (write-back, load writes).
 
 `default_nettype none
 
@@ -23,7 +26,7 @@ module eie_act_file #(
   /// Asynchronous reset, active low.
   input  logic                            rst_ni,
 
-  /// Which file is the source (0 or 1); the other is the destination.
+  /// Which file is the source (0 or 1): the one scanned and written back into.
   input  logic                            src_sel_i,
 
   // Scan port: leaf of the LNZD tree
@@ -37,11 +40,14 @@ module eie_act_file #(
   output logic [eie_pkg::ActWidth-1:0]    leaf_act_o,
   /// Its global column j = k*NumPe + PeIndex.
   output logic [eie_pkg::ColIdxWidth-1:0] leaf_col_o,
-  /// Nothing left: the bitmap is empty and no leaf is offered.
-  output logic                            empty_o,
+  /// Nothing offered and nothing to come: the bitmap is empty, no leaf is offered
+  /// and no write-back is pending.
+  output logic                            done_o,
 
-  // Write-back port (end of a layer, scan finished)
-  /// Write wb_act_i to the destination file at wb_row_i.
+  // Write-back port (the previous layer's outputs, while this layer runs)
+  /// The write-back may still write a row (from its start to its last write).
+  input  logic                            wb_pending_i,
+  /// Write wb_act_i to the source file at wb_row_i.
   input  logic                            wb_valid_i,
   /// Local row.
   input  logic [RowWidth-1:0]             wb_row_i,
@@ -85,6 +91,10 @@ module eie_act_file #(
   logic [ActDepth-1:0] scan_first;
   logic [RowWidth-1:0] scan_index;
   logic                scan_none;
+  // Some bitmap bit is set: |bitmap_q, registered (timing: the leaf's done flag then
+  // feeds the LNZD nodes' grants, and through them the other leaves' takes, from a
+  // register, not through an OR over the whole bitmap).
+  logic                any_d, any_q;
 
   eie_lzc #(
     .Width (ActDepth)
@@ -103,10 +113,10 @@ module eie_act_file #(
   logic                   scan_go, take;
   logic [ColIdxWidth-1:0] scan_col;
 
-  // scan_go does not wait for scan_none: with nothing set it clears nothing, so the
+  // scan_go does not wait for a set bit: with nothing set it clears nothing, so the
   // bitmap's loop (search, clear) has no OR over the whole bitmap in it.
   assign scan_go  = scan_en_i & (~leaf_valid_q | leaf_ready_i);
-  assign take     = scan_go & ~scan_none;
+  assign take     = scan_go & any_q;
   assign scan_col = ColIdxWidth'(scan_index) * ColIdxWidth'(NumPe) + ColIdxWidth'(PeIndex);
 
   always_comb begin : proc_leaf
@@ -135,14 +145,18 @@ module eie_act_file #(
     if (bitmap_clear_i) bitmap_d = '0;
   end
 
+  assign any_d = |bitmap_d;
+
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs
     if (!rst_ni) begin
       bitmap_q     <= '0;
+      any_q        <= 1'b0;
       leaf_valid_q <= 1'b0;
       leaf_file_q  <= 1'b0;
       leaf_col_q   <= '0;
     end else begin
       bitmap_q     <= bitmap_d;
+      any_q        <= any_d;
       leaf_valid_q <= leaf_valid_d;
       leaf_file_q  <= leaf_file_d;
       leaf_col_q   <= leaf_col_d;
@@ -151,7 +165,7 @@ module eie_act_file #(
 
   // ---------------------------------------------------------------------------
   // The two files: a read port (the scan reads the source, the load port either)
-  // and a write port (write-back writes the destination, the load port either);
+  // and a write port (the write-back writes the source, the load port either);
   // the load port is used only while the core is idle, never at once with the others
   // ---------------------------------------------------------------------------
   logic [1:0][ActWidth-1:0] file_rdata;
@@ -163,7 +177,7 @@ module eie_act_file #(
     logic [ActWidth-1:0] wdata;
 
     assign scan_rd = take & (src_sel_i == f[0]);
-    assign wb_wr   = wb_valid_i & (src_sel_i != f[0]);
+    assign wb_wr   = wb_valid_i & (src_sel_i == f[0]);
     assign ld_sel  = (ld_we_i | ld_re_i) & (ld_file_i == f[0]);
     assign we      = wb_wr | (ld_sel & ld_we_i);
     assign re      = scan_rd | (ld_sel & ld_re_i);
@@ -206,7 +220,7 @@ module eie_act_file #(
   assign leaf_valid_o = leaf_valid_q;
   assign leaf_act_o   = file_rdata[leaf_file_q];
   assign leaf_col_o   = leaf_col_q;
-  assign empty_o      = scan_none & ~leaf_valid_q;
+  assign done_o       = ~any_q & ~leaf_valid_q & ~wb_pending_i;
   assign ld_rdata_o   = file_rdata[ld_file_q];
 
   // ---------------------------------------------------------------------------
@@ -235,6 +249,8 @@ module eie_act_file #(
       // The offered leaf's value lives in the source file's read register.
       assert (!(leaf_valid_q && file_ld[leaf_file_q] && ld_re_i))
         else $fatal(1, "eie_act_file: load read of the file of an offered leaf");
+      assert (any_q == !scan_none)
+        else $fatal(1, "eie_act_file: the registered any-bit flag disagrees with the bitmap");
       assert (!(ld_we_i && ld_re_i))
         else $fatal(1, "eie_act_file: load read and write in one cycle");
       assert (!wb_valid_i || int'(wb_row_i) < ActDepth)

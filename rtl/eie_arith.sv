@@ -2,7 +2,9 @@
 // Arithmetic unit: b[x] += codebook[layer][v] * a_j for every non-padding entry, one
 // entry per cycle, no backpressure and no stall. Pipeline: codebook read -> registered
 // multiply + accumulator read -> add and write, with a bypass for back-to-back updates
-// of one row. wb_re_i -> wb_acc_o one cycle later, only while idle_o.
+// of one row. Two banks of accumulators: the layer's entries add into bank acc_bank_i
+// while the write-back reads the previous layer's sums from the other
+// (wb_re_i -> wb_acc_o one cycle later).
 
 `default_nettype none
 
@@ -43,13 +45,19 @@ module eie_arith #(
   /// Its column's activation a_j.
   input  logic [eie_pkg::ActWidth-1:0]     ent_act_i,
 
-  /// Forget every row (all read as untouched) in one cycle, and drop the entries in the
-  /// pipeline and the one arriving in this cycle (so an abort leaves nothing behind).
+  /// Bank the entries add into (the layer's parity; held for the whole layer).
+  input  logic                             acc_bank_i,
+  /// Forget every row of bank acc_bank_i (all read as untouched) in one cycle, and drop
+  /// the entries in the pipeline and the one arriving in this cycle (so an abort
+  /// leaves nothing behind).
   input  logic                             clear_i,
 
-  // Write-back read port (only while idle_o)
-  /// Read accumulator wb_row_i.
+  // Write-back read port
+  /// Read accumulator wb_row_i of bank rd_bank_i (not the entries' bank while an entry
+  /// is in the pipeline).
   input  logic                             wb_re_i,
+  /// Bank of the read.
+  input  logic                             rd_bank_i,
   /// Row to read.
   input  logic [RowWidth-1:0]              wb_row_i,
   /// The row's sum one cycle after wb_re_i (0 if untouched since clear_i); holds.
@@ -152,49 +160,68 @@ module eie_arith #(
   end
 
   // ---------------------------------------------------------------------------
-  // Accumulator RAM (one write port, one read port shared with write-back) and
-  // the touched bits
+  // Accumulator RAMs, one per bank (one write port, one read port each: the entry
+  // pipeline's in its own bank, the write-back's in the other), and their touched bits
   // ---------------------------------------------------------------------------
-  logic                acc_re, acc_we;
-  logic [RowWidth-1:0] acc_raddr;
-  logic [AccWidth-1:0] acc_wdata;
+  logic [AccWidth-1:0]      acc_wdata;  // stage 2's sum
+  logic [1:0][AccWidth-1:0] bank_rdata;
+  logic                     wb_bank_d, wb_bank_q;
 
-  assign acc_re    = s1_valid_q | wb_re_i;
-  assign acc_raddr = wb_re_i ? wb_row_i : s1_row_q;
-  assign acc_we    = s2_valid_q;
+  for (genvar b = 0; b < 2; b++) begin : g_bank
+    logic                mine, wb_rd, re, we;
+    logic [RowWidth-1:0] raddr;
 
-  logic [AccWidth-1:0] acc_mem [ActDepth];
-  logic [AccWidth-1:0] acc_rdata_q;
+    assign mine  = acc_bank_i == b[0];
+    assign wb_rd = wb_re_i & (rd_bank_i == b[0]);
+    assign re    = (s1_valid_q & mine) | wb_rd;
+    assign raddr = wb_rd ? wb_row_i : s1_row_q;
+    assign we    = s2_valid_q & mine;
 
-  always_ff @(posedge clk_i) begin : proc_acc_mem
-    if (acc_we) acc_mem[s2_row_q] <= acc_wdata;
-    if (acc_re) acc_rdata_q <= acc_mem[acc_raddr];
-  end
+    logic [AccWidth-1:0] mem [ActDepth];
+    logic [AccWidth-1:0] rdata_q;
 
-  logic [ActDepth-1:0] touched_d, touched_q;
-  logic                rd_touched_d, rd_touched_q;
-
-  always_comb begin : proc_touched
-    touched_d    = touched_q;
-    rd_touched_d = rd_touched_q;
-    if (acc_re) rd_touched_d = touched_q[acc_raddr];
-    if (acc_we) touched_d[s2_row_q] = 1'b1;
-    if (clear_i) touched_d = '0;
-  end
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_touched_regs
-    if (!rst_ni) begin
-      touched_q    <= '0;
-      rd_touched_q <= 1'b0;
-    end else begin
-      touched_q    <= touched_d;
-      rd_touched_q <= rd_touched_d;
+    always_ff @(posedge clk_i) begin : proc_acc_mem
+      if (we) mem[s2_row_q] <= acc_wdata;
+      if (re) rdata_q <= mem[raddr];
     end
+
+    logic [ActDepth-1:0] touched_d, touched_q;
+    logic                rd_touched_d, rd_touched_q;
+
+    always_comb begin : proc_touched
+      touched_d    = touched_q;
+      rd_touched_d = rd_touched_q;
+      if (re) rd_touched_d = touched_q[raddr];
+      if (we) touched_d[s2_row_q] = 1'b1;
+      if (clear_i && mine) touched_d = '0;
+    end
+
+    always_ff @(posedge clk_i or negedge rst_ni) begin : proc_touched_regs
+      if (!rst_ni) begin
+        touched_q    <= '0;
+        rd_touched_q <= 1'b0;
+      end else begin
+        touched_q    <= touched_d;
+        rd_touched_q <= rd_touched_d;
+      end
+    end
+
+    // An untouched row reads as 0, so the RAM never needs clearing.
+    assign bank_rdata[b] = rd_touched_q ? rdata_q : '0;
   end
 
-  // An untouched row reads as 0, so the RAM never needs clearing.
+  always_comb begin : proc_wb_bank
+    wb_bank_d = wb_bank_q;
+    if (wb_re_i) wb_bank_d = rd_bank_i;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_wb_bank_reg
+    if (!rst_ni) wb_bank_q <= 1'b0;
+    else         wb_bank_q <= wb_bank_d;
+  end
+
   logic [AccWidth-1:0] rd_acc;
-  assign rd_acc = rd_touched_q ? acc_rdata_q : '0;
+  assign rd_acc = bank_rdata[acc_bank_i];
 
   // ---------------------------------------------------------------------------
   // Stage 2: add and write
@@ -206,7 +233,7 @@ module eie_arith #(
 
   always_comb begin : proc_last_sum
     last_sum_d = last_sum_q;
-    if (acc_we) last_sum_d = acc_wdata;
+    if (s2_valid_q) last_sum_d = acc_wdata;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_last_sum_reg
@@ -217,7 +244,7 @@ module eie_arith #(
     end
   end
 
-  assign wb_acc_o = rd_acc;
+  assign wb_acc_o = bank_rdata[wb_bank_q];
   assign idle_o   = ~s1_valid_q & ~s2_valid_q;
 
   // Only MaxLayers == 1 leaves layer_i unread (it is cut off by the address cast).
@@ -238,9 +265,10 @@ module eie_arith #(
         else $fatal(1, "eie_arith: layer %0d >= MaxLayers %0d", layer_i, MaxLayers);
       assert (!ent_valid_i || int'(ent_row_i) < ActDepth)
         else $fatal(1, "eie_arith: row %0d >= ActDepth %0d", ent_row_i, ActDepth);
-      assert (!wb_re_i || (idle_o && int'(wb_row_i) < ActDepth))
-        else $fatal(1, "eie_arith: write-back read of row %0d while busy or out of range",
-                    wb_row_i);
+      assert (!wb_re_i || int'(wb_row_i) < ActDepth)
+        else $fatal(1, "eie_arith: write-back read of row %0d out of range", wb_row_i);
+      assert (!(wb_re_i && rd_bank_i == acc_bank_i && !idle_o))
+        else $fatal(1, "eie_arith: write-back read of the bank the entries add into");
     end
   end
 `endif

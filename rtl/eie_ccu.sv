@@ -3,10 +3,13 @@
 // a START runs the layers: INIT checks a layer descriptor and flushes the PEs,
 // COMPUTE broadcasts (a_j, j) from the LNZD root (the bias column's constant one
 // first), one per cycle, into a history of the last HistoryDepth broadcasts that
-// every PE reads at its own pace (eie_bcast_history),
-// WRITEBACK lets each PE turn its accumulators into the next layer's activations,
-// then the ping-pong files swap. The last layer stays in the accumulators (read
-// back requantised through the load port). Any error event aborts to IDLE.
+// every PE reads at its own pace (eie_bcast_history). When a layer is drained the
+// ping-pong files swap and the next layer's INIT follows at once, with the
+// write-back: each PE turns its accumulators into the next layer's activations
+// while that layer runs (its entries add into the PEs' other accumulator bank, its
+// LNZD leaves scan the rows as they are written). The last layer stays in the
+// accumulators (read back requantised through the load port). Any error event
+// aborts to IDLE.
 
 `default_nettype none
 
@@ -72,14 +75,12 @@ module eie_ccu #(
   input  logic [ColWidth-1:0]                    root_col_i,
   /// The root item is taken.
   output logic                                   root_ready_o,
-  /// Every leaf and node of the LNZD tree is empty.
-  input  logic                                   tree_empty_i,
+  /// The LNZD tree is done: every leaf is done (its write-back over) and every node empty.
+  input  logic                                   tree_done_i,
   /// Per PE: room for 1 / 2 more columns (lanes 0 / 1).
   input  logic [NumPe-1:0][Lanes-1:0]            pe_room_i,
   /// Per PE: compute pipeline empty.
   input  logic [NumPe-1:0]                       pe_idle_i,
-  /// Per PE: write-back running.
-  input  logic [NumPe-1:0]                       pe_wb_busy_i,
   /// Per PE and take lane: a column it has not taken is in the history.
   output logic [NumPe-1:0][Lanes-1:0]            bcast_valid_o,
   /// Per PE and take lane: it takes that column now.
@@ -90,12 +91,12 @@ module eie_ccu #(
   output logic [NumPe-1:0][Lanes-1:0][PtrIdxWidth-1:0] bcast_ptr_idx_o,
   /// The current layer (its codebook).
   output logic [LayerWidth-1:0]                  layer_o,
-  /// Output features of the current layer.
-  output logic [OutWidth-1:0]                    layer_out_o,
-  /// ReLU flag of the current layer.
-  output logic                                   layer_relu_o,
-  /// Write-back shift of the current layer.
-  output logic [ShiftWidth-1:0]                  layer_shift_o,
+  /// Output features of the layer written back (in I/O mode: of the current layer).
+  output logic [OutWidth-1:0]                    wb_out_o,
+  /// ReLU flag of the layer written back (in I/O mode: of the current layer).
+  output logic                                   wb_relu_o,
+  /// Requantisation shift of the layer written back (in I/O mode: of the current layer).
+  output logic [ShiftWidth-1:0]                  wb_shift_o,
   /// The source activation file.
   output logic                                   src_sel_o,
   /// The LNZD leaves scan their source files.
@@ -136,8 +137,7 @@ module eie_ccu #(
   typedef enum logic [1:0] {
     StIdle,
     StInit,
-    StCompute,
-    StWriteback
+    StCompute
   } state_e;
 
   state_e                state_d, state_q;
@@ -148,9 +148,8 @@ module eie_ccu #(
   logic [ActWidth-1:0]   fresh_act;
   logic [PtrIdxWidth-1:0] fresh_ptr_idx;
   logic [NumPe-1:0][Lanes-1:0][EntryWidth-1:0] pe_entry;
-  // The write-back's first cycle (wb_start_o), and the next: the PEs see the start a
-  // cycle late (eie_core registers it), so their busy flags are up a cycle later.
-  logic                  wb_first_d, wb_first_q, wb_second_q;
+  // The next layer's INIT cycle, in which the write-back starts (wb_start_o).
+  logic                  wb_first_d, wb_first_q;
   logic                  done_d, done_q;
   logic [2*CntWidth-1:0] cycles_d, cycles_q;
   logic [CntWidth-1:0]   bcasts_d, bcasts_q, stalls_d, stalls_q;
@@ -159,7 +158,7 @@ module eie_ccu #(
   // history-full OR over every PE then feeds no 32-bit adder).
   logic                  bcast_inc_d, bcast_inc_q, stall_inc_d, stall_inc_q;
 
-  logic all_idle, any_wb_busy, layer_bad, layer_drained, last_layer;
+  logic all_idle, layer_bad, layer_drained, last_layer;
   // Error events and the abort they cause are continuous assignments, read but never
   // written by the always_comb below: Icarus 11 re-runs an always_comb forever when
   // it reads a variable it has just written.
@@ -170,8 +169,8 @@ module eie_ccu #(
   // The current layer's descriptor fields, registered so that no descriptor mux
   // sits in the PEs' write-back or the broadcast paths (timing). They always load
   // layer_d's descriptor: layer 0's at a START, the next layer's (read into next_q
-  // a cycle ahead, timing: the write-back's end then does not feed a descriptor
-  // mux) when a layer ends, layer_q's otherwise. In a run that is what they hold
+  // a cycle ahead, timing: the layer's end then does not feed a descriptor mux)
+  // when a layer ends, layer_q's otherwise. In a run that is what they hold
   // (eie_csr refuses descriptor writes while busy); in I/O mode they follow a
   // descriptor write one cycle later. (Icarus 11 cannot bit-select an indexed element.)
   // One layer's descriptor as one vector: {in, out, ptr_base, bias, relu, shift}.
@@ -193,8 +192,8 @@ module eie_ccu #(
 
   // The layer after layer_q (wrapping past the last descriptor, which no run reaches).
   assign layer_next = 32'(layer_q) == MaxLayers - 1 ? '0 : layer_q + LayerWidth'(1);
-  // The write-back is over: the next layer's INIT follows.
-  assign advance    = state_q == StWriteback && !wb_first_q && !wb_second_q && !any_wb_busy;
+  // A layer is drained and another follows: its INIT, and the write-back.
+  assign advance    = state_q == StCompute && layer_drained && !last_layer;
   assign cur_d      = start_ok ? desc[0] : advance ? next_q : desc[layer_q];
 
   always_ff @(posedge clk_i) begin : proc_next_layer
@@ -208,8 +207,37 @@ module eie_ccu #(
 
   assign {cur_in_q, cur_out_q, cur_ptr_base_q, cur_bias_q, cur_relu_q, cur_shift_q} = cur_q;
 
+  // The fields the write-back uses, of the layer just drained: the next layer's
+  // descriptor is current while the write-back runs. In I/O mode they follow the
+  // current layer's (the RESULT target requantises with the last layer's after a run).
+  logic [OutWidth-1:0]   wb_out_d, wb_out_q;
+  logic                  wb_relu_d, wb_relu_q;
+  logic [ShiftWidth-1:0] wb_shift_d, wb_shift_q;
+
+  always_comb begin : proc_wb_desc
+    wb_out_d   = wb_out_q;
+    wb_relu_d  = wb_relu_q;
+    wb_shift_d = wb_shift_q;
+    if (state_q == StIdle || (state_q == StCompute && layer_drained)) begin
+      wb_out_d   = cur_out_q;
+      wb_relu_d  = cur_relu_q;
+      wb_shift_d = cur_shift_q;
+    end
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_wb_desc_regs
+    if (!rst_ni) begin
+      wb_out_q   <= '0;
+      wb_relu_q  <= 1'b0;
+      wb_shift_q <= '0;
+    end else begin
+      wb_out_q   <= wb_out_d;
+      wb_relu_q  <= wb_relu_d;
+      wb_shift_q <= wb_shift_d;
+    end
+  end
+
   assign all_idle    = &pe_idle_i;
-  assign any_wb_busy = |pe_wb_busy_i;
   assign in_cols     = (ColWidth+1)'(cur_in_q);
   assign last_layer  = 32'(layer_q) + 1 >= 32'(num_layers_i);
 
@@ -235,7 +263,7 @@ module eie_ccu #(
                           ((abort_i || ext_abort_i) && state_q != StIdle);
   assign root_ready_o   = root_take;
 
-  assign bcast_over_o  = !bias_pending_q && tree_empty_i && !root_valid_i && caught_up;
+  assign bcast_over_o  = !bias_pending_q && tree_done_i && !root_valid_i && caught_up;
   assign layer_drained = bcast_over_o && all_idle;
   assign bcast_inc_d   = fresh_take;
   assign stall_inc_d   = fresh_valid && history_full && state_q == StCompute;
@@ -291,7 +319,6 @@ module eie_ccu #(
     wb_first_d     = 1'b0;
     done_d         = done_q;
     flush_o        = 1'b0;
-    wb_start_o     = 1'b0;
     bitmap_clear_o = 1'b0;
 
     unique case (state_q)
@@ -317,17 +344,11 @@ module eie_ccu #(
           state_d        = StIdle;
           done_d         = 1'b1;
           bitmap_clear_o = 1'b1;
-        end else if (layer_drained) begin
-          state_d    = StWriteback;
+        end else if (advance) begin
+          src_sel_d  = !src_sel_q;
+          layer_d    = layer_q + LayerWidth'(1);
+          state_d    = StInit;
           wb_first_d = 1'b1;
-        end
-      end
-      StWriteback: begin
-        wb_start_o = wb_first_q;
-        if (advance) begin
-          src_sel_d = !src_sel_q;
-          layer_d   = layer_q + LayerWidth'(1);
-          state_d   = StInit;
         end
       end
       default: state_d = StIdle;
@@ -355,7 +376,6 @@ module eie_ccu #(
       src_sel_q      <= 1'b0;
       bias_pending_q <= 1'b0;
       wb_first_q     <= 1'b0;
-      wb_second_q    <= 1'b0;
       done_q         <= 1'b0;
     end else begin
       state_q        <= state_d;
@@ -363,7 +383,6 @@ module eie_ccu #(
       src_sel_q      <= src_sel_d;
       bias_pending_q <= bias_pending_d;
       wb_first_q     <= wb_first_d;
-      wb_second_q    <= wb_first_q;
       done_q         <= done_d;
     end
   end
@@ -425,9 +444,10 @@ module eie_ccu #(
 `endif
 
   assign layer_o         = layer_q;
-  assign layer_out_o     = cur_out_q;
-  assign layer_relu_o    = cur_relu_q;
-  assign layer_shift_o   = cur_shift_q;
+  assign wb_out_o        = wb_out_q;
+  assign wb_relu_o       = wb_relu_q;
+  assign wb_shift_o      = wb_shift_q;
+  assign wb_start_o      = wb_first_q && !abort;
   // In I/O mode the input file is the source, so loading it keeps its bitmap.
   assign src_sel_o       = busy_o ? src_sel_q : input_file_i;
   assign scan_en_o       = state_q == StCompute;

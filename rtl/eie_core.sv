@@ -276,19 +276,19 @@ module eie_core #(
   // ---------------------------------------------------------------------------
   // Central control unit and LNZD quadtree
   // ---------------------------------------------------------------------------
-  logic                          root_valid, root_ready, tree_empty;
+  logic                          root_valid, root_ready, tree_done;
   logic [ActWidth+ColWidth-1:0]  root_data;
-  logic [NumPe-1:0]              pe_idle, pe_wb_busy, leaf_valid, leaf_ready, leaf_empty;
+  logic [NumPe-1:0]              pe_idle, leaf_valid, leaf_ready, leaf_done;
   logic [NumPe-1:0][ActWidth+ColWidth-1:0] leaf_data;
   logic [NumPe-1:0][NumErrors-1:0] pe_err;
   // Per PE and take lane (eie_bcast_history).
   logic [NumPe-1:0][Lanes-1:0]   pe_room, bcast_valid, bcast_take;
   logic [NumPe-1:0][Lanes-1:0][ActWidth-1:0]    bcast_act;
   logic [NumPe-1:0][Lanes-1:0][PtrIdxWidth-1:0] bcast_ptr_idx;
-  logic [eie_pkg::LayerOutWidth-1:0] cur_out;
-  logic                          cur_relu, src_sel, scan_en, flush, wb_start, bitmap_clear;
+  logic [eie_pkg::LayerOutWidth-1:0] wb_out;
+  logic                          wb_relu, src_sel, scan_en, flush, wb_start, bitmap_clear;
   logic                          compute, bcast_over;
-  logic [eie_pkg::ShiftWidth-1:0] cur_shift;
+  logic [eie_pkg::ShiftWidth-1:0] wb_shift;
 
   eie_lnzd_tree #(
     .NumLeaves (NumPe),
@@ -298,12 +298,13 @@ module eie_core #(
     .rst_ni,
     .flush_i      (flush),
     .leaf_valid_i (leaf_valid),
+    .leaf_done_i  (leaf_done),
     .leaf_data_i  (leaf_data),
     .leaf_ready_o (leaf_ready),
     .root_valid_o (root_valid),
     .root_data_o  (root_data),
     .root_ready_i (root_ready),
-    .empty_o      (tree_empty)
+    .done_o       (tree_done)
   );
 
   // Error events of every PE, in ERROR bit positions, ORed over the array.
@@ -341,18 +342,17 @@ module eie_core #(
     .root_act_i       (root_data[ActWidth+ColWidth-1 -: ActWidth]),
     .root_col_i       (root_data[ColWidth-1:0]),
     .root_ready_o     (root_ready),
-    .tree_empty_i     (tree_empty && (&leaf_empty)),
+    .tree_done_i      (tree_done),
     .pe_room_i        (pe_room),
     .pe_idle_i        (pe_idle),
-    .pe_wb_busy_i     (pe_wb_busy),
     .bcast_valid_o    (bcast_valid),
     .bcast_take_o     (bcast_take),
     .bcast_act_o      (bcast_act),
     .bcast_ptr_idx_o  (bcast_ptr_idx),
     .layer_o          (cur_layer),
-    .layer_out_o      (cur_out),
-    .layer_relu_o     (cur_relu),
-    .layer_shift_o    (cur_shift),
+    .wb_out_o         (wb_out),
+    .wb_relu_o        (wb_relu),
+    .wb_shift_o       (wb_shift),
     .src_sel_o        (src_sel),
     .scan_en_o        (scan_en),
     .flush_o          (flush),
@@ -387,7 +387,7 @@ module eie_core #(
   // The CCU's pulses to every PE, registered (timing: no PE sees a net that the
   // CCU's state machine or abort computes in the same cycle). A PE flushes in
   // the first compute cycle of a layer, before its first take, and a cycle after
-  // an abort; the CCU waits a cycle longer for the write-back (eie_ccu).
+  // an abort; the write-back of the layer before starts in that cycle too.
   logic pe_flush_q, pe_wb_start_q, pe_bitmap_clear_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_pe_ctrl
@@ -420,9 +420,9 @@ module eie_core #(
       .clk_i,
       .rst_ni,
       .layer_i         (cur_layer),
-      .layer_out_i     (cur_out),
-      .layer_relu_i    (cur_relu),
-      .layer_shift_i   (cur_shift),
+      .wb_out_i        (wb_out),
+      .wb_relu_i       (wb_relu),
+      .wb_shift_i      (wb_shift),
       .src_sel_i       (src_sel),
       .scan_en_i       (scan_en),
       .flush_i         (pe_flush_q),
@@ -434,12 +434,11 @@ module eie_core #(
       .bcast_ptr_idx_i (bcast_ptr_idx[p]),
       .pe_room_o       (pe_room[p]),
       .idle_o          (pe_idle[p]),
-      .wb_busy_o       (pe_wb_busy[p]),
       .leaf_valid_o    (leaf_valid[p]),
       .leaf_ready_i    (leaf_ready[p]),
       .leaf_act_o      (leaf_act),
       .leaf_col_o      (leaf_col),
-      .leaf_empty_o    (leaf_empty[p]),
+      .leaf_done_o     (leaf_done[p]),
       .ld_we_i         (ld_pe_we[p]),
       .ld_re_i         (ld_pe_re[p]),
       .ld_target_i     (ld_target),

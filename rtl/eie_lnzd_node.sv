@@ -1,8 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// eie_lnzd_node: one node of the LNZD quadtree, a registered priority arbiter.
-// It takes the lowest-index valid child into its output register whenever the
-// register is empty or drained this cycle (ready = !out_valid_q || out_ready_i),
-// one item per cycle. Output: valid/ready; after a stall valid stays high and data stays put.
+// eie_lnzd_node: one node of the LNZD quadtree, a registered in-order arbiter.
+// It serves its children in index order: the lowest-index child that is not done
+// (that may still offer an item) is granted, and its item is taken into the
+// output register whenever the register is empty or drained this cycle (ready =
+// !out_valid_q || out_ready_i), one item per cycle. A granted child without an
+// item blocks the higher ones, so the order of the items out does not depend on
+// when the children offer them (a child still being written, eie_act_file).
+// Output: valid/ready and done; after a stall valid stays high and data stays put.
 
 `default_nettype none
 
@@ -20,6 +24,8 @@ module eie_lnzd_node #(
   input  logic                                flush_i,
   /// Child n offers in_data_i[n].
   input  logic [NumInputs-1:0]                in_valid_i,
+  /// Child i offers nothing now and will offer nothing more (until a flush).
+  input  logic [NumInputs-1:0]                in_done_i,
   /// Child items.
   input  logic [NumInputs-1:0][DataWidth-1:0] in_data_i,
   /// Child n is taken this cycle: at most one bit set, and only for the lowest valid child.
@@ -29,7 +35,9 @@ module eie_lnzd_node #(
   /// The item in the output register.
   output logic [DataWidth-1:0]                out_data_o,
   /// The parent takes the output item this cycle.
-  input  logic                                out_ready_i
+  input  logic                                out_ready_i,
+  /// Nothing in the output register and every child done.
+  output logic                                out_done_o
 );
 
   initial begin : proc_check_params
@@ -47,13 +55,13 @@ module eie_lnzd_node #(
   logic [DataWidth-1:0] out_data_d, out_data_q;
 
   // ---------------------------------------------------------------------------
-  // Priority select: the lowest-index valid child (loop runs downwards, last hit wins)
+  // In-order select: the lowest-index child not done (loop runs downwards, last hit wins)
   // ---------------------------------------------------------------------------
   always_comb begin : proc_grant
     grant      = '0;
     grant_data = '0;
     for (int i = NumInputs - 1; i >= 0; i--) begin
-      if (in_valid_i[i]) begin
+      if (!in_done_i[i]) begin
         grant      = NumInputs'(1) << i;
         grant_data = in_data_i[i];
       end
@@ -61,7 +69,7 @@ module eie_lnzd_node #(
   end
 
   assign can_take   = (!out_valid_q || out_ready_i) && !flush_i;
-  assign take       = can_take && (in_valid_i != '0);
+  assign take       = can_take && (in_valid_i & grant) != '0;
   assign in_ready_o = can_take ? grant : '0;
 
   // ---------------------------------------------------------------------------
@@ -92,6 +100,7 @@ module eie_lnzd_node #(
 
   assign out_valid_o = out_valid_q;
   assign out_data_o  = out_data_q;
+  assign out_done_o  = !out_valid_q && (&in_done_i);
 
 `ifndef SYNTHESIS
   // ---------------------------------------------------------------------------
@@ -112,11 +121,14 @@ module eie_lnzd_node #(
     end else begin
       assert ((handshake & (handshake - 1'b1)) == '0)
         else $fatal(1, "eie_lnzd_node: more than one child taken (%b)", handshake);
-      assert (handshake == '0 || (in_valid_i & (handshake - 1'b1)) == '0)
-        else $fatal(1, "eie_lnzd_node: child %b taken over a lower valid one (%b)", handshake,
-                    in_valid_i);
-      assert (!can_take || in_valid_i == '0 || handshake != '0)
-        else $fatal(1, "eie_lnzd_node: room and a valid child, but nothing taken");
+      assert (handshake == '0 || (~in_done_i & (handshake - 1'b1)) == '0)
+        else $fatal(1, "eie_lnzd_node: child %b taken before a lower one not done (%b)",
+                    handshake, in_done_i);
+      assert ((in_valid_i & in_done_i) == '0)
+        else $fatal(1, "eie_lnzd_node: a child offers an item and says it is done (%b)",
+                    in_valid_i & in_done_i);
+      assert (!can_take || (in_valid_i & grant) == '0 || handshake != '0)
+        else $fatal(1, "eie_lnzd_node: room and the granted child valid, but nothing taken");
       assert (!out_stall_q || (out_valid_o && out_data_o == out_stall_data_q))
         else $fatal(1, "eie_lnzd_node: output changed or vanished while stalled");
       out_stall_q      <= out_valid_o && !out_ready_i && !flush_i;

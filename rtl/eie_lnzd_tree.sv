@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // eie_lnzd_tree: the LNZD quadtree gathering the PEs' non-zero activations into
 // one stream. ceil(log4(NumLeaves)) register levels (at least one) of
-// eie_lnzd_node; each node prefers its lowest-index child, one item per cycle at
-// full throughput. Leaves and root are valid/ready; every leaf item reaches the root once.
+// eie_lnzd_node; each node serves its children in index order, so the items come
+// out leaf by leaf (leaf 0's first) whenever the leaves offer them, one item per
+// cycle at full throughput. Leaves and root are valid/ready, each leaf also says
+// when it is done; every leaf item reaches the root once.
 
 `default_nettype none
 
@@ -20,6 +22,8 @@ module eie_lnzd_tree #(
   input  logic                                flush_i,
   /// Leaf n offers leaf_data_i[n].
   input  logic [NumLeaves-1:0]                leaf_valid_i,
+  /// Leaf i offers nothing now and will offer nothing more in this layer.
+  input  logic [NumLeaves-1:0]                leaf_done_i,
   /// Leaf items.
   input  logic [NumLeaves-1:0][DataWidth-1:0] leaf_data_i,
   /// Leaf n's item is taken this cycle.
@@ -30,8 +34,8 @@ module eie_lnzd_tree #(
   output logic [DataWidth-1:0]                root_data_o,
   /// The consumer takes the root item this cycle.
   input  logic                                root_ready_i,
-  /// No node register (root included) holds an item; the leaves are not counted.
-  output logic                                empty_o
+  /// Every leaf is done and no node register (root included) holds an item.
+  output logic                                done_o
 );
 
   // ceil(log4(n)) == ceil(ceil(log2(n)) / 2).
@@ -55,22 +59,22 @@ module eie_lnzd_tree #(
     localparam int NumNodes    = (NumChildren + 3) / 4;
 
     logic [NumChildren-1:0]           child_valid;
+    logic [NumChildren-1:0]           child_done;
     logic [NumChildren*DataWidth-1:0] child_data;
     logic [NumChildren-1:0]           child_ready;
     logic [NumNodes-1:0]              valid;
     logic [NumNodes*DataWidth-1:0]    data;
     logic [NumNodes-1:0]              ready;
-    // Some register of this level or a level below holds an item.
-    logic                             occupied;
+    logic [NumNodes-1:0]              done;
 
     if (l == 1) begin : g_from_leaves
       assign child_valid = leaf_valid_i;
+      assign child_done  = leaf_done_i;
       assign child_data  = leaf_data_i;
-      assign occupied    = |valid;
     end else begin : g_from_below
       assign child_valid = g_level[l-1].valid;
+      assign child_done  = g_level[l-1].done;
       assign child_data  = g_level[l-1].data;
-      assign occupied    = (|valid) || g_level[l-1].occupied;
     end
 
     if (l == NumLevels) begin : g_to_root
@@ -90,11 +94,13 @@ module eie_lnzd_tree #(
         .rst_ni      (rst_ni),
         .flush_i     (flush_i),
         .in_valid_i  (child_valid[4*n +: NumInputs]),
+        .in_done_i   (child_done[4*n +: NumInputs]),
         .in_data_i   (child_data[4*n*DataWidth +: NumInputs*DataWidth]),
         .in_ready_o  (child_ready[4*n +: NumInputs]),
         .out_valid_o (valid[n]),
         .out_data_o  (data[n*DataWidth +: DataWidth]),
-        .out_ready_i (ready[n])
+        .out_ready_i (ready[n]),
+        .out_done_o  (done[n])
       );
     end
   end
@@ -102,7 +108,7 @@ module eie_lnzd_tree #(
   assign leaf_ready_o = g_level[1].child_ready;
   assign root_valid_o = g_level[NumLevels].valid;
   assign root_data_o  = g_level[NumLevels].data;
-  assign empty_o      = !g_level[NumLevels].occupied;
+  assign done_o       = g_level[NumLevels].done;
 
 `ifndef SYNTHESIS
   // ---------------------------------------------------------------------------

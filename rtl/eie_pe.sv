@@ -5,8 +5,10 @@
 // PE no cycle. The sparse-matrix read unit (eie_spmat_read) streams one entry per
 // cycle into the arithmetic unit (eie_arith); at the end of a layer the
 // write-back sequencer (eie_wb_seq) walks the PE's rows through
-// ReLU/requantisation (eie_relu_quant) into the destination activation file
-// (eie_act_file). eie_pe_counters keeps the PE's performance counters.
+// ReLU/requantisation (eie_relu_quant) into the next layer's source activation
+// file (eie_act_file) while the next layer runs: its entries add into the other of
+// the two accumulator banks, and its LNZD leaf scans the rows as they are written.
+// eie_pe_counters keeps the PE's performance counters.
 // pe_room_o[l] promises room for l + 1 more broadcasts (the PE takes up to two a
 // cycle); while it has none the PE falls behind in the CCU's broadcast history.
 
@@ -41,23 +43,24 @@ module eie_pe #(
   input  logic                                  clk_i,
   /// Asynchronous reset, active low.
   input  logic                                  rst_ni,
-  /// The current layer (its codebook).
+  /// The current layer (its codebook; its parity is its accumulator bank).
   input  logic [LayerWidth-1:0]                 layer_i,
-  /// Output features of the current layer.
-  input  logic [eie_pkg::LayerOutWidth-1:0]     layer_out_i,
-  /// ReLU flag of the current layer.
-  input  logic                                  layer_relu_i,
-  /// Write-back shift of the current layer.
-  input  logic [eie_pkg::ShiftWidth-1:0]        layer_shift_i,
+  /// Output features of the layer written back (in I/O mode: of the current layer).
+  input  logic [eie_pkg::LayerOutWidth-1:0]     wb_out_i,
+  /// ReLU flag of the layer written back (in I/O mode: of the current layer).
+  input  logic                                  wb_relu_i,
+  /// Requantisation shift of the layer written back (in I/O mode: of the current layer).
+  input  logic [eie_pkg::ShiftWidth-1:0]        wb_shift_i,
   /// The source activation file.
   input  logic                                  src_sel_i,
   /// The LNZD leaf scans the source file.
   input  logic                                  scan_en_i,
   /// Flush queue and pipelines, clear accumulators' touched bits (new layer or abort).
   input  logic                                  flush_i,
-  /// Start the write-back of this layer's rows.
+  /// Start the write-back of the rows of the layer just drained (the next layer
+  /// starts with it).
   input  logic                                  wb_start_i,
-  /// Clear the non-zero bitmap (abort).
+  /// Clear the non-zero bitmap and stop a write-back (abort, end of a run).
   input  logic                                  bitmap_clear_i,
   /// Per take lane (lane 0 the oldest): the next column this PE needs is in the
   /// CCU's history (eie_bcast_history).
@@ -72,8 +75,6 @@ module eie_pe #(
   output logic [Lanes-1:0]                      pe_room_o,
   /// Nothing in the queue or the pipelines.
   output logic                                  idle_o,
-  /// Write-back in progress.
-  output logic                                  wb_busy_o,
   /// LNZD leaf: a non-zero source activation is offered.
   output logic                                  leaf_valid_o,
   /// LNZD leaf: the node takes it.
@@ -82,8 +83,8 @@ module eie_pe #(
   output logic [ActWidth-1:0]                   leaf_act_o,
   /// LNZD leaf: its global column.
   output logic [eie_pkg::ColIdxWidth-1:0]       leaf_col_o,
-  /// LNZD leaf: nothing left to offer.
-  output logic                                  leaf_empty_o,
+  /// LNZD leaf: nothing to offer now or later in this layer.
+  output logic                                  leaf_done_o,
   /// Load port, decoded for this PE: write ld_wdata_i to target ld_target_i.
   input  logic                                  ld_we_i,
   /// Load port: read target ld_target_i.
@@ -313,6 +314,9 @@ module eie_pe #(
   // The accumulators' read port: the write-back's rows, or in I/O mode the RESULT target.
   assign acc_re  = wb_rd || (ld_re_i && ld_target_i == eie_pkg::LdTgtResult);
   assign acc_row = wb_busy ? wb_row : RowWidth'(ld_index_i);
+  // The write-back reads the previous layer's bank; the RESULT target the current one's.
+  logic acc_rd_bank;
+  assign acc_rd_bank = wb_busy ? !layer_i[0] : layer_i[0];
 
   eie_arith #(
     .MaxLayers (MaxLayers),
@@ -324,12 +328,14 @@ module eie_pe #(
     .cb_addr_i   ($clog2(MaxLayers * eie_pkg::NumCodes)'(ld_index_i)),
     .cb_wdata_i  (ld_wdata_i[eie_pkg::WeightWidth-1:0]),
     .layer_i     (layer_i),
+    .acc_bank_i  (layer_i[0]),
     .ent_valid_i (ent_valid && !row_overflow),
     .ent_code_i  (ent_code),
     .ent_row_i   (ent_row[RowWidth-1:0]),
     .ent_act_i   (ent_act),
     .clear_i     (flush_i),
     .wb_re_i     (acc_re),
+    .rd_bank_i   (acc_rd_bank),
     .wb_row_i    (acc_row),
     .wb_acc_o    (wb_acc),
     .idle_o      (arith_idle)
@@ -348,8 +354,8 @@ module eie_pe #(
   ) u_relu_quant (
     .clk_i,
     .acc_i   (wb_acc),
-    .shift_i (layer_shift_i),
-    .relu_i  (layer_relu_i),
+    .shift_i (wb_shift_i),
+    .relu_i  (wb_relu_i),
     .act_o   (wb_act)
   );
 
@@ -362,8 +368,9 @@ module eie_pe #(
     .clk_i,
     .rst_ni,
     .flush_i     (flush_i),
+    .stop_i      (bitmap_clear_i),
     .wb_start_i  (wb_start_i),
-    .layer_out_i (layer_out_i),
+    .layer_out_i (wb_out_i),
     .ent_valid_i (ent_valid),
     .ent_row_i   (ent_row),
     .busy_o      (wb_busy),
@@ -376,7 +383,9 @@ module eie_pe #(
     .err_row_o   (row_err)
   );
 
-  assign wb_busy_o = wb_busy;
+  // From the start to the cycle of the last write (which lands the cycle after busy falls).
+  logic wb_pending;
+  assign wb_pending = wb_start_i || wb_busy || wr_valid;
 
   // ---------------------------------------------------------------------------
   // Activation read/write unit: ping-pong files, bitmap, LNZD leaf
@@ -400,7 +409,8 @@ module eie_pe #(
     .leaf_ready_i   (leaf_ready_i),
     .leaf_act_o     (leaf_act_o),
     .leaf_col_o     (leaf_col_o),
-    .empty_o        (leaf_empty_o),
+    .done_o         (leaf_done_o),
+    .wb_pending_i   (wb_pending),
     .wb_valid_i     (wr_valid),
     .wb_row_i       (wr_row),
     .wb_act_i       (wr_act),
@@ -520,10 +530,6 @@ module eie_pe #(
       for (int l = 0; l < Lanes; l++) begin
         assert (room_q[l] == (room_count + l < QueueDepth))
           else $fatal(1, "eie_pe %0d: room flag %0d disagrees with the queue count", PeIndex, l);
-      end
-      if (wb_busy) begin
-        assert (idle_o)
-          else $fatal(1, "eie_pe %0d: write-back while the pipeline is busy", PeIndex);
       end
     end
   end

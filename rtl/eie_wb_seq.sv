@@ -2,10 +2,11 @@
 // Write-back sequencer of one PE. After wb_start_i it reads the PE's rows r with
 // r*NumPe + PeIndex < layer_out_i, one per cycle (rd_o, rd_row_o to the
 // accumulators), takes the requantised value ActLatency cycles later (act_i) and writes it
-// to the destination activation file through a register (wr_*_o), so the last
-// row lands the cycle after busy_o falls. No handshake: the CCU starts it only
-// when the PE is idle and waits for busy_o to fall. It also watches the entries
-// of the layer: a row touched beyond the rows written back is an image error.
+// to the source activation file of the next layer through a register (wr_*_o),
+// so the last row lands the cycle after busy_o falls. No handshake: the CCU starts
+// it when a layer is drained, as the next layer starts; the next layer's entries
+// go into the other accumulator bank meanwhile. It also watches the entries of
+// each layer: a row touched beyond the rows written back is an image error.
 
 `default_nettype none
 
@@ -29,7 +30,9 @@ module eie_wb_seq #(
   input  logic                  rst_ni,
   /// New layer or abort: forget the rows the layer touched.
   input  logic                  flush_i,
-  /// Pulse: write back this layer's rows.
+  /// Abort: stop writing back (nothing more is written).
+  input  logic                  stop_i,
+  /// Pulse: write back the rows of the layer just drained (flush_i comes with it).
   input  logic                  wb_start_i,
   /// Output features of the layer.
   input  logic [OutWidth-1:0]   layer_out_i,
@@ -37,7 +40,7 @@ module eie_wb_seq #(
   input  logic                  ent_valid_i,
   /// Its local row, one bit wider than a row so that an overflow shows.
   input  logic [RowWidth:0]     ent_row_i,
-  /// The write-back runs: no entry may be in flight.
+  /// The write-back runs.
   output logic                  busy_o,
   /// Read accumulator rd_row_o this cycle.
   output logic                  rd_o,
@@ -82,6 +85,10 @@ module eie_wb_seq #(
   logic [GrowWidth-1:0] grow_d, grow_q;
   logic [RowWidth:0]    max_row_d, max_row_q;
   logic                 seen_d, seen_q;
+  // The rows the written-back layer touched, taken at the start: the next layer's
+  // entries arrive while it runs.
+  logic [RowWidth:0]    chk_max_d, chk_max_q;
+  logic                 chk_seen_d, chk_seen_q;
 
   always_comb begin : proc_next
     busy_d    = busy_q;
@@ -91,6 +98,8 @@ module eie_wb_seq #(
     more_d    = 1'b0;
     max_row_d = max_row_q;
     seen_d    = seen_q;
+    chk_max_d  = chk_max_q;
+    chk_seen_d = chk_seen_q;
     err_row_o = 1'b0;
     if (ent_valid_i) begin
       seen_d = 1'b1;
@@ -100,6 +109,8 @@ module eie_wb_seq #(
     end
     if (wb_start_i) begin
       busy_d = 1'b1;
+      chk_max_d  = max_row_q;
+      chk_seen_d = seen_q;
       row_d  = '0;
       grow_d = GrowWidth'(PeIndex);
       more_d = GrowWidth'(PeIndex) < GrowWidth'(layer_out_i);
@@ -110,11 +121,17 @@ module eie_wb_seq #(
     end else if (busy_q && !pending_q && !act_due) begin
       // Every row this layer touched must be one the write-back covers.
       busy_d    = 1'b0;
-      err_row_o = seen_q && 32'(max_row_q) >= 32'(row_q);
+      err_row_o = chk_seen_q && 32'(chk_max_q) >= 32'(row_q);
     end
     if (flush_i) begin
       seen_d    = 1'b0;
       max_row_d = '0;
+    end
+    if (stop_i) begin
+      busy_d    = 1'b0;
+      pending_d = 1'b0;
+      more_d    = 1'b0;
+      err_row_o = 1'b0;
     end
   end
 
@@ -139,6 +156,8 @@ module eie_wb_seq #(
       grow_q     <= '0;
       max_row_q  <= '0;
       seen_q     <= 1'b0;
+      chk_max_q  <= '0;
+      chk_seen_q <= 1'b0;
       wr_valid_q <= 1'b0;
       wr_row_q   <= '0;
       wr_act_q   <= '0;
@@ -149,11 +168,13 @@ module eie_wb_seq #(
       row_q      <= row_d;
       row_q2     <= row_q[RowWidth-1:0];
       row_q3     <= row_q2;
-      pending2_q <= pending_q;
+      pending2_q <= pending_q && !stop_i;
       grow_q     <= grow_d;
       max_row_q  <= max_row_d;
       seen_q     <= seen_d;
-      wr_valid_q <= act_due;
+      chk_max_q  <= chk_max_d;
+      chk_seen_q <= chk_seen_d;
+      wr_valid_q <= act_due && !stop_i;
       wr_row_q   <= act_row;
       wr_act_q   <= act_i;
     end

@@ -25,8 +25,17 @@ held in numpy arrays:
   ``merged_paddings`` says so: a column costs its issue slots, not its entries.
 - A layer ends when the broadcast is over and every PE is idle: five cycles
   after its last issue (the register behind the SRAM, which read the word a
-  cycle ahead, row stage, codebook, multiply, add) and three after the last take. A non-final layer then writes back its rows, one per
-  cycle, plus four cycles of hand-shake; each layer starts with one INIT cycle.
+  cycle ahead, row stage, codebook, multiply, add) and three after the last
+  take. Each layer starts with one INIT cycle.
+- Layers overlap: the write-back of a layer runs during the next layer (its
+  entries add into the other accumulator bank). PE p writes its local row k
+  into the next layer's source file so that the row's bitmap bit is seen in the
+  next layer's compute cycle k + ``WB_BIT_AT``; its leaf is done (nothing more
+  to come) from cycle ``rows + WB_DONE_AFTER_ROWS`` on (``WB_DONE_NO_ROWS`` for a
+  PE with no row). The LNZD nodes serve their children in order (a child not
+  done blocks the ones after it), so the broadcast order is the same as with
+  the whole file there at once, only later: ``_tree_sent`` follows each column
+  through the leaf and node registers.
 
 How it is computed: one broadcast at a time, every PE at once, not cycle by
 cycle. Each event above happens in the earliest cycle its conditions allow, and
@@ -55,7 +64,6 @@ tb/random_run.py to the cycles, broadcasts and stalls of every random scenario.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -73,12 +81,15 @@ from eie.models.reference import layer_inputs
 POINTER_STAGES = 2
 ISSUE_TO_IDLE = 5
 BCAST_TO_IDLE = POINTER_STAGES + 1
-# Write-back: rows of the busiest PE plus six cycles: the start, its register on
-# the way to the PEs, the read pipeline (the accumulator read, the register in the
-# requantisation), the last write and the CCU seeing every PE finish; plus one
-# INIT cycle.
-WRITEBACK_EXTRA = 6
 INIT_CYCLES = 1
+# The write-back of the layer before, seen from the next layer's compute cycles (the
+# write-back starts in its cycle 0): local row k's bitmap bit is set from cycle k +
+# WB_BIT_AT (the start's register, the accumulator read, the requantisation's register,
+# the write register); a PE with rows is done writing from cycle rows +
+# WB_DONE_AFTER_ROWS, one without from WB_DONE_NO_ROWS.
+WB_BIT_AT = 5
+WB_DONE_AFTER_ROWS = 4
+WB_DONE_NO_ROWS = 2
 # Columns a PE takes from the history per cycle (eie_bcast_history's read lanes).
 TAKES_PER_CYCLE = 2
 
@@ -134,15 +145,17 @@ def check_depths(queue_depth: int, history_depth: int) -> None:
 
 
 def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_depth: int,
-                 out_features: int, last_layer: bool, col_padding: np.ndarray | None = None,
+                 written_back: int | None = None, col_padding: np.ndarray | None = None,
                  history_depth: int = DEFAULT_HISTORY_DEPTH, col_entries: np.ndarray | None = None) -> LayerTiming:
-    """One layer of one run, stepped cycle by cycle with every PE in numpy arrays.
+    """One layer of one run, every PE at once in numpy arrays.
 
     ``col_slots[p, j]``: issue slots of column j in PE p (its entries less its
     merged paddings, ``column_counts``), the bias column last; ``order``: the
     non-zero activations' columns in broadcast order (``broadcast_order``);
-    ``bias``: the layer has a bias column, broadcast first. ``col_padding`` and
-    ``col_entries`` (default: the slots) only feed the statistics.
+    ``bias``: the layer has a bias column, broadcast first; ``written_back``: the
+    rows (output features) of the layer before, written back while this one runs,
+    or None for a run's first layer (its input is in the files before it starts).
+    ``col_padding`` and ``col_entries`` (default: the slots) only feed the statistics.
     """
     num_pes = col_slots.shape[0]
     check_depths(queue_depth, history_depth)
@@ -151,26 +164,98 @@ def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_dep
     count = columns.size
     padding = col_padding[:, columns].sum(axis=1) if col_padding is not None else np.zeros(num_pes, np.int64)
     entries = (col_entries if col_entries is not None else col_slots)[:, columns].sum(axis=1)
-    drained, stalls = _compute_cycles(active, bias, queue_depth, history_depth, tree_levels(num_pes))
+    tree = None if written_back is None else _TreeTimes.after_writeback(order, num_pes, written_back)
+    drained, stalls = _compute_cycles(active, bias, queue_depth, history_depth, tree_levels(num_pes), tree)
     compute = drained + 1
     cycles = INIT_CYCLES + compute
-    if not last_layer:
-        cycles += math.ceil(out_features / num_pes) + WRITEBACK_EXTRA
     return LayerTiming(cycles=int(cycles), compute_cycles=int(compute), broadcasts=int(count),
                        broadcast_stalls=int(stalls), busy=active.sum(axis=1).astype(np.int64),
                        padding=np.asarray(padding, dtype=np.int64), entries=np.asarray(entries, dtype=np.int64))
 
 
+class _TreeTimes:
+    """When each column of a layer reaches the LNZD root, its leaf's bits arriving over time.
+
+    Column i (broadcast order, no bias) comes from leaf ``leaf[i]``, whose bitmap
+    shows it from cycle ``bit_at[i]``; leaf p is done (nothing more to come) from
+    ``done_at[p]`` on once its last column has left it. Each register (the leaf's,
+    then one per tree level) takes a column when the one below offers it and its
+    own column leaves in that cycle or has left; a node takes from a child only
+    when every child before it is done. ``send`` follows one column up given the
+    earliest cycle the CCU could take it and returns the cycle it does.
+    """
+
+    def __init__(self, num_pes: int, leaf: np.ndarray, bit_at: np.ndarray, done_at: np.ndarray):
+        self.levels = tree_levels(num_pes)
+        self.num_pes = num_pes
+        self.leaf = leaf.tolist()
+        self.bit_at = bit_at.tolist()
+        self.done_at = done_at.tolist()
+        self.prev_leaf: int | None = None
+        self.prev: list[int] = []  # the last column's take cycle into each register, then the CCU's
+        # Per level (0 = the leaves) and register: the cycle its last column left it.
+        self.left: list[dict[int, int]] = [{} for _ in range(self.levels + 1)]
+        self.done_memo: dict[tuple[int, int], int] = {}
+
+    @classmethod
+    def after_writeback(cls, order: np.ndarray, num_pes: int, rows: int) -> "_TreeTimes":
+        """The columns of a layer whose input the layer before writes back (``rows`` rows) as it runs."""
+        pe_rows = np.maximum(0, -(-(rows - np.arange(num_pes)) // num_pes))
+        done_at = np.where(pe_rows > 0, pe_rows + WB_DONE_AFTER_ROWS, WB_DONE_NO_ROWS)
+        return cls(num_pes, order % num_pes, order // num_pes + WB_BIT_AT, done_at)
+
+    def _nodes(self, level: int) -> int:
+        return -(-self.num_pes // 4 ** level)
+
+    def done(self, level: int, node: int) -> int:
+        """The first cycle register ``node`` of ``level`` and everything below it are done (all columns sent)."""
+        key = (level, node)
+        if key not in self.done_memo:
+            left = self.left[level].get(node, -(1 << 40)) + 1
+            if level == 0:
+                below = self.done_at[node]
+            else:
+                below = max(self.done(level - 1, c) for c in range(4 * node, min(4 * node + 4, self._nodes(level - 1))))
+            self.done_memo[key] = max(left, below)
+        return self.done_memo[key]
+
+    def send(self, item: int, earliest: int) -> int:
+        p = self.leaf[item]
+        prev_p = self.prev_leaf
+        take = [max(self.bit_at[item], self.prev[1]) if prev_p == p else self.bit_at[item]]
+        for level in range(1, self.levels + 1):
+            node, child = p >> (2 * level), p >> (2 * (level - 1))
+            t = take[-1] + 1
+            if prev_p is not None and prev_p >> (2 * level) == node:
+                t = max(t, self.prev[level + 1])  # the register frees when its column moves up
+            if prev_p is None or prev_p >> (2 * (level - 1)) != child:
+                for sibling in range(4 * node, child):  # a new child: the ones before it are done
+                    t = max(t, self.done(level - 1, sibling))
+            take.append(t)
+        take.append(max(earliest, take[-1] + 1))
+        for level in range(self.levels + 1):
+            self.left[level][p >> (2 * level)] = take[level + 1]
+        self.prev_leaf, self.prev = p, take
+        return take[-1]
+
+    def all_done(self) -> int:
+        """The first cycle the whole tree is done (the layer's broadcast can be over)."""
+        self.done_memo.pop((self.levels, 0), None)
+        return self.done(self.levels, 0)
+
+
 def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_depth: int,
-                    levels: int) -> tuple[int, int]:
+                    levels: int, tree: _TreeTimes | None = None) -> tuple[int, int]:
     """(last compute cycle before the layer is drained, broadcast stalls) of one layer.
 
     Cycle 0 is the first compute cycle. ``active[p, i]``: issue slots of broadcast i in PE p.
     One step per broadcast, every PE at once (the module docstring has the rules).
+    ``tree``: the columns reach the LNZD root as the layer before writes them back
+    (None: the whole input is there from the start).
     """
     num_pes, count = active.shape
     if count == 0:
-        return 0, 0
+        return (tree.all_done() if tree is not None else 0), 0
     # The cycle from which broadcast i may go out: the bias at once, the others once in the LNZD root.
     ready = np.full(count, 1 + levels, dtype=np.int64)
     if bias:
@@ -197,9 +282,15 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
         floor = ready[first:last].copy()
         if first:
             np.maximum(floor, took[first - history_depth + lanes: last - history_depth + lanes].max(axis=1), out=floor)
-        index = np.arange(first, last)
-        sent[first:last] = np.maximum.accumulate(np.maximum(floor - index, previous + 1 - first)) + index
-        previous = int(sent[last - 1])
+        if tree is None:
+            index = np.arange(first, last)
+            sent[first:last] = np.maximum.accumulate(np.maximum(floor - index, previous + 1 - first)) + index
+            previous = int(sent[last - 1])
+        else:
+            for i in range(first, last):
+                earliest = max(previous + 1, int(floor[i - first]))
+                previous = earliest if bias and i == 0 else tree.send(i - int(bias), earliest)
+                sent[i] = previous
         for i in range(first, last):
             # Each PE takes broadcast i after the one before it, at most ``lanes`` in a
             # cycle, once it is in the history and a place of its queue is free.
@@ -219,6 +310,8 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
             np.add(pop, busy_for[i], out=scratch)
             np.maximum(free_at, scratch, out=free_at)
     drained = max(int(took[-1].max()) + BCAST_TO_IDLE, int(free_at.max()) + ISSUE_TO_IDLE)
+    if tree is not None:
+        drained = max(drained, tree.all_done())
     # A stall is a cycle a ready broadcast, the one before it out, waited for the history.
     earliest = np.maximum(ready, np.concatenate([[0], sent[:-1] + 1]))
     return drained, int((sent - earliest).sum())
@@ -301,13 +394,13 @@ def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = DEFAULT_QU
             history_depth: int = DEFAULT_HISTORY_DEPTH) -> RunTiming:
     """Every layer of one run of integer input ``acts`` (what eie_core counts for it)."""
     run = RunTiming()
-    last = len(loaded.layers) - 1
     for index, inputs in enumerate(layer_inputs(loaded, acts)):
         spec = loaded.layers[index].spec
         counts = column_counts(loaded, index)
         order = broadcast_order(inputs[0], loaded.num_pes)
-        run.layers.append(layer_timing(counts.slots, order, spec.bias, queue_depth, spec.out_features,
-                                       index == last, counts.padding, history_depth, counts.entries))
+        written_back = loaded.layers[index - 1].spec.out_features if index else None
+        run.layers.append(layer_timing(counts.slots, order, spec.bias, queue_depth, written_back,
+                                       counts.padding, history_depth, counts.entries))
     return run
 
 
