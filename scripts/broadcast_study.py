@@ -98,7 +98,7 @@ def study(names: list[str], queue_depth: int, history: int, seed: int) -> list[d
         entries, order = layer_columns(layer, seed)
         work = entries[:, order]
         bound = max(int(work.sum(axis=1).max()), order.size)
-        built = layer_timing(entries, order, False, queue_depth, layer.out_features, True).compute_cycles
+        built = layer_timing(entries, order, False, queue_depth).compute_cycles
         row = {"layer": name, "bound": bound, "as built": built}
         for policy in POLICIES:
             row[policy] = simulate(work, queue_depth, policy, history)

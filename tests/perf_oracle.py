@@ -4,7 +4,10 @@ tests/test_perf_equivalence.py.
 
 It stepped cycle by cycle (skipping only cycles in which nothing could change)
 and matched the RTL's counters on every run of the whole-core regression, so the
-faster eie.models.perf must give exactly its results. Kept from
+faster eie.models.perf must give exactly its results. For a layer that runs
+while the layer before writes back (issue 18), ``_TreeSim`` steps the LNZD
+leaves and nodes register by register, as the RTL does, where eie.models.perf
+follows each column up the tree in closed form. Kept from
 python/eie/models/perf.py at commit 1d5abdd, its one pointer stage made
 ``POINTER_STAGES`` (issue 18 registered the pointer banks' outputs): the stepping (``_compute_cycles``
 and its helpers), the per-PE ``column_counts`` and ``predict`` on ``trace``;
@@ -14,6 +17,7 @@ what did not change (the statistics and write-back of ``layer_timing``,
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 from unittest import mock
 
@@ -32,18 +36,86 @@ def layer_timing(*args, **kwargs) -> perf.LayerTiming:
         return perf.layer_timing(*args, **kwargs)
 
 
+class _TreeSim:
+    """The LNZD leaves and nodes cycle by cycle, as eie_act_file and eie_lnzd_node work.
+
+    Leaf p's columns show in its bitmap from their ``bit_at`` cycle; a leaf takes
+    the next shown one into its register when the register is free or emptied
+    this cycle; a node takes its granted child's column likewise, the grant going
+    to the lowest child not done. A leaf is done when nothing is shown or held and
+    its write-back is over (``done_at``); a node when it holds nothing and every
+    child is done. Only whether a register holds a column matters (order is fixed).
+    """
+
+    def __init__(self, tree: perf._TreeTimes):
+        self.n = tree.num_pes
+        self.shown: list[deque[int]] = [deque() for _ in range(self.n)]
+        for leaf, bit_at in zip(tree.leaf, tree.bit_at):
+            self.shown[leaf].append(bit_at)
+        self.done_at = tree.done_at
+        self.widths = [self.n]
+        while len(self.widths) == 1 or self.widths[-1] > 1:
+            self.widths.append(-(-self.widths[-1] // 4))
+        self.regs = [[False] * w for w in self.widths]  # level 0: the leaves' registers
+
+    def root_valid(self) -> bool:
+        return self.regs[-1][0]
+
+    def _done(self, t: int) -> list[list[bool]]:
+        done = [[not self.regs[0][p] and not (self.shown[p] and self.shown[p][0] <= t) and t >= self.done_at[p]
+                 for p in range(self.n)]]
+        for level in range(1, len(self.widths)):
+            below = done[-1]
+            done.append([not self.regs[level][node] and all(below[4 * node: 4 * node + 4])
+                         for node in range(self.widths[level])])
+        return done
+
+    def done(self, t: int) -> bool:
+        return self._done(t)[-1][0]
+
+    def step(self, t: int, root_take: bool) -> None:
+        """Cycle ``t``'s takes, the root's column leaving if ``root_take``."""
+        done = self._done(t)
+        top = len(self.widths) - 1
+        out_ready = [[False] * w for w in self.widths]
+        out_ready[top][0] = root_take
+        new = [list(level) for level in self.regs]
+        for level in range(top, 0, -1):
+            for node in range(self.widths[level]):
+                children = range(4 * node, min(4 * node + 4, self.widths[level - 1]))
+                grant = next((c for c in children if not done[level - 1][c]), None)
+                if (not self.regs[level][node] or out_ready[level][node]) and grant is not None \
+                        and self.regs[level - 1][grant]:
+                    out_ready[level - 1][grant] = True
+                    new[level][node] = True
+                elif out_ready[level][node]:
+                    new[level][node] = False
+        for p in range(self.n):
+            if (not self.regs[0][p] or out_ready[0][p]) and self.shown[p] and self.shown[p][0] <= t:
+                self.shown[p].popleft()
+                new[0][p] = True
+            elif out_ready[0][p]:
+                new[0][p] = False
+        self.regs = new
+
+
 @dataclass
 class _Broadcaster:
     """The CCU's side of one layer: fresh columns into the history, one per cycle."""
 
     count: int  # columns to broadcast, the bias column included
     bias: bool  # the bias column goes first, from the CCU, before the LNZD tree is loaded
-    first_tree_load: int  # the first cycle the LNZD root holds a column
+    first_tree_load: int  # the first cycle the LNZD root holds a column (without a tree simulation)
+    tree: _TreeSim | None = None  # the LNZD tree stepped cycle by cycle, if the input arrives over time
     head: int = 0  # fresh broadcasts written to the history
 
     def fresh_valid(self, t: int) -> bool:
         """A fresh column is ready to go into the history in cycle ``t``."""
-        return self.head < self.count and (t >= self.first_tree_load or (self.bias and self.head == 0))
+        if self.head >= self.count:
+            return False
+        if self.bias and self.head == 0:
+            return True
+        return self.tree.root_valid() if self.tree is not None else t >= self.first_tree_load
 
     def waiting_for_tree(self, t: int) -> bool:
         """Columns are left but the LNZD root holds none yet in cycle ``t``."""
@@ -80,16 +152,19 @@ class _PopSchedule:
 
 
 def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_depth: int,
-                    levels: int) -> tuple[int, int]:
+                    levels: int, tree: perf._TreeTimes | None = None) -> tuple[int, int]:
     """(last compute cycle before the layer is drained, broadcast stalls) of one layer.
 
     Cycle 0 is the first compute cycle. ``active[p, i]``: issue slots of broadcast i in PE p.
+    ``tree``: the columns' arrival as the layer before writes back (None: all there at once).
     """
     num_pes, count = active.shape
+    sim = _TreeSim(tree) if tree is not None else None
     if count == 0:
-        return 0, 0
+        return (_tree_done_from(sim, 0) if sim is not None else 0), 0
     pes = np.arange(num_pes)
-    source = _Broadcaster(count, bias, first_tree_load=1 + levels)
+    source = _Broadcaster(count, bias, first_tree_load=1 + levels, tree=sim)
+    tree_done = None  # the first cycle the LNZD tree is done
     schedule = _PopSchedule.empty(num_pes, queue_depth)
     queued = np.zeros(num_pes, dtype=np.int64)  # the queue's count this cycle
     # Per pointer stage (the newest first): the columns taken into it, and of those
@@ -128,11 +203,17 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
         pop_now = unpopped & (schedule.head_cycle() == t)
         # A fresh column goes into the history unless a PE is a whole history behind.
         fresh_valid = source.fresh_valid(t)
-        if fresh_valid and not (lag >= history_depth).any():
+        from_tree = not (bias and source.head == 0)
+        sent = fresh_valid and not (lag >= history_depth).any()
+        if sent:
             source.head += 1
             lag = lag + 1
         else:
             stalls += fresh_valid
+        if sim is not None:
+            if tree_done is None and sim.done(t):
+                tree_done = t
+            sim.step(t, sent and from_tree)
         schedule.popped += pop_now
         queued = queued + stage_news[-1] - pop_now
         stage_takes = [take] + stage_takes[:-1]
@@ -141,10 +222,22 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
         t += 1
         if source.head == count and not lag.any():
             break
-        t, skipped_stalls = _skip_quiet_cycles(t, in_ptr, queued, lag, queue_depth, history_depth, source, schedule)
-        stalls += skipped_stalls
+        if sim is None:  # the tree simulation changes every cycle: nothing to skip
+            t, skipped_stalls = _skip_quiet_cycles(t, in_ptr, queued, lag, queue_depth, history_depth, source,
+                                                   schedule)
+            stalls += skipped_stalls
     drained = max(last_take + BCAST_TO_IDLE, int(free_at.max()) + ISSUE_TO_IDLE)
+    if sim is not None:
+        drained = max(drained, tree_done if tree_done is not None else _tree_done_from(sim, t))
     return drained, stalls
+
+
+def _tree_done_from(sim: _TreeSim, t: int) -> int:
+    """The first cycle from ``t`` on that the tree is done, nothing more taken from it."""
+    while not sim.done(t):
+        sim.step(t, False)
+        t += 1
+    return t
 
 
 def _skip_quiet_cycles(t: int, in_ptr: np.ndarray, queued: np.ndarray, lag: np.ndarray, queue_depth: int,
@@ -197,11 +290,11 @@ def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = 8,
             history_depth: int = DEFAULT_HISTORY_DEPTH) -> RunTiming:
     """Every layer of one run of integer input ``acts`` (what eie_core counts for it)."""
     run = RunTiming()
-    last = len(loaded.layers) - 1
     for index, step in enumerate(trace(loaded, acts)):
         spec = step.layer.spec
         counts = column_counts(loaded, index)
         order = broadcast_order(step.inputs[0], loaded.num_pes)
-        run.layers.append(layer_timing(counts.slots, order, spec.bias, queue_depth, spec.out_features,
-                                       index == last, counts.padding, history_depth, counts.entries))
+        written_back = loaded.layers[index - 1].spec.out_features if index else None
+        run.layers.append(layer_timing(counts.slots, order, spec.bias, queue_depth, written_back,
+                                       counts.padding, history_depth, counts.entries))
     return run

@@ -30,14 +30,14 @@ def test_one_dense_column_on_one_pe():
     # through the two pointer stages and popped at 6, entries issued in cycles
     # 7..6+n, idle 5 cycles after the last: compute n + 12 cycles.
     n = 1000
-    timing = layer_timing(np.array([[n]]), np.array([0]), False, 8, out_features=1, last_layer=True)
+    timing = layer_timing(np.array([[n]]), np.array([0]), False, 8)
     assert timing.compute_cycles == n + 12
     assert timing.cycles == n + 13  # plus INIT
     assert timing.busy.tolist() == [n]
 
 
 def test_no_active_column_costs_init_and_one_compute_cycle():
-    timing = layer_timing(np.ones((2, 5), dtype=np.int64), np.array([], dtype=np.int64), False, 8, 3, True)
+    timing = layer_timing(np.ones((2, 5), dtype=np.int64), np.array([], dtype=np.int64), False, 8)
     assert (timing.cycles, timing.broadcasts, timing.busy.tolist()) == (2, 0, [0, 0])
 
 
@@ -45,22 +45,22 @@ def test_bias_goes_first_and_hides_in_the_tree_fill():
     # The CCU broadcasts the bias in cycle 0, taken in 1 (its entry issues in cycle
     # 5) while the tree fills; column 0 is still taken in cycle 3 and issues in 7.
     entries = np.array([[1, 1]])  # column 0 and the bias column
-    with_bias = layer_timing(entries, np.array([0]), True, 8, 1, True)
-    without = layer_timing(entries, np.array([0]), False, 8, 1, True)
+    with_bias = layer_timing(entries, np.array([0]), True, 8)
+    without = layer_timing(entries, np.array([0]), False, 8)
     assert with_bias.broadcasts == 2 and with_bias.busy.tolist() == [2]
     assert with_bias.compute_cycles == without.compute_cycles == 7 + 5 + 1
 
 
 def test_single_entry_columns_stream_at_one_broadcast_per_cycle():
     cols = 50
-    timing = layer_timing(np.ones((1, cols), dtype=np.int64), np.arange(cols), False, 8, 1, True)
+    timing = layer_timing(np.ones((1, cols), dtype=np.int64), np.arange(cols), False, 8)
     assert timing.broadcast_stalls == 0
     assert timing.compute_cycles == cols + 12  # issues in cycles 7..6+cols, idle 5 later
 
 
 def test_queue_depth_one_takes_a_broadcast_every_other_cycle_at_best():
     cols = 20
-    timing = layer_timing(np.zeros((1, cols), dtype=np.int64), np.arange(cols), False, 1, 1, True)
+    timing = layer_timing(np.zeros((1, cols), dtype=np.int64), np.arange(cols), False, 1)
     # Empty columns: only the two pointer stages occupy the single slot. Fresh
     # columns go into the history one per cycle from cycle 2; the PE takes column
     # 0 in 3 and then one every third cycle (the pointer stages hold the previous
@@ -72,8 +72,8 @@ def test_queue_depth_one_takes_a_broadcast_every_other_cycle_at_best():
 def test_empty_columns_cost_a_pe_nothing_while_others_work():
     # PE 0 has 4 entries in each column; PE 1 has none: PE 0 alone sets the pace.
     entries = np.array([[4] * 10, [0] * 10])
-    timing = layer_timing(entries, np.arange(10), False, 8, 2, True)
-    alone = layer_timing(entries[:1], np.arange(10), False, 8, 1, True)
+    timing = layer_timing(entries, np.arange(10), False, 8)
+    alone = layer_timing(entries[:1], np.arange(10), False, 8)
     assert timing.compute_cycles == alone.compute_cycles
     assert timing.compute_cycles == 40 + 12  # 40 entries back to back from cycle 7
 
@@ -86,8 +86,8 @@ def test_a_full_queue_makes_the_pe_fall_behind_and_starve():
     # 5 in 41 and popped in 44: cycles 38, 39, 42 and 43 issue nothing, four
     # bubbles. The history never fills: no stall.
     entries = np.array([[30] + [1] * 6])
-    deep = layer_timing(entries, np.arange(7), False, 8, 1, True)
-    shallow = layer_timing(entries, np.arange(7), False, 2, 1, True)
+    deep = layer_timing(entries, np.arange(7), False, 8)
+    shallow = layer_timing(entries, np.arange(7), False, 2)
     assert (deep.broadcast_stalls, deep.compute_cycles) == (0, 36 + 12)
     assert (shallow.broadcast_stalls, shallow.compute_cycles) == (0, 36 + 12 + 4)
 
@@ -100,8 +100,8 @@ def test_a_full_pe_no_longer_holds_the_others():
     # it were alone: PE 0 no longer delays it. (Holding the broadcast until PE 0
     # had room, as the first core did, started column 4 after cycle 35.)
     entries = np.array([[30, 1, 1, 1, 0], [0, 0, 0, 0, 30]])
-    both = layer_timing(entries, np.arange(5), False, 2, 2, True)
-    pe1_alone = layer_timing(entries[1:], np.arange(5), False, 2, 1, True)
+    both = layer_timing(entries, np.arange(5), False, 2)
+    pe1_alone = layer_timing(entries[1:], np.arange(5), False, 2)
     assert (both.broadcast_stalls, both.compute_cycles) == (0, pe1_alone.compute_cycles)
     assert pe1_alone.compute_cycles == 9 + 3 + 30 + 5 + 1  # taken 9, popped 12, issues 13..42
 
@@ -115,8 +115,8 @@ def test_a_pe_a_whole_history_behind_holds_the_fresh_broadcasts():
     # with 16 they never wait. The schedule ends the same: the PE's queue was the
     # limit either way (last take 36, idle 3 later).
     entries = np.array([[20, 1] + [0] * 4])
-    short = layer_timing(entries, np.arange(6), False, 1, 1, True, history_depth=2)
-    deep = layer_timing(entries, np.arange(6), False, 1, 1, True, history_depth=16)
+    short = layer_timing(entries, np.arange(6), False, 1, history_depth=2)
+    deep = layer_timing(entries, np.arange(6), False, 1, history_depth=16)
     assert (short.broadcast_stalls, short.compute_cycles) == (23, 40)
     assert (deep.broadcast_stalls, deep.compute_cycles) == (0, 40)
 
@@ -131,28 +131,57 @@ def test_a_pe_behind_takes_two_columns_a_cycle():
     # 28, popped 31, issued 32, idle 5 later. Taking one a cycle, it would end 3
     # cycles later.
     entries = np.array([[12, 1, 1, 1, 1] + [0] * 12 + [1]])
-    timing = layer_timing(entries, np.arange(18), False, 4, 1, True)
+    timing = layer_timing(entries, np.arange(18), False, 4)
     assert (timing.broadcast_stalls, timing.compute_cycles) == (0, 32 + 5 + 1)
 
 
-def test_write_back_adds_rows_of_the_busiest_pe_plus_six():
-    # The start, its register on the way to the PEs, the read pipeline (the
-    # accumulator and the requantisation's register), the last write and the CCU
-    # seeing every PE finish.
-    entries = np.array([[1], [1], [1]])
-    last = layer_timing(entries, np.array([0]), False, 8, out_features=10, last_layer=True)
-    middle = layer_timing(entries, np.array([0]), False, 8, out_features=10, last_layer=False)
-    assert middle.cycles - last.cycles == 4 + 6  # ceil(10 / 3) rows
+def test_a_column_written_back_shows_k_plus_five_cycles_late():
+    # Local row k of a PE is written back (start register, accumulator read, the
+    # requantisation's register, the write register) so that its bitmap bit is
+    # seen in cycle k + 5; everything after it moves by k + 5 (one PE, one column
+    # of n entries at local row k, the write-back over before the column is done).
+    n, k = 40, 3
+    entries = np.zeros((1, k + 1), dtype=np.int64)
+    entries[0, k] = n
+    first = layer_timing(entries, np.array([k]), False, 8)
+    after = layer_timing(entries, np.array([k]), False, 8, written_back=k + 1)
+    assert after.compute_cycles - first.compute_cycles == k + 5
+
+
+def test_the_broadcast_is_not_over_before_the_write_back():
+    # One PE writes back 100 rows: its leaf is done from cycle 100 + 4 on, so the
+    # layer (one short column, at row 0) is drained there: 105 compute cycles.
+    entries = np.zeros((1, 100), dtype=np.int64)
+    entries[0, 0] = 1
+    assert layer_timing(entries, np.array([0]), False, 8, written_back=100).compute_cycles == 105
+    # With no broadcast at all the same holds; a PE without rows is done from cycle 2.
+    none = np.array([], dtype=np.int64)
+    assert layer_timing(entries, none, False, 8, written_back=100).compute_cycles == 105
+    assert layer_timing(np.zeros((4, 1), dtype=np.int64), none, False, 8, written_back=1).compute_cycles == 1 + 4 + 1
+
+
+def test_a_leaf_waits_for_the_leaves_before_it_to_be_done():
+    # N = 2 (one tree level), 41 rows written back: PE 0 has 21, done from cycle
+    # 25; PE 1 has 20. Column 18 (PE 0, row 9) shows at 14, is in the leaf
+    # register at 15 and the root at 16: sent at 16. Column 1 (PE 1, row 0) shows
+    # at 5 but the node takes it only once PE 0 is done (25): root at 26, sent at
+    # 26 against cycle 3 in a first layer, 23 later; it is the layer's last column.
+    entries = np.zeros((2, 41), dtype=np.int64)
+    entries[:, [1, 18]] = 1
+    order = np.array([18, 1])
+    first = layer_timing(entries, order, False, 8)
+    after = layer_timing(entries, order, False, 8, written_back=41)
+    assert after.compute_cycles - first.compute_cycles == 23
 
 
 def test_history_depth_must_be_a_power_of_two():
     with pytest.raises(ValueError, match="history depth"):
-        layer_timing(np.ones((1, 1), dtype=np.int64), np.array([0]), False, 8, 1, True, history_depth=3)
+        layer_timing(np.ones((1, 1), dtype=np.int64), np.array([0]), False, 8, history_depth=3)
 
 
 def test_queue_depth_must_be_positive():
     with pytest.raises(ValueError, match="queue depth"):
-        layer_timing(np.ones((1, 1), dtype=np.int64), np.array([0]), False, 0, 1, True)
+        layer_timing(np.ones((1, 1), dtype=np.int64), np.array([0]), False, 0)
 
 
 def test_merged_paddings_by_hand():
@@ -195,5 +224,5 @@ def test_merged_paddings_equals_the_slot_walk(lengths, base, rng):
 def test_a_column_costs_its_issue_slots():
     # Busy counts issue slots: 5 slots for a 7-entry column with two merged paddings.
     slots, entries = np.array([[5]]), np.array([[7]])
-    timing = layer_timing(slots, np.array([0]), False, 8, 1, True, col_entries=entries)
+    timing = layer_timing(slots, np.array([0]), False, 8, col_entries=entries)
     assert (timing.busy.tolist(), timing.entries.tolist(), timing.compute_cycles) == ([5], [7], 5 + 12)

@@ -181,8 +181,8 @@ class _TreeTimes:
     ``done_at[p]`` on once its last column has left it. Each register (the leaf's,
     then one per tree level) takes a column when the one below offers it and its
     own column leaves in that cycle or has left; a node takes from a child only
-    when every child before it is done. ``send`` follows one column up given the
-    earliest cycle the CCU could take it and returns the cycle it does.
+    when every child before it is done. ``root_valid`` follows one column up to
+    the root register, ``sent`` records the cycle the CCU takes it.
     """
 
     def __init__(self, num_pes: int, leaf: np.ndarray, bit_at: np.ndarray, done_at: np.ndarray):
@@ -200,9 +200,12 @@ class _TreeTimes:
     @classmethod
     def after_writeback(cls, order: np.ndarray, num_pes: int, rows: int) -> "_TreeTimes":
         """The columns of a layer whose input the layer before writes back (``rows`` rows) as it runs."""
+        leaf, row = order % num_pes, order // num_pes
+        if np.any(np.diff(leaf * (int(row.max(initial=0)) + 1) + row) <= 0):
+            raise ValueError("the columns of a layer after a write-back must come leaf by leaf (broadcast_order)")
         pe_rows = np.maximum(0, -(-(rows - np.arange(num_pes)) // num_pes))
         done_at = np.where(pe_rows > 0, pe_rows + WB_DONE_AFTER_ROWS, WB_DONE_NO_ROWS)
-        return cls(num_pes, order % num_pes, order // num_pes + WB_BIT_AT, done_at)
+        return cls(num_pes, leaf, row + WB_BIT_AT, done_at)
 
     def _nodes(self, level: int) -> int:
         return -(-self.num_pes // 4 ** level)
@@ -219,7 +222,8 @@ class _TreeTimes:
             self.done_memo[key] = max(left, below)
         return self.done_memo[key]
 
-    def send(self, item: int, earliest: int) -> int:
+    def root_valid(self, item: int) -> int:
+        """The first cycle column ``item`` (the next in order) is in the root register."""
         p = self.leaf[item]
         prev_p = self.prev_leaf
         take = [max(self.bit_at[item], self.prev[1]) if prev_p == p else self.bit_at[item]]
@@ -232,11 +236,15 @@ class _TreeTimes:
                 for sibling in range(4 * node, child):  # a new child: the ones before it are done
                     t = max(t, self.done(level - 1, sibling))
             take.append(t)
-        take.append(max(earliest, take[-1] + 1))
+        self.take, self.item_leaf = take, p
+        return take[-1] + 1
+
+    def sent(self, cycle: int) -> None:
+        """The CCU takes the column of the last ``root_valid`` call in ``cycle``."""
+        take = self.take + [cycle]
         for level in range(self.levels + 1):
-            self.left[level][p >> (2 * level)] = take[level + 1]
-        self.prev_leaf, self.prev = p, take
-        return take[-1]
+            self.left[level][self.item_leaf >> (2 * level)] = take[level + 1]
+        self.prev_leaf, self.prev = self.item_leaf, take
 
     def all_done(self) -> int:
         """The first cycle the whole tree is done (the layer's broadcast can be over)."""
@@ -289,8 +297,12 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
         else:
             for i in range(first, last):
                 earliest = max(previous + 1, int(floor[i - first]))
-                previous = earliest if bias and i == 0 else tree.send(i - int(bias), earliest)
-                sent[i] = previous
+                if not (bias and i == 0):
+                    ready[i] = tree.root_valid(i - int(bias))
+                    earliest = max(earliest, int(ready[i]))
+                sent[i] = previous = earliest
+                if not (bias and i == 0):
+                    tree.sent(previous)
         for i in range(first, last):
             # Each PE takes broadcast i after the one before it, at most ``lanes`` in a
             # cycle, once it is in the history and a place of its queue is free.
