@@ -257,8 +257,13 @@ module eie_arith #(
 `ifndef SYNTHESIS
   // A plain always: Icarus -Wall flags system tasks inside an always_ff. $fatal,
   // not $error: Icarus carries on after $error and the cocotb test would pass.
+  logic acc_bank_q;
+
   always @(posedge clk_i or negedge rst_ni) begin : proc_assert
-    if (rst_ni) begin
+    if (!rst_ni) begin
+      acc_bank_q <= 1'b0;
+    end else begin
+      acc_bank_q <= acc_bank_i;
       assert (!(cb_we_i && cb_re))
         else $fatal(1, "eie_arith: codebook write while an entry is decoded");
       assert (!s0_take || int'(layer_i) < MaxLayers)
@@ -269,6 +274,8 @@ module eie_arith #(
         else $fatal(1, "eie_arith: write-back read of row %0d out of range", wb_row_i);
       assert (!(wb_re_i && rd_bank_i == acc_bank_i && !idle_o))
         else $fatal(1, "eie_arith: write-back read of the bank the entries add into");
+      assert (idle_o || acc_bank_i == acc_bank_q)
+        else $fatal(1, "eie_arith: the accumulator bank changed with entries in the pipeline");
     end
   end
 `endif

@@ -24,11 +24,12 @@ module eie_lnzd_node #(
   input  logic                                flush_i,
   /// Child n offers in_data_i[n].
   input  logic [NumInputs-1:0]                in_valid_i,
-  /// Child i offers nothing now and will offer nothing more (until a flush).
+  /// Child n offers nothing now and will offer nothing more (until a flush).
   input  logic [NumInputs-1:0]                in_done_i,
   /// Child items.
   input  logic [NumInputs-1:0][DataWidth-1:0] in_data_i,
-  /// Child n is taken this cycle: at most one bit set, and only for the lowest valid child.
+  /// The node takes child n's item if it offers one: at most one bit set, for the
+  /// lowest child not done, and only when the output register is free this cycle.
   output logic [NumInputs-1:0]                in_ready_o,
   /// The output register holds an item.
   output logic                                out_valid_o,

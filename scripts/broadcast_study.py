@@ -122,8 +122,7 @@ def history_sweep(names: list[str], depths: list[int], queue_depth: int, seed: i
             bound = max(busiest, order.size)
             cells = []
             for depth in depths:
-                cycles = layer_timing(entries, order, False, queue_depth, layer.out_features, True,
-                                      history_depth=depth).compute_cycles
+                cycles = layer_timing(entries, order, False, queue_depth, history_depth=depth).compute_cycles
                 cells.append(f"{cycles} ({cycles / bound - 1:+.1%})")
             print(f"| {name} | {assign} | {bound:.0f} | " + " | ".join(cells) + " |", flush=True)
 

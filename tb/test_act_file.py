@@ -6,8 +6,10 @@ cycle-level model of the contract: the leaf register offers the lowest set
 bitmap bit k of the source file (value and global column k*NumPe + PeIndex) one
 cycle after it is taken, takes the next one in the same cycle it is handed over
 (one per cycle, zeros cost nothing, valid and data hold under backpressure),
-write-back writes the destination file and sets the bitmap bit only for a
-non-zero value, and a load read returns the file word one cycle later.
+write-back writes the source file and sets the bitmap bit only for a non-zero
+value (also while the file is scanned), the leaf is done only with nothing set,
+nothing offered and no write-back pending, and a load read returns the file
+word one cycle later.
 """
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ class Sample:
     leaf_valid: bool
     leaf_ready: bool
     leaf: Leaf | None
-    empty: bool
+    done: bool
+    wb_pending: bool
     wb_valid: bool
     wb_row: int
     wb_act: int
@@ -92,8 +95,8 @@ class Checker:
         assert s.leaf_valid == (m.leaf is not None), f"{where}: leaf_valid_o={s.leaf_valid}, model {m.leaf}"
         if s.leaf_valid:
             assert s.leaf == m.leaf, f"{where}: leaf {s.leaf}, model {m.leaf}"
-        empty = not m.bitmap and m.leaf is None
-        assert s.empty == empty, f"{where}: empty_o={s.empty}, model {empty}"
+        done = not m.bitmap and m.leaf is None and not s.wb_pending
+        assert s.done == done, f"{where}: done_o={s.done}, model {done}"
         if self.ld_expect and self.ld_expect[0][0] == c:
             _, file, addr, want = self.ld_expect.popleft()
             assert s.ld_rdata == want, f"{where}: ld_rdata_o of file {file}[{addr}] = {s.ld_rdata}, model {want}"
@@ -114,7 +117,7 @@ class Checker:
         if s.ld_re:
             self.ld_expect.append((c + 1, s.ld_file, s.ld_addr, m.files[s.ld_file][s.ld_addr]))
         if s.wb_valid:
-            m.files[1 - src][s.wb_row] = s.wb_act
+            m.files[src][s.wb_row] = s.wb_act
             m.set_bit(s.wb_row, s.wb_act)
         if s.ld_we:
             m.files[s.ld_file][s.ld_addr] = s.ld_wdata
@@ -134,8 +137,8 @@ class Checker:
 # Testbench
 # -----------------------------------------------------------------------------
 class TB(ClockedTB):
-    IDLE_INPUTS = ("src_sel_i", "scan_en_i", "leaf_ready_i", "wb_valid_i", "wb_row_i", "wb_act_i", "ld_we_i",
-                   "ld_re_i", "ld_file_i", "ld_addr_i", "ld_wdata_i", "bitmap_clear_i")
+    IDLE_INPUTS = ("src_sel_i", "scan_en_i", "leaf_ready_i", "wb_pending_i", "wb_valid_i", "wb_row_i", "wb_act_i",
+                   "ld_we_i", "ld_re_i", "ld_file_i", "ld_addr_i", "ld_wdata_i", "bitmap_clear_i")
 
     def __init__(self, dut):
         super().__init__(dut)
@@ -157,7 +160,8 @@ class TB(ClockedTB):
             leaf_valid=leaf_valid,
             leaf_ready=bool(dut.leaf_ready_i.value),
             leaf=Leaf(dut.leaf_act_o.value.to_signed(), int(dut.leaf_col_o.value)) if leaf_valid else None,
-            empty=bool(dut.empty_o.value),
+            done=bool(dut.done_o.value),
+            wb_pending=bool(dut.wb_pending_i.value),
             wb_valid=bool(dut.wb_valid_i.value),
             wb_row=int(dut.wb_row_i.value),
             wb_act=dut.wb_act_i.value.to_signed(),
@@ -194,7 +198,10 @@ class TB(ClockedTB):
         await FallingEdge(dut.clk_i)
 
     async def write_back(self, values: list[int], pause) -> None:
+        """Rows in order, with pauses; wb_pending_i from the first cycle to the last write's."""
         dut = self.dut
+        await FallingEdge(dut.clk_i)
+        dut.wb_pending_i.value = 1
         for row, v in enumerate(values):
             while True:
                 await FallingEdge(dut.clk_i)
@@ -206,9 +213,10 @@ class TB(ClockedTB):
             dut.wb_act_i.value = v & 0xFFFF
         await FallingEdge(dut.clk_i)
         dut.wb_valid_i.value = 0
+        dut.wb_pending_i.value = 0
 
     async def scan(self, pause) -> list[tuple[int, Leaf]]:
-        """scan_en_i high, leaf_ready_i from the pause generator, until empty_o; the leaves handed over."""
+        """scan_en_i high, leaf_ready_i from the pause generator, until done_o; the leaves handed over."""
         dut = self.dut
         first = len(self.checker.fired)
         dut.scan_en_i.value = 1
@@ -216,7 +224,7 @@ class TB(ClockedTB):
             await FallingEdge(dut.clk_i)
             dut.leaf_ready_i.value = int(not next(pause))
             await ReadOnly()
-            if dut.empty_o.value:
+            if dut.done_o.value:
                 break
         await FallingEdge(dut.clk_i)
         dut.scan_en_i.value = 0
@@ -283,24 +291,27 @@ async def test_scan_order_backpressure(dut, pause_kind):
 
 
 @cocotb.test()
-@cocotb.parametrize(pause_kind=["none", "random"])
-async def test_writeback_pingpong(dut, pause_kind):
-    """Scan the source, write the layer's result into the destination, swap, repeat."""
+@cocotb.parametrize(wb_pause=["none", "random"], scan_pause=["none", "random"])
+async def test_writeback_while_scanning(dut, wb_pause, scan_pause):
+    """Scan the source; swap; the layer's result is written back into the new source while it is scanned."""
     tb = TB(dut)
     await tb.start()
     src = 0
     dut.src_sel_i.value = src
     await tb.load(src, tb.sparse_values(0.5))
+    assert leaves(await tb.scan(pauses.pause("none", tb.rng))) == tb.model.nonzeros(src)
     for _layer in range(5):
-        want = tb.model.nonzeros(src)
-        assert leaves(await tb.scan(pauses.pause(pause_kind, tb.rng, pattern=PAUSE_PATTERN))) == want
-        # Write-back: every row of the destination, zeros included (they must not set the bitmap).
-        await tb.write_back(tb.sparse_values(), pauses.pause(pause_kind, tb.rng, pattern=PAUSE_PATTERN))
-        await tb.read_file(1 - src)
         src = 1 - src
         await FallingEdge(dut.clk_i)
         dut.src_sel_i.value = src
-    assert leaves(await tb.scan(pauses.pause(pause_kind, tb.rng, pattern=PAUSE_PATTERN))) == tb.model.nonzeros(src)
+        # Every row, zeros included (they must not set the bitmap); the scan follows the
+        # rows as they land and is done only after the last.
+        values = tb.sparse_values()
+        writer = cocotb.start_soon(tb.write_back(values, pauses.pause(wb_pause, tb.rng, pattern=PAUSE_PATTERN)))
+        fired = await tb.scan(pauses.pause(scan_pause, tb.rng, pattern=PAUSE_PATTERN))
+        assert writer.done(), "the scan was done before the write-back"
+        assert leaves(fired) == [Leaf(v, tb.model.col(k)) for k, v in enumerate(values) if v]
+        await tb.read_file(src)
     await tb.finish()
 
 
@@ -324,7 +335,7 @@ async def test_bitmap_edits(dut):
     await FallingEdge(dut.clk_i)
     dut.bitmap_clear_i.value = 0
     await FallingEdge(dut.clk_i)
-    assert dut.empty_o.value and not dut.leaf_valid_o.value
+    assert dut.done_o.value and not dut.leaf_valid_o.value
     assert leaves(await tb.scan(pauses.pause("none", tb.rng))) == []
     await tb.finish()
 

@@ -2,8 +2,10 @@
 """cocotb testbench of eie_arith: codebook decode, multiply, accumulate with bypass.
 
 A monitor samples the pins every cycle (read-only phase) and feeds a model that
-keeps the exact sums b[x] += cb[layer][v] * a (Python integers, so the 48-bit
-accumulator is checked exactly) and the set of rows touched since clear_i. The
+keeps, per accumulator bank, the exact sums b[x] += cb[layer][v] * a (Python
+integers, so the 48-bit accumulator is checked exactly) and the set of rows
+touched since clear_i cleared that bank; the write-back reads either bank, also
+while entries add into the other. The
 sums do not depend on the pipeline, so the read-after-write bypass is checked by
 streams of back-to-back updates of one row. The checker also checks idle_o each
 cycle (busy for the two cycles after a non-padding entry) and every write-back
@@ -46,26 +48,26 @@ class Entry:
 class ArithModel:
     def __init__(self, max_layers: int, act_depth: int):
         self.cb = [[0] * NUM_CODES for _ in range(max_layers)]
-        self.acc = [0] * act_depth
-        self.touched: set[int] = set()
+        self.acc = [[0] * act_depth for _ in range(2)]  # per bank
+        self.touched: list[set[int]] = [set(), set()]
         self.updates = 0
         self.pads = 0
 
-    def clear(self) -> None:
-        self.touched.clear()
+    def clear(self, bank: int) -> None:
+        self.touched[bank].clear()
 
-    def apply(self, layer: int, e: Entry) -> None:
+    def apply(self, layer: int, bank: int, e: Entry) -> None:
         if e.code == 0:
             self.pads += 1
             return
-        if e.row not in self.touched:
-            self.touched.add(e.row)
-            self.acc[e.row] = 0
-        self.acc[e.row] += self.cb[layer][e.code] * e.act
+        if e.row not in self.touched[bank]:
+            self.touched[bank].add(e.row)
+            self.acc[bank][e.row] = 0
+        self.acc[bank][e.row] += self.cb[layer][e.code] * e.act
         self.updates += 1
 
-    def read(self, row: int) -> int:
-        return self.acc[row] if row in self.touched else 0
+    def read(self, bank: int, row: int) -> int:
+        return self.acc[bank][row] if row in self.touched[bank] else 0
 
 
 @dataclass
@@ -75,10 +77,12 @@ class Sample:
     cb_addr: int
     cb_wdata: int
     layer: int
+    acc_bank: int
     ent_valid: bool
     entry: Entry | None
     clear: bool
     wb_re: bool
+    rd_bank: int
     wb_row: int
     wb_acc: int | None
     idle: bool
@@ -112,14 +116,14 @@ class Checker:
         if s.cb_we:
             m.cb[s.cb_addr // NUM_CODES][s.cb_addr % NUM_CODES] = to_signed(s.cb_wdata, 16)
         if s.wb_re:
-            self.wb_expect.append((c + 1, s.wb_row, m.read(s.wb_row)))
+            self.wb_expect.append((c + 1, s.wb_row, m.read(s.rd_bank, s.wb_row)))
             self.hold_ok = False
         if s.clear:
             # Rows forgotten, the entries in flight and the one arriving now dropped.
-            m.clear()
+            m.clear(s.acc_bank)
             self.busy_until = c
         elif s.ent_valid:
-            m.apply(s.layer, s.entry)
+            m.apply(s.layer, s.acc_bank, s.entry)
             if s.entry.code != 0:
                 self.busy_until = c + PIPE_DEPTH
         # The stage-1 RAM read of an entry changes the read register a cycle later.
@@ -136,8 +140,8 @@ class Checker:
 # Testbench
 # -----------------------------------------------------------------------------
 class TB(ClockedTB):
-    IDLE_INPUTS = ("cb_we_i", "cb_addr_i", "cb_wdata_i", "layer_i", "ent_valid_i", "ent_code_i", "ent_row_i",
-                   "ent_act_i", "clear_i", "wb_re_i", "wb_row_i")
+    IDLE_INPUTS = ("cb_we_i", "cb_addr_i", "cb_wdata_i", "layer_i", "acc_bank_i", "ent_valid_i", "ent_code_i",
+                   "ent_row_i", "ent_act_i", "clear_i", "wb_re_i", "rd_bank_i", "wb_row_i")
 
     def __init__(self, dut):
         super().__init__(dut)
@@ -157,11 +161,13 @@ class TB(ClockedTB):
             cb_addr=int(dut.cb_addr_i.value),
             cb_wdata=int(dut.cb_wdata_i.value),
             layer=int(dut.layer_i.value),
+            acc_bank=int(dut.acc_bank_i.value),
             ent_valid=valid,
             entry=Entry(int(dut.ent_code_i.value), int(dut.ent_row_i.value),
                         to_signed(int(dut.ent_act_i.value), 16)) if valid else None,
             clear=bool(dut.clear_i.value),
             wb_re=bool(dut.wb_re_i.value),
+            rd_bank=int(dut.rd_bank_i.value),
             wb_row=int(dut.wb_row_i.value),
             wb_acc=wb_acc.to_signed() if wb_acc.is_resolvable else None,
             idle=bool(dut.idle_o.value),
@@ -209,14 +215,18 @@ class TB(ClockedTB):
     async def clear(self) -> None:
         await self.pulse(self.dut.clear_i)
 
-    async def read_rows(self, rows: list[int] | None = None) -> None:
-        """wb_re_i for each row, back to back, with an idle cycle now and then (hold check)."""
+    async def read_rows(self, rows: list[int] | None = None, bank: int | None = None) -> None:
+        """wb_re_i for each row of ``bank``, back to back, with an idle cycle now and then
+        (hold check); the entries' own bank (the default) only once the pipeline is idle."""
         dut = self.dut
         rows = list(range(self.act_depth)) if rows is None else rows
-        await self.wait_idle()
+        if bank is None:
+            bank = int(dut.acc_bank_i.value)
+            await self.wait_idle()
         for row in rows:
             await FallingEdge(dut.clk_i)
             dut.wb_re_i.value = 1
+            dut.rd_bank_i.value = bank
             dut.wb_row_i.value = row
             if self.rng.random() < 0.3:
                 await FallingEdge(dut.clk_i)
@@ -227,6 +237,7 @@ class TB(ClockedTB):
         await FallingEdge(dut.clk_i)
 
     async def finish(self) -> None:
+        await self.read_rows(bank=1 - int(self.dut.acc_bank_i.value))
         await self.read_rows()
         await FallingEdge(self.dut.clk_i)
         self.checker.finish()
@@ -284,7 +295,7 @@ async def test_extremes(dut):
     stream += [Entry(1, alt, W_MIN), Entry(2, top, W_MAX)] * 50
     await tb.drive(stream, pauses.pause("none", tb.rng))
     await tb.finish()
-    assert tb.model.acc[top] > (1 << 38)
+    assert tb.model.acc[0][top] > (1 << 38)
 
 
 @cocotb.test()
@@ -316,12 +327,12 @@ async def test_touched_clear(dut):
     await tb.read_rows()  # straight after reset: every row untouched
     await tb.drive([tb.entry(r) for r in range(n) for _ in range(2)], pauses.pause("none", tb.rng))
     await tb.read_rows()
-    assert all(r in tb.model.touched for r in range(n))
+    assert all(r in tb.model.touched[0] for r in range(n))
     await tb.clear()
     few = tb.rng.sample(range(n), 2)
     await tb.drive([tb.entry(few[0]), tb.entry(few[1]), tb.entry(few[0])], pauses.pause("none", tb.rng))
     await tb.finish()
-    assert tb.model.touched == set(few)
+    assert tb.model.touched[0] == set(few)
 
 
 @cocotb.test()
@@ -337,6 +348,28 @@ async def test_clear_in_flight(dut):
         await tb.pulse(dut.clear_i, delay + 1)
         await task
         await tb.read_rows()
+    await tb.finish()
+
+
+@cocotb.test()
+@cocotb.parametrize(pause_kind=["none", "random"])
+async def test_write_back_during_the_next_layer(dut, pause_kind):
+    """Layers alternate banks; each layer's entries add into its bank while the rows of
+    the layer before are read from the other, and each layer clears only its own bank."""
+    tb = TB(dut)
+    await tb.start()
+    for layer in range(tb.max_layers):
+        await tb.load_codebook(layer, tb.random_codebook())
+    for step in range(6):
+        bank = step % 2
+        dut.acc_bank_i.value = bank
+        await tb.clear()
+        hot = tb.rng.sample(range(tb.act_depth), tb.rng.choice([1, 2, tb.act_depth // 2]))
+        stream = [tb.entry(tb.rng.choice(hot), 0 if tb.rng.random() < 0.2 else None) for _ in range(40)]
+        entries = cocotb.start_soon(tb.drive(stream, pauses.pause(pause_kind, tb.rng), step % tb.max_layers))
+        await tb.read_rows(bank=1 - bank)
+        await entries
+        await tb.wait_idle()  # the bank is held while entries are in the pipeline
     await tb.finish()
 
 

@@ -3,11 +3,12 @@
 
 The same tests run on either top level: a node with NumInputs children is a tree
 of that many leaves and one level. A monitor samples every cycle; the checker
-compares leaf ready, root valid and root data with LnzdModel (registers per
-level, each node taking its lowest-index valid child) before stepping it, and a
-scoreboard requires every generated (leaf, payload) item to reach the root
-exactly once (or be discarded by a flush the model predicts). Leaf sources and
-the root sink run with pause generators. pytest runs it at the bottom.
+compares leaf ready, root valid, root data and done with LnzdModel (registers per
+level, each node serving its lowest-index child that is not done) before stepping
+it, and a scoreboard requires every generated (leaf, payload) item to reach the
+root exactly once (or be discarded by a flush the model predicts), leaf by leaf
+in a burst however the leaves pause. Leaf sources and the root sink run with
+pause generators. pytest runs it at the bottom.
 """
 
 from __future__ import annotations
@@ -48,8 +49,10 @@ def num_levels(num_leaves: int) -> int:
 
 class LnzdModel:
     """Cycle model: per level a list of registers (None = empty); node n of a level
-    serves children 4n..4n+3 of the level below and takes the lowest valid one when
-    it is empty or its item leaves this cycle; flush empties every register."""
+    serves children 4n..4n+3 of the level below in order: it grants the lowest one
+    not done (a leaf says so; a node is done when empty with every child done) and
+    takes its item, if it offers one, when it is empty or its item leaves this
+    cycle; flush empties every register."""
 
     def __init__(self, num_leaves: int):
         self.num_leaves = num_leaves
@@ -69,34 +72,46 @@ class LnzdModel:
     def empty(self) -> bool:
         return all(r is None for level in self.regs for r in level)
 
-    def evaluate(self, leaf_valid: list[bool], root_ready: bool, flush: bool):
+    def done(self, leaf_done: list[bool]) -> list[list[bool]]:
+        """Per level and node: empty, with every child done (leaves: as they say)."""
+        done = []
+        below = leaf_done
+        for lvl, width in enumerate(self.widths):
+            level = [self.regs[lvl][n] is None and all(below[4 * n: 4 * n + 4]) for n in range(width)]
+            done.append(level)
+            below = level
+        return done
+
+    def evaluate(self, leaf_valid: list[bool], leaf_done: list[bool], root_ready: bool, flush: bool):
         """This cycle's combinational decisions: (leaf_ready, grants, out_ready) per level."""
         top = len(self.widths) - 1
         out_ready = [[False] * w for w in self.widths]
         out_ready[top][0] = root_ready
         grants: list[list[int | None]] = [[None] * w for w in self.widths]
         leaf_ready: list[bool] = []
+        done = self.done(leaf_done)
         for lvl in range(top, -1, -1):
             child_valid = leaf_valid if lvl == 0 else [r is not None for r in self.regs[lvl - 1]]
+            child_done = leaf_done if lvl == 0 else done[lvl - 1]
             ready_below = [False] * len(child_valid)
             for n in range(self.widths[lvl]):
                 can_take = (self.regs[lvl][n] is None or out_ready[lvl][n]) and not flush
                 if not can_take:
                     continue
-                for c in range(4 * n, min(4 * n + 4, len(child_valid))):
-                    if child_valid[c]:
-                        grants[lvl][n] = c
-                        ready_below[c] = True
-                        break
+                granted = next((c for c in range(4 * n, min(4 * n + 4, len(child_valid))) if not child_done[c]), None)
+                if granted is not None:
+                    ready_below[granted] = True  # ready to the granted child, offering or not
+                    if child_valid[granted]:
+                        grants[lvl][n] = granted
             if lvl > 0:
                 out_ready[lvl - 1] = ready_below
             else:
                 leaf_ready = ready_below
         return leaf_ready, grants, out_ready
 
-    def step(self, leaf_valid, leaf_data, root_ready: bool, flush: bool, decisions=None) -> list[int]:
-        """Clock edge (decisions: this cycle's evaluate() result, if known); returns the items a flush discards."""
-        _, grants, out_ready = decisions or self.evaluate(leaf_valid, root_ready, flush)
+    def step(self, leaf_data, decisions, flush: bool) -> list[int]:
+        """Clock edge with this cycle's evaluate() result; returns the items a flush discards."""
+        _, grants, out_ready = decisions
         discarded = []
         if flush:  # an item leaving in the flush cycle (only the root's can) is delivered, not lost
             discarded = [
@@ -131,12 +146,13 @@ class Sample:
     cycle: int
     flush: bool
     leaf_valid: list[bool]
+    leaf_done: list[bool]
     leaf_data: list[int]
     leaf_ready: list[bool]
     root_valid: bool
     root_data: int
     root_ready: bool
-    empty: bool | None  # the tree's empty_o; None on a node
+    done: bool  # the tree's done_o, a node's out_done_o
 
 
 def bits(value: int, count: int) -> list[bool]:
@@ -150,6 +166,7 @@ class LnzdChecker:
         self.model = model
         self.taken: Counter[int] = Counter()  # leaf handshakes
         self.delivered: Counter[int] = Counter()  # root handshakes
+        self.delivered_order: list[int] = []
         self.discarded: Counter[int] = Counter()  # emptied by flush
         self.root_cycles: list[int] = []
         self.stalled: int | None = None
@@ -157,7 +174,7 @@ class LnzdChecker:
 
     def check(self, s: Sample) -> None:
         m = self.model
-        decisions = m.evaluate(s.leaf_valid, s.root_ready, s.flush)
+        decisions = m.evaluate(s.leaf_valid, s.leaf_done, s.root_ready, s.flush)
         want_ready = decisions[0]
         where = f"cycle {s.cycle}"
         assert s.leaf_ready == want_ready, (
@@ -167,8 +184,8 @@ class LnzdChecker:
         assert s.root_valid == (m.root is not None), f"{where}: root_valid_o={s.root_valid}, model {m.root}"
         if s.root_valid:
             assert s.root_data == m.root, f"{where}: root data {s.root_data:#x}, model {m.root:#x}"
-        if s.empty is not None:
-            assert s.empty == m.empty(), f"{where}: empty_o={s.empty}, model {m.regs}"
+        want_done = m.done(s.leaf_done)[-1][0]
+        assert s.done == want_done, f"{where}: done={s.done}, model {want_done} (regs {m.regs})"
         # The handshake contract, independent of the model.
         if self.stalled is not None:
             assert s.root_valid and s.root_data == self.stalled, f"{where}: root item changed while stalled"
@@ -181,8 +198,9 @@ class LnzdChecker:
                 self.taken[s.leaf_data[leaf]] += 1
         if s.root_valid and s.root_ready:
             self.delivered[s.root_data] += 1
+            self.delivered_order.append(s.root_data)
             self.root_cycles.append(s.cycle)
-        self.discarded.update(m.step(s.leaf_valid, s.leaf_data, s.root_ready, s.flush, decisions))
+        self.discarded.update(m.step(s.leaf_data, decisions, s.flush))
 
     @staticmethod
     def _mask(flags: list[bool]) -> str:
@@ -197,12 +215,12 @@ class Ports:
             self.num_leaves = int(dut.NumLeaves.value)
             self.leaf_valid, self.leaf_data, self.leaf_ready = dut.leaf_valid_i, dut.leaf_data_i, dut.leaf_ready_o
             self.root_valid, self.root_data, self.root_ready = dut.root_valid_o, dut.root_data_o, dut.root_ready_i
-            self.empty = dut.empty_o
+            self.leaf_done, self.done = dut.leaf_done_i, dut.done_o
         else:
             self.num_leaves = int(dut.NumInputs.value)
             self.leaf_valid, self.leaf_data, self.leaf_ready = dut.in_valid_i, dut.in_data_i, dut.in_ready_o
             self.root_valid, self.root_data, self.root_ready = dut.out_valid_o, dut.out_data_o, dut.out_ready_i
-            self.empty = None
+            self.leaf_done, self.done = dut.in_done_i, dut.out_done_o
         self.flush = dut.flush_i
         self.clk = dut.clk_i
 
@@ -216,12 +234,13 @@ def sample_pins(p: Ports, cycle: int) -> Sample:
         cycle=cycle,
         flush=bool(p.flush.value),
         leaf_valid=bits(int(p.leaf_valid.value), n),
+        leaf_done=bits(int(p.leaf_done.value), n),
         leaf_data=[data >> (DATA_WIDTH * i) & mask for i in range(n)],
         leaf_ready=bits(int(p.leaf_ready.value), n),
         root_valid=bool(p.root_valid.value),
         root_data=int(p.root_data.value),
         root_ready=bool(p.root_ready.value),
-        empty=None if p.empty is None else bool(p.empty.value),
+        done=bool(p.done.value),
     )
 
 
@@ -230,7 +249,8 @@ def sample_pins(p: Ports, cycle: int) -> Sample:
 # -----------------------------------------------------------------------------
 class LeafSources:
     """All leaves in one driver: leaf i offers its queue's items, pausing between
-    items as its own pause generator says; an offered item stays until taken."""
+    items as its own pause generator says; an offered item stays until taken. A
+    leaf is done when it offers nothing and its queue is empty."""
 
     def __init__(self, ports: Ports, pauses, rng: random.Random):
         self.p = ports
@@ -248,6 +268,7 @@ class LeafSources:
         while True:
             await FallingEdge(p.clk)
             valid = 0
+            done = 0
             data = 0
             for i in range(n):
                 if self.current[i] is None and self.queues[i] and not next(self.pauses[i]):
@@ -257,8 +278,10 @@ class LeafSources:
                     item = self.current[i]
                 else:
                     item = self.rng.getrandbits(DATA_WIDTH)  # junk: must not be taken
+                    done |= int(not self.queues[i]) << i
                 data |= item << (DATA_WIDTH * i)
             p.leaf_valid.value = valid
+            p.leaf_done.value = done
             p.leaf_data.value = data
             await ReadOnly()
             ready = int(p.leaf_ready.value)
@@ -283,6 +306,7 @@ class TB(ClockedTB):
         # Node and tree name their ports differently: idle them here, not through IDLE_INPUTS.
         self.p.flush.value = 0
         self.p.leaf_valid.value = 0
+        self.p.leaf_done.value = (1 << self.n) - 1
         self.p.leaf_data.value = 0
         self.p.root_ready.value = 0
 
@@ -326,6 +350,7 @@ class TB(ClockedTB):
             task.cancel()
         await FallingEdge(self.dut.clk_i)
         self.p.leaf_valid.value = 0
+        self.p.leaf_done.value = (1 << self.n) - 1
         self.p.root_ready.value = 1
         self.p.flush.value = 0
         for _ in range(2):
@@ -333,6 +358,7 @@ class TB(ClockedTB):
         await FallingEdge(self.dut.clk_i)
         c = self.checker
         assert self.model.empty(), "items left in the tree"
+        assert self.p.done.value, "done not set with every leaf done and the tree empty"
         assert c.taken == self.generated, "leaves: items taken differ from items generated"
         assert c.delivered + c.discarded == c.taken, "root: items delivered (+ flushed) differ from items taken"
         assert sum(c.delivered.values()) + sum(c.discarded.values()) == sum(self.generated.values())
@@ -353,10 +379,14 @@ async def lnzd_random(dut, leaf_pause: str, root_pause: str):
     counts[tb.rng.randrange(tb.n)] += 1
     tb.load(sources, counts)
     await tb.drain(sources, 40 * sum(counts) + 100)
+    first = len(tb.checker.delivered_order)
     # A second burst after the tree has emptied.
     tb.load(sources, [tb.rng.choice([0, 1, 2]) for _ in range(tb.n)])
     await tb.drain(sources, 40 * tb.n + 100)
     assert not tb.checker.discarded
+    for burst in (tb.checker.delivered_order[:first], tb.checker.delivered_order[first:]):
+        leaves = [item >> PAYLOAD_BITS for item in burst]
+        assert leaves == sorted(leaves), f"a burst came out of leaf order: {leaves}"
     await tb.finish()
 
 
