@@ -23,6 +23,7 @@ from eie.fixedpoint import DEFAULT_ACT_FRAC, dequantize
 from eie.image import load
 from eie.packing.model_io import load_model
 from eie.models.reference import reference
+from model_check import error_bound  # noqa: E402
 from test_model_input_errors import ORDERED_DICT, pickled_text, pt_bytes, tensor_pickle  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data" / "torch"
@@ -68,18 +69,6 @@ def test_strided_tensors_read_as_torch_views_them(tmp_path, shape, stride, offse
     assert np.array_equal(layer.weight, expected)
 
 
-def error_bound(layers, frac_bits: int = DEFAULT_ACT_FRAC) -> np.ndarray:
-    """Per output, the most eie ref can differ from exact float math on grid inputs.
-
-    Each write-back rounds to half an LSB; a layer passes its input error on through
-    the absolute row sums of its weights (ReLU does not increase a difference).
-    """
-    err = np.zeros(layers[0].weight.shape[1])
-    for layer in layers:
-        err = np.abs(layer.weight) @ err + 0.5 * 2.0 ** -frac_bits
-    return err
-
-
 @pytest.mark.parametrize("name, flags", [("tiny_sequential.pt", []), ("tiny_state_dict.pt", ["--linear-last"])])
 def test_eie_ref_matches_torch_forward(tmp_path, run_cli, torch_io, name, flags):
     """The weights lie on a 14-value grid, so with that codebook only the activations' rounding differs."""
@@ -93,7 +82,7 @@ def test_eie_ref_matches_torch_forward(tmp_path, run_cli, torch_io, name, flags)
         assert np.array_equal(layer.weight(), torch_io[f"W{k}"]) and np.array_equal(layer.bias(), torch_io[f"b{k}"])
     ours = dequantize(reference(loaded, torch_io["x"].astype(np.float64)), DEFAULT_ACT_FRAC)
     theirs = torch_io["y"].astype(np.float64)
-    bound = error_bound(load_model(DATA / name))
+    bound = error_bound([layer.weight for layer in load_model(DATA / name)])
     assert np.all(np.abs(ours - theirs) <= bound + 1e-6), np.abs(ours - theirs).max()
     assert np.abs(ours - theirs).max() > 0  # the check is not vacuous: rounding does show
 

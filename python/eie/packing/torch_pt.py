@@ -32,7 +32,7 @@ import numpy as np
 
 from eie.packing import model_io
 from eie.errors import EieError
-from eie.packing.model_io import ZIP_ERRORS, shown, size_text, zip_error_text
+from eie.packing.model_io import ZIP_ERRORS, bfloat16_to_float32, shown, size_text, zip_error_text
 
 _STORAGE_DTYPES = {
     "DoubleStorage": "f8",
@@ -149,8 +149,7 @@ class _Unpickler(pickle.Unpickler):
             raw = self._archive.read(info)
             order = "<" if self._byteorder == "little" else ">"
             if storage_type.dtype == "bf16":
-                halves = np.frombuffer(raw, dtype=order + "u2")
-                array = (halves.astype(np.uint32) << 16).view(np.float32)
+                array = bfloat16_to_float32(raw, order)
             else:
                 dtype = np.dtype(order + storage_type.dtype if storage_type.dtype != "?" else "?")
                 if len(raw) % dtype.itemsize:
