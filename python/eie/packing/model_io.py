@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Reading trained weights: .npy (one layer), .npz (an MLP), .pt (PyTorch), .onnx; inputs; codebooks.
+"""Reading trained weights: .npy (one layer), .npz (an MLP), .pt (PyTorch), .onnx, .safetensors; inputs; codebooks.
 
 Key scheme of an .npz MLP: ``W0, W1, ...`` are the weight matrices (out x in) in
 layer order and ``b0, b1, ...`` the optional biases (length out), numbered in
@@ -10,7 +10,8 @@ A .pt file (read without torch, see ``eie.packing.torch_pt``) is a state_dict wh
 ``*.bias``, or a saved ``nn.Sequential`` of Linear layers with a ReLU after each
 (the last may go without; Dropout and Identity are passed over).
 An .onnx file (``eie.packing.onnx_mlp``) is a chain of Gemm or MatMul (+ Add)
-layers with Relu between them.
+layers with Relu between them; a .safetensors file (``eie.packing.safetensors_mlp``)
+a state_dict of Linear layers, ordered by the numbers in their names.
 
 Every array (.npy, .npz member, input, codebook) is read by :func:`read_npy_stream`:
 its header first, so a file whose header claims more data than it holds, or more
@@ -394,8 +395,13 @@ def load_model(path) -> list[Layer]:
         from eie.packing.onnx_mlp import load_onnx
 
         layers = load_onnx(path)
+    elif suffix == ".safetensors":
+        from eie.packing.safetensors_mlp import load_safetensors
+
+        layers = load_safetensors(path)
     else:
-        raise EieError(f"{path}: unknown model format '{shown(suffix, 20)}' (use .npy, .npz, .pt or .onnx)")
+        raise EieError(f"{path}: unknown model format '{shown(suffix, 20)}' (use .npy, .npz, .pt, .onnx or "
+                       f".safetensors)")
     check_chain(layers, str(path))
     return layers
 
