@@ -75,6 +75,17 @@ def test_kmeans_uses_at_most_15_values_and_reserves_zero():
     assert (codes[weight != 0] == nearest).all()
 
 
+def test_weights_already_shared_keep_their_values():
+    """A quantised layer (here 15 values, three of them close together) is not blurred by k-means."""
+    rng = np.random.default_rng(2)
+    values = np.array([-8, -7, -6, -5, -4, -3, -2, -1, 1, 2, 3, 4, 5, 6, 7]) * 0.013
+    values[-3:] = [0.1, 0.11, 0.12]
+    weight = rng.choice(np.concatenate([values, [0.0]]), size=(40, 30), p=[0.02] * 15 + [0.7])
+    codes, _, _, table = compress.share_weights(weight, None)
+    assert np.array_equal(table[1:], np.sort(values))
+    assert np.array_equal(table[codes], weight)
+
+
 def test_multi_layer_layout(tmp_path):
     rng = np.random.default_rng(5)
     layers = [Layer(rng.normal(size=(20, 9)), rng.normal(size=20)), Layer(rng.normal(size=(7, 20)), None)]

@@ -397,6 +397,16 @@ def test_pt_tensor_with_huge_numbers(tmp_path, run_cli, shape, stride):
     assert_refused(run_cli("pack", model, "-o", tmp_path / "img", "--pes", 2), "not a readable PyTorch file")
 
 
+@pytest.mark.parametrize("shape, stride, offset", [((2, 2), (2, 1), 1), ((2, 2), (1, 3), 0), ((1, 1), (1, 1), 4)],
+                         ids=["offset", "stride", "offset at the end"])
+def test_pt_tensor_past_its_storage(tmp_path, run_cli, shape, stride, offset):
+    """The farthest element, offset + sum((size - 1) * stride), must lie in the storage (4 floats here)."""
+    state = pt_bytes(ORDERED_DICT + b"(" + pickled_text("0.weight") + tensor_pickle("0", shape, stride, offset) + b"u",
+                     {"0": np.ones(4, dtype="<f4").tobytes()})
+    model = write(tmp_path, "m.pt", state)
+    assert_refused(run_cli("pack", model, "-o", tmp_path / "img", "--pes", 2), "reaches past the end of its storage")
+
+
 def test_pt_state_dict_key_not_a_name(tmp_path, run_cli):
     key = b")" + b"\x85" * 50  # a nested tuple as a key
     state = pt_bytes(ORDERED_DICT + b"(" + key + tensor_pickle("0", (2, 2), (2, 1)) + b"u",

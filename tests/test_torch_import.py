@@ -23,6 +23,8 @@ from eie.fixedpoint import DEFAULT_ACT_FRAC, dequantize
 from eie.image import load
 from eie.packing.model_io import load_model
 from eie.models.reference import reference
+from model_check import error_bound  # noqa: E402
+from test_model_input_errors import ORDERED_DICT, pickled_text, pt_bytes, tensor_pickle  # noqa: E402
 
 DATA = Path(__file__).resolve().parent / "data" / "torch"
 
@@ -53,16 +55,18 @@ def test_weights_equal_torchs_own(monkeypatch, torch_io, name):
     assert relus == ([True, True, False] if name == "tiny_sequential.pt" else [None, None, None])
 
 
-def error_bound(layers, frac_bits: int = DEFAULT_ACT_FRAC) -> np.ndarray:
-    """Per output, the most eie ref can differ from exact float math on grid inputs.
-
-    Each write-back rounds to half an LSB; a layer passes its input error on through
-    the absolute row sums of its weights (ReLU does not increase a difference).
-    """
-    err = np.zeros(layers[0].weight.shape[1])
-    for layer in layers:
-        err = np.abs(layer.weight) @ err + 0.5 * 2.0 ** -frac_bits
-    return err
+@pytest.mark.parametrize("shape, stride, offset", [((3, 2), (1, 3), 0), ((2, 2), (3, 1), 1), ((1, 3), (2**70, 1), 2)],
+                         ids=["transposed", "offset", "length-1 axis"])
+def test_strided_tensors_read_as_torch_views_them(tmp_path, shape, stride, offset):
+    """A tensor is a view (offset, size, stride) of its storage; a stride along a length-1 axis is never used."""
+    storage = np.arange(1, 7, dtype="<f4")
+    path = tmp_path / "m.pt"
+    path.write_bytes(pt_bytes(ORDERED_DICT + b"(" + pickled_text("0.weight") + tensor_pickle("0", shape, stride, offset)
+                              + b"u", {"0": storage.tobytes()}))
+    expected = [[storage[offset + i * stride[0] * (shape[0] > 1) + j * stride[1]] for j in range(shape[1])]
+                for i in range(shape[0])]
+    (layer,) = load_model(path)
+    assert np.array_equal(layer.weight, expected)
 
 
 @pytest.mark.parametrize("name, flags", [("tiny_sequential.pt", []), ("tiny_state_dict.pt", ["--linear-last"])])
@@ -78,7 +82,7 @@ def test_eie_ref_matches_torch_forward(tmp_path, run_cli, torch_io, name, flags)
         assert np.array_equal(layer.weight(), torch_io[f"W{k}"]) and np.array_equal(layer.bias(), torch_io[f"b{k}"])
     ours = dequantize(reference(loaded, torch_io["x"].astype(np.float64)), DEFAULT_ACT_FRAC)
     theirs = torch_io["y"].astype(np.float64)
-    bound = error_bound(load_model(DATA / name))
+    bound = error_bound([layer.weight for layer in load_model(DATA / name)])
     assert np.all(np.abs(ours - theirs) <= bound + 1e-6), np.abs(ours - theirs).max()
     assert np.abs(ours - theirs).max() > 0  # the check is not vacuous: rounding does show
 

@@ -41,7 +41,7 @@ def cmd_pack(args) -> int:
         limits.LAYER_IN.check(layer.weight.shape[1], f"layer {index} inputs")
     if layers[-1].relu and args.linear_last:
         raise EieError(f"{args.model}: --linear-last, but the model ends in a ReLU")
-    # A saved nn.Sequential says whether its last Linear has a ReLU; a state_dict cannot.
+    # A saved nn.Sequential or an ONNX graph says whether its last layer has a ReLU; a state_dict cannot.
     linear_last = args.linear_last or layers[-1].relu is False
     options = PackOptions(
         num_pes=args.pes,
@@ -143,8 +143,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("pack", help="compress weights into the memory image of an N-PE core")
-    p.add_argument("model", help=".npy matrix (out x in), .npz MLP (W0,b0,W1,...), or PyTorch .pt "
-                                  "(state_dict or nn.Sequential of Linear/ReLU; torch not needed)")
+    p.add_argument("model", help=".npy matrix (out x in), .npz MLP (W0,b0,W1,...), PyTorch .pt "
+                                  "(state_dict or nn.Sequential of Linear/ReLU; torch not needed), .onnx "
+                                  "(Gemm or MatMul+Add layers, Relu between) or .safetensors (state_dict of "
+                                  "Linear layers, ordered by the numbers in their names)")
     p.add_argument("-o", "--output", required=True, help="image directory to write")
     p.add_argument("--pes", type=int, required=True, help="number of PEs N")
     p.add_argument("--density", type=float, help="prune by magnitude to this fraction of non-zeros, in (0, 1]")
@@ -153,10 +155,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--assign-rows", choices=("interleave", "balanced"), default="interleave",
                    help="which PE owns which row: interleave (row i in PE i mod N, default) or balanced "
                         "(rows placed so every PE gets nearly the same entries; same model, same outputs)")
-    p.add_argument("--codebook", help="non-zero codebook values: comma list or .npy (default: k-means, 15 values)")
+    p.add_argument("--codebook", help="non-zero codebook values: comma list or .npy (default: k-means, 15 values; a layer "
+                        "with at most 15 distinct non-zero values, as a 4-bit quantised one, keeps them)")
     p.add_argument("--act-frac", type=int, default=DEFAULT_ACT_FRAC, help="activation fraction bits")
     p.add_argument("--linear-last", action="store_true",
-                   help="no ReLU on the last layer (implied by a saved nn.Sequential that ends in a Linear)")
+                   help="no ReLU on the last layer (implied by a saved nn.Sequential or an ONNX graph that "
+                        "ends in a linear layer)")
     p.add_argument("--spmat-words", type=int, default=defaults.spmat_words, help="sparse-matrix words per PE")
     p.add_argument("--ptr-bank-depth", type=int, default=defaults.ptr_bank_depth, help="entries per pointer bank")
     p.add_argument("--act-depth", type=int, default=defaults.act_depth, help="activations per PE and file")

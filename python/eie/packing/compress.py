@@ -5,7 +5,9 @@
 - ``prune_balanced`` (ESE): every PE's sub-matrix (rows ``i mod N``) keeps the
   same number of non-zeros, ``round(density * size / N)``, so PEs get equal work.
 - ``kmeans_codebook``: 1-D k-means with linear initialisation over the
-  non-zero weights, 15 centroids; code 0 stays reserved for zero.
+  non-zero weights, 15 centroids; code 0 stays reserved for zero. Weights that
+  are already shared (at most 15 distinct non-zero values, as a quantised
+  model's 4-bit weights) keep their own values.
 - ``assign_codes``: each non-zero weight to its nearest non-zero codebook entry.
 """
 
@@ -55,11 +57,16 @@ def kmeans_codebook(values: np.ndarray, clusters: int = NUM_CODES - 1) -> np.nda
     """Sorted centroids of 1-D k-means over ``values`` (linear initialisation).
 
     Works on the sorted values with prefix sums, so an iteration costs
-    O(clusters * log n), not O(n).
+    O(clusters * log n), not O(n). Values with at most ``clusters`` distinct
+    entries are returned as they are: they are their own exact centroids, which
+    k-means from a linear start can miss (it merges close values, e.g. 0.1, 0.11,
+    0.12 and 1.0, and leaves centroids empty between them).
     """
     data = np.sort(np.asarray(values, dtype=np.float64).ravel())
     if data.size == 0:
         return np.zeros(0)
+    if np.count_nonzero(data[1:] != data[:-1]) < clusters:
+        return np.unique(data)
     prefix = np.concatenate([[0.0], np.cumsum(data)])
     centroids = np.linspace(data[0], data[-1], clusters)
     for _ in range(KMEANS_ITERATIONS):

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""Reading trained weights: .npy (one layer), .npz (an MLP), .pt (PyTorch state_dict); inputs; codebooks.
+"""Reading trained weights: .npy (one layer), .npz (an MLP), .pt (PyTorch), .onnx, .safetensors; inputs; codebooks.
 
 Key scheme of an .npz MLP: ``W0, W1, ...`` are the weight matrices (out x in) in
 layer order and ``b0, b1, ...`` the optional biases (length out), numbered in
@@ -9,6 +9,9 @@ A .pt file (read without torch, see ``eie.packing.torch_pt``) is a state_dict wh
 2-D ``*.weight`` tensors are the Linear layers in order, each with an optional
 ``*.bias``, or a saved ``nn.Sequential`` of Linear layers with a ReLU after each
 (the last may go without; Dropout and Identity are passed over).
+An .onnx file (``eie.packing.onnx_mlp``) is a chain of Gemm or MatMul (+ Add)
+layers with Relu between them; a .safetensors file (``eie.packing.safetensors_mlp``)
+a state_dict of Linear layers, ordered by the numbers in their names.
 
 Every array (.npy, .npz member, input, codebook) is read by :func:`read_npy_stream`:
 its header first, so a file whose header claims more data than it holds, or more
@@ -185,6 +188,12 @@ def read_npz(path, limit: int | None = None) -> dict[str, np.ndarray]:
     return arrays
 
 
+def bfloat16_to_float32(raw: bytes, order: str) -> np.ndarray:
+    """bfloat16 values (numpy has no such type) widened exactly to float32; ``order`` is ``<`` or ``>``."""
+    halves = np.frombuffer(raw, dtype=order + "u2")
+    return (halves.astype(np.uint32) << 16).view(np.float32)
+
+
 def as_float64(array: np.ndarray, name: str) -> np.ndarray:
     """A real numeric array as float64; NaN, Inf and values beyond float64 (from a longdouble) are refused."""
     if array.dtype.kind not in "fiub":
@@ -204,10 +213,10 @@ def as_float64(array: np.ndarray, name: str) -> np.ndarray:
 class Layer:
     weight: np.ndarray  # float64, out x in
     bias: np.ndarray | None  # float64, out
-    relu: bool | None = None  # whether a ReLU follows, when the model file says (a saved nn.Sequential)
+    relu: bool | None = None  # whether a ReLU follows, when the model file says (nn.Sequential, ONNX)
 
 
-def _as_matrix(array, name: str) -> np.ndarray:
+def as_matrix(array, name: str) -> np.ndarray:
     array = np.asarray(array)
     if array.dtype.kind not in "fiub":
         raise EieError(f"{name}: not a numeric array (dtype {shown(array.dtype)})")
@@ -218,7 +227,7 @@ def _as_matrix(array, name: str) -> np.ndarray:
     return as_float64(array, name)
 
 
-def _as_bias(array, name: str, rows: int) -> np.ndarray:
+def as_bias(array, name: str, rows: int) -> np.ndarray:
     array = np.asarray(array)
     if array.dtype.kind not in "fiub":
         raise EieError(f"{name}: not a numeric array (dtype {shown(array.dtype)})")
@@ -251,8 +260,8 @@ def _from_npz(path: Path) -> list[Layer]:
     for k in range(count):
         if f"W{k}" not in arrays:
             raise EieError(f"{path}: W{k} is missing (layers must be W0..W{count - 1})")
-        weight = _as_matrix(arrays[f"W{k}"], f"{path}:W{k}")
-        bias = _as_bias(arrays[f"b{k}"], f"{path}:b{k}", weight.shape[0]) if f"b{k}" in arrays else None
+        weight = as_matrix(arrays[f"W{k}"], f"{path}:W{k}")
+        bias = as_bias(arrays[f"b{k}"], f"{path}:b{k}", weight.shape[0]) if f"b{k}" in arrays else None
         layers.append(Layer(weight, bias))
     biases = {f"b{k}" for k in range(count)}
     stray = sorted(k for k in arrays if k.startswith("b") and k not in biases)
@@ -317,8 +326,8 @@ def _from_torch_sequential(path: Path, model) -> list[Layer]:
             bias = _torch_param(child, "bias", f"{path}:{name}")
             if weight is None:
                 raise EieError(f"{path}:{name}: a Linear without a weight")
-            weight = _as_matrix(weight, f"{path}:{name}.weight")
-            bias = None if bias is None else _as_bias(bias, f"{path}:{name}.bias", weight.shape[0])
+            weight = as_matrix(weight, f"{path}:{name}.weight")
+            bias = None if bias is None else as_bias(bias, f"{path}:{name}.bias", weight.shape[0])
             layers.append(Layer(weight, bias, relu=False))
         elif kind == "ReLU":
             if not layers:
@@ -345,10 +354,10 @@ def _from_torch_state_dict(path: Path, state: dict) -> list[Layer]:
         if tensor.ndim != 2:
             raise EieError(f"{path}: '{shown(key)}' is a {tensor.ndim}-D tensor; eie runs only nn.Linear layers "
                            f"(2-D weights)")
-        weight = _as_matrix(tensor, f"{path}:{shown(key)}")
+        weight = as_matrix(tensor, f"{path}:{shown(key)}")
         bias_key = key[: -len("weight")] + "bias"
         bias = state.get(bias_key)
-        bias = None if bias is None else _as_bias(bias, f"{path}:{shown(bias_key)}", weight.shape[0])
+        bias = None if bias is None else as_bias(bias, f"{path}:{shown(bias_key)}", weight.shape[0])
         used.update((key, bias_key))
         layers.append(Layer(weight, bias))
     stray = [k for k in state if k not in used]
@@ -377,13 +386,22 @@ def load_model(path) -> list[Layer]:
         raise EieError(f"{path}: no such file")
     suffix = path.suffix.lower()
     if suffix == ".npy":
-        layers = [Layer(_as_matrix(read_npy(path), str(path)), None)]
+        layers = [Layer(as_matrix(read_npy(path), str(path)), None)]
     elif suffix == ".npz":
         layers = _from_npz(path)
     elif suffix in (".pt", ".pth"):
         layers = _from_torch(path)
+    elif suffix == ".onnx":
+        from eie.packing.onnx_mlp import load_onnx
+
+        layers = load_onnx(path)
+    elif suffix == ".safetensors":
+        from eie.packing.safetensors_mlp import load_safetensors
+
+        layers = load_safetensors(path)
     else:
-        raise EieError(f"{path}: unknown model format '{shown(suffix, 20)}' (use .npy, .npz or .pt)")
+        raise EieError(f"{path}: unknown model format '{shown(suffix, 20)}' (use .npy, .npz, .pt, .onnx or "
+                       f".safetensors)")
     check_chain(layers, str(path))
     return layers
 

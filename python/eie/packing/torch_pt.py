@@ -32,7 +32,7 @@ import numpy as np
 
 from eie.packing import model_io
 from eie.errors import EieError
-from eie.packing.model_io import ZIP_ERRORS, shown, size_text, zip_error_text
+from eie.packing.model_io import ZIP_ERRORS, bfloat16_to_float32, shown, size_text, zip_error_text
 
 _STORAGE_DTYPES = {
     "DoubleStorage": "f8",
@@ -68,7 +68,11 @@ def _module_class(name: str) -> type:
 
 
 def _rebuild_tensor(storage, storage_offset, size, stride, *_ignored):
-    """A tensor view (offset, size, stride) of a storage, copied out as a numpy array."""
+    """A tensor view (offset, size, stride) of a storage: a read-only numpy view, not a copy.
+
+    Every element the view can reach lies in the storage: the strides are
+    non-negative, so the farthest one is ``offset + sum((size - 1) * stride)``.
+    """
     if not isinstance(storage, np.ndarray):
         raise pickle.UnpicklingError("a tensor without a storage")
     size, stride = tuple(size), tuple(stride)
@@ -76,16 +80,18 @@ def _rebuild_tensor(storage, storage_offset, size, stride, *_ignored):
         raise pickle.UnpicklingError("a tensor with a malformed shape or stride")
     if 0 in size:
         return np.zeros(size, dtype=storage.dtype)
-    if math.prod(size) > storage.size:  # only an expanded (stride 0) view is; no weight is saved so
+    # Only an expanded (stride 0) view has more elements than its storage; no weight is
+    # saved so, and copying one (as_float64 does) could take far more memory than the file.
+    if math.prod(size) > storage.size:
         raise pickle.UnpicklingError("a tensor has more elements than its storage")
-    index = np.full(size, storage_offset, dtype=np.int64)
-    for axis, (length, step) in enumerate(zip(size, stride)):
-        shape = [1] * len(size)
-        shape[axis] = length
-        index = index + (np.arange(length, dtype=np.int64) * step).reshape(shape)
-    if index.max() >= storage.size:
+    # A stride along an axis of length 1 is never used (torch may save any value there);
+    # zeroing it keeps a huge one out of as_strided's byte arithmetic.
+    stride = tuple(step if length > 1 else 0 for length, step in zip(size, stride))
+    if storage_offset + sum((length - 1) * step for length, step in zip(size, stride)) >= storage.size:
         raise pickle.UnpicklingError("a tensor reaches past the end of its storage")
-    return storage[index]
+    start = storage[storage_offset:]
+    return np.lib.stride_tricks.as_strided(start, shape=size, strides=[step * storage.itemsize for step in stride],
+                                           writeable=False)
 
 
 def _rebuild_parameter(data, *_ignored):
@@ -143,8 +149,7 @@ class _Unpickler(pickle.Unpickler):
             raw = self._archive.read(info)
             order = "<" if self._byteorder == "little" else ">"
             if storage_type.dtype == "bf16":
-                halves = np.frombuffer(raw, dtype=order + "u2")
-                array = (halves.astype(np.uint32) << 16).view(np.float32)
+                array = bfloat16_to_float32(raw, order)
             else:
                 dtype = np.dtype(order + storage_type.dtype if storage_type.dtype != "?" else "?")
                 if len(raw) % dtype.itemsize:
