@@ -60,9 +60,9 @@ module eie_lnzd_tree_formal #(
   );
 
   // The level-1 registers and the handshake into them; level 2 is the root.
-  (* hierconn *) logic [NumNodes1-1:0]           \dut.g_level[1].valid ;
-  (* hierconn *) logic [NumNodes1*DataWidth-1:0] \dut.g_level[1].data ;
-  (* hierconn *) logic [NumNodes1-1:0]           \dut.g_level[1].ready ;
+  (* hierconn, keep *) logic [NumNodes1-1:0]           \dut.g_level[1].valid ;
+  (* hierconn, keep *) logic [NumNodes1*DataWidth-1:0] \dut.g_level[1].data ;
+  (* hierconn, keep *) logic [NumNodes1-1:0]           \dut.g_level[1].ready ;
 
   // ---------------------------------------------------------------------------
   // The tracked leaf and its items inside the tree
