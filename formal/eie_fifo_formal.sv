@@ -66,6 +66,10 @@ module eie_fifo_formal #(
   // ---------------------------------------------------------------------------
   // The DUT's state, read through hierconn wires
   // ---------------------------------------------------------------------------
+  // Driven by Yosys flatten, not by this source: Verilator sees them undriven, and
+  // words past Depth unused.
+  /* verilator lint_off UNDRIVEN */
+  /* verilator lint_off UNUSEDSIGNAL */
   (* hierconn, keep *) logic [PtrWidth-1:0]   \dut.wr_ptr_q ;
   (* hierconn, keep *) logic [PtrWidth-1:0]   \dut.rd_ptr_q ;
   (* hierconn, keep *) logic                  \dut.g_two_banks.head_bank1_q ;
@@ -79,6 +83,8 @@ module eie_fifo_formal #(
   (* hierconn, keep *) logic [Width-1:0]      \dut.g_two_banks.bank1[2] ;
   (* hierconn, keep *) logic [Width-1:0]      \dut.g_two_banks.bank1[3] ;
   (* hierconn, keep *) logic [Width-1:0]      \dut.g_two_banks.bank1[4] ;
+  /* verilator lint_on UNUSEDSIGNAL */
+  /* verilator lint_on UNDRIVEN */
 
   logic [PtrWidth-1:0]         wr_ptr;
   logic [PtrWidth-1:0]         rd_ptr;
@@ -147,7 +153,7 @@ module eie_fifo_formal #(
   logic                  f_track_q;
   logic [CountWidth-1:0] f_ahead_q;
   logic [Width-1:0]      f_data_q;
-  logic                  f_init_q = 1'b1;
+  logic                  f_init_q;
   logic                  f_past_q;
   logic                  f_clear_q;
   logic [CountWidth-1:0] f_count_q;
@@ -157,6 +163,9 @@ module eie_fifo_formal #(
   logic [Width-1:0]      f_head_q;
 
   assign f_lane = (PushLanes == 2) && f_lane_i;
+
+  // The first cycle of every trace; the solver starts from the initial value.
+  initial f_init_q = 1'b1;
 
   always @(posedge clk_i) begin : proc_init
     f_init_q <= 1'b0;
@@ -254,11 +263,11 @@ module eie_fifo_formal #(
   // lane 1 wrote the next slot; the newest entry's bit is 0 (lane 1 did not fire).
   if (PushLanes == 2) begin : g_bank_bits
     for (genvar k = 0; k < Depth; k++) begin : g_held
-      int s;
-      int next;
+      int                  s;
+      logic [PtrWidth-1:0] next;
 
       assign s    = f_slot(int'(rd_ptr), k);
-      assign next = f_slot(int'(rd_ptr), (k + 1) % Depth);
+      assign next = PtrWidth'(f_slot(int'(rd_ptr), (k + 1) % Depth));
 
       always @* begin : proc_assert_bits
         if (rst_ni && k + 1 < int'(count)) begin

@@ -72,12 +72,15 @@ module eie_lnzd_node_formal #(
   // ---------------------------------------------------------------------------
   // Last cycle, kept for the checks of this one
   // ---------------------------------------------------------------------------
-  logic                 f_init_q = 1'b1;
+  logic                 f_init_q;
   logic                 f_past_q;
   logic                 f_flush_q;
   logic                 f_take_q;
   logic                 f_stall_q;
   logic [DataWidth-1:0] f_data_q;
+
+  // The first cycle of every trace; the solver starts from the initial value.
+  initial f_init_q = 1'b1;
 
   always @(posedge clk_i) begin : proc_init
     f_init_q <= 1'b0;
@@ -115,7 +118,8 @@ module eie_lnzd_node_formal #(
       end else begin
         assert (!out_valid);
       end
-      cover (f_past_q && f_stall_q && f_take_q);
+      // A stalled item leaves while the next is taken; the last child is served.
+      cover (f_past_q && f_stall_q && out_ready_i && in_ready != '0);
       cover (out_valid && in_ready[NumInputs-1]);
     end
   end

@@ -59,15 +59,20 @@ module eie_lnzd_tree_formal #(
     .empty_o      (empty)
   );
 
-  // The level-1 registers and the handshake into them; level 2 is the root.
+  // The level-1 registers and the handshake into them; level 2 is the root. Driven by
+  // Yosys flatten, not by this source: Verilator sees them undriven.
+  /* verilator lint_off UNDRIVEN */
   (* hierconn, keep *) logic [NumNodes1-1:0]           \dut.g_level[1].valid ;
   (* hierconn, keep *) logic [NumNodes1*DataWidth-1:0] \dut.g_level[1].data ;
   (* hierconn, keep *) logic [NumNodes1-1:0]           \dut.g_level[1].ready ;
+  /* verilator lint_on UNDRIVEN */
 
   // ---------------------------------------------------------------------------
   // The tracked leaf and its items inside the tree
   // ---------------------------------------------------------------------------
+  /* verilator lint_off UNDRIVEN */
   (* anyconst *) logic [TagWidth-1:0] f_leaf;
+  /* verilator lint_on UNDRIVEN */
 
   logic [NumLeaves-1:0] leaf_fire;
   logic                 root_fire;
@@ -85,11 +90,14 @@ module eie_lnzd_tree_formal #(
   logic [1:0]              f_ahead_q;
   logic [PayloadWidth-1:0] f_payload_q;
   // Last cycle, for the checks of this one.
-  logic                    f_init_q = 1'b1;
+  logic                    f_init_q;
   logic                    f_past_q;
   logic                    f_flush_q;
   logic                    f_stall_q;
   logic [DataWidth-1:0]    f_root_data_q;
+
+  // The first cycle of every trace; the solver starts from the initial value.
+  initial f_init_q = 1'b1;
 
   always @(posedge clk_i) begin : proc_init
     f_init_q <= 1'b0;
@@ -169,8 +177,8 @@ module eie_lnzd_tree_formal #(
   logic                 f_has2;
   logic                 f_tags_ok;
 
-  assign f_reg1 = \dut.g_level[1].data [(f_leaf / 4) * DataWidth +: DataWidth];
-  assign f_has1 = \dut.g_level[1].valid [f_leaf / 4] &&
+  assign f_reg1 = \dut.g_level[1].data [32'(f_leaf) / 4 * DataWidth +: DataWidth];
+  assign f_has1 = \dut.g_level[1].valid [32'(f_leaf) / 4] &&
                   f_reg1[DataWidth-1 -: TagWidth] == f_leaf;
 
   always_comb begin : proc_tags
