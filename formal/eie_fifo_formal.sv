@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// eie_fifo_formal: properties of eie_fifo (Depth 1..5, one or two push lanes) for
+// eie_fifo_formal: properties of eie_fifo (Depth 1..8, one or two push lanes) for
 // formal/fifo.sby. Producer and consumer are free but for the contract's prefix
 // rule (lane 1 only with lane 0). Proved: a lane is ready exactly when there is
 // room for it, so the count never passes Depth, and a pop takes only a held entry;
@@ -14,7 +14,7 @@
 module eie_fifo_formal #(
   /// Bits per entry, passed to the DUT.
   parameter int Width     = 2,
-  /// Entries, passed to the DUT (1..5: the wrapper names each storage word).
+  /// Entries, passed to the DUT (1..8: the wrapper names each storage word).
   parameter int Depth     = 4,
   /// Push lanes, passed to the DUT.
   parameter int PushLanes = 2
@@ -78,57 +78,45 @@ module eie_fifo_formal #(
   (* hierconn, keep *) logic [Bank0Width-1:0] \dut.bank0[2] ;
   (* hierconn, keep *) logic [Bank0Width-1:0] \dut.bank0[3] ;
   (* hierconn, keep *) logic [Bank0Width-1:0] \dut.bank0[4] ;
+  (* hierconn, keep *) logic [Bank0Width-1:0] \dut.bank0[5] ;
+  (* hierconn, keep *) logic [Bank0Width-1:0] \dut.bank0[6] ;
+  (* hierconn, keep *) logic [Bank0Width-1:0] \dut.bank0[7] ;
   (* hierconn, keep *) logic [Width-1:0]      \dut.g_two_banks.bank1[0] ;
   (* hierconn, keep *) logic [Width-1:0]      \dut.g_two_banks.bank1[1] ;
   (* hierconn, keep *) logic [Width-1:0]      \dut.g_two_banks.bank1[2] ;
   (* hierconn, keep *) logic [Width-1:0]      \dut.g_two_banks.bank1[3] ;
   (* hierconn, keep *) logic [Width-1:0]      \dut.g_two_banks.bank1[4] ;
+  (* hierconn, keep *) logic [Width-1:0]      \dut.g_two_banks.bank1[5] ;
+  (* hierconn, keep *) logic [Width-1:0]      \dut.g_two_banks.bank1[6] ;
+  (* hierconn, keep *) logic [Width-1:0]      \dut.g_two_banks.bank1[7] ;
   /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_on UNDRIVEN */
 
   logic [PtrWidth-1:0]         wr_ptr;
   logic [PtrWidth-1:0]         rd_ptr;
   logic                        head_bank1;
-  // Word s of each bank at [s*BankWidth +: BankWidth]: the Depth words that exist.
+  // Word s of each bank at [s*BankWidth +: BankWidth]; the Depth words that exist.
+  logic [8*Bank0Width-1:0]     bank0_words;
+  logic [8*Width-1:0]          bank1_words;
   logic [Depth*Bank0Width-1:0] bank0;
   logic [Depth*Width-1:0]      bank1;
 
-  assign wr_ptr = \dut.wr_ptr_q ;
-  assign rd_ptr = \dut.rd_ptr_q ;
-
-  if (Depth == 1) begin : g_words1
-    assign bank0 = \dut.bank0[0] ;
-  end else if (Depth == 2) begin : g_words2
-    assign bank0 = {\dut.bank0[1] , \dut.bank0[0] };
-  end else if (Depth == 3) begin : g_words3
-    assign bank0 = {\dut.bank0[2] , \dut.bank0[1] , \dut.bank0[0] };
-  end else if (Depth == 4) begin : g_words4
-    assign bank0 = {\dut.bank0[3] , \dut.bank0[2] , \dut.bank0[1] , \dut.bank0[0] };
-  end else begin : g_words5
-    assign bank0 = {\dut.bank0[4] , \dut.bank0[3] , \dut.bank0[2] , \dut.bank0[1] ,
-                    \dut.bank0[0] };
-  end
+  assign wr_ptr      = \dut.wr_ptr_q ;
+  assign rd_ptr      = \dut.rd_ptr_q ;
+  assign bank0_words = {\dut.bank0[7] , \dut.bank0[6] , \dut.bank0[5] , \dut.bank0[4] ,
+                        \dut.bank0[3] , \dut.bank0[2] , \dut.bank0[1] , \dut.bank0[0] };
+  assign bank1_words = {\dut.g_two_banks.bank1[7] , \dut.g_two_banks.bank1[6] ,
+                        \dut.g_two_banks.bank1[5] , \dut.g_two_banks.bank1[4] ,
+                        \dut.g_two_banks.bank1[3] , \dut.g_two_banks.bank1[2] ,
+                        \dut.g_two_banks.bank1[1] , \dut.g_two_banks.bank1[0] };
+  assign bank0       = bank0_words[Depth*Bank0Width-1:0];
 
   if (PushLanes == 1) begin : g_one_bank
     assign head_bank1 = 1'b0;
     assign bank1      = '0;
   end else begin : g_two_banks
     assign head_bank1 = \dut.g_two_banks.head_bank1_q ;
-    if (Depth == 1) begin : g_words1
-      assign bank1 = \dut.g_two_banks.bank1[0] ;
-    end else if (Depth == 2) begin : g_words2
-      assign bank1 = {\dut.g_two_banks.bank1[1] , \dut.g_two_banks.bank1[0] };
-    end else if (Depth == 3) begin : g_words3
-      assign bank1 = {\dut.g_two_banks.bank1[2] , \dut.g_two_banks.bank1[1] ,
-                      \dut.g_two_banks.bank1[0] };
-    end else if (Depth == 4) begin : g_words4
-      assign bank1 = {\dut.g_two_banks.bank1[3] , \dut.g_two_banks.bank1[2] ,
-                      \dut.g_two_banks.bank1[1] , \dut.g_two_banks.bank1[0] };
-    end else begin : g_words5
-      assign bank1 = {\dut.g_two_banks.bank1[4] , \dut.g_two_banks.bank1[3] ,
-                      \dut.g_two_banks.bank1[2] , \dut.g_two_banks.bank1[1] ,
-                      \dut.g_two_banks.bank1[0] };
-    end
+    assign bank1      = bank1_words[Depth*Width-1:0];
   end
 
   // Slot rd + k, wrapped (k < Depth).
