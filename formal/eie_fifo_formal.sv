@@ -89,15 +89,15 @@ module eie_fifo_formal #(
   (* hierconn, keep *) logic [Width-1:0]      \dut.g_two_banks.bank1[5] ;
   (* hierconn, keep *) logic [Width-1:0]      \dut.g_two_banks.bank1[6] ;
   (* hierconn, keep *) logic [Width-1:0]      \dut.g_two_banks.bank1[7] ;
-  /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_on UNDRIVEN */
+  // Word s of each bank at [s*BankWidth +: BankWidth]; the words past Depth do not exist.
+  logic [8*Bank0Width-1:0]     bank0_words;
+  logic [8*Width-1:0]          bank1_words;
+  /* verilator lint_on UNUSEDSIGNAL */
 
   logic [PtrWidth-1:0]         wr_ptr;
   logic [PtrWidth-1:0]         rd_ptr;
   logic                        head_bank1;
-  // Word s of each bank at [s*BankWidth +: BankWidth]; the Depth words that exist.
-  logic [8*Bank0Width-1:0]     bank0_words;
-  logic [8*Width-1:0]          bank1_words;
   logic [Depth*Bank0Width-1:0] bank0;
   logic [Depth*Width-1:0]      bank1;
 
