@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// eie_lnzd_tree_formal: properties of eie_lnzd_tree (one or two levels, so at most
-// 16 leaves) for formal/lnzd_tree.sby. Each leaf's items carry its number in their
+// eie_lnzd_tree_formal: properties of eie_lnzd_tree (one to three levels, so at most
+// 64 leaves) for formal/lnzd_tree.sby. Each leaf's items carry its number in their
 // top bits (the tree never looks at data, so this only names them) and a free
 // payload below. Proved: leaves are taken in each group of four as a node's
 // priority says; an arbitrary leaf's items leave the root once each, in order and
@@ -12,7 +12,7 @@
 `default_nettype none
 
 module eie_lnzd_tree_formal #(
-  /// Leaves, passed to the DUT (1..16).
+  /// Leaves, passed to the DUT (1..64).
   parameter int NumLeaves = 4,
   /// Payload bits below the leaf number.
   parameter int PayloadWidth = 2
@@ -35,8 +35,10 @@ module eie_lnzd_tree_formal #(
 
   localparam int TagWidth  = (NumLeaves > 1) ? $clog2(NumLeaves) : 1;
   localparam int DataWidth = TagWidth + PayloadWidth;
-  localparam int NumLevels = (NumLeaves > 4) ? 2 : 1;
+  // As the DUT: ceil(log4(NumLeaves)) levels, at least one.
+  localparam int NumLevels = (NumLeaves > 4) ? ($clog2(NumLeaves) + 1) / 2 : 1;
   localparam int NumNodes1 = (NumLeaves + 3) / 4;
+  localparam int NumNodes2 = (NumLeaves + 15) / 16;
 
   logic [NumLeaves-1:0] leaf_ready;
   logic                 root_valid;
@@ -59,12 +61,17 @@ module eie_lnzd_tree_formal #(
     .empty_o      (empty)
   );
 
-  // The level-1 registers and the handshake into them; level 2 is the root. Driven by
-  // Yosys flatten, not by this source: Verilator sees them undriven.
+  // The registers of levels 1 and 2 and the handshakes into them (the root's are
+  // ports). Driven by Yosys flatten, not by this source: Verilator sees them undriven,
+  // and unused where the tree has fewer levels.
   /* verilator lint_off UNDRIVEN */
+  /* verilator lint_off UNUSEDSIGNAL */
   (* hierconn, keep *) logic [NumNodes1-1:0]           \dut.g_level[1].valid ;
   (* hierconn, keep *) logic [NumNodes1*DataWidth-1:0] \dut.g_level[1].data ;
   (* hierconn, keep *) logic [NumNodes1-1:0]           \dut.g_level[1].ready ;
+  (* hierconn, keep *) logic [NumNodes2-1:0]           \dut.g_level[2].valid ;
+  (* hierconn, keep *) logic [NumNodes2*DataWidth-1:0] \dut.g_level[2].data ;
+  /* verilator lint_on UNUSEDSIGNAL */
   /* verilator lint_on UNDRIVEN */
 
   // ---------------------------------------------------------------------------
@@ -160,69 +167,100 @@ module eie_lnzd_tree_formal #(
     end
   end
 
+  // ---------------------------------------------------------------------------
+  // Per level: the registers, which hold the tracked leaf's items, and where
+  // ---------------------------------------------------------------------------
+  // f_has[l]: level l's register on the tracked leaf's path holds one of its items.
+  logic [NumLevels:1] f_has;
+  logic [NumLevels:1] f_tags_ok;
+  logic [NumLevels:1] f_empty;
+
+  // How many of has[from..NumLevels] are set.
+  function automatic logic [1:0] f_ones_from(input logic [NumLevels:1] has, input int from);
+    f_ones_from = '0;
+    for (int k = 1; k <= NumLevels; k++) begin
+      if (k >= from) f_ones_from = f_ones_from + 2'(has[k]);
+    end
+  endfunction
+
+  for (genvar l = 1; l <= NumLevels; l++) begin : g_lv
+    localparam int NumNodes = (NumLeaves + (1 << (2 * l)) - 1) >> (2 * l);
+
+    logic [NumNodes-1:0]           valid;
+    logic [NumNodes*DataWidth-1:0] data;
+    logic [DataWidth-1:0]          path;
+    // Items ahead of those at this level: the tracked leaf's items in the levels above.
+    logic [1:0]                    above;
+
+    if (l == NumLevels) begin : g_root
+      assign valid = root_valid;
+      assign data  = root_data;
+    end else if (l == 1) begin : g_level1
+      assign valid = \dut.g_level[1].valid ;
+      assign data  = \dut.g_level[1].data ;
+    end else begin : g_level2
+      assign valid = \dut.g_level[2].valid ;
+      assign data  = \dut.g_level[2].data ;
+    end
+
+    assign path       = data[(32'(f_leaf) >> (2 * l)) * DataWidth +: DataWidth];
+    assign f_has[l]   = valid[32'(f_leaf) >> (2 * l)] && path[DataWidth-1 -: TagWidth] == f_leaf;
+    assign f_empty[l] = valid == '0;
+
+    assign above = f_ones_from(f_has, l + 1);
+
+    // Every register holds an item of a leaf below it.
+    always_comb begin : proc_tags
+      f_tags_ok[l] = 1'b1;
+      for (int m = 0; m < NumNodes; m++) begin
+        if (valid[m] && (32'(data[m * DataWidth + PayloadWidth +: TagWidth]) >> (2 * l)) != m) begin
+          f_tags_ok[l] = 1'b0;
+        end
+      end
+    end
+
+    // The tracked item: the first on the path, root first, with f_ahead_q before it.
+    always @* begin : proc_assert_tracked
+      if (rst_ni && f_track_q && f_has[l] && above == f_ahead_q) begin
+        assert (path[PayloadWidth-1:0] == f_payload_q);
+      end
+    end
+  end
+
+  logic [1:0] f_held;
+
+  assign f_held = f_ones_from(f_has, 1);
+
+  // ---------------------------------------------------------------------------
+  // Assertions
+  // ---------------------------------------------------------------------------
   always @* begin : proc_assert_leaves
     if (rst_ni) begin
       for (int n = 0; n < NumLeaves; n++) begin
         assert (leaf_ready[n] == (f_lowest[n] && !flush_i &&
-                                  (!\dut.g_level[1].valid [n/4] || \dut.g_level[1].ready [n/4])));
+                                  (!g_lv[1].valid[n/4] || \dut.g_level[1].ready [n/4])));
       end
     end
-  end
-
-  // ---------------------------------------------------------------------------
-  // The registers on the tracked leaf's path, root first: which hold its items
-  // ---------------------------------------------------------------------------
-  logic [DataWidth-1:0] f_reg1;
-  logic                 f_has1;
-  logic                 f_has2;
-  logic                 f_tags_ok;
-
-  assign f_reg1 = \dut.g_level[1].data [32'(f_leaf) / 4 * DataWidth +: DataWidth];
-  assign f_has1 = \dut.g_level[1].valid [32'(f_leaf) / 4] &&
-                  f_reg1[DataWidth-1 -: TagWidth] == f_leaf;
-
-  always_comb begin : proc_tags
-    f_tags_ok = 1'b1;
-    for (int m = 0; m < NumNodes1; m++) begin
-      if (\dut.g_level[1].valid [m] &&
-          32'(\dut.g_level[1].data [m * DataWidth + PayloadWidth +: TagWidth]) / 4 != m) begin
-        f_tags_ok = 1'b0;
-      end
-    end
-  end
-
-  if (NumLevels == 1) begin : g_one_level
-    assign f_has2 = 1'b0;
-  end else begin : g_two_levels
-    assign f_has2 = root_valid && root_data[DataWidth-1 -: TagWidth] == f_leaf;
   end
 
   always @* begin : proc_assert
     if (rst_ni) begin
-      // Every register holds an item of a leaf below it.
-      assert (f_tags_ok);
-      assert (empty == (\dut.g_level[1].valid == '0 && !root_valid));
+      assert (f_tags_ok == '1);
+      assert (empty == (f_empty == '1));
       // The tracked leaf's items inside are the ones its path holds; none leaves unseen.
-      assert (f_inside_q == 2'(f_has1) + 2'(f_has2));
+      assert (f_inside_q == f_held);
       assert (!f_out || f_inside_q != '0);
-      if (f_track_q) begin
-        assert (f_ahead_q < f_inside_q);
-        // The tracked item: the oldest on the path (root first) with f_ahead_q before it.
-        if (f_ahead_q == '0 && f_has2) begin
-          assert (root_data[PayloadWidth-1:0] == f_payload_q);
-        end else begin
-          assert (f_reg1[PayloadWidth-1:0] == f_payload_q);
-        end
-        // It leaves unchanged.
-        if (f_out && f_ahead_q == '0) begin
-          assert (root_data[PayloadWidth-1:0] == f_payload_q);
-        end
+      if (f_track_q) assert (f_ahead_q < f_inside_q);
+      // The tracked item leaves unchanged.
+      if (f_track_q && f_out && f_ahead_q == '0) begin
+        assert (root_data[PayloadWidth-1:0] == f_payload_q);
       end
       // The root's handshake; flush.
       if (f_past_q && f_flush_q) assert (empty && !root_valid);
       if (f_past_q && f_stall_q) assert (root_valid && root_data == f_root_data_q);
       if (!f_past_q) assert (empty);
-      cover (f_track_q && f_ahead_q == 2'd1 && f_out);
+      // The path full of the tracked leaf's items, the tracked one last, the first leaving.
+      cover (f_track_q && 32'(f_ahead_q) == NumLevels - 1 && f_out);
     end
   end
 
