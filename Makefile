@@ -8,7 +8,7 @@ SEEDS  ?= 200
 JOBS   ?= 1
 ARGS   ?=
 
-.PHONY: help setup sim demo test regress lint bench simspeed synth area cacti asic clean
+.PHONY: help setup sim demo test regress lint formal bench simspeed synth area cacti asic clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -38,8 +38,11 @@ test: setup ## the whole regression: lint (Icarus, Verilator, Yosys), Python tes
 regress: setup ## constrained-random scenarios on both simulators: SEEDS=n per simulator (default 200), checked against eie ref
 	$(VPY) scripts/regress.py --seeds $(SEEDS) --jobs $(JOBS)
 
-lint: setup ## the RTL through Icarus -g2012, Verilator --lint-only -Wall and Yosys read_verilog -sv
+lint: setup ## the RTL and the formal/ wrappers through Icarus -g2012, Verilator --lint-only -Wall and Yosys read_verilog -sv
 	$(VPY) scripts/lint.py
+
+formal: setup ## k-induction proofs of eie_fifo, eie_lzc, eie_lnzd_node/tree (SymbiYosys + Boolector, ~50 s): results/formal/summary.md
+	$(VPY) scripts/formal.py
 
 bench: setup ## packer speed; the paper's nine layers on the RTL (N=64) and the cycle model; sweeps, plots in results/bench/
 	$(VPY) scripts/bench_packer.py

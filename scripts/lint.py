@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: Apache-2.0
-"""make lint: the RTL through the three tools that must accept one source.
+"""make lint: the RTL (and the formal/ wrappers) through the three tools that must accept one source.
 
 Icarus Verilog 11 (-g2012) elaborates every module, Verilator 5.048
 (--lint-only -Wall, waivers only from rtl/eie_waivers.vlt) lints each module as
@@ -144,8 +144,13 @@ def lint_style(sources: list[Path]) -> list[str]:
             for p in sources for line, rule in style_findings(p.read_text())]
 
 
+def formal_sources() -> list[Path]:
+    """The property wrappers of make formal: the same three tools must accept them."""
+    return sorted((REPO_ROOT / "formal").glob("*.sv"))
+
+
 def main() -> int:
-    sources = rtl_sources()
+    sources = rtl_sources() + formal_sources()
     failed = False
     checks = (("icarus", lint_icarus), ("verilator", lint_verilator), ("yosys", lint_yosys),
               ("comb-loop", lint_comb_loops), ("style", lint_style))

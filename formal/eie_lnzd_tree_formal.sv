@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: Apache-2.0
+// eie_lnzd_tree_formal: properties of eie_lnzd_tree (one to three levels, so at most
+// 64 leaves) for formal/lnzd_tree.sby. Each leaf's items carry its number in their
+// top bits (the tree never looks at data, so this only names them) and a free
+// payload below. Proved: leaves are taken in each group of four as a node's
+// priority says; an arbitrary leaf's items leave the root once each, in order and
+// unchanged (an arbitrary one of them, chosen as it is taken, is tracked), none
+// appears from nowhere; a stalled root keeps valid and data; flush empties the tree
+// and takes no leaf; empty_o says that no register holds an item.
+// The node registers are read through Yosys hierconn wires, joined by flatten.
+
+`default_nettype none
+
+module eie_lnzd_tree_formal #(
+  /// Leaves, passed to the DUT (1..64).
+  parameter int NumLeaves = 4,
+  /// Payload bits below the leaf number.
+  parameter int PayloadWidth = 2
+) (
+  /// Clock, rising edge.
+  input  logic                                clk_i,
+  /// Asynchronous reset, active low; low in the first cycle, free afterwards.
+  input  logic                                rst_ni,
+  /// Any flush.
+  input  logic                                flush_i,
+  /// Any leaves.
+  input  logic [NumLeaves-1:0]                leaf_valid_i,
+  /// Leaf items, leaf n's at [n*DataWidth +: DataWidth]: its number above any payload.
+  input  logic [NumLeaves*DataWidth-1:0]      leaf_data_i,
+  /// Any consumer.
+  input  logic                                root_ready_i,
+  /// Track the item that the tracked leaf hands over in this cycle (free).
+  input  logic                                f_pick_i
+);
+
+  localparam int TagWidth  = (NumLeaves > 1) ? $clog2(NumLeaves) : 1;
+  localparam int DataWidth = TagWidth + PayloadWidth;
+  // As the DUT: ceil(log4(NumLeaves)) levels, at least one.
+  localparam int NumLevels = (NumLeaves > 4) ? ($clog2(NumLeaves) + 1) / 2 : 1;
+  localparam int NumNodes1 = (NumLeaves + 3) / 4;
+  localparam int NumNodes2 = (NumLeaves + 15) / 16;
+
+  logic [NumLeaves-1:0] leaf_ready;
+  logic                 root_valid;
+  logic [DataWidth-1:0] root_data;
+  logic                 empty;
+
+  eie_lnzd_tree #(
+    .NumLeaves (NumLeaves),
+    .DataWidth (DataWidth)
+  ) dut (
+    .clk_i        (clk_i),
+    .rst_ni       (rst_ni),
+    .flush_i      (flush_i),
+    .leaf_valid_i (leaf_valid_i),
+    .leaf_data_i  (leaf_data_i),
+    .leaf_ready_o (leaf_ready),
+    .root_valid_o (root_valid),
+    .root_data_o  (root_data),
+    .root_ready_i (root_ready_i),
+    .empty_o      (empty)
+  );
+
+  // The registers of levels 1 and 2 and the handshakes into them (the root's are
+  // ports). Driven by Yosys flatten, not by this source: Verilator sees them undriven,
+  // and unused where the tree has fewer levels.
+  /* verilator lint_off UNDRIVEN */
+  /* verilator lint_off UNUSEDSIGNAL */
+  (* hierconn, keep *) logic [NumNodes1-1:0]           \dut.g_level[1].valid ;
+  (* hierconn, keep *) logic [NumNodes1*DataWidth-1:0] \dut.g_level[1].data ;
+  (* hierconn, keep *) logic [NumNodes1-1:0]           \dut.g_level[1].ready ;
+  (* hierconn, keep *) logic [NumNodes2-1:0]           \dut.g_level[2].valid ;
+  (* hierconn, keep *) logic [NumNodes2*DataWidth-1:0] \dut.g_level[2].data ;
+  /* verilator lint_on UNUSEDSIGNAL */
+  /* verilator lint_on UNDRIVEN */
+
+  // ---------------------------------------------------------------------------
+  // The tracked leaf and its items inside the tree
+  // ---------------------------------------------------------------------------
+  /* verilator lint_off UNDRIVEN */
+  (* anyconst *) logic [TagWidth-1:0] f_leaf;
+  /* verilator lint_on UNDRIVEN */
+
+  logic [NumLeaves-1:0] leaf_fire;
+  logic                 root_fire;
+  logic                 f_in;
+  logic                 f_out;
+
+  assign leaf_fire = leaf_valid_i & leaf_ready;
+  assign root_fire = root_valid && root_ready_i;
+  assign f_in      = leaf_fire[f_leaf];
+  assign f_out     = root_fire && root_data[DataWidth-1 -: TagWidth] == f_leaf;
+
+  // Items of the tracked leaf inside; the tracked item and how many are ahead of it.
+  logic [1:0]              f_inside_q;
+  logic                    f_track_q;
+  logic [1:0]              f_ahead_q;
+  logic [PayloadWidth-1:0] f_payload_q;
+  // Last cycle, for the checks of this one.
+  logic                    f_init_q;
+  logic                    f_past_q;
+  logic                    f_flush_q;
+  logic                    f_stall_q;
+  logic [DataWidth-1:0]    f_root_data_q;
+
+  // The first cycle of every trace; the solver starts from the initial value.
+  initial f_init_q = 1'b1;
+
+  always @(posedge clk_i) begin : proc_init
+    f_init_q <= 1'b0;
+  end
+
+  always @(posedge clk_i or negedge rst_ni) begin : proc_track
+    if (!rst_ni) begin
+      f_inside_q    <= '0;
+      f_track_q     <= 1'b0;
+      f_ahead_q     <= '0;
+      f_payload_q   <= '0;
+      f_past_q      <= 1'b0;
+      f_flush_q     <= 1'b0;
+      f_stall_q     <= 1'b0;
+      f_root_data_q <= '0;
+    end else begin
+      f_past_q      <= 1'b1;
+      f_flush_q     <= flush_i;
+      f_stall_q     <= root_valid && !root_ready_i && !flush_i;
+      f_root_data_q <= root_data;
+      if (flush_i) begin
+        f_inside_q <= '0;
+        f_track_q  <= 1'b0;
+      end else begin
+        f_inside_q <= f_inside_q + 2'(f_in) - 2'(f_out);
+        if (f_track_q && f_out) begin
+          f_track_q <= f_ahead_q != '0;
+          f_ahead_q <= f_ahead_q - 1'b1;
+        end else if (!f_track_q && f_in && f_pick_i) begin
+          f_track_q   <= 1'b1;
+          f_ahead_q   <= f_inside_q - 2'(f_out);
+          f_payload_q <= leaf_data_i[f_leaf * DataWidth +: PayloadWidth];
+        end
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------------------
+  // Assumptions: a reset first; leaf n's items carry n; the tracked leaf exists
+  // ---------------------------------------------------------------------------
+  always @* begin : proc_assume
+    if (f_init_q) assume (!rst_ni);
+    assume (32'(f_leaf) < NumLeaves);
+    for (int n = 0; n < NumLeaves; n++) begin
+      assume (32'(leaf_data_i[n * DataWidth + PayloadWidth +: TagWidth]) == n);
+    end
+  end
+
+  // ---------------------------------------------------------------------------
+  // Leaves: in each group of four, the lowest valid one whenever its node has room
+  // ---------------------------------------------------------------------------
+  logic [NumLeaves-1:0] f_lowest;
+
+  always_comb begin : proc_lowest
+    f_lowest = leaf_valid_i;
+    for (int n = 0; n < NumLeaves; n++) begin
+      for (int i = 0; i < NumLeaves; i++) begin
+        if (i < n && i / 4 == n / 4 && leaf_valid_i[i]) f_lowest[n] = 1'b0;
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------------------
+  // Per level: the registers, which hold the tracked leaf's items, and where
+  // ---------------------------------------------------------------------------
+  // f_has[l]: level l's register on the tracked leaf's path holds one of its items.
+  logic [NumLevels:1] f_has;
+  logic [NumLevels:1] f_tags_ok;
+  logic [NumLevels:1] f_empty;
+
+  // How many of has[from..NumLevels] are set.
+  function automatic logic [1:0] f_ones_from(input logic [NumLevels:1] has, input int from);
+    f_ones_from = '0;
+    for (int k = 1; k <= NumLevels; k++) begin
+      if (k >= from) f_ones_from = f_ones_from + 2'(has[k]);
+    end
+  endfunction
+
+  for (genvar l = 1; l <= NumLevels; l++) begin : g_lv
+    localparam int NumNodes = (NumLeaves + (1 << (2 * l)) - 1) >> (2 * l);
+
+    logic [NumNodes-1:0]           valid;
+    logic [NumNodes*DataWidth-1:0] data;
+    logic [DataWidth-1:0]          path;
+    // Items ahead of those at this level: the tracked leaf's items in the levels above.
+    logic [1:0]                    above;
+
+    if (l == NumLevels) begin : g_root
+      assign valid = root_valid;
+      assign data  = root_data;
+    end else if (l == 1) begin : g_level1
+      assign valid = \dut.g_level[1].valid ;
+      assign data  = \dut.g_level[1].data ;
+    end else begin : g_level2
+      assign valid = \dut.g_level[2].valid ;
+      assign data  = \dut.g_level[2].data ;
+    end
+
+    assign path       = data[(32'(f_leaf) >> (2 * l)) * DataWidth +: DataWidth];
+    assign f_has[l]   = valid[32'(f_leaf) >> (2 * l)] && path[DataWidth-1 -: TagWidth] == f_leaf;
+    assign f_empty[l] = valid == '0;
+
+    assign above = f_ones_from(f_has, l + 1);
+
+    // Every register holds an item of a leaf below it.
+    always_comb begin : proc_tags
+      f_tags_ok[l] = 1'b1;
+      for (int m = 0; m < NumNodes; m++) begin
+        if (valid[m] && (32'(data[m * DataWidth + PayloadWidth +: TagWidth]) >> (2 * l)) != m) begin
+          f_tags_ok[l] = 1'b0;
+        end
+      end
+    end
+
+    // The tracked item: the first on the path, root first, with f_ahead_q before it.
+    always @* begin : proc_assert_tracked
+      if (rst_ni && f_track_q && f_has[l] && above == f_ahead_q) begin
+        assert (path[PayloadWidth-1:0] == f_payload_q);
+      end
+    end
+  end
+
+  logic [1:0] f_held;
+
+  assign f_held = f_ones_from(f_has, 1);
+
+  // ---------------------------------------------------------------------------
+  // Assertions
+  // ---------------------------------------------------------------------------
+  always @* begin : proc_assert_leaves
+    if (rst_ni) begin
+      for (int n = 0; n < NumLeaves; n++) begin
+        assert (leaf_ready[n] == (f_lowest[n] && !flush_i &&
+                                  (!g_lv[1].valid[n/4] || \dut.g_level[1].ready [n/4])));
+      end
+    end
+  end
+
+  always @* begin : proc_assert
+    if (rst_ni) begin
+      assert (f_tags_ok == '1);
+      assert (empty == (f_empty == '1));
+      // The tracked leaf's items inside are the ones its path holds; none leaves unseen.
+      assert (f_inside_q == f_held);
+      assert (!f_out || f_inside_q != '0);
+      if (f_track_q) assert (f_ahead_q < f_inside_q);
+      // The tracked item leaves unchanged.
+      if (f_track_q && f_out && f_ahead_q == '0) begin
+        assert (root_data[PayloadWidth-1:0] == f_payload_q);
+      end
+      // The root's handshake; flush.
+      if (f_past_q && f_flush_q) assert (empty && !root_valid);
+      if (f_past_q && f_stall_q) assert (root_valid && root_data == f_root_data_q);
+      if (!f_past_q) assert (empty);
+      // The path full of the tracked leaf's items, the tracked one last, the first leaving.
+      cover (f_track_q && 32'(f_ahead_q) == NumLevels - 1 && f_out);
+    end
+  end
+
+endmodule
+
+`default_nettype wire

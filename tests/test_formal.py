@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: Apache-2.0
+"""make formal from the regression: every proof of formal/*.sby passes, and the
+harness can fail: the same properties on RTL with a bug put in by text
+substitution (a copy in a temporary folder; rtl/ is untouched) give a counterexample."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+RUNNER = REPO_ROOT / "scripts" / "formal.py"
+
+
+def run_formal(tmp_path: Path, *args: str) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, str(RUNNER), "--out", str(tmp_path / "build"),
+           "--summary", str(tmp_path / "summary.md"), *args]
+    return subprocess.run(cmd, cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
+
+
+def mutated_rtl(tmp_path: Path, name: str, old: str, new: str) -> Path:
+    """A copy of rtl/ in which rtl/name has old replaced by new (exactly once)."""
+    rtl = tmp_path / "rtl"
+    shutil.copytree(REPO_ROOT / "rtl", rtl)
+    text = (rtl / name).read_text()
+    assert text.count(old) == 1, f"the mutation no longer matches {name}; update this test"
+    (rtl / name).write_text(text.replace(old, new))
+    return rtl
+
+
+def test_every_proof_passes(tmp_path):
+    proc = run_formal(tmp_path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    summary = (tmp_path / "summary.md").read_text()
+    rows = [ln for ln in summary.splitlines() if ln.startswith("| ") and not ln.startswith("| proof")]
+    listed = run_formal(tmp_path, "--list").stdout.split()
+    assert len(rows) == len(listed) > 0
+    assert all("| PASS |" in row for row in rows), summary
+
+
+# (proof, file, text, mutated text): each bug must give a counterexample (FAIL),
+# not an error of the setup.
+MUTATIONS = [
+    # Off by one in the index bit each tree level adds.
+    ("lzc_w8", "eie_lzc.sv", "LevelBit = IdxWidth'(1) << (l - 1);", "LevelBit = IdxWidth'(1) << l;"),
+    # Bank 0 records lane 1's valid, not its push: wrong bank for the next entry when lane 1 is refused.
+    ("fifo_l2_d1", "eie_fifo.sv", "assign bank0_wdata = {push_fire[1], push_data_i[0]};",
+     "assign bank0_wdata = {push_valid_i[1], push_data_i[0]};"),
+    # A node prefers its highest valid child.
+    ("lnzd_tree_l6", "eie_lnzd_node.sv", "for (int i = NumInputs - 1; i >= 0; i--) begin",
+     "for (int i = 0; i < NumInputs; i++) begin"),
+]
+
+
+@pytest.mark.parametrize("proof,name,old,new", MUTATIONS, ids=[m[0] for m in MUTATIONS])
+def test_a_bug_fails_the_proof(tmp_path, proof, name, old, new):
+    rtl = mutated_rtl(tmp_path, name, old, new)
+    proc = run_formal(tmp_path, "--rtl-dir", str(rtl), proof)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    row = next(ln for ln in proc.stdout.splitlines() if ln.startswith(proof))
+    assert row.split()[3] == "FAIL", row
+
+
+def test_an_unknown_proof_is_one_line_and_exit_1(tmp_path):
+    proc = run_formal(tmp_path, "no_such_proof")
+    assert proc.returncode == 1
+    assert proc.stderr.strip().startswith("formal: error: no proof named 'no_such_proof'")
+    assert "Traceback" not in proc.stderr
