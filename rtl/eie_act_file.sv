@@ -138,14 +138,30 @@ module eie_act_file #(
   logic ld_src_we;
   assign ld_src_we = ld_we_i & (ld_file_i == src_sel_i);
 
+  // The next bitmap both with and without the scan's clear, so that scan_go (which
+  // waits for the ready from the root, through the tree) only picks between them and
+  // is not an input of the OR over the bitmap.
+  logic [ActDepth-1:0] bitmap_kept, bitmap_taken;
+
   always_comb begin : proc_bitmap
-    bitmap_d = bitmap_q & ~(scan_first & {ActDepth{scan_go}});
-    if (wb_valid_i) bitmap_d[wb_row_i] = wb_act_i != '0;
-    if (ld_src_we) bitmap_d[ld_addr_i] = ld_wdata_i != '0;
-    if (bitmap_clear_i) bitmap_d = '0;
+    bitmap_kept  = bitmap_q;
+    bitmap_taken = bitmap_q & ~scan_first;
+    if (wb_valid_i) begin
+      bitmap_kept[wb_row_i]  = wb_act_i != '0;
+      bitmap_taken[wb_row_i] = wb_act_i != '0;
+    end
+    if (ld_src_we) begin
+      bitmap_kept[ld_addr_i]  = ld_wdata_i != '0;
+      bitmap_taken[ld_addr_i] = ld_wdata_i != '0;
+    end
+    if (bitmap_clear_i) begin
+      bitmap_kept  = '0;
+      bitmap_taken = '0;
+    end
   end
 
-  assign any_d = |bitmap_d;
+  assign bitmap_d = scan_go ? bitmap_taken : bitmap_kept;
+  assign any_d    = scan_go ? |bitmap_taken : |bitmap_kept;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs
     if (!rst_ni) begin

@@ -250,8 +250,10 @@ module eie_ccu #(
                            (num_layers_i == '0 || 32'(num_layers_i) > MaxLayers)) || init_bad;
   assign start_ok       = state_q == StIdle && start_i && !err_not_loaded && !err_bad_layer;
   assign init_bad       = state_q == StInit && layer_bad;
-  // The tree's root is taken when a fresh broadcast goes into the history and no bias is due.
-  assign root_take      = fresh_take && !bias_pending_q;
+  // The tree's root is taken whenever the history has room and no bias is due: a
+  // column past the layer's inputs is taken too and dropped (it aborts the run), so
+  // the ready that runs back through the tree to every leaf waits for no compare.
+  assign root_take      = state_q == StCompute && !bias_pending_q && !history_full;
   // A root column past the layer's inputs is never broadcast: it raises the error
   // as soon as it shows and aborts the run the cycle after (registered, timing:
   // the compare then does not feed the abort and, through the flush, every PE).
