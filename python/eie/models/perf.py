@@ -34,7 +34,7 @@ held in numpy arrays:
   to come) from cycle ``rows + WB_DONE_AFTER_ROWS`` on (``WB_DONE_NO_ROWS`` for a
   PE with no row). The LNZD nodes serve their children in order (a child not
   done blocks the ones after it), so the broadcast order is the same as with
-  the whole file there at once, only later: ``_tree_sent`` follows each column
+  the whole file there at once, only later: ``_TreeTimes`` follows each column
   through the leaf and node registers.
 
 How it is computed: one broadcast at a time, every PE at once, not cycle by
