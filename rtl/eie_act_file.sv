@@ -138,26 +138,25 @@ module eie_act_file #(
   logic ld_src_we;
   assign ld_src_we = ld_we_i & (ld_file_i == src_sel_i);
 
-  // The next bitmap both with and without the scan's clear, so that scan_go (which
-  // waits for the ready from the root, through the tree) only picks between them and
-  // is not an input of the OR over the bitmap.
+  // One write port into the bitmap: the write-back (computing) and source-file loads
+  // (idle) never write at once. Each bit's next value is written out per bit, both
+  // with and without the scan's clear, so that scan_go (which waits for the ready
+  // from the root, through the tree) only picks between them and is not an input of
+  // the OR over the bitmap.
+  logic                bit_we, bit_value;
+  logic [RowWidth-1:0] bit_addr;
   logic [ActDepth-1:0] bitmap_kept, bitmap_taken;
 
-  always_comb begin : proc_bitmap
-    bitmap_kept  = bitmap_q;
-    bitmap_taken = bitmap_q & ~scan_first;
-    if (wb_valid_i) begin
-      bitmap_kept[wb_row_i]  = wb_act_i != '0;
-      bitmap_taken[wb_row_i] = wb_act_i != '0;
-    end
-    if (ld_src_we) begin
-      bitmap_kept[ld_addr_i]  = ld_wdata_i != '0;
-      bitmap_taken[ld_addr_i] = ld_wdata_i != '0;
-    end
-    if (bitmap_clear_i) begin
-      bitmap_kept  = '0;
-      bitmap_taken = '0;
-    end
+  assign bit_we    = wb_valid_i | ld_src_we;
+  assign bit_addr  = wb_valid_i ? wb_row_i : ld_addr_i;
+  assign bit_value = wb_valid_i ? wb_act_i != '0 : ld_wdata_i != '0;
+
+  for (genvar i = 0; i < ActDepth; i++) begin : g_bit
+    logic hit;
+
+    assign hit             = bit_we && bit_addr == RowWidth'(i);
+    assign bitmap_kept[i]  = !bitmap_clear_i && (hit ? bit_value : bitmap_q[i]);
+    assign bitmap_taken[i] = !bitmap_clear_i && (hit ? bit_value : bitmap_q[i] && !scan_first[i]);
   end
 
   assign bitmap_d = scan_go ? bitmap_taken : bitmap_kept;
