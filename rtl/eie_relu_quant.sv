@@ -36,17 +36,23 @@ module eie_relu_quant #(
   // 49 (timing: no 49-bit carry chain in front of the barrel shifter). With
   // t = (2 * acc) >>> s = floor(acc / 2^(s-1)) the result is floor((t + 1) / 2),
   // which equals (acc + 2^(s-1)) >>> s for s >= 1 and acc for s = 0.
-  localparam logic signed [WideWidth-1:0] TMax = WideWidth'(2 * ((1 << (ActWidth - 1)) - 1));
-  localparam logic signed [WideWidth-1:0] TMin = -WideWidth'(2 * (1 << (ActWidth - 1)) + 1);
-  localparam logic        [ActWidth-1:0]  ActMax = ActWidth'((1 << (ActWidth - 1)) - 1);
-  localparam logic        [ActWidth-1:0]  ActMin = ActWidth'(1 << (ActWidth - 1));
+  // Only t's low WinWidth bits are shifted out (area: an 18-bit window, not a
+  // 49-bit barrel shifter); t fits in them when the bits of 2 * acc from
+  // WinWidth - 1 + s up are all equal to the sign, which a per-bit mask checks.
+  // Outside, the saturation follows the sign; inside, the compares see t exactly.
+  localparam int WinWidth = ActWidth + 2;
+  localparam logic signed [WinWidth-1:0] TMax = WinWidth'(2 * ((1 << (ActWidth - 1)) - 1));
+  localparam logic signed [WinWidth-1:0] TMin = -WinWidth'(2 * (1 << (ActWidth - 1)) + 1);
+  localparam logic        [ActWidth-1:0] ActMax = ActWidth'((1 << (ActWidth - 1)) - 1);
+  localparam logic        [ActWidth-1:0] ActMin = ActWidth'(1 << (ActWidth - 1));
 
-  logic signed [WideWidth-1:0] t;
+  logic        [WideWidth-1:0] wide;
+  logic        [WideWidth-1:0] beyond;
+  logic signed [WinWidth-1:0]  win_shift, t;
+  logic                        fits_shift, fits, neg_shift, neg;
   logic        [LowWidth-1:0]  low;
   logic        [ActWidth-1:0]  sat;
   logic                        over, under;
-
-  logic signed [WideWidth-1:0] t_shift;
 
   initial begin : proc_check_params
     if (Stages != 0 && Stages != 1) begin
@@ -54,23 +60,42 @@ module eie_relu_quant #(
     end
   end
 
-  assign t_shift = $signed({acc_i, 1'b0}) >>> shift_i;
+  assign wide         = {acc_i, 1'b0};
+  assign win_shift    = WinWidth'(wide >> shift_i);
+  assign neg_shift    = wide[WideWidth-1];
+
+  // Bit p of 2 * acc lies above t's window when p >= WinWidth - 1 + s.
+  for (genvar p = 0; p < WideWidth; p++) begin : g_beyond
+    if (p < WinWidth - 1) begin : g_inside
+      assign beyond[p] = 1'b0;
+    end else begin : g_mask
+      assign beyond[p] = (wide[p] != neg_shift) && (p - (WinWidth - 1) >= int'(shift_i));
+    end
+  end
+  assign fits_shift = ~|beyond;
 
   if (Stages == 1) begin : g_reg
-    logic signed [WideWidth-1:0] t_q;
+    logic signed [WinWidth-1:0] t_q;
+    logic                       fits_q, neg_q;
     always_ff @(posedge clk_i) begin : proc_t
-      t_q <= t_shift;
+      t_q    <= win_shift;
+      fits_q <= fits_shift;
+      neg_q  <= neg_shift;
     end
-    assign t = t_q;
+    assign t    = t_q;
+    assign fits = fits_q;
+    assign neg  = neg_q;
   end else begin : g_comb
     logic unused_clk;
     assign unused_clk = clk_i;
-    assign t = t_shift;
+    assign t    = win_shift;
+    assign fits = fits_shift;
+    assign neg  = neg_shift;
   end
   // y > ActMax  <=>  t + 1 >= 2 * (ActMax + 1)  <=>  t > 2 * ActMax;
   // y < ActMin  <=>  t + 1 <  2 * ActMin        <=>  t < 2 * ActMin - 1.
-  assign over  = t > TMax;
-  assign under = t < TMin;
+  assign over  = fits ? t > TMax : !neg;
+  assign under = fits ? t < TMin : neg;
   assign low   = t[LowWidth-1:0] + LowWidth'(1);
 
   assign sat   = over ? ActMax : under ? ActMin : low[LowWidth-1:1];

@@ -36,7 +36,9 @@ def edge_accumulators(shift: int) -> list[int]:
     unit = 1 << shift
     half = unit >> 1
     vals = {0, 1, -1, 2, -2, ACC_MIN, ACC_MAX, ACC_MIN + 1, ACC_MAX - 1}
-    for k in (0, 1, 2, 3, 100, -1, -2, -3, -100, INT16_MAX, INT16_MIN, INT16_MAX - 1, INT16_MIN + 1):
+    # k near +-2^16 puts 2 * acc >> shift at the edge of the RTL's 18-bit window.
+    window = (1 << 16, (1 << 16) - 1, (1 << 16) + 1, -(1 << 16), -(1 << 16) - 1, -(1 << 16) + 1, 1 << 17, -(1 << 17))
+    for k in (0, 1, 2, 3, 100, -1, -2, -3, -100, INT16_MAX, INT16_MIN, INT16_MAX - 1, INT16_MIN + 1) + window:
         base = k * unit
         # Exact, tie (half-way, rounds up), just below and just above the tie.
         for off in (0, half, half - 1, half + 1, -1, 1, unit - 1):
