@@ -2,12 +2,15 @@
 // eie_lnzd_tree_formal: properties of eie_lnzd_tree (one to three levels, so at most
 // 64 leaves) for formal/lnzd_tree.sby. Each leaf's items carry its number in their
 // top bits (the tree never looks at data, so this only names them) and a free
-// payload below. Proved: leaves are taken in each group of four as a node's
-// priority says; an arbitrary leaf's items leave the root once each, in order and
-// unchanged (an arbitrary one of them, chosen as it is taken, is tracked), none
-// appears from nowhere; a stalled root keeps valid and data; flush empties the tree
-// and takes no leaf; empty_o says that no register holds an item.
-// The node registers are read through Yosys hierconn wires, joined by flatten.
+// payload below; the leaves keep the tree's contract (a done leaf offers nothing
+// and stays done until a flush). Proved: in each group of four the lowest leaf not
+// done is taken whenever its node has room; an arbitrary leaf's items leave the root
+// once each, in order and unchanged (an arbitrary one of them, chosen as it is taken,
+// is tracked), none appears from nowhere; within a flush epoch the items leave the
+// root leaf by leaf (their leaf numbers never decrease); a stalled root keeps valid
+// and data; flush empties the tree and takes no leaf; done_o iff every leaf is done
+// and no register holds an item. The node registers are read through Yosys hierconn
+// wires, joined by flatten.
 
 `default_nettype none
 
@@ -23,8 +26,10 @@ module eie_lnzd_tree_formal #(
   input  logic                                rst_ni,
   /// Any flush.
   input  logic                                flush_i,
-  /// Any leaves.
+  /// Any leaves, but no item from a done leaf.
   input  logic [NumLeaves-1:0]                leaf_valid_i,
+  /// Any done flags, but one falls only in the cycle after a flush.
+  input  logic [NumLeaves-1:0]                leaf_done_i,
   /// Leaf items, leaf n's at [n*DataWidth +: DataWidth]: its number above any payload.
   input  logic [NumLeaves*DataWidth-1:0]      leaf_data_i,
   /// Any consumer.
@@ -43,7 +48,7 @@ module eie_lnzd_tree_formal #(
   logic [NumLeaves-1:0] leaf_ready;
   logic                 root_valid;
   logic [DataWidth-1:0] root_data;
-  logic                 empty;
+  logic                 done;
 
   eie_lnzd_tree #(
     .NumLeaves (NumLeaves),
@@ -53,12 +58,13 @@ module eie_lnzd_tree_formal #(
     .rst_ni       (rst_ni),
     .flush_i      (flush_i),
     .leaf_valid_i (leaf_valid_i),
+    .leaf_done_i  (leaf_done_i),
     .leaf_data_i  (leaf_data_i),
     .leaf_ready_o (leaf_ready),
     .root_valid_o (root_valid),
     .root_data_o  (root_data),
     .root_ready_i (root_ready_i),
-    .empty_o      (empty)
+    .done_o       (done)
   );
 
   // The registers of levels 1 and 2 and the handshakes into them (the root's are
@@ -83,25 +89,31 @@ module eie_lnzd_tree_formal #(
 
   logic [NumLeaves-1:0] leaf_fire;
   logic                 root_fire;
+  logic [TagWidth-1:0]  root_tag;
   logic                 f_in;
   logic                 f_out;
 
   assign leaf_fire = leaf_valid_i & leaf_ready;
   assign root_fire = root_valid && root_ready_i;
+  assign root_tag  = root_data[DataWidth-1 -: TagWidth];
   assign f_in      = leaf_fire[f_leaf];
-  assign f_out     = root_fire && root_data[DataWidth-1 -: TagWidth] == f_leaf;
+  assign f_out     = root_fire && root_tag == f_leaf;
 
   // Items of the tracked leaf inside; the tracked item and how many are ahead of it.
   logic [1:0]              f_inside_q;
   logic                    f_track_q;
   logic [1:0]              f_ahead_q;
   logic [PayloadWidth-1:0] f_payload_q;
-  // Last cycle, for the checks of this one.
+  // An item left the root since the last flush, and the leaf of the last one.
+  logic                    f_out_seen_q;
+  logic [TagWidth-1:0]     f_out_tag_q;
+  // Last cycle, for the checks and assumptions of this one.
   logic                    f_init_q;
   logic                    f_past_q;
   logic                    f_flush_q;
   logic                    f_stall_q;
   logic [DataWidth-1:0]    f_root_data_q;
+  logic [NumLeaves-1:0]    f_done_q;
 
   // The first cycle of every trace; the solver starts from the initial value.
   initial f_init_q = 1'b1;
@@ -116,18 +128,23 @@ module eie_lnzd_tree_formal #(
       f_track_q     <= 1'b0;
       f_ahead_q     <= '0;
       f_payload_q   <= '0;
+      f_out_seen_q  <= 1'b0;
+      f_out_tag_q   <= '0;
       f_past_q      <= 1'b0;
       f_flush_q     <= 1'b0;
       f_stall_q     <= 1'b0;
       f_root_data_q <= '0;
+      f_done_q      <= '0;
     end else begin
       f_past_q      <= 1'b1;
       f_flush_q     <= flush_i;
       f_stall_q     <= root_valid && !root_ready_i && !flush_i;
       f_root_data_q <= root_data;
+      f_done_q      <= leaf_done_i;
       if (flush_i) begin
-        f_inside_q <= '0;
-        f_track_q  <= 1'b0;
+        f_inside_q   <= '0;
+        f_track_q    <= 1'b0;
+        f_out_seen_q <= 1'b0;
       end else begin
         f_inside_q <= f_inside_q + 2'(f_in) - 2'(f_out);
         if (f_track_q && f_out) begin
@@ -138,12 +155,18 @@ module eie_lnzd_tree_formal #(
           f_ahead_q   <= f_inside_q - 2'(f_out);
           f_payload_q <= leaf_data_i[f_leaf * DataWidth +: PayloadWidth];
         end
+        if (root_fire) begin
+          f_out_seen_q <= 1'b1;
+          f_out_tag_q  <= root_tag;
+        end
       end
     end
   end
 
   // ---------------------------------------------------------------------------
-  // Assumptions: a reset first; leaf n's items carry n; the tracked leaf exists
+  // Assumptions: a reset first; leaf n's items carry n; the tracked leaf exists;
+  // the leaves' contract (the RTL's header): a done leaf offers nothing now and
+  // nothing more until a flush
   // ---------------------------------------------------------------------------
   always @* begin : proc_assume
     if (f_init_q) assume (!rst_ni);
@@ -151,29 +174,45 @@ module eie_lnzd_tree_formal #(
     for (int n = 0; n < NumLeaves; n++) begin
       assume (32'(leaf_data_i[n * DataWidth + PayloadWidth +: TagWidth]) == n);
     end
+    // A done leaf offers nothing now and nothing more: done falls only in the cycle
+    // after a flush.
+    assume ((leaf_valid_i & leaf_done_i) == '0);
+    if (rst_ni && f_past_q && !f_flush_q) assume ((f_done_q & ~leaf_done_i) == '0);
   end
 
   // ---------------------------------------------------------------------------
-  // Leaves: in each group of four, the lowest valid one whenever its node has room
+  // Leaves: in each group of four, the lowest one not done whenever its node has room
   // ---------------------------------------------------------------------------
+  // Generate loops, not procedural ones: Yosys unrolls a loop in a process far more
+  // slowly, which at 64 leaves was most of the proof's time.
   logic [NumLeaves-1:0] f_lowest;
+  logic [NumLeaves-1:0] f_leaf_ready;
 
-  always_comb begin : proc_lowest
-    f_lowest = leaf_valid_i;
-    for (int n = 0; n < NumLeaves; n++) begin
-      for (int i = 0; i < NumLeaves; i++) begin
-        if (i < n && i / 4 == n / 4 && leaf_valid_i[i]) f_lowest[n] = 1'b0;
-      end
-    end
+  for (genvar n = 0; n < NumLeaves; n++) begin : g_leaf
+    // The leaves before n in its group of four.
+    localparam logic [NumLeaves-1:0] Before = NumLeaves'(((NumLeaves + 1)'(1) << n) -
+                                                        ((NumLeaves + 1)'(1) << (n / 4 * 4)));
+
+    assign f_lowest[n]     = !leaf_done_i[n] && (~leaf_done_i & Before) == '0;
+    assign f_leaf_ready[n] = f_lowest[n] && !flush_i &&
+                             (!g_lv[1].valid[n/4] || \dut.g_level[1].ready [n/4]);
   end
 
   // ---------------------------------------------------------------------------
   // Per level: the registers, which hold the tracked leaf's items, and where
   // ---------------------------------------------------------------------------
+  // Every register in one vector, level 1's nodes first, the root last.
+  localparam int NumRegs = (NumLevels == 1) ? 1 : (NumLevels == 2) ? NumNodes1 + 1
+                                                                    : NumNodes1 + NumNodes2 + 1;
+
   // f_has[l]: level l's register on the tracked leaf's path holds one of its items.
-  logic [NumLevels:1] f_has;
-  logic [NumLevels:1] f_tags_ok;
-  logic [NumLevels:1] f_empty;
+  logic [NumLevels:1]               f_has;
+  logic [NumLevels:1]               f_tags_ok;
+  logic [NumLevels:1]               f_empty;
+  logic [NumRegs-1:0]               f_reg_valid;
+  logic [NumRegs-1:0][TagWidth-1:0] f_reg_tag;
+  logic [NumRegs-1:0]               f_reg_order_ok;
+  logic [NumRegs-1:0]               f_reg_out_ok;
 
   // How many of has[from..NumLevels] are set.
   function automatic logic [1:0] f_ones_from(input logic [NumLevels:1] has, input int from);
@@ -185,6 +224,8 @@ module eie_lnzd_tree_formal #(
 
   for (genvar l = 1; l <= NumLevels; l++) begin : g_lv
     localparam int NumNodes = (NumLeaves + (1 << (2 * l)) - 1) >> (2 * l);
+    // Its first register in f_reg_*.
+    localparam int Offset   = (l == NumLevels) ? NumRegs - 1 : (l == 1) ? 0 : NumNodes1;
 
     logic [NumNodes-1:0]           valid;
     logic [NumNodes*DataWidth-1:0] data;
@@ -201,6 +242,43 @@ module eie_lnzd_tree_formal #(
     end else begin : g_level2
       assign valid = \dut.g_level[2].valid ;
       assign data  = \dut.g_level[2].data ;
+    end
+
+    for (genvar m = 0; m < NumNodes; m++) begin : g_reg
+      assign f_reg_valid[Offset + m] = valid[m];
+      assign f_reg_tag[Offset + m]   = data[m * DataWidth + PayloadWidth +: TagWidth];
+    end
+
+    // Leaf by leaf, for each register of this level (see f_order_ok below).
+    for (genvar m = 0; m < NumNodes; m++) begin : g_order
+      // The leaves of its subtree.
+      localparam logic [NumLeaves-1:0] Under =
+          NumLeaves'(((NumLeaves + 1)'(1) << ((m + 1) << (2 * l))) -
+                     ((NumLeaves + 1)'(1) << (m << (2 * l))));
+
+      logic [TagWidth-1:0]  tag;
+      logic [NumLeaves-1:0] lower;
+      logic [NumRegs-1:0]   lower_below;
+
+      assign tag   = f_reg_tag[Offset + m];
+      // The leaves below tag.
+      assign lower = NumLeaves'(((NumLeaves + 1)'(1) << tag) - 1'b1);
+
+      for (genvar q = 0; q < NumRegs; q++) begin : g_below
+        localparam int QLevel = (q == NumRegs - 1) ? NumLevels : (q < NumNodes1) ? 1 : 2;
+        localparam int QNode  = (q == NumRegs - 1) ? 0 : (q < NumNodes1) ? q : q - NumNodes1;
+
+        if (QLevel < l && (QNode >> (2 * (l - QLevel))) == m) begin : g_under
+          assign lower_below[q] = f_reg_valid[q] && f_reg_tag[q] < tag;
+        end else begin : g_other
+          assign lower_below[q] = 1'b0;
+        end
+      end
+
+      assign f_reg_order_ok[Offset + m] =
+          !f_reg_valid[Offset + m] || ((lower & Under & ~leaf_done_i) == '0 && lower_below == '0);
+      assign f_reg_out_ok[Offset + m] = !f_out_seen_q || !f_reg_valid[Offset + m] ||
+                                        tag >= f_out_tag_q;
     end
 
     assign path       = data[(32'(f_leaf) >> (2 * l)) * DataWidth +: DataWidth];
@@ -232,21 +310,30 @@ module eie_lnzd_tree_formal #(
   assign f_held = f_ones_from(f_has, 1);
 
   // ---------------------------------------------------------------------------
+  // Leaf by leaf. A register holding an item of leaf t: every leaf below t in its
+  // subtree is done, and every register below it holds items of leaf t or higher
+  // (its node took the item when the children before were done, and done stays).
+  // After an item of leaf t left the root, the same holds for the whole tree.
+  // ---------------------------------------------------------------------------
+  logic                 f_order_ok;
+  logic                 f_out_order_ok;
+  logic [NumLeaves-1:0] f_out_lower;
+
+  assign f_out_lower    = NumLeaves'(((NumLeaves + 1)'(1) << f_out_tag_q) - 1'b1);
+  assign f_order_ok     = f_reg_order_ok == '1;
+  assign f_out_order_ok = f_reg_out_ok == '1 &&
+                          (!f_out_seen_q || (f_out_lower & ~leaf_done_i) == '0);
+
+  // ---------------------------------------------------------------------------
   // Assertions
   // ---------------------------------------------------------------------------
-  always @* begin : proc_assert_leaves
-    if (rst_ni) begin
-      for (int n = 0; n < NumLeaves; n++) begin
-        assert (leaf_ready[n] == (f_lowest[n] && !flush_i &&
-                                  (!g_lv[1].valid[n/4] || \dut.g_level[1].ready [n/4])));
-      end
-    end
-  end
-
   always @* begin : proc_assert
     if (rst_ni) begin
+      // In each group of four, the lowest leaf not done whenever the node has room.
+      assert (leaf_ready == f_leaf_ready);
       assert (f_tags_ok == '1);
-      assert (empty == (f_empty == '1));
+      // Done: every leaf done and nothing held.
+      assert (done == (leaf_done_i == '1 && f_empty == '1));
       // The tracked leaf's items inside are the ones its path holds; none leaves unseen.
       assert (f_inside_q == f_held);
       assert (!f_out || f_inside_q != '0);
@@ -255,12 +342,22 @@ module eie_lnzd_tree_formal #(
       if (f_track_q && f_out && f_ahead_q == '0) begin
         assert (root_data[PayloadWidth-1:0] == f_payload_q);
       end
+      // Leaf by leaf: no item of a lower leaf after one of a higher leaf left the root.
+      assert (f_order_ok);
+      assert (f_out_order_ok);
+      if (f_out_seen_q && root_fire) assert (root_tag >= f_out_tag_q);
       // The root's handshake; flush.
-      if (f_past_q && f_flush_q) assert (empty && !root_valid);
+      if (f_past_q && f_flush_q) assert (f_empty == '1 && !root_valid);
       if (f_past_q && f_stall_q) assert (root_valid && root_data == f_root_data_q);
-      if (!f_past_q) assert (empty);
+      if (!f_past_q) assert (f_empty == '1);
       // The path full of the tracked leaf's items, the tracked one last, the first leaving.
       cover (f_track_q && 32'(f_ahead_q) == NumLevels - 1 && f_out);
+      // The last leaf's item leaves after an item of leaf 0, with every leaf then done.
+      cover (f_out_seen_q && f_out_tag_q == '0 && root_fire &&
+             32'(root_tag) == NumLeaves - 1 && done == 1'b0 && leaf_done_i == '1);
+      // A higher leaf's item waits in level 1 while a lower leaf, not done, has none.
+      cover (NumLevels > 1 && \dut.g_level[1].valid [NumNodes1-1] && !root_valid &&
+             !leaf_done_i[0] && !leaf_valid_i[0]);
     end
   end
 

@@ -43,14 +43,26 @@ def test_every_proof_passes(tmp_path):
 # (proof, file, text, mutated text): each bug must give a counterexample (FAIL),
 # not an error of the setup.
 MUTATIONS = [
-    # Off by one in the index bit each tree level adds.
-    ("lzc_w8", "eie_lzc.sv", "LevelBit = IdxWidth'(1) << (l - 1);", "LevelBit = IdxWidth'(1) << l;"),
+    # Off by one in the positions whose bits the index encodes.
+    ("lzc_w8", "eie_lzc.sv", "assign has_bit[i] = ((i >> k) & 1) == 1;",
+     "assign has_bit[i] = (((i + 1) >> k) & 1) == 1;"),
+    # Every group of 16 with a set bit gives its lowest one: first_o not one-hot past 16 bits.
+    ("lzc_w40", "eie_lzc.sv", "assign group_first = group_any & (~group_any + NumGroups'(1));",
+     "assign group_first = group_any;"),
     # Bank 0 records lane 1's valid, not its push: wrong bank for the next entry when lane 1 is refused.
     ("fifo_l2_d1", "eie_fifo.sv", "assign bank0_wdata = {push_fire[1], push_data_i[0]};",
      "assign bank0_wdata = {push_valid_i[1], push_data_i[0]};"),
-    # A node prefers its highest valid child.
+    # A node grants the lowest valid child, ignoring in_done_i (the old priority arbiter).
+    ("lnzd_node_n4", "eie_lnzd_node.sv", "      if (!in_done_i[i]) begin", "      if (in_valid_i[i]) begin"),
+    # A node grants its highest child not done.
     ("lnzd_tree_l6", "eie_lnzd_node.sv", "for (int i = NumInputs - 1; i >= 0; i--) begin",
      "for (int i = 0; i < NumInputs; i++) begin"),
+    # A node says done with an item still in its register.
+    ("lnzd_node_n2", "eie_lnzd_node.sv", "assign out_done_o  = !out_valid_q && (&in_done_i);",
+     "assign out_done_o  = &in_done_i;"),
+    # A parent counts an empty child node as done, though leaves below it are not.
+    ("lnzd_tree_l17", "eie_lnzd_tree.sv", "assign child_done  = g_level[l-1].done;",
+     "assign child_done  = ~g_level[l-1].valid;"),
 ]
 
 
