@@ -23,6 +23,11 @@ module eie_core #(
   parameter int ActDepth     = 512,
   /// Layers one run can chain (descriptors and codebooks).
   parameter int MaxLayers    = 8,
+  /// Per-PE performance counters PE_BUSY .. PE_PADDING (eie_pe_counters and the
+  /// PE_SEL select): 1 builds them, 0 drops them (the registers read 0; FEATURES
+  /// tells which). They cost about 425 LUT4 + 201 FF per PE (ECP5, Yosys,
+  /// scripts/area_breakdown.py). The core-wide counters are always built.
+  parameter bit PeCounters   = 1'b1,
   localparam int LayerWidth  = (MaxLayers > 1) ? $clog2(MaxLayers) : 1,
   localparam int PtrIdxWidth = $clog2(PtrBankDepth) + 1,
   localparam int ActWidth    = eie_pkg::ActWidth,
@@ -195,7 +200,8 @@ module eie_core #(
     .SpmatDepth   (SpmatDepth),
     .PtrBankDepth (PtrBankDepth),
     .ActDepth     (ActDepth),
-    .MaxLayers    (MaxLayers)
+    .MaxLayers    (MaxLayers),
+    .PeCounters   (PeCounters)
   ) u_csr (
     .clk_i,
     .rst_ni,
@@ -415,7 +421,8 @@ module eie_core #(
       .SpmatDepth   (SpmatDepth),
       .PtrBankDepth (PtrBankDepth),
       .ActDepth     (ActDepth),
-      .MaxLayers    (MaxLayers)
+      .MaxLayers    (MaxLayers),
+      .PeCounters   (PeCounters)
     ) u_pe (
       .clk_i,
       .rst_ni,
@@ -455,7 +462,15 @@ module eie_core #(
     assign leaf_data[p] = {leaf_act, leaf_col};
   end
 
-  assign pe_counters_sel = 32'(pe_sel) < NumPe ? pe_counters[pe_sel] : '0;
+  if (PeCounters) begin : g_pe_sel
+    assign pe_counters_sel = 32'(pe_sel) < NumPe ? pe_counters[pe_sel] : '0;
+  end else begin : g_no_pe_sel
+    // No counters to select: PE_SEL only reads back, PE_BUSY .. PE_PADDING read 0.
+    logic unused_pe_sel;
+    assign unused_pe_sel   = ^{pe_sel, pe_counters};
+    assign pe_counters_sel = '0;
+  end
+
   assign busy_o = busy;
   assign done_o = done;
 

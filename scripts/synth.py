@@ -132,7 +132,8 @@ def synth_one(args: argparse.Namespace, pes: int, yosys: str, nextpnr: str, wrap
     build = args.out / f"n{pes}"
     build.mkdir(parents=True, exist_ok=True)
     params = {"NumPe": pes, "QueueDepth": args.queue, "SpmatDepth": args.spmat,
-              "PtrBankDepth": args.ptr, "ActDepth": args.act, "MaxLayers": args.layers}
+              "PtrBankDepth": args.ptr, "ActDepth": args.act, "MaxLayers": args.layers,
+              "PeCounters": int(args.pe_counters)}
     chparams = " ".join(f"-chparam {k} {v}" for k, v in params.items())
     # The tools run in the build directory with relative paths: the WebAssembly
     # builds see the host's directories, except /tmp, only through the working one.
@@ -216,6 +217,8 @@ def main() -> int:
     ap.add_argument("--act", type=at_least(2), default=64, help="activations per PE and file (default 64)")
     ap.add_argument("--queue", type=at_least(1), default=8, help="activation queue depth (default 8)")
     ap.add_argument("--layers", type=at_least(1), default=8, help="MaxLayers (default 8)")
+    ap.add_argument("--no-pe-counters", dest="pe_counters", action="store_false",
+                    help="build eie_core without its per-PE counters (PeCounters = 0)")
     ap.add_argument("--freq", type=at_least(1), default=100, help="nextpnr target clock in MHz (default 100)")
     # Without the four-pin wrapper, nextpnr 0.11.1's router stalled for 15+ min
     # (seed 1, N = 2; seed 2, N = 4). --timeout bounds every run regardless.
@@ -234,6 +237,7 @@ def main() -> int:
 
     config = (f"{DEVICE_NAME}; per PE: sparse matrix {args.spmat} x 64 bit, pointers 2 x {args.ptr}, "
               f"activations 2 x {args.act}, queue {args.queue}; MaxLayers {args.layers}; "
+              f"{'' if args.pe_counters else 'no per-PE counters (PeCounters 0); '}"
               f"nextpnr target {args.freq} MHz, seed {args.seed}, {args.router}")
     print(f"synth: eie_core on {config}")
     print(f"synth: {Path(yosys).name}, {Path(nextpnr).name} (a yowasp tool's first call compiles it: ~1 min)")

@@ -147,6 +147,11 @@ extern "C" {
 #define EIE_REGS__INPUT_FILE__INPUT_FILE_bw 1
 #define EIE_REGS__INPUT_FILE__INPUT_FILE_reset 0x0
 
+// reg - eie_regs::FEATURES
+#define EIE_REGS__FEATURES__PE_COUNTERS_bm 0x1
+#define EIE_REGS__FEATURES__PE_COUNTERS_bp 0
+#define EIE_REGS__FEATURES__PE_COUNTERS_bw 1
+
 // reg - eie_regs::CYCLES_LO
 #define EIE_REGS__CYCLES_LO__CYCLES_LO_bm 0xffffffff
 #define EIE_REGS__CYCLES_LO__CYCLES_LO_bp 0
@@ -291,7 +296,8 @@ typedef struct __attribute__ ((__packed__)) {
     uint32_t NUM_LAYERS;
     uint32_t ACT_FRAC;
     uint32_t INPUT_FILE;
-    uint8_t RESERVED_38_3f[0x8];
+    uint32_t FEATURES;
+    uint8_t RESERVED_3c_3f[0x4];
     uint32_t CYCLES_LO;
     uint32_t CYCLES_HI;
     uint32_t BCASTS;

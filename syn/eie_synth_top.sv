@@ -16,7 +16,8 @@ module eie_synth_top #(
   parameter int SpmatDepth   = 512,
   parameter int PtrBankDepth = 256,
   parameter int ActDepth     = 64,
-  parameter int MaxLayers    = 8
+  parameter int MaxLayers    = 8,
+  parameter bit PeCounters   = 1'b1
 ) (
   /// Clock.
   input  logic clk_i,
@@ -57,7 +58,8 @@ module eie_synth_top #(
     .SpmatDepth   (SpmatDepth),
     .PtrBankDepth (PtrBankDepth),
     .ActDepth     (ActDepth),
-    .MaxLayers    (MaxLayers)
+    .MaxLayers    (MaxLayers),
+    .PeCounters   (PeCounters)
   ) u_core (
     .clk_i,
     .rst_ni,

@@ -3,10 +3,10 @@
 Run by pytest through tb/test_core_regs.py.
 
 EIE_PARAMS holds the build's parameters as JSON (the values of the read-only
-parameter registers). Every register is read after reset and must show the
-.rdl's reset value; a write to a read-only register answers SLVERR, changes
-nothing and sets ERROR.REG_ADDR; the ERROR bits clear only where 1 is written;
-read/write registers read back what was written.
+parameter registers, FEATURES among them). Every register is read after reset
+and must show the .rdl's reset value; a write to a read-only register answers
+SLVERR, changes nothing and sets ERROR.REG_ADDR; the ERROR bits clear only where
+1 is written; read/write registers read back what was written.
 """
 
 from __future__ import annotations
@@ -35,10 +35,8 @@ def elements(reg: Register, max_layers: int) -> range:
 
 
 def reset_value(reg: Register, build: dict[str, int]) -> int:
-    if reg.reset is not None:
-        return reg.reset
-    (field,) = reg.fields  # a parameter register: one field
-    return build[field.param]
+    """The .rdl's reset value; a parameter field (FEATURES' bits, NUM_PE, ...) shows the build's value."""
+    return sum(field.encode(build[field.param] if field.reset is None else field.reset) for field in reg.fields)
 
 
 async def write_status(tb: EieTB, address: int, value: int) -> str:
@@ -76,6 +74,24 @@ async def reset_values(dut):
             status, value = await read_status(tb, reg.address(index))
             assert status == "OKAY", f"{reg.name}[{index}] answers {status}"
             assert value == reset_value(reg, build), f"{reg.name}[{index}] resets to {value:#x}"
+    assert await error_bits(tb) == []
+    tb.check_protocols()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def features_report_the_build(dut):
+    """FEATURES.PE_COUNTERS is the build's PeCounters; without counters every PE_* reads 0 for any PE_SEL."""
+    tb, build = await started(dut)
+    features = regs.REGISTERS["FEATURES"]
+    word = await tb.reg_read("FEATURES")
+    assert features.field("PE_COUNTERS").decode(word) == build["PeCounters"], f"FEATURES reads {word:#x}"
+    assert word & ~features.field("PE_COUNTERS").mask == 0, f"FEATURES has bits no option gives: {word:#x}"
+    assert await tb.pe_counters_built() == bool(build["PeCounters"])
+    for pe in range(build["NumPe"]):
+        await tb.reg_write("PE_SEL", pe)
+        assert await tb.reg_read("PE_SEL") == pe
+        for name in regs.PE_COUNTERS:
+            assert await tb.reg_read(name) == 0, f"{name} of PE {pe} after reset"
     assert await error_bits(tb) == []
     tb.check_protocols()
 

@@ -11,6 +11,9 @@ Two cover points, named by where their samples come from:
 
 ``data_hits``, ``RunMonitor`` and the BCAST_STALLS register give the bins a run hits; ``sample``
 records them; ``counts`` and ``format_report`` give bins hit / total with counts.
+The bins read off eie_pe_counters (padding entry, padding merged, queue full, all
+PEs starved) are sampled only on a core that has per-PE counters
+(FEATURES.PE_COUNTERS, eie_core's PeCounters).
 """
 
 from __future__ import annotations
@@ -141,19 +144,21 @@ class RunMonitor:
 
     ``cnt_inc`` is the vector eie_pe_counters adds up, so a bin taken
     from it is what the counter registers would show, per cycle and per PE, without
-    reading 6 N registers over AXI4-Lite after every run.
+    reading 6 N registers over AXI4-Lite after every run. Without ``pe_counters``
+    (a core built without them) the bins taken from them are not sampled.
     """
 
     # bits of eie_pe_counters' cnt_inc, in PE counter register order
     STARVED, QUEUE_FULL, PADDING = (regs.PE_COUNTERS.index(name) for name in
                                     ("PE_STARVED", "PE_QUEUE_FULL", "PE_PADDING"))
 
-    def __init__(self, dut, num_pes: int):
+    def __init__(self, dut, num_pes: int, pe_counters: bool = True):
         self.dut = dut
         pes = [dut.g_pe[p].u_pe for p in range(num_pes)]
         self.bypass = [pe.u_arith.bypass_q for pe in pes]
-        self.cnt_inc = [pe.u_counters.cnt_inc for pe in pes]
-        self.pad_merged = [pe.u_counters.pad_merged for pe in pes]
+        counters = [pe.g_counters.u_counters for pe in pes] if pe_counters else []
+        self.cnt_inc = [unit.cnt_inc for unit in counters]
+        self.pad_merged = [unit.pad_merged for unit in counters]
         self.behind = dut.u_ccu.u_history.behind_take
         self.two_takes = dut.u_ccu.u_history.two_takes
         self.full = dut.u_ccu.u_history.full_o
@@ -166,6 +171,17 @@ class RunMonitor:
 
     def _bypass_run(self, length: int) -> None:
         self.hits.add("bypass x2" if length == 1 else "bypass x3" if length == 2 else "bypass x4+")
+
+    def _sample_counters(self) -> None:
+        incs = [int(inc.value) for inc in self.cnt_inc]
+        if all(inc >> self.STARVED & 1 for inc in incs):
+            self.hits.add("all PEs starved")
+        if any(inc >> self.QUEUE_FULL & 1 for inc in incs):
+            self.hits.add("queue full")
+        if any(inc >> self.PADDING & 1 for inc in incs):
+            self.hits.add("padding entry")
+        if any(flag.value for flag in self.pad_merged):
+            self.hits.add("padding merged")
 
     async def _run(self) -> None:
         clk, busy = self.dut.clk_i, self.dut.busy_o
@@ -180,15 +196,8 @@ class RunMonitor:
                         runs[p] = 0
                 await RisingEdge(busy)
                 continue
-            incs = [int(inc.value) for inc in self.cnt_inc]
-            if all(inc >> self.STARVED & 1 for inc in incs):
-                self.hits.add("all PEs starved")
-            if any(inc >> self.QUEUE_FULL & 1 for inc in incs):
-                self.hits.add("queue full")
-            if any(inc >> self.PADDING & 1 for inc in incs):
-                self.hits.add("padding entry")
-            if any(flag.value for flag in self.pad_merged):
-                self.hits.add("padding merged")
+            if self.cnt_inc:
+                self._sample_counters()
             if self.behind.value:
                 self.hits.add("PE behind")
             if self.two_takes.value:

@@ -26,6 +26,7 @@ import numpy as np
 
 import cocotb
 from cocotb_bus.scoreboard import Scoreboard
+from eie.hw import regs
 from eie.image import load, write_image
 from eie.models.perf import predict
 from eie.models.reference import run_layers
@@ -34,9 +35,9 @@ from eie.sim.tb.pauses import Backpressure
 from scenarios import config_for_seed, generate, replay_command
 
 
-PARAMETER_REGISTERS = {"NumPe": "NUM_PE", "QueueDepth": "QUEUE_DEPTH", "SpmatDepth": "SPMAT_DEPTH",
-                       "PtrBankDepth": "PTR_DEPTH", "ActDepth": "ACT_DEPTH", "MaxLayers": "MAX_LAYERS",
-                       "HistoryDepth": "HISTORY_DEPTH"}
+# The register and field that report each eie_core parameter (NUM_PE, ..., FEATURES.PE_COUNTERS).
+PARAMETER_FIELDS = {field.param: (reg.name, field) for reg in regs.REGISTERS.values() for field in reg.fields
+                    if field.param}
 
 
 def _record(path: str | None, entry: dict) -> None:
@@ -118,16 +119,16 @@ async def random_scenarios(dut):
 
     tb = EieTB(dut, backpressure=Backpressure(0, 0.0))
     checker = Checker(dut, tb)
+    await tb.reset()
+    for name, value in config.parameters().items():
+        register, field = PARAMETER_FIELDS[name]
+        got = field.decode(await tb.reg_read(register))
+        assert got == value, f"core {register}.{field.name} is {got}, configuration {config.name} needs {value}"
     monitor = None
     if coverage_path:
         from random_coverage import RunMonitor
 
-        monitor = RunMonitor(dut, config.num_pes)
-    await tb.reset()
-    for name, value in config.parameters().items():
-        register = PARAMETER_REGISTERS[name]
-        got = await tb.reg_read(register)
-        assert got == value, f"core {register} is {got}, configuration {config.name} needs {value}"
+        monitor = RunMonitor(dut, config.num_pes, pe_counters=await tb.pe_counters_built())
 
     failures = []
     start = time.perf_counter()

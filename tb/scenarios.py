@@ -28,7 +28,7 @@ MAX_INPUTS = 3  # input vectors run on one loaded image
 
 @dataclass(frozen=True)
 class CoreConfig:
-    """One RTL build: PE count, queue depth and per-PE memory sizes."""
+    """One RTL build: PE count, queue depth, per-PE memory sizes and the per-PE counters."""
 
     name: str
     num_pes: int
@@ -36,13 +36,15 @@ class CoreConfig:
     history_depth: int  # broadcasts kept in the history
     memory: MemoryConfig
     max_dim: int  # widest layer input or output the generator makes for this core
+    pe_counters: bool = True  # the per-PE performance counters are built (PeCounters)
 
     def parameters(self) -> dict:
         """The eie_core parameters, as eie.sim.simulate.core_parameters names them."""
         mem = self.memory
         return {"NumPe": self.num_pes, "QueueDepth": self.queue_depth, "HistoryDepth": self.history_depth,
                 "SpmatDepth": mem.spmat_words,
-                "PtrBankDepth": mem.ptr_bank_depth, "ActDepth": mem.act_depth, "MaxLayers": mem.max_layers}
+                "PtrBankDepth": mem.ptr_bank_depth, "ActDepth": mem.act_depth, "MaxLayers": mem.max_layers,
+                "PeCounters": int(self.pe_counters)}
 
 
 def _config(name: str, num_pes: int, queue_depth: int, history_depth: int, max_dim: int) -> CoreConfig:

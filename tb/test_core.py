@@ -41,19 +41,31 @@ def make_network(rng, num_pes: int, shapes, bias_pattern, density: float, memory
     return pack(layers, PackOptions(num_pes=num_pes, density=density, memory=memory, **kwargs))
 
 
-def run_and_compare(tmp_path, image, inputs, sim, queue_depth, name="img", **kwargs):
+def run_and_compare(tmp_path, image, inputs, sim, queue_depth, name="img", pe_counters=True, **kwargs):
     """Outputs equal eie ref; every run's counters equal the cycle model's (eie.models.perf)."""
     write_image(image, tmp_path / name)
-    outputs, report = simulate(tmp_path / name, inputs, sim=sim, queue_depth=queue_depth, **kwargs)
-    loaded = load(tmp_path / name)
+    outputs, report = simulate(tmp_path / name, inputs, sim=sim, queue_depth=queue_depth, pe_counters=pe_counters,
+                               **kwargs)
+    check_against_models(load(tmp_path / name), inputs, outputs, report, queue_depth, pe_counters)
+    return report
+
+
+def check_against_models(loaded, inputs, outputs, report, queue_depth, pe_counters=True):
+    """``eie sim``'s outputs equal eie ref, its report's counters the cycle model's.
+
+    Without per-PE counters (``pe_counters`` False) the core-wide counters are
+    compared, and every PE_* register read 0 (eie.sim.tb.core_tb's read_report).
+    """
     expected = reference(loaded, inputs)
     assert np.array_equal(outputs, expected)
     assert report["matches_reference"]
-    acts = input_to_fixed(inputs, image.act_frac).reshape(-1, image.in_features)
+    assert report["pe_counters_built"] == pe_counters
+    acts = input_to_fixed(inputs, loaded.act_frac).reshape(-1, loaded.image.in_features)
+    assert len(report["runs"]) == len(acts)
     for run, (row, rtl_run) in enumerate(zip(acts, report["runs"])):
+        assert (rtl_run["pe"] is not None) == pe_counters, f"run {run}: per-PE counters {rtl_run['pe']}"
         found = differences(predict(loaded, row, queue_depth), rtl_run)
         assert not found, f"run {run}: the cycle model disagrees with the RTL: {'; '.join(found)}"
-    return report
 
 
 CONFIGS = [  # (N, queue depth)
@@ -77,6 +89,34 @@ def test_three_layer_chains(tmp_path, sim, num_pes, queue_depth):
         for run in report["runs"]:
             compute = [sum(c) for c in zip(*(run["pe"][k] for k in ("busy", "starved", "stalled", "drained")))]
             assert len(set(compute)) == 1, f"PE phase counters do not add up to the same compute time: {compute}"
+
+
+# Icarus only by default (a build of its own; Verilator's runs with -m slow).
+@pytest.mark.sim_matrix([(3, 2)], ids=["n3q2"], verilator_default=[], argname="config")
+def test_chain_without_pe_counters(tmp_path, sim, config, capsys):
+    """eie sim --no-pe-counters (PeCounters = 0) on a three-layer chain: the outputs equal eie ref bit
+    for bit, CYCLES, LAYER_CYCLES, BCASTS and BCAST_STALLS the cycle model's; FEATURES and every PE_*
+    read 0, and the report says the per-PE counters are not built."""
+    import json
+
+    from eie.apps.cli import main
+
+    num_pes, queue_depth = config
+    rng = np.random.default_rng(300)
+    shapes = [(29, 19), (23, 29), (7, 23)]
+    write_image(make_network(rng, num_pes, shapes, (True, False, True), 0.3), tmp_path / "img")
+    inputs = make_inputs(rng, shapes[0][1])
+    np.save(tmp_path / "x.npy", inputs)
+    assert main(["sim", str(tmp_path / "img"), str(tmp_path / "x.npy"), "-o", str(tmp_path / "rtl.npy"),
+                 "--sim", sim, "--report", str(tmp_path / "report.json"), "--queue-depth", str(queue_depth),
+                 "--no-pe-counters"]) == 0
+    assert "per-PE counters not built" in capsys.readouterr().out
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["parameters"]["PeCounters"] == 0
+    assert all(run["pe"] is None for run in report["runs"])
+    assert all(run["broadcasts"] > 0 for run in report["runs"][1:])  # the cycle model was compared on real work
+    check_against_models(load(tmp_path / "img"), inputs, np.load(tmp_path / "rtl.npy"), report, queue_depth,
+                         pe_counters=False)
 
 
 @pytest.mark.parametrize("num_pes", [1, 3])

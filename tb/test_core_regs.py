@@ -1,7 +1,13 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The registers of the whole core against rtl/eie_regs.rdl (cocotb tests in tb/core_regs.py)."""
+"""The registers of the whole core against rtl/eie_regs.rdl (cocotb tests in tb/core_regs.py).
+
+Built with and without the per-PE counters (PeCounters): FEATURES and every
+other register must read as the .rdl and the build say in both.
+"""
 
 import json
+
+import pytest
 
 from eie.sim.rtlsim import run_cocotb
 from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_QUEUE_DEPTH
@@ -16,8 +22,11 @@ PARAMETERS = {
     "PtrBankDepth": SMALL_MEMORY.ptr_bank_depth,
     "ActDepth": SMALL_MEMORY.act_depth,
     "MaxLayers": SMALL_MEMORY.max_layers,
+    "PeCounters": 1,
 }
 
 
-def test_registers_follow_the_rdl(sim):
-    run_cocotb("eie_core", "core_regs", PARAMETERS, sim=sim, extra_env={"EIE_PARAMS": json.dumps(PARAMETERS)})
+@pytest.mark.sim_matrix([1, 0], ids=["pe_counters", "no_pe_counters"], argname="pe_counters")
+def test_registers_follow_the_rdl(sim, pe_counters):
+    parameters = {**PARAMETERS, "PeCounters": pe_counters}
+    run_cocotb("eie_core", "core_regs", parameters, sim=sim, extra_env={"EIE_PARAMS": json.dumps(parameters)})

@@ -61,3 +61,23 @@ def test_where_cycles_go_names_the_pes_from_the_counters():
         "fullest_pe": 2, "fullest_pe_cycles": 6, "pes_ever_full": 2,
         "busiest_pe": 1, "busiest_pe_starved": 2, "busiest_pe_queue_full": 3,
     }
+
+
+def test_rtl_figures_without_pe_counters():
+    """A core built without per-PE counters (PeCounters = 0): its core-wide counters still have to equal
+    the cycle model's, and the row has no columns taken from the per-PE counters."""
+    from eie.models.perf import predict
+
+    layer = BenchLayer("small", 300, 90, 0.2, 0.5, 1.0)
+    image, _ = pack_layer(layer, 4, False, seed=2)
+    loaded = model_only(image)
+    acts = fixed_input(image, make_input(layer, 2))
+    timing = predict(loaded, acts, 8)
+    rtl_run = {"cycles": timing.cycles, "layer_cycles": [l.cycles for l in timing.layers],
+               "broadcasts": sum(l.broadcasts for l in timing.layers),
+               "broadcast_stalls": sum(l.broadcast_stalls for l in timing.layers), "pe": None}
+    row = metrics(layer, loaded, acts, 8, rtl_run)
+    assert row["source"] == "RTL" and "fullest_pe" not in row
+    for name in ("cycles", "broadcasts"):
+        with pytest.raises(AssertionError, match=name):
+            metrics(layer, loaded, acts, 8, {**rtl_run, name: rtl_run[name] + 1})

@@ -87,3 +87,5 @@ def test_core_parameter_defaults_are_eie_limits():
         "QueueDepth": limits.DEFAULT_QUEUE_DEPTH, "HistoryDepth": limits.DEFAULT_HISTORY_DEPTH,
         "SpmatDepth": limits.DEFAULT_SPMAT_DEPTH, "PtrBankDepth": limits.DEFAULT_PTR_BANK_DEPTH,
         "ActDepth": limits.DEFAULT_ACT_DEPTH, "MaxLayers": limits.DEFAULT_MAX_LAYERS}
+    (pe_counters,) = re.findall(r"parameter bit PeCounters\s*=\s*1'b([01])", text)
+    assert bool(int(pe_counters)) == limits.DEFAULT_PE_COUNTERS

@@ -173,7 +173,7 @@ def metrics(layer: BenchLayer, loaded: LoadedImage, acts_fixed: np.ndarray, queu
         # The layer's whole work (every column): how far the busiest PE is above the mean.
         "all_columns_over_mean": float(all_columns.max() / all_columns.mean() - 1) if all_columns.any() else 0.0,
     }
-    if rtl_run is not None:
+    if rtl_run is not None and rtl_run["pe"] is not None:  # None: a core without per-PE counters
         row.update(where_cycles_go(rtl_run["pe"], busiest))
     return row
 

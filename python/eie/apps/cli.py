@@ -105,13 +105,15 @@ def cmd_sim(args) -> int:
     inputs = load_vector(args.input, image.image.in_features)
     outputs, report = simulate(image, inputs, sim=args.sim, queue_depth=args.queue_depth, waves=args.waves or None,
                                check=False, backdoor=args.direct_load, optimize=args.optimize,
-                               history_depth=args.history_depth)
+                               history_depth=args.history_depth, pe_counters=args.pe_counters)
     outputs_to_write = [(Path(args.output), _npy_writer(outputs))]
     if args.report:
         outputs_to_write.append((Path(args.report), (json.dumps(report, indent=1) + "\n").encode()))
     write_files(outputs_to_write)
     verdict = "matches" if report["matches_reference"] else "DIFFERS FROM"
-    print(f"wrote {args.output}: {report['cycles']} cycles on {report['simulator']}; the output {verdict} eie ref")
+    no_counters = "" if report["pe_counters_built"] else " (per-PE counters not built: PeCounters = 0)"
+    print(f"wrote {args.output}: {report['cycles']} cycles on {report['simulator']}{no_counters}; "
+          f"the output {verdict} eie ref")
     return 0 if report["matches_reference"] else 1
 
 
@@ -188,6 +190,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--history-depth", type=int, default=DEFAULT_HISTORY_DEPTH,
                    help=f"broadcasts the built core keeps in its history (a power of two >= 2, "
                         f"default {DEFAULT_HISTORY_DEPTH})")
+    p.add_argument("--no-pe-counters", dest="pe_counters", action="store_false",
+                   help="build the core without its per-PE counters (PeCounters = 0): the report's 'pe' is null")
     p.add_argument("--waves", action="store_true", help="dump FST waveforms into the build directory")
     p.add_argument("--direct-load", action="store_true",
                    help="write the sparse-matrix and pointer arrays directly instead of through the load port "

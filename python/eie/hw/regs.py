@@ -76,6 +76,9 @@ REGISTERS: dict[str, Register] = {
     "INPUT_FILE": Register("INPUT_FILE", 0x034, 1, 0x4, True, (
         Field("INPUT_FILE", 0, 1, "rw", None, 0x0),
     )),
+    "FEATURES": Register("FEATURES", 0x038, 1, 0x4, False, (
+        Field("PE_COUNTERS", 0, 1, "r", None, None, "PeCounters"),
+    )),
     "CYCLES_LO": Register("CYCLES_LO", 0x040, 1, 0x4, False, (
         Field("CYCLES_LO", 0, 32, "r", None, 0x0),
     )),
@@ -148,6 +151,7 @@ REG = {
     "NUM_LAYERS": 0x02c,
     "ACT_FRAC": 0x030,
     "INPUT_FILE": 0x034,
+    "FEATURES": 0x038,
     "CYCLES_LO": 0x040,
     "CYCLES_HI": 0x044,
     "BCASTS": 0x048,
@@ -195,6 +199,7 @@ PARAM_REGS = {
     "ACT_DEPTH": "ActDepth",
     "MAX_LAYERS": "MaxLayers",
     "HISTORY_DEPTH": "HistoryDepth",
+    "FEATURES": "PeCounters",
 }
 
 # The load port's address {TARGET, PE, INDEX} (not an AXI4-Lite register).

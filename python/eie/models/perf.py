@@ -417,15 +417,23 @@ def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = DEFAULT_QU
 
 
 def differences(predicted: RunTiming, rtl_run: dict) -> list[str]:
-    """What differs between the model and one run's RTL counters (eie sim report["runs"][i])."""
+    """What differs between the model and one run's RTL counters (eie sim report["runs"][i]).
+
+    A core built without per-PE counters (``rtl_run["pe"]`` None) is compared on the
+    core-wide counters alone.
+    """
     found = []
     pairs = [
+        ("cycles", predicted.cycles, rtl_run["cycles"]),
         ("layer_cycles", [layer.cycles for layer in predicted.layers], rtl_run["layer_cycles"]),
         ("broadcasts", sum(layer.broadcasts for layer in predicted.layers), rtl_run["broadcasts"]),
         ("broadcast_stalls", sum(layer.broadcast_stalls for layer in predicted.layers), rtl_run["broadcast_stalls"]),
-        ("pe busy", sum(layer.busy for layer in predicted.layers).tolist(), rtl_run["pe"]["busy"]),
-        ("pe padding", sum(layer.padding for layer in predicted.layers).tolist(), rtl_run["pe"]["padding"]),
     ]
+    if rtl_run["pe"] is not None:
+        pairs += [
+            ("pe busy", sum(layer.busy for layer in predicted.layers).tolist(), rtl_run["pe"]["busy"]),
+            ("pe padding", sum(layer.padding for layer in predicted.layers).tolist(), rtl_run["pe"]["padding"]),
+        ]
     for name, model, rtl in pairs:
         if model != rtl:
             found.append(f"{name}: model {model}, RTL {rtl}")

@@ -20,14 +20,16 @@ import numpy as np
 from eie.errors import EieError
 from eie import limits
 from eie.image import Image, LoadedImage, check_core_limits, load
-from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_QUEUE_DEPTH
+from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_PE_COUNTERS, DEFAULT_QUEUE_DEPTH
 from eie.models.perf import column_counts
 from eie.models.reference import input_to_fixed, trace
 
 
 
 def core_parameters(image: Image, queue_depth: int = DEFAULT_QUEUE_DEPTH,
-                    history_depth: int = DEFAULT_HISTORY_DEPTH) -> dict:
+                    history_depth: int = DEFAULT_HISTORY_DEPTH, pe_counters: bool = DEFAULT_PE_COUNTERS) -> dict:
+    """eie_core's parameters for ``image`` (names as in rtl/eie_core.sv); ``pe_counters``
+    builds the per-PE performance counters (PeCounters)."""
     mem = image.memory
     check_core_limits(image.num_pes, mem, image.layers)
     limits.QUEUE_DEPTH.check(queue_depth, "the queue depth")
@@ -40,6 +42,7 @@ def core_parameters(image: Image, queue_depth: int = DEFAULT_QUEUE_DEPTH,
         "PtrBankDepth": mem.ptr_bank_depth,
         "ActDepth": mem.act_depth,
         "MaxLayers": mem.max_layers,
+        "PeCounters": int(bool(pe_counters)),
     }
 
 
@@ -74,18 +77,20 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
              queue_depth: int = DEFAULT_QUEUE_DEPTH,
              waves: bool | None = None, load_pause: str = "none", check: bool = True, seed: int | None = None,
              verbose: bool = True, backdoor: bool = False, optimize: bool = False,
-             history_depth: int = DEFAULT_HISTORY_DEPTH):
+             history_depth: int = DEFAULT_HISTORY_DEPTH, pe_counters: bool = DEFAULT_PE_COUNTERS):
     """Run every input row through the RTL; returns (int16 outputs, report dict).
 
     ``image`` is an image folder or an image already loaded; the simulator reads
     a private copy of the bytes that were checked, never the folder again.
+    ``pe_counters`` False builds the core without its per-PE counters: every
+    run's ``"pe"`` is then None and ``report["pe_counters_built"]`` False.
     """
     from eie.sim.rtlsim import default_simulator, run_cocotb
 
     loaded = image if isinstance(image, LoadedImage) else load(image)
     acts = input_to_fixed(np.asarray(inputs), loaded.act_frac).reshape(-1, loaded.image.in_features)
     sim = sim or default_simulator()
-    params = core_parameters(loaded.image, queue_depth, history_depth)
+    params = core_parameters(loaded.image, queue_depth, history_depth, pe_counters)
     with tempfile.TemporaryDirectory(prefix="eie-sim-") as tmp:
         tmp = Path(tmp)
         np.save(tmp / "input.npy", acts)
@@ -109,6 +114,9 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
             raise EieError("the RTL simulation ended without a report (see the log above)")
         outputs = loaded.to_model_order(np.load(tmp / "output.npy"))
         report = json.loads((tmp / "report.json").read_text())
+    if report["pe_counters_built"] != bool(params["PeCounters"]):
+        raise EieError(f"the core reads FEATURES.PE_COUNTERS = {int(report['pe_counters_built'])} "
+                       f"but was built with PeCounters = {params['PeCounters']}")
     report["simulator"] = sim
     report["parameters"] = params
     report["ideal"] = [ideal_cycles(loaded, a) for a in acts]

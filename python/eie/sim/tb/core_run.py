@@ -84,6 +84,8 @@ async def run_image(dut):
             )
     report = {
         "cycles": sum(r["cycles"] for r in reports),
+        # False: the core has no per-PE counters (PeCounters = 0), every run's "pe" is None.
+        "pe_counters_built": await tb.pe_counters_built(),
         "runs": reports,
         "load_cycles": load_cycles,
         "load_beats": tb.load.beats,

@@ -37,6 +37,7 @@ REG = regs.REG
 PE_COUNTERS = tuple(name.removeprefix("PE_").lower() for name in regs.PE_COUNTERS)
 ERROR_BITS = regs.ERROR_BITS
 CTRL, STATUS = regs.REGISTERS["CTRL"], regs.REGISTERS["STATUS"]
+FEATURES = regs.REGISTERS["FEATURES"]
 CTRL_START = CTRL.field("START").encode(1)
 CTRL_IMAGE_KEPT = CTRL.field("IMAGE_KEPT").encode(1)
 STATUS_BUSY = STATUS.field("BUSY").mask
@@ -280,19 +281,32 @@ class EieTB:
             out[i] = raw - (1 << 64) if raw >> 63 else raw
         return out
 
+    async def pe_counters_built(self) -> bool:
+        """FEATURES.PE_COUNTERS: the core has its per-PE counters (eie_core's PeCounters)."""
+        return bool(FEATURES.field("PE_COUNTERS").decode(await self.reg_read("FEATURES")))
+
     async def read_report(self, image) -> dict:
+        """The counters of the last run. Without per-PE counters (FEATURES.PE_COUNTERS 0)
+        ``"pe"`` is None, and every PE_* register of every PE must read 0."""
         cycles = await self.reg_read("CYCLES_LO") | (await self.reg_read("CYCLES_HI") << 32)
         report = {
             "cycles": cycles,
             "layer_cycles": [await self.reg_read(layer_cycles_reg(l)) for l in range(len(image.layers))],
             "broadcasts": await self.reg_read("BCASTS"),
             "broadcast_stalls": await self.reg_read("BCAST_STALLS"),
-            "pe": {name: [] for name in PE_COUNTERS},
+            "pe": None,
         }
+        built = await self.pe_counters_built()
+        if built:
+            report["pe"] = {name: [] for name in PE_COUNTERS}
         for pe in range(image.num_pes):
             await self.reg_write("PE_SEL", pe)
             for reg_name, name in zip(regs.PE_COUNTERS, PE_COUNTERS):
-                report["pe"][name].append(await self.reg_read(reg_name))
+                value = await self.reg_read(reg_name)
+                if built:
+                    report["pe"][name].append(value)
+                else:
+                    assert value == 0, f"{reg_name} of PE {pe} reads {value}, but the core has no PE counters"
         return report
 
     async def errors(self) -> list[str]:
