@@ -173,28 +173,30 @@ module eie_ccu #(
   // when a layer ends, layer_q's otherwise. In a run that is what they hold
   // (eie_csr refuses descriptor writes while busy); in I/O mode they follow a
   // descriptor write one cycle later. (Icarus 11 cannot bit-select an indexed element.)
-  // One layer's descriptor as one vector: {in, out, ptr_base, bias, relu, shift}.
-  localparam int DescWidth = InWidth + OutWidth + PtrIdxWidth + 2 + ShiftWidth;
+  // One layer's descriptor as one vector: {bad, in, out, ptr_base, bias, relu, shift}
+  // (bad: eie_csr's check of the descriptor, ahead of the run).
+  localparam int DescWidth = 1 + InWidth + OutWidth + PtrIdxWidth + 2 + ShiftWidth;
   logic [MaxLayers-1:0][DescWidth-1:0] desc;
   logic [DescWidth-1:0]   cur_d, cur_q, next_q;
   logic [InWidth-1:0]     cur_in_q;
   logic [OutWidth-1:0]    cur_out_q;
   logic [PtrIdxWidth-1:0] cur_ptr_base_q;
-  logic                   cur_bias_q, cur_relu_q;
+  logic                   cur_bad_q, cur_bias_q, cur_relu_q;
   logic [ShiftWidth-1:0]  cur_shift_q;
   logic [LayerWidth-1:0]  layer_next;
   logic                   advance;
 
   for (genvar l = 0; l < MaxLayers; l++) begin : g_desc
-    assign desc[l] = {layer_in_i[l], layer_out_i[l], layer_ptr_base_i[l], layer_bias_i[l],
-                      layer_relu_i[l], layer_shift_i[l]};
+    assign desc[l] = {layer_bad_i[l], layer_in_i[l], layer_out_i[l], layer_ptr_base_i[l],
+                      layer_bias_i[l], layer_relu_i[l], layer_shift_i[l]};
   end
 
   // The layer after layer_q (wrapping past the last descriptor, which no run reaches).
   assign layer_next = 32'(layer_q) == MaxLayers - 1 ? '0 : layer_q + LayerWidth'(1);
   // A layer is drained and another follows: its INIT, and the write-back.
   assign advance    = state_q == StCompute && layer_drained && !last_layer;
-  assign cur_d      = start_ok ? desc[0] : advance ? next_q : desc[layer_q];
+  // advance picks last (timing: the layer's end then passes one mux, not three).
+  assign cur_d      = advance ? next_q : start_ok ? desc[0] : desc[layer_q];
 
   always_ff @(posedge clk_i) begin : proc_next_layer
     next_q <= desc[layer_next];
@@ -205,7 +207,8 @@ module eie_ccu #(
     else         cur_q <= cur_d;
   end
 
-  assign {cur_in_q, cur_out_q, cur_ptr_base_q, cur_bias_q, cur_relu_q, cur_shift_q} = cur_q;
+  assign {cur_bad_q, cur_in_q, cur_out_q, cur_ptr_base_q, cur_bias_q, cur_relu_q,
+          cur_shift_q} = cur_q;
 
   // The fields the write-back uses, of the layer just drained: the next layer's
   // descriptor is current while the write-back runs. In I/O mode they follow the
@@ -239,10 +242,25 @@ module eie_ccu #(
 
   assign all_idle    = &pe_idle_i;
   assign in_cols     = (ColWidth+1)'(cur_in_q);
-  assign last_layer  = 32'(layer_q) + 1 >= 32'(num_layers_i);
+  // The current layer is the run's last: registered, set at START and at each
+  // advance (timing: no compare of the layer number in the state machine's path).
+  logic last_layer_d, last_layer_q;
+
+  always_comb begin : proc_last_layer
+    last_layer_d = last_layer_q;
+    if (start_ok) last_layer_d = 32'(num_layers_i) <= 1;
+    if (advance)  last_layer_d = 32'(layer_q) + 2 >= 32'(num_layers_i);
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_last_layer_reg
+    if (!rst_ni) last_layer_q <= 1'b0;
+    else         last_layer_q <= last_layer_d;
+  end
+
+  assign last_layer  = last_layer_q;
 
   // eie_csr checks every descriptor ahead (timing); INIT reads the current layer's bit.
-  assign layer_bad   = layer_bad_i[layer_q];
+  assign layer_bad   = cur_bad_q;
 
   // START in idle: refused without an image or with an impossible layer count.
   assign err_not_loaded = state_q == StIdle && start_i && !loaded_i;
@@ -441,6 +459,8 @@ module eie_ccu #(
     if (rst_ni && state_q != StIdle) begin
       assert (cur_q == desc[layer_q])
         else $fatal(1, "eie_ccu: the registered descriptor is not layer %0d's", layer_q);
+      assert (last_layer_q == (32'(layer_q) + 1 >= 32'(num_layers_i)))
+        else $fatal(1, "eie_ccu: the last-layer flag is wrong at layer %0d", layer_q);
     end
   end
 `endif
