@@ -2,7 +2,8 @@
 // AXI4-Lite slave: turns the five AXI4-Lite channels into single-cycle register
 // write and read strobes. AW and W are taken independently; the write is done
 // once both are held and the B channel is free. One read is outstanding at a time.
-// An error from the register block answers SLVERR instead of OKAY.
+// An error from the register block answers SLVERR instead of OKAY. The register
+// block may apply a write a cycle after its strobe: no read is taken in that cycle.
 
 `default_nettype none
 
@@ -90,6 +91,7 @@ module eie_axil_slave #(
   logic                 rvalid_d, rvalid_q;
   logic [DataWidth-1:0] rdata_d, rdata_q;
   logic [1:0]           rresp_d, rresp_q;
+  logic                 we_q;
 
   // ---------------------------------------------------------------------------
   // Write path
@@ -131,7 +133,7 @@ module eie_axil_slave #(
   // ---------------------------------------------------------------------------
   // Read path
   // ---------------------------------------------------------------------------
-  assign s_axil_arready_o = !rvalid_q;
+  assign s_axil_arready_o = !rvalid_q && !we_q;
   assign reg_re_o    = s_axil_arvalid_i && s_axil_arready_o;
   assign reg_raddr_o = s_axil_araddr_i;
 
@@ -166,6 +168,7 @@ module eie_axil_slave #(
       rvalid_q  <= 1'b0;
       rdata_q   <= '0;
       rresp_q   <= RespOkay;
+      we_q      <= 1'b0;
     end else begin
       aw_held_q <= aw_held_d;
       awaddr_q  <= awaddr_d;
@@ -177,6 +180,7 @@ module eie_axil_slave #(
       rvalid_q  <= rvalid_d;
       rdata_q   <= rdata_d;
       rresp_q   <= rresp_d;
+      we_q      <= reg_we_o;
     end
   end
 

@@ -159,13 +159,13 @@ module eie_csr #(
   logic [DataWidth-1:0]       wmask, wdata_masked;
   logic                       wr_config, wr_known;
   logic [PageWidth-1:0]       wr_page, rd_page;
-  logic [LayerIdxLsb-1:0]     wr_offset, rd_offset;
+  logic [LayerIdxLsb-1:0]     rd_offset;
   logic [PageLsb-LayerIdxLsb-1:0]  wr_layer_idx, rd_layer_idx;
   logic [PageLsb-CyclesIdxLsb-1:0] rd_cycles_idx;
-  logic [LayerWidth-1:0]      wr_layer, rd_layer, rd_cycles_layer;
+  logic [LayerWidth-1:0]      rd_layer, rd_cycles_layer;
   logic [PeCntIdxWidth-1:0]   rd_pe_idx;
 
-  assign wdata_masked = reg_wdata_i & wmask;
+  assign wdata_masked = apply_data_q & apply_mask_q;
   // ERROR has NumErrors bits; the rest of a write to it is ignored.
   logic unused_wdata_masked;
   assign unused_wdata_masked = ^wdata_masked[DataWidth-1:NumErrors];
@@ -176,12 +176,10 @@ module eie_csr #(
 
   assign wr_page         = reg_waddr_i[AddrWidth-1:PageLsb];
   assign rd_page         = reg_raddr_i[AddrWidth-1:PageLsb];
-  assign wr_offset       = reg_waddr_i[LayerIdxLsb-1:0];
   assign rd_offset       = reg_raddr_i[LayerIdxLsb-1:0];
   assign wr_layer_idx    = reg_waddr_i[PageLsb-1:LayerIdxLsb];
   assign rd_layer_idx    = reg_raddr_i[PageLsb-1:LayerIdxLsb];
   assign rd_cycles_idx   = reg_raddr_i[PageLsb-1:CyclesIdxLsb];
-  assign wr_layer        = LayerWidth'(wr_layer_idx);
   assign rd_layer        = LayerWidth'(rd_layer_idx);
   assign rd_cycles_layer = LayerWidth'(rd_cycles_idx);
   assign rd_pe_idx       = PeCntIdxWidth'((reg_raddr_i - eie_pkg::AddrPeBusy) >> WordLsb);
@@ -245,6 +243,40 @@ module eie_csr #(
 
   assign reg_werr_o = reg_we_i && (!wr_known || (wr_config && busy));
 
+  // An accepted write lands a cycle later, from registered address, data and mask
+  // (timing: the bus's address decode then does not feed the enables of every
+  // descriptor bit). eie_axil_slave accepts no read in that cycle, so a read never
+  // sees the value from before a write whose response has been given.
+  logic                       apply_d, apply_q;
+  logic [AddrWidth-1:0]       apply_addr_q;
+  logic [DataWidth-1:0]       apply_data_q, apply_mask_q;
+  logic [PageLsb-LayerIdxLsb-1:0] apply_layer_idx;
+  logic [LayerWidth-1:0]      apply_layer;
+  logic [LayerIdxLsb-1:0]     apply_offset;
+  logic                       apply_layer_page;
+
+  assign apply_d = reg_we_i && wr_known && !(wr_config && busy) && !wr_ctrl;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_apply_valid
+    if (!rst_ni) apply_q <= 1'b0;
+    else         apply_q <= apply_d;
+  end
+
+  always_ff @(posedge clk_i) begin : proc_apply_regs
+    if (apply_d) begin
+      apply_addr_q <= reg_waddr_i;
+      apply_data_q <= reg_wdata_i;
+      apply_mask_q <= wmask;
+    end
+  end
+
+  assign apply_offset     = apply_addr_q[LayerIdxLsb-1:0];
+  assign apply_layer_idx  = apply_addr_q[PageLsb-1:LayerIdxLsb];
+  assign apply_layer      = LayerWidth'(apply_layer_idx);
+  assign apply_layer_page = apply_addr_q[AddrWidth-1:PageLsb] == PageLayer &&
+                            32'(apply_layer_idx) < MaxLayers &&
+                            apply_addr_q[WordLsb-1:0] == '0;
+
   always_comb begin : proc_write
     num_layers_d = num_layers_q;
     act_frac_d   = act_frac_q;
@@ -255,29 +287,36 @@ module eie_csr #(
     lptr_d       = lptr_q;
     lflags_d     = lflags_q;
     errors_kept  = errors_q | err_set_i;
-    if (reg_we_i && wr_known && !(wr_config && busy)) begin
-      unique case (reg_waddr_i)
+    if (apply_q) begin
+      unique case (apply_addr_q)
         eie_pkg::AddrError: begin
           errors_kept = (errors_q & ~wdata_masked[NumErrors-1:0]) | err_set_i;
         end
         eie_pkg::AddrPeSel: begin
-          pe_sel_d = eie_pkg::PeSelWidth'(merge(DataWidth'(pe_sel_q), reg_wdata_i, wmask));
+          pe_sel_d = eie_pkg::PeSelWidth'(merge(DataWidth'(pe_sel_q), apply_data_q,
+                                                apply_mask_q));
         end
         eie_pkg::AddrNumLayers: begin
-          num_layers_d = (LayerWidth+1)'(merge(DataWidth'(num_layers_q), reg_wdata_i, wmask));
+          num_layers_d = (LayerWidth+1)'(merge(DataWidth'(num_layers_q), apply_data_q,
+                                              apply_mask_q));
         end
         eie_pkg::AddrActFrac: begin
-          act_frac_d = eie_pkg::ActFracWidth'(merge(DataWidth'(act_frac_q), reg_wdata_i, wmask));
+          act_frac_d = eie_pkg::ActFracWidth'(merge(DataWidth'(act_frac_q), apply_data_q,
+                                                   apply_mask_q));
         end
         // INPUT_FILE takes the whole word, whatever the strobes.
-        eie_pkg::AddrInputFile: input_file_d = reg_wdata_i[eie_pkg::InputFileWidth-1:0];
+        eie_pkg::AddrInputFile: input_file_d = apply_data_q[eie_pkg::InputFileWidth-1:0];
         default: begin
-          if (wr_layer_page) begin
-            unique case (wr_offset)
-              OffsetIn:      lin_d[wr_layer]    = merge(lin_q[wr_layer], reg_wdata_i, wmask);
-              OffsetOut:     lout_d[wr_layer]   = merge(lout_q[wr_layer], reg_wdata_i, wmask);
-              OffsetPtrBase: lptr_d[wr_layer]   = merge(lptr_q[wr_layer], reg_wdata_i, wmask);
-              OffsetFlags:   lflags_d[wr_layer] = merge(lflags_q[wr_layer], reg_wdata_i, wmask);
+          if (apply_layer_page) begin
+            unique case (apply_offset)
+              OffsetIn:      lin_d[apply_layer]    =
+                merge(lin_q[apply_layer], apply_data_q, apply_mask_q);
+              OffsetOut:     lout_d[apply_layer]   =
+                merge(lout_q[apply_layer], apply_data_q, apply_mask_q);
+              OffsetPtrBase: lptr_d[apply_layer]   =
+                merge(lptr_q[apply_layer], apply_data_q, apply_mask_q);
+              OffsetFlags:   lflags_d[apply_layer] =
+                merge(lflags_q[apply_layer], apply_data_q, apply_mask_q);
               default: ;
             endcase
           end
