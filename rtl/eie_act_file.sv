@@ -141,11 +141,10 @@ module eie_act_file #(
   // One write port into the bitmap: the write-back (computing) and source-file loads
   // (idle) never write at once. Each bit's next value is written out per bit, both
   // with and without the scan's clear, so that scan_go (which waits for the ready
-  // from the root, through the tree) only picks between them and is not an input of
-  // the OR over the bitmap.
+  // from the root, through the tree) only picks between them.
   logic                bit_we, bit_value;
   logic [RowWidth-1:0] bit_addr;
-  logic [ActDepth-1:0] bitmap_kept, bitmap_taken;
+  logic [ActDepth-1:0] bitmap_kept, bitmap_taken, ld_zeroed;
 
   assign bit_we    = wb_valid_i | ld_src_we;
   assign bit_addr  = wb_valid_i ? wb_row_i : ld_addr_i;
@@ -157,10 +156,18 @@ module eie_act_file #(
     assign hit             = bit_we && bit_addr == RowWidth'(i);
     assign bitmap_kept[i]  = !bitmap_clear_i && (hit ? bit_value : bitmap_q[i]);
     assign bitmap_taken[i] = !bitmap_clear_i && (hit ? bit_value : bitmap_q[i] && !scan_first[i]);
+    // A load of a zero clears its bit; a write-back row's bit is always clear before
+    // its write (the bitmap is empty when a write-back starts, each row is written
+    // once), so a write-back can only set one.
+    assign ld_zeroed[i]    = ld_src_we && !bit_value && ld_addr_i == RowWidth'(i);
   end
 
   assign bitmap_d = scan_go ? bitmap_taken : bitmap_kept;
-  assign any_d    = scan_go ? |bitmap_taken : |bitmap_kept;
+  // The same as |bitmap_d, but with the write's row decode out of the OR's path
+  // (timing): a write can only add its own bit, a load of a zero only remove one.
+  assign any_d    = !bitmap_clear_i &&
+                    ((bit_we && bit_value) ||
+                     (scan_go ? |(bitmap_q & ~ld_zeroed & ~scan_first) : |(bitmap_q & ~ld_zeroed)));
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs
     if (!rst_ni) begin
@@ -264,6 +271,8 @@ module eie_act_file #(
       // The offered leaf's value lives in the source file's read register.
       assert (!(leaf_valid_q && file_ld[leaf_file_q] && ld_re_i))
         else $fatal(1, "eie_act_file: load read of the file of an offered leaf");
+      assert (!wb_valid_i || int'(wb_row_i) >= ActDepth || !bitmap_q[wb_row_i])
+        else $fatal(1, "eie_act_file: write-back row %0d's bitmap bit is already set", wb_row_i);
       assert (any_q == !scan_none)
         else $fatal(1, "eie_act_file: the registered any-bit flag disagrees with the bitmap");
       assert (!(ld_we_i && ld_re_i))
