@@ -81,3 +81,30 @@ def test_rtl_figures_without_pe_counters():
     for name in ("cycles", "broadcasts"):
         with pytest.raises(AssertionError, match=name):
             metrics(layer, loaded, acts, 8, {**rtl_run, name: rtl_run[name] + 1})
+
+
+def _bench_simulator(monkeypatch, argv: list[str]):
+    """The simulator `eie bench` hands to the bench (the bench itself replaced)."""
+    import eie.apps.bench_report as bench_report
+    from eie.apps.cli import main
+
+    seen = {}
+    monkeypatch.setattr(bench_report, "main", lambda layers, out, sim, *rest: seen.setdefault("sim", sim))
+    status = main(["bench", "--layers", "NT-We", "--no-sweeps", *argv])
+    return status, seen.get("sim", "not called")
+
+
+def test_bench_reads_sim_like_eie_sim(monkeypatch):
+    monkeypatch.setenv("SIM", "icarus")
+    assert _bench_simulator(monkeypatch, []) == (0, "icarus")
+    assert _bench_simulator(monkeypatch, ["--sim", "verilator"]) == (0, "verilator")
+    assert _bench_simulator(monkeypatch, ["--model-only"]) == (0, None)
+    monkeypatch.delenv("SIM")
+    assert _bench_simulator(monkeypatch, []) == (0, "verilator")
+
+
+def test_bench_refuses_an_unknown_sim_in_one_line(monkeypatch, capsys):
+    monkeypatch.setenv("SIM", "xsim")
+    assert _bench_simulator(monkeypatch, []) == (1, "not called")
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["eie: error: SIM='xsim' is not supported: choose icarus or verilator"]

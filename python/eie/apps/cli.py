@@ -125,12 +125,14 @@ def cmd_demo_sim(args) -> int:
 
 def cmd_bench(args) -> int:
     from eie.apps.bench_report import main as bench_main
+    from eie.sim.rtlsim import default_simulator
 
     if args.pes < 1 or args.queue_depth < 1:
         raise EieError("--pes and --queue-depth must be at least 1")
     try:
-        bench_main(args.layers, Path(args.out), None if args.model_only else args.sim or "verilator", args.pes,
-                   args.queue_depth, args.seed, not args.no_sweeps, args.optimize)
+        sim = None if args.model_only else args.sim or default_simulator()
+        bench_main(args.layers, Path(args.out), sim, args.pes, args.queue_depth, args.seed, not args.no_sweeps,
+                   args.optimize)
     except ValueError as exc:
         raise EieError(str(exc)) from None
     return 0
@@ -207,7 +209,7 @@ def build_parser() -> argparse.ArgumentParser:
                                      "model, sweeps, plots")
     p.add_argument("--layers", nargs="+", help="subset by name (default: all nine and Uneven), e.g. NT-We Alex-8")
     p.add_argument("--out", default="results/bench", help="folder for bench.json, bench.md and the plots")
-    p.add_argument("--sim", choices=("icarus", "verilator"), default=None, help="default: verilator")
+    p.add_argument("--sim", choices=("icarus", "verilator"), default=None, help="default: $SIM or verilator")
     p.add_argument("--model-only", action="store_true", help="no RTL: every figure from the cycle model")
     p.add_argument("--pes", type=int, default=64, help="PEs of the table (default 64, as the paper)")
     p.add_argument("--queue-depth", type=int, default=DEFAULT_QUEUE_DEPTH)
