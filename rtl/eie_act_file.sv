@@ -155,7 +155,7 @@ module eie_act_file #(
 
     assign hit             = bit_we && bit_addr == RowWidth'(i);
     assign bitmap_kept[i]  = !bitmap_clear_i && (hit ? bit_value : bitmap_q[i]);
-    assign bitmap_taken[i] = !bitmap_clear_i && (hit ? bit_value : bitmap_q[i] && !scan_first[i]);
+    assign bitmap_taken[i] = bitmap_kept[i] && (hit || !scan_first[i]);
     // A load of a zero clears its bit; a write-back row's bit is always clear before
     // its write (the bitmap is empty when a write-back starts, each row is written
     // once), so a write-back can only set one.
