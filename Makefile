@@ -20,7 +20,7 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip
 	$(VPY) -m pip install -q -r requirements.txt
-	$(VPY) -m pip install -q --no-deps -e .
+	$(VPY) -m pip install -q --no-deps --no-build-isolation -e .
 	@touch $@
 
 setup: $(VENV)/.installed ## create .venv with the pinned tools and the eie package

@@ -36,6 +36,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "python"))
 
 from eie.image import MemoryConfig  # noqa: E402
+from eie.sim import toolchain  # noqa: E402
 
 LIBERTY = Path("/usr/share/qflow/tech/osu018/osu018_stdcells.lib")
 LIB_NAME = "OSU018 (Oklahoma State University 0.18 um standard cells, qflow-tech-osu018, typical, 1.8 V)"
@@ -123,8 +124,7 @@ def blocks(num_pe: int) -> dict[str, dict]:
 # Yosys
 # ---------------------------------------------------------------------------
 def rtl_sources() -> list[str]:
-    lines = (REPO_ROOT / "rtl" / "eie.f").read_text().splitlines()
-    return [f"rtl/{ln.strip()}" for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    return [rel(path) for path in toolchain.rtl_sources(REPO_ROOT / "rtl" / "eie.f")]
 
 
 def rel(path: Path) -> str:

@@ -23,9 +23,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "python"))
+REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "python"))
 
-from eie.sim.toolchain import REPO_ROOT, VERILATOR_WAIVERS, require_icarus, rtl_sources, setup_verilator_env  # noqa: E402
+from eie.sim.toolchain import VERILATOR_WAIVERS, require_icarus, rtl_sources, setup_verilator_env  # noqa: E402
 
 
 def modules(sources: list[Path]) -> list[str]:

@@ -29,6 +29,10 @@ import time
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO_ROOT / "python"))
+
+from eie.sim import toolchain  # noqa: E402
+
 RTL_DIR = REPO_ROOT / "rtl"
 WRAPPER = REPO_ROOT / "syn" / "eie_synth_top.sv"
 TOP = "eie_synth_top"
@@ -38,8 +42,8 @@ MAX_PE = 64
 
 
 def rtl_sources() -> list[Path]:
-    lines = (RTL_DIR / "eie.f").read_text().splitlines()
-    return [RTL_DIR / ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
+    """The checkout's rtl/eie.f, read by the package's one reader of it."""
+    return toolchain.rtl_sources(RTL_DIR / "eie.f")
 
 
 def tool(names: list[str], prog: str = "synth") -> str:

