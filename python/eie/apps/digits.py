@@ -16,6 +16,7 @@ Inputs are pixels / 16, which lie on the activation grid (8 fraction bits) exact
 
 from __future__ import annotations
 
+import importlib.resources
 from pathlib import Path
 
 import numpy as np
@@ -24,7 +25,8 @@ from eie.image import MemoryConfig
 from eie.packing.model_io import Layer, load_model
 from eie.packing.packer import PackOptions
 
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+# Package data: a folder both in a checkout and in an installed wheel.
+DATA_DIR = Path(importlib.resources.files("eie") / "data")
 MODEL_PATH = DATA_DIR / "digits_mlp.npz"
 TEST_SET_PATH = DATA_DIR / "digits_test.npz"
 
