@@ -5,7 +5,8 @@
 Prints, from one run per simulator: simulated cycles next to the ideal bound
 (max of the busiest PE's entries and the broadcasts), wall time of the whole
 simulation and of the image load, and simulated cycles per second. The image
-goes in through the backdoor (direct array writes) and is checked against eie ref.
+goes in through the file load (the simulator reads the image's hex files) and is
+checked against eie ref.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def main() -> int:
         print(f"layer {args.size} x {args.size}, 9% weights, {np.count_nonzero(acts)} non-zero activations, N={args.pes}")
         for sim in args.sims.split(","):
             start = time.perf_counter()
-            _, report = simulate(path, acts, sim=sim, backdoor=True, optimize=True, verbose=False)
+            _, report = simulate(path, acts, sim=sim, load_with="files", optimize=True, verbose=False)
             wall = time.perf_counter() - start
             cycles = report["cycles"]
             bound = report["ideal"][0]["bound"]
