@@ -137,7 +137,8 @@ module eie_pe #(
 
   eie_ptr_read #(
     .PtrBankDepth (PtrBankDepth),
-    .PtrWidth     (PtrWidth)
+    .PtrWidth     (PtrWidth),
+    .PeIndex      (PeIndex)
   ) u_ptr_read (
     .clk_i,
     .rst_ni,
@@ -277,7 +278,8 @@ module eie_pe #(
   eie_spmat_read #(
     .SpmatDepth (SpmatDepth),
     .PtrWidth   (PtrWidth),
-    .RowWidth   (EntRowWidth)
+    .RowWidth   (EntRowWidth),
+    .PeIndex    (PeIndex)
   ) u_spmat_read (
     .clk_i,
     .rst_ni,

@@ -21,6 +21,8 @@ module eie_spmat_read #(
   parameter int PtrWidth   = 14,
   /// Width of a local row index x.
   parameter int RowWidth   = 8,
+  /// This PE's index: simulation only, names its image file for the fast load.
+  parameter int PeIndex    = 0,
   /// Width of the load port's word address.
   localparam int WordAddrWidth = $clog2(SpmatDepth)
 ) (
@@ -243,6 +245,23 @@ module eie_spmat_read #(
     if (sram_we) mem[sram_addr] <= ld_wdata_i;
     if (sram_re) rdata_q <= mem[sram_addr];
   end
+
+`ifndef SYNTHESIS
+  // Simulation only: +eie_image_dir=DIR fills the SRAM at time 0 from the image
+  // folder's file of this PE (eie sim's fast load; the load port stays the path the
+  // regression tests, and the testbench still sends one pointer to mark the image loaded).
+  initial begin : proc_image_preload
+    string dir, path;
+    int    fd;
+    if ($value$plusargs("eie_image_dir=%s", dir)) begin
+      path = $sformatf("%s/spmat_pe%03d.hex", dir, PeIndex);
+      fd = $fopen(path, "r");
+      if (fd == 0) $fatal(1, "eie_spmat_read: cannot read the image file %s", path);
+      $fclose(fd);
+      $readmemh(path, mem);
+    end
+  end
+`endif
 
   // The register behind the SRAM's (timing, above): it holds a word from the second
   // cycle after its read, the cycle its first entry's row stage needs it, until the

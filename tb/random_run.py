@@ -83,7 +83,7 @@ async def run_scenario(tb: EieTB, checker: Checker, scenario, workdir: Path, cov
     expected = loaded.to_model_order(read_order)  # what eie ref returns: model row order
     tb.backpressure.reseed(scenario.seed, scenario.bus_idle)
     await tb.reset()
-    await tb.load_image(image, backdoor=scenario.backdoor)
+    await tb.load_image(image, load_with="vpi" if scenario.backdoor else "port")
     for run, acts in enumerate(scenario.inputs):
         await tb.load_input(image, acts, input_file=run % 2)
         status = await tb.start_and_wait(watchdog_cycles(image, acts))

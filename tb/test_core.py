@@ -41,11 +41,16 @@ def make_network(rng, num_pes: int, shapes, bias_pattern, density: float, memory
     return pack(layers, PackOptions(num_pes=num_pes, density=density, memory=memory, **kwargs))
 
 
-def run_and_compare(tmp_path, image, inputs, sim, queue_depth, name="img", pe_counters=True, **kwargs):
-    """Outputs equal eie ref; every run's counters equal the cycle model's (eie.models.perf)."""
+def run_and_compare(tmp_path, image, inputs, sim, queue_depth, name="img", pe_counters=True, load_with="port",
+                    **kwargs):
+    """Outputs equal eie ref; every run's counters equal the cycle model's (eie.models.perf).
+
+    The image goes in through the load port unless ``load_with`` says otherwise: the
+    port is the path a host uses, and the one these tests hold to the reference.
+    """
     write_image(image, tmp_path / name)
     outputs, report = simulate(tmp_path / name, inputs, sim=sim, queue_depth=queue_depth, pe_counters=pe_counters,
-                               **kwargs)
+                               load_with=load_with, **kwargs)
     check_against_models(load(tmp_path / name), inputs, outputs, report, queue_depth, pe_counters)
     return report
 
@@ -180,11 +185,13 @@ def test_sixty_four_pes(tmp_path, sim):
     run_and_compare(tmp_path, image, make_inputs(rng, 150)[2:], sim, 8)
 
 
-def test_backdoor_load_matches_front_door(tmp_path, sim):
-    """The benchmark's direct array writes give the same results as the load port."""
+@pytest.mark.parametrize("load_with", ["vpi", "files"])
+def test_other_loads_match_the_load_port(tmp_path, sim, load_with):
+    """Direct array writes (vpi) and the simulator reading the image files (files, eie
+    sim's default) give the same results and counters as the load port."""
     rng = np.random.default_rng(11)
     image = make_network(rng, 4, [(21, 17), (9, 21)], (True, False), 0.4)
-    run_and_compare(tmp_path, image, make_inputs(rng, 17), sim, 8, backdoor=True)
+    run_and_compare(tmp_path, image, make_inputs(rng, 17), sim, 8, load_with=load_with)
 
 
 def test_eie_sim_cli_equals_eie_ref(tmp_path, sim, capsys):

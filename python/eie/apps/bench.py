@@ -196,11 +196,11 @@ def where_cycles_go(pe_counters: dict, busiest: int) -> dict:
 
 
 def run_rtl(image, acts: np.ndarray, sim: str, queue_depth: int, optimize: bool):
-    """One run on the RTL (backdoor load, bit-exact check); returns (loaded image, report)."""
+    """One run on the RTL (the file load, bit-exact check); returns (loaded image, report)."""
     from eie.sim.simulate import simulate
 
     loaded = decode(image)
-    _, report = simulate(loaded, acts, sim=sim, queue_depth=queue_depth, backdoor=True,
+    _, report = simulate(loaded, acts, sim=sim, queue_depth=queue_depth, load_with="files",
                          optimize=optimize, verbose=False)
     if not report["matches_reference"]:
         raise AssertionError("the RTL's outputs differ from eie ref")

@@ -18,6 +18,7 @@ from eie.errors import EieError, Terminated
 from eie.extras import COCOTB_MODULES, require
 from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_QUEUE_DEPTH
 from eie.safe_io import check_output_file, write_file, write_files
+from eie.sim.simulate import LOAD_METHODS
 
 
 def _npy_writer(array: np.ndarray):
@@ -106,7 +107,7 @@ def cmd_sim(args) -> int:
     core_parameters(image.image, args.queue_depth, args.history_depth)  # the core can be built
     inputs = load_vector(args.input, image.image.in_features)
     outputs, report = simulate(image, inputs, sim=args.sim, queue_depth=args.queue_depth, waves=args.waves or None,
-                               check=False, backdoor=args.direct_load, optimize=args.optimize,
+                               check=False, load_with=args.load, optimize=args.optimize,
                                history_depth=args.history_depth, pe_counters=args.pe_counters)
     outputs_to_write = [(Path(args.output), _npy_writer(outputs))]
     if args.report:
@@ -204,9 +205,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-pe-counters", dest="pe_counters", action="store_false",
                    help="build the core without its per-PE counters (PeCounters = 0): the report's 'pe' is null")
     p.add_argument("--waves", action="store_true", help="dump FST waveforms into the build directory")
-    p.add_argument("--direct-load", action="store_true",
-                   help="write the sparse-matrix and pointer arrays directly instead of through the load port "
-                        "(large images)")
+    p.add_argument("--load", choices=tuple(LOAD_METHODS), default="files",
+                   help="how the sparse-matrix and pointer arrays get in: "
+                        + "; ".join(f"{name}: {what}" for name, what in LOAD_METHODS.items()) + " (default files)")
+    p.add_argument("--direct-load", dest="load", action="store_const", const="vpi",
+                   help="the same as --load vpi (kept for scripts written for earlier versions)")
     p.add_argument("--optimize", action="store_true", help="build Verilator with -Os: slower build, faster long runs")
     p.set_defaults(func=cmd_sim)
 

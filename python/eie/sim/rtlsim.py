@@ -132,6 +132,7 @@ def run_cocotb(
     optimize: bool = False,
     test_dir: Path | None = None,
     probes: bool = True,
+    plusargs: list[str] | None = None,
 ) -> Path:
     """Build (once) and run ``test_module``'s cocotb tests on ``toplevel``.
 
@@ -142,6 +143,7 @@ def run_cocotb(
     --public-flat-rw); without it a Verilator build shows only the ports and the
     backdoor memories (rtl/eie_backdoor_public.vlt), which lets Verilator optimise the
     core: a 64-PE build compiles several times faster and runs faster.
+    ``plusargs`` go to the simulator's command line (e.g. +eie_image_dir=DIR).
     ``test_dir`` is where the simulator runs and writes its results (runs of one
     build at the same time each need their own); with waveforms, or without
     ``test_dir``, it is the build directory, where the README says dumps land.
@@ -225,6 +227,7 @@ def run_cocotb(
             extra_env=env,
             waves=waves,
             seed=seed,
+            plusargs=list(plusargs or []),
             timescale=("1ns", "1ps"),
         )
     except SystemExit as exc:

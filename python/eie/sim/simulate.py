@@ -24,6 +24,14 @@ from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_PE_COUNTERS, DEFAULT_QUEUE
 from eie.models.perf import column_counts
 from eie.models.reference import input_to_fixed, trace
 
+# How the sparse-matrix and pointer arrays get into the core (``simulate(load_with=...)``,
+# ``eie sim --load``); the codebooks, registers and inputs always go through the ports.
+LOAD_METHODS = {
+    "files": "the simulator reads the image's hex files into the memories at time 0 (fast)",
+    "port": "every word through the load port, one beat a cycle, as a host loads it (slow for big images)",
+    "vpi": "the testbench writes the memories one word at a time through VPI",
+}
+
 
 
 def core_parameters(image: Image, queue_depth: int = DEFAULT_QUEUE_DEPTH,
@@ -76,7 +84,7 @@ def ideal_cycles(loaded: LoadedImage, acts: np.ndarray) -> dict:
 def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: str | None = None,
              queue_depth: int = DEFAULT_QUEUE_DEPTH,
              waves: bool | None = None, load_pause: str = "none", check: bool = True, seed: int | None = None,
-             verbose: bool = True, backdoor: bool = False, optimize: bool = False,
+             verbose: bool = True, load_with: str = "files", optimize: bool = False,
              history_depth: int = DEFAULT_HISTORY_DEPTH, pe_counters: bool = DEFAULT_PE_COUNTERS):
     """Run every input row through the RTL; returns (int16 outputs, report dict).
 
@@ -84,9 +92,13 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
     a private copy of the bytes that were checked, never the folder again.
     ``pe_counters`` False builds the core without its per-PE counters: every
     run's ``"pe"`` is then None and ``report["pe_counters_built"]`` False.
+    ``load_with`` says how the sparse-matrix and pointer arrays get in (LOAD_METHODS);
+    the codebooks, registers and inputs always go through the ports.
     """
     from eie.sim.rtlsim import default_simulator, run_cocotb
 
+    if load_with not in LOAD_METHODS:
+        raise EieError(f"unknown load method {load_with!r}; choose one of {', '.join(LOAD_METHODS)}")
     loaded = image if isinstance(image, LoadedImage) else load(image)
     acts = input_to_fixed(np.asarray(inputs), loaded.act_frac).reshape(-1, loaded.image.in_features)
     sim = sim or default_simulator()
@@ -94,22 +106,26 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
     with tempfile.TemporaryDirectory(prefix="eie-sim-") as tmp:
         tmp = Path(tmp)
         np.save(tmp / "input.npy", acts)
+        image_dir = loaded.snapshot(tmp / "image")
         env = {
-            "EIE_IMAGE": str(loaded.snapshot(tmp / "image")),
+            "EIE_IMAGE": str(image_dir),
             "EIE_INPUT": str(tmp / "input.npy"),
             "EIE_OUTPUT": str(tmp / "output.npy"),
             "EIE_REPORT": str(tmp / "report.json"),
             "EIE_LOAD_PAUSE": load_pause,
             "EIE_CHECK": "1" if check else "0",
-            "EIE_BACKDOOR": "1" if backdoor else "0",
+            "EIE_LOAD_WITH": load_with,
         }
         if not verbose:
             env["COCOTB_LOG_LEVEL"] = "WARNING"  # the report says what matters
         # The simulator runs in this run's own folder, so that several runs of one
         # build can go at once (eie bench). core_run reads only ports and writes
         # only the backdoor memories: no probes, a leaner Verilator build.
+        # The file load: every PE's SRAM and pointer banks read the snapshot's hex
+        # files at time 0 (rtl/eie_spmat_read.sv, eie_ptr_read.sv, simulation only).
+        plusargs = [f"+eie_image_dir={image_dir}"] if load_with == "files" else []
         run_cocotb("eie_core", "eie.sim.tb.core_run", params, sim=sim, extra_env=env, waves=waves, seed=seed, optimize=optimize,
-                   test_dir=tmp, probes=False)
+                   test_dir=tmp, probes=False, plusargs=plusargs)
         if not (tmp / "report.json").exists():
             raise EieError("the RTL simulation ended without a report (see the log above)")
         outputs = loaded.to_model_order(np.load(tmp / "output.npy"))

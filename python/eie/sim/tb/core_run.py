@@ -5,7 +5,8 @@ Driven by environment variables so that pytest and ``eie sim`` share it:
 EIE_IMAGE (image directory), EIE_INPUT (.npy, raw int16 activations, one row per
 run), EIE_OUTPUT (optional .npy to write), EIE_REPORT (optional .json to write),
 EIE_LOAD_PAUSE (none | fixed | random), EIE_CHECK (1: fail on a mismatch),
-EIE_BACKDOOR (1: write the sparse-matrix and pointer arrays directly),
+EIE_LOAD_WITH (how the sparse-matrix and pointer arrays get in: files, port or
+vpi, eie.sim.simulate.LOAD_METHODS; files needs the +eie_image_dir plusarg),
 EIE_BUS_IDLE (0..1: random valid/ready backpressure on both interfaces, seeded
 by cocotb's random seed). Protocol monitors check both interfaces throughout.
 """
@@ -56,7 +57,7 @@ async def run_image(dut):
     await tb.check_parameters(image)
     wall_start = time.perf_counter()
     start = cocotb.utils.get_sim_time("ns")
-    await tb.load_image(image, backdoor=os.environ.get("EIE_BACKDOOR") == "1")
+    await tb.load_image(image, load_with=os.environ.get("EIE_LOAD_WITH", "port"))
     load_cycles = int((cocotb.utils.get_sim_time("ns") - start) // 10)
     load_seconds = time.perf_counter() - wall_start
     run_seconds = 0.0

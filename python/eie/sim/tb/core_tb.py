@@ -211,19 +211,24 @@ class EieTB:
             got = await self.reg_read(name)
             assert got == value, f"core {name} is {got}, the image needs {value}"
 
-    async def load_image(self, image, backdoor: bool = False) -> None:
-        """Front door: every word through the load port. Backdoor: the sparse-matrix
-        and pointer arrays written directly (for images of hundreds of thousands of
-        words); the codebooks and registers still go through the ports."""
-        if backdoor:
-            self._write_memories_directly(image)
+    async def load_image(self, image, load_with: str = "port") -> None:
+        """The image's words into the core. ``port``: every word through the load
+        port. ``vpi``: the sparse-matrix and pointer arrays written directly (for
+        images of hundreds of thousands of words); ``files``: those arrays were read
+        from the image's files at time 0 by the simulator (+eie_image_dir). The
+        codebooks and registers always go through the ports."""
+        if load_with == "port":
+            await self.load.write_many(image_beats(image))
+        else:
+            if load_with == "vpi":
+                self._write_memories_directly(image)
+            else:
+                assert load_with == "files", f"unknown load method {load_with!r}"
             # One pointer through the port marks the image loaded (else ERROR.NOT_LOADED).
             first_pointer = (ld_address(TGT_PTR, 0, 0), int(image.pointers[0][0]))
             target = regs.LD_ADDR.field("TARGET")
             codebook = (b for b in image_beats(image) if target.decode(b[0]) == TGT_CODEBOOK)
             await self.load.write_many([first_pointer, *codebook])
-        else:
-            await self.load.write_many(image_beats(image))
         await self.write_registers(image)
 
     async def write_registers(self, image) -> None:
