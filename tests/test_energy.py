@@ -17,6 +17,7 @@ import pytest
 from eie.errors import EieError
 from eie.models import energy
 from eie.models.events import CORE_EVENTS, PE_EVENTS
+from stand_in_events import slot_events
 
 ROOT = Path(__file__).resolve().parents[1]
 # Read here without eie.models.energy's loader: the expected values are computed from the file itself.
@@ -168,15 +169,6 @@ def image(tmp_path, mlp_file, run_cli):
     path = tmp_path / "img"
     assert run_cli("pack", mlp_file, "-o", path, "--pes", "4", "--density", "0.3")[0] == 0
     return path
-
-
-def slot_events(layer_timing):
-    """Stand-in event counts (the cycle model's own are in LayerTiming.events): every PE event is the
-    PE's issue slots, every core event the broadcasts, cycles the layer's cycles."""
-    pe = {name: layer_timing.busy.copy() for name in PE_EVENTS}
-    core = {name: layer_timing.broadcasts for name in CORE_EVENTS}
-    core["cycles"] = layer_timing.cycles
-    return pe, core
 
 
 def test_useful_macs_from_the_image_equal_the_cycle_models(image):

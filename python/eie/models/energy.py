@@ -391,6 +391,12 @@ def timing_useful_macs(layer_timing) -> int:
     return int((layer_timing.entries - layer_timing.padding).sum())
 
 
+def timing_segments(run_timing) -> list[Segment]:
+    """One segment per layer of one inference the cycle model predicted (``predict``'s RunTiming)."""
+    return [Segment(f"layer {index}", *events_of(timing), timing_useful_macs(timing))
+            for index, timing in enumerate(run_timing.layers)]
+
+
 def model_segments(loaded, acts: np.ndarray, queue_depth: int | None = None,
                    history_depth: int | None = None) -> tuple[list[Segment], int]:
     """The cycle model's events of every layer, summed over the rows of ``acts`` (integer, batch x in).
@@ -401,27 +407,33 @@ def model_segments(loaded, acts: np.ndarray, queue_depth: int | None = None,
 
     kwargs = {k: v for k, v in (("queue_depth", queue_depth), ("history_depth", history_depth)) if v is not None}
     rows = np.asarray(acts).reshape(-1, loaded.image.in_features)
-    segments: list[Segment] = []
+    total: list[Segment] = []
     for row in rows:
-        for index, timing in enumerate(predict(loaded, row, **kwargs).layers):
-            pe, core = events_of(timing)
-            if index == len(segments):
-                segments.append(Segment(f"layer {index}", {k: np.array(v, dtype=np.int64) for k, v in pe.items()},
-                                        dict(core), 0))
-            else:
-                for k, v in pe.items():
-                    segments[index].pe[k] = segments[index].pe[k] + v
-                for k, v in core.items():
-                    segments[index].core[k] += v
-            segments[index].useful_macs += timing_useful_macs(timing)
-    return segments, len(rows)
+        segments = timing_segments(predict(loaded, row, **kwargs))
+        if not total:
+            total = [Segment(s.label, {k: np.array(v, dtype=np.int64) for k, v in s.pe.items()}, dict(s.core),
+                             s.useful_macs) for s in segments]
+            continue
+        for into, segment in zip(total, segments):
+            into.pe = {k: into.pe[k] + v for k, v in segment.pe.items()}
+            into.core = {k: into.core[k] + v for k, v in segment.core.items()}
+            into.useful_macs += segment.useful_macs
+    return total, len(rows)
+
+
+def model_energy_of(loaded, run_timing, clock_mhz: float = DEFAULT_CLOCK_MHZ,
+                    queue_depth: int | None = None) -> EnergyReport:
+    """One inference the cycle model has predicted (``predict``'s RunTiming), priced."""
+    report = energy(timing_segments(run_timing), loaded.num_pes, clock_mhz)
+    report.notes += memory_notes(loaded.image.memory, queue_depth)
+    return report
 
 
 def model_energy(loaded, acts: np.ndarray, clock_mhz: float = DEFAULT_CLOCK_MHZ, **depths) -> EnergyReport:
     """``eie energy``: the cycle model's events of ``acts`` (integer, one row per inference) priced."""
     segments, inferences = model_segments(loaded, acts, **depths)
     report = energy(segments, loaded.num_pes, clock_mhz, inferences)
-    report.notes += memory_notes(loaded.image.memory)
+    report.notes += memory_notes(loaded.image.memory, depths.get("queue_depth"), depths.get("history_depth"))
     return report
 
 
