@@ -313,3 +313,23 @@ def test_sim_report_energy_refuses_malformed_events(image):
     run = {"events": {"pe": {k: v.tolist() for k, v in pe.items()}, "core": core}}
     with pytest.raises(EieError, match="the report's events: core events do not match.*missing broadcasts"):
         energy.run_energy(run, 4, 10)
+
+
+def test_digits_demo_energy_line(image):
+    from eie.apps.demo import energy_line, energy_summary
+    from eie.image import load
+
+    loaded = load(image)
+    acts = np.array([np.full(30, 9), np.arange(30)])
+    events = [hand_events(num_pes=4, scale=k) for k in (1, 3)]
+    runs = [{"events": {"pe": {k: v.tolist() for k, v in pe.items()}, "core": core}} for pe, core in events]
+    report = {"runs": runs, "parameters": {"QueueDepth": 8, "HistoryDepth": 128}}
+    report["energy"] = energy.sim_energy_section(report, loaded, acts)
+    totals = [sum(expected_pj(pe, core, 4, 800.0)) * 1e-6 for pe, core in events]
+    summary = energy_summary(report)
+    assert summary["per_image_uj"] == pytest.approx(totals)
+    assert summary["uj"] == pytest.approx(np.mean(totals))
+    assert summary["frames_per_joule"] == pytest.approx(1 / (np.mean(totals) * 1e-6))
+    assert f"{np.mean(totals):.3f} uJ" in energy_line(report) and "images/J" in energy_line(report)
+    report["energy"]["runs"][1] = None
+    assert energy_summary(report) is None and energy_line(report) == "energy: the report has no event counts to price"
