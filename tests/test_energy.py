@@ -131,9 +131,15 @@ def test_every_event_has_a_priced_table_entry():
     assert "every PE's copies" in costs["history_writes"][0].factor
 
 
-def test_report_json_names_every_entry():
-    report = energy.energy([energy.Segment("layer 0", *hand_events(), 10)], 3)
+@pytest.mark.parametrize("inferences", [1, 3])
+def test_report_json_names_every_entry(inferences):
+    segments = [energy.Segment(f"layer {i}", *hand_events(scale=i + 1), 10) for i in range(2)]
+    report = energy.energy(segments, 3, inferences=inferences)
     out = json.loads(json.dumps(report.to_json()))  # plain JSON types only
+    # Every figure per inference: the items and the segments add up to the total.
+    assert out["per_inference"]["total_pj"] == pytest.approx(report.total_pj / inferences)
+    assert sum(s["pj"] for s in out["segments"]) == pytest.approx(out["per_inference"]["total_pj"])
+    assert sum(s["cycles"] for s in out["segments"]) == pytest.approx(out["per_inference"]["cycles"])
     assert out["table"] == "python/eie/data/energy_45nm.json" and out["clock_mhz"] == 800.0
     assert set(out["per_inference"]["components_pj"]) == set(energy.COMPONENTS)
     for item in out["items"]:

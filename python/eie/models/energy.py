@@ -110,10 +110,12 @@ class Item:
     def pj(self) -> float:
         return self.count * self.cost.pj
 
-    def to_json(self) -> dict:
-        return {"event": self.event, "count": int(self.count), "component": self.cost.component,
+    def to_json(self, inferences: int = 1) -> dict:
+        """Per inference: the count (a mean over ``inferences``) and its energy."""
+        count = self.count if inferences == 1 else self.count / inferences
+        return {"event": self.event, "count": count, "component": self.cost.component,
                 "part": self.cost.part, "entry": self.cost.entry, "unit_pj": self.cost.pj,
-                "factor": self.cost.factor, "pj": self.pj}
+                "factor": self.cost.factor, "pj": self.pj / inferences}
 
 
 def _memory(table: dict, name: str) -> dict:
@@ -334,9 +336,9 @@ class EnergyReport:
         return self.total_pj * 1e-12 / self.seconds * 1e3 if self.cycles else 0.0
 
     def to_json(self) -> dict:
-        """The report as plain JSON types: per-inference figures, per segment, and the whole bill."""
+        """The report as plain JSON types, every figure per inference: the totals, each segment, the whole bill."""
         n = self.inferences
-        per = lambda value: value / n  # noqa: E731
+        per = lambda value: value if n == 1 else value / n  # noqa: E731
         return {
             "table": TABLE_PATH,
             "clock_mhz": self.clock_mhz,
@@ -358,9 +360,10 @@ class EnergyReport:
             "frames_per_joule": self.frames_per_joule,
             "average_power_mw": self.average_power_mw,
             "power_per_pe_mw": self.average_power_mw / self.num_pes,
-            "segments": [{"label": s.label, "cycles": s.cycles, "useful_macs": s.useful_macs, "pj": s.pj,
-                          "components_pj": s.by_component()} for s in self.segments],
-            "items": [item.to_json() for item in self.items],
+            "segments": [{"label": s.label, "cycles": per(s.cycles), "useful_macs": per(s.useful_macs),
+                          "pj": per(s.pj), "components_pj": {k: per(v) for k, v in s.by_component().items()}}
+                         for s in self.segments],
+            "items": [item.to_json(n) for item in self.items],
             "notes": list(self.notes),
         }
 
