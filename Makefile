@@ -63,7 +63,7 @@ cacti: setup ## 45 nm memory energy/area table from CACTI 7 (PyPI source, built 
 asic: setup ## one PE, the CCU and an LNZD node on OSU 0.18 um cells (Yosys + OpenSTA, ~2 min): area, NAND2 eq., critical path in results/asic/
 	$(VPY) scripts/asic_area.py
 
-energy: setup ## the energy model against the paper on Alex-7 at 64 PEs, 800 MHz (cycle model, ~10 s): results/energy/
+energy: setup ## the energy model against the paper on Alex-7 at 64 PEs, 800 MHz (cycle model, a few seconds): results/energy/
 	@mkdir -p results/energy
 	$(VPY) scripts/energy_validate.py --json results/energy/validate.json
 
