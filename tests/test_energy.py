@@ -339,3 +339,37 @@ def test_digits_demo_energy_line(image):
     assert f"{np.mean(totals):.3f} uJ" in energy_line(report) and "images/J" in energy_line(report)
     report["energy"]["runs"][1] = None
     assert energy_summary(report) is None and energy_line(report) == "energy: the report has no event counts to price"
+
+
+def test_validation_script_figures(monkeypatch):
+    """scripts/energy_validate.py on a small stand-in for Alex-7: each check's verdict follows from its figures."""
+    import importlib.util
+
+    from eie.apps.bench import BenchLayer
+
+    spec = importlib.util.spec_from_file_location("energy_validate", ROOT / "scripts" / "energy_validate.py")
+    validate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(validate)
+    monkeypatch.setattr(energy, "events_of", slot_events)
+    monkeypatch.setattr(validate, "layer_by_name", lambda name: BenchLayer(name, 256, 128, 0.2, 0.4, 12.2))
+    r = validate.validate(800.0, 1)
+    t2 = TABLE["table_ii"]
+    checks = {c["figure"]: c for c in r["checks"]}
+    power = checks["per-PE power, mW"]
+    assert power["with_leakage"] == pytest.approx(sum(r["per_pe_mw"].values()))
+    assert power["without_leakage"] == pytest.approx(sum(r["per_pe_mw"].values()) - r["per_pe_mw"]["leakage"])
+    for key in ("with_leakage", "without_leakage"):
+        assert checks["per-PE power, mW"][f"met_{key}"] == (abs(power[key] / t2["total_mw"] - 1) <= 0.2)
+        share = checks["memories' share of it"][key]
+        assert checks["memories' share of it"][f"met_{key}"] == (0.5 <= share <= 0.7)
+    energy_check = checks["energy per inference, 64 PEs, uJ"]
+    assert energy_check["paper"] == pytest.approx(12.2 * 0.59)
+    assert energy_check["with_leakage"] == pytest.approx(r["energy_uj"])
+    largest = max(r["table_ii_modules_mw"], key=r["table_ii_modules_mw"].get)
+    assert checks["largest Table II module"]["with_leakage"] == largest
+    gap = r["gap"]
+    ratio = TABLE["paper_memories"]["paper_ptr_bank"]["read_pj"] / MEM["ptr_bank"]["read_pj"]
+    assert gap["ptr_bank_at_paper_bank_mw"] == pytest.approx(gap["ptr_bank_mw"] * ratio)
+    assert gap["dynamic_as_paper_mw"] == pytest.approx(power["without_leakage"] - gap["acc_file_mw"]
+                                                       - gap["ptr_bank_mw"] + gap["ptr_bank_at_paper_bank_mw"])
+    assert "per-PE power" in validate.format_result(r)
