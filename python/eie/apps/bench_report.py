@@ -1,6 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """`eie bench`: the nine-layer table, the queue-depth and PE-count sweeps, the plots.
 
+Each layer's energy per inference at 45 nm (eie.models.energy) sits next to
+the paper's (its Table IV latency x its Table V power), with where it goes
+per layer (energy.png).
+
 Two comparisons at the table's N and queue depth: ESE load-balance-aware
 pruning (another model, same density) and the balanced row assignment (the same
 model, rows placed so that every PE gets nearly the same entries; eie.packing.row_assign).
