@@ -78,7 +78,8 @@ def energy_line(report: dict) -> str:
     return (f"energy per image at {summary['clock_mhz']:g} MHz, 45 nm (the RTL's event counts, eie.models.energy): "
             f"{summary['uj']:.3f} uJ (dynamic {summary['dynamic_uj']:.3f}, leakage {summary['leakage_uj']:.3f}, "
             f"CACTI's upper bound), {summary['pj_per_mac']:.1f} pJ per useful MAC, "
-            f"{summary['frames_per_joule']:,.0f} images/J")
+            f"{summary['frames_per_joule']:,.0f} images/J"
+            + ("; memory costs are those of the default sizes, not this core's" if report["energy"]["notes"] else ""))
 
 
 def format_report(report: dict, matches: bool, outputs: np.ndarray, labels: np.ndarray, sim: str) -> str:
