@@ -8,7 +8,7 @@ SEEDS  ?= 200
 JOBS   ?= 1
 ARGS   ?=
 
-.PHONY: help setup sim demo test regress lint formal bench simspeed synth area cacti asic clean
+.PHONY: help setup sim demo test regress lint formal bench simspeed synth area cacti asic energy clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -62,6 +62,10 @@ cacti: setup ## 45 nm memory energy/area table from CACTI 7 (PyPI source, built 
 
 asic: setup ## one PE, the CCU and an LNZD node on OSU 0.18 um cells (Yosys + OpenSTA, ~2 min): area, NAND2 eq., critical path in results/asic/
 	$(VPY) scripts/asic_area.py
+
+energy: setup ## the energy model against the paper on Alex-7 at 64 PEs, 800 MHz (cycle model, a few seconds): results/energy/
+	@mkdir -p results/energy
+	$(VPY) scripts/energy_validate.py --json results/energy/validate.json
 
 clean: ## remove build products (keeps .venv)
 	rm -rf sim_build tb/sim_build build .pytest_cache results.xml

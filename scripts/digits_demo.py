@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from eie.apps import digits
-from eie.apps.demo import check_slots_are_busy_cycles, layer_utilisation, run_on_rtl, utilisation
+from eie.apps.demo import check_slots_are_busy_cycles, energy_line, energy_summary, layer_utilisation, run_on_rtl, \
+    utilisation
 from eie.errors import EieError
 from eie.sim.rtlsim import default_simulator
 
@@ -31,6 +32,7 @@ def merge(reports: list[dict]) -> dict:
     merged = dict(reports[0])
     merged["runs"] = [run for report in reports for run in report["runs"]]
     merged["ideal"] = [ideal for report in reports for ideal in report["ideal"]]
+    merged["energy"] = {**reports[0]["energy"], "runs": [run for report in reports for run in report["energy"]["runs"]]}
     return merged
 
 
@@ -123,6 +125,7 @@ def main(argv=None) -> int:
     print(f"cycles per inference: mean {cycles.mean():.0f} (min {cycles.min()}, max {cycles.max()}), "
           f"ideal bound mean {ideal.mean():.0f}, ratio {cycles.sum() / ideal.sum():.2f}")
     print("PE utilisation (busy / compute cycles): " + " ".join(f"{u:.0%}" for u in per_pe))
+    print(energy_line(report))
     for index, row in enumerate(per_layer):
         print(f"  layer {index} ({digits.SHAPES[index]:>3} -> {digits.SHAPES[index + 1]:>3}): "
               + " ".join(f"{u:.0%}" for u in row))
@@ -136,6 +139,7 @@ def main(argv=None) -> int:
         "pe_utilisation": per_pe.tolist(),
         "layer_pe_utilisation": per_layer.tolist(),
         "confusion": confusion.tolist(),
+        "energy": {k: v for k, v in (energy_summary(report) or {}).items() if k != "per_image_uj"} or None,
         "simulator": report["simulator"],
         "parameters": report["parameters"],
     }

@@ -108,3 +108,90 @@ def test_bench_refuses_an_unknown_sim_in_one_line(monkeypatch, capsys):
     assert _bench_simulator(monkeypatch, []) == (1, "not called")
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["eie: error: SIM='xsim' is not supported: choose icarus or verilator"]
+
+
+# ---------------------------------------------------------------------------- energy columns
+def _small_energy_layer(monkeypatch):
+    from eie.models import energy
+    from eie.models.perf import predict
+    from stand_in_events import slot_events
+
+    monkeypatch.setattr(energy, "events_of", slot_events)
+    layer = BenchLayer("small", 300, 90, 0.2, 0.5, 1.0)
+    image, _ = pack_layer(layer, 4, False, seed=2)
+    loaded = model_only(image)
+    acts = fixed_input(image, make_input(layer, 2))
+    return layer, loaded, acts, predict(loaded, acts, 8)
+
+
+def test_energy_figures_from_the_model_or_from_the_rtls_counts(monkeypatch):
+    from eie.apps.bench import energy_figures
+    from eie.models import energy
+    from stand_in_events import slot_events
+
+    layer, loaded, acts, predicted = _small_energy_layer(monkeypatch)
+    row = energy_figures(layer, loaded, predicted, 8, None)
+    direct = energy.model_energy_of(loaded, predicted)
+    assert row["energy_source"] == "model"
+    assert row["energy_uj"] == pytest.approx(direct.total_pj * 1e-6)
+    assert row["energy_dynamic_uj"] == pytest.approx(direct.dynamic_pj * 1e-6)
+    assert row["pj_per_mac"] == pytest.approx(direct.pj_per_mac)
+    assert row["frames_per_joule"] == pytest.approx(1e6 / row["energy_uj"])
+    assert sum(row["energy_components_uj"].values()) == pytest.approx(row["energy_uj"])
+    assert row["paper_uj"] is None and row["paper_frames_per_joule"] is None  # 4 PEs: not the paper's 64
+    # With the RTL's report: its energy section (here from counts twice the model's) is what the row shows.
+    pe, core = slot_events(predicted.layers[0])
+    run = {"events": {"pe": {k: (2 * v).tolist() for k, v in pe.items()}, "core": {k: 2 * v for k, v in core.items()}}}
+    report = {"runs": [run], "parameters": {"QueueDepth": 8, "HistoryDepth": 128}}
+    report["energy"] = energy.sim_energy_section(report, loaded, acts)
+    rtl = energy_figures(layer, loaded, predicted, 8, report)
+    assert rtl["energy_source"] == "RTL"
+    assert rtl["energy_uj"] == pytest.approx(report["energy"]["runs"][0]["per_inference"]["total_pj"] * 1e-6)
+    assert rtl["energy_uj"] == pytest.approx(2 * row["energy_uj"])
+
+
+def test_energy_table_sits_next_to_the_papers(monkeypatch):
+    from eie.apps.bench import energy_figures
+    from eie.apps.bench_report import ENERGY_PARTS, energy_parts, energy_table
+
+    layer, loaded, _, predicted = _small_energy_layer(monkeypatch)
+    row = {"layer": "Alex-7", **energy_figures(layer, loaded, predicted, 8, None)}
+    row.update(paper_uj=12.2 * 0.59, paper_frames_per_joule=138927)  # what a 64-PE Alex-7 row carries
+    lines = energy_table([row]).splitlines()
+    header = next(i for i, line in enumerate(lines) if line.startswith("| layer | events from"))
+    cells = [c.strip() for c in lines[header + 2].strip("|").split("|")]
+    assert cells[0] == "Alex-7" and cells[1] == "model"
+    assert cells[2] == f"{row['energy_uj']:.2f} ({row['energy_dynamic_uj']:.2f})"
+    assert cells[4].startswith(f"{row['energy_uj'] / 7.198:.2f}x")
+    assert cells[7:9] == ["7.20", "138,927"]
+    parts = energy_parts(row)
+    assert list(parts) == list(ENERGY_PARTS) and sum(parts.values()) == pytest.approx(row["energy_uj"])
+
+
+def test_paper_energy_only_at_the_papers_64_pes(monkeypatch):
+    from eie.apps.bench import energy_figures
+    from eie.models import energy
+    from eie.models.perf import predict
+    from stand_in_events import slot_events
+
+    monkeypatch.setattr(energy, "events_of", slot_events)
+    for layer, frames_per_joule in ((BenchLayer("Alex-7", 128, 128, 0.2, 0.5, 12.2), 138927),
+                                    (BenchLayer("other", 128, 128, 0.2, 0.5, 2.0), None)):
+        image, _ = pack_layer(layer, 64, False, seed=3)
+        loaded = model_only(image)
+        row = energy_figures(layer, loaded, predict(loaded, fixed_input(image, make_input(layer, 3)), 8), 8, None)
+        assert row["paper_uj"] == pytest.approx(layer.paper_us * 0.59)
+        assert row["paper_frames_per_joule"] == frames_per_joule
+
+
+def test_model_only_rows_have_energy_and_the_plot(monkeypatch, tmp_path):
+    from eie.apps.bench_report import energy_table, layer_row, plot_energy
+    from eie.models import energy
+    from stand_in_events import slot_events
+
+    monkeypatch.setattr(energy, "events_of", slot_events)
+    rows = [layer_row(BenchLayer(name, 200, 64, 0.2, 0.5, 1.0), 4, 8, 2, None, False, False) for name in ("a", "b")]
+    assert all(r["source"] == "model" and r["energy_source"] == "model" and r["energy_uj"] > 0 for r in rows)
+    assert len(energy_table(rows).splitlines()) > 2 * len(rows)
+    path = plot_energy(tmp_path, rows)
+    assert path == tmp_path / "energy.png" and path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

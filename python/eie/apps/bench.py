@@ -21,10 +21,11 @@ from eie.errors import EieError
 from eie.image import Image, LoadedImage, MemoryConfig, check_capacity, decode
 from eie.packing.model_io import Layer
 from eie.packing.packer import PackOptions, SharedLayer, place_layers, share_layers
+from eie.models import energy
 from eie.models.perf import column_counts, differences, predict
 from eie.models.reference import input_to_fixed
 
-CLOCK_MHZ = 800  # EIE's clock in the paper
+CLOCK_MHZ = energy.DEFAULT_CLOCK_MHZ  # EIE's clock in the paper
 
 
 @dataclass(frozen=True)
@@ -137,10 +138,11 @@ def model_image(layer: BenchLayer, num_pes: int, balanced: bool, seed: int,
 
 
 def metrics(layer: BenchLayer, loaded: LoadedImage, acts_fixed: np.ndarray, queue_depth: int,
-            rtl_run: dict | None) -> dict:
+            rtl_run: dict | None, predicted=None) -> dict:
     """Cycles, bounds, load efficiency and padding share of one layer, from the RTL's
-    counters when ``rtl_run`` is given (then the model must agree), else from the model."""
-    predicted = predict(loaded, acts_fixed, queue_depth)
+    counters when ``rtl_run`` is given (then the model must agree), else from the model.
+    ``predicted``: the model's ``predict`` of this input, if the caller has it."""
+    predicted = predicted or predict(loaded, acts_fixed, queue_depth)
     timing = predicted.layers[0]
     source = "model"
     if rtl_run is not None:
@@ -176,6 +178,37 @@ def metrics(layer: BenchLayer, loaded: LoadedImage, acts_fixed: np.ndarray, queu
     if rtl_run is not None and rtl_run["pe"] is not None:  # None: a core without per-PE counters
         row.update(where_cycles_go(rtl_run["pe"], busiest))
     return row
+
+
+def energy_figures(layer: BenchLayer, loaded: LoadedImage, predicted, queue_depth: int,
+                   rtl_report: dict | None) -> dict:
+    """Energy per inference at CLOCK_MHZ: from the RTL's event counts when ``rtl_report``
+    (eie sim's report) priced them, else from the cycle model's; next to the paper's."""
+    priced = (rtl_report or {}).get("energy")
+    run = priced["runs"][0] if priced else None
+    source, notes = "RTL", priced["notes"] if priced else []
+    if run is None:
+        run = energy.model_energy_of(loaded, predicted, CLOCK_MHZ, queue_depth).to_json()
+        source, notes = "model", run["notes"]
+    per = run["per_inference"]
+    table_v = energy.PAPER_TABLE_V
+    at_paper_size = loaded.num_pes == table_v["num_pes"] and layer.paper_us is not None
+    return {
+        "energy_source": source,
+        "energy_uj": per["total_pj"] * 1e-6,
+        "energy_dynamic_uj": per["dynamic_pj"] * 1e-6,
+        "energy_components_uj": {k: v * 1e-6 for k, v in per["components_pj"].items()},
+        "energy_memories_uj": {k: v * 1e-6 for k, v in per["memories_pj"].items()},
+        "pj_per_mac": run["pj_per_mac"],
+        "dynamic_pj_per_mac": run["dynamic_pj_per_mac"],
+        "frames_per_joule": run["frames_per_joule"],
+        "power_per_pe_mw": run["power_per_pe_mw"],
+        # The paper's energy of a layer: its Table IV latency at Table V's power (64 PEs).
+        "paper_uj": layer.paper_us * table_v["power_w"] if at_paper_size else None,
+        "paper_frames_per_joule": (table_v["frames_per_joule"]
+                                   if at_paper_size and layer.name == table_v["layer"] else None),
+        "energy_notes": notes,
+    }
 
 
 def where_cycles_go(pe_counters: dict, busiest: int) -> dict:

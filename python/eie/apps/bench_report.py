@@ -1,6 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 """`eie bench`: the nine-layer table, the queue-depth and PE-count sweeps, the plots.
 
+Each layer's energy per inference at 45 nm (eie.models.energy) sits next to
+the paper's (its Table IV latency x its Table V power), with where it goes
+per layer (energy.png).
+
 Two comparisons at the table's N and queue depth: ESE load-balance-aware
 pruning (another model, same density) and the balanced row assignment (the same
 model, rows placed so that every PE gets nearly the same entries; eie.packing.row_assign).
@@ -19,8 +23,9 @@ import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from pathlib import Path
 
-from eie.apps.bench import BENCH_LAYERS, BenchLayer, fixed_input, make_input, metrics, model_image, pack_layer, \
-    run_rtl
+from eie.apps.bench import BENCH_LAYERS, CLOCK_MHZ, BenchLayer, energy_figures, fixed_input, make_input, metrics, \
+    model_image, pack_layer, run_rtl
+from eie.models.energy import PAPER_TABLE_V
 from eie.models.perf import predict
 
 QUEUE_DEPTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
@@ -38,15 +43,18 @@ def layer_row(layer: BenchLayer, num_pes: int, queue_depth: int, seed: int, sim:
     start = time.perf_counter()
     image, fits = pack_layer(layer, num_pes, balanced, seed) if sim else (None, False)
     acts = make_input(layer, seed)
+    report = None
     if sim and fits:
         loaded, report = run_rtl(image, acts, sim, queue_depth, optimize)
-        row = metrics(layer, loaded, fixed_input(image, acts), queue_depth, report["runs"][0])
+    else:
+        image, loaded = model_image(layer, num_pes, balanced, seed)
+    predicted = predict(loaded, fixed_input(image, acts), queue_depth)
+    row = metrics(layer, loaded, fixed_input(image, acts), queue_depth, report and report["runs"][0], predicted)
+    if report is not None:
         row["sim_seconds"] = round(report["sim_seconds"], 1)
         row["load_seconds"] = round(report["load_seconds"], 1)
         row["sim_cycles_per_s"] = round(row["cycles"] / max(report["run_seconds"], 1e-9))
-    else:
-        image, loaded = model_image(layer, num_pes, balanced, seed)
-        row = metrics(layer, loaded, fixed_input(image, acts), queue_depth, None)
+    row.update(energy_figures(layer, loaded, predicted, queue_depth, report))
     row["seconds"] = round(time.perf_counter() - start, 1)
     return row
 
@@ -226,6 +234,84 @@ def markdown_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def _or_dash(value, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def energy_table(rows: list[dict]) -> str:
+    """Energy per inference of each layer, next to the paper's, and where it goes."""
+    table_v = PAPER_TABLE_V
+    lines = [f"Energy per inference at {CLOCK_MHZ:g} MHz, 45 nm (eie.models.energy, doc/energy.md): the events "
+             f"of each run priced with python/eie/data/energy_45nm.json. Paper: its Table IV latency x its Table V "
+             f"power ({table_v['power_w']} W at {table_v['num_pes']} PEs); Table V gives frames/J for "
+             f"{table_v['layer']} only. Leakage is CACTI's, an upper bound.", "",
+             "Each figure is with leakage, and (in brackets) without it.", "",
+             "| layer | events from | uJ | leakage uJ | vs paper | pJ / useful MAC | frames/J | paper uJ "
+             "| paper frames/J | mW per PE |", "|" + "---|" * 10]
+    for r in rows:
+        paper = r["paper_uj"]
+        dynamic = r["energy_dynamic_uj"]
+        dynamic_power = r["power_per_pe_mw"] * dynamic / r["energy_uj"] if r["energy_uj"] else 0.0
+        cells = [r["layer"], r["energy_source"], f"{r['energy_uj']:.2f} ({dynamic:.2f})",
+                 f"{r['energy_components_uj']['leakage']:.2f}",
+                 f"{r['energy_uj'] / paper:.2f}x ({dynamic / paper:.2f}x)" if paper else "-",
+                 f"{_or_dash(r['pj_per_mac'], '.1f')} ({_or_dash(r['dynamic_pj_per_mac'], '.1f')})",
+                 f"{r['frames_per_joule']:,.0f} ({1e6 / dynamic if dynamic else float('inf'):,.0f})",
+                 _or_dash(paper, ".2f"), _or_dash(r["paper_frames_per_joule"], ","),
+                 f"{r['power_per_pe_mw']:.1f} ({dynamic_power:.1f})"]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines += ["", "Where it goes (uJ per inference):", "",
+              "| layer | " + " | ".join(ENERGY_PARTS) + " |", "|" + "---|" * (len(ENERGY_PARTS) + 1)]
+    for r in rows:
+        lines.append(f"| {r['layer']} | " + " | ".join(f"{v:.3f}" for v in energy_parts(r).values()) + " |")
+    return "\n".join(lines)
+
+
+# The stacked bars and the breakdown table: the three largest memories apart, then the components.
+ENERGY_PARTS = ("spmat", "ptr_bank", "acc_file", "other memories", "arithmetic", "clock+reg", "control", "leakage")
+
+
+def energy_parts(row: dict) -> dict[str, float]:
+    memories = row["energy_memories_uj"]
+    components = row["energy_components_uj"]
+    apart = {name: memories.get(name, 0.0) for name in ENERGY_PARTS[:3]}
+    return {**apart, "other memories": components["memory"] - sum(apart.values()),
+            "arithmetic": components["arithmetic"], "clock+reg": components["clock_registers"],
+            "control": components["control"], "leakage": components["leakage"]}
+
+
+def plot_energy(out: Path, rows: list[dict]) -> Path:
+    """A stacked bar per layer: where its energy per inference goes; the paper's figure as a marker."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(9, 4.8))
+    names = [r["layer"] for r in rows]
+    bottom = [0.0] * len(rows)
+    parts = [energy_parts(r) for r in rows]
+    colors = plt.get_cmap("tab10").colors
+    for index, part in enumerate(ENERGY_PARTS):
+        values = [p[part] for p in parts]
+        ax.bar(names, values, bottom=bottom, label=part, color=colors[index],
+               hatch="//" if part == "leakage" else None, edgecolor="white", linewidth=0.3)
+        bottom = [b + v for b, v in zip(bottom, values)]
+    paper = [(n, r["paper_uj"]) for n, r in zip(names, rows) if r["paper_uj"]]
+    if paper:
+        ax.plot([n for n, _ in paper], [v for _, v in paper], "k_", markersize=22, markeredgewidth=2.5,
+                label=f"paper (latency x {PAPER_TABLE_V['power_w']} W)")
+    ax.set_ylabel(f"uJ per inference at {CLOCK_MHZ:g} MHz")
+    ax.set_title(f"Where the energy goes (45 nm, N={rows[0]['num_pes']}; leakage hatched, CACTI's upper bound)")
+    ax.legend(fontsize=8, ncol=2)
+    ax.grid(alpha=0.3, axis="y")
+    plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
+    path = out / "energy.png"
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    return path
+
+
 def stall_table(rows: list[dict]) -> str:
     """Where the cycles over the bound go, from the RTL counters (RTL rows only)."""
     rtl = [r for r in rows if "fullest_pe" in r]
@@ -313,7 +399,7 @@ def main(layer_names: list[str] | None, out: Path, sim: str | None, num_pes: int
         result["queue_sweep"] = studies["queue_sweep"]
         result["pe_counts"] = list(PE_COUNTS)
         result["pe_sweep"] = studies["pe_sweep"]
-    table = markdown_table(rows)
+    table = markdown_table(rows) + "\n\n" + energy_table(rows)
     stalls = stall_table(rows)
     if stalls:
         table += "\n\n" + stalls
@@ -328,7 +414,7 @@ def main(layer_names: list[str] | None, out: Path, sim: str | None, num_pes: int
                    f"input touches / N (entries, less the paddings merged into the next entry), of each image.")
     (out / "bench.md").write_text(table + "\n\n" + "\n".join(ese_lines) + "\n\n" + assign_note + "\n\n"
                                   + assign_lines + "\n")
-    plots = plot(out, result.get("queue_sweep"), result.get("pe_sweep"))
+    plots = plot(out, result.get("queue_sweep"), result.get("pe_sweep")) + [plot_energy(out, rows)]
     print(table)
     print()
     print("\n".join(ese_lines))

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-"""The ``eie`` command line: pack, inspect, ref, sim, and demo-sim (make sim).
+"""The ``eie`` command line: pack, inspect, ref, sim, energy, bench and demo-sim (make sim).
 
 Every error a user can cause prints one line ``eie: error: ...`` and exits 1;
 argparse's usage errors exit 2.
@@ -120,6 +120,29 @@ def cmd_sim(args) -> int:
     return 0 if report["matches_reference"] else 1
 
 
+def cmd_energy(args) -> int:
+    import json
+
+    from eie.image import load
+    from eie.models.energy import check_clock, format_report, model_energy
+    from eie.models.reference import input_to_fixed
+    from eie.packing.model_io import load_vector
+
+    check_clock(args.clock_mhz)
+    if args.json:
+        check_output_file(args.json, ".json", what="energy report")
+    image = load(args.image)
+    inputs = load_vector(args.input, image.image.in_features)
+    acts = input_to_fixed(np.asarray(inputs), image.act_frac).reshape(-1, image.image.in_features)
+    report = model_energy(image, acts, args.clock_mhz)
+    if args.json:
+        write_file(args.json, (json.dumps(report.to_json(), indent=1) + "\n").encode())
+    print(format_report(report, title=f"{args.image}, {args.input}"))
+    if args.json:
+        print(f"wrote {args.json}")
+    return 0
+
+
 def cmd_demo_sim(args) -> int:
     require("sim", "eie demo-sim", COCOTB_MODULES)
     from eie.apps.demo import run_demo
@@ -150,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     import eie
     from eie.fixedpoint import DEFAULT_ACT_FRAC
     from eie.image import MemoryConfig
+    from eie.models.energy import DEFAULT_CLOCK_MHZ
 
     defaults = MemoryConfig()
     parser = _Parser(prog="eie", description="EIE sparse accelerator tools")
@@ -212,6 +236,15 @@ def build_parser() -> argparse.ArgumentParser:
                    help="the same as --load vpi (kept for scripts written for earlier versions)")
     p.add_argument("--optimize", action="store_true", help="build Verilator with -Os: slower build, faster long runs")
     p.set_defaults(func=cmd_sim)
+
+    p = sub.add_parser("energy", help="energy per inference at 45 nm from the cycle model's event counts (no RTL)")
+    p.add_argument("image")
+    p.add_argument("input", help=".npy input (in,) or (batch, in); floats are quantised, integers are raw; "
+                                 "a batch is averaged per inference")
+    p.add_argument("--clock-mhz", type=float, default=DEFAULT_CLOCK_MHZ,
+                   help=f"clock for leakage, power and time (default {DEFAULT_CLOCK_MHZ:g}, the paper's)")
+    p.add_argument("--json", help="also write the whole report, every cost with its table entry, to this .json")
+    p.set_defaults(func=cmd_energy)
 
     p = sub.add_parser("demo-sim", help="make sim: the default network on the RTL, checked against eie ref")
     p.add_argument("--sim", choices=("icarus", "verilator"), default=None)

@@ -57,6 +57,31 @@ def check_slots_are_busy_cycles(report: dict) -> None:
                            f"the image gives them ({slots.tolist()})")
 
 
+def energy_summary(report: dict) -> dict | None:
+    """Mean energy per image of the report's runs, priced from the RTL's own event counts
+    (``report["energy"]``, eie.models.energy); None if the runs carry no counts."""
+    runs = report.get("energy", {}).get("runs") or []
+    if not runs or any(run is None for run in runs):
+        return None
+    mean = lambda key: float(np.mean([run[key] for run in runs]))  # noqa: E731
+    per = lambda key: float(np.mean([run["per_inference"][key] for run in runs]))  # noqa: E731
+    return {"clock_mhz": report["energy"]["clock_mhz"], "uj": per("total_pj") * 1e-6,
+            "dynamic_uj": per("dynamic_pj") * 1e-6, "leakage_uj": per("leakage_pj") * 1e-6,
+            "pj_per_mac": mean("pj_per_mac"), "frames_per_joule": 1e6 / (per("total_pj") * 1e-6),
+            "per_image_uj": [run["per_inference"]["total_pj"] * 1e-6 for run in runs]}
+
+
+def energy_line(report: dict) -> str:
+    summary = energy_summary(report)
+    if summary is None:
+        return "energy: the report has no event counts to price"
+    return (f"energy per image at {summary['clock_mhz']:g} MHz, 45 nm (the RTL's event counts, eie.models.energy): "
+            f"{summary['uj']:.3f} uJ (dynamic {summary['dynamic_uj']:.3f}, leakage {summary['leakage_uj']:.3f}, "
+            f"CACTI's upper bound), {summary['pj_per_mac']:.1f} pJ per useful MAC, "
+            f"{summary['frames_per_joule']:,.0f} images/J"
+            + ("; memory costs are those of the default sizes, not this core's" if report["energy"]["notes"] else ""))
+
+
 def format_report(report: dict, matches: bool, outputs: np.ndarray, labels: np.ndarray, sim: str) -> str:
     params = report["parameters"]
     predicted = digits.predictions(outputs)
@@ -66,15 +91,18 @@ def format_report(report: dict, matches: bool, outputs: np.ndarray, labels: np.n
         f"result: {outputs.size} outputs over {outputs.shape[0]} test images "
         f"{'match eie ref bit for bit' if matches else 'DIFFER from eie ref'}; "
         f"{int(np.sum(predicted == labels))}/{labels.size} classified correctly",
-        f"{'image':>5} {'label':>5} {'RTL':>4} {'cycles':>7} {'ideal':>6} {'ratio':>6}"
+        f"{'image':>5} {'label':>5} {'RTL':>4} {'cycles':>7} {'ideal':>6} {'ratio':>6} {'uJ':>6}"
         "   per layer: cycles / ideal bound",
     ]
+    summary = energy_summary(report)
     for index, (run, ideal) in enumerate(zip(report["runs"], report["ideal"])):
         per_layer = "  ".join(f"{c}/{b['bound']}" for c, b in zip(run["layer_cycles"], ideal["layers"]))
+        uj = f"{summary['per_image_uj'][index]:>6.3f}" if summary else f"{'-':>6}"
         lines.append(f"{index:>5} {labels[index]:>5} {predicted[index]:>4} {run['cycles']:>7} {ideal['bound']:>6} "
-                     f"{run['cycles'] / ideal['bound']:>6.2f}   {per_layer}")
+                     f"{run['cycles'] / ideal['bound']:>6.2f} {uj}   {per_layer}")
     lines.append("PE utilisation (busy / compute cycles, all images): "
                  + " ".join(f"{u:.0%}" for u in utilisation(report)))
+    lines.append(energy_line(report))
     lines.append(f"image load: {report['load_beats']} load-port beats in {report['load_cycles']} cycles")
     return "\n".join(lines)
 

@@ -21,6 +21,7 @@ from eie.errors import EieError
 from eie import limits
 from eie.image import Image, LoadedImage, check_core_limits, load
 from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_PE_COUNTERS, DEFAULT_QUEUE_DEPTH
+from eie.models.energy import sim_energy_section
 from eie.models.perf import column_counts
 from eie.models.reference import input_to_fixed, trace
 
@@ -136,4 +137,6 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
     report["simulator"] = sim
     report["parameters"] = params
     report["ideal"] = [ideal_cycles(loaded, a) for a in acts]
+    # Priced from the RTL's own event counts (runs[i]["events"]), at the paper's clock.
+    report["energy"] = sim_energy_section(report, loaded, acts)
     return outputs.reshape(np.asarray(inputs).shape[:-1] + (loaded.image.out_features,)), report
