@@ -63,6 +63,12 @@ MUTATIONS = [
     # A parent counts an empty child node as done, though leaves below it are not.
     ("lnzd_tree_l17", "eie_lnzd_tree.sv", "assign child_done  = g_level[l-1].done;",
      "assign child_done  = ~g_level[l-1].valid;"),
+    # The AXI4-Lite slave drops R without RREADY (a response lost).
+    ("axil_slave_a4_d32", "eie_axil_slave.sv", "end else if (rvalid_q && s_axil_rready_i) begin",
+     "end else if (rvalid_q) begin"),
+    # ... takes a read in the cycle after a write strobe.
+    ("axil_slave_a12_d64", "eie_axil_slave.sv", "assign s_axil_arready_o = !rvalid_q && !we_q;",
+     "assign s_axil_arready_o = !rvalid_q;"),
 ]
 
 
