@@ -69,6 +69,16 @@ MUTATIONS = [
     # ... takes a read in the cycle after a write strobe.
     ("axil_slave_a12_d64", "eie_axil_slave.sv", "assign s_axil_arready_o = !rvalid_q && !we_q;",
      "assign s_axil_arready_o = !rvalid_q;"),
+    # The history's lane 1 reads lane 0's column: a PE taking two gets the older twice.
+    ("bcast_history_n2_h2", "eie_bcast_history.sv", "assign read_addr    = (l == 0) ? tail_q[p] : tail1_q[p];",
+     "assign read_addr    = tail_q[p];"),
+    # A PE a whole history behind holds the broadcast even while it takes a column.
+    ("bcast_history_n3_h2", "eie_bcast_history.sv",
+     "assign too_far[p]  = lag_q[p][LagWidth-1] && !pe_room_i[p][0];", "assign too_far[p]  = lag_q[p][LagWidth-1];"),
+    # A PE's second column per cycle is not counted: it would be taken twice.
+    ("bcast_history_n1_h4", "eie_bcast_history.sv",
+     "assign taken       = LagWidth'(take_o[p][0]) + LagWidth'(take_o[p][Lanes-1]);",
+     "assign taken       = LagWidth'(take_o[p][0]);"),
 ]
 
 
