@@ -79,6 +79,13 @@ MUTATIONS = [
     ("bcast_history_n1_h4", "eie_bcast_history.sv",
      "assign taken       = LagWidth'(take_o[p][0]) + LagWidth'(take_o[p][Lanes-1]);",
      "assign taken       = LagWidth'(take_o[p][0]);"),
+    # No bypass: back-to-back updates of one row lose the first.
+    ("arith_l1_r2", "eie_arith.sv", "assign base      = bypass_q ? last_sum_q : rd_acc;", "assign base      = rd_acc;"),
+    # The bypass for any two back-to-back updates, whatever their rows.
+    ("arith_l1_r4", "eie_arith.sv", "bypass_d   = s1_valid_q & s2_valid_q & (s1_row_q == s2_row_q);",
+     "bypass_d   = s1_valid_q & s2_valid_q;"),
+    # An unsigned multiply.
+    ("arith_l1_r2", "eie_arith.sv", "assign prod_d = $signed(w_q) * $signed(a_q);", "assign prod_d = w_q * a_q;"),
 ]
 
 
