@@ -182,19 +182,17 @@ module eie_bcast_history_formal #(
   end
 
   // A fresh broadcast waits only for a PE a whole history behind that takes nothing.
-  always_comb begin : proc_waits
-    f_waits = 1'b0;
-    for (int p = 0; p < NumPe; p++) begin
-      if (32'(f_lag_q[p]) == HistoryDepth && !pe_room_i[p][0]) f_waits = 1'b1;
-    end
+  logic [NumPe-1:0] f_pe_waits;
+  for (genvar p = 0; p < NumPe; p++) begin : g_waits
+    assign f_pe_waits[p] = 32'(f_lag_q[p]) == HistoryDepth && !pe_room_i[p][0];
   end
+  assign f_waits = |f_pe_waits;
 
   // ---------------------------------------------------------------------------
   // Assumptions: a reset first; room is a prefix of the lanes
   // ---------------------------------------------------------------------------
   always @* begin : proc_assume
     if (f_init_q) assume (!rst_ni);
-    for (int p = 0; p < NumPe; p++) assume (!pe_room_i[p][1] || pe_room_i[p][0]);
   end
 
   // ---------------------------------------------------------------------------
@@ -225,6 +223,10 @@ module eie_bcast_history_formal #(
     for (genvar l = 0; l < Lanes; l++) begin : g_copy
       assign f_copies[l*HistoryDepth*DataWidth +: HistoryDepth*DataWidth] =
         f_words[p][l][HistoryDepth*DataWidth-1:0];
+    end
+
+    always @* begin : proc_assume_pe
+      assume (!pe_room_i[p][1] || pe_room_i[p][0]);
     end
 
     always @* begin : proc_assert_pe
