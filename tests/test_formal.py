@@ -86,6 +86,15 @@ MUTATIONS = [
      "bypass_d   = s1_valid_q & s2_valid_q;"),
     # An unsigned multiply.
     ("arith_l1_r2", "eie_arith.sv", "assign prod_d = $signed(w_q) * $signed(a_q);", "assign prod_d = w_q * a_q;"),
+    # A padding in a word's last slot merges too (the next entry's word is not read yet).
+    ("spmat_read_d2", "eie_spmat_read.sv", "(issue_slot != '0) & (issue_slot != '1) &", "(issue_slot != '0) &"),
+    # Rows advance by z, not z + 1.
+    ("spmat_read_d2", "eie_spmat_read.sv", "assign x_base = s1_first_q ? '0 : XWidth'(out_row_q) + XWidth'(1);",
+     "assign x_base = s1_first_q ? '0 : XWidth'(out_row_q);"),
+    # The SRAM is not read at a word change: the next word's entries come from the old one.
+    ("spmat_read_d3", "eie_spmat_read.sv",
+     "assign sram_re_issue = cur_valid_d & (~word_valid_q | (next_word != word_q));",
+     "assign sram_re_issue = cur_valid_d & ~word_valid_q;"),
 ]
 
 
