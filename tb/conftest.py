@@ -1,6 +1,19 @@
 # SPDX-License-Identifier: Apache-2.0
 """pytest glue for the cocotb testbenches: which simulator runs which case.
 
+Which file runs which cocotb module, by name:
+
+* A block's testbench is one file, ``test_<block>.py``: its cocotb tests and,
+  at the bottom, the pytest function that builds the block and runs them.
+* A whole-core cocotb module ``<name>.py`` is run by ``test_<name>.py``
+  (core_misuse.py by test_core_misuse.py, core_regs.py by test_core_regs.py,
+  random_run.py by test_random_run.py and scripts/regress.py). ``eie sim``'s
+  module lives in the package (python/eie/sim/tb/core_run.py, with the shared
+  run-and-check path core_check.py); test_core.py runs it through eie.sim, as
+  do the tests of what is built on eie sim (test_row_assign_rtl.py,
+  test_sim_safety.py, test_digits_demo.py, test_bench_rtl.py).
+* The rest are helpers: clocked_tb.py, scenarios.py, random_coverage.py.
+
 Two ways a test gets its simulator:
 
 * A test that only takes a ``sim`` argument (test_core.py, test_relu_quant.py)

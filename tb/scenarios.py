@@ -8,7 +8,7 @@ ReLU per layer, activation fraction bits, and the input vectors. The few core
 configurations are fixed so that each is built once per simulator and runs many
 scenarios; their memories are sized so that any scenario the generator makes
 for them fits. Pure Python (no cocotb): the cocotb test (tb/random_run.py), the
-pytest wrapper (tb/test_random.py) and scripts/regress.py all import it.
+pytest wrapper (tb/test_random_run.py) and scripts/regress.py all import it.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@
 Each parameter set (N, queue depth, memory sizes) is built once; several images
 (weight densities, shapes, layer chains, bias on and off) and several inputs
 (activation densities 0%, one non-zero, 35%, 100%) run on each build. The
-expected values come from the reference model inside python/eie/sim/tb/core_run.py.
+expected values come from the reference model inside python/eie/sim/tb/core_check.py
+(the cocotb test python/eie/sim/tb/core_run.py that ``eie sim`` runs).
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ import pytest
 from eie.image import MemoryConfig, load, write_image
 from eie.packing.model_io import Layer
 from eie.packing.packer import PackOptions, pack
-from eie.models.perf import differences, predict
 from eie.models.reference import input_to_fixed, reference
 from eie.sim.simulate import simulate
+from eie.sim.tb.core_check import model_differences
 
 SMALL_MEMORY = MemoryConfig(spmat_words=512, ptr_bank_depth=256, act_depth=32, max_layers=4)
 
@@ -69,7 +70,7 @@ def check_against_models(loaded, inputs, outputs, report, queue_depth, pe_counte
     assert len(report["runs"]) == len(acts)
     for run, (row, rtl_run) in enumerate(zip(acts, report["runs"])):
         assert (rtl_run["pe"] is not None) == pe_counters, f"run {run}: per-PE counters {rtl_run['pe']}"
-        found = differences(predict(loaded, row, queue_depth), rtl_run)
+        found = model_differences(loaded, row, rtl_run, queue_depth)
         assert not found, f"run {run}: the cycle model disagrees with the RTL: {'; '.join(found)}"
 
 

@@ -14,9 +14,9 @@ import numpy as np
 from eie.image import MemoryConfig, load, write_image
 from eie.packing.model_io import Layer
 from eie.packing.packer import PackOptions, pack
-from eie.models.perf import differences, predict
-from eie.models.reference import input_to_fixed, reference
+from eie.models.reference import reference
 from eie.sim.simulate import simulate
+from test_core import check_against_models
 
 MEMORY = MemoryConfig(spmat_words=512, ptr_bank_depth=256, act_depth=32, max_layers=4)
 NUM_PES = 4
@@ -37,12 +37,5 @@ def test_balanced_two_layer_chain(tmp_path, sim):
 
     inputs = np.abs(rng.normal(size=(3, 21))) * (rng.random((3, 21)) < [[0.35], [1.0], [0.1]])
     outputs, report = simulate(paths["balanced"], inputs, sim=sim, queue_depth=4)
-    expected = reference(loaded, inputs)
-    assert report["matches_reference"]
-    assert np.array_equal(outputs, expected)
+    check_against_models(loaded, inputs, outputs, report, queue_depth=4)
     assert np.array_equal(outputs, reference(load(paths["interleave"]), inputs))
-    acts = input_to_fixed(inputs, loaded.act_frac)
-    assert len(report["runs"]) == len(acts)
-    for run, (row, rtl_run) in enumerate(zip(acts, report["runs"])):
-        found = differences(predict(loaded, row, 4), rtl_run)
-        assert not found, f"run {run}: the cycle model disagrees with the RTL: {'; '.join(found)}"

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 """Nothing the user owns is deleted, overwritten or half-written; outputs are checked before any work.
 
-Each test stands for one promise of the README's "Errors and guarantees" section.
+Each test stands for one promise of doc/guarantees.md.
 The simulator-side promises (a snapshot of the checked image, concurrent builds,
 SIGTERM and SIGINT during a simulation) are in tb/test_sim_safety.py.
 """

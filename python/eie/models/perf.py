@@ -59,7 +59,7 @@ tests/test_perf_equivalence.py holds it to the cycle-by-cycle model it replaced.
 
 tests/test_perf.py holds the model to this description on hand-worked cases,
 tb/test_core.py (run_and_compare) to the RTL's own counters on every run, and
-tb/random_run.py to the cycles, broadcasts and stalls of every random scenario.
+tb/random_run.py to every counter of every random scenario.
 """
 
 from __future__ import annotations

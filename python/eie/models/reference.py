@@ -9,7 +9,7 @@ below 2**31 and sums below 2**53), then applies the write-back of
 ``trace`` is the one forward pass: per layer its input, exact accumulators and
 output, in physical row order, as the activation files hold them; the cycle
 model, ``eie sim``'s ideal bounds and the coverage model read it.
-``run_layers`` is the core's view of the result (eie.sim.tb.core_run compares the
+``run_layers`` is the core's view of the result (eie.sim.tb.core_check compares the
 RTL's files with it).
 ``reference`` is the user's: outputs in the model's row order, whatever the
 image's row assignment (``eie.packing.row_assign``).

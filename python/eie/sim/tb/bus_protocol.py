@@ -1,12 +1,12 @@
 # SPDX-License-Identifier: Apache-2.0
 """Bus stress and protocol checks for eie_core's two interfaces.
 
-- ``StressAxiLiteMaster``: an AXI4-Lite master (cocotb-bus ``BusDriver``) that
-  drives AW and W independently, each after its own random delay, and holds
-  BREADY/RREADY low for random stretches: random valid/ready backpressure on all
-  five channels. Same ``write``/``read`` calls as cocotb-bus's AXI4LiteMaster,
-  and the same ``AXIProtocolError`` on a non-OKAY response, so a test works with
-  either master.
+- ``AxiLiteMaster``: the one AXI4-Lite master of the testbenches (a cocotb-bus
+  ``BusDriver``). Plain, every request goes out at once and the responses are
+  taken as soon as they come; with a ``Backpressure`` it drives AW and W
+  independently, each after its own random delay, and holds BREADY/RREADY low
+  for random stretches: random valid/ready backpressure on all five channels.
+  A non-OKAY response raises ``AXIProtocolError`` (cocotb-bus's) either way.
 - ``AxiLiteProtocolMonitor`` and ``LoadPortProtocolMonitor``: watch every cycle
   in which their bus is active and record each rule broken (AMBA AXI A3.2.1
   handshake rules, responses only to requests, no X/Z on the core's outputs
@@ -38,20 +38,21 @@ LOAD_SIGNALS = {
 }
 
 
-class StressAxiLiteMaster(BusDriver):
-    """AXI4-Lite master with random delays on AW, W and AR and random BREADY/RREADY."""
+class AxiLiteMaster(BusDriver):
+    """AXI4-Lite master; with ``backpressure``, random delays on AW, W and AR and random BREADY/RREADY."""
 
     _signals = AXIL_SIGNALS
 
-    def __init__(self, entity, name, clock, backpressure: Backpressure):
+    def __init__(self, entity, name, clock, backpressure: Backpressure | None = None):
         super().__init__(entity, name, clock)
-        self.bp = backpressure
+        # No idle share: no request waits and every response is taken at once.
+        self.bp = backpressure or Backpressure(0, 0.0)
         for signal in ("AWVALID", "WVALID", "BREADY", "ARVALID", "RREADY", "AWADDR", "WDATA", "ARADDR"):
             getattr(self.bus, signal).value = 0
         self.bus.WSTRB.value = 0xF
 
     async def write(self, address: int, value: int, byte_enable: int = 0xF) -> int:
-        """One write; returns BRESP (raises AXIProtocolError unless OKAY, as AXI4LiteMaster)."""
+        """One write; returns BRESP (raises AXIProtocolError unless OKAY)."""
         aw_wait, w_wait = self.bp.delay(), self.bp.delay()
         aw_done = w_done = False
         while True:
@@ -84,7 +85,7 @@ class StressAxiLiteMaster(BusDriver):
         return resp
 
     async def read(self, address: int) -> int:
-        """One read; returns RDATA (raises AXIProtocolError unless OKAY, as AXI4LiteMaster)."""
+        """One read; returns RDATA (raises AXIProtocolError unless OKAY)."""
         ar_wait, ar_done = self.bp.delay(), False
         while True:
             ar_on = not ar_done and ar_wait == 0

@@ -1,14 +1,14 @@
 # SPDX-License-Identifier: Apache-2.0
 """Testbench components for eie_core: bus drivers, the image loader and a run helper.
 
-- ``EieAxiLite``: cocotb-bus's AXI4-Lite master on the core's ``s_axil_*_i/_o`` ports.
 - ``LoadPort``: a cocotb-bus driver for the load port, one beat per cycle, with an
   optional pause generator between beats; ``LoadPortReadMonitor`` reports every
-  read answer (the results) to a cocotb-bus scoreboard.
+  read answer (the results) to the result checker (core_check.py).
 - ``EieTB``: owns clock and reset; loads an ``eie.image.Image`` through the load
-  port, programs the registers, runs, reads results and performance counters.
-  Protocol monitors (python/eie/sim/tb/bus_protocol.py) watch both interfaces in every test;
-  with a ``Backpressure`` every channel of both gets random valid/ready delays.
+  port, programs the registers through ``AxiLiteMaster``, runs, reads results and
+  performance counters. Protocol monitors (bus_protocol.py) watch both interfaces
+  in every test; with a ``Backpressure`` every channel of both gets random
+  valid/ready delays.
 """
 
 from __future__ import annotations
@@ -19,13 +19,11 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge, with_timeout
 from cocotb_bus.drivers import BusDriver
-from cocotb_bus.drivers.amba import AXI4LiteMaster
 from cocotb_bus.monitors import BusMonitor
 
 from eie.packing.compress import NUM_CODES
 from eie.hw import layer_flags, ld_address, regs
-from eie.sim.tb.bus_protocol import AXIL_SIGNALS, LOAD_SIGNALS, AxiLiteProtocolMonitor, LoadPortProtocolMonitor, \
-    StressAxiLiteMaster
+from eie.sim.tb.bus_protocol import LOAD_SIGNALS, AxiLiteMaster, AxiLiteProtocolMonitor, LoadPortProtocolMonitor
 from eie.sim.tb.pauses import Backpressure, gaps
 
 # The host interface, generated from rtl/eie_regs.rdl (eie.hw.regs).
@@ -33,6 +31,7 @@ TGT_SPMAT, TGT_PTR, TGT_CODEBOOK, TGT_ACT0, TGT_ACT1, TGT_RESULT = (
     regs.LdTarget.SPMAT, regs.LdTarget.PTR, regs.LdTarget.CODEBOOK, regs.LdTarget.ACT0,
     regs.LdTarget.ACT1, regs.LdTarget.RESULT)
 REG = regs.REG
+CLOCK_PERIOD_NS = 10
 # report["pe"] keys: "busy", "starved", ... in register order.
 PE_COUNTERS = tuple(name.removeprefix("PE_").lower() for name in regs.PE_COUNTERS)
 ERROR_BITS = regs.ERROR_BITS
@@ -52,12 +51,6 @@ def layer_reg(layer: int, name: str) -> int:
 
 def layer_cycles_reg(layer: int) -> int:
     return regs.REGISTERS["LAYER_CYCLES"].address(layer)
-
-
-class EieAxiLite(AXI4LiteMaster):
-    """cocotb-bus's AXI4-Lite master, mapped onto the ``s_axil_<name>_i/_o`` port names."""
-
-    _signals = AXIL_SIGNALS
 
 
 class LoadPort(BusDriver):
@@ -169,11 +162,9 @@ class EieTB:
         self.dut = dut
         self.log = dut._log
         self.backpressure = backpressure
-        cocotb.start_soon(Clock(dut.clk_i, 10, unit="ns").start())
-        if backpressure is None:
-            self.axil = EieAxiLite(dut, "s_axil", dut.clk_i)
-        else:
-            self.axil = StressAxiLiteMaster(dut, "s_axil", dut.clk_i, backpressure)
+        cocotb.start_soon(Clock(dut.clk_i, CLOCK_PERIOD_NS, unit="ns").start())
+        self.axil = AxiLiteMaster(dut, "s_axil", dut.clk_i, backpressure)
+        if backpressure is not None:
             load_pause = load_pause or backpressure.gaps()
         self.load = LoadPort(dut, dut.clk_i, load_pause, backpressure)
         self.results = LoadPortReadMonitor(dut, "ld", dut.clk_i)
@@ -267,7 +258,7 @@ class EieTB:
         """Wait until BUSY drops; the watchdog turns a hang into a failure."""
         await RisingEdge(self.dut.clk_i)
         try:
-            await with_timeout(self._wait_idle(), timeout_cycles * 10, "ns")
+            await with_timeout(self._wait_idle(), timeout_cycles * CLOCK_PERIOD_NS, "ns")
         except cocotb.triggers.SimTimeoutError:
             raise AssertionError(f"watchdog: the core did not finish within {timeout_cycles} cycles") from None
 
