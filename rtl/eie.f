@@ -11,10 +11,12 @@ eie_relu_quant.sv
 eie_act_file.sv
 eie_wb_seq.sv
 eie_pe_counters.sv
+eie_pe_events.sv
 eie_pe.sv
 eie_axil_slave.sv
 eie_csr.sv
 eie_load_port.sv
 eie_bcast_history.sv
 eie_ccu.sv
+eie_core_events.sv
 eie_core.sv
