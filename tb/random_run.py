@@ -28,7 +28,7 @@ import cocotb
 from cocotb_bus.scoreboard import Scoreboard
 from eie.hw import regs
 from eie.image import load, write_image
-from eie.models.perf import predict
+from eie.models.perf import predict, run_events
 from eie.models.reference import run_layers
 from eie.sim.tb.core_tb import STATUS_DONE, EieTB, watchdog_cycles
 from eie.sim.tb.pauses import Backpressure
@@ -65,13 +65,19 @@ class Checker:
 
 
 async def check_cycles(tb: EieTB, loaded, acts, config, run: int) -> None:
-    """The run's cycle, broadcast and stall counters against the cycle model (eie.models.perf)."""
+    """The run's cycle, broadcast and stall counters and its events (the simulation-only
+    counters) against the cycle model (eie.models.perf)."""
     timing = predict(loaded, acts, config.queue_depth, config.history_depth)
     model = (timing.cycles, sum(layer.broadcasts for layer in timing.layers),
              sum(layer.broadcast_stalls for layer in timing.layers))
     cycles = await tb.reg_read("CYCLES_LO") | await tb.reg_read("CYCLES_HI") << 32
     rtl = (cycles, await tb.reg_read("BCASTS"), await tb.reg_read("BCAST_STALLS"))
     assert rtl == model, f"run {run}: (cycles, broadcasts, stalls) RTL {rtl} != cycle model {model}"
+    model_events, rtl_events = run_events(timing), tb.read_events(loaded.num_pes)
+    differ = [f"{name}: RTL {rtl_events[scope][name]} != model {counts}"
+              for scope in ("pe", "core") for name, counts in model_events[scope].items()
+              if rtl_events[scope][name] != counts]
+    assert not differ, f"run {run}: events differ from the cycle model: {'; '.join(differ)}"
 
 
 async def run_scenario(tb: EieTB, checker: Checker, scenario, workdir: Path, coverage) -> None:

@@ -535,11 +535,20 @@ def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = DEFAULT_QU
     return run
 
 
+def run_events(predicted: RunTiming) -> dict:
+    """A run's events, summed over its layers, in the form of eie sim's report["runs"][i]["events"]."""
+    return {
+        "pe": {name: sum(layer.events[name] for layer in predicted.layers).tolist() for name in PE_EVENTS},
+        "core": {name: sum(layer.core_events[name] for layer in predicted.layers) for name in CORE_EVENTS},
+    }
+
+
 def differences(predicted: RunTiming, rtl_run: dict) -> list[str]:
     """What differs between the model and one run's RTL counters (eie sim report["runs"][i]).
 
     A core built without per-PE counters (``rtl_run["pe"]`` None) is compared on the
-    core-wide counters alone.
+    core-wide counters alone. The events (``rtl_run["events"]``, the simulation-only
+    counters) are compared, run totals per PE and core-wide, when the run carries them.
     """
     found = []
     pairs = [
@@ -553,6 +562,10 @@ def differences(predicted: RunTiming, rtl_run: dict) -> list[str]:
             ("pe busy", sum(layer.busy for layer in predicted.layers).tolist(), rtl_run["pe"]["busy"]),
             ("pe padding", sum(layer.padding for layer in predicted.layers).tolist(), rtl_run["pe"]["padding"]),
         ]
+    if rtl_run.get("events") is not None:
+        model = run_events(predicted)
+        pairs += [(f"event {name}", model["pe"][name], rtl_run["events"]["pe"][name]) for name in PE_EVENTS]
+        pairs += [(f"event {name}", model["core"][name], rtl_run["events"]["core"][name]) for name in CORE_EVENTS]
     for name, model, rtl in pairs:
         if model != rtl:
             found.append(f"{name}: model {model}, RTL {rtl}")
