@@ -212,23 +212,27 @@ def layer_events(timing: LayerTiming, active: np.ndarray, columns: np.ndarray, p
     num_pes, count = active.shape
     useful = timing.entries - timing.padding  # updates: codebook look-up, multiply, add
     wb_rows = pe_rows(writes_back, num_pes) if writes_back is not None else np.zeros(num_pes, np.int64)
-    # Every PE's columns with entries, PE by PE in broadcast order.
+    # Every PE's columns with entries, PE by PE in broadcast order, looked up by
+    # flat index (one gather each, not a PE x broadcast copy).
     pe, item = np.nonzero(active > 0)
-    col = columns[item]
-    first_word, last_word = ends.first_word[pe, col], ends.last_word[pe, col]
+    nonempty = np.bincount(pe, minlength=num_pes)
+    at = pe * ends.first_word.shape[1] + columns[item]
+
+    def listed(per_column: np.ndarray) -> np.ndarray:
+        return per_column.ravel().take(at)
+
+    first_word, last_word = listed(ends.first_word), listed(ends.last_word)
     same_pe = pe[1:] == pe[:-1]
     shared_word = same_pe & (first_word[1:] == last_word[:-1])
     words = np.bincount(pe, weights=last_word - first_word + 1, minlength=num_pes).astype(np.int64)
     spmat_reads = words - np.bincount(pe[1:][shared_word], minlength=num_pes)
-    # A column issues from the cycle after its pop; the one before it last issued in
-    # its pop + slots - 1 + 1: back to back when it pops then (its first row stage is
-    # the cycle after the previous column's last).
-    pop = pops[item, pe]
-    slots = active[pe, item]
+    # A column issues from the cycle after its pop, so it follows the column before
+    # it back to back (its first update the cycle after that one's last) when it
+    # pops in that one's pop + slots, the cycle of its last issue.
+    pop, slots = pops.ravel().take(item * num_pes + pe), active.ravel().take(pe * count + item)
     back_to_back = same_pe & (pop[1:] == pop[:-1] + slots[:-1])
-    bypass = back_to_back & (ends.first_row[pe, col][1:] == ends.last_row[pe, col][:-1])
+    bypass = back_to_back & (listed(ends.first_row)[1:] == listed(ends.last_row)[:-1])
     takes = np.full(num_pes, count, dtype=np.int64)
-    nonempty = np.bincount(pe, minlength=num_pes)
     events = {
         "spmat_reads": spmat_reads,
         "ptr_reads": 2 * takes,  # each take reads p_j and p_{j+1}, one from each bank
@@ -501,22 +505,33 @@ def _column_counts(loaded: LoadedImage, index: int) -> ColumnCounts:
         return np.diff(np.concatenate([[0], np.cumsum(flags)])[pointers]).reshape(num_pes, cols)
 
     entries = np.diff(pointers).reshape(num_pes, cols)
-    # The first and last entry of each column (a column without entries gets the
-    # entry after it, or the last one: meaningless, never used).
-    head = np.minimum(pointers[:-1], max(v.size - 1, 0))
-    tail = np.maximum(pointers[1:] - 1, 0)
-    if v.size:
-        word = (address_less_index + np.arange(v.size)) // ENTRIES_PER_WORD
-        # Local rows: x_0 = z_0, x_n = x_(n-1) + z_n + 1 within a column (decode_share).
-        run = np.cumsum(z.astype(np.int64) + 1)
-        row = run - np.concatenate([[0], run])[np.repeat(pointers[:-1], np.diff(pointers))] - 1
-        ends = ColumnEnds(first_word=word[head].reshape(num_pes, cols), last_word=word[tail].reshape(num_pes, cols),
-                          first_row=np.where(v[head] != 0, row[head], -1).reshape(num_pes, cols),
-                          last_row=np.where(v[tail] != 0, row[tail], -2).reshape(num_pes, cols))
-    else:
-        none = np.zeros((num_pes, cols), dtype=np.int64)
-        ends = ColumnEnds(none, none, none, none)
+    ends = _column_ends(v, z, pointers, address_less_index, (num_pes, cols))
     return ColumnCounts(slots=entries - per_column(merged), entries=entries, padding=per_column(v == 0), ends=ends)
+
+
+def _column_ends(v: np.ndarray, z: np.ndarray, pointers: np.ndarray, address_less_index: np.ndarray,
+                 shape: tuple[int, int]) -> ColumnEnds:
+    """``ColumnEnds`` of the columns of ``_column_counts``' one list (only their first and
+    last entries are looked at, besides one running sum over all)."""
+    if not v.size:
+        none = np.zeros(shape, dtype=np.int64)
+        return ColumnEnds(none, none, none, none)
+    # The first and last entry of each column (a column without entries gets the
+    # entry after it, or the one before: meaningless, never used).
+    head = np.minimum(pointers[:-1], v.size - 1)
+    tail = np.maximum(pointers[1:] - 1, 0)
+    # Local rows: x_0 = z_0, x_n = x_(n-1) + z_n + 1 within a column (decode_share),
+    # so entry k of a column from entry s has row (z_s + ... + z_k) + k - s.
+    run = np.cumsum(z, dtype=np.int64)
+    before = run[head] - z[head]
+    last_row = run[tail] - before + (tail - head)
+
+    def word(at: np.ndarray) -> np.ndarray:
+        return ((address_less_index[at] + at) // ENTRIES_PER_WORD).reshape(shape)
+
+    return ColumnEnds(first_word=word(head), last_word=word(tail),
+                      first_row=np.where(v[head] != 0, z[head].astype(np.int64), -1).reshape(shape),
+                      last_row=np.where(v[tail] != 0, last_row, -2).reshape(shape))
 
 
 def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = DEFAULT_QUEUE_DEPTH,
