@@ -57,9 +57,15 @@ maximum, then the PEs take them one after another. One numpy step per
 broadcast instead of one per cycle (a layer takes several cycles per broadcast).
 tests/test_perf_equivalence.py holds it to the cycle-by-cycle model it replaced.
 
+Each layer also carries its energy-relevant events (eie.models.events, per PE and
+core-wide, ``layer_events``): most follow from the image and the input, the
+sparse-matrix word reads from the order of each PE's columns, and the accumulator
+bypass hits from the pop cycles above.
+
 tests/test_perf.py holds the model to this description on hand-worked cases,
-tb/test_core.py (run_and_compare) to the RTL's own counters on every run, and
-tb/random_run.py to the cycles, broadcasts and stalls of every random scenario.
+tb/test_core.py (run_and_compare) to the RTL's own counters and event counters on
+every run, and tb/random_run.py to the cycles, broadcasts, stalls and events of
+every random scenario.
 """
 
 from __future__ import annotations
