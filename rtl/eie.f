@@ -13,10 +13,12 @@ rtl/eie_relu_quant.sv
 rtl/eie_act_file.sv
 rtl/eie_wb_seq.sv
 rtl/eie_pe_counters.sv
+rtl/eie_pe_events.sv
 rtl/eie_pe.sv
 rtl/eie_axil_slave.sv
 rtl/eie_csr.sv
 rtl/eie_load_port.sv
 rtl/eie_bcast_history.sv
 rtl/eie_ccu.sv
+rtl/eie_core_events.sv
 rtl/eie_core.sv

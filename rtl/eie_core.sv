@@ -475,6 +475,18 @@ module eie_core #(
   assign done_o = done;
 
 `ifndef SYNTHESIS
+  // Core-wide event counters of the energy model (simulation only), cleared with
+  // the performance counters.
+  eie_core_events u_events (
+    .clk_i,
+    .rst_ni,
+    .clear_i      (cnt_clear),
+    .bcast_i      (u_ccu.fresh_take),
+    .history_we_i (u_ccu.u_history.fresh_take_o),
+    .node_moves_i (16'(u_lnzd_tree.node_moves)),
+    .busy_i       (busy)
+  );
+
   // Every handshake and status output is known from the first cycle after reset,
   // and register read data whenever it is valid. (The load port's read data may
   // be X on a read of a never-written memory word, as an SRAM's would be garbage.)

@@ -103,6 +103,17 @@ module eie_lnzd_tree #(
         .out_done_o  (done[n])
       );
     end
+
+`ifndef SYNTHESIS
+    // Node registers of this level and the ones below loaded this cycle (a node
+    // loads exactly when one of its children hands over): eie_core_events counts them.
+    int moves;
+    if (l == 1) begin : g_moves_first
+      assign moves = $countones(child_valid & child_ready);
+    end else begin : g_moves_next
+      assign moves = g_level[l-1].moves + $countones(child_valid & child_ready);
+    end
+`endif
   end
 
   assign leaf_ready_o = g_level[1].child_ready;
@@ -111,6 +122,10 @@ module eie_lnzd_tree #(
   assign done_o       = g_level[NumLevels].done;
 
 `ifndef SYNTHESIS
+  // Every node register loaded this cycle (simulation only: eie_core_events reads it).
+  int node_moves;
+  assign node_moves = g_level[NumLevels].moves;
+
   // ---------------------------------------------------------------------------
   // Assertions (simulation only); each node checks its own handshakes.
   // A plain always: Icarus -Wall flags system tasks inside an always_ff. $fatal,

@@ -525,6 +525,30 @@ module eie_pe #(
   end
 
 `ifndef SYNTHESIS
+  // ---------------------------------------------------------------------------
+  // Event counters of the energy model (simulation only): the units' real enables
+  // ---------------------------------------------------------------------------
+  eie_pe_events u_events (
+    .clk_i,
+    .rst_ni,
+    .clear_i     (cnt_clear_i),
+    .spmat_re_i  (u_spmat_read.sram_re_issue),
+    .ptr_re_i    ({u_ptr_read.odd_re, u_ptr_read.even_re}),
+    .cb_re_i     (u_arith.cb_re),
+    .mul_i       (u_arith.s1_valid_q),
+    .acc_re_i    ({u_arith.g_bank[1].re, u_arith.g_bank[0].re}),
+    .acc_we_i    ({u_arith.g_bank[1].we, u_arith.g_bank[0].we}),
+    .bypass_i    (u_arith.bypass_d),
+    .act_re_i    ({u_act_file.g_file[1].re, u_act_file.g_file[0].re}),
+    .act_we_i    ({u_act_file.g_file[1].we, u_act_file.g_file[0].we}),
+    .q_push_i    (q_push & q_push_ready),
+    .q_pop_i     (q_pop_valid && q_pop_ready),
+    .take_i      (bcast_valid_i & bcast_take_i),
+    .compute_i   (compute_i),
+    .issue_i     (spmat_busy),
+    .ld_access_i (ld_we_i || ld_re_i)
+  );
+
   // A plain always: Icarus -Wall flags system tasks inside an always_ff. $fatal,
   // not $error: Icarus carries on after $error and the cocotb test would pass.
   int room_count;

@@ -57,7 +57,7 @@ def run_and_compare(tmp_path, image, inputs, sim, queue_depth, name="img", pe_co
 
 
 def check_against_models(loaded, inputs, outputs, report, queue_depth, pe_counters=True):
-    """``eie sim``'s outputs equal eie ref, its report's counters the cycle model's.
+    """``eie sim``'s outputs equal eie ref, its report's counters and events the cycle model's.
 
     Without per-PE counters (``pe_counters`` False) the core-wide counters are
     compared, and every PE_* register read 0 (eie.sim.tb.core_tb's read_report).
@@ -70,6 +70,8 @@ def check_against_models(loaded, inputs, outputs, report, queue_depth, pe_counte
     assert len(report["runs"]) == len(acts)
     for run, (row, rtl_run) in enumerate(zip(acts, report["runs"])):
         assert (rtl_run["pe"] is not None) == pe_counters, f"run {run}: per-PE counters {rtl_run['pe']}"
+        # The simulation-only event counters are there with or without the per-PE counters.
+        assert rtl_run["events"] is not None, f"run {run}: no events in the report"
         found = model_differences(loaded, row, rtl_run, queue_depth)
         assert not found, f"run {run}: the cycle model disagrees with the RTL: {'; '.join(found)}"
 

@@ -11,6 +11,10 @@ import numpy as np
 
 from eie.apps import digits
 from eie.apps.demo import check_slots_are_busy_cycles, format_report, run_on_rtl
+from eie.image import decode
+from eie.models.perf import differences, predict
+from eie.models.reference import input_to_fixed
+from eie.packing.packer import pack
 
 IMAGES = 3
 
@@ -25,3 +29,11 @@ def test_digits_images_match_eie_ref(sim):
     assert "match eie ref bit for bit" in text and len(report["runs"]) == IMAGES
     # The ideal bound is a lower bound; the layer pipeline fill keeps every run above it.
     assert all(run["cycles"] >= ideal["bound"] for run, ideal in zip(report["runs"], report["ideal"]))
+    # Every counter and event of every run is the cycle model's (the image run_on_rtl packs).
+    loaded = decode(pack(digits.load_digits_model(), digits.pack_options()))
+    acts = input_to_fixed(inputs[:IMAGES], loaded.act_frac).reshape(IMAGES, -1)
+    for index, run in enumerate(report["runs"]):
+        assert run["events"] is not None
+        params = report["parameters"]
+        found = differences(predict(loaded, acts[index], params["QueueDepth"], params["HistoryDepth"]), run)
+        assert not found, f"image {index}: the cycle model disagrees with the RTL: {'; '.join(found)}"

@@ -152,16 +152,18 @@ class _PopSchedule:
 
 
 def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_depth: int,
-                    levels: int, tree: perf._TreeTimes | None = None) -> tuple[int, int]:
-    """(last compute cycle before the layer is drained, broadcast stalls) of one layer.
+                    levels: int, tree: perf._TreeTimes | None = None) -> tuple[int, int, np.ndarray]:
+    """(last compute cycle before the layer is drained, broadcast stalls, pops) of one layer.
 
     Cycle 0 is the first compute cycle. ``active[p, i]``: issue slots of broadcast i in PE p.
+    ``pops[i, p]``: the cycle PE p pops broadcast i (where it has entries), for the events.
     ``tree``: the columns' arrival as the layer before writes back (None: all there at once).
     """
     num_pes, count = active.shape
     sim = _TreeSim(tree) if tree is not None else None
+    pops = np.full((count, num_pes), -1, dtype=np.int64)
     if count == 0:
-        return (_tree_done_from(sim, 0) if sim is not None else 0), 0
+        return (_tree_done_from(sim, 0) if sim is not None else 0), 0, pops
     pes = np.arange(num_pes)
     source = _Broadcaster(count, bias, first_tree_load=1 + levels, tree=sim)
     tree_done = None  # the first cycle the LNZD tree is done
@@ -190,11 +192,13 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
             last_take = t
             for lane in range(TAKES_PER_CYCLE):
                 lane_takes = take > lane
-                slots = active[pes, np.minimum(source.head - lag + lane, count - 1)]
+                item = np.minimum(source.head - lag + lane, count - 1)
+                slots = active[pes, item]
                 lane_new = lane_takes & (slots > 0)
                 pop = np.maximum(t + POINTER_STAGES + 1, free_at)
                 free_at = np.where(lane_new, pop + slots, free_at)
                 schedule.record(pes[lane_new], pop[lane_new])
+                pops[item[lane_new], pes[lane_new]] = pop[lane_new]
                 new += lane_new
             lag = lag - take
         # The queue count next cycle: this cycle's pushes (the takes POINTER_STAGES
@@ -229,7 +233,7 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     drained = max(last_take + BCAST_TO_IDLE, int(free_at.max()) + ISSUE_TO_IDLE)
     if sim is not None:
         drained = max(drained, tree_done if tree_done is not None else _tree_done_from(sim, t))
-    return drained, stalls
+    return drained, stalls, pops
 
 
 def _tree_done_from(sim: _TreeSim, t: int) -> int:
@@ -295,6 +299,9 @@ def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = 8,
         counts = column_counts(loaded, index)
         order = broadcast_order(step.inputs[0], loaded.num_pes)
         written_back = loaded.layers[index - 1].spec.out_features if index else None
+        writes_back = spec.out_features if index + 1 < len(loaded.layers) else None
+        # Where the columns' entries sit is the image's alone (eie.models.perf's own).
+        ends = perf.column_counts(loaded, index).ends
         run.layers.append(layer_timing(counts.slots, order, spec.bias, queue_depth, written_back,
-                                       counts.padding, history_depth, counts.entries))
+                                       counts.padding, history_depth, counts.entries, ends, writes_back))
     return run

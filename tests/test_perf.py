@@ -11,7 +11,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from eie.models.perf import broadcast_order, layer_timing, merged_paddings, tree_levels
+from eie.image import decode
+from eie.limits import DEFAULT_HISTORY_DEPTH
+from eie.models import perf
+from eie.models.events import PE_EVENTS
+from eie.models.perf import (ColumnEnds, broadcast_order, column_counts, layer_timing, merged_paddings, predict,
+                             tree_levels)
+from eie.models.reference import layer_inputs
+from eie.packing.model_io import Layer
+from eie.packing.packer import PackOptions, pack
 
 
 def test_tree_levels_are_ceil_log4_at_least_one():
@@ -226,3 +234,121 @@ def test_a_column_costs_its_issue_slots():
     slots, entries = np.array([[5]]), np.array([[7]])
     timing = layer_timing(slots, np.array([0]), False, 8, col_entries=entries)
     assert (timing.busy.tolist(), timing.entries.tolist(), timing.compute_cycles) == ([5], [7], 5 + 12)
+
+
+# ---------------------------------------------------------------------------
+# Events (eie.models.events): what the RTL's memory enables count
+# ---------------------------------------------------------------------------
+
+def _ends(first_word, last_word, first_row, last_row) -> ColumnEnds:
+    return ColumnEnds(*(np.array([values]) for values in (first_word, last_word, first_row, last_row)))
+
+
+def test_events_of_two_columns_by_hand():
+    # One PE, a 3-entry column 0 (words 0..1, rows 2 and 5) and a 1-entry column 1
+    # in word 1 at row 5, no bias, written back into 3 rows. Column 0 pops in 6
+    # and issues 7..9; column 1, taken in 4, pops in 9 and issues in 10: back to
+    # back, and its row is column 0's last, so its update takes the sum from the
+    # bypass. The SRAM reads words 0 and 1, and column 1's word is still there.
+    slots = np.array([[3, 1]])
+    ends = _ends([0, 1], [1, 1], [2, 5], [5, 5])
+    timing = layer_timing(slots, np.arange(2), False, 8, ends=ends, writes_back=3)
+    events = {name: counts.tolist() for name, counts in timing.events.items()}
+    assert events == {
+        "spmat_reads": [2], "ptr_reads": [4], "codebook_reads": [4], "multiplies": [4], "acc_reads": [4 + 3],
+        "acc_writes": [4], "bypass_hits": [1], "act_reads": [2], "act_writes": [3], "queue_pushes": [2],
+        "queue_pops": [2], "history_reads": [2], "busy_cycles": [4], "idle_cycles": [timing.compute_cycles - 4],
+    }
+    assert set(events) == set(PE_EVENTS)
+    # One tree level: each of the two non-zeros loads one node register.
+    assert timing.core_events == {"broadcasts": 2, "history_writes": 2, "lnzd_node_moves": 2,
+                                  "cycles": timing.cycles}
+
+
+def test_bypass_needs_the_columns_back_to_back():
+    # Two 1-entry columns at the same row: column 1 (taken in 4, popped in 7)
+    # issues the cycle after column 0 (popped 6, issued 7): a hit. With an empty
+    # column between them the second is taken in 5 and issues in 9: no hit, and a
+    # padding at either end updates nothing: no hit either.
+    same_row = layer_timing(np.array([[1, 1]]), np.arange(2), False, 8, ends=_ends([0, 0], [0, 0], [4, 4], [4, 4]))
+    gap = layer_timing(np.array([[1, 0, 1]]), np.arange(3), False, 8,
+                       ends=_ends([0, 0, 0], [0, 0, 0], [4, 0, 4], [4, 0, 4]))
+    padding = layer_timing(np.array([[1, 1]]), np.arange(2), False, 8, ends=_ends([0, 0], [0, 0], [4, -1], [4, -2]))
+    other_row = layer_timing(np.array([[1, 1]]), np.arange(2), False, 8, ends=_ends([0, 0], [0, 0], [4, 3], [4, 3]))
+    assert [t.events["bypass_hits"].tolist() for t in (same_row, gap, padding, other_row)] == [[1], [0], [0], [0]]
+
+
+def test_spmat_reads_a_word_once_per_change():
+    # Columns 0 (words 3..5) and 1 (word 5, then 6) share word 5: 3 + 2 - 1 reads;
+    # column 2 (word 3 again) follows word 6: read again.
+    ends = _ends([3, 5, 3], [5, 6, 3], [0, 0, 0], [0, 0, 0])
+    timing = layer_timing(np.array([[9, 9, 1]]), np.arange(3), False, 8, ends=ends)
+    assert timing.events["spmat_reads"].tolist() == [3 + 2 - 1 + 1]
+
+
+def _walked_events(loaded, index: int, acts: np.ndarray, pops: np.ndarray, columns: np.ndarray) -> dict:
+    """spmat_reads, bypass_hits and the updates of one layer by walking every PE's
+    entries cycle by cycle: the read unit issues a column's entries from the cycle
+    after its pop (a merged padding takes the next entry into its slot), reading
+    the SRAM when the word changes; the arithmetic unit's bypass hits when an
+    update follows one to the same row in the cycle before."""
+    layer = loaded.image.layers[index]
+    reads, hits, updates = [], [], []
+    for pe, share in enumerate(loaded.image.layer_shares(index)):
+        merged = merged_paddings(share.v, share.pointers, layer.entry_base[pe])
+        word, last_update, pe_reads, pe_hits, pe_updates = None, None, 0, 0, 0
+        for item, col in enumerate(columns):
+            start, end = int(share.pointers[col]), int(share.pointers[col + 1])
+            if start == end:
+                continue
+            cycle, row, e = int(pops[item, pe]), -1, start
+            while e < end:
+                cycle += 1
+                if (layer.entry_base[pe] + e) // 8 != word:
+                    word, pe_reads = (layer.entry_base[pe] + e) // 8, pe_reads + 1
+                if merged[e]:
+                    row += int(share.z[e]) + 1
+                    e += 1
+                row += int(share.z[e]) + 1
+                if share.v[e]:
+                    pe_updates += 1
+                    pe_hits += last_update == (cycle - 1, row)
+                    last_update = (cycle, row)
+                e += 1
+        reads.append(pe_reads)
+        hits.append(pe_hits)
+        updates.append(pe_updates)
+    return {"spmat_reads": reads, "bypass_hits": hits, "multiplies": updates}
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_events_equal_a_walk_of_the_entries(seed):
+    rng = np.random.default_rng([19, seed])
+    dims = [int(d) for d in rng.integers(4, 60, size=3)]
+    layers = [Layer(rng.normal(size=(dims[i + 1], dims[i])), rng.normal(size=dims[i + 1]) if rng.integers(2) else None)
+              for i in range(2)]
+    options = PackOptions(num_pes=int(rng.choice([1, 2, 4, 8])), density=float(rng.choice([0.1, 0.4, 1.0])))
+    loaded = decode(pack(layers, options))
+    acts = (rng.integers(-300, 300, dims[0]) * (rng.random(dims[0]) < 0.6)).astype(np.int64)
+    queue_depth = int(rng.choice([1, 2, 8]))
+    run = predict(loaded, acts, queue_depth)
+    for index, inputs in enumerate(layer_inputs(loaded, acts)):
+        spec, timing = loaded.layers[index].spec, run.layers[index]
+        order = broadcast_order(inputs[0], loaded.num_pes)
+        columns = np.concatenate([[spec.in_features], order]) if spec.bias else order
+        counts = column_counts(loaded, index)
+        tree = None if index == 0 else perf._TreeTimes.after_writeback(
+            order, loaded.num_pes, loaded.layers[index - 1].spec.out_features)
+        _, _, pops = perf._compute_cycles(counts.slots[:, columns], spec.bias, queue_depth, DEFAULT_HISTORY_DEPTH,
+                                          tree_levels(loaded.num_pes), tree)
+        walked = _walked_events(loaded, index, inputs[0], pops, columns)
+        for name, counts_walked in walked.items():
+            assert timing.events[name].tolist() == counts_walked, name
+        # Rows written back: this layer's outputs r with r mod N == p, unless it is the last.
+        rows = [sum(1 for r in range(spec.out_features) if r % loaded.num_pes == pe) if index == 0 else 0
+                for pe in range(loaded.num_pes)]
+        assert timing.events["act_writes"].tolist() == rows
+        assert timing.events["acc_reads"].tolist() == [u + r for u, r in zip(walked["multiplies"], rows)]
+        assert timing.events["act_reads"].tolist() == [int(np.count_nonzero(inputs[0][pe::loaded.num_pes]))
+                                                       for pe in range(loaded.num_pes)]
+        assert timing.events["idle_cycles"].tolist() == (timing.compute_cycles - timing.busy).tolist()

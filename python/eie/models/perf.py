@@ -57,9 +57,14 @@ maximum, then the PEs take them one after another. One numpy step per
 broadcast instead of one per cycle (a layer takes several cycles per broadcast).
 tests/test_perf_equivalence.py holds it to the cycle-by-cycle model it replaced.
 
+Each layer also carries its energy-relevant events (eie.models.events, per PE and
+core-wide, ``layer_events``): most follow from the image and the input, the
+sparse-matrix word reads from the order of each PE's columns, and the accumulator
+bypass hits from the pop cycles above.
+
 tests/test_perf.py holds the model to this description on hand-worked cases,
-tb/test_core.py (run_and_compare) to the RTL's own counters on every run, and
-tb/random_run.py to every counter of every random scenario.
+tb/test_core.py (run_and_compare) to the RTL's own counters and event counters on
+every run, and tb/random_run.py to every counter and event of every random scenario.
 """
 
 from __future__ import annotations
@@ -72,6 +77,7 @@ from eie import limits
 from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_QUEUE_DEPTH
 from eie.errors import EieError
 from eie.image import ENTRIES_PER_WORD, LoadedImage
+from eie.models.events import CORE_EVENTS, PE_EVENTS
 from eie.models.reference import layer_inputs
 
 # Cycles from a PE's take of a column to its push into the queue (eie_ptr_read: the
@@ -119,6 +125,11 @@ class LayerTiming:
     busy: np.ndarray  # per PE: issue slots, merged paddings not counted (PE_BUSY)
     padding: np.ndarray  # per PE: padding entries read, merged or not (PE_PADDING)
     entries: np.ndarray  # per PE: entries read, paddings included
+    # The energy-relevant events of the layer (eie.models.events): per PE (int64
+    # arrays) and core-wide. Empty when layer_timing is not told where the entries
+    # sit (``ends``): then only the timing is known.
+    events: dict[str, np.ndarray] = field(default_factory=dict)
+    core_events: dict[str, int] = field(default_factory=dict)
 
     @property
     def load_efficiency(self) -> float:
@@ -146,7 +157,8 @@ def check_depths(queue_depth: int, history_depth: int) -> None:
 
 def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_depth: int,
                  written_back: int | None = None, col_padding: np.ndarray | None = None,
-                 history_depth: int = DEFAULT_HISTORY_DEPTH, col_entries: np.ndarray | None = None) -> LayerTiming:
+                 history_depth: int = DEFAULT_HISTORY_DEPTH, col_entries: np.ndarray | None = None,
+                 ends: ColumnEnds | None = None, writes_back: int | None = None) -> LayerTiming:
     """One layer of one run, every PE at once in numpy arrays.
 
     ``col_slots[p, j]``: issue slots of column j in PE p (its entries less its
@@ -156,6 +168,10 @@ def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_dep
     rows (output features) of the layer before, written back while this one runs,
     or None for a run's first layer (its input is in the files before it starts).
     ``col_padding`` and ``col_entries`` (default: the slots) only feed the statistics.
+    ``ends``: where each column's first and last entries sit (``column_ends``), for the
+    events (``layer_events``); ``writes_back``: this layer's rows (output features)
+    if they are written back (None for a run's last layer, whose outputs stay in the
+    accumulators for the load port's RESULT reads).
     """
     num_pes = col_slots.shape[0]
     check_depths(queue_depth, history_depth)
@@ -165,12 +181,87 @@ def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_dep
     padding = col_padding[:, columns].sum(axis=1) if col_padding is not None else np.zeros(num_pes, np.int64)
     entries = (col_entries if col_entries is not None else col_slots)[:, columns].sum(axis=1)
     tree = None if written_back is None else _TreeTimes.after_writeback(order, num_pes, written_back)
-    drained, stalls = _compute_cycles(active, bias, queue_depth, history_depth, tree_levels(num_pes), tree)
+    levels = tree_levels(num_pes)
+    drained, stalls, pops = _compute_cycles(active, bias, queue_depth, history_depth, levels, tree)
     compute = drained + 1
     cycles = INIT_CYCLES + compute
-    return LayerTiming(cycles=int(cycles), compute_cycles=int(compute), broadcasts=int(count),
-                       broadcast_stalls=int(stalls), busy=active.sum(axis=1).astype(np.int64),
-                       padding=np.asarray(padding, dtype=np.int64), entries=np.asarray(entries, dtype=np.int64))
+    timing = LayerTiming(cycles=int(cycles), compute_cycles=int(compute), broadcasts=int(count),
+                         broadcast_stalls=int(stalls), busy=active.sum(axis=1).astype(np.int64),
+                         padding=np.asarray(padding, dtype=np.int64), entries=np.asarray(entries, dtype=np.int64))
+    if ends is not None:
+        timing.events, timing.core_events = layer_events(timing, active, columns, pops, order, ends, levels,
+                                                         writes_back)
+    return timing
+
+
+def pe_rows(rows: int, num_pes: int) -> np.ndarray:
+    """Per PE: its local rows of a layer with ``rows`` outputs (global row r is PE r mod N's)."""
+    return np.maximum(0, -(-(rows - np.arange(num_pes)) // num_pes))
+
+
+def layer_events(timing: LayerTiming, active: np.ndarray, columns: np.ndarray, pops: np.ndarray,
+                 order: np.ndarray, ends: ColumnEnds, levels: int,
+                 writes_back: int | None) -> tuple[dict[str, np.ndarray], dict[str, int]]:
+    """The events of one layer (eie.models.events), per PE and core-wide.
+
+    ``active``: issue slots, PE x broadcast; ``columns``: each broadcast's column;
+    ``pops``: broadcast x PE, the cycle each column with entries is popped
+    (``_compute_cycles``). Most counts follow from the image and the input alone.
+    Two follow from the order of the columns a PE works on: the sparse-matrix
+    SRAM reads a word only when the next entry's word differs from the word it
+    read last (so a column starting in the word the PE's previous column ended in
+    saves a read), and the accumulator bypass hits when a column's first update
+    is the cycle after the previous column's last and to the same row, which
+    depends on the timing (no gap between the two columns' issues).
+    """
+    num_pes, count = active.shape
+    useful = timing.entries - timing.padding  # updates: codebook look-up, multiply, add
+    wb_rows = pe_rows(writes_back, num_pes) if writes_back is not None else np.zeros(num_pes, np.int64)
+    # Every PE's columns with entries, PE by PE in broadcast order, looked up by
+    # flat index (one gather each, not a PE x broadcast copy).
+    pe, item = np.nonzero(active > 0)
+    nonempty = np.bincount(pe, minlength=num_pes)
+    at = pe * ends.first_word.shape[1] + columns[item]
+
+    def listed(per_column: np.ndarray) -> np.ndarray:
+        return per_column.ravel().take(at)
+
+    first_word, last_word = listed(ends.first_word), listed(ends.last_word)
+    same_pe = pe[1:] == pe[:-1]
+    shared_word = same_pe & (first_word[1:] == last_word[:-1])
+    words = np.bincount(pe, weights=last_word - first_word + 1, minlength=num_pes).astype(np.int64)
+    spmat_reads = words - np.bincount(pe[1:][shared_word], minlength=num_pes)
+    # A column issues from the cycle after its pop, so it follows the column before
+    # it back to back (its first update the cycle after that one's last) when it
+    # pops in that one's pop + slots, the cycle of its last issue.
+    pop, slots = pops.ravel().take(item * num_pes + pe), active.ravel().take(pe * count + item)
+    back_to_back = same_pe & (pop[1:] == pop[:-1] + slots[:-1])
+    bypass = back_to_back & (listed(ends.first_row)[1:] == listed(ends.last_row)[:-1])
+    takes = np.full(num_pes, count, dtype=np.int64)
+    events = {
+        "spmat_reads": spmat_reads,
+        "ptr_reads": 2 * takes,  # each take reads p_j and p_{j+1}, one from each bank
+        "codebook_reads": useful,
+        "multiplies": useful,
+        "acc_reads": useful + wb_rows,
+        "acc_writes": useful,
+        "bypass_hits": np.bincount(pe[1:][bypass], minlength=num_pes),
+        "act_reads": np.bincount(order % num_pes, minlength=num_pes),
+        "act_writes": wb_rows,
+        "queue_pushes": nonempty,
+        "queue_pops": nonempty,
+        "history_reads": takes,
+        "busy_cycles": timing.busy,
+        "idle_cycles": timing.compute_cycles - timing.busy,
+    }
+    events = {name: np.asarray(events[name], dtype=np.int64) for name in PE_EVENTS}
+    core = {
+        "broadcasts": timing.broadcasts,
+        "history_writes": timing.broadcasts,
+        "lnzd_node_moves": int(order.size) * levels,  # every non-zero through every tree level
+        "cycles": timing.cycles,
+    }
+    return events, {name: int(core[name]) for name in CORE_EVENTS}
 
 
 class _TreeTimes:
@@ -203,8 +294,8 @@ class _TreeTimes:
         leaf, row = order % num_pes, order // num_pes
         if np.any(np.diff(leaf * (int(row.max(initial=0)) + 1) + row) <= 0):
             raise ValueError("the columns of a layer after a write-back must come leaf by leaf (broadcast_order)")
-        pe_rows = np.maximum(0, -(-(rows - np.arange(num_pes)) // num_pes))
-        done_at = np.where(pe_rows > 0, pe_rows + WB_DONE_AFTER_ROWS, WB_DONE_NO_ROWS)
+        local_rows = pe_rows(rows, num_pes)
+        done_at = np.where(local_rows > 0, local_rows + WB_DONE_AFTER_ROWS, WB_DONE_NO_ROWS)
         return cls(num_pes, leaf, row + WB_BIT_AT, done_at)
 
     def _nodes(self, level: int) -> int:
@@ -253,17 +344,18 @@ class _TreeTimes:
 
 
 def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_depth: int,
-                    levels: int, tree: _TreeTimes | None = None) -> tuple[int, int]:
-    """(last compute cycle before the layer is drained, broadcast stalls) of one layer.
+                    levels: int, tree: _TreeTimes | None = None) -> tuple[int, int, np.ndarray]:
+    """(last compute cycle before the layer is drained, broadcast stalls, pops) of one layer.
 
     Cycle 0 is the first compute cycle. ``active[p, i]``: issue slots of broadcast i in PE p.
+    ``pops[i, p]``: the cycle PE p pops broadcast i from its queue (where it has entries).
     One step per broadcast, every PE at once (the module docstring has the rules).
     ``tree``: the columns reach the LNZD root as the layer before writes them back
     (None: the whole input is there from the start).
     """
     num_pes, count = active.shape
     if count == 0:
-        return (tree.all_done() if tree is not None else 0), 0
+        return (tree.all_done() if tree is not None else 0), 0, np.zeros((0, num_pes), dtype=np.int64)
     # The cycle from which broadcast i may go out: the bias at once, the others once in the LNZD root.
     ready = np.full(count, 1 + levels, dtype=np.int64)
     if bias:
@@ -281,7 +373,8 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     places = free_from.reshape(-1)
     row_start = np.arange(num_pes) * queue_depth
     free_at = np.zeros(num_pes, dtype=np.int64)  # per PE: first cycle the read unit may pop the next column
-    early, pop, scratch = (np.empty(num_pes, dtype=np.int64) for _ in range(3))
+    early, scratch = (np.empty(num_pes, dtype=np.int64) for _ in range(2))
+    pops = np.empty((count, num_pes), dtype=np.int64)
     previous = -1
     for first in range(0, count, history_depth):
         last = min(first + history_depth, count)
@@ -315,6 +408,7 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
             np.maximum(take, sent[i] + 1, out=take)
             # In the pointer stages; with entries, queued until popped.
             np.add(take, POINTER_STAGES + 1, out=early)
+            pop = pops[i]
             np.maximum(early, free_at, out=pop)
             np.add(pop, held_after_pop[i], out=scratch)
             np.maximum(scratch, early, out=scratch)
@@ -326,7 +420,7 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
         drained = max(drained, tree.all_done())
     # A stall is a cycle a ready broadcast, the one before it out, waited for the history.
     earliest = np.maximum(ready, np.concatenate([[0], sent[:-1] + 1]))
-    return drained, int((sent - earliest).sum())
+    return drained, int((sent - earliest).sum()), pops
 
 
 def merged_paddings(v: np.ndarray, pointers: np.ndarray, base=0) -> np.ndarray:
@@ -365,12 +459,28 @@ def merged_paddings(v: np.ndarray, pointers: np.ndarray, base=0) -> np.ndarray:
 
 
 @dataclass
+class ColumnEnds:
+    """Where every column of one layer starts and ends in every PE (PE x column arrays).
+
+    Meaningful for columns with entries only. A row is the local row the entry
+    updates, or (for a padding entry, which updates nothing) -1 for a first entry
+    and -2 for a last one, so that a padding never matches a row.
+    """
+
+    first_word: np.ndarray  # sparse-matrix word of the column's first entry
+    last_word: np.ndarray  # and of its last
+    first_row: np.ndarray  # local row of its first entry
+    last_row: np.ndarray  # and of its last
+
+
+@dataclass
 class ColumnCounts:
     """Every column of one layer in every PE (PE x column arrays)."""
 
     slots: np.ndarray  # issue slots: what a column costs the PE's read unit
     entries: np.ndarray  # entries, paddings included
     padding: np.ndarray  # padding entries, merged or not
+    ends: ColumnEnds | None = None  # for the events (eie.models.perf.layer_events)
 
 
 def column_counts(loaded: LoadedImage, index: int) -> ColumnCounts:
@@ -392,6 +502,7 @@ def _column_counts(loaded: LoadedImage, index: int) -> ColumnCounts:
     first = np.concatenate([[0], np.cumsum(sizes)[:-1]])  # each share's first entry in the list
     pointers = np.concatenate([*(share.pointers[:-1] + at for share, at in zip(shares, first)), [sizes.sum()]])
     v = np.concatenate([share.v for share in shares])
+    z = np.concatenate([share.z for share in shares])
     address_less_index = np.repeat(np.asarray(loaded.image.layers[index].entry_base, dtype=np.int64) - first, sizes)
     merged = merged_paddings(v, pointers, address_less_index)
 
@@ -399,7 +510,33 @@ def _column_counts(loaded: LoadedImage, index: int) -> ColumnCounts:
         return np.diff(np.concatenate([[0], np.cumsum(flags)])[pointers]).reshape(num_pes, cols)
 
     entries = np.diff(pointers).reshape(num_pes, cols)
-    return ColumnCounts(slots=entries - per_column(merged), entries=entries, padding=per_column(v == 0))
+    ends = _column_ends(v, z, pointers, address_less_index, (num_pes, cols))
+    return ColumnCounts(slots=entries - per_column(merged), entries=entries, padding=per_column(v == 0), ends=ends)
+
+
+def _column_ends(v: np.ndarray, z: np.ndarray, pointers: np.ndarray, address_less_index: np.ndarray,
+                 shape: tuple[int, int]) -> ColumnEnds:
+    """``ColumnEnds`` of the columns of ``_column_counts``' one list (only their first and
+    last entries are looked at, besides one running sum over all)."""
+    if not v.size:
+        none = np.zeros(shape, dtype=np.int64)
+        return ColumnEnds(none, none, none, none)
+    # The first and last entry of each column (a column without entries gets the
+    # entry after it, or the one before: meaningless, never used).
+    head = np.minimum(pointers[:-1], v.size - 1)
+    tail = np.maximum(pointers[1:] - 1, 0)
+    # Local rows: x_0 = z_0, x_n = x_(n-1) + z_n + 1 within a column (decode_share),
+    # so entry k of a column from entry s has row (z_s + ... + z_k) + k - s.
+    run = np.cumsum(z, dtype=np.int64)
+    before = run[head] - z[head]
+    last_row = run[tail] - before + (tail - head)
+
+    def word(at: np.ndarray) -> np.ndarray:
+        return ((address_less_index[at] + at) // ENTRIES_PER_WORD).reshape(shape)
+
+    return ColumnEnds(first_word=word(head), last_word=word(tail),
+                      first_row=np.where(v[head] != 0, z[head].astype(np.int64), -1).reshape(shape),
+                      last_row=np.where(v[tail] != 0, last_row, -2).reshape(shape))
 
 
 def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = DEFAULT_QUEUE_DEPTH,
@@ -411,16 +548,27 @@ def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = DEFAULT_QU
         counts = column_counts(loaded, index)
         order = broadcast_order(inputs[0], loaded.num_pes)
         written_back = loaded.layers[index - 1].spec.out_features if index else None
+        # The run's last layer is not written back: its outputs stay in the accumulators.
+        writes_back = spec.out_features if index + 1 < len(loaded.layers) else None
         run.layers.append(layer_timing(counts.slots, order, spec.bias, queue_depth, written_back,
-                                       counts.padding, history_depth, counts.entries))
+                                       counts.padding, history_depth, counts.entries, counts.ends, writes_back))
     return run
+
+
+def run_events(predicted: RunTiming) -> dict:
+    """A run's events, summed over its layers, in the form of eie sim's report["runs"][i]["events"]."""
+    return {
+        "pe": {name: sum(layer.events[name] for layer in predicted.layers).tolist() for name in PE_EVENTS},
+        "core": {name: sum(layer.core_events[name] for layer in predicted.layers) for name in CORE_EVENTS},
+    }
 
 
 def differences(predicted: RunTiming, rtl_run: dict) -> list[str]:
     """What differs between the model and one run's RTL counters (eie sim report["runs"][i]).
 
     A core built without per-PE counters (``rtl_run["pe"]`` None) is compared on the
-    core-wide counters alone.
+    core-wide counters alone. The events (``rtl_run["events"]``, the simulation-only
+    counters) are compared, run totals per PE and core-wide, when the run carries them.
     """
     found = []
     pairs = [
@@ -434,6 +582,10 @@ def differences(predicted: RunTiming, rtl_run: dict) -> list[str]:
             ("pe busy", sum(layer.busy for layer in predicted.layers).tolist(), rtl_run["pe"]["busy"]),
             ("pe padding", sum(layer.padding for layer in predicted.layers).tolist(), rtl_run["pe"]["padding"]),
         ]
+    if rtl_run.get("events") is not None:
+        model = run_events(predicted)
+        pairs += [(f"event {name}", model["pe"][name], rtl_run["events"]["pe"][name]) for name in PE_EVENTS]
+        pairs += [(f"event {name}", model["core"][name], rtl_run["events"]["core"][name]) for name in CORE_EVENTS]
     for name, model, rtl in pairs:
         if model != rtl:
             found.append(f"{name}: model {model}, RTL {rtl}")

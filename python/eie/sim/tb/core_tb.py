@@ -24,6 +24,7 @@ from cocotb_bus.monitors import BusMonitor
 from eie.packing.compress import NUM_CODES
 from eie.hw import layer_flags, ld_address, regs
 from eie.sim.tb.bus_protocol import LOAD_SIGNALS, AxiLiteMaster, AxiLiteProtocolMonitor, LoadPortProtocolMonitor
+from eie.models.events import CORE_EVENTS, PE_EVENTS
 from eie.sim.tb.pauses import Backpressure, gaps
 
 # The host interface, generated from rtl/eie_regs.rdl (eie.hw.regs).
@@ -303,7 +304,18 @@ class EieTB:
                     report["pe"][name].append(value)
                 else:
                     assert value == 0, f"{reg_name} of PE {pe} reads {value}, but the core has no PE counters"
+        report["events"] = self.read_events(image.num_pes)
         return report
+
+    def read_events(self, num_pes: int) -> dict:
+        """The energy-relevant events of the last run (eie.models.events), from the
+        simulation-only counters eie_pe_events and eie_core_events (<name>_q, read
+        through VPI; rtl/eie_backdoor_public.vlt keeps them visible in lean builds)."""
+        units = [self.dut[f"g_pe[{pe}]"].u_pe.u_events for pe in range(num_pes)]
+        return {
+            "pe": {name: [int(getattr(unit, f"{name}_q").value) for unit in units] for name in PE_EVENTS},
+            "core": {name: int(getattr(self.dut.u_events, f"{name}_q").value) for name in CORE_EVENTS},
+        }
 
     async def errors(self) -> list[str]:
         bits = await self.reg_read("ERROR")
