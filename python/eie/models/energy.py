@@ -17,8 +17,9 @@ What each event costs (``bill``):
 - SRAM reads and writes: the memory's ``read_pj`` / ``write_pj`` per word.
   A history write goes into both copies of every PE (``copies_per_pe`` x PEs).
 - A multiply: the 16-bit multiply, plus the 48-bit accumulate add it feeds.
-- A bypass hit costs nothing extra: it saves the accumulator read, which
-  ``acc_reads`` then does not count.
+- A bypass hit costs nothing extra. The RTL still reads the accumulator for
+  it (its read enable does not look at the bypass), and ``acc_reads`` counts
+  that read: gating it would save one read per hit.
 - A broadcast and an LNZD node move load a register: bits x the calibrated
   clock+register energy per flop and cycle. A broadcast carries one history
   entry (``bcast_history.width_bits``), a node register {activation, column
@@ -151,7 +152,7 @@ def event_costs(num_pes: int, clock_mhz: float = DEFAULT_CLOCK_MHZ, table: dict 
                             table["arithmetic"]["int48_add_pj"]["value"], "one 48-bit add per multiply")],
         "acc_reads": [mem("acc_file", "read")],
         "acc_writes": [mem("acc_file", "write")],
-        "bypass_hits": [],  # saves an accumulator read, which acc_reads leaves out
+        "bypass_hits": [],  # the read it makes unnecessary is still made, and counted in acc_reads
         "act_reads": [mem("act_file", "read")],
         "act_writes": [mem("act_file", "write")],
         "queue_pushes": [mem("act_queue", "write")],
