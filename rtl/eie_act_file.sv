@@ -139,28 +139,26 @@ module eie_act_file #(
   assign ld_src_we = ld_we_i & (ld_file_i == src_sel_i);
 
   // One write port into the bitmap: the write-back (computing) and source-file loads
-  // (idle) never write at once. Each bit's next value is written out per bit, both
-  // with and without the scan's clear, so that scan_go (which waits for the ready
-  // from the root, through the tree) only picks between them.
+  // (idle) never write at once. Each bit's next value is formed both with and without
+  // the scan's clear, so that scan_go (which waits for the ready from the root,
+  // through the tree) only picks between them. Written as whole-vector operations
+  // (a one-hot of the written row), not a loop over the bits: the same function, and
+  // a much smaller model for the simulators.
   logic                bit_we, bit_value;
   logic [RowWidth-1:0] bit_addr;
-  logic [ActDepth-1:0] bitmap_kept, bitmap_taken, ld_zeroed;
+  logic [ActDepth-1:0] hit, bitmap_kept, bitmap_taken, ld_zeroed;
 
   assign bit_we    = wb_valid_i | ld_src_we;
   assign bit_addr  = wb_valid_i ? wb_row_i : ld_addr_i;
   assign bit_value = wb_valid_i ? wb_act_i != '0 : ld_wdata_i != '0;
 
-  for (genvar i = 0; i < ActDepth; i++) begin : g_bit
-    logic hit;
-
-    assign hit             = bit_we && bit_addr == RowWidth'(i);
-    assign bitmap_kept[i]  = !bitmap_clear_i && (hit ? bit_value : bitmap_q[i]);
-    assign bitmap_taken[i] = bitmap_kept[i] && (hit || !scan_first[i]);
-    // A load of a zero clears its bit; a write-back row's bit is always clear before
-    // its write (the bitmap is empty when a write-back starts, each row is written
-    // once), so a write-back can only set one.
-    assign ld_zeroed[i]    = ld_src_we && !bit_value && ld_addr_i == RowWidth'(i);
-  end
+  assign hit          = bit_we ? ActDepth'(1) << bit_addr : '0;
+  assign bitmap_kept  = bitmap_clear_i ? '0 : (hit & {ActDepth{bit_value}}) | (bitmap_q & ~hit);
+  assign bitmap_taken = bitmap_kept & (hit | ~scan_first);
+  // A load of a zero clears its bit; a write-back row's bit is always clear before
+  // its write (the bitmap is empty when a write-back starts, each row is written
+  // once), so a write-back can only set one.
+  assign ld_zeroed    = (ld_src_we && !bit_value) ? ActDepth'(1) << ld_addr_i : '0;
 
   assign bitmap_d = scan_go ? bitmap_taken : bitmap_kept;
   // The same as |bitmap_d, but with the write's row decode out of the OR's path
