@@ -21,6 +21,10 @@ from eie.safe_io import check_output_file, write_file, write_files
 from eie.sim.simulate import LOAD_METHODS
 
 
+IMAGE_HELP = "image directory (written by eie pack)"
+INPUT_HELP = ".npy input (in,) or (batch, in); floats are quantised, integers are raw"
+
+
 def _npy_writer(array: np.ndarray):
     return lambda f: np.save(f, array)
 
@@ -191,7 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--balanced", action="store_true",
                    help="ESE load-balance-aware pruning: same non-zeros in every PE (changes the model)")
     p.add_argument("--assign-rows", choices=("interleave", "balanced"), default="interleave",
-                   help="which PE owns which row: interleave (row i in PE i mod N, default) or balanced "
+                   help="which PE owns which row: interleave (row i in PE i mod N) or balanced "
                         "(rows placed so every PE gets nearly the same entries; same model, same outputs)")
     p.add_argument("--codebook", help="non-zero codebook values: comma list or .npy (default: k-means, 15 values; a layer "
                         "with at most 15 distinct non-zero values, as a 4-bit quantised one, keeps them)")
@@ -206,48 +210,46 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_pack)
 
     p = sub.add_parser("inspect", help="print an image's statistics")
-    p.add_argument("image")
+    p.add_argument("image", help=IMAGE_HELP)
     p.set_defaults(func=cmd_inspect)
 
     p = sub.add_parser("ref", help="run the bit-exact reference model on an image")
-    p.add_argument("image")
-    p.add_argument("input", help=".npy input (in,) or (batch, in); floats are quantised, integers are raw")
+    p.add_argument("image", help=IMAGE_HELP)
+    p.add_argument("input", help=INPUT_HELP)
     p.add_argument("-o", "--output", required=True, help=".npy output (int16 raw activations)")
     p.set_defaults(func=cmd_ref)
 
     p = sub.add_parser("sim", help="run an image on the RTL core (cocotb) and report its counters")
-    p.add_argument("image")
-    p.add_argument("input", help=".npy input (in,) or (batch, in); floats are quantised, integers are raw")
+    p.add_argument("image", help=IMAGE_HELP)
+    p.add_argument("input", help=INPUT_HELP)
     p.add_argument("-o", "--output", required=True, help=".npy output, same form as eie ref")
     p.add_argument("--sim", choices=("icarus", "verilator"), default=None, help="default: $SIM or verilator")
     p.add_argument("--report", help="JSON report: every counter; the run's cycles under 'cycles'")
     p.add_argument("--queue-depth", type=int, default=DEFAULT_QUEUE_DEPTH,
-                   help=f"activation queue depth of the built core (default {DEFAULT_QUEUE_DEPTH})")
+                   help="activation queue depth of the built core")
     p.add_argument("--history-depth", type=int, default=DEFAULT_HISTORY_DEPTH,
-                   help=f"broadcasts the built core keeps in its history (a power of two >= 2, "
-                        f"default {DEFAULT_HISTORY_DEPTH})")
+                   help="broadcasts the built core keeps in its history (a power of two >= 2)")
     p.add_argument("--no-pe-counters", dest="pe_counters", action="store_false",
                    help="build the core without its per-PE counters (PeCounters = 0): the report's 'pe' is null")
     p.add_argument("--waves", action="store_true", help="dump FST waveforms into the build directory")
     p.add_argument("--load", choices=tuple(LOAD_METHODS), default="files",
                    help="how the sparse-matrix and pointer arrays get in: "
-                        + "; ".join(f"{name}: {what}" for name, what in LOAD_METHODS.items()) + " (default files)")
+                        + "; ".join(f"{name}: {what}" for name, what in LOAD_METHODS.items()))
     p.add_argument("--direct-load", dest="load", action="store_const", const="vpi",
                    help="the same as --load vpi (kept for scripts written for earlier versions)")
     p.add_argument("--optimize", action="store_true", help="build Verilator with -Os: slower build, faster long runs")
     p.set_defaults(func=cmd_sim)
 
     p = sub.add_parser("energy", help="energy per inference at 45 nm from the cycle model's event counts (no RTL)")
-    p.add_argument("image")
-    p.add_argument("input", help=".npy input (in,) or (batch, in); floats are quantised, integers are raw; "
-                                 "a batch is averaged per inference")
+    p.add_argument("image", help=IMAGE_HELP)
+    p.add_argument("input", help=INPUT_HELP + "; a batch is averaged per inference")
     p.add_argument("--clock-mhz", type=float, default=DEFAULT_CLOCK_MHZ,
-                   help=f"clock for leakage, power and time (default {DEFAULT_CLOCK_MHZ:g}, the paper's)")
+                   help="clock for leakage, power and time, the paper's")
     p.add_argument("--json", help="also write the whole report, every cost with its table entry, to this .json")
     p.set_defaults(func=cmd_energy)
 
     p = sub.add_parser("demo-sim", help="make sim: the default network on the RTL, checked against eie ref")
-    p.add_argument("--sim", choices=("icarus", "verilator"), default=None)
+    p.add_argument("--sim", choices=("icarus", "verilator"), default=None, help="default: $SIM or verilator")
     p.set_defaults(func=cmd_demo_sim)
 
     p = sub.add_parser("bench", help="the EIE paper's nine layers (and one of uneven rows) on the RTL and the cycle "
@@ -256,17 +258,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="results/bench", help="folder for bench.json, bench.md and the plots")
     p.add_argument("--sim", choices=("icarus", "verilator"), default=None, help="default: $SIM or verilator")
     p.add_argument("--model-only", action="store_true", help="no RTL: every figure from the cycle model")
-    p.add_argument("--pes", type=int, default=64, help="PEs of the table (default 64, as the paper)")
-    p.add_argument("--queue-depth", type=int, default=DEFAULT_QUEUE_DEPTH)
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--pes", type=int, default=64, help="PEs of the table, as the paper's")
+    p.add_argument("--queue-depth", type=int, default=DEFAULT_QUEUE_DEPTH, help="activation queue depth")
+    p.add_argument("--seed", type=int, default=1, help="seed of the random weights and inputs")
     p.add_argument("--no-sweeps", action="store_true", help="only the table and the ESE comparison")
     p.add_argument("--optimize", action="store_true", help="build Verilator with -Os (slower build, faster run)")
     p.set_defaults(func=cmd_bench)
     return parser
 
 
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Every option's default in --help, except None (the help says what happens then);
+    a flag's is "off", whatever value its dest holds."""
+
+    def _get_help_string(self, action):
+        if action.default is None or action.default is argparse.SUPPRESS:  # --help, --version
+            return action.help or ""
+        if action.nargs == 0 and action.option_strings:
+            return f"{action.help or ''} (default: off)"
+        return super()._get_help_string(action)
+
+
 class _Parser(argparse.ArgumentParser):
-    """Usage errors in one line, like every other error (exit status 2, as argparse's)."""
+    """Usage errors in one line, like every other error (exit status 2, as argparse's);
+    --help shows every default."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str):
         self.exit(2, f"eie: error: {message} (see {self.prog} --help)\n")
