@@ -17,6 +17,9 @@ help: ## list the targets
 $(VENV)/.installed: requirements.txt pyproject.toml
 	@command -v iverilog >/dev/null || { echo "error: iverilog (Icarus Verilog 11) not found; install it with: apt-get install iverilog"; exit 1; }
 	@command -v perl >/dev/null || { echo "error: perl not found (Verilator needs it); install it with: apt-get install perl"; exit 1; }
+	@command -v c++ >/dev/null || command -v g++ >/dev/null || { echo "error: no C++ compiler (c++ or g++) found (Verilator builds its models with it); install it with: apt-get install g++"; exit 1; }
+	@command -v make >/dev/null || { echo "error: make not found on PATH (Verilator builds its models with it); install it with: apt-get install make"; exit 1; }
+	@$(PYTHON) -c "import ensurepip, venv" 2>/dev/null || { echo "error: $(PYTHON) -m venv does not work (no ensurepip); install it with: apt-get install python3-venv"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(VPY) -m pip install -q --upgrade pip
 	$(VPY) -m pip install -q -r requirements.txt
