@@ -30,6 +30,25 @@ from eie.models.perf import predict
 
 QUEUE_DEPTHS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 PE_COUNTS = (1, 2, 4, 8, 16, 32, 64, 128, 256)
+# Plots: Okabe and Ito's colour-blind-safe palette; every series also has its own
+# marker and line style, so the figures read in grey print too.
+PALETTE = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#D55E00", "#CC79A7", "#F0E442", "#000000")
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">", "*")
+LINE_STYLES = ("-", "--", "-.")  # three against eight colours: no colour and style pair repeats in 24 series
+PLOT_RC = {"font.size": 11, "axes.titlesize": 12, "legend.fontsize": 9, "lines.linewidth": 1.8}
+
+
+def series_style(index: int) -> dict:
+    """Colour, marker and line style of the index-th series. The markers are hollow and shrink with
+    the index, so series that lie on top of each other show as nested markers."""
+    return {"color": PALETTE[index % len(PALETTE)], "marker": MARKERS[index % len(MARKERS)],
+            "linestyle": LINE_STYLES[index % len(LINE_STYLES)], "markerfacecolor": "none", "markeredgewidth": 1.5,
+            "markersize": 11 - 0.6 * (index % len(MARKERS))}
+
+
+def below_legend(ax, ncol: int = 3) -> None:
+    """The legend under the panel, where it hides no series."""
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=ncol, frameon=False)
 
 
 def progress(step: int, total: int, text: str) -> None:
@@ -287,28 +306,31 @@ def plot_energy(out: Path, rows: list[dict]) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(9, 4.8))
-    names = [r["layer"] for r in rows]
-    bottom = [0.0] * len(rows)
-    parts = [energy_parts(r) for r in rows]
-    colors = plt.get_cmap("tab10").colors
-    for index, part in enumerate(ENERGY_PARTS):
-        values = [p[part] for p in parts]
-        ax.bar(names, values, bottom=bottom, label=part, color=colors[index],
-               hatch="//" if part == "leakage" else None, edgecolor="white", linewidth=0.3)
-        bottom = [b + v for b, v in zip(bottom, values)]
-    paper = [(n, r["paper_uj"]) for n, r in zip(names, rows) if r["paper_uj"]]
-    if paper:
-        ax.plot([n for n, _ in paper], [v for _, v in paper], "k_", markersize=22, markeredgewidth=2.5,
-                label=f"paper (latency x {PAPER_TABLE_V['power_w']} W)")
-    ax.set_ylabel(f"uJ per inference at {CLOCK_MHZ:g} MHz")
-    ax.set_title(f"Where the energy goes (45 nm, N={rows[0]['num_pes']}; leakage hatched, CACTI's upper bound)")
-    ax.legend(fontsize=8, ncol=2)
-    ax.grid(alpha=0.3, axis="y")
-    plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
-    path = out / "energy.png"
-    fig.savefig(path, dpi=120, bbox_inches="tight")
-    plt.close(fig)
+    with plt.rc_context(PLOT_RC):
+        fig, ax = plt.subplots(figsize=(9, 5))
+        names = [r["layer"] for r in rows]
+        bottom = [0.0] * len(rows)
+        parts = [energy_parts(r) for r in rows]
+        # Black is the paper's marker: the eight parts take the palette's other seven and grey.
+        colors = PALETTE[:-1] + ("#999999",)
+        for index, part in enumerate(ENERGY_PARTS):
+            values = [p[part] for p in parts]
+            ax.bar(names, values, bottom=bottom, label=part, color=colors[index],
+                   hatch="//" if part == "leakage" else None, edgecolor="white", linewidth=0.5)
+            bottom = [b + v for b, v in zip(bottom, values)]
+        paper = [(n, r["paper_uj"]) for n, r in zip(names, rows) if r["paper_uj"]]
+        if paper:
+            ax.plot([n for n, _ in paper], [v for _, v in paper], "k_", linestyle="none", markersize=22,
+                    markeredgewidth=2.5, label=f"paper (latency x {PAPER_TABLE_V['power_w']} W)")
+        ax.set_ylabel(f"uJ per inference at {CLOCK_MHZ:g} MHz")
+        ax.set_title(f"Where the energy goes (45 nm, N={rows[0]['num_pes']}; leakage hatched, CACTI's upper bound)")
+        ax.grid(alpha=0.3, axis="y")
+        plt.setp(ax.get_xticklabels(), rotation=30, ha="right")
+        handles, labels = ax.get_legend_handles_labels()  # top to bottom, as the stack
+        ax.legend(handles[::-1], labels[::-1], loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+        path = out / "energy.png"
+        fig.savefig(path, dpi=150, bbox_inches="tight")
+        plt.close(fig)
     return path
 
 
@@ -336,38 +358,39 @@ def plot(out: Path, queue: dict | None, pes: dict | None) -> list[Path]:
     import matplotlib.pyplot as plt
 
     written = []
-    if queue:
-        fig, ax = plt.subplots(figsize=(7, 4.5))
-        for name, values in queue.items():
-            ax.plot(QUEUE_DEPTHS, [100 * v for v in values], marker="o", label=name)
-        ax.set_xscale("log", base=2)
-        ax.set_xlabel("activation queue depth")
-        ax.set_ylabel("load efficiency (%)")
-        ax.set_title("Load efficiency vs queue depth (N=64, cycle model)")
-        ax.legend(fontsize=8, ncol=3)
-        ax.grid(alpha=0.3)
-        written.append(out / "queue_depth.png")
-        fig.savefig(written[-1], dpi=120, bbox_inches="tight")
-        plt.close(fig)
-    if pes:
-        fig, (ax, ax2) = plt.subplots(1, 2, figsize=(12, 4.5))
-        for name, values in pes.items():
-            ax.plot(PE_COUNTS, values["speedup"], marker="o", label=name)
-            ax2.plot(PE_COUNTS, [100 * v for v in values["padding_share"]], marker="o", label=name)
-        ax.plot(PE_COUNTS, PE_COUNTS, "k--", lw=0.8, label="linear")
-        for axis in (ax, ax2):
-            axis.set_xscale("log", base=2)
-            axis.set_xlabel("PEs")
-            axis.grid(alpha=0.3)
-        ax.set_yscale("log", base=2)
-        ax.set_ylabel("speedup over 1 PE")
-        ax.set_title("Scalability (queue depth 8, cycle model)")
-        ax2.set_ylabel("padding entries (% of entries)")
-        ax2.set_title("Padding share vs PEs")
-        ax.legend(fontsize=8, ncol=2)
-        written.append(out / "pe_scaling.png")
-        fig.savefig(written[-1], dpi=120, bbox_inches="tight")
-        plt.close(fig)
+    with plt.rc_context(PLOT_RC):
+        if queue:
+            fig, ax = plt.subplots(figsize=(7, 5.5))
+            for index, (name, values) in enumerate(queue.items()):
+                ax.plot(QUEUE_DEPTHS, [100 * v for v in values], label=name, **series_style(index))
+            ax.set_xscale("log", base=2)
+            ax.set_xlabel("activation queue depth")
+            ax.set_ylabel("load efficiency (%)")
+            ax.set_title("Load efficiency vs queue depth (N=64, cycle model)")
+            ax.grid(alpha=0.3)
+            below_legend(ax)
+            written.append(out / "queue_depth.png")
+            fig.savefig(written[-1], dpi=150, bbox_inches="tight")
+            plt.close(fig)
+        if pes:
+            fig, (ax, ax2) = plt.subplots(1, 2, figsize=(13, 5.5))
+            ax.plot(PE_COUNTS, PE_COUNTS, color="0.5", linestyle=(0, (1, 1)), lw=1.2, label="linear")
+            for index, (name, values) in enumerate(pes.items()):
+                ax.plot(PE_COUNTS, values["speedup"], label=name, **series_style(index))
+                ax2.plot(PE_COUNTS, [100 * v for v in values["padding_share"]], label=name, **series_style(index))
+            for axis in (ax, ax2):
+                axis.set_xscale("log", base=2)
+                axis.set_xlabel("PEs")
+                axis.grid(alpha=0.3)
+                below_legend(axis)
+            ax.set_yscale("log", base=2)
+            ax.set_ylabel("speedup over 1 PE")
+            ax.set_title("Scalability (queue depth 8, cycle model)")
+            ax2.set_ylabel("padding entries (% of entries)")
+            ax2.set_title("Padding share vs PEs")
+            written.append(out / "pe_scaling.png")
+            fig.savefig(written[-1], dpi=150, bbox_inches="tight")
+            plt.close(fig)
     return written
 
 
