@@ -281,7 +281,7 @@ def test_eie_energy_refuses_a_bad_image_or_input_in_one_line(image, tmp_path, ru
 
 def test_eie_energy_help_shows_the_defaults(run_cli):
     code, out, _ = run_cli("energy", "--help")
-    assert code == 0 and "--clock-mhz" in out and "default 800" in out and "--json" in out
+    assert code == 0 and "--clock-mhz" in out and "(default: 800.0)" in out and "--json" in out
 
 
 # ---------------------------------------------------------------------------- eie sim --report's section
