@@ -8,7 +8,7 @@ SEEDS  ?= 200
 JOBS   ?= 1
 ARGS   ?=
 
-.PHONY: help setup sim demo test regress lint formal bench simspeed synth area cacti asic energy clean
+.PHONY: help setup sim demo test regress lint formal bench simspeed synth area cacti asic energy docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -69,6 +69,9 @@ asic: setup ## one PE, the CCU and an LNZD node on OSU 0.18 um cells (Yosys + Op
 energy: setup ## the energy model against the paper on Alex-7 at 64 PEs, 800 MHz (cycle model, a few seconds): results/energy/
 	@mkdir -p results/energy
 	$(VPY) scripts/energy_validate.py --json results/energy/validate.json
+
+docs: setup ## re-render the timing diagrams of doc/integration.md: doc/wavedrom/*.json to SVG (yowasp-wavedrom)
+	$(VPY) scripts/render_wavedrom.py
 
 clean: ## remove build products (keeps .venv)
 	rm -rf sim_build tb/sim_build build .pytest_cache results.xml
