@@ -121,6 +121,14 @@ def cmd_sim(args) -> int:
     no_counters = "" if report["pe_counters_built"] else " (per-PE counters not built: PeCounters = 0)"
     print(f"wrote {args.output}: {report['cycles']} cycles on {report['simulator']}{no_counters}; "
           f"the output {verdict} eie ref")
+    if "waves" in report:
+        from eie.sim.waves import write_view
+
+        view, missing = write_view(Path(report["waves"]))
+        print(f"waves: {report['waves']} (the next --waves run of this build overwrites it)")
+        if missing:
+            print(f"note: not in this dump, left out of the view: {', '.join(missing)}")
+        print(f"view them: gtkwave {report['waves']} {view}")
     return 0 if report["matches_reference"] else 1
 
 
@@ -231,7 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="broadcasts the built core keeps in its history (a power of two >= 2)")
     p.add_argument("--no-pe-counters", dest="pe_counters", action="store_false",
                    help="build the core without its per-PE counters (PeCounters = 0): the report's 'pe' is null")
-    p.add_argument("--waves", action="store_true", help="dump FST waveforms into the build directory")
+    p.add_argument("--waves", action="store_true",
+                   help="dump FST waveforms into the build directory; prints the file and a gtkwave "
+                        "command with the saved signal view")
     p.add_argument("--load", choices=tuple(LOAD_METHODS), default="files",
                    help="how the sparse-matrix and pointer arrays get in: "
                         + "; ".join(f"{name}: {what}" for name, what in LOAD_METHODS.items()))

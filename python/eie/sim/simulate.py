@@ -97,6 +97,7 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
     the codebooks, registers and inputs always go through the ports.
     """
     from eie.sim.rtlsim import default_simulator, run_cocotb
+    from eie.sim.waves import dump_file
 
     if load_with not in LOAD_METHODS:
         raise EieError(f"unknown load method {load_with!r}; choose one of {', '.join(LOAD_METHODS)}")
@@ -125,8 +126,8 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
         # The file load: every PE's SRAM and pointer banks read the snapshot's hex
         # files at time 0 (rtl/eie_spmat_read.sv, eie_ptr_read.sv, simulation only).
         plusargs = [f"+eie_image_dir={image_dir}"] if load_with == "files" else []
-        run_cocotb("eie_core", "eie.sim.tb.core_run", params, sim=sim, extra_env=env, waves=waves, seed=seed, optimize=optimize,
-                   test_dir=tmp, probes=False, plusargs=plusargs)
+        results = run_cocotb("eie_core", "eie.sim.tb.core_run", params, sim=sim, extra_env=env, waves=waves, seed=seed,
+                             optimize=optimize, test_dir=tmp, probes=False, plusargs=plusargs)
         if not (tmp / "report.json").exists():
             raise EieError("the RTL simulation ended without a report (see the log above)")
         outputs = loaded.to_model_order(np.load(tmp / "output.npy"))
@@ -135,6 +136,10 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
         raise EieError(f"the core reads FEATURES.PE_COUNTERS = {int(report['pe_counters_built'])} "
                        f"but was built with PeCounters = {params['PeCounters']}")
     report["simulator"] = sim
+    # A run with waveforms runs in the build folder and leaves its dump there.
+    dump = dump_file(sim, Path(results).parent)
+    if dump.exists():
+        report["waves"] = str(dump)
     report["parameters"] = params
     report["ideal"] = [ideal_cycles(loaded, a) for a in acts]
     # Priced from the RTL's own event counts (runs[i]["events"]), at the paper's clock.
