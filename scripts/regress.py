@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -35,6 +36,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tb"))
 
+from eie import progress  # noqa: E402
 from eie.errors import EieError  # noqa: E402
 from eie.sim.rtlsim import SIMULATORS, run_cocotb  # noqa: E402
 from random_coverage import format_report, merge  # noqa: E402
@@ -72,7 +74,14 @@ def run_sim(sim: str, seeds: list[int], workdir: Path, coverage: bool, jobs: int
     # Largest cores first: their builds take longest, and two jobs end closer together.
     work = sorted(((config, mine) for config, mine in work if mine), key=lambda w: -w[0].num_pes)
     # Processes, not threads: a build sets environment variables for make (eie.sim.rtlsim).
-    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
+    # One bar, here: the seeds finished (a line each in the results files); the
+    # workers draw none of their own (EIE_PROGRESS=0), so bars never collide.
+    def finished() -> int:
+        return sum(progress.count_lines(p) for p in workdir.glob(f"{sim}-*.jsonl"))
+
+    with progress.watch(f"regress {sim}", finished, total=len(seeds), unit=" seeds"), \
+            ProcessPoolExecutor(max_workers=max(1, jobs), initializer=os.environ.__setitem__,
+                                initargs=("EIE_PROGRESS", "0")) as pool:
         done = list(pool.map(run_build, *zip(*[(sim, config, mine, workdir, coverage) for config, mine in work])))
     results = [r for part, _ in done for r in part]
     cover = [c for _, c in done if c is not None]

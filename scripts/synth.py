@@ -31,6 +31,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO_ROOT / "python"))
 
+from eie import progress  # noqa: E402
 from eie.sim import toolchain  # noqa: E402
 
 RTL_DIR = REPO_ROOT / "rtl"
@@ -101,8 +102,11 @@ def run(cmd: list[str], cwd: Path, what: str, limit_s: float, prog: str = "synth
     # A session of its own, so the kill reaches any helper process the tool starts.
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
+    # On a terminal, a bar under the step's line: the lines of the tool's log (-l) so far.
+    log = Path(cwd) / cmd[cmd.index("-l") + 1] if "-l" in cmd else None
     try:
-        out, _ = proc.communicate(timeout=limit_s)
+        with progress.watch(what, lambda: progress.count_lines(log) if log else 0, unit=" log lines", position=1):
+            out, _ = proc.communicate(timeout=limit_s)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()

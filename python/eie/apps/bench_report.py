@@ -23,6 +23,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from pathlib import Path
 
+from eie import progress as bars
 from eie.apps.bench import BENCH_LAYERS, CLOCK_MHZ, BenchLayer, energy_figures, fixed_input, make_input, metrics, \
     model_image, pack_layer, run_rtl
 from eie.models.energy import PAPER_TABLE_V
@@ -53,7 +54,7 @@ def below_legend(ax, ncol: int = 3) -> None:
 
 def progress(step: int, total: int, text: str) -> None:
     bar = "#" * step + "." * (total - step)
-    print(f"[{bar}] {step}/{total} {text}", flush=True)
+    bars.write(f"[{bar}] {step}/{total} {text}")
 
 
 def layer_row(layer: BenchLayer, num_pes: int, queue_depth: int, seed: int, sim: str | None, balanced: bool,
@@ -85,23 +86,26 @@ def nine_layers(layers: list[BenchLayer], num_pes: int, queue_depth: int, seed: 
     cores), each simulation in its own folder."""
     rows: list[dict | None] = [None] * len(layers)
     lock = threading.Lock()
+    layer_bar = bars.bar(len(layers), "bench layers", " layers")
 
     def run(index: int) -> None:
         layer = layers[index]
         if sim:
-            print(f"    {layer.name}: simulating on {sim} ...", flush=True)
+            bars.write(f"    {layer.name}: simulating on {sim} ...")
         row = layer_row(layer, num_pes, queue_depth, seed, sim, balanced, optimize)
         with lock:
             rows[index] = row
+            layer_bar.update()
             progress(sum(r is not None for r in rows), len(layers),
                      f"{layer.name}: {row['cycles']} cycles ({row['source']}), "
                      f"{row['over_bound']:+.1%} over the bound, efficiency {row['load_efficiency']:.1%}")
 
-    if layers:
-        run(0)
-    with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
-        # Threads suffice: each waits on its own simulator process.
-        list(pool.map(run, range(1, len(layers))))
+    with layer_bar:
+        if layers:
+            run(0)
+        with ThreadPoolExecutor(max_workers=max(1, jobs or os.cpu_count() or 1)) as pool:
+            # Threads suffice: each waits on its own simulator process.
+            list(pool.map(run, range(1, len(layers))))
     return rows
 
 
@@ -198,25 +202,28 @@ def model_studies(layer_names: list[str], num_pes: int, queue_depth: int, seed: 
              for study in ("sweeps",) * sweeps + ("ese", "balanced")]
     done: dict[str, dict] = {name: {} for name in layer_names}
     finished = []
+    study_bar = bars.bar(len(tasks), "bench studies", " studies")
 
     def report(name: str, study: str, result: dict) -> None:
         done[name].update(result)
         finished.append(study)
+        study_bar.update()
         if study == "sweeps":
             line = f"{name}: speedup at {PE_COUNTS[-1]} PEs {result['pe_sweep']['speedup'][-1]:.0f}x"
         else:
             line = f"{name}: {result[study]['cycles']} cycles with {'ESE pruning' if study == 'ese' else 'balanced rows'}"
         progress(len(finished), len(tasks), line)
 
-    if jobs > 1:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            pending = {pool.submit(layer_study, name, study, num_pes, queue_depth, seed): (name, study)
-                       for name, study in tasks}
-            for future in as_completed(pending):
-                report(*pending[future], future.result())
-    else:
-        for name, study in tasks:
-            report(name, study, layer_study(name, study, num_pes, queue_depth, seed))
+    with study_bar:
+        if jobs > 1:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                pending = {pool.submit(layer_study, name, study, num_pes, queue_depth, seed): (name, study)
+                           for name, study in tasks}
+                for future in as_completed(pending):
+                    report(*pending[future], future.result())
+        else:
+            for name, study in tasks:
+                report(name, study, layer_study(name, study, num_pes, queue_depth, seed))
     studies = {key: [done[name][key] for name in layer_names] for key in ("ese", "balanced")}
     if sweeps:
         for key in ("queue_sweep", "pe_sweep"):
@@ -405,8 +412,10 @@ def main(layer_names: list[str] | None, out: Path, sim: str | None, num_pes: int
     names = [layer.name for layer in layers]
     if sim:
         # The RTL runs and the cycle-model studies share nothing: the studies go to a
-        # second process (the machine's other core) and print as they go.
-        with ProcessPoolExecutor(max_workers=1) as pool:
+        # second process (the machine's other core) and print as they go; the bars
+        # are this process's (EIE_PROGRESS=0 there), so they never collide.
+        with ProcessPoolExecutor(max_workers=1, initializer=os.environ.__setitem__,
+                                 initargs=("EIE_PROGRESS", "0")) as pool:
             pending = pool.submit(model_studies, names, num_pes, queue_depth, seed, sweeps)
             rows = nine_layers(layers, num_pes, queue_depth, seed, sim, False, optimize)
             studies = pending.result()

@@ -20,6 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from eie import progress
 from eie.errors import EieError
 from eie.extras import COCOTB_MODULES, require
 from eie.sim.toolchain import BACKDOOR_PUBLIC, VERILATOR_WAIVERS, check_simulator, default_build_root, rtl_sources
@@ -192,18 +193,25 @@ def run_cocotb(
         with _build_lock(build_dir), _environment(MAKEFLAGS=flags):
             rebuild = not done.exists()
             done.unlink(missing_ok=True)
+            # A Verilator build takes minutes with its log in a file: a bar counts the
+            # objects compiled so far (on a terminal only; the log is unchanged).
+            watching = contextlib.nullcontext()
+            if sim == "verilator" and not waves:
+                watching = progress.watch(f"verilator build of {toplevel}",
+                                          lambda: sum(1 for _ in build_dir.rglob("*.o")), unit=" objects")
             try:
-                runner.build(
-                    sources=srcs,
-                    hdl_toplevel=toplevel,
-                    parameters=parameters,
-                    build_args=build_args,
-                    build_dir=build_dir,
-                    timescale=("1ns", "1ps"),
-                    waves=waves,
-                    always=rebuild,
-                    log_file=build_dir / "build.log" if not waves else None,
-                )
+                with watching:
+                    runner.build(
+                        sources=srcs,
+                        hdl_toplevel=toplevel,
+                        parameters=parameters,
+                        build_args=build_args,
+                        build_dir=build_dir,
+                        timescale=("1ns", "1ps"),
+                        waves=waves,
+                        always=rebuild,
+                        log_file=build_dir / "build.log" if not waves else None,
+                    )
             except subprocess.CalledProcessError:
                 log = f"; its log: {build_dir / 'build.log'}" if not waves else ""
                 raise EieError(f"the {sim} build of {toplevel} failed{log}") from None
