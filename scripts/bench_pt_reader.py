@@ -19,6 +19,7 @@ the load adds (Linux: VmHWM, the peak reset just before the load):
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import subprocess
 import sys
@@ -91,10 +92,9 @@ def main() -> int:
 
     weight = np.random.default_rng(6).normal(size=(args.rows, args.cols)).astype(np.float32)
     readers = ["view", "gather"]
-    try:
-        import torch  # noqa: F401
+    if importlib.util.find_spec("torch") is not None:
         readers.append("torch")
-    except ImportError:
+    else:
         print("torch is not installed: no torch.load comparison (tests/test_torch_import.py checks the reader "
               "against files real torch wrote, tests/data/torch/)")
     with tempfile.TemporaryDirectory(prefix="eie-pt-") as tmp:
