@@ -117,6 +117,43 @@ def test_quantised_weights_keep_their_values(tmp_path, run_cli):
         assert np.array_equal(layer.spec.codebook_float[1 : 1 + distinct.size], distinct)
 
 
+QONNX = "qonnx.custom_op.general"
+
+
+def quant_node(name: str, x: str, scale: str, output: str, **attrs):
+    """QONNX's Quant(x, scale, zero point, bit width) over initializers; zero point 0 and 4 bits by default."""
+    return helper.make_node("Quant", [x, scale, "zero", attrs.pop("bits", "bits4")], [output], name=name,
+                            domain=QONNX, **{"signed": 1, "narrow": 0, "rounding_mode": "ROUND", **attrs})
+
+
+def test_qonnx_quant_weights_are_packed_as_they_are(tmp_path, run_cli):
+    """Quant nodes (4 bits, signed) on a Gemm's weight and bias and on a MatMul's kernel: eie folds
+    them as QONNX does and keeps the at most 15 values per layer as its codebook, so the packed
+    weights are exactly the integers times the scale, and eie ref follows numpy's forward pass."""
+    rng = np.random.default_rng(21)
+    scales = [2.0**-3, 2.0**-4]  # powers of two: the folded values are exact fixed-point weights
+    levels = [rng.integers(-8, 8, size=(9, 6)), rng.integers(-8, 8, size=9), rng.integers(-8, 8, size=(3, 9))]
+    levels[0][0, :2] = [11, -13]  # beyond the 4-bit range: Quant clips them to 7 and -8
+    expected = [np.clip(q, -8, 7) for q in levels]
+    # The stored floats lie within 0.45 of a level, so rounding decides which.
+    raw = [((q + rng.uniform(-0.45, 0.45, size=q.shape)) * s).astype(np.float32)
+           for q, s in zip(levels, [scales[0], scales[0], scales[1]])]
+    nodes = [quant_node("q_fc1_w", "W0", "s0", "W0q"), quant_node("q_fc1_b", "b0", "s0", "b0q"),
+             helper.make_node("Gemm", ["x", "W0q", "b0q"], ["h"], name="fc1", transB=1),
+             helper.make_node("Relu", ["h"], ["r"], name="relu1"),
+             quant_node("q_fc2_w", "K1", "s1", "K1q"),
+             helper.make_node("MatMul", ["r", "K1q"], ["y"], name="fc2")]
+    inits = {"W0": raw[0], "b0": raw[1], "K1": raw[2].T.copy(), "s0": np.float32(scales[0]),
+             "s1": np.float32(scales[1]), "zero": np.float32(0), "bits4": np.float32(4)}
+    model = save(tmp_path / "m.onnx", nodes, inits, check=False)
+    layers = [(expected[0] * scales[0], expected[1] * scales[0]), (expected[2] * scales[1], None)]
+    assert_ref_matches_float(run_cli, tmp_path, model, layers, [True, False])
+    for packed, (weight, bias) in zip(load(tmp_path / "img").layers, layers):
+        values = np.concatenate([weight.ravel(), [] if bias is None else bias])
+        distinct = np.unique(values[values != 0])
+        assert np.array_equal(packed.spec.codebook_float[1 : 1 + distinct.size], distinct)
+
+
 def test_layers_and_relus_as_the_graph_says(tmp_path):
     layers = grid_mlp([6, 4, 3], seed=13)
     read = load_model(torch_style(tmp_path / "m.onnx", layers, last_relu=False))
@@ -181,6 +218,19 @@ REFUSED = {
                        _gemm(inputs=("q", "W", "b"), output="y")],
                       {"s": np.float32(1), "z": np.float32(0), "bits": np.float32(4), "W": np.ones((3, 6), np.float32),
                        "b": np.ones(3, np.float32)}, {"check": False}, ["Quant 'q0'", "only Gemm or MatMul"]),
+    **{f"quant {what}": ([quant_node("qw", "Wf", scale, "W", **attrs), _gemm(output="y")],
+                         {"Wf": np.ones((3, 6), np.float32), "b": np.ones(3, np.float32), "zero": np.float32(zero),
+                          "bits4": np.float32(4), "bits": np.float32(bits), "s": np.float32(0.5),
+                          "s0": np.float32(0)}, {"check": False, **extra}, ["Quant 'qw'", *words])
+       for what, scale, zero, bits, attrs, extra, words in [
+           ("bit width", "s", 0, 4.5, {"bits": "bits"}, {}, ["bit width", "whole number of bits"]),
+           ("wide", "s", 0, 24, {"bits": "bits"}, {}, ["bit width", "1..16"]),
+           ("rounding", "s", 0, 4, {"rounding_mode": "STOCHASTIC"}, {}, ["rounding mode 'STOCHASTIC'"]),
+           ("scale", "s0", 0, 4, {}, {}, ["scale that is not positive"]),
+           ("zero point", "s", 0.5, 4, {}, {}, ["zero point that is not a whole number"]),
+           ("computed scale", "t", 0, 4, {}, {"inputs": (("x", ["N", 6]), ("t", [1]))},
+            ["'t' is not an initializer"]),
+       ]},
     "add after relu": (*_two_layers([helper.make_node("Relu", ["h"], ["r"], name="relu"),
                                      helper.make_node("Add", ["r", "b"], ["h2"], name="shift")]),
                        ["Add 'shift'", "not a layer's bias"]),

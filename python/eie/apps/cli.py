@@ -195,8 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("pack", help="compress weights into the memory image of an N-PE core")
     p.add_argument("model", help=".npy matrix (out x in), .npz MLP (W0,b0,W1,...), PyTorch .pt "
                                   "(state_dict or nn.Sequential of Linear/ReLU; torch not needed), .onnx "
-                                  "(Gemm or MatMul+Add layers, Relu between) or .safetensors (state_dict of "
-                                  "Linear layers, ordered by the numbers in their names)")
+                                  "(Gemm or MatMul+Add layers, Relu between; QONNX Quant on the weights) or "
+                                  ".safetensors (state_dict of Linear layers, ordered by the numbers in their names)")
     p.add_argument("-o", "--output", required=True, help="image directory to write")
     p.add_argument("--pes", type=int, required=True, help="number of PEs N")
     p.add_argument("--density", type=float, help="prune by magnitude to this fraction of non-zeros, in (0, 1]")

@@ -17,10 +17,18 @@ The graph must be one chain of nodes from its one input to its one output:
 Anything else (Conv, Sigmoid, a second input, a branch, a weight computed by a
 node, a node off the chain) is one :class:`EieError` line naming the node. Only
 the ``onnx`` package reads the file (protobuf and ``onnx.numpy_helper``), no
-runtime: nothing in the file is run. A quantised model whose weights and biases
-take at most 15 distinct non-zero values per layer (QONNX weights after their
-Quant nodes are folded into the initializers) keeps those values as its
-codebook (``eie.packing.compress.kmeans_codebook``). The file, and the sum of
+runtime: nothing in the file is run.
+
+QONNX: a ``Quant`` node (domain ``qonnx.custom_op...``, ``finn.custom_op...`` or
+``onnx.brevitas``) whose four inputs (x, scale, zero point, bit width) are
+initializers may give a layer its weight or bias; it is folded here as QONNX
+defines it: ``(round(clip(x / scale + zero, min, max)) - zero) * scale`` with the
+integer range of the bit width (1..16), ``signed`` and ``narrow``, and any of
+QONNX's rounding modes. A Quant on the activations, or with settings outside
+these, is refused in one line naming it. A layer whose weights and bias take at
+most 15 distinct non-zero values (a 4-bit Quant with one scale, or weights
+already folded) keeps those values as its codebook, not k-means centroids
+(``eie.packing.compress.kmeans_codebook``). The file, and the sum of
 the initializers the layers use, are held to :data:`eie.packing.model_io.MAX_ARRAY_BYTES`
 before anything is converted; weights in external data files are refused.
 """
@@ -40,6 +48,19 @@ from eie.packing.model_io import Layer, as_bias, as_matrix, shown, size_text
 _LAYERS = ("Gemm", "MatMul")
 _NO_OPS = ("Identity", "Dropout")  # identities at inference
 _WHAT_RUNS = "eie runs only Gemm or MatMul (+ Add) layers with Relu between them"
+# QONNX's Quant: the domains its exporters (QONNX, FINN, Brevitas) write, and its rounding modes.
+_QUANT_DOMAINS = ("qonnx.custom_op", "finn.custom_op", "onnx.brevitas")
+_QUANT_MAX_BITS = 16  # a weight is a 16-bit fixed-point value in the core
+_ROUNDING = {
+    "ROUND": np.round, "HALF_EVEN": np.round, "CEIL": np.ceil, "FLOOR": np.floor, "DOWN": np.trunc,
+    "UP": lambda v: np.sign(v) * np.ceil(np.abs(v)),
+    "HALF_UP": lambda v: np.sign(v) * np.floor(np.abs(v) + 0.5),
+    "HALF_DOWN": lambda v: np.sign(v) * np.ceil(np.abs(v) - 0.5),
+}
+
+
+def _is_quant(node) -> bool:
+    return node.op_type == "Quant" and node.domain.startswith(_QUANT_DOMAINS)
 
 
 def _import_onnx():
@@ -68,6 +89,10 @@ class _Graph:
         self.layers: list[Layer] = []
         self.layer_nodes: list[int] = []  # the node of each layer (its Gemm or MatMul)
         self.consumers: dict[str, list[int]] = {}
+        # Quant nodes that may give a layer its weight or bias, by output; those folded.
+        self.quant_outputs = {node.output[0]: index for index, node in enumerate(self.graph.node)
+                              if _is_quant(node) and node.output}
+        self.folded: dict[int, np.ndarray] = {}
         for index, node in enumerate(self.graph.node):
             for name in dict.fromkeys(node.input):  # a node reading a tensor twice is one consumer
                 if name:
@@ -93,7 +118,10 @@ class _Graph:
         return default
 
     def constant(self, index: int, name: str) -> np.ndarray:
-        """The initializer ``name``, an input of node ``index``, as a numpy array."""
+        """The initializer ``name``, an input of node ``index``, as a numpy array (or a
+        QONNX Quant node's output over initializers, folded)."""
+        if name not in self.initializers and name in self.quant_outputs:
+            return self.fold_quant(self.quant_outputs[name])
         tensor = self.initializers.get(name)
         if tensor is None:
             self.fail(f"its input '{shown(name, 60)}' is not an initializer; eie reads only constant weights "
@@ -121,6 +149,57 @@ class _Graph:
         if array.dtype.kind == "V":  # bfloat16 and the float8 types (ml_dtypes): all fit a float32
             array = array.astype(np.float32)
         return array
+
+    def text_attribute(self, index: int, name: str, default: str) -> str:
+        for attr in self.graph.node[index].attribute:
+            if attr.name == name:
+                value = self.onnx.helper.get_attribute_value(attr)
+                if not isinstance(value, bytes):
+                    self.fail(f"its attribute {shown(name, 20)} is not a string", index)
+                return value.decode(errors="replace")
+        return default
+
+    def fold_quant(self, index: int) -> np.ndarray:
+        """QONNX Quant node ``index`` over initializers, computed as QONNX defines it."""
+        if index in self.folded:
+            return self.folded[index]
+        node = self.graph.node[index]
+        if len(node.input) != 4:
+            self.fail(f"has {len(node.input)} inputs, not 4 (x, scale, zero point, bit width)", index)
+        x, scale, zero, bits = (self.constant(index, name) for name in node.input)
+        if bits.size != 1 or not np.isfinite(bits).all() or bits.ravel()[0] != round(float(bits.ravel()[0])) \
+                or not 1 <= bits.ravel()[0] <= _QUANT_MAX_BITS:
+            self.fail(f"a bit width of {shown(bits.ravel()[:2].tolist(), 30)}; eie takes one whole number of bits, "
+                      f"1..{_QUANT_MAX_BITS}", index)
+        bits = int(bits.ravel()[0])
+        signed, narrow = self.attribute(index, "signed", 1), self.attribute(index, "narrow", 0)
+        if signed not in (0, 1) or narrow not in (0, 1):
+            self.fail(f"signed = {signed}, narrow = {narrow}; each must be 0 or 1", index)
+        mode = self.text_attribute(index, "rounding_mode", "ROUND").upper()
+        if mode not in _ROUNDING:
+            self.fail(f"rounding mode '{shown(mode, 20)}'; eie takes {', '.join(_ROUNDING)}", index)
+        if not np.isfinite(scale).all() or not (scale > 0).all():
+            self.fail("a scale that is not positive and finite", index)
+        if not np.isfinite(zero).all() or not np.array_equal(zero, np.round(zero)):
+            self.fail("a zero point that is not a whole number", index)
+        try:
+            np.broadcast_shapes(x.shape, scale.shape, zero.shape)
+        except ValueError:
+            self.fail(f"a scale of shape {scale.shape} or zero point of shape {zero.shape} does not fit "
+                      f"x of shape {x.shape}", index)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            level = x / scale + zero
+            if bits == 1 and signed:  # bipolar, as QONNX has it
+                level = np.where(level >= 0, 1.0, -1.0)
+            else:
+                low = -(2 ** (bits - 1)) + narrow if signed else 0
+                high = 2 ** (bits - 1) - 1 if signed else 2 ** bits - 1 - narrow
+                level = _ROUNDING[mode](np.clip(level, low, high))
+            folded = np.asarray((level - zero) * scale)
+        if not np.isfinite(folded).all():
+            self.fail("x holds a value that is NaN or Inf", index)
+        self.folded[index] = folded
+        return folded
 
     def check_inputs(self, index: int, tensor: str, counts: tuple[int, ...]) -> list[str]:
         node = self.graph.node[index]
@@ -213,7 +292,7 @@ class _Graph:
                 self.fail("closes a cycle in the graph", users[0])
             visited.append(users[0])
             tensor = self.step(users[0], tensor)
-        stray = next((k for k in range(len(self.graph.node)) if k not in visited), None)
+        stray = next((k for k in range(len(self.graph.node)) if k not in visited and k not in self.folded), None)
         if stray is not None:
             self.fail("is not on the chain of layers from the input to the output", stray)
         if len(inputs) > 1:
@@ -249,6 +328,9 @@ class _Graph:
             layers[-1].relu = True
         elif op == "Flatten" and not layers:
             self.check_flatten(index)
+        elif _is_quant(node):
+            self.fail(f"quantises the activations: {_WHAT_RUNS}, and Quant only on their weights and biases "
+                      f"(activations are 16-bit fixed point)", index)
         elif op not in _NO_OPS:
             self.fail(f"{_WHAT_RUNS} (and Identity, Dropout, a Flatten before the first layer)", index)
         if not node.output:
