@@ -106,10 +106,13 @@ def test_wheel_ships_rtl_cocotb_modules_and_licence(wheel):
 def test_installed_eie_packs_refs_and_simulates_outside_the_repository(venv):
     version = PYPROJECT["project"]["version"]
     assert eie(venv, "--version").stdout.strip() == f"eie {version}"
-    where = run([venv["bin"] / "python", "-c", "import eie, eie.sim.toolchain as t; print(eie.__file__); "
-                 "print(t.RTL_DIR); print(t.checkout_root())"], cwd=venv["work"], env=venv["env"]).stdout.split()
+    where = run([venv["bin"] / "python", "-c", "import eie, eie.sim.toolchain as t, eie.sim.waves as w; "
+                 "print(eie.__file__); print(t.RTL_DIR); print(t.checkout_root()); print(w.VIEW)"],
+                cwd=venv["work"], env=venv["env"]).stdout.split()
     site = venv["bin"].parent
     assert Path(where[0]).is_relative_to(site) and Path(where[1]).is_relative_to(site) and where[2] == "None"
+    # The saved signal view that eie sim --waves names ships in the wheel too.
+    assert Path(where[3]).is_relative_to(site) and Path(where[3]).is_file()
 
     eie(venv, "pack", "mlp.npz", "-o", "img", "--pes", "2")
     assert "2 PEs" in eie(venv, "inspect", "img").stdout
