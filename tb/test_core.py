@@ -151,6 +151,17 @@ def test_load_port_backpressure(tmp_path, sim):
         run_and_compare(tmp_path, image, inputs, sim, 8, name=f"img_{pause}", load_pause=pause)
 
 
+@pytest.mark.parametrize("bus_idle", [0.3, 0.7])
+def test_bus_backpressure(tmp_path, sim, bus_idle):
+    """Every valid and ready of the AXI4-Lite and load-port interfaces held back in 30 % and
+    70 % of the cycles (seeded): outputs, counters and the protocol rules are unchanged."""
+    rng = np.random.default_rng(9)
+    image = make_network(rng, 3, [(29, 19), (23, 29)], (True, False), 0.3)
+    report = run_and_compare(tmp_path, image, make_inputs(rng, 19), sim, 2, bus_idle=bus_idle)
+    # A held-back beat waits 1-4 cycles (eie.sim.tb.pauses.Backpressure): 2.5 x bus_idle per beat on average.
+    assert report["load_cycles"] >= (1 + bus_idle) * report["load_beats"], "the load port was not held back"
+
+
 def test_dense_column_streams_one_entry_per_cycle(tmp_path, sim):
     """One PE, one dense column of 1000 entries: 1000 cycles plus a few of pipeline fill."""
     memory = MemoryConfig(spmat_words=256, ptr_bank_depth=16, act_depth=1024, max_layers=1)
