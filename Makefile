@@ -48,7 +48,7 @@ formal: setup ## k-induction proofs of eie_fifo, eie_lzc, eie_lnzd_node/tree, ei
 	$(VPY) scripts/formal.py
 
 coverage: setup ## Verilator line, branch and toggle coverage of tb/ per rtl/ module (ARGS: extra pytest args): results/coverage/
-	$(VPY) scripts/coverage.py $(if $(ARGS),-- $(ARGS))
+	$(VPY) scripts/code_coverage.py $(if $(ARGS),-- $(ARGS))
 
 bench: setup ## packer speed; the paper's nine layers on the RTL (N=64) and the cycle model; sweeps, plots in results/bench/
 	$(VPY) scripts/bench_packer.py

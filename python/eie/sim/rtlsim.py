@@ -28,7 +28,7 @@ from eie.sim.toolchain import BACKDOOR_PUBLIC, VERILATOR_WAIVERS, check_simulato
 # EIE_SIM_BUILD moves the build tree (two regressions at once must not share one).
 BUILD_ROOT = Path(os.environ.get("EIE_SIM_BUILD", default_build_root()))
 SIMULATORS = ("icarus", "verilator")
-# EIE_CODE_COVERAGE=DIR (make coverage, scripts/coverage.py): Verilator builds get
+# EIE_CODE_COVERAGE=DIR (make coverage, scripts/code_coverage.py): Verilator builds get
 # --coverage, in build folders of their own, and every run writes its counts to DIR.
 CODE_COVERAGE_ENV = "EIE_CODE_COVERAGE"
 _built: set[Path] = set()

@@ -307,6 +307,19 @@ def git(*args: str) -> str:
         return ""
 
 
+def summary_line(out: Path = OUT) -> str:
+    """The figures of the last make coverage in one line, for the verification summary of make test."""
+    try:
+        summary = json.loads((out / "summary.json").read_text())
+        totals = summary["totals"]
+        figures = ", ".join(f"{kind} {100 * t['covered'] / t['reachable']:.1f} % ({t['covered']}/{t['reachable']})"
+                            for kind, t in totals.items() if kind in ("line", "branch", "toggle") and t["reachable"])
+        return (f"code coverage of the reachable RTL (make coverage, {summary['date']}, commit {summary['commit']}, "
+                f"{summary['selection']}): {figures}")
+    except (OSError, ValueError, KeyError, TypeError):
+        return "code coverage: not measured: run make coverage"
+
+
 def pytest_counts(junit: Path) -> dict[str, int]:
     counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
     if junit.exists():
@@ -328,7 +341,7 @@ def run_tests(dat_dir: Path, junit: Path, pytest_args: list[str]) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], prog="coverage.py")
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], prog="code_coverage.py")
     ap.add_argument("pytest_args", nargs="*", help="extra pytest arguments after --, e.g. -- -k lzc")
     ap.add_argument("--no-run", action="store_true", help="only merge and count the .dat files of the last run")
     ap.add_argument("--out", type=Path, default=OUT, help="results folder (default results/coverage)")
