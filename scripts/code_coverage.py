@@ -353,12 +353,17 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.no_run:
         start = time.monotonic()
-        code = run_tests(dat_dir, junit, args.pytest_args)
         dirty = git("status", "--porcelain", "rtl", "tb", "python")
+        # Written before the run too: a run stopped half-way is then counted (--no-run) as what it is.
         run = {"date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
                "commit": git("rev-parse", "--short", "HEAD") + (" with local changes" if dirty else ""),
                "selection": " ".join(["pytest tb", *args.pytest_args]) + " on Verilator",
-               "pytest_exit": code, "minutes": round((time.monotonic() - start) / 60, 1), **pytest_counts(junit)}
+               "pytest_exit": None, "minutes": None, "tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+        out.mkdir(parents=True, exist_ok=True)
+        junit.unlink(missing_ok=True)
+        meta.write_text(json.dumps(run, indent=1))
+        code = run_tests(dat_dir, junit, args.pytest_args)
+        run.update(pytest_exit=code, minutes=round((time.monotonic() - start) / 60, 1), **pytest_counts(junit))
         meta.write_text(json.dumps(run, indent=1))
     if not meta.exists():
         raise SystemExit(f"{PROG}: error: no earlier run in {out}: run without --no-run first")
@@ -371,8 +376,14 @@ def main(argv: list[str] | None = None) -> int:
     html = render_html(out)
     failed = run["failures"] + run["errors"]
     missed = report.missed_targets()
-    ran = (f"{run['selection']}, {run['date']}, commit {run['commit']}: {run['tests']} tests, {failed} failed, "
-           f"{run['minutes']} min; {len(dat_files)} simulations")
+    finished = run["pytest_exit"] is not None
+    if finished:
+        ran = (f"{run['selection']}, {run['date']}, commit {run['commit']}: {run['tests']} tests, {failed} failed, "
+               f"{run['minutes']} min; {len(dat_files)} simulations")
+    else:
+        ran = (f"{run['selection']}, {run['date']}, commit {run['commit']}: stopped before the end, "
+               f"the {len(dat_files)} simulations that finished")
+        run["selection"] += f" (stopped before the end: {len(dat_files)} simulations)"
     verdict = ("targets met" if not missed else "targets missed: " + "; ".join(missed)) + \
         f" (line and branch {KINDS['line']:g} %, toggle {KINDS['toggle']:g} % of the reachable points)"
     text, notes = table(report), miss_lines(report, waivers)
@@ -386,7 +397,9 @@ def main(argv: list[str] | None = None) -> int:
                   "waived": report.total(k).waived} for k in KINDS}
     (out / "summary.json").write_text(json.dumps({**run, "simulations": len(dat_files), "totals": totals,
                                                   "targets_missed": missed}, indent=1))
-    if run["pytest_exit"] != 0 or failed:
+    if not finished:
+        print(f"{PROG}: the run stopped before the end: the figures are of the simulations that finished")
+    elif run["pytest_exit"] != 0 or failed:
         print(f"{PROG}: the tests did not all pass (pytest exit code {run['pytest_exit']}): the figures are of the runs that finished")
     return 1 if run["pytest_exit"] != 0 or failed or missed else 0
 
