@@ -95,6 +95,10 @@ async def features_report_the_build(dut):
         assert await tb.reg_read("PE_SEL") == pe
         for name in regs.PE_COUNTERS:
             assert await tb.reg_read(name) == 0, f"{name} of PE {pe} after reset"
+    # A PE_SEL beyond the PEs shows 0 (rtl/eie_regs.rdl).
+    await tb.reg_write("PE_SEL", build["NumPe"])
+    for name in regs.PE_COUNTERS:
+        assert await tb.reg_read(name) == 0, f"{name} with PE_SEL {build['NumPe']} (no such PE)"
     assert await error_bits(tb) == []
     tb.check_protocols()
 
