@@ -191,8 +191,9 @@ def read_waivers(path: Path) -> list[Waiver]:
     """``kind module pattern reason...`` per line; # starts a comment line.
 
     ``module`` and ``pattern`` are regular expressions: the module's name must match
-    whole; for line, branch and expr points the pattern is searched in the point's
-    source line, for toggle points it must match the signal bit (``cnt_q[31]``) whole.
+    whole; for line, branch and expr points the pattern is searched in
+    ``<Verilator's comment>: <source line>`` (``cond_else: assign x = a ? b : c;``),
+    for toggle points it must match the signal bit (``cnt_q[31]``) whole.
     """
     waivers = []
     for number, raw in enumerate(path.read_text().splitlines(), 1):
@@ -237,7 +238,7 @@ def waiver_for(point: Point, waivers: list[Waiver], sources: Sources) -> Waiver 
         if point.kind == "toggle":
             if waiver.pattern.fullmatch(point.signal):
                 return waiver
-        elif waiver.pattern.search(sources.line(point.file, point.line)):
+        elif waiver.pattern.search(f"{point.what}: {sources.line(point.file, point.line)}"):
             return waiver
     return None
 
