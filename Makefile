@@ -8,7 +8,7 @@ SEEDS  ?= 200
 JOBS   ?= 1
 ARGS   ?=
 
-.PHONY: help setup sim demo test regress lint formal bench simspeed synth area cacti asic energy docs clean
+.PHONY: help setup sim demo test regress lint formal coverage bench simspeed synth area cacti asic energy docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ lint: setup ## the RTL and the formal/ wrappers through Icarus -g2012, Verilator
 
 formal: setup ## k-induction proofs of eie_fifo, eie_lzc, eie_lnzd_node/tree, eie_axil_slave, eie_bcast_history, eie_arith, eie_spmat_read (SymbiYosys + Boolector, ~5 min): results/formal/summary.md
 	$(VPY) scripts/formal.py
+
+coverage: setup ## Verilator line, branch and toggle coverage of tb/ per rtl/ module (ARGS: extra pytest args): results/coverage/
+	$(VPY) scripts/code_coverage.py $(if $(ARGS),-- $(ARGS))
 
 bench: setup ## packer speed; the paper's nine layers on the RTL (N=64) and the cycle model; sweeps, plots in results/bench/
 	$(VPY) scripts/bench_packer.py

@@ -158,3 +158,17 @@ def pytest_terminal_summary(terminalreporter, config):
     if bad_inputs:
         write(f"bad inputs tried: {bad_inputs} (corrupt images, malformed model files, core misuse); "
               f"refused or recovered as documented: {refused}")
+    write(_code_coverage_line())
+
+
+def _code_coverage_line() -> str:
+    """The last make coverage's figures (scripts/code_coverage.py writes and reads them)."""
+    import sys
+    from pathlib import Path
+
+    scripts = str(Path(__file__).resolve().parents[1] / "scripts")
+    if scripts not in sys.path:
+        sys.path.append(scripts)
+    from code_coverage import summary_line
+
+    return summary_line()

@@ -16,6 +16,7 @@ import numpy as np
 import cocotb
 from cocotb.triggers import ClockCycles
 from cocotb_bus.drivers.amba import AXIProtocolError
+from eie.hw import regs
 from eie.hw.regs import LdTarget
 from eie.image import load
 from eie.models.reference import run_layers
@@ -167,6 +168,10 @@ async def load_address_outside_every_memory(dut):
     await fx.tb.load.write_many([(ld_address(TGT_PTR, 0, 2 * fx.image.memory.ptr_bank_depth), 1)])
     assert "LOAD_RANGE" in await fx.errors()
     await fx.tb.load.write_many([(ld_address(max(LdTarget) + 1, 0, 0), 1)])  # no such target
+    assert "LOAD_RANGE" in await fx.errors()
+    await fx.clear_errors()
+    # The target field's top bit, beyond the RTL's target code (eie_load_port's target_high).
+    await fx.tb.load.write_many([(ld_address(1 << (regs.LD_ADDR.field("TARGET").width - 1), 0, 0), 1)])
     assert "LOAD_RANGE" in await fx.errors()
     await fx.good_run()
 

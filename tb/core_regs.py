@@ -6,7 +6,8 @@ EIE_PARAMS holds the build's parameters as JSON (the values of the read-only
 parameter registers, FEATURES among them). Every register is read after reset
 and must show the .rdl's reset value; a write to a read-only register answers
 SLVERR, changes nothing and sets ERROR.REG_ADDR; the ERROR bits clear only where
-1 is written; read/write registers read back what was written.
+1 is written; read/write registers read back what was written. The load port reads
+back every memory it can read.
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ import random
 
 import cocotb
 from cocotb_bus.drivers.amba import AXIProtocolError
+from eie.fixedpoint import ACT_WIDTH
 from eie.hw import ld_address, regs
 from eie.hw.model import Register
-from eie.sim.tb.core_tb import CTRL_START, EieTB
+from eie.image import MemoryConfig
+from eie.sim.tb.core_tb import CTRL_START, TGT_ACT0, TGT_ACT1, TGT_CODEBOOK, TGT_PTR, TGT_SPMAT, EieTB
 
 ERROR = regs.REGISTERS["ERROR"]
 ALL_ONES = (1 << regs.DATA_WIDTH) - 1
@@ -92,6 +95,10 @@ async def features_report_the_build(dut):
         assert await tb.reg_read("PE_SEL") == pe
         for name in regs.PE_COUNTERS:
             assert await tb.reg_read(name) == 0, f"{name} of PE {pe} after reset"
+    # A PE_SEL beyond the PEs shows 0 (rtl/eie_regs.rdl).
+    await tb.reg_write("PE_SEL", build["NumPe"])
+    for name in regs.PE_COUNTERS:
+        assert await tb.reg_read(name) == 0, f"{name} with PE_SEL {build['NumPe']} (no such PE)"
     assert await error_bits(tb) == []
     tb.check_protocols()
 
@@ -170,4 +177,31 @@ async def read_write_registers_read_back(dut):
     for address, value in written.items():
         assert await tb.reg_read(address) == value, f"register {address:#x} does not read back {value:#x}"
     assert await error_bits(tb) == []
+    tb.check_protocols()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def load_port_reads_back_every_memory(dut):
+    """Every PE's sparse-matrix words, pointers and both activation files read back, through
+    the load port, what was written to them (activations sign-extended); the write-only
+    codebook answers 0 and sets ERROR.LOAD_RANGE (rtl/eie_regs.rdl)."""
+    tb, build = await started(dut)
+    rng = random.Random(cocotb.RANDOM_SEED)
+    memory = MemoryConfig(build["SpmatDepth"], build["PtrBankDepth"], build["ActDepth"], build["MaxLayers"])
+    depths = {TGT_SPMAT: (memory.spmat_words, 64), TGT_PTR: (2 * memory.ptr_bank_depth, memory.ptr_width),
+              TGT_ACT0: (memory.act_depth, ACT_WIDTH), TGT_ACT1: (memory.act_depth, ACT_WIDTH)}
+    expected = {}
+    for pe in range(build["NumPe"]):
+        for target, (depth, bits) in depths.items():
+            for index in {0, depth - 1, rng.randrange(depth)}:
+                value = rng.getrandbits(bits)
+                # An activation is a signed 16-bit number: it reads back sign-extended to 64 bits.
+                signed = value - (1 << bits) if target in (TGT_ACT0, TGT_ACT1) and value >> (bits - 1) else value
+                expected[ld_address(target, pe, index)] = signed & ((1 << 64) - 1)
+                await tb.load.write_many([(ld_address(target, pe, index), value)])
+    for address, value in expected.items():
+        assert await tb.load.read(address) == value, f"load-port address {address:#x} does not read back {value:#x}"
+    assert await error_bits(tb) == []
+    assert await tb.load.read(ld_address(TGT_CODEBOOK, 0, 0)) == 0
+    assert await error_bits(tb) == ["LOAD_RANGE"]
     tb.check_protocols()

@@ -42,7 +42,8 @@ DATA_BINS = {
     "single padding": "image: a broadcast column with a padding entry between two non-paddings",
     "padding run": "image: a broadcast column with two or more padding entries in a row",
     "padding at column start": "image: a broadcast column whose first entry is a padding",
-    "padding at column end": "image: a broadcast column whose last-but-one entry is a padding",
+    "padding before last entry": "image: a broadcast column whose last-but-one entry is a padding",
+    "padding at column end": "image: a broadcast column whose last entry is a padding",
     "saturation positive": "reference: a write-back above +32767 before saturation",
     "saturation negative": "reference: a write-back below -32768 before saturation",
     "rounding tie": "reference: a write-back exactly half an LSB above a step (round half up)",
@@ -129,6 +130,8 @@ def _padding_hits(share, columns: np.ndarray) -> set[str]:
         if pad[0]:
             hits.add("padding at column start")
         if pad.size >= 2 and pad[-2]:
+            hits.add("padding before last entry")
+        if pad[-1]:
             hits.add("padding at column end")
         edges = np.diff(np.concatenate([[0], pad.astype(np.int8), [0]]))
         runs = np.flatnonzero(edges == -1) - np.flatnonzero(edges == 1)

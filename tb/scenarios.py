@@ -13,12 +13,14 @@ pytest wrapper (tb/test_random_run.py) and scripts/regress.py all import it.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
 
 from eie.fixedpoint import INT16_MAX, INT16_MIN
-from eie.image import Image, MemoryConfig
+from eie.image import Image, MemoryConfig, check_capacity, pack_words
+from eie.image.csc import ZERO_RUN_MAX
 from eie.packing.model_io import Layer
 from eie.packing.packer import PackOptions, pack
 
@@ -123,12 +125,16 @@ class Scenario:
     # Share of cycles in which the testbench holds back each valid and ready of
     # the AXI4-Lite and load-port interfaces (python/eie/sim/tb/bus_protocol.py).
     bus_idle: float
+    # Some columns end on a padding entry, which the packer never writes (with_trailing_paddings).
+    trailing_paddings: bool = False
 
     def image(self) -> Image:
         """The packed image; ReLU per layer as drawn (the packer only drops the last one's)."""
         image = pack(self.layers, self.options)
         for spec, relu in zip(image.layers, self.relu):
             spec.relu = relu
+        if self.trailing_paddings:
+            image = with_trailing_paddings(image, np.random.default_rng([self.seed, 0x7A11]))
         return image
 
     def describe(self) -> str:
@@ -140,7 +146,48 @@ class Scenario:
         act_density = np.count_nonzero(self.inputs) / self.inputs.size
         return (f"seed {self.seed} on {self.config.name}: {shapes}, codebook {self.codebook_kind}, "
                 f"act_frac {self.options.act_frac}, rows {self.options.assign_rows}, {len(self.inputs)} input(s) at {act_density:.0%} non-zero, "
-                f"{'direct' if self.backdoor else 'load-port'} load, bus idle {self.bus_idle:.0%}")
+                f"{'direct' if self.backdoor else 'load-port'} load, bus idle {self.bus_idle:.0%}"
+                f"{', trailing paddings' if self.trailing_paddings else ''}")
+
+
+def with_trailing_paddings(image: Image, rng: np.random.Generator, share: float = 0.3) -> Image:
+    """A copy of ``image`` with a padding entry after the last entry of some non-empty columns.
+
+    The packer ends every column on a non-zero; an image from elsewhere may end one on
+    a padding, which eie_spmat_read issues as the column's last entry. Each padding's
+    row stays within its PE's rows of the layer (beyond them is the core's ROW_RANGE
+    error), so a column still has at most as many entries as the PE has rows and the
+    image fits the memories of its configuration (_config).
+    """
+    image = copy.deepcopy(image)
+    num_pes = image.num_pes
+    v_per_pe, z_per_pe, ptr_per_pe = ([[] for _ in range(num_pes)] for _ in range(3))
+    base = [0] * num_pes
+    for index, spec in enumerate(image.layers):
+        for pe, share_of_pe in enumerate(image.layer_shares(index)):
+            v, z, ptr = share_of_pe.v, share_of_pe.z, share_of_pe.pointers
+            counts = np.diff(ptr)
+            run = np.cumsum(z.astype(np.int64) + 1)
+            rows = run - np.concatenate([[0], run])[np.repeat(ptr[:-1], counts)] - 1  # local row of each entry
+            last_row = np.full(counts.size, -1)
+            last_row[counts > 0] = rows[ptr[1:][counts > 0] - 1]
+            room = -(-(spec.out_features - pe) // num_pes) - 1 - last_row  # rows after the column's last entry
+            pick = (counts > 0) & (room >= 1) & (rng.random(counts.size) < share)
+            new_z = rng.integers(0, np.minimum(room[pick] - 1, ZERO_RUN_MAX) + 1)
+            v = np.insert(v, ptr[1:][pick], 0)
+            z = np.insert(z, ptr[1:][pick], new_z.astype(np.uint8))
+            ptr = ptr + np.concatenate([[0], np.cumsum(pick)])
+            spec.entry_base[pe], spec.entries[pe], spec.padding[pe] = base[pe], int(v.size), int(np.sum(v == 0))
+            absolute = ptr + base[pe]
+            # As eie.image.build lays them out: every layer's pointers start in the even bank.
+            ptr_per_pe[pe].append(np.concatenate([absolute, absolute[-1:]]) if absolute.size % 2 else absolute)
+            v_per_pe[pe].append(v)
+            z_per_pe[pe].append(z)
+            base[pe] += int(v.size)
+    image.spmat = [pack_words(np.concatenate(v), np.concatenate(z)) for v, z in zip(v_per_pe, z_per_pe)]
+    image.pointers = [np.concatenate(ptr).astype(np.int64) for ptr in ptr_per_pe]
+    check_capacity(image)
+    return image
 
 
 def _dim(rng: np.random.Generator, config: CoreConfig) -> int:
@@ -261,4 +308,6 @@ def generate(seed: int) -> Scenario:
     bus_idle = float(rng.choice([0.0, 0.3, 0.7]))
     if rng.random() < 0.3:
         options.assign_rows = "balanced"
-    return Scenario(seed, config, layers, options, relu, inputs, densities, codebook_kind, backdoor, bus_idle)
+    trailing_paddings = bool(rng.random() < 0.25)
+    return Scenario(seed, config, layers, options, relu, inputs, densities, codebook_kind, backdoor, bus_idle,
+                    trailing_paddings)

@@ -151,6 +151,21 @@ def test_load_port_backpressure(tmp_path, sim):
         run_and_compare(tmp_path, image, inputs, sim, 8, name=f"img_{pause}", load_pause=pause)
 
 
+def test_bus_backpressure(tmp_path, sim):
+    """Every valid and ready of the AXI4-Lite and load-port interfaces held back in 30 % and
+    70 % of the cycles (seeded): outputs, counters and the protocol rules are unchanged."""
+    rng = np.random.default_rng(9)
+    image = make_network(rng, 3, [(29, 19), (23, 29)], (True, False), 0.3)
+    inputs = make_inputs(rng, 19)
+    load_cycles = {}
+    for index, bus_idle in enumerate((0.0, 0.3, 0.7)):
+        report = run_and_compare(tmp_path, image, inputs, sim, 2, name=f"img{index}", bus_idle=bus_idle)
+        load_cycles[bus_idle] = report["load_cycles"]
+    # A held-back beat waits 1-4 cycles (eie.sim.tb.pauses.Backpressure): 2.5 x bus_idle a beat on average.
+    for bus_idle in (0.3, 0.7):
+        assert load_cycles[bus_idle] > (1 + bus_idle / 2) * load_cycles[0.0], f"load not held back: {load_cycles}"
+
+
 def test_dense_column_streams_one_entry_per_cycle(tmp_path, sim):
     """One PE, one dense column of 1000 entries: 1000 cycles plus a few of pipeline fill."""
     memory = MemoryConfig(spmat_words=256, ptr_bank_depth=16, act_depth=1024, max_layers=1)

@@ -70,6 +70,7 @@ class TB:
     def __init__(self, dut):
         self.dut = dut
         self.log = dut._log
+        self.applied = 0
         self.checked = 0
         self.stages = int(dut.Stages.value)
         self.previous: tuple[int, int] | None = None  # Stages = 1: (acc, shift) in the register
@@ -81,6 +82,7 @@ class TB:
     async def apply(self, acc: int, shift: int, relu: bool) -> None:
         if self.stages:
             await FallingEdge(self.dut.clk_i)
+        self.applied += 1
         self.dut.acc_i.value = acc & ((1 << ACC_WIDTH) - 1)
         self.dut.shift_i.value = shift
         self.dut.relu_i.value = int(relu)
@@ -100,8 +102,14 @@ class TB:
         self.checked += 1
 
     async def finish(self) -> None:
-        if self.stages and self.previous is not None:
-            await self.apply(0, 0, False)  # shows the last vector
+        """Checks the vector still in the register (Stages = 1), then that every vector was checked."""
+        if self.previous is not None:
+            await FallingEdge(self.dut.clk_i)
+            await ReadOnly()
+            self.check(*self.previous, bool(self.dut.relu_i.value))
+            self.previous = None
+        assert self.applied and self.checked == self.applied, \
+            f"{self.applied} vectors applied, {self.checked} checked"
         self.log.info("%d vectors checked", self.checked)
 
 

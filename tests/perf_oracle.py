@@ -152,12 +152,14 @@ class _PopSchedule:
 
 
 def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_depth: int,
-                    levels: int, tree: perf._TreeTimes | None = None) -> tuple[int, int, np.ndarray]:
+                    levels: int, tree: perf._TreeTimes | None = None,
+                    tail_padding: np.ndarray | None = None) -> tuple[int, int, np.ndarray]:
     """(last compute cycle before the layer is drained, broadcast stalls, pops) of one layer.
 
     Cycle 0 is the first compute cycle. ``active[p, i]``: issue slots of broadcast i in PE p.
     ``pops[i, p]``: the cycle PE p pops broadcast i (where it has entries), for the events.
     ``tree``: the columns' arrival as the layer before writes back (None: all there at once).
+    ``tail_padding[i, p]``: 1 where broadcast i's column ends on a padding in PE p.
     """
     num_pes, count = active.shape
     sim = _TreeSim(tree) if tree is not None else None
@@ -175,6 +177,9 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     stage_news = [np.zeros(num_pes, dtype=np.int64) for _ in range(POINTER_STAGES)]
     in_ptr = np.zeros(num_pes, dtype=np.int64)  # columns in the pointer stages
     free_at = np.zeros(num_pes, dtype=np.int64)  # first cycle the read unit may pop the next column
+    # ISSUE_TO_IDLE cycles before the PE is idle: a column ending on a padding a cycle earlier.
+    idle_from = np.zeros(num_pes, dtype=np.int64)
+    tail = tail_padding if tail_padding is not None else np.zeros((count, num_pes), dtype=np.int64)
     lag = np.zeros(num_pes, dtype=np.int64)  # broadcasts in the history a PE has not taken
     last_take, stalls, t = -1, 0, 0
     # Every cycle some PE takes a column, pops or issues, or a fresh column goes
@@ -197,6 +202,7 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
                 lane_new = lane_takes & (slots > 0)
                 pop = np.maximum(t + POINTER_STAGES + 1, free_at)
                 free_at = np.where(lane_new, pop + slots, free_at)
+                idle_from = np.where(lane_new, pop + slots - tail[item, pes], idle_from)
                 schedule.record(pes[lane_new], pop[lane_new])
                 pops[item[lane_new], pes[lane_new]] = pop[lane_new]
                 new += lane_new
@@ -230,7 +236,7 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
             t, skipped_stalls = _skip_quiet_cycles(t, in_ptr, queued, lag, queue_depth, history_depth, source,
                                                    schedule)
             stalls += skipped_stalls
-    drained = max(last_take + BCAST_TO_IDLE, int(free_at.max()) + ISSUE_TO_IDLE)
+    drained = max(last_take + BCAST_TO_IDLE, int(idle_from.max()) + ISSUE_TO_IDLE)
     if sim is not None:
         drained = max(drained, tree_done if tree_done is not None else _tree_done_from(sim, t))
     return drained, stalls, pops

@@ -26,7 +26,10 @@ held in numpy arrays:
 - A layer ends when the broadcast is over and every PE is idle: five cycles
   after its last issue (the register behind the SRAM, which read the word a
   cycle ahead, row stage, codebook, multiply, add) and three after the last
-  take. Each layer starts with one INIT cycle.
+  take. Each layer starts with one INIT cycle. A column may end on a padding
+  entry (the packer never writes one; an image from elsewhere may): a padding
+  stops before the codebook, so after a column ending on one padding the PE is
+  idle when the entry issued before it is, a cycle earlier.
 - Layers overlap: the write-back of a layer runs during the next layer (its
   entries add into the other accumulator bank). PE p writes its local row k
   into the next layer's source file so that the row's bitmap bit is seen in the
@@ -182,7 +185,10 @@ def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_dep
     entries = (col_entries if col_entries is not None else col_slots)[:, columns].sum(axis=1)
     tree = None if written_back is None else _TreeTimes.after_writeback(order, num_pes, written_back)
     levels = tree_levels(num_pes)
-    drained, stalls, pops = _compute_cycles(active, bias, queue_depth, history_depth, levels, tree)
+    tail_padding = None if ends is None else ((ends.last_row[:, columns] == -2) & (active > 0)).T.astype(np.int64)
+    if tail_padding is not None and not tail_padding.any():
+        tail_padding = None
+    drained, stalls, pops = _compute_cycles(active, bias, queue_depth, history_depth, levels, tree, tail_padding)
     compute = drained + 1
     cycles = INIT_CYCLES + compute
     timing = LayerTiming(cycles=int(cycles), compute_cycles=int(compute), broadcasts=int(count),
@@ -344,14 +350,16 @@ class _TreeTimes:
 
 
 def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_depth: int,
-                    levels: int, tree: _TreeTimes | None = None) -> tuple[int, int, np.ndarray]:
+                    levels: int, tree: _TreeTimes | None = None,
+                    tail_padding: np.ndarray | None = None) -> tuple[int, int, np.ndarray]:
     """(last compute cycle before the layer is drained, broadcast stalls, pops) of one layer.
 
     Cycle 0 is the first compute cycle. ``active[p, i]``: issue slots of broadcast i in PE p.
     ``pops[i, p]``: the cycle PE p pops broadcast i from its queue (where it has entries).
     One step per broadcast, every PE at once (the module docstring has the rules).
     ``tree``: the columns reach the LNZD root as the layer before writes them back
-    (None: the whole input is there from the start).
+    (None: the whole input is there from the start). ``tail_padding[i, p]``: 1 where
+    broadcast i's column ends on a padding entry in PE p (None: nowhere).
     """
     num_pes, count = active.shape
     if count == 0:
@@ -373,6 +381,7 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     places = free_from.reshape(-1)
     row_start = np.arange(num_pes) * queue_depth
     free_at = np.zeros(num_pes, dtype=np.int64)  # per PE: first cycle the read unit may pop the next column
+    idle_from = np.zeros(num_pes, dtype=np.int64)  # per PE: ISSUE_TO_IDLE cycles before it is idle
     early, scratch = (np.empty(num_pes, dtype=np.int64) for _ in range(2))
     pops = np.empty((count, num_pes), dtype=np.int64)
     previous = -1
@@ -415,7 +424,11 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
             places[place] = scratch
             np.add(pop, busy_for[i], out=scratch)
             np.maximum(free_at, scratch, out=free_at)
-    drained = max(int(took[-1].max()) + BCAST_TO_IDLE, int(free_at.max()) + ISSUE_TO_IDLE)
+            if tail_padding is not None:
+                np.subtract(scratch, tail_padding[i], out=scratch)
+                np.maximum(idle_from, scratch, out=idle_from)
+    idle_from = free_at if tail_padding is None else idle_from
+    drained = max(int(took[-1].max()) + BCAST_TO_IDLE, int(idle_from.max()) + ISSUE_TO_IDLE)
     if tree is not None:
         drained = max(drained, tree.all_done())
     # A stall is a cycle a ready broadcast, the one before it out, waited for the history.

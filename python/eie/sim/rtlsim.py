@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import hashlib
+import itertools
 import json
 import os
 import re
@@ -28,7 +29,11 @@ from eie.sim.toolchain import BACKDOOR_PUBLIC, VERILATOR_WAIVERS, check_simulato
 # EIE_SIM_BUILD moves the build tree (two regressions at once must not share one).
 BUILD_ROOT = Path(os.environ.get("EIE_SIM_BUILD", default_build_root()))
 SIMULATORS = ("icarus", "verilator")
+# EIE_CODE_COVERAGE=DIR (make coverage, scripts/code_coverage.py): Verilator builds get
+# --coverage, in build folders of their own, and every run writes its counts to DIR.
+CODE_COVERAGE_ENV = "EIE_CODE_COVERAGE"
 _built: set[Path] = set()
+_coverage_runs = itertools.count()
 
 
 def default_simulator() -> str:
@@ -114,10 +119,17 @@ def _build_lock(build_dir: Path):
         yield
 
 
+def code_coverage_dir(sim: str) -> Path | None:
+    """Where this run's code coverage goes: EIE_CODE_COVERAGE on Verilator, else None."""
+    value = os.environ.get(CODE_COVERAGE_ENV)
+    return Path(value).resolve() if value and sim == "verilator" else None
+
+
 def build_dir_for(sim: str, toplevel: str, parameters: dict) -> Path:
     key = json.dumps(parameters, sort_keys=True)
     digest = hashlib.sha1(key.encode()).hexdigest()[:10]
-    return BUILD_ROOT / sim / f"{toplevel}-{digest}"
+    variant = f"{sim}-coverage" if code_coverage_dir(sim) else sim
+    return BUILD_ROOT / variant / f"{toplevel}-{digest}"
 
 
 def run_cocotb(
@@ -167,6 +179,10 @@ def run_cocotb(
         build_args = ["-Wno-fatal", "-Wno-lint", "-Wno-style", "--x-assign", "unique", "--x-initial", "unique"]
         if VERILATOR_WAIVERS.exists():
             srcs = [VERILATOR_WAIVERS, *srcs]
+        if code_coverage_dir(sim):
+            # --coverage less its FSM part, which stops Verilator 5.048 with an
+            # internal error on eie_core (eie_bcast_history's history write).
+            build_args += ["--coverage-line", "--coverage-toggle", "--coverage-expr", "--coverage-user"]
         if not probes:
             # cocotb's runner always passes --public-flat-rw; the later option wins.
             build_args.append("--no-public-flat-rw")
@@ -223,6 +239,13 @@ def run_cocotb(
     # cocotb hands sys.path to the simulator's Python as PYTHONPATH: a test module
     # outside the eie package (tb/ under pytest) must be on it.
     env = dict(extra_env or {})
+    plusargs = list(plusargs or [])
+    coverage_dir = code_coverage_dir(sim)
+    if coverage_dir:
+        coverage_dir.mkdir(parents=True, exist_ok=True)
+        # A file per run: the runs of several processes (eie bench, pytest) never share one.
+        name = f"{build_dir.name}-{os.getpid()}-{next(_coverage_runs)}.dat"
+        plusargs.append(f"+verilator+coverage+file+{coverage_dir / name}")
     try:
         results = runner.test(
             test_module=test_module,
@@ -235,7 +258,7 @@ def run_cocotb(
             extra_env=env,
             waves=waves,
             seed=seed,
-            plusargs=list(plusargs or []),
+            plusargs=plusargs,
             timescale=("1ns", "1ps"),
         )
     except SystemExit as exc:

@@ -86,7 +86,8 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
              queue_depth: int = DEFAULT_QUEUE_DEPTH,
              waves: bool | None = None, load_pause: str = "none", check: bool = True, seed: int | None = None,
              verbose: bool = True, load_with: str = "files", optimize: bool = False,
-             history_depth: int = DEFAULT_HISTORY_DEPTH, pe_counters: bool = DEFAULT_PE_COUNTERS):
+             history_depth: int = DEFAULT_HISTORY_DEPTH, pe_counters: bool = DEFAULT_PE_COUNTERS,
+             bus_idle: float = 0.0):
     """Run every input row through the RTL; returns (int16 outputs, report dict).
 
     ``image`` is an image folder or an image already loaded; the simulator reads
@@ -95,6 +96,8 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
     run's ``"pe"`` is then None and ``report["pe_counters_built"]`` False.
     ``load_with`` says how the sparse-matrix and pointer arrays get in (LOAD_METHODS);
     the codebooks, registers and inputs always go through the ports.
+    ``bus_idle`` (0 to 1) is the share of cycles in which the testbench holds back
+    every valid and ready of the AXI4-Lite and load-port interfaces (seeded by ``seed``).
     """
     from eie.sim.rtlsim import default_simulator, run_cocotb
     from eie.sim.waves import dump_file
@@ -117,6 +120,7 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
             "EIE_LOAD_PAUSE": load_pause,
             "EIE_CHECK": "1" if check else "0",
             "EIE_LOAD_WITH": load_with,
+            "EIE_BUS_IDLE": str(bus_idle),
         }
         if not verbose:
             env["COCOTB_LOG_LEVEL"] = "WARNING"  # the report says what matters

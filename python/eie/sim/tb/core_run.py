@@ -46,7 +46,9 @@ async def run_image(dut):
 
     bus_idle = float(os.environ.get("EIE_BUS_IDLE", "0"))
     backpressure = Backpressure(cocotb.RANDOM_SEED, bus_idle) if bus_idle else None
-    tb = EieTB(dut, load_pause=pause_from_env(), backpressure=backpressure)
+    # Bus idle cycles pause the load port's beats too, unless EIE_LOAD_PAUSE names its own pauses.
+    own_pause = backpressure is None or os.environ.get("EIE_LOAD_PAUSE", "none") != "none"
+    tb = EieTB(dut, load_pause=pause_from_env() if own_pause else None, backpressure=backpressure)
     core = CoreRun(tb, check=os.environ.get("EIE_CHECK", "1") == "1", context=f" (seed {cocotb.RANDOM_SEED})")
     dut._log.info("seed %d, image %s, %d input(s)", cocotb.RANDOM_SEED, os.environ["EIE_IMAGE"], len(inputs))
     await tb.reset()
