@@ -7,8 +7,9 @@ SEED   ?=
 SEEDS  ?= 200
 JOBS   ?= 1
 ARGS   ?=
+N      ?= 200
 
-.PHONY: help setup sim demo test regress lint formal bench simspeed synth area cacti asic energy clean
+.PHONY: help setup sim demo test regress lint formal mutate bench simspeed synth area cacti asic energy clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -46,6 +47,9 @@ lint: setup ## the RTL and the formal/ wrappers through Icarus -g2012, Verilator
 
 formal: setup ## k-induction proofs of eie_fifo, eie_lzc, eie_lnzd_node/tree, eie_axil_slave, eie_bcast_history, eie_arith, eie_spmat_read (SymbiYosys + Boolector, ~5 min): results/formal/summary.md
 	$(VPY) scripts/formal.py
+
+mutate: setup ## mutation score: N (default 200) Yosys mutants of the RTL, each on its unit testbench and whole-core scenarios (Icarus, all cores, ~N/4 min): results/mutate/summary.md
+	$(VPY) scripts/mutate.py -n $(N) $(if $(SEED),--seed $(SEED))
 
 bench: setup ## packer speed; the paper's nine layers on the RTL (N=64) and the cycle model; sweeps, plots in results/bench/
 	$(VPY) scripts/bench_packer.py

@@ -86,7 +86,8 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
              queue_depth: int = DEFAULT_QUEUE_DEPTH,
              waves: bool | None = None, load_pause: str = "none", check: bool = True, seed: int | None = None,
              verbose: bool = True, load_with: str = "files", optimize: bool = False,
-             history_depth: int = DEFAULT_HISTORY_DEPTH, pe_counters: bool = DEFAULT_PE_COUNTERS):
+             history_depth: int = DEFAULT_HISTORY_DEPTH, pe_counters: bool = DEFAULT_PE_COUNTERS,
+             sources: list[Path] | None = None):
     """Run every input row through the RTL; returns (int16 outputs, report dict).
 
     ``image`` is an image folder or an image already loaded; the simulator reads
@@ -95,6 +96,7 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
     run's ``"pe"`` is then None and ``report["pe_counters_built"]`` False.
     ``load_with`` says how the sparse-matrix and pointer arrays get in (LOAD_METHODS);
     the codebooks, registers and inputs always go through the ports.
+    ``sources`` replaces the RTL file list (scripts/mutate.py runs mutants).
     """
     from eie.sim.rtlsim import default_simulator, run_cocotb
 
@@ -126,7 +128,7 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
         # files at time 0 (rtl/eie_spmat_read.sv, eie_ptr_read.sv, simulation only).
         plusargs = [f"+eie_image_dir={image_dir}"] if load_with == "files" else []
         run_cocotb("eie_core", "eie.sim.tb.core_run", params, sim=sim, extra_env=env, waves=waves, seed=seed, optimize=optimize,
-                   test_dir=tmp, probes=False, plusargs=plusargs)
+                   test_dir=tmp, probes=False, plusargs=plusargs, sources=sources)
         if not (tmp / "report.json").exists():
             raise EieError("the RTL simulation ended without a report (see the log above)")
         outputs = loaded.to_model_order(np.load(tmp / "output.npy"))
