@@ -86,7 +86,9 @@ def git_commit() -> str:
 def block_testbench(module: str) -> str | None:
     """The unit testbench of an rtl/ module, tb/test_<block>.py, if it has one."""
     name = "test_lnzd" if module.startswith("eie_lnzd_") else f"test_{module.removeprefix('eie_')}"
-    return name if (REPO_ROOT / "tb" / f"{name}.py").is_file() else None
+    path = REPO_ROOT / "tb" / f"{name}.py"
+    # A block's testbench builds it with run_unit (test_core.py is the whole core's pytest file).
+    return name if path.is_file() and f'run_unit("{module}"' in path.read_text() else None
 
 
 # -----------------------------------------------------------------------------
@@ -210,6 +212,8 @@ def shell_with_twin(source: str, module: str, params: dict, netlist: str) -> str
     end = source.index("endmodule", header.end())
     body = source[header.end():end]
     for _, name in outputs:
+        # An implicit connection (.name,) becomes explicit; u_sub.name is another module's.
+        body = re.sub(rf"(?<![\w\]])\.{name}\b(?!\s*\()", f".{name}({name}__ref)", body)
         body = re.sub(rf"(?<![\w.$]){name}\b", f"{name}__ref", body)
     decls = "".join(f"\n  logic {dims + ' ' if dims else ''}{name}__ref;" for dims, name in outputs)
     match = " && ".join(f"({k} == {v})" for k, v in sorted(params.items()) if k in declared and isinstance(v, int))
