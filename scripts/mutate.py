@@ -19,9 +19,10 @@
    its assertions then watch the inputs the twin gets, the twin has none of its own.
 4. A fast subset of the regression on Icarus, stopping at the first failure: the
    block's unit testbench (tb/test_<block>.py) at the mutated variant's parameters,
-   when it passes on the unmutated design there, then whole-core scenarios
-   (three-layer chains at N = 2, queue depth 2, checked against eie ref and the cycle
-   model, one with a random load pause, one with AXI4-Lite backpressure). Each
+   when it passes on the unmutated design there, then the whole core's register
+   test (tb/core_regs.py) and misuse test (tb/core_misuse.py), then whole-core
+   scenarios (three-layer chains at N = 2, queue depth 2, checked against eie ref
+   and the cycle model, one with a random load pause, one with AXI4-Lite backpressure). Each
    mutant has a time limit; over it counts as killed (a hang is a detected bug).
 5. Survivors go to an equivalence check (equiv_make, equiv_simple, equiv_induct) of
    the mutated module against the original (flattened, memories mapped),
@@ -267,6 +268,8 @@ def worker(mdir: Path) -> int:
     steps = []
     if job.get("unit"):
         steps.append(("unit", job["unit"]))
+    if job.get("core"):
+        steps += [("regs", "core_regs"), ("misuse", "core_misuse")]
     steps += [("core", i) for i in job.get("core", [])]
     for kind, what in steps:
         try:
@@ -275,13 +278,37 @@ def worker(mdir: Path) -> int:
 
                 run_cocotb(job["module"], what, job["unit_params"], sim="icarus", sources=sources,
                            extra_env={"COCOTB_LOG_LEVEL": "WARNING"}, seed=job["seed"])
-            else:
+            elif kind == "core":
                 run_core_scenario(mdir, what, sources, job["seed"])
+            else:
+                run_core_module(mdir, what, sources, job["seed"])
         except BaseException as exc:  # noqa: BLE001  (any failure kills the mutant)
             print(f"FAILED {kind} {what}: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
             return 1
         print(f"passed {kind} {what}", flush=True)
     return 0
+
+
+def run_core_module(mdir: Path, module: str, sources: list[Path], seed: int) -> None:
+    """tb/core_regs.py (every register against the .rdl) or tb/core_misuse.py (every
+    misuse sets its error bit, then a correct run), at the scenarios' parameters."""
+    from eie.image import write_image
+    from eie.sim.rtlsim import run_cocotb
+    from test_core import SMALL_MEMORY, make_network
+
+    import numpy as np
+
+    params = core_config()
+    env = {"EIE_PARAMS": json.dumps(params), "COCOTB_LOG_LEVEL": "WARNING"}
+    if module == "core_misuse":
+        # tb/test_core_misuse.py's network, at the scenarios' N.
+        folder = mdir / "images" / "misuse"
+        if not folder.exists():
+            folder.parent.mkdir(parents=True, exist_ok=True)
+            write_image(make_network(np.random.default_rng(8), SCENARIO_PES, [(21, 17), (9, 21)], (True, False),
+                                     0.4, memory=SMALL_MEMORY), folder)
+        env["EIE_IMAGE"] = str(folder)
+    run_cocotb("eie_core", module, params, sim="icarus", sources=sources, extra_env=env, seed=seed)
 
 
 def run_core_scenario(mdir: Path, index: int, sources: list[Path], seed: int) -> None:
