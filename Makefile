@@ -48,7 +48,7 @@ lint: setup ## the RTL and the formal/ wrappers through Icarus -g2012, Verilator
 formal: setup ## k-induction proofs of eie_fifo, eie_lzc, eie_lnzd_node/tree, eie_axil_slave, eie_bcast_history, eie_arith, eie_spmat_read (SymbiYosys + Boolector, ~5 min): results/formal/summary.md
 	$(VPY) scripts/formal.py
 
-mutate: setup ## mutation score: N (default 200) Yosys mutants of the RTL, each on its unit testbench and whole-core scenarios (Icarus, all cores, ~N/4 min): results/mutate/summary.md
+mutate: setup ## mutation score: N (default 200, SEED= optional) Yosys mutants of the RTL, each on its unit testbench and whole-core tests (Icarus, all cores, ~N/2 min): results/mutate/summary.md
 	$(VPY) scripts/mutate.py -n $(N) $(if $(SEED),--seed $(SEED))
 
 bench: setup ## packer speed; the paper's nine layers on the RTL (N=64) and the cycle model; sweeps, plots in results/bench/
