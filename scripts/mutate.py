@@ -36,6 +36,7 @@ mutation). tb/mutation_equivalent.txt lists survivors argued equivalent by hand.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -329,6 +330,15 @@ def run_core_scenario(mdir: Path, index: int, sources: list[Path], seed: int) ->
     check_against_models(load(folder), inputs, outputs, report, SCENARIO_QUEUE_DEPTH)
 
 
+def kill_tree(pid: int) -> None:
+    """SIGKILL a worker and everything under it: the simulator runs in a session of its own."""
+    children = subprocess.run(["ps", "-o", "pid=", "--ppid", str(pid)], capture_output=True, text=True).stdout.split()
+    for child in children:
+        kill_tree(int(child))
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
 def run_mutant(m: dict, limit_s: float) -> tuple[str, str, float]:
     """(killed | survived, detail, seconds) of one mutant, its worker under a time limit."""
     env = dict(os.environ, EIE_SIM_BUILD=str(m["dir"] / "sim_build"), PYTHONPATH=str(REPO_ROOT / "python"))
@@ -339,7 +349,7 @@ def run_mutant(m: dict, limit_s: float) -> tuple[str, str, float]:
         try:
             code = proc.wait(timeout=limit_s)
         except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
+            kill_tree(proc.pid)
             proc.wait()
             return "killed", f"time limit {limit_s:.0f} s", time.monotonic() - start
     seconds = time.monotonic() - start
@@ -462,7 +472,7 @@ def main(argv: list[str] | None = None) -> int:
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
-    start = time.monotonic()
+    start, commit = time.monotonic(), git_commit()  # the commit tested, not the one at the end
 
     if args.top == "eie_core":
         if args.param:
@@ -582,7 +592,7 @@ def main(argv: list[str] | None = None) -> int:
     command = "make mutate" if argv is None and os.environ.get("MAKELEVEL") else "scripts/mutate.py"
     record = {
         "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": git_commit(), "command": f"{command} " + " ".join(argv if argv is not None else sys.argv[1:]),
+        "commit": commit, "command": f"{command} " + " ".join(argv if argv is not None else sys.argv[1:]),
         "top": args.top, "config": params, "n": len(mutants), "seed": args.seed, "counts": counts,
         "score": counts["killed"] / (counts["total"] - counts["equivalent"])
         if counts["total"] > counts["equivalent"] else None,
