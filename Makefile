@@ -7,8 +7,9 @@ SEED   ?=
 SEEDS  ?= 200
 JOBS   ?= 1
 ARGS   ?=
+N      ?= 200
 
-.PHONY: help setup sim demo test regress lint formal coverage bench simspeed synth area cacti asic energy docs clean
+.PHONY: help setup sim demo test regress lint formal coverage mutate bench simspeed synth area cacti asic energy docs clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -49,6 +50,9 @@ formal: setup ## k-induction proofs of eie_fifo, eie_lzc, eie_lnzd_node/tree, ei
 
 coverage: setup ## Verilator line, branch and toggle coverage of tb/ per rtl/ module (ARGS: extra pytest args): results/coverage/
 	$(VPY) scripts/code_coverage.py $(if $(ARGS),-- $(ARGS))
+
+mutate: setup ## mutation score: N (default 200, SEED= optional) Yosys mutants of the RTL, each on its unit testbench and whole-core tests (Icarus, all cores, ~N/2 min): results/mutate/summary.md
+	$(VPY) scripts/mutate.py -n $(N) $(if $(SEED),--seed $(SEED))
 
 bench: setup ## packer speed; the paper's nine layers on the RTL (N=64) and the cycle model; sweeps, plots in results/bench/
 	$(VPY) scripts/bench_packer.py

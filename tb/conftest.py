@@ -130,7 +130,7 @@ def rtl_dir():
 
 def pytest_terminal_summary(terminalreporter, config):
     """The verification figures of the run: random scenarios per simulator,
-    mismatches, coverage bins hit, bad inputs tried (doc/verification.md)."""
+    mismatches, coverage bins hit, bad inputs tried, the last mutation score (doc/verification.md)."""
     from random_coverage import format_report, merge
 
     reports = [r for key in ("passed", "failed") for r in terminalreporter.stats.get(key, [])
@@ -159,6 +159,7 @@ def pytest_terminal_summary(terminalreporter, config):
         write(f"bad inputs tried: {bad_inputs} (corrupt images, malformed model files, core misuse); "
               f"refused or recovered as documented: {refused}")
     write(_code_coverage_line())
+    write(mutation_score_line())
 
 
 def _code_coverage_line() -> str:
@@ -172,3 +173,19 @@ def _code_coverage_line() -> str:
     from code_coverage import summary_line
 
     return summary_line()
+
+
+def mutation_score_line(summary=None) -> str:
+    """The last make mutate's score (results/mutate/summary.json), with its date and commit."""
+    import json
+    from pathlib import Path
+
+    summary = summary or Path(__file__).resolve().parents[1] / "results" / "mutate" / "summary.json"
+    try:
+        record = json.loads(Path(summary).read_text())
+        counts = record["counts"]
+        return (f"mutation score: {record['score_text']} of non-equivalent mutants killed "
+                f"({counts['killed']} killed, {counts['survived']} survived, {counts['equivalent']} equivalent "
+                f"of N={counts['total']}, seed {record['seed']}), {record['date']}, commit {record['commit']}")
+    except (OSError, ValueError, KeyError):
+        return "mutation score: not measured: run make mutate"

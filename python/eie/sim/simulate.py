@@ -87,7 +87,7 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
              waves: bool | None = None, load_pause: str = "none", check: bool = True, seed: int | None = None,
              verbose: bool = True, load_with: str = "files", optimize: bool = False,
              history_depth: int = DEFAULT_HISTORY_DEPTH, pe_counters: bool = DEFAULT_PE_COUNTERS,
-             bus_idle: float = 0.0):
+             bus_idle: float = 0.0, sources: list[Path] | None = None):
     """Run every input row through the RTL; returns (int16 outputs, report dict).
 
     ``image`` is an image folder or an image already loaded; the simulator reads
@@ -98,6 +98,7 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
     the codebooks, registers and inputs always go through the ports.
     ``bus_idle`` (0 to 1) is the share of cycles in which the testbench holds back
     every valid and ready of the AXI4-Lite and load-port interfaces (seeded by ``seed``).
+    ``sources`` replaces the RTL file list (scripts/mutate.py runs mutants).
     """
     from eie.sim.rtlsim import default_simulator, run_cocotb
     from eie.sim.waves import dump_file
@@ -131,7 +132,7 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
         # files at time 0 (rtl/eie_spmat_read.sv, eie_ptr_read.sv, simulation only).
         plusargs = [f"+eie_image_dir={image_dir}"] if load_with == "files" else []
         results = run_cocotb("eie_core", "eie.sim.tb.core_run", params, sim=sim, extra_env=env, waves=waves, seed=seed,
-                             optimize=optimize, test_dir=tmp, probes=False, plusargs=plusargs)
+                             optimize=optimize, test_dir=tmp, probes=False, plusargs=plusargs, sources=sources)
         if not (tmp / "report.json").exists():
             raise EieError("the RTL simulation ended without a report (see the log above)")
         outputs = loaded.to_model_order(np.load(tmp / "output.npy"))
