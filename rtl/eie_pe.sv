@@ -308,20 +308,16 @@ module eie_pe #(
   // ---------------------------------------------------------------------------
   // Arithmetic unit: codebook, multiply, accumulate with bypass
   // ---------------------------------------------------------------------------
-  logic                          row_overflow, arith_idle, acc_re;
-  logic [RowWidth-1:0]           acc_row;
+  logic                          row_overflow, arith_idle, res_re;
   logic [eie_pkg::AccWidth-1:0]  wb_acc;
   logic                          wb_busy, wb_rd, wr_valid, row_err;
   logic [RowWidth-1:0]           wb_row, wr_row;
   logic [ActWidth-1:0]           wb_act, wr_act;
 
   assign row_overflow = ent_valid && ent_row[RowWidth];
-  // The accumulators' read port: the write-back's rows, or in I/O mode the RESULT target.
-  assign acc_re  = wb_rd || (ld_re_i && ld_target_i == eie_pkg::LdTgtResult);
-  assign acc_row = wb_busy ? wb_row : RowWidth'(ld_index_i);
-  // The write-back reads the previous layer's bank; the RESULT target the current one's.
-  logic acc_rd_bank;
-  assign acc_rd_bank = wb_busy ? !layer_i[0] : layer_i[0];
+  // The write-back reads the previous layer's bank; the RESULT target (I/O mode,
+  // no write-back running) the current one's.
+  assign res_re = ld_re_i && ld_target_i == eie_pkg::LdTgtResult;
 
   eie_arith #(
     .MaxLayers (MaxLayers),
@@ -339,9 +335,10 @@ module eie_pe #(
     .ent_row_i   (ent_row[RowWidth-1:0]),
     .ent_act_i   (ent_act),
     .clear_i     (flush_i),
-    .wb_re_i     (acc_re),
-    .rd_bank_i   (acc_rd_bank),
-    .wb_row_i    (acc_row),
+    .wb_re_i     (wb_rd),
+    .wb_row_i    (wb_row),
+    .res_re_i    (res_re),
+    .res_row_i   (RowWidth'(ld_index_i)),
     .wb_acc_o    (wb_acc),
     .idle_o      (arith_idle)
   );
@@ -567,6 +564,10 @@ module eie_pe #(
         assert (room_q[l] == (room_count + l < QueueDepth))
           else $fatal(1, "eie_pe %0d: room flag %0d disagrees with the queue count", PeIndex, l);
       end
+      // The load port takes no access while the core runs, and a run ends after its
+      // write-backs: a RESULT read never meets one.
+      assert (!(res_re && wb_busy))
+        else $fatal(1, "eie_pe %0d: RESULT read while the write-back runs", PeIndex);
     end
   end
 `endif
