@@ -113,7 +113,10 @@ module eie_pe #(
   output logic [eie_pkg::NumErrors-1:0]         err_o
 );
 
-  localparam int QueueWidth  = ActWidth + 2 * PtrWidth;
+  /// A queued column: {a_j, p_j, p_j+1, the column issues (see eie_spmat_read's col_ok_i)}.
+  localparam int QueueWidth  = ActWidth + 2 * PtrWidth + 1;
+  /// Entries the sparse-matrix SRAM holds.
+  localparam int SpmatEntries = SpmatDepth * eie_pkg::EntriesPerWord;
   localparam int CountWidth  = $clog2(QueueDepth + 1);
   /// The row of an entry is computed one bit wider so that an overflow is seen.
   localparam int EntRowWidth = RowWidth + 1;
@@ -177,7 +180,8 @@ module eie_pe #(
     // issues nothing for it and the run aborts (timing: the order compare's carry
     // chain then does not feed the pushes and the room flags).
     assign ptr_full[l]   = ptr_valid[l] && !ptr_empty[l];
-    assign lane_entry[l] = {ptr_act[l], ptr_start[l], ptr_end[l]};
+    assign lane_entry[l] = {ptr_act[l], ptr_start[l], ptr_end[l],
+                            !ptr_err_order[l] && 32'(ptr_end[l]) <= SpmatEntries};
   end
 
   assign q_push         = {ptr_full[0] && ptr_full[1], ptr_full[0] || ptr_full[1]};
@@ -292,8 +296,9 @@ module eie_pe #(
     .col_valid_i (q_pop_valid),
     .col_ready_o (q_pop_ready),
     .col_act_i   (q_pop_data[QueueWidth-1 -: ActWidth]),
-    .col_start_i (q_pop_data[2*PtrWidth-1 -: PtrWidth]),
-    .col_end_i   (q_pop_data[PtrWidth-1:0]),
+    .col_start_i (q_pop_data[2*PtrWidth -: PtrWidth]),
+    .col_end_i   (q_pop_data[PtrWidth:1]),
+    .col_ok_i    (q_pop_data[0]),
     .ent_valid_o (ent_valid),
     .ent_code_o  (ent_code),
     .ent_row_o   (ent_row),

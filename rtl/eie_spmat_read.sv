@@ -59,6 +59,9 @@ module eie_spmat_read #(
   input  logic [PtrWidth-1:0]           col_start_i,
   /// One past its last entry (p_{j+1}).
   input  logic [PtrWidth-1:0]           col_end_i,
+  /// The column issues: col_start_i < col_end_i <= the SRAM's entries (computed
+  /// before the queue, so that the SRAM's enable waits on no compare: timing).
+  input  logic                          col_ok_i,
 
   // Entry output, two cycles after issue (no backpressure)
   /// An entry of the matrix.
@@ -167,7 +170,7 @@ module eie_spmat_read #(
       if (cur_last_q) cur_valid_d = 1'b0;
     end
     if (accept) begin
-      cur_valid_d = col_nonempty & col_in_range;
+      cur_valid_d = col_ok_i;
       cur_first_d = 1'b1;
       cur_last_d  = col_start_i + PtrWidth'(1) == col_end_i;
       cur_last2_d = col_start_i + PtrWidth'(2) == col_end_i;
@@ -450,6 +453,9 @@ module eie_spmat_read #(
         else $fatal(1, "eie_spmat_read: SRAM read and write in one cycle");
       assert (!(ld_we_i || ld_re_i) || int'(ld_addr_i) < SpmatDepth)
         else $fatal(1, "eie_spmat_read: load word address %0d out of range", ld_addr_i);
+      assert (!col_valid_i || col_ok_i == (col_nonempty && col_in_range))
+        else $fatal(1, "eie_spmat_read: col_ok_i disagrees with column %0d..%0d", col_start_i,
+                    col_end_i);
       assert (!accept || col_start_i != col_end_i)
         else $fatal(1, "eie_spmat_read: empty column %0d..%0d", col_start_i, col_end_i);
       assert (!issue || int'(cur_addr_q) < EntryLimit)
