@@ -54,12 +54,14 @@ module eie_arith_formal #(
   input  logic                   acc_bank_i,
   /// Any clear.
   input  logic                   clear_i,
-  /// Any write-back read, not of the entries' bank while they are in the pipeline.
+  /// Any write-back read (of the bank the entries do not add into).
   input  logic                   wb_re_i,
-  /// Any bank to read.
-  input  logic                   rd_bank_i,
   /// Any row to read.
   input  logic [RowWidth-1:0]    wb_row_i,
+  /// Any RESULT read of the entries' bank, not with wb_re_i nor entries in the pipeline.
+  input  logic                   res_re_i,
+  /// Any row to read.
+  input  logic [RowWidth-1:0]    res_row_i,
   /// The tracked row: any, held for the whole trace.
   input  logic [RowWidth-1:0]    f_row_i,
   /// The tracked codebook entry: any, held for the whole trace.
@@ -89,8 +91,9 @@ module eie_arith_formal #(
     .acc_bank_i  (acc_bank_i),
     .clear_i     (clear_i),
     .wb_re_i     (wb_re_i),
-    .rd_bank_i   (rd_bank_i),
     .wb_row_i    (wb_row_i),
+    .res_re_i    (res_re_i),
+    .res_row_i   (res_row_i),
     .wb_acc_o    (wb_acc),
     .idle_o      (idle)
   );
@@ -261,8 +264,8 @@ module eie_arith_formal #(
           f_sum_q[b] <= f_sum_q[b] + AccWidth'($signed(f_s2_prod_q));
         end
       end
-      f_wb_q     <= wb_re_i && wb_row_i == f_row_i;
-      f_wb_sum_q <= f_sum_q[rd_bank_i];
+      f_wb_q     <= (wb_re_i && wb_row_i == f_row_i) || (res_re_i && res_row_i == f_row_i);
+      f_wb_sum_q <= f_sum_q[wb_re_i ? !acc_bank_i : acc_bank_i];
     end
   end
 
@@ -278,7 +281,7 @@ module eie_arith_formal #(
     assume (!(cb_we_i && f_take));
     assume (!f_take || 32'(layer_i) < MaxLayers);
     if (!f_init_q && !f_idle) assume (acc_bank_i == f_bank_q);
-    assume (!(wb_re_i && rd_bank_i == acc_bank_i && !f_idle));
+    assume (!(res_re_i && (wb_re_i || !f_idle)));
   end
 
   // ---------------------------------------------------------------------------

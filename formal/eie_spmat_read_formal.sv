@@ -87,6 +87,7 @@ module eie_spmat_read_formal #(
     .col_act_i    (col_act_i),
     .col_start_i  (col_start_i),
     .col_end_i    (col_end_i),
+    .col_ok_i     (col_start_i < col_end_i && 32'(col_end_i) <= EntryLimit),
     .ent_valid_o  (ent_valid),
     .ent_code_o   (ent_code),
     .ent_row_o    (ent_row),

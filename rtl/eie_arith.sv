@@ -4,7 +4,7 @@
 // multiply + accumulator read -> add and write, with a bypass for back-to-back updates
 // of one row. Two banks of accumulators: the layer's entries add into bank acc_bank_i
 // while the write-back reads the previous layer's sums from the other
-// (wb_re_i -> wb_acc_o one cycle later).
+// (wb_re_i -> wb_acc_o one cycle later); in I/O mode res_re_i reads bank acc_bank_i.
 
 `default_nettype none
 
@@ -52,15 +52,19 @@ module eie_arith #(
   /// leaves nothing behind).
   input  logic                             clear_i,
 
-  // Write-back read port
-  /// Read accumulator wb_row_i of bank rd_bank_i (not the entries' bank while an entry
-  /// is in the pipeline).
+  // Read ports, one per bank by role (each bank's address then comes from a
+  // register through one mux: timing)
+  /// Write-back: read accumulator wb_row_i of the bank the entries do not add into.
   input  logic                             wb_re_i,
-  /// Bank of the read.
-  input  logic                             rd_bank_i,
-  /// Row to read.
+  /// Row of the write-back read.
   input  logic [RowWidth-1:0]              wb_row_i,
-  /// The row's sum one cycle after wb_re_i (0 if untouched since clear_i); holds.
+  /// I/O mode (RESULT target): read accumulator res_row_i of bank acc_bank_i, with no
+  /// entry in the pipeline and not with wb_re_i.
+  input  logic                             res_re_i,
+  /// Row of the RESULT read.
+  input  logic [RowWidth-1:0]              res_row_i,
+  /// The row's sum one cycle after wb_re_i or res_re_i (0 if untouched since
+  /// clear_i); holds.
   output logic [eie_pkg::AccWidth-1:0]     wb_acc_o,
 
   /// No entry in the pipeline.
@@ -168,13 +172,14 @@ module eie_arith #(
   logic                     wb_bank_d, wb_bank_q;
 
   for (genvar b = 0; b < 2; b++) begin : g_bank
-    logic                mine, wb_rd, re, we;
+    logic                mine, re, we;
     logic [RowWidth-1:0] raddr;
 
+    // The entries' bank reads for stage 1 (or a RESULT read), the other for the
+    // write-back.
     assign mine  = acc_bank_i == b[0];
-    assign wb_rd = wb_re_i & (rd_bank_i == b[0]);
-    assign re    = (s1_valid_q & mine) | wb_rd;
-    assign raddr = wb_rd ? wb_row_i : s1_row_q;
+    assign re    = mine ? s1_valid_q | res_re_i : wb_re_i;
+    assign raddr = mine ? (res_re_i ? res_row_i : s1_row_q) : wb_row_i;
     assign we    = s2_valid_q & mine;
 
     logic [AccWidth-1:0] mem [ActDepth];
@@ -212,7 +217,8 @@ module eie_arith #(
 
   always_comb begin : proc_wb_bank
     wb_bank_d = wb_bank_q;
-    if (wb_re_i) wb_bank_d = rd_bank_i;
+    if (wb_re_i)  wb_bank_d = ~acc_bank_i;
+    if (res_re_i) wb_bank_d = acc_bank_i;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_wb_bank_reg
@@ -272,8 +278,10 @@ module eie_arith #(
         else $fatal(1, "eie_arith: row %0d >= ActDepth %0d", ent_row_i, ActDepth);
       assert (!wb_re_i || int'(wb_row_i) < ActDepth)
         else $fatal(1, "eie_arith: write-back read of row %0d out of range", wb_row_i);
-      assert (!(wb_re_i && rd_bank_i == acc_bank_i && !idle_o))
-        else $fatal(1, "eie_arith: write-back read of the bank the entries add into");
+      assert (!res_re_i || int'(res_row_i) < ActDepth)
+        else $fatal(1, "eie_arith: RESULT read of row %0d out of range", res_row_i);
+      assert (!(res_re_i && (wb_re_i || !idle_o)))
+        else $fatal(1, "eie_arith: RESULT read during the write-back or with entries in flight");
       assert (idle_o || acc_bank_i == acc_bank_q)
         else $fatal(1, "eie_arith: the accumulator bank changed with entries in the pipeline");
     end

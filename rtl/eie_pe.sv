@@ -113,7 +113,10 @@ module eie_pe #(
   output logic [eie_pkg::NumErrors-1:0]         err_o
 );
 
-  localparam int QueueWidth  = ActWidth + 2 * PtrWidth;
+  /// A queued column: {a_j, p_j, p_j+1, the column issues (see eie_spmat_read's col_ok_i)}.
+  localparam int QueueWidth  = ActWidth + 2 * PtrWidth + 1;
+  /// Entries the sparse-matrix SRAM holds.
+  localparam int SpmatEntries = SpmatDepth * eie_pkg::EntriesPerWord;
   localparam int CountWidth  = $clog2(QueueDepth + 1);
   /// The row of an entry is computed one bit wider so that an overflow is seen.
   localparam int EntRowWidth = RowWidth + 1;
@@ -177,7 +180,8 @@ module eie_pe #(
     // issues nothing for it and the run aborts (timing: the order compare's carry
     // chain then does not feed the pushes and the room flags).
     assign ptr_full[l]   = ptr_valid[l] && !ptr_empty[l];
-    assign lane_entry[l] = {ptr_act[l], ptr_start[l], ptr_end[l]};
+    assign lane_entry[l] = {ptr_act[l], ptr_start[l], ptr_end[l],
+                            !ptr_err_order[l] && 32'(ptr_end[l]) <= SpmatEntries};
   end
 
   assign q_push         = {ptr_full[0] && ptr_full[1], ptr_full[0] || ptr_full[1]};
@@ -292,8 +296,9 @@ module eie_pe #(
     .col_valid_i (q_pop_valid),
     .col_ready_o (q_pop_ready),
     .col_act_i   (q_pop_data[QueueWidth-1 -: ActWidth]),
-    .col_start_i (q_pop_data[2*PtrWidth-1 -: PtrWidth]),
-    .col_end_i   (q_pop_data[PtrWidth-1:0]),
+    .col_start_i (q_pop_data[2*PtrWidth -: PtrWidth]),
+    .col_end_i   (q_pop_data[PtrWidth:1]),
+    .col_ok_i    (q_pop_data[0]),
     .ent_valid_o (ent_valid),
     .ent_code_o  (ent_code),
     .ent_row_o   (ent_row),
@@ -308,20 +313,16 @@ module eie_pe #(
   // ---------------------------------------------------------------------------
   // Arithmetic unit: codebook, multiply, accumulate with bypass
   // ---------------------------------------------------------------------------
-  logic                          row_overflow, arith_idle, acc_re;
-  logic [RowWidth-1:0]           acc_row;
+  logic                          row_overflow, arith_idle, res_re;
   logic [eie_pkg::AccWidth-1:0]  wb_acc;
   logic                          wb_busy, wb_rd, wr_valid, row_err;
   logic [RowWidth-1:0]           wb_row, wr_row;
   logic [ActWidth-1:0]           wb_act, wr_act;
 
   assign row_overflow = ent_valid && ent_row[RowWidth];
-  // The accumulators' read port: the write-back's rows, or in I/O mode the RESULT target.
-  assign acc_re  = wb_rd || (ld_re_i && ld_target_i == eie_pkg::LdTgtResult);
-  assign acc_row = wb_busy ? wb_row : RowWidth'(ld_index_i);
-  // The write-back reads the previous layer's bank; the RESULT target the current one's.
-  logic acc_rd_bank;
-  assign acc_rd_bank = wb_busy ? !layer_i[0] : layer_i[0];
+  // The write-back reads the previous layer's bank; the RESULT target (I/O mode,
+  // no write-back running) the current one's.
+  assign res_re = ld_re_i && ld_target_i == eie_pkg::LdTgtResult;
 
   eie_arith #(
     .MaxLayers (MaxLayers),
@@ -339,9 +340,10 @@ module eie_pe #(
     .ent_row_i   (ent_row[RowWidth-1:0]),
     .ent_act_i   (ent_act),
     .clear_i     (flush_i),
-    .wb_re_i     (acc_re),
-    .rd_bank_i   (acc_rd_bank),
-    .wb_row_i    (acc_row),
+    .wb_re_i     (wb_rd),
+    .wb_row_i    (wb_row),
+    .res_re_i    (res_re),
+    .res_row_i   (RowWidth'(ld_index_i)),
     .wb_acc_o    (wb_acc),
     .idle_o      (arith_idle)
   );
@@ -567,6 +569,10 @@ module eie_pe #(
         assert (room_q[l] == (room_count + l < QueueDepth))
           else $fatal(1, "eie_pe %0d: room flag %0d disagrees with the queue count", PeIndex, l);
       end
+      // The load port takes no access while the core runs, and a run ends after its
+      // write-backs: a RESULT read never meets one.
+      assert (!(res_re && wb_busy))
+        else $fatal(1, "eie_pe %0d: RESULT read while the write-back runs", PeIndex);
     end
   end
 `endif

@@ -59,6 +59,9 @@ module eie_spmat_read #(
   input  logic [PtrWidth-1:0]           col_start_i,
   /// One past its last entry (p_{j+1}).
   input  logic [PtrWidth-1:0]           col_end_i,
+  /// The column issues: col_start_i < col_end_i <= the SRAM's entries (computed
+  /// before the queue, so that the SRAM's enable waits on no compare: timing).
+  input  logic                          col_ok_i,
 
   // Entry output, two cycles after issue (no backpressure)
   /// An entry of the matrix.
@@ -90,7 +93,8 @@ module eie_spmat_read #(
   localparam int CodeWidth  = eie_pkg::CodeWidth;
   localparam int ActWidth   = eie_pkg::ActWidth;
   /// Entry address of the first entry past the memory.
-  localparam int EntryLimit = SpmatDepth * eie_pkg::EntriesPerWord;
+  localparam int EntriesPerWord = eie_pkg::EntriesPerWord;
+  localparam int EntryLimit = SpmatDepth * EntriesPerWord;
   /// Word part of an entry address.
   localparam int WordIdxWidth = PtrWidth - SlotWidth;
   /// Row arithmetic is done wide enough for z, then truncated to RowWidth.
@@ -118,8 +122,11 @@ module eie_spmat_read #(
 
   logic                    issue, merge, accept, col_nonempty, col_in_range;
   logic [WordWidth-1:0]    rdata2_q;  // the register behind the SRAM's (below)
+  // Slot s of rdata2_q is a padding (code 0), registered with it (timing: the merge
+  // then picks one flag, with no entry decode in front of the SRAM address).
+  logic [EntriesPerWord-1:0] pad2_q;
   logic [PtrWidth-1:0]     cur_addr_inc;
-  logic [EntryWidth-1:0]   issue_entry;
+  logic [ZWidth-1:0]       issue_z;  // the issue's zero run (a merge's skip)
   logic [SlotWidth-1:0]    issue_slot;
 
   // cur_last_q == (cur_addr_q + 1 == cur_end_q) and cur_last2_q == (cur_addr_q + 2
@@ -133,9 +140,9 @@ module eie_spmat_read #(
   // cycle before that issue and the register behind the SRAM holds it (asserted
   // below). Two entries must follow: the merged issue is then never the column's
   // last, and col_ready_o does not wait on the word.
-  assign issue_entry  = rdata2_q[EntryWidth*issue_slot +: EntryWidth];
+  assign issue_z      = rdata2_q[EntryWidth*issue_slot +: ZWidth];
   assign merge        = issue & ~cur_first_q & (issue_slot != '0) & (issue_slot != '1) &
-                        ~cur_last_q & ~cur_last2_q & (issue_entry[EntryWidth-1:ZWidth] == '0);
+                        ~cur_last_q & ~cur_last2_q & pad2_q[issue_slot];
   assign col_ready_o  = ~flush_i & (~cur_valid_q | cur_last_q);
   assign accept       = col_valid_i & col_ready_o;
   assign col_nonempty = col_start_i < col_end_i;
@@ -163,7 +170,7 @@ module eie_spmat_read #(
       if (cur_last_q) cur_valid_d = 1'b0;
     end
     if (accept) begin
-      cur_valid_d = col_nonempty & col_in_range;
+      cur_valid_d = col_ok_i;
       cur_first_d = 1'b1;
       cur_last_d  = col_start_i + PtrWidth'(1) == col_end_i;
       cur_last2_d = col_start_i + PtrWidth'(2) == col_end_i;
@@ -200,16 +207,28 @@ module eie_spmat_read #(
   // SRAM: reads the word of the entry that issues next cycle, only when it differs
   // from the last word read (word_q: the word in the read register)
   // ---------------------------------------------------------------------------
-  logic [WordIdxWidth-1:0]  issue_word, next_word;
+  logic [WordIdxWidth-1:0]  issue_word, issue_word_inc, start_word, next_word;
+  logic                     next_crosses;  // the next entry is in the next word
   logic                     word_valid_d, word_valid_q;
   logic [WordIdxWidth-1:0]  word_d, word_q;
   logic                     sram_re_issue;
   logic                     sram_we, sram_re;
   logic [WordAddrWidth-1:0] sram_addr;
 
-  assign issue_word    = cur_addr_q[PtrWidth-1:SlotWidth];
-  assign next_word     = cur_addr_d[PtrWidth-1:SlotWidth];
-  assign sram_re_issue = cur_valid_d & (~word_valid_q | (next_word != word_q));
+  // The word of cur_addr_d, picked from words known early (timing: the DP16KD's
+  // address and enable do not wait on the merge through an adder): a new column's
+  // first, or the issue's own word or the one after it. An issue moves one slot, a
+  // merge two, and a merge never starts in a word's last slot.
+  assign issue_word     = cur_addr_q[PtrWidth-1:SlotWidth];
+  assign issue_word_inc = issue_word + WordIdxWidth'(1);
+  assign start_word     = col_start_i[PtrWidth-1:SlotWidth];
+  assign next_crosses   = issue & ((issue_slot == '1) |
+                                   (merge & (issue_slot == SlotWidth'(EntriesPerWord - 2))));
+  assign next_word      = accept ? start_word : next_crosses ? issue_word_inc : issue_word;
+  assign sram_re_issue  = cur_valid_d &
+                          (~word_valid_q | (accept ? start_word != word_q :
+                                            next_crosses ? issue_word_inc != word_q :
+                                                           issue_word != word_q));
   assign sram_we       = ld_we_i;
   assign sram_re       = sram_re_issue | ld_re_i;
   assign sram_addr     = (ld_we_i | ld_re_i) ? ld_addr_i : next_word[WordAddrWidth-1:0];
@@ -271,6 +290,9 @@ module eie_spmat_read #(
 
   always_ff @(posedge clk_i) begin : proc_rdata2
     rdata2_q <= rdata_q;
+    for (int s = 0; s < EntriesPerWord; s++) begin
+      pad2_q[s] <= rdata_q[EntryWidth*s + ZWidth +: CodeWidth] == '0;
+    end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_word2_regs
@@ -305,7 +327,7 @@ module eie_spmat_read #(
     if (issue) begin
       s1_first_d  = cur_first_q;
       s1_merged_d = merge;
-      s1_skip_d   = merge ? (ZWidth+1)'(issue_entry[ZWidth-1:0]) + (ZWidth+1)'(1) : '0;
+      s1_skip_d   = merge ? (ZWidth+1)'(issue_z) + (ZWidth+1)'(1) : '0;
       s1_slot_d   = issue_slot + SlotWidth'(merge);
       s1_act_d    = cur_act_q;
     end
@@ -419,6 +441,8 @@ module eie_spmat_read #(
         else $fatal(1, "eie_spmat_read: cur_last_q out of step with the address");
       assert (!cur_valid_q || cur_last2_q == (cur_addr_q + PtrWidth'(2) == cur_end_q))
         else $fatal(1, "eie_spmat_read: cur_last2_q out of step with the address");
+      assert (next_word == cur_addr_d[PtrWidth-1:SlotWidth])
+        else $fatal(1, "eie_spmat_read: the SRAM's next word is not the next entry's word");
       assert (!issue || (word_valid_q && issue_word == word_q))
         else $fatal(1, "eie_spmat_read: an issued entry's word not in the read register");
       assert (!merge || (word2_valid_q && issue_word == word2_q))
@@ -429,6 +453,9 @@ module eie_spmat_read #(
         else $fatal(1, "eie_spmat_read: SRAM read and write in one cycle");
       assert (!(ld_we_i || ld_re_i) || int'(ld_addr_i) < SpmatDepth)
         else $fatal(1, "eie_spmat_read: load word address %0d out of range", ld_addr_i);
+      assert (!col_valid_i || col_ok_i == (col_nonempty && col_in_range))
+        else $fatal(1, "eie_spmat_read: col_ok_i disagrees with column %0d..%0d", col_start_i,
+                    col_end_i);
       assert (!accept || col_start_i != col_end_i)
         else $fatal(1, "eie_spmat_read: empty column %0d..%0d", col_start_i, col_end_i);
       assert (!issue || int'(cur_addr_q) < EntryLimit)

@@ -9,7 +9,8 @@ while entries add into the other. The
 sums do not depend on the pipeline, so the read-after-write bypass is checked by
 streams of back-to-back updates of one row. The checker also checks idle_o each
 cycle (busy for the two cycles after a non-padding entry) and every write-back
-read one cycle after wb_re_i, and that wb_acc_o holds when nothing is read.
+read one cycle after wb_re_i (the other bank) or res_re_i (the entries' bank), and
+that wb_acc_o holds when nothing is read.
 """
 
 from __future__ import annotations
@@ -82,8 +83,9 @@ class Sample:
     entry: Entry | None
     clear: bool
     wb_re: bool
-    rd_bank: int
     wb_row: int
+    res_re: bool
+    res_row: int
     wb_acc: int | None
     idle: bool
 
@@ -115,8 +117,12 @@ class Checker:
 
         if s.cb_we:
             m.cb[s.cb_addr // NUM_CODES][s.cb_addr % NUM_CODES] = to_signed(s.cb_wdata, 16)
+        # The write-back reads the bank the entries do not add into; RESULT reads theirs.
         if s.wb_re:
-            self.wb_expect.append((c + 1, s.wb_row, m.read(s.rd_bank, s.wb_row)))
+            self.wb_expect.append((c + 1, s.wb_row, m.read(1 - s.acc_bank, s.wb_row)))
+            self.hold_ok = False
+        if s.res_re:
+            self.wb_expect.append((c + 1, s.res_row, m.read(s.acc_bank, s.res_row)))
             self.hold_ok = False
         if s.clear:
             # Rows forgotten, the entries in flight and the one arriving now dropped.
@@ -141,7 +147,8 @@ class Checker:
 # -----------------------------------------------------------------------------
 class TB(ClockedTB):
     IDLE_INPUTS = ("cb_we_i", "cb_addr_i", "cb_wdata_i", "layer_i", "acc_bank_i", "ent_valid_i", "ent_code_i",
-                   "ent_row_i", "ent_act_i", "clear_i", "wb_re_i", "rd_bank_i", "wb_row_i")
+                   "ent_row_i", "ent_act_i", "clear_i", "wb_re_i", "wb_row_i",
+                   "res_re_i", "res_row_i")
 
     def __init__(self, dut):
         super().__init__(dut)
@@ -167,8 +174,9 @@ class TB(ClockedTB):
                         to_signed(int(dut.ent_act_i.value), 16)) if valid else None,
             clear=bool(dut.clear_i.value),
             wb_re=bool(dut.wb_re_i.value),
-            rd_bank=int(dut.rd_bank_i.value),
             wb_row=int(dut.wb_row_i.value),
+            res_re=bool(dut.res_re_i.value),
+            res_row=int(dut.res_row_i.value),
             wb_acc=wb_acc.to_signed() if wb_acc.is_resolvable else None,
             idle=bool(dut.idle_o.value),
         ))
@@ -216,24 +224,25 @@ class TB(ClockedTB):
         await self.pulse(self.dut.clear_i)
 
     async def read_rows(self, rows: list[int] | None = None, bank: int | None = None) -> None:
-        """wb_re_i for each row of ``bank``, back to back, with an idle cycle now and then
-        (hold check); the entries' own bank (the default) only once the pipeline is idle."""
+        """Each row of ``bank``, back to back, with an idle cycle now and then (hold check):
+        the other bank through wb_re_i (also while entries flow), the entries' own bank
+        (the default) through res_re_i once the pipeline is idle."""
         dut = self.dut
         rows = list(range(self.act_depth)) if rows is None else rows
-        if bank is None:
-            bank = int(dut.acc_bank_i.value)
+        own = bank is None or bank == int(dut.acc_bank_i.value)
+        if own:
             await self.wait_idle()
+        re, row_pin = (dut.res_re_i, dut.res_row_i) if own else (dut.wb_re_i, dut.wb_row_i)
         for row in rows:
             await FallingEdge(dut.clk_i)
-            dut.wb_re_i.value = 1
-            dut.rd_bank_i.value = bank
-            dut.wb_row_i.value = row
+            re.value = 1
+            row_pin.value = row
             if self.rng.random() < 0.3:
                 await FallingEdge(dut.clk_i)
-                dut.wb_re_i.value = 0
-                dut.wb_row_i.value = self.rng.randrange(self.act_depth)
+                re.value = 0
+                row_pin.value = self.rng.randrange(self.act_depth)
         await FallingEdge(dut.clk_i)
-        dut.wb_re_i.value = 0
+        re.value = 0
         await FallingEdge(dut.clk_i)
 
     async def finish(self) -> None:

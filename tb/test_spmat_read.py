@@ -212,7 +212,7 @@ class Checker:
 # -----------------------------------------------------------------------------
 class TB(ClockedTB):
     IDLE_INPUTS = ("ld_we_i", "ld_re_i", "ld_addr_i", "ld_wdata_i", "flush_i", "col_valid_i", "col_act_i",
-                   "col_start_i", "col_end_i")
+                   "col_start_i", "col_end_i", "col_ok_i")
 
     def __init__(self, dut):
         super().__init__(dut)
@@ -294,6 +294,8 @@ class TB(ClockedTB):
             dut.col_valid_i.value = 1
             dut.col_start_i.value = col.start
             dut.col_end_i.value = col.end
+            # The PE computes it before its queue: a column with entries, inside the SRAM.
+            dut.col_ok_i.value = int(col.start < col.end <= self.limit)
             dut.col_act_i.value = act
             await ReadOnly()
             if dut.col_ready_o.value:
