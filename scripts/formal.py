@@ -23,6 +23,7 @@ mutated copy to show that the properties can fail).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import signal
@@ -306,7 +307,23 @@ def main(argv: list[str] | None = None) -> int:
     args.summary.parent.mkdir(parents=True, exist_ok=True)
     command = "scripts/formal.py " + " ".join(argv if argv is not None else sys.argv[1:])
     args.summary.write_text(f"# Formal proofs\n\n`{command.strip()}`, {total:.0f} s in all.\n\n{text}\n")
+    write_record(args.summary.with_suffix(".json"), proofs, results, command.strip(), total)
     return 1 if failed else 0
+
+
+def write_record(path: Path, proofs: list[Proof], results: list, command: str, seconds: float) -> None:
+    """The run's figures for the verification summary of make test (scripts/signoff.py)."""
+    blocks = sorted({p.sby.stem for p in proofs})
+    proved = sorted({p.sby.stem for p in proofs} -
+                    {p.sby.stem for p, r in zip(proofs, results) if r.status != "PASS"})
+    dirty = subprocess.run(["git", "status", "--porcelain", "--", "rtl", "formal"], cwd=REPO_ROOT,
+                           capture_output=True, text=True).stdout.strip()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO_ROOT,
+                            capture_output=True, text=True).stdout.strip() or "unknown"
+    record = {"date": time.strftime("%Y-%m-%d"), "commit": commit + (" with local changes" if dirty else ""),
+              "command": command, "seconds": round(seconds), "proofs": len(results),
+              "passed": sum(r.status == "PASS" for r in results), "blocks": blocks, "proved_blocks": proved}
+    path.write_text(json.dumps(record, indent=1) + "\n")
 
 
 if __name__ == "__main__":

@@ -158,21 +158,24 @@ def pytest_terminal_summary(terminalreporter, config):
     if bad_inputs:
         write(f"bad inputs tried: {bad_inputs} (corrupt images, malformed model files, core misuse); "
               f"refused or recovered as documented: {refused}")
-    write(_code_coverage_line())
-    write(mutation_score_line())
+    for line in _signoff_lines():
+        write(line)
 
 
-def _code_coverage_line() -> str:
-    """The last make coverage's figures (scripts/code_coverage.py writes and reads them)."""
+def _signoff_lines() -> list[str]:
+    """The last make formal, make coverage and make mutate figures (scripts/signoff.py:
+    this machine's results/, else the record committed in doc/signoff/)."""
     import sys
     from pathlib import Path
 
     scripts = str(Path(__file__).resolve().parents[1] / "scripts")
     if scripts not in sys.path:
         sys.path.append(scripts)
+    import signoff
     from code_coverage import summary_line
 
-    return summary_line()
+    return [signoff.formal_line(), summary_line(signoff.summary_dir("coverage")),
+            mutation_score_line(signoff.summary_dir("mutate") / "summary.json")]
 
 
 def mutation_score_line(summary=None) -> str:

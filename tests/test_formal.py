@@ -111,8 +111,8 @@ MUTATIONS = [
      "assign x_base = s1_first_q ? '0 : XWidth'(out_row_q);"),
     # The SRAM is not read at a word change: the next word's entries come from the old one.
     ("spmat_read_d3", "eie_spmat_read.sv",
-     "assign sram_re_issue = cur_valid_d & (~word_valid_q | (next_word != word_q));",
-     "assign sram_re_issue = cur_valid_d & ~word_valid_q;"),
+     "(~word_valid_q | (accept ? start_word != word_q :",
+     "(~word_valid_q | 1'b0 & (accept ? start_word != word_q :"),
 ]
 
 
