@@ -8,8 +8,11 @@ EIE_LOAD_PAUSE (none | fixed | random), EIE_CHECK (1: fail on a mismatch),
 EIE_LOAD_WITH (how the sparse-matrix and pointer arrays get in: files, port or
 vpi, eie.sim.simulate.LOAD_METHODS; files needs the +eie_image_dir plusarg),
 EIE_BUS_IDLE (0..1: random valid/ready backpressure on both interfaces, seeded
-by cocotb's random seed). The loading, running and checking is core_check.CoreRun's,
-the path the random scenarios take too.
+by cocotb's random seed), EIE_IO (script or port, eie.sim.tb.core_tb.IO_METHODS:
+who drives each run's inputs, counter reads and result reads; script needs the
+top level eie_sim_top and EIE_SCRIPT, the file its +eie_script plusarg names).
+The loading, running and checking is core_check.CoreRun's, the path the random
+scenarios take too.
 """
 
 from __future__ import annotations
@@ -46,7 +49,9 @@ async def run_image(dut):
 
     bus_idle = float(os.environ.get("EIE_BUS_IDLE", "0"))
     backpressure = Backpressure(cocotb.RANDOM_SEED, bus_idle) if bus_idle else None
-    tb = EieTB(dut, load_pause=pause_from_env(), backpressure=backpressure)
+    io = os.environ.get("EIE_IO", "port")
+    script = Path(os.environ["EIE_SCRIPT"]) if io == "script" else None
+    tb = EieTB(dut, load_pause=pause_from_env(), backpressure=backpressure, io=io, script_path=script)
     core = CoreRun(tb, check=os.environ.get("EIE_CHECK", "1") == "1", context=f" (seed {cocotb.RANDOM_SEED})")
     dut._log.info("seed %d, image %s, %d input(s)", cocotb.RANDOM_SEED, os.environ["EIE_IMAGE"], len(inputs))
     await tb.reset()
