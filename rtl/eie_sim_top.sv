@@ -147,7 +147,7 @@ module eie_sim_top #(
   // ---------------------------------------------------------------------------
   localparam logic [1:0] OpLdRead = 2'd0, OpLdWrite = 2'd1, OpRegRead = 2'd2, OpRegWrite = 2'd3;
 
-  typedef enum logic [2:0] {StIdle, StNext, StLd, StLdAnswer, StReg, StRegAnswer} state_e;
+  typedef enum logic [2:0] {StIdle, StLd, StLdAnswer, StReg, StRegAnswer} state_e;
 
   state_e              state_q;
   logic                playing, aw_done_q, w_done_q, done_q;
@@ -185,13 +185,33 @@ module eie_sim_top #(
   assign ld_rvalid_o      = lrvalid && !playing;
   assign script_done_o    = done_q;
 
-  // The file handles are set at once (blocking): the same edge writes through them.
-  /* verilator lint_off BLKSEQ */
-  always @(posedge clk_i or negedge rst_ni) begin : proc_player
+  // Reads the script's next access, which then starts at this edge (back-to-back
+  // with the previous one's end); at the end of the file closes both files and
+  // raises script_done_o.
+  task automatic next_access;
     int                 found;
     logic [1:0]         op;
     logic [LdAddrW-1:0] addr;
     logic [LdDataW-1:0] data;
+    found = $fscanf(fd_in, "%h %h %h\n", op, addr, data);
+    aw_done_q <= 1'b0;
+    w_done_q  <= 1'b0;
+    if (found == 3) begin
+      op_q    <= op;
+      addr_q  <= addr;
+      data_q  <= data;
+      state_q <= (op == OpLdRead || op == OpLdWrite) ? StLd : StReg;
+    end else begin
+      $fclose(fd_in);
+      $fclose(fd_out);
+      done_q  <= 1'b1;
+      state_q <= StIdle;
+    end
+  endtask
+
+  // The file handles are set at once (blocking): the same edge reads through them.
+  /* verilator lint_off BLKSEQ */
+  always @(posedge clk_i or negedge rst_ni) begin : proc_player
     if (!rst_ni) begin
       state_q   <= StIdle;
       done_q    <= 1'b0;
@@ -212,31 +232,15 @@ module eie_sim_top #(
             if (fd_in == 0 || fd_out == 0) begin
               $fatal(1, "eie_sim_top: cannot open %s or its .out", path);
             end
-            done_q  <= 1'b0;
-            state_q <= StNext;
-          end
-        end
-        StNext: begin
-          found = $fscanf(fd_in, "%h %h %h\n", op, addr, data);
-          aw_done_q <= 1'b0;
-          w_done_q  <= 1'b0;
-          if (found == 3) begin
-            op_q    <= op;
-            addr_q  <= addr;
-            data_q  <= data;
-            state_q <= (op == OpLdRead || op == OpLdWrite) ? StLd : StReg;
-          end else begin
-            $fclose(fd_in);
-            $fclose(fd_out);
-            done_q  <= 1'b1;
-            state_q <= StIdle;
+            done_q <= 1'b0;
+            next_access();
           end
         end
         StLd: begin
           if (lready) begin
             if (op_q == OpLdWrite) begin
               $fwrite(fd_out, "0 0\n");
-              state_q <= StNext;
+              next_access();
             end else begin
               state_q <= StLdAnswer;
             end
@@ -245,7 +249,7 @@ module eie_sim_top #(
         StLdAnswer: begin
           if (lrvalid) begin
             $fwrite(fd_out, "0 %h\n", ld_rdata_o);
-            state_q <= StNext;
+            next_access();
           end
         end
         StReg: begin
@@ -262,10 +266,10 @@ module eie_sim_top #(
         StRegAnswer: begin
           if (op_q == OpRegRead && rvalid) begin
             $fwrite(fd_out, "%h %h\n", s_axil_rresp_o, s_axil_rdata_o);
-            state_q <= StNext;
+            next_access();
           end else if (op_q == OpRegWrite && bvalid) begin
             $fwrite(fd_out, "%h 0\n", s_axil_bresp_o);
-            state_q <= StNext;
+            next_access();
           end
         end
         default: state_q <= StIdle;

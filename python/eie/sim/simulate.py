@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -144,12 +145,17 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
         if io == "script":
             toplevel, sources = SIM_TOP.stem, [*rtl_sources(), SIM_TOP]
             plusargs.append(f"+eie_script={env['EIE_SCRIPT']}")
+        started = time.time()
         run_cocotb(toplevel, "eie.sim.tb.core_run", params, sim=sim, extra_env=env, waves=waves, seed=seed,
                    optimize=optimize, test_dir=tmp, probes=False, plusargs=plusargs, sources=sources)
         if not (tmp / "report.json").exists():
             raise EieError("the RTL simulation ended without a report (see the log above)")
         outputs = loaded.to_model_order(np.load(tmp / "output.npy"))
         report = json.loads((tmp / "report.json").read_text())
+        # Wall time around the cocotb test: the build check and the simulator's
+        # start-up before it, its shutdown after it.
+        report["startup_seconds"] = report.pop("test_start") - started
+        report["shutdown_seconds"] = time.time() - report.pop("test_end")
     if report["pe_counters_built"] != bool(params["PeCounters"]):
         raise EieError(f"the core reads FEATURES.PE_COUNTERS = {int(report['pe_counters_built'])} "
                        f"but was built with PeCounters = {params['PeCounters']}")

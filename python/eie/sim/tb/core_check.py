@@ -99,6 +99,7 @@ class CoreRun:
         self.loaded: LoadedImage | None = None
         self.matches_reference = True
         self.run_seconds = 0.0  # wall-clock time of the runs alone (simulator speed)
+        self.run_cpu_seconds = 0.0  # the same in the simulator process's CPU time (a shared machine)
 
     async def load_image(self, loaded: LoadedImage, load_with: str = "port") -> int:
         """The image and its registers into the core (``load_with``: EieTB.load_image);
@@ -125,9 +126,10 @@ class CoreRun:
     async def run(self, run: int, acts: np.ndarray, expected: np.ndarray) -> tuple[np.ndarray, dict]:
         tb, image = self.tb, self.loaded.image
         await tb.load_input(image, acts, input_file=run % 2)
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         status = await tb.start_and_wait(watchdog_cycles(image, acts))
         self.run_seconds += time.perf_counter() - start
+        self.run_cpu_seconds += time.process_time() - start_cpu
         errors = await tb.errors()
         assert not errors, f"run {run}: the core raised ERROR bits {errors}{self.context}"
         assert status & STATUS_DONE, f"run {run}: STATUS.DONE is not set (status {status:#x}){self.context}"
