@@ -43,17 +43,19 @@ def make_network(rng, num_pes: int, shapes, bias_pattern, density: float, memory
 
 
 def run_and_compare(tmp_path, image, inputs, sim, queue_depth, name="img", pe_counters=True, load_with="port",
-                    **kwargs):
+                    io="port", **kwargs):
     """Outputs equal eie ref; every run's counters equal the cycle model's (eie.models.perf).
 
-    The image goes in through the load port unless ``load_with`` says otherwise: the
-    port is the path a host uses, and the one these tests hold to the reference.
+    The image goes in, and the inputs, counters and results go through, the ports
+    driven from Python unless ``load_with`` or ``io`` says otherwise: the path a host
+    uses, with the protocol monitors on it, and the one these tests hold to the reference.
+    Returns (outputs, report).
     """
     write_image(image, tmp_path / name)
     outputs, report = simulate(tmp_path / name, inputs, sim=sim, queue_depth=queue_depth, pe_counters=pe_counters,
-                               load_with=load_with, **kwargs)
+                               load_with=load_with, io=io, **kwargs)
     check_against_models(load(tmp_path / name), inputs, outputs, report, queue_depth, pe_counters)
-    return report
+    return outputs, report
 
 
 def check_against_models(loaded, inputs, outputs, report, queue_depth, pe_counters=True):
@@ -93,7 +95,8 @@ def test_three_layer_chains(tmp_path, sim, num_pes, queue_depth):
     shapes = [(min(29, widest), min(19, widest)), (min(23, widest), min(29, widest)), (min(7, widest), min(23, widest))]
     for index, density in enumerate((0.01, 0.3, 1.0)):
         image = make_network(rng, num_pes, shapes, (True, False, index % 2 == 0), density, linear_last=index == 1)
-        report = run_and_compare(tmp_path, image, make_inputs(rng, shapes[0][1]), sim, queue_depth, name=f"img{index}")
+        _, report = run_and_compare(tmp_path, image, make_inputs(rng, shapes[0][1]), sim, queue_depth,
+                                    name=f"img{index}")
         for run in report["runs"]:
             compute = [sum(c) for c in zip(*(run["pe"][k] for k in ("busy", "starved", "stalled", "drained")))]
             assert len(set(compute)) == 1, f"PE phase counters do not add up to the same compute time: {compute}"
@@ -171,7 +174,7 @@ def test_dense_column_streams_one_entry_per_cycle(tmp_path, sim):
     memory = MemoryConfig(spmat_words=256, ptr_bank_depth=16, act_depth=1024, max_layers=1)
     weight = np.random.default_rng(1).uniform(0.5, 1.0, size=(1000, 1))
     image = pack([Layer(weight, None)], PackOptions(num_pes=1, memory=memory))
-    report = run_and_compare(tmp_path, image, np.array([[300]]), sim, 8)
+    _, report = run_and_compare(tmp_path, image, np.array([[300]]), sim, 8)
     run = report["runs"][0]
     assert run["pe"]["busy"] == [1000]
     # Fill and drain: INIT, the LNZD root (2), the take, the two pointer stages and
@@ -189,7 +192,7 @@ def test_bypass_back_to_back_same_row(tmp_path, sim):
     image = pack([Layer(weight, np.array([0.25]))], PackOptions(num_pes=1, memory=memory))
     rng = np.random.default_rng(3)
     inputs = rng.integers(1, 3000, size=(2, 400)) * rng.choice([-1, 1], size=(2, 400))
-    report = run_and_compare(tmp_path, image, inputs, sim, 8)
+    _, report = run_and_compare(tmp_path, image, inputs, sim, 8)
     busy = report["runs"][0]["pe"]["busy"][0]
     # The same fill and drain as a dense column (above): the bypass costs no cycle.
     assert busy == 401 and report["runs"][0]["cycles"] <= 401 + 13
@@ -210,6 +213,19 @@ def test_other_loads_match_the_load_port(tmp_path, sim, load_with):
     rng = np.random.default_rng(11)
     image = make_network(rng, 4, [(21, 17), (9, 21)], (True, False), 0.4)
     run_and_compare(tmp_path, image, make_inputs(rng, 17), sim, 8, load_with=load_with)
+
+
+def test_script_io_matches_the_port(tmp_path, sim):
+    """eie sim's default io (the simulator plays each run's inputs, counter reads and
+    result reads from a file, rtl/eie_sim_top.sv) gives the outputs and every counter
+    and event of the Python port drivers, and both equal eie ref and the cycle model."""
+    rng = np.random.default_rng(12)
+    image = make_network(rng, 4, [(21, 17), (9, 21)], (True, False), 0.4)
+    inputs = make_inputs(rng, 17)
+    port_out, port = run_and_compare(tmp_path, image, inputs, sim, 8, load_with="files")
+    script_out, script = run_and_compare(tmp_path, image, inputs, sim, 8, name="img2", load_with="files", io="script")
+    assert np.array_equal(script_out, port_out)
+    assert script["runs"] == port["runs"] and script["cycles"] == port["cycles"]
 
 
 def test_eie_sim_cli_equals_eie_ref(tmp_path, sim, capsys):

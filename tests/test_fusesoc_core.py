@@ -43,6 +43,11 @@ def test_parameters_are_the_rtl_parameters():
     assert CORE["targets"]["synth"]["parameters"] == sv_parameters(ROOT / "syn" / "eie_synth_top.sv")
 
 
+def test_sim_top_passes_every_core_parameter():
+    """eie sim's simulation-only top level (rtl/eie_sim_top.sv) takes eie_core's parameters, all of them."""
+    assert sv_parameters(ROOT / "rtl" / "eie_sim_top.sv") == sv_parameters(ROOT / "rtl" / "eie_core.sv")
+
+
 def fusesoc(tmp_path: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     exe = shutil.which("fusesoc", path=str(Path(sys.executable).parent)) or shutil.which("fusesoc")
     assert exe, "fusesoc is not installed: run make setup (requirements.txt pins it)"

@@ -18,7 +18,7 @@ from eie.errors import EieError, Terminated
 from eie.extras import COCOTB_MODULES, require
 from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_QUEUE_DEPTH
 from eie.safe_io import check_output_file, write_file, write_files
-from eie.sim.simulate import LOAD_METHODS
+from eie.sim.simulate import IO_METHODS, LOAD_METHODS
 
 
 IMAGE_HELP = "image directory (written by eie pack)"
@@ -110,9 +110,12 @@ def cmd_sim(args) -> int:
     image = load(args.image)
     core_parameters(image.image, args.queue_depth, args.history_depth)  # the core can be built
     inputs = load_vector(args.input, image.image.in_features)
+    if args.waves and args.io == "script":
+        raise EieError("--waves shows eie_core as the top level: use --io port (the default with --waves)")
+    io = args.io or ("port" if args.waves else "script")
     outputs, report = simulate(image, inputs, sim=args.sim, queue_depth=args.queue_depth, waves=args.waves or None,
                                check=False, load_with=args.load, optimize=args.optimize,
-                               history_depth=args.history_depth, pe_counters=args.pe_counters)
+                               history_depth=args.history_depth, pe_counters=args.pe_counters, io=io)
     outputs_to_write = [(Path(args.output), _npy_writer(outputs))]
     if args.report:
         outputs_to_write.append((Path(args.report), (json.dumps(report, indent=1) + "\n").encode()))
@@ -247,6 +250,10 @@ def build_parser() -> argparse.ArgumentParser:
                         + "; ".join(f"{name}: {what}" for name, what in LOAD_METHODS.items()))
     p.add_argument("--direct-load", dest="load", action="store_const", const="vpi",
                    help="the same as --load vpi (kept for scripts written for earlier versions)")
+    p.add_argument("--io", choices=tuple(IO_METHODS), default=None,
+                   help="who drives the inputs, counter reads and result reads of each run: "
+                        + "; ".join(f"{name}: {what}" for name, what in IO_METHODS.items())
+                        + " (None: script, or port with --waves, whose view is eie_core's own hierarchy)")
     p.add_argument("--optimize", action="store_true", help="build Verilator with -Os: slower build, faster long runs")
     p.set_defaults(func=cmd_sim)
 

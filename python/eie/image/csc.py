@@ -42,22 +42,33 @@ def _encode_sorted(codes: np.ndarray, group: np.ndarray, row: np.ndarray, num_gr
 
     Returns v, z and the number of entries of every group.
     """
-    first = np.ones(row.size, dtype=bool)
-    first[1:] = group[1:] != group[:-1]
-    prev_row = np.empty_like(row)
-    prev_row[0:1] = -1
-    prev_row[1:] = row[:-1]
-    prev_row[first] = -1
-    gap = row - prev_row - 1
+    first = np.empty(row.size, dtype=bool)
+    first[:1] = True
+    np.not_equal(group[1:], group[:-1], out=first[1:])
+    # The zeros skipped before each non-zero: from the previous one of its group, or
+    # from x_{-1} = -1 for a group's first.
+    gap = np.empty_like(row)
+    gap[:1] = row[:1]
+    np.subtract(row[1:], row[:-1], out=gap[1:])
+    gap[1:] -= 1
+    gap[first] = row[first]
     pads = gap // PAD_STRIDE
+    per_group_nonzeros = np.bincount(group, minlength=num_groups)
+    if not pads.any():  # no run of 16 zeros or more: one entry per non-zero
+        v = codes.astype(np.uint8)
+        z = gap.astype(np.uint8)
+        return v, z, per_group_nonzeros.astype(np.int64)
     cost = pads + 1
-    total = int(cost.sum())
-    slot = np.cumsum(cost) - 1  # where each non-zero lands; its paddings precede it
+    ends = np.cumsum(cost)  # one past where each non-zero lands; its paddings precede it
+    total = int(ends[-1])
     v = np.zeros(total, dtype=np.uint8)
     z = np.full(total, ZERO_RUN_MAX, dtype=np.uint8)
-    v[slot] = codes
-    z[slot] = gap % PAD_STRIDE
-    per_group = np.bincount(group, weights=cost, minlength=num_groups).astype(np.int64)
+    v[ends - 1] = codes
+    z[ends - 1] = gap - pads * PAD_STRIDE
+    # A group's entries end where its last non-zero lands (groups are contiguous).
+    last = np.cumsum(per_group_nonzeros)
+    group_ends = np.concatenate([[0], ends])[last]
+    per_group = np.diff(np.concatenate([[0], group_ends])).astype(np.int64)
     return v, z, per_group
 
 
@@ -80,12 +91,14 @@ def encode_matrix(codes: np.ndarray, num_pes: int) -> list[PeMatrix]:
     local_rows = -(-rows // num_pes)
     padded = np.zeros((local_rows * num_pes, cols), dtype=np.uint8)
     padded[:rows] = codes
-    # (local row, pe, col) -> (pe, col, local row): np.nonzero then yields column order per PE.
-    per_pe = padded.reshape(local_rows, num_pes, cols).transpose(1, 2, 0)
-    pe, col, lrow = np.nonzero(per_pe)
-    group = pe.astype(np.int64) * cols + col
+    # (local row, pe, col) -> (pe, col, local row), copied contiguous: its flat non-zero
+    # indices then come in column order per PE, and each is group * local_rows + row
+    # with group = pe * cols + col (one pass over the dense matrix, no 3-D np.nonzero).
+    per_pe = np.ascontiguousarray(padded.reshape(local_rows, num_pes, cols).transpose(1, 2, 0)).ravel()
+    flat = np.flatnonzero(per_pe)
+    group, lrow = np.divmod(flat, local_rows)
     if lrow.size:
-        v, z, per_group = _encode_sorted(per_pe[pe, col, lrow], group, lrow.astype(np.int64), num_pes * cols)
+        v, z, per_group = _encode_sorted(per_pe[flat], group, lrow, num_pes * cols)
     else:
         v = z = np.zeros(0, dtype=np.uint8)
         per_group = np.zeros(num_pes * cols, dtype=np.int64)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +34,13 @@ LOAD_METHODS = {
     "vpi": "the testbench writes the memories one word at a time through VPI",
 }
 
+
+# Who drives each run's inputs, counter reads and result reads (``simulate(io=...)``,
+# ``eie sim --io``); eie.sim.tb.core_tb.IO_METHODS has the same names.
+IO_METHODS = {
+    "script": "the simulator plays them through the core's ports from a file (rtl/eie_sim_top.sv; fast)",
+    "port": "the testbench drives every access from Python, as the regression does (slow for big layers)",
+}
 
 
 def core_parameters(image: Image, queue_depth: int = DEFAULT_QUEUE_DEPTH,
@@ -87,7 +95,7 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
              waves: bool | None = None, load_pause: str = "none", check: bool = True, seed: int | None = None,
              verbose: bool = True, load_with: str = "files", optimize: bool = False,
              history_depth: int = DEFAULT_HISTORY_DEPTH, pe_counters: bool = DEFAULT_PE_COUNTERS,
-             bus_idle: float = 0.0, sources: list[Path] | None = None):
+             bus_idle: float = 0.0, sources: list[Path] | None = None, io: str = "script"):
     """Run every input row through the RTL; returns (int16 outputs, report dict).
 
     ``image`` is an image folder or an image already loaded; the simulator reads
@@ -95,16 +103,23 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
     ``pe_counters`` False builds the core without its per-PE counters: every
     run's ``"pe"`` is then None and ``report["pe_counters_built"]`` False.
     ``load_with`` says how the sparse-matrix and pointer arrays get in (LOAD_METHODS);
-    the codebooks, registers and inputs always go through the ports.
-    ``bus_idle`` (0 to 1) is the share of cycles in which the testbench holds back
-    every valid and ready of the AXI4-Lite and load-port interfaces (seeded by ``seed``).
+    the codebooks, registers and inputs always go through the ports. ``io`` says who
+    drives each run's accesses (IO_METHODS): "script" builds the simulation-only top
+    level eie_sim_top around eie_core, "port" eie_core alone.
+    ``bus_idle`` (0 to 1, io "port" only) is the share of cycles in which the testbench
+    holds back every valid and ready of the AXI4-Lite and load-port interfaces (seeded by ``seed``).
     ``sources`` replaces the RTL file list (scripts/mutate.py runs mutants).
     """
     from eie.sim.rtlsim import default_simulator, run_cocotb
+    from eie.sim.toolchain import SIM_TOP, rtl_sources
     from eie.sim.waves import dump_file
 
     if load_with not in LOAD_METHODS:
         raise EieError(f"unknown load method {load_with!r}; choose one of {', '.join(LOAD_METHODS)}")
+    if io not in IO_METHODS:
+        raise EieError(f"unknown io method {io!r}; choose one of {', '.join(IO_METHODS)}")
+    if bus_idle and io != "port":
+        raise EieError("bus_idle needs io='port': the script player does not hold the bus back")
     loaded = image if isinstance(image, LoadedImage) else load(image)
     acts = input_to_fixed(np.asarray(inputs), loaded.act_frac).reshape(-1, loaded.image.in_features)
     sim = sim or default_simulator()
@@ -122,6 +137,8 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
             "EIE_CHECK": "1" if check else "0",
             "EIE_LOAD_WITH": load_with,
             "EIE_BUS_IDLE": str(bus_idle),
+            "EIE_IO": io,
+            "EIE_SCRIPT": str(tmp / "script.hex"),
         }
         if not verbose:
             env["COCOTB_LOG_LEVEL"] = "WARNING"  # the report says what matters
@@ -131,12 +148,21 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
         # The file load: every PE's SRAM and pointer banks read the snapshot's hex
         # files at time 0 (rtl/eie_spmat_read.sv, eie_ptr_read.sv, simulation only).
         plusargs = [f"+eie_image_dir={image_dir}"] if load_with == "files" else []
-        results = run_cocotb("eie_core", "eie.sim.tb.core_run", params, sim=sim, extra_env=env, waves=waves, seed=seed,
-                             optimize=optimize, test_dir=tmp, probes=False, plusargs=plusargs, sources=sources)
+        toplevel, rtl = "eie_core", sources
+        if io == "script":
+            toplevel, rtl = SIM_TOP.stem, [*(sources or rtl_sources()), SIM_TOP]
+            plusargs.append(f"+eie_script={env['EIE_SCRIPT']}")
+        started = time.time()
+        results = run_cocotb(toplevel, "eie.sim.tb.core_run", params, sim=sim, extra_env=env, waves=waves, seed=seed,
+                             optimize=optimize, test_dir=tmp, probes=False, plusargs=plusargs, sources=rtl)
         if not (tmp / "report.json").exists():
             raise EieError("the RTL simulation ended without a report (see the log above)")
         outputs = loaded.to_model_order(np.load(tmp / "output.npy"))
         report = json.loads((tmp / "report.json").read_text())
+        # Wall time around the cocotb test: the build check and the simulator's
+        # start-up before it, its shutdown after it.
+        report["startup_seconds"] = report.pop("test_start") - started
+        report["shutdown_seconds"] = time.time() - report.pop("test_end")
     if report["pe_counters_built"] != bool(params["PeCounters"]):
         raise EieError(f"the core reads FEATURES.PE_COUNTERS = {int(report['pe_counters_built'])} "
                        f"but was built with PeCounters = {params['PeCounters']}")

@@ -33,6 +33,8 @@ FILE_LIST = RTL_DIR / "eie.f"
 VERILATOR_WAIVERS = RTL_DIR / "eie_waivers.vlt"
 # Without probes, VPI sees only eie_core's own signals and the backdoor-loaded arrays.
 BACKDOOR_PUBLIC = RTL_DIR / "eie_backdoor_public.vlt"
+# Simulation-only top level (not in eie.f): eie_core and the bus script player of eie sim.
+SIM_TOP = RTL_DIR / "eie_sim_top.sv"
 
 
 def rtl_sources(file_list: Path = FILE_LIST) -> list[Path]:

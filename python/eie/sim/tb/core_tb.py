@@ -9,6 +9,9 @@
   performance counters. Protocol monitors (bus_protocol.py) watch both interfaces
   in every test; with a ``Backpressure`` every channel of both gets random
   valid/ready delays.
+- ``ScriptPlayer``: on the simulation-only top level rtl/eie_sim_top.sv, a list of
+  accesses played by the simulator itself through the same two ports, with no
+  Python per access or per cycle (``EieTB(io="script")``: eie sim's default).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge, with_timeout
 from cocotb_bus.drivers import BusDriver
+from cocotb_bus.drivers.amba import AXIProtocolError, AXIxRESP
 from cocotb_bus.monitors import BusMonitor
 
 from eie.packing.compress import NUM_CODES
@@ -150,6 +154,47 @@ def activation_beats(acts: np.ndarray, num_pes: int, target: int):
         yield ld_address(target, int(j) % num_pes, int(j) // num_pes), int(acts[j]) & 0xFFFF
 
 
+# Script operations (rtl/eie_sim_top.sv): one access each, answered in order.
+OP_LD_READ, OP_LD_WRITE, OP_REG_READ, OP_REG_WRITE = range(4)
+# eie sim's way to the ports: the simulator plays each batch of accesses from a
+# file (script), or the testbench drives every access from Python (port).
+IO_METHODS = ("script", "port")
+SIM_TOP = "eie_sim_top"
+
+
+class ScriptPlayer:
+    """Plays a list of accesses through rtl/eie_sim_top.sv's script player.
+
+    The simulator reads the script file (+eie_script=PATH), plays every access on
+    the core's real ports one at a time and writes each answer to PATH.out; the
+    testbench sleeps on script_done_o meanwhile. A non-OKAY register response
+    raises AXIProtocolError, as the AXI4-Lite master does.
+    """
+
+    def __init__(self, dut, path):
+        self.dut = dut
+        self.path = path
+        self.accesses = 0
+        dut.script_start_i.value = 0
+
+    async def play(self, ops: list[tuple[int, int, int]]) -> list[int]:
+        """(op, address, data) each; returns each access's read data (0 for a write)."""
+        self.path.write_text("".join(f"{op:x} {addr:x} {data & (1 << 64) - 1:x}\n" for op, addr, data in ops))
+        self.dut.script_start_i.value = 1
+        await RisingEdge(self.dut.clk_i)
+        self.dut.script_start_i.value = 0
+        await RisingEdge(self.dut.script_done_o)
+        await RisingEdge(self.dut.clk_i)
+        answers = [line.split() for line in self.path.with_name(self.path.name + ".out").read_text().splitlines()]
+        assert len(answers) == len(ops), f"the script player answered {len(answers)} of {len(ops)} accesses"
+        for (op, addr, _), (resp, _) in zip(ops, answers):
+            if int(resp, 16):
+                kind = "read" if op == OP_REG_READ else "write"
+                raise AXIProtocolError(f"{kind} of {addr:#x}: RESP {int(resp, 16)}", AXIxRESP(int(resp, 16)))
+        self.accesses += len(ops)
+        return [int(data, 16) for _, data in answers]
+
+
 def _fill(array_handle, values) -> None:
     """Write the first len(values) elements of a memory array through VPI."""
     for index, value in enumerate(values.tolist()):
@@ -159,10 +204,20 @@ def _fill(array_handle, values) -> None:
 class EieTB:
     """Clock, reset, and the whole-run sequence for one eie_core instance."""
 
-    def __init__(self, dut, load_pause=None, backpressure: Backpressure | None = None):
+    def __init__(self, dut, load_pause=None, backpressure: Backpressure | None = None, io: str = "port",
+                 script_path=None):
+        """``io`` "script" (on rtl/eie_sim_top.sv, ``script_path`` naming its
+        +eie_script file) plays the inputs, counter reads and result reads of each
+        run from the simulator; "port" drives every access from Python."""
         self.dut = dut
         self.log = dut._log
         self.backpressure = backpressure
+        # The core itself: eie_sim_top holds it as u_core.
+        self.core = dut.u_core if dut._name == SIM_TOP else dut
+        assert io in IO_METHODS, f"unknown io {io!r}"
+        assert io == "port" or (dut._name == SIM_TOP and script_path is not None), \
+            f"io='script' needs the top level {SIM_TOP} and its script file"
+        self.script = ScriptPlayer(dut, script_path) if io == "script" else None
         cocotb.start_soon(Clock(dut.clk_i, CLOCK_PERIOD_NS, unit="ns").start())
         self.axil = AxiLiteMaster(dut, "s_axil", dut.clk_i, backpressure)
         if backpressure is not None:
@@ -237,7 +292,7 @@ class EieTB:
         for pe in range(image.num_pes):
             # By name, not dut.g_pe[pe]: a build without probes (rtl/eie_backdoor_public.vlt)
             # has no indexable generate array, only the named scopes.
-            unit = self.dut[f"g_pe[{pe}]"].u_pe
+            unit = self.core[f"g_pe[{pe}]"].u_pe
             spmat, ptr = image.spmat[pe], image.pointers[pe]
             _fill(unit.u_spmat_read.mem, spmat)
             _fill(unit.u_ptr_read.even_mem, ptr[0::2])
@@ -246,6 +301,10 @@ class EieTB:
     async def load_input(self, image, acts: np.ndarray, input_file: int = 0) -> None:
         # INPUT_FILE first: the non-zero bitmap follows writes to the input file only.
         target = TGT_ACT1 if input_file else TGT_ACT0
+        if self.script is not None:
+            await self.script.play([(OP_REG_WRITE, REG["INPUT_FILE"], input_file),
+                                    *((OP_LD_WRITE, a, d) for a, d in activation_beats(acts, image.num_pes, target))])
+            return
         await self.reg_write("INPUT_FILE", input_file)
         await self.load.write_many(activation_beats(acts, image.num_pes, target))
 
@@ -272,11 +331,28 @@ class EieTB:
 
     async def read_output(self, image) -> np.ndarray:
         """Output i of the last layer from PE i mod N, local row i div N (sign-extended words)."""
-        out = np.zeros(image.out_features, dtype=np.int64)
-        for i in range(image.out_features):
-            raw = await self.load.read(ld_address(TGT_RESULT, i % image.num_pes, i // image.num_pes))
-            out[i] = raw - (1 << 64) if raw >> 63 else raw
-        return out
+        addresses = [ld_address(TGT_RESULT, i % image.num_pes, i // image.num_pes) for i in range(image.out_features)]
+        raw = await self.accesses([(OP_LD_READ, a, 0) for a in addresses])
+        return np.array([r - (1 << 64) if r >> 63 else r for r in raw], dtype=np.int64)
+
+    async def accesses(self, ops: list[tuple[int, int, int]]) -> list[int]:
+        """(op, address, data) each (OP_*), in order; returns each one's read data (0 for
+        a write). Played by the simulator with io="script", else one by one from Python."""
+        if self.script is not None:
+            return await self.script.play(ops)
+        values = []
+        for op, addr, data in ops:
+            if op == OP_REG_READ:
+                values.append(await self.reg_read(addr))
+            elif op == OP_REG_WRITE:
+                await self.reg_write(addr, data)
+                values.append(0)
+            elif op == OP_LD_READ:
+                values.append(await self.load.read(addr))
+            else:
+                await self.load.write_many([(addr, data)])
+                values.append(0)
+        return values
 
     async def pe_counters_built(self) -> bool:
         """FEATURES.PE_COUNTERS: the core has its per-PE counters (eie_core's PeCounters)."""
@@ -285,21 +361,29 @@ class EieTB:
     async def read_report(self, image) -> dict:
         """The counters of the last run. Without per-PE counters (FEATURES.PE_COUNTERS 0)
         ``"pe"`` is None, and every PE_* register of every PE must read 0."""
-        cycles = await self.reg_read("CYCLES_LO") | (await self.reg_read("CYCLES_HI") << 32)
+        num_layers = len(image.layers)
+        core_regs = [REG["CYCLES_LO"], REG["CYCLES_HI"], *(layer_cycles_reg(l) for l in range(num_layers)),
+                     REG["BCASTS"], REG["BCAST_STALLS"], REG["FEATURES"]]
+        ops = [(OP_REG_READ, addr, 0) for addr in core_regs]
+        for pe in range(image.num_pes):
+            ops += [(OP_REG_WRITE, REG["PE_SEL"], pe), *((OP_REG_READ, REG[name], 0) for name in regs.PE_COUNTERS)]
+        values = await self.accesses(ops)
+        lo, hi, *layer_cycles = values[:num_layers + 2]
+        bcasts, stalls, features = values[num_layers + 2:len(core_regs)]
         report = {
-            "cycles": cycles,
-            "layer_cycles": [await self.reg_read(layer_cycles_reg(l)) for l in range(len(image.layers))],
-            "broadcasts": await self.reg_read("BCASTS"),
-            "broadcast_stalls": await self.reg_read("BCAST_STALLS"),
+            "cycles": lo | hi << 32,
+            "layer_cycles": layer_cycles,
+            "broadcasts": bcasts,
+            "broadcast_stalls": stalls,
             "pe": None,
         }
-        built = await self.pe_counters_built()
+        built = bool(FEATURES.field("PE_COUNTERS").decode(features))
         if built:
             report["pe"] = {name: [] for name in PE_COUNTERS}
+        per_pe = values[len(core_regs):]
+        stride = 1 + len(PE_COUNTERS)
         for pe in range(image.num_pes):
-            await self.reg_write("PE_SEL", pe)
-            for reg_name, name in zip(regs.PE_COUNTERS, PE_COUNTERS):
-                value = await self.reg_read(reg_name)
+            for reg_name, name, value in zip(regs.PE_COUNTERS, PE_COUNTERS, per_pe[pe * stride + 1:(pe + 1) * stride]):
                 if built:
                     report["pe"][name].append(value)
                 else:
@@ -311,10 +395,10 @@ class EieTB:
         """The energy-relevant events of the last run (eie.models.events), from the
         simulation-only counters eie_pe_events and eie_core_events (<name>_q, read
         through VPI; rtl/eie_backdoor_public.vlt keeps them visible in lean builds)."""
-        units = [self.dut[f"g_pe[{pe}]"].u_pe.u_events for pe in range(num_pes)]
+        units = [self.core[f"g_pe[{pe}]"].u_pe.u_events for pe in range(num_pes)]
         return {
             "pe": {name: [int(getattr(unit, f"{name}_q").value) for unit in units] for name in PE_EVENTS},
-            "core": {name: int(getattr(self.dut.u_events, f"{name}_q").value) for name in CORE_EVENTS},
+            "core": {name: int(getattr(self.core.u_events, f"{name}_q").value) for name in CORE_EVENTS},
         }
 
     async def errors(self) -> list[str]:
