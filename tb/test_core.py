@@ -162,7 +162,7 @@ def test_bus_backpressure(tmp_path, sim):
     inputs = make_inputs(rng, 19)
     load_cycles = {}
     for index, bus_idle in enumerate((0.0, 0.3, 0.7)):
-        report = run_and_compare(tmp_path, image, inputs, sim, 2, name=f"img{index}", bus_idle=bus_idle)
+        _, report = run_and_compare(tmp_path, image, inputs, sim, 2, name=f"img{index}", bus_idle=bus_idle)
         load_cycles[bus_idle] = report["load_cycles"]
     # A held-back beat waits 1-4 cycles (eie.sim.tb.pauses.Backpressure): 2.5 x bus_idle a beat on average.
     for bus_idle in (0.3, 0.7):
