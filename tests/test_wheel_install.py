@@ -121,9 +121,11 @@ def test_installed_eie_packs_refs_and_simulates_outside_the_repository(venv):
     assert "matches eie ref" in out
     work = venv["work"]
     assert np.array_equal(np.load(work / "sim.npy"), np.load(work / "ref.npy"))
-    # The build read the installed RTL (the file list's paths, resolved in the package).
-    (vvp,) = (venv["cache"] / "eie" / "sim_build" / "icarus").glob("eie_core-*/sim.vvp")
-    assert str(Path(where[1]) / "eie_core.sv") in vvp.read_text(errors="replace")
+    # The build read the installed RTL (the file list's paths, resolved in the package),
+    # eie sim's simulation-only top level (its default --io script) included.
+    (vvp,) = (venv["cache"] / "eie" / "sim_build" / "icarus").glob("eie_sim_top-*/sim.vvp")
+    built = vvp.read_text(errors="replace")
+    assert str(Path(where[1]) / "eie_core.sv") in built and str(Path(where[1]) / "eie_sim_top.sv") in built
 
 
 @pytest.mark.slow  # a Verilator build of the core: about two minutes on a shared 2-core machine
