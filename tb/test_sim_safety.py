@@ -121,14 +121,19 @@ def long_run(tmp_path, capsys, two_models):
     assert cli(capsys, "pack", two_models[0], "-o", image, "--pes", 2)[0] == 0
     np.save(tmp_path / "x.npy", np.random.default_rng(4).normal(size=(400, 16)))
     np.save(tmp_path / "one.npy", np.ones(16))
-    assert cli(capsys, "sim", image, tmp_path / "one.npy", "-o", tmp_path / "warm.npy", "--sim", "icarus")[0] == 0
+    assert cli(capsys, "sim", image, tmp_path / "one.npy", "-o", tmp_path / "warm.npy", "--sim", "icarus",
+               "--io", "port")[0] == 0
     (tmp_path / "tmp").mkdir()
     return image
 
 
 @pytest.mark.parametrize("how", ["SIGTERM", "SIGINT from the terminal"])
 def test_signal_stops_the_simulator_and_cleans_up(tmp_path, long_run, how):
-    proc = eie_sim(tmp_path, long_run, "y.npy", {"TMPDIR": str(tmp_path / "tmp")}, start_new_session=True)
+    # --io port: the 400 runs driven from Python keep the simulator busy for seconds, so
+    # the signal comes while it runs (with the default script player they take a fraction
+    # of a second, and the signal could come in any phase after it).
+    proc = eie_sim(tmp_path, long_run, "y.npy", {"TMPDIR": str(tmp_path / "tmp")}, start_new_session=True,
+                   extra=["--io", "port"])
     simulator = wait_for_simulator(proc)
     time.sleep(0.5)  # in the simulator's start-up or first cycles
     if how == "SIGTERM":
