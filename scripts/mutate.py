@@ -243,6 +243,21 @@ def shell_with_twin(source: str, module: str, params: dict, netlist: str) -> str
     return source[:header.end()] + decls + body + twin + source[end:] + "\n" + netlist
 
 
+MARKER = ".eie-mutate"  # in every build folder this script made: only those are replaced
+
+
+def clear_own_folder(out: Path) -> None:
+    """Empty ``out`` for a new run: only a folder this script made (its marker) or an empty
+    one; anything else under build/ is refused, never removed."""
+    if out.exists() and any(out.iterdir()):
+        if not (out / MARKER).exists():
+            raise SystemExit(f"{PROG}: error: {out} is not a folder of make mutate's (no {MARKER}); "
+                             f"choose another --out")
+        shutil.rmtree(out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / MARKER).write_text("made by scripts/mutate.py; replaced by its next run\n")
+
+
 def private_rtl(mdir: Path, module: str, params: dict, derived: str, variants: dict[str, dict]) -> list[Path]:
     """build/mutate/<run>/m<i>/rtl: a copy of rtl/ whose module file carries the twin."""
     from eie.sim.toolchain import RTL_DIR, rtl_sources
@@ -469,9 +484,7 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out.resolve()
     if not out.is_relative_to(REPO_ROOT / "build"):
         raise SystemExit(f"{PROG}: error: --out must be under {rel(REPO_ROOT / 'build')}/ (Yosys runs there)")
-    if out.exists():
-        shutil.rmtree(out)
-    out.mkdir(parents=True)
+    clear_own_folder(out)
     start, commit = time.monotonic(), git_commit()  # the commit tested, not the one at the end
 
     if args.top == "eie_core":

@@ -60,3 +60,19 @@ def test_twin_takes_only_the_mutated_variant():
     text = mutate.shell_with_twin(source, "eie_lzc", {"Width": 8, "IdxWidth": 3}, "module eie_lzc__mut(); endmodule")
     assert "if ((Width == 8)) begin : g_mutant" in text  # a localparam is no condition
     assert "assign empty_o = empty_o__ref;" in text and "module eie_lzc__mut" in text
+
+
+def test_a_new_run_replaces_only_its_own_build_folder(tmp_path):
+    """The build folder is emptied only when make mutate made it; a foreign one is refused."""
+    clear = mutate.clear_own_folder
+    theirs = tmp_path / "theirs"
+    theirs.mkdir()
+    (theirs / "keep.txt").write_text("a user's file")
+    with pytest.raises(SystemExit, match="not a folder of make mutate's"):
+        clear(theirs)
+    assert (theirs / "keep.txt").read_text() == "a user's file"
+    ours = tmp_path / "ours"
+    clear(ours)
+    (ours / "old.txt").write_text("last run")
+    clear(ours)
+    assert sorted(p.name for p in ours.iterdir()) == [mutate.MARKER]
