@@ -29,6 +29,7 @@ def out():
 
 def test_inverted_output_bit_is_killed(out, tmp_path):
     out.mkdir(parents=True)
+    (out / mutate.MARKER).write_text("")  # a folder of make mutate's, as main() replaces it
     commands = mutate.list_mutations(out, "eie_lzc", {"Width": 8}, 60, 1)
     # An inverted bit of a cell output that drives a port is wrong for every input.
     bad = [c for c in commands if " -mode inv " in c and " -port Y " in c
