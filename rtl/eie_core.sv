@@ -25,9 +25,10 @@ module eie_core #(
   parameter int MaxLayers    = 8,
   /// Per-PE performance counters PE_BUSY .. PE_PADDING (eie_pe_counters and the
   /// PE_SEL select): 1 builds them, 0 drops them (the registers read 0; FEATURES
-  /// tells which). They cost about 335-600 LUT4 + 201 FF per PE (ECP5, Yosys;
-  /// doc/synthesis.md). The core-wide counters are always built.
-  parameter bit PeCounters   = 1'b1,
+  /// tells which). Off by default: they cost about 335-600 LUT4 + 201 FF per PE
+  /// (ECP5, Yosys; doc/synthesis.md) and change no cycle; eie sim builds them for its
+  /// report. The core-wide counters are always built.
+  parameter bit PeCounters   = 1'b0,
   localparam int LayerWidth  = (MaxLayers > 1) ? $clog2(MaxLayers) : 1,
   localparam int PtrIdxWidth = $clog2(PtrBankDepth) + 1,
   localparam int ActWidth    = eie_pkg::ActWidth,

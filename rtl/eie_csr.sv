@@ -26,7 +26,7 @@ module eie_csr #(
   /// Layer descriptors and codebooks.
   parameter int MaxLayers    = 4,
   /// The PEs have performance counters (read-only FEATURES.PE_COUNTERS).
-  parameter bit PeCounters   = 1'b1,
+  parameter bit PeCounters   = 1'b0,
   /// Width of a layer index.
   localparam int LayerWidth  = (MaxLayers > 1) ? $clog2(MaxLayers) : 1,
   /// Width of a pointer index.

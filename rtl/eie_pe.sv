@@ -31,7 +31,7 @@ module eie_pe #(
   parameter int MaxLayers    = 4,
   /// Build the performance counters (eie_core's PeCounters); without them
   /// counters_o is 0.
-  parameter bit PeCounters   = 1'b1,
+  parameter bit PeCounters   = 1'b0,
   localparam int PtrWidth    = $clog2(SpmatDepth * eie_pkg::EntriesPerWord + 1),
   localparam int PtrIdxWidth = $clog2(PtrBankDepth) + 1,
   localparam int RowWidth    = $clog2(ActDepth),

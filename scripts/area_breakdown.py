@@ -249,8 +249,9 @@ class Run:
 
 
 def pe_counters_param(pe_counters: bool) -> tuple[tuple[str, int], ...]:
-    """PeCounters only where it is not the default: the default runs keep their scripts (and cached results)."""
-    return () if pe_counters else (("PeCounters", 0),)
+    """PeCounters, always given: the breakdown builds the counters (the RTL's default
+    drops them) so that their cost shows as a module of its own."""
+    return (("PeCounters", int(pe_counters)),)
 
 
 def core_params(args: argparse.Namespace, pes: int, history: int,

@@ -147,7 +147,7 @@ def synth_one(args: argparse.Namespace, pes: int, yosys: str, nextpnr: str, wrap
     # builds see the host's directories, except /tmp, only through the working one.
     sources = " ".join(os.path.relpath(p, build) for p in [*rtl_sources(), WRAPPER])
     script = (f"read_verilog -sv -DSYNTHESIS {sources}; "
-              f"hierarchy -top {TOP} {chparams}; synth_ecp5 -top {TOP} -json netlist.json; "
+              f"hierarchy -top {TOP} {chparams}; synth_ecp5 -top {TOP}{' -abc9' if args.abc9 else ''} -json netlist.json; "
               "tee -q -o stat.json stat -json")
     for stale in ("report.json", "pnr.log"):
         (build / stale).unlink(missing_ok=True)
@@ -225,8 +225,9 @@ def main() -> int:
     ap.add_argument("--act", type=at_least(2), default=64, help="activations per PE and file (default 64)")
     ap.add_argument("--queue", type=at_least(1), default=8, help="activation queue depth (default 8)")
     ap.add_argument("--layers", type=at_least(1), default=8, help="MaxLayers (default 8)")
-    ap.add_argument("--no-pe-counters", dest="pe_counters", action="store_false",
-                    help="build eie_core without its per-PE counters (PeCounters = 0)")
+    ap.add_argument("--pe-counters", action="store_true",
+                    help="build eie_core with its per-PE counters (PeCounters = 1; the RTL's default is 0)")
+    ap.add_argument("--abc9", action="store_true", help="map LUTs with synth_ecp5 -abc9 (timing-driven ABC9)")
     ap.add_argument("--freq", type=at_least(1), default=100, help="nextpnr target clock in MHz (default 100)")
     # Without the four-pin wrapper, nextpnr 0.11.1's router stalled for 15+ min
     # (seed 1, N = 2; seed 2, N = 4). --timeout bounds every run regardless.
@@ -245,7 +246,7 @@ def main() -> int:
 
     config = (f"{DEVICE_NAME}; per PE: sparse matrix {args.spmat} x 64 bit, pointers 2 x {args.ptr}, "
               f"activations 2 x {args.act}, queue {args.queue}; MaxLayers {args.layers}; "
-              f"{'' if args.pe_counters else 'no per-PE counters (PeCounters 0); '}"
+              f"{'per-PE counters (PeCounters 1); ' if args.pe_counters else ''}"
               f"nextpnr target {args.freq} MHz, seed {args.seed}, {args.router}")
     print(f"synth: eie_core on {config}")
     print(f"synth: {Path(yosys).name}, {Path(nextpnr).name} (a yowasp tool's first call compiles it: ~1 min)")

@@ -17,7 +17,7 @@ module eie_synth_top #(
   parameter int PtrBankDepth = 256,
   parameter int ActDepth     = 64,
   parameter int MaxLayers    = 8,
-  parameter bit PeCounters   = 1'b1
+  parameter bit PeCounters   = 1'b0
 ) (
   /// Clock.
   input  logic clk_i,

@@ -51,9 +51,11 @@ DEFAULT_SPMAT_DEPTH = 16384
 DEFAULT_PTR_BANK_DEPTH = 16384
 DEFAULT_ACT_DEPTH = 512
 DEFAULT_MAX_LAYERS = 8
-# The per-PE performance counters (PE_BUSY .. PE_PADDING) are built: eie_core's
-# PeCounters (about 335-600 LUT4 + 201 FF per PE on an ECP5; doc/synthesis.md).
-DEFAULT_PE_COUNTERS = True
+# eie_core's PeCounters: the per-PE performance counters (PE_BUSY .. PE_PADDING)
+# are not built by default (about 335-600 LUT4 + 201 FF per PE on an ECP5, no cycle;
+# doc/synthesis.md). eie sim builds them for its report unless told not to.
+DEFAULT_PE_COUNTERS = False
+SIM_PE_COUNTERS = True
 
 # eie_core parameters (names as in rtl/eie_core.sv).
 NUM_PE = Bound("NumPe", 1, 64)

@@ -21,7 +21,7 @@ import numpy as np
 from eie.errors import EieError
 from eie import limits
 from eie.image import Image, LoadedImage, check_core_limits, load
-from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_PE_COUNTERS, DEFAULT_QUEUE_DEPTH
+from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_QUEUE_DEPTH, SIM_PE_COUNTERS
 from eie.models.energy import sim_energy_section
 from eie.models.perf import column_counts
 from eie.models.reference import input_to_fixed, trace
@@ -44,7 +44,7 @@ IO_METHODS = {
 
 
 def core_parameters(image: Image, queue_depth: int = DEFAULT_QUEUE_DEPTH,
-                    history_depth: int = DEFAULT_HISTORY_DEPTH, pe_counters: bool = DEFAULT_PE_COUNTERS) -> dict:
+                    history_depth: int = DEFAULT_HISTORY_DEPTH, pe_counters: bool = SIM_PE_COUNTERS) -> dict:
     """eie_core's parameters for ``image`` (names as in rtl/eie_core.sv); ``pe_counters``
     builds the per-PE performance counters (PeCounters)."""
     mem = image.memory
@@ -94,7 +94,7 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
              queue_depth: int = DEFAULT_QUEUE_DEPTH,
              waves: bool | None = None, load_pause: str = "none", check: bool = True, seed: int | None = None,
              verbose: bool = True, load_with: str = "files", optimize: bool = False,
-             history_depth: int = DEFAULT_HISTORY_DEPTH, pe_counters: bool = DEFAULT_PE_COUNTERS,
+             history_depth: int = DEFAULT_HISTORY_DEPTH, pe_counters: bool = SIM_PE_COUNTERS,
              bus_idle: float = 0.0, sources: list[Path] | None = None, io: str = "script"):
     """Run every input row through the RTL; returns (int16 outputs, report dict).
 
