@@ -147,7 +147,7 @@ def synth_one(args: argparse.Namespace, pes: int, yosys: str, nextpnr: str, wrap
     # builds see the host's directories, except /tmp, only through the working one.
     sources = " ".join(os.path.relpath(p, build) for p in [*rtl_sources(), WRAPPER])
     script = (f"read_verilog -sv -DSYNTHESIS {sources}; "
-              f"hierarchy -top {TOP} {chparams}; synth_ecp5 -top {TOP}{' -abc9' if args.abc9 else ''} -json netlist.json; "
+              f"hierarchy -top {TOP} {chparams}; synth_ecp5 -top {TOP} -json netlist.json; "
               "tee -q -o stat.json stat -json")
     for stale in ("report.json", "pnr.log"):
         (build / stale).unlink(missing_ok=True)
@@ -227,7 +227,6 @@ def main() -> int:
     ap.add_argument("--layers", type=at_least(1), default=8, help="MaxLayers (default 8)")
     ap.add_argument("--pe-counters", action="store_true",
                     help="build eie_core with its per-PE counters (PeCounters = 1; the RTL's default is 0)")
-    ap.add_argument("--abc9", action="store_true", help="map LUTs with synth_ecp5 -abc9 (timing-driven ABC9)")
     ap.add_argument("--freq", type=at_least(1), default=100, help="nextpnr target clock in MHz (default 100)")
     # Without the four-pin wrapper, nextpnr 0.11.1's router stalled for 15+ min
     # (seed 1, N = 2; seed 2, N = 4). --timeout bounds every run regardless.
