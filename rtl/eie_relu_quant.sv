@@ -25,8 +25,9 @@ module eie_relu_quant #(
   output logic [eie_pkg::ActWidth-1:0]   act_o
 );
 
-  localparam int AccWidth = eie_pkg::AccWidth;
-  localparam int ActWidth = eie_pkg::ActWidth;
+  localparam int AccWidth   = eie_pkg::AccWidth;
+  localparam int ActWidth   = eie_pkg::ActWidth;
+  localparam int ShiftWidth = eie_pkg::ShiftWidth;
   /// Twice the accumulator: one more bit.
   localparam int WideWidth = AccWidth + 1;
   /// The low bits of t + 1 that hold an in-range result (one above ActWidth).
@@ -38,7 +39,7 @@ module eie_relu_quant #(
   // which equals (acc + 2^(s-1)) >>> s for s >= 1 and acc for s = 0.
   // Only t's low WinWidth bits are shifted out (area: an 18-bit window, not a
   // 49-bit barrel shifter); t fits in them when the bits of 2 * acc from
-  // WinWidth - 1 + s up are all equal to the sign, which a per-bit mask checks.
+  // WinWidth - 1 + s up are all equal to the sign, which the shifter's stages check.
   // Outside, the saturation follows the sign; inside, the compares see t exactly.
   localparam int WinWidth = ActWidth + 2;
   localparam logic signed [WinWidth-1:0] TMax = WinWidth'(2 * ((1 << (ActWidth - 1)) - 1));
@@ -47,7 +48,6 @@ module eie_relu_quant #(
   localparam logic        [ActWidth-1:0] ActMin = ActWidth'(1 << (ActWidth - 1));
 
   logic        [WideWidth-1:0] wide;
-  logic        [WideWidth-1:0] beyond;
   logic signed [WinWidth-1:0]  win_shift, t;
   logic                        fits_shift, fits, neg_shift, neg;
   logic        [LowWidth-1:0]  low;
@@ -55,24 +55,35 @@ module eie_relu_quant #(
   logic                        over, under;
 
   initial begin : proc_check_params
+    if (WideWidth != WinWidth + (1 << ShiftWidth) - 1) begin
+      $fatal(1, "eie_relu_quant: the shifter needs AccWidth = ActWidth + 2^ShiftWidth, got %0d",
+             AccWidth);
+    end
     if (Stages != 0 && Stages != 1) begin
       $fatal(1, "eie_relu_quant: Stages must be 0 or 1, got %0d", Stages);
     end
   end
 
-  assign wide         = {acc_i, 1'b0};
-  assign win_shift    = WinWidth'(wide >> shift_i);
-  assign neg_shift    = wide[WideWidth-1];
+  assign wide      = {acc_i, 1'b0};
+  assign neg_shift = wide[WideWidth-1];
 
-  // Bit p of 2 * acc lies above t's window when p >= WinWidth - 1 + s.
-  for (genvar p = 0; p < WideWidth; p++) begin : g_beyond
-    if (p < WinWidth - 1) begin : g_inside
-      assign beyond[p] = 1'b0;
-    end else begin : g_mask
-      assign beyond[p] = (wide[p] != neg_shift) && (p - (WinWidth - 1) >= int'(shift_i));
-    end
+  // A logarithmic shifter, largest step first, each stage only as wide as the
+  // window still needs (area: a 49-bit barrel shifter is ~3x the LUTs). A stage
+  // that does not shift drops its top bits; t fits in its window when every
+  // dropped bit, and the window's top bit, equal the sign (bit p of 2 * acc with
+  // p >= WinWidth - 1 + s, as a mask over the shift would check).
+  logic [ShiftWidth:0][WideWidth-1:0] stage;
+  logic [ShiftWidth-1:0]              dropped;
+
+  assign stage[ShiftWidth] = wide;
+  for (genvar k = 0; k < ShiftWidth; k++) begin : g_stage
+    localparam int Have = WinWidth + (2 << k) - 1;  // bits stage k+1 holds
+    localparam int Keep = WinWidth + (1 << k) - 1;  // bits stage k holds
+    assign stage[k]   = WideWidth'(shift_i[k] ? stage[k+1][Have-1:(1 << k)] : stage[k+1][Keep-1:0]);
+    assign dropped[k] = !shift_i[k] && (stage[k+1][Have-1:Keep] != {(Have - Keep){neg_shift}});
   end
-  assign fits_shift = ~|beyond;
+  assign win_shift  = stage[0][WinWidth-1:0];
+  assign fits_shift = !(|dropped) && (win_shift[WinWidth-1] == neg_shift);
 
   if (Stages == 1) begin : g_reg
     logic signed [WinWidth-1:0] t_q;

@@ -58,6 +58,7 @@ BLOCKS: dict[str, tuple[float, frozenset[str] | None]] = {
     "lnzd_node": (120, None),
     "lnzd_tree": (120, None),
     "fifo": (120, None),
+    "relu_quant": (120, None),
     "axil_slave": (120, None),
     "bcast_history": (180, None),
     "arith": (300, frozenset({"l1_r2", "cover_l2_r4"})),
