@@ -163,9 +163,11 @@ module eie_act_file #(
   assign bitmap_d = scan_go ? bitmap_taken : bitmap_kept;
   // The same as |bitmap_d, but with the write's row decode out of the OR's path
   // (timing): a write can only add its own bit, a load of a zero only remove one.
+  // Loads come only in I/O mode and the scan only while computing, so a scan's OR
+  // leaves the load's zeroed bit out (area: one masked OR over the bitmap, not two).
   assign any_d    = !bitmap_clear_i &&
                     ((bit_we && bit_value) ||
-                     (scan_go ? |(bitmap_q & ~ld_zeroed & ~scan_first) : |(bitmap_q & ~ld_zeroed)));
+                     (scan_go ? |(bitmap_q & ~scan_first) : |(bitmap_q & ~ld_zeroed)));
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs
     if (!rst_ni) begin
@@ -273,6 +275,8 @@ module eie_act_file #(
         else $fatal(1, "eie_act_file: write-back row %0d's bitmap bit is already set", wb_row_i);
       assert (any_q == !scan_none)
         else $fatal(1, "eie_act_file: the registered any-bit flag disagrees with the bitmap");
+      assert (!(ld_we_i && scan_en_i))
+        else $fatal(1, "eie_act_file: load write while the LNZD leaf scans");
       assert (!(ld_we_i && ld_re_i))
         else $fatal(1, "eie_act_file: load read and write in one cycle");
       assert (!wb_valid_i || int'(wb_row_i) < ActDepth)
