@@ -156,7 +156,7 @@ module eie_csr #(
   logic [MaxLayers-1:0][DataWidth-1:0] lptr_d, lptr_q, lflags_d, lflags_q;
   logic [NumErrors-1:0]               errors_d, errors_q, errors_kept, bus_errors;
 
-  logic [DataWidth-1:0]       wmask, wdata_masked;
+  logic [DataWidth-1:0]       wmask;
   logic                       wr_config, wr_known;
   logic [PageWidth-1:0]       wr_page, rd_page;
   logic [LayerIdxLsb-1:0]     rd_offset;
@@ -164,11 +164,6 @@ module eie_csr #(
   logic [PageLsb-CyclesIdxLsb-1:0] rd_cycles_idx;
   logic [LayerWidth-1:0]      rd_layer, rd_cycles_layer;
   logic [PeCntIdxWidth-1:0]   rd_pe_idx;
-
-  assign wdata_masked = apply_data_q & apply_mask_q;
-  // ERROR has NumErrors bits; the rest of a write to it is ignored.
-  logic unused_wdata_masked;
-  assign unused_wdata_masked = ^wdata_masked[DataWidth-1:NumErrors];
 
   for (genvar b = 0; b < StrbWidth; b++) begin : g_wmask
     assign wmask[8*b +: 8] = {8{reg_wstrb_i[b]}};
@@ -289,8 +284,10 @@ module eie_csr #(
     errors_kept  = errors_q | err_set_i;
     if (apply_q) begin
       unique case (apply_addr_q)
+        // ERROR, like INPUT_FILE, takes the whole word whatever the strobes (rtl/eie_regs.rdl);
+        // bits past its NumErrors are ignored.
         eie_pkg::AddrError: begin
-          errors_kept = (errors_q & ~wdata_masked[NumErrors-1:0]) | err_set_i;
+          errors_kept = (errors_q & ~apply_data_q[NumErrors-1:0]) | err_set_i;
         end
         eie_pkg::AddrPeSel: begin
           pe_sel_d = eie_pkg::PeSelWidth'(merge(DataWidth'(pe_sel_q), apply_data_q,

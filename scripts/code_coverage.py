@@ -50,6 +50,7 @@ SHOWN_MISSES = 40  # per kind, in the printed list of points not reached
 # points outside the data paths, which the toggle target does not cover, reached or not).
 SCOPE = "toggle-scope"
 WAIVER_KINDS = (*KINDS, SCOPE)
+MARKER = ".eie-coverage"  # in every results folder this script made: only those are replaced
 
 
 @dataclass(frozen=True)
@@ -335,11 +336,26 @@ def pytest_counts(junit: Path) -> dict[str, int]:
     return counts
 
 
+def check_own_folder(out: Path) -> None:
+    """Refuse a results folder this script did not make (no marker) unless it is empty or absent."""
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not (out / MARKER).is_file():
+        raise SystemExit(f"{PROG}: error: {out} is not a folder of make coverage's (no {MARKER}); "
+                         f"choose another --out")
+
+
+def clear_own_folder(out: Path) -> None:
+    """Empty ``out`` for a new run: only a folder this script made (its marker) or an empty
+    one; anything else is refused, never removed."""
+    check_own_folder(out)
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    (out / MARKER).write_text("made by scripts/code_coverage.py; replaced by its next run\n")
+
+
 def run_tests(dat_dir: Path, junit: Path, pytest_args: list[str]) -> int:
     """tb/ on Verilator with coverage builds; returns pytest's exit code."""
     dat_dir.mkdir(parents=True, exist_ok=True)
-    for old in dat_dir.glob("*.dat"):  # only this script's own output
-        old.unlink()
     env = dict(os.environ, SIM="verilator", EIE_CODE_COVERAGE=str(dat_dir))
     command = [sys.executable, "-m", "pytest", "tb", f"--junitxml={junit}", *pytest_args]
     print(f"{PROG}: {' '.join(command[1:])} (SIM=verilator, EIE_CODE_COVERAGE={dat_dir})", flush=True)
@@ -350,11 +366,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0], prog="code_coverage.py")
     ap.add_argument("pytest_args", nargs="*", help="extra pytest arguments after --, e.g. -- -k lzc")
     ap.add_argument("--no-run", action="store_true", help="only merge and count the .dat files of the last run")
-    ap.add_argument("--out", type=Path, default=OUT, help="results folder (default results/coverage)")
+    ap.add_argument("--out", type=Path, default=OUT, help="results folder (default results/coverage; a new run replaces it "
+                    "when this script made it, and refuses any other)")
     ap.add_argument("--waivers", type=Path, default=WAIVERS, help="waiver file (default tb/coverage_waivers.txt)")
     args = ap.parse_args(argv)
     out = args.out.resolve()
     dat_dir, junit, meta = out / "dat", out / "pytest.xml", out / "run.json"
+    check_own_folder(out)  # --no-run writes its figures there too
     waivers = read_waivers(args.waivers)
 
     if not args.no_run:
@@ -365,8 +383,7 @@ def main(argv: list[str] | None = None) -> int:
                "commit": git("rev-parse", "--short", "HEAD") + (" with local changes" if dirty else ""),
                "selection": " ".join(["pytest tb", *args.pytest_args]) + " on Verilator",
                "pytest_exit": None, "minutes": None, "tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-        out.mkdir(parents=True, exist_ok=True)
-        junit.unlink(missing_ok=True)
+        clear_own_folder(out)
         meta.write_text(json.dumps(run, indent=1))
         code = run_tests(dat_dir, junit, args.pytest_args)
         run.update(pytest_exit=code, minutes=round((time.monotonic() - start) / 60, 1), **pytest_counts(junit))

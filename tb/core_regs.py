@@ -16,13 +16,18 @@ import json
 import os
 import random
 
+import numpy as np
+
 import cocotb
 from cocotb_bus.drivers.amba import AXIProtocolError
 from eie.fixedpoint import ACT_WIDTH
 from eie.hw import ld_address, regs
 from eie.hw.model import Register
 from eie.image import MemoryConfig
-from eie.sim.tb.core_tb import CTRL_START, TGT_ACT0, TGT_ACT1, TGT_CODEBOOK, TGT_PTR, TGT_SPMAT, EieTB
+from eie.packing.model_io import Layer
+from eie.packing.packer import PackOptions, pack
+from eie.sim.tb.core_tb import CTRL_START, STATUS_BUSY, STATUS_DONE, STATUS_ERROR, TGT_ACT0, TGT_ACT1, TGT_CODEBOOK, \
+    TGT_PTR, TGT_SPMAT, EieTB, watchdog_cycles
 
 ERROR = regs.REGISTERS["ERROR"]
 ALL_ONES = (1 << regs.DATA_WIDTH) - 1
@@ -177,6 +182,114 @@ async def read_write_registers_read_back(dut):
     for address, value in written.items():
         assert await tb.reg_read(address) == value, f"register {address:#x} does not read back {value:#x}"
     assert await error_bits(tb) == []
+    tb.check_protocols()
+
+
+def writable_mask(reg: Register) -> int:
+    return sum(f.mask for f in reg.fields if "w" in f.sw)
+
+
+def legal_config_value(name: str, build: dict[str, int], rng: random.Random) -> int:
+    """A value the build keeps whole: NUM_LAYERS up to MaxLayers, PE_SEL up to NumPe (one past the PEs reads back)."""
+    top = {"NUM_LAYERS": build["MaxLayers"], "PE_SEL": build["NumPe"]}.get(name)
+    return rng.randint(0, top) if top is not None else rng.getrandbits(regs.REGISTERS[name].fields[0].width)
+
+
+def config_and_layer_registers(build: dict[str, int]) -> list[tuple[str, int]]:
+    """(name, address) of every read/write register but ERROR: the configuration words, then each layer's."""
+    singles = [(name, regs.REG[name]) for name in ("NUM_LAYERS", "ACT_FRAC", "INPUT_FILE", "PE_SEL")]
+    layers = [(reg.name, reg.address(index)) for reg in regs.REGISTERS.values() if reg.count > 1 and reg.writable
+              for index in elements(reg, build["MaxLayers"])]
+    return singles + layers
+
+
+@cocotb.test(timeout_time=2, timeout_unit="ms")
+async def a_write_changes_only_its_register(dut):
+    """After every write (ERROR's included), every read/write register holds what was last written
+    to it: a write replaces the whole word (no old bit survives) and touches no other register.
+    Two rounds, the second writing each layer word's complement, so every bit is written both ways."""
+    tb, build = await started(dut)
+    rng = random.Random(cocotb.RANDOM_SEED)
+    targets = config_and_layer_registers(build)
+    words = {address: writable_mask(regs.REGISTERS[name]) & rng.getrandbits(regs.DATA_WIDTH)
+             for name, address in targets if name.startswith("LAYER_")}
+    expected: dict[int, int] = {}
+    for round_ in range(3):
+        for name, address in targets:
+            if name.startswith("LAYER_"):
+                value = words[address] if round_ % 2 == 0 else writable_mask(regs.REGISTERS[name]) & ~words[address]
+            else:
+                value = legal_config_value(name, build, rng)
+            await tb.reg_write(address, value)
+            expected[address] = value
+            if round_ == 0:
+                continue  # the first round only fills every register
+            await tb.reg_write("ERROR", ALL_ONES)  # a write to ERROR, with no bit raised, changes nothing
+            for other, want in expected.items():
+                try:
+                    got = await tb.reg_read(other)
+                except ValueError:  # RDATA with X or Z bits
+                    raise AssertionError(f"after writing {value:#x} to {name} ({address:#x}), register {other:#x} "
+                                         f"reads undefined bits") from None
+                assert got == want, f"after writing {value:#x} to {name} ({address:#x}), register {other:#x} " \
+                    f"reads {got:#x}, not {want:#x}"
+    assert await error_bits(tb) == []
+    tb.check_protocols()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def byte_strobes_write_only_their_bytes(dut):
+    """A write with byte strobes changes only the strobed bytes of a read/write register; INPUT_FILE
+    and ERROR take the whole word whatever the strobes (rtl/eie_regs.rdl)."""
+    tb, build = await started(dut)
+    rng = random.Random(cocotb.RANDOM_SEED)
+    lanes = regs.DATA_WIDTH // 8
+    for name, address in config_and_layer_registers(build):
+        if name == "INPUT_FILE":
+            continue
+        reg = regs.REGISTERS[name]
+        for strobes in range(1 << lanes):
+            if name.startswith("LAYER_"):
+                old, new = (writable_mask(reg) & rng.getrandbits(regs.DATA_WIDTH) for _ in range(2))
+            else:
+                old, new = legal_config_value(name, build, rng), legal_config_value(name, build, rng)
+            await tb.reg_write(address, old)
+            await tb.axil.write(address, new, byte_enable=strobes)
+            bytes_on = sum(0xFF << (8 * lane) for lane in range(lanes) if strobes >> lane & 1)
+            want = (old & ~bytes_on) | (new & bytes_on)
+            got = await tb.reg_read(address)
+            assert got == want, f"{name} ({address:#x}): {old:#x}, then {new:#x} with strobes {strobes:#06b}, " \
+                f"reads {got:#x}, not {want:#x}"
+    for value in (1, 0):
+        await tb.axil.write(regs.REG["INPUT_FILE"], value, byte_enable=0b1110)
+        assert await tb.reg_read("INPUT_FILE") == value, "INPUT_FILE takes the whole word, whatever the strobes"
+    # ERROR.REG_ADDR (bit 9, byte 1) clears by a write whose strobes leave byte 1 out.
+    assert (await read_status(tb, regs.REGISTERS["LAYER_CYCLES"].address(0) + 0x100))[0] == "SLVERR"
+    assert await error_bits(tb) == ["REG_ADDR"]
+    await tb.axil.write(regs.REG["ERROR"], ERROR.field("REG_ADDR").encode(1), byte_enable=0b0001)
+    assert await error_bits(tb) == [], "ERROR takes the whole word, whatever the strobes"
+    tb.check_protocols()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def done_clears_when_a_run_starts(dut):
+    """STATUS.DONE of the last run clears when START is accepted (rtl/eie_regs.rdl), not when the
+    new run ends: software polling DONE must not take a running core for a finished one."""
+    tb, build = await started(dut)
+    rng = np.random.default_rng(cocotb.RANDOM_SEED % (1 << 32))
+    memory = MemoryConfig(build["SpmatDepth"], build["PtrBankDepth"], build["ActDepth"], build["MaxLayers"])
+    layers = [Layer(rng.normal(size=(9, 7)), rng.normal(size=9)), Layer(rng.normal(size=(5, 9)), None)]
+    image = pack(layers, PackOptions(num_pes=build["NumPe"], density=0.5, memory=memory))
+    acts = rng.integers(-2000, 2000, size=image.in_features)
+    await tb.load_image(image)
+    for run in range(2):
+        await tb.load_input(image, acts)
+        await tb.reg_write("CTRL", CTRL_START)
+        status = await tb.reg_read("STATUS")
+        assert status & (STATUS_BUSY | STATUS_DONE) == STATUS_BUSY, f"run {run}: STATUS {status:#x} just after START"
+        await tb.wait_idle(watchdog_cycles(image, acts))
+        status = await tb.reg_read("STATUS")
+        assert status & (STATUS_BUSY | STATUS_DONE | STATUS_ERROR) == STATUS_DONE, f"run {run}: STATUS {status:#x} at the end"
     tb.check_protocols()
 
 
