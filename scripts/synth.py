@@ -136,6 +136,18 @@ def wrapper_cells(args: argparse.Namespace, yosys: str) -> dict[str, int]:
     return {k: int(cells.get(k, 0)) for k in WRAPPER_CELLS}
 
 
+# router1 did not converge at N = 8 within 30-40 min on three RTLs of issue 18
+# (100,000+ wires overused); router2 routed it in 33 min (doc/synthesis.md).
+ROUTER2_FROM = 8
+
+
+def router_for(choice: str, pes: int) -> str:
+    """The nextpnr router of an N-PE run: the choice, or by N for "auto"."""
+    if choice != "auto":
+        return choice
+    return "router2" if pes >= ROUTER2_FROM else "router1"
+
+
 def synth_one(args: argparse.Namespace, pes: int, yosys: str, nextpnr: str, wrap: dict[str, int]) -> dict:
     build = args.out / f"n{pes}"
     build.mkdir(parents=True, exist_ok=True)
@@ -156,7 +168,7 @@ def synth_one(args: argparse.Namespace, pes: int, yosys: str, nextpnr: str, wrap
     print(f" {t_syn:.0f} s; nextpnr-ecp5 ...", end="", flush=True)
     try:
         t_pnr = run([nextpnr, *DEVICE, "--json", "netlist.json", "--freq", str(args.freq), "--seed", str(args.seed),
-                     "--router", args.router, "--timing-allow-fail", "--report", "report.json", "-l", "pnr.log",
+                     "--router", router_for(args.router, pes), "--timing-allow-fail", "--report", "report.json", "-l", "pnr.log",
                      "-q"], build, "nextpnr-ecp5", args.timeout)
     except ToolTimeout as exc:
         print(" TIMEOUT")
@@ -231,8 +243,8 @@ def main() -> int:
     # Without the four-pin wrapper, nextpnr 0.11.1's router stalled for 15+ min
     # (seed 1, N = 2; seed 2, N = 4). --timeout bounds every run regardless.
     ap.add_argument("--seed", type=int, default=2, help="nextpnr placer seed (default 2)")
-    ap.add_argument("--router", choices=["router1", "router2"], default="router1",
-                    help="nextpnr router (default router1)")
+    ap.add_argument("--router", choices=["auto", "router1", "router2"], default="auto",
+                    help=f"nextpnr router (default auto: router1 below N = {ROUTER2_FROM}, router2 from it)")
     # N = 8 took 21 min in nextpnr on the shared 2-core machine: an hour leaves room.
     ap.add_argument("--timeout", type=at_least(60), default=3600,
                     help="time limit of each tool run in seconds (default 3600)")
@@ -246,7 +258,8 @@ def main() -> int:
     config = (f"{DEVICE_NAME}; per PE: sparse matrix {args.spmat} x 64 bit, pointers 2 x {args.ptr}, "
               f"activations 2 x {args.act}, queue {args.queue}; MaxLayers {args.layers}; "
               f"{'per-PE counters (PeCounters 1); ' if args.pe_counters else ''}"
-              f"nextpnr target {args.freq} MHz, seed {args.seed}, {args.router}")
+              f"nextpnr target {args.freq} MHz, seed {args.seed}, router "
+              f"{', '.join(f'{router_for(args.router, n)} at N = {n}' for n in args.pes)}")
     print(f"synth: eie_core on {config}")
     print(f"synth: {Path(yosys).name}, {Path(nextpnr).name} (a yowasp tool's first call compiles it: ~1 min)")
     start = time.monotonic()
