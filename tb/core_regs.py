@@ -207,7 +207,8 @@ def config_and_layer_registers(build: dict[str, int]) -> list[tuple[str, int]]:
 async def a_write_changes_only_its_register(dut):
     """After every write (ERROR's included), every read/write register holds what was last written
     to it: a write replaces the whole word (no old bit survives) and touches no other register.
-    Two rounds, the second writing each layer word's complement, so every bit is written both ways."""
+    After a first round that fills them, two rounds: each layer word gets its complement, then its
+    first value back, so every bit is written both ways."""
     tb, build = await started(dut)
     rng = random.Random(cocotb.RANDOM_SEED)
     targets = config_and_layer_registers(build)
