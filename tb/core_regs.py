@@ -277,7 +277,8 @@ async def each_run_starts_status_and_layer_cycles_afresh(dut):
     """STATUS.DONE of the last run clears when START is accepted, not when the new run ends
     (software polling DONE must not take a running core for a finished one), and LAYER_CYCLES
     holds the cycles of the last run's layers: every layer run counted, every other one 0
-    (rtl/eie_regs.rdl). Four runs of a network of fewer layers than MaxLayers, other inputs each time."""
+    (rtl/eie_regs.rdl). Four runs of a network of fewer layers than MaxLayers, other inputs each
+    time."""
     tb, build = await started(dut)
     rng = np.random.default_rng(cocotb.RANDOM_SEED % (1 << 32))
     memory = MemoryConfig(build["SpmatDepth"], build["PtrBankDepth"], build["ActDepth"], build["MaxLayers"])
@@ -294,7 +295,8 @@ async def each_run_starts_status_and_layer_cycles_afresh(dut):
         assert status & (STATUS_BUSY | STATUS_DONE) == STATUS_BUSY, f"run {run}: STATUS {status:#x} just after START"
         await tb.wait_idle(watchdog_cycles(image, acts))
         status = await tb.reg_read("STATUS")
-        assert status & (STATUS_BUSY | STATUS_DONE | STATUS_ERROR) == STATUS_DONE, f"run {run}: STATUS {status:#x} at the end"
+        assert status & (STATUS_BUSY | STATUS_DONE | STATUS_ERROR) == STATUS_DONE, \
+            f"run {run}: STATUS {status:#x} at the end"
         for layer in range(build["MaxLayers"]):
             cycles = await tb.reg_read(layer_cycles_reg(layer))
             if layer < len(layers):
