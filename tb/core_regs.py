@@ -27,7 +27,7 @@ from eie.image import MemoryConfig
 from eie.packing.model_io import Layer
 from eie.packing.packer import PackOptions, pack
 from eie.sim.tb.core_tb import CTRL_START, STATUS_BUSY, STATUS_DONE, STATUS_ERROR, TGT_ACT0, TGT_ACT1, TGT_CODEBOOK, \
-    TGT_PTR, TGT_SPMAT, EieTB, watchdog_cycles
+    TGT_PTR, TGT_SPMAT, EieTB, layer_cycles_reg, watchdog_cycles
 
 ERROR = regs.REGISTERS["ERROR"]
 ALL_ONES = (1 << regs.DATA_WIDTH) - 1
@@ -207,7 +207,8 @@ def config_and_layer_registers(build: dict[str, int]) -> list[tuple[str, int]]:
 async def a_write_changes_only_its_register(dut):
     """After every write (ERROR's included), every read/write register holds what was last written
     to it: a write replaces the whole word (no old bit survives) and touches no other register.
-    Two rounds, the second writing each layer word's complement, so every bit is written both ways."""
+    After a first round that fills them, two rounds: each layer word gets its complement, then its
+    first value back, so every bit is written both ways."""
     tb, build = await started(dut)
     rng = random.Random(cocotb.RANDOM_SEED)
     targets = config_and_layer_registers(build)
@@ -271,25 +272,37 @@ async def byte_strobes_write_only_their_bytes(dut):
     tb.check_protocols()
 
 
-@cocotb.test(timeout_time=1, timeout_unit="ms")
-async def done_clears_when_a_run_starts(dut):
-    """STATUS.DONE of the last run clears when START is accepted (rtl/eie_regs.rdl), not when the
-    new run ends: software polling DONE must not take a running core for a finished one."""
+@cocotb.test(timeout_time=2, timeout_unit="ms")
+async def each_run_starts_status_and_layer_cycles_afresh(dut):
+    """STATUS.DONE of the last run clears when START is accepted, not when the new run ends
+    (software polling DONE must not take a running core for a finished one), and LAYER_CYCLES
+    holds the cycles of the last run's layers: every layer run counted, every other one 0
+    (rtl/eie_regs.rdl). Four runs of a network of fewer layers than MaxLayers, other inputs each
+    time."""
     tb, build = await started(dut)
     rng = np.random.default_rng(cocotb.RANDOM_SEED % (1 << 32))
     memory = MemoryConfig(build["SpmatDepth"], build["PtrBankDepth"], build["ActDepth"], build["MaxLayers"])
-    layers = [Layer(rng.normal(size=(9, 7)), rng.normal(size=9)), Layer(rng.normal(size=(5, 9)), None)]
+    shapes = [(9, 7), (11, 9), (5, 11)][:max(1, build["MaxLayers"] - 1)]
+    layers = [Layer(rng.normal(size=shape), rng.normal(size=shape[0]) if i % 2 == 0 else None)
+              for i, shape in enumerate(shapes)]
     image = pack(layers, PackOptions(num_pes=build["NumPe"], density=0.5, memory=memory))
-    acts = rng.integers(-2000, 2000, size=image.in_features)
     await tb.load_image(image)
-    for run in range(2):
+    for run in range(4):
+        acts = rng.integers(-2000, 2000, size=image.in_features) * (rng.random(image.in_features) < 0.7)
         await tb.load_input(image, acts)
         await tb.reg_write("CTRL", CTRL_START)
         status = await tb.reg_read("STATUS")
         assert status & (STATUS_BUSY | STATUS_DONE) == STATUS_BUSY, f"run {run}: STATUS {status:#x} just after START"
         await tb.wait_idle(watchdog_cycles(image, acts))
         status = await tb.reg_read("STATUS")
-        assert status & (STATUS_BUSY | STATUS_DONE | STATUS_ERROR) == STATUS_DONE, f"run {run}: STATUS {status:#x} at the end"
+        assert status & (STATUS_BUSY | STATUS_DONE | STATUS_ERROR) == STATUS_DONE, \
+            f"run {run}: STATUS {status:#x} at the end"
+        for layer in range(build["MaxLayers"]):
+            cycles = await tb.reg_read(layer_cycles_reg(layer))
+            if layer < len(layers):
+                assert cycles > 0, f"run {run}: LAYER_CYCLES[{layer}] reads 0 for a layer that ran"
+            else:
+                assert cycles == 0, f"run {run}: LAYER_CYCLES[{layer}] reads {cycles:#x}, for a layer that did not run"
     tb.check_protocols()
 
 

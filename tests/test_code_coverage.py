@@ -31,7 +31,8 @@ def untouched(theirs: Path) -> bool:
 @pytest.mark.parametrize("extra", [[], ["--no-run"]], ids=["run", "no_run"])
 def test_a_foreign_out_folder_is_refused_and_kept(tmp_path, extra):
     theirs = foreign_folder(tmp_path)
-    with pytest.raises(SystemExit, match=r"not a folder of make coverage's \(no \.eie-coverage\); choose another --out"):
+    refused = r"not a folder of make coverage's \(no \.eie-coverage\); choose another --out"
+    with pytest.raises(SystemExit, match=refused):
         code_coverage.main(["--out", str(theirs), *extra])  # refused before any test runs
     assert untouched(theirs)
 
