@@ -132,8 +132,10 @@ def test_signal_stops_the_simulator_and_cleans_up(tmp_path, long_run, how):
     # --io port: the 400 runs driven from Python keep the simulator busy for seconds, so
     # the signal comes while it runs (with the default script player they take a fraction
     # of a second, and the signal could come in any phase after it).
+    # SIGINT as a terminal's foreground job has it: a test run started in the background
+    # of a non-interactive shell (make test &) inherits SIGINT ignored, and so would eie sim.
     proc = eie_sim(tmp_path, long_run, "y.npy", {"TMPDIR": str(tmp_path / "tmp")}, start_new_session=True,
-                   extra=["--io", "port"])
+                   extra=["--io", "port"], preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     simulator = wait_for_simulator(proc)
     time.sleep(0.5)  # in the simulator's start-up or first cycles
     if how == "SIGTERM":
