@@ -14,7 +14,6 @@
 // PE read register), one row of all PEs per ResultCycles cycles instead of one
 // result per load-port read (six cycles): the load port's registered request to
 // the PEs is forced, its one-read-at-a-time sequencing and PE mux are skipped.
-// Op 4 ends a script (the player's reader restarts on the next script only).
 
 `default_nettype none
 
@@ -163,6 +162,10 @@ module eie_sim_top #(
   logic [LdDataW-1:0]  data_q;
   string               path;
   int                  fd_in, fd_out;
+  // Op 4's reader (below): the posedge player counts the op 4s it starts, the reader
+  // the ones it has finished.
+  logic [7:0]          results_seq_q, results_seen;
+  logic                results_done;
 
   logic reg_write;
 
@@ -204,6 +207,7 @@ module eie_sim_top #(
     aw_done_q <= 1'b0;
     w_done_q  <= 1'b0;
     if (found == 3) begin
+      if (op == OpResults) results_seq_q <= results_seq_q + 1'b1;
       op_q    <= op;
       addr_q  <= addr;
       data_q  <= data;
@@ -227,6 +231,7 @@ module eie_sim_top #(
       data_q    <= '0;
       aw_done_q <= 1'b0;
       w_done_q  <= 1'b0;
+      results_seq_q <= '0;
     end else begin
       unique case (state_q)
         StIdle: begin
@@ -280,7 +285,7 @@ module eie_sim_top #(
           end
         end
         StResults: begin
-          if (results_done) next_access();
+          if (results_done && results_seen == results_seq_q) next_access();
         end
         default: state_q <= StIdle;
       endcase
@@ -293,25 +298,34 @@ module eie_sim_top #(
   // ---------------------------------------------------------------------------
   // On falling edges, so that the forced request is settled before the rising
   // edge the PEs sample it on, as the load port's registered one would be, and
-  // the PEs' read registers are sampled mid-cycle. A force takes its value when
-  // it is executed (Verilator; Icarus follows the variable): the values are set
-  // just before each force and not again until the next one.
+  // the PEs' read registers are sampled mid-cycle; and on those of a clock that
+  // falls only while results are read (a falling edge every cycle made the whole
+  // model compute about a fifth slower). A force takes its value when it is
+  // executed (Verilator; Icarus follows the variable): the values are set just
+  // before each force and not again until the next one.
   // A PE's read data is in its read register three edges after the request: sampled after four.
   localparam int ResultCycles = 5;
   localparam int LdIdxW = eie_pkg::LdIndexWidth;
 
   logic [NumPe-1:0]  results_re;
   logic [LdIdxW-1:0] results_row;
-  logic              results_done;
+  logic              results_clk;
   int                results_step, results_count;
 
+  assign results_clk = clk_i || state_q != StResults;
+
   /* verilator lint_off BLKSEQ */
-  always @(negedge clk_i or negedge rst_ni) begin : proc_results
-    if (!rst_ni || state_q != StResults) begin
+  always @(negedge results_clk or negedge rst_ni) begin : proc_results
+    if (!rst_ni) begin
+      results_seen = '0;
+      results_done = 1'b0;
+    end else if (results_seen != results_seq_q) begin  // an op 4 started: its first row now
+      results_seen = results_seq_q;
       results_done = 1'b0;
       results_step = 0;
       results_row  = '0;
-    end else if (!results_done) begin
+    end
+    if (rst_ni && !results_done) begin
       results_count = int'(addr_q);
       if (results_step == 0) begin
         for (int p = 0; p < NumPe; p++) begin

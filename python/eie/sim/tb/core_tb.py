@@ -11,7 +11,8 @@
   valid/ready delays.
 - ``ScriptPlayer``: on the simulation-only top level rtl/eie_sim_top.sv, a list of
   accesses played by the simulator itself through the same two ports, with no
-  Python per access or per cycle (``EieTB(io="script")``: eie sim's default).
+  Python per access or per cycle (``EieTB(io="script")``: eie sim's default); the
+  results it reads from every PE at once, through each PE's own read path.
 """
 
 from __future__ import annotations
@@ -156,7 +157,7 @@ def activation_beats(acts: np.ndarray, num_pes: int, target: int):
 
 # Script operations (rtl/eie_sim_top.sv): one access each, answered in order; OP_RESULTS
 # (address: a count) reads that many results through every PE's read path at once,
-# one answer each, and ends a script.
+# one answer each.
 OP_LD_READ, OP_LD_WRITE, OP_REG_READ, OP_REG_WRITE, OP_RESULTS = range(5)
 # eie sim's way to the ports: the simulator plays each batch of accesses from a
 # file (script), or the testbench drives every access from Python (port).
@@ -182,7 +183,6 @@ class ScriptPlayer:
     async def play(self, ops: list[tuple[int, int, int]]) -> list[int]:
         """(op, address, data) each; returns each access's read data (0 for a write), and
         for an OP_RESULTS the ``address`` results."""
-        assert all(op != OP_RESULTS for op, _, _ in ops[:-1]), "OP_RESULTS ends a script"
         self.path.write_text("".join(f"{op:x} {addr:x} {data & (1 << 64) - 1:x}\n" for op, addr, data in ops))
         self.dut.script_start_i.value = 1
         await RisingEdge(self.dut.clk_i)
