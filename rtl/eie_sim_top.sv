@@ -9,6 +9,11 @@
 // script_done_o rises and stays high until the next start. While it plays, the
 // script owns both ports: the testbench's drivers must stay idle, and its ports
 // show no ready and no answer (its monitors see none of the script's accesses).
+// Op 4 ("4 count 0") reads results 0..count-1 (result i: PE i mod N, row i div N)
+// through every PE's own RESULT read path at once (accumulator, requantisation,
+// PE read register), one row of all PEs per ResultCycles cycles instead of one
+// result per load-port read (six cycles): the load port's registered request to
+// the PEs is forced, its one-read-at-a-time sequencing and PE mux are skipped.
 
 `default_nettype none
 
@@ -145,17 +150,22 @@ module eie_sim_top #(
   // Script player: one access at a time, the next read from the file as the
   // previous one is answered
   // ---------------------------------------------------------------------------
-  localparam logic [1:0] OpLdRead = 2'd0, OpLdWrite = 2'd1, OpRegRead = 2'd2, OpRegWrite = 2'd3;
+  localparam logic [2:0] OpLdRead = 3'd0, OpLdWrite = 3'd1, OpRegRead = 3'd2, OpRegWrite = 3'd3,
+                         OpResults = 3'd4;
 
-  typedef enum logic [2:0] {StIdle, StLd, StLdAnswer, StReg, StRegAnswer} state_e;
+  typedef enum logic [2:0] {StIdle, StLd, StLdAnswer, StReg, StRegAnswer, StResults} state_e;
 
   state_e              state_q;
   logic                playing, aw_done_q, w_done_q, done_q;
-  logic [1:0]          op_q;
+  logic [2:0]          op_q;
   logic [LdAddrW-1:0]  addr_q;
   logic [LdDataW-1:0]  data_q;
   string               path;
   int                  fd_in, fd_out;
+  // Op 4's reader (below): the posedge player counts the op 4s it starts, the reader
+  // the ones it has finished.
+  logic [7:0]          results_seq_q, results_seen;
+  logic                results_done;
 
   logic reg_write;
 
@@ -190,17 +200,18 @@ module eie_sim_top #(
   // raises script_done_o.
   task automatic next_access;
     int                 found;
-    logic [1:0]         op;
+    logic [2:0]         op;
     logic [LdAddrW-1:0] addr;
     logic [LdDataW-1:0] data;
     found = $fscanf(fd_in, "%h %h %h\n", op, addr, data);
     aw_done_q <= 1'b0;
     w_done_q  <= 1'b0;
     if (found == 3) begin
+      if (op == OpResults) results_seq_q <= results_seq_q + 1'b1;
       op_q    <= op;
       addr_q  <= addr;
       data_q  <= data;
-      state_q <= (op == OpLdRead || op == OpLdWrite) ? StLd : StReg;
+      state_q <= op == OpResults ? StResults : (op == OpLdRead || op == OpLdWrite) ? StLd : StReg;
     end else begin
       $fclose(fd_in);
       $fclose(fd_out);
@@ -220,6 +231,7 @@ module eie_sim_top #(
       data_q    <= '0;
       aw_done_q <= 1'b0;
       w_done_q  <= 1'b0;
+      results_seq_q <= '0;
     end else begin
       unique case (state_q)
         StIdle: begin
@@ -272,8 +284,74 @@ module eie_sim_top #(
             next_access();
           end
         end
+        StResults: begin
+          if (results_done && results_seen == results_seq_q) next_access();
+        end
         default: state_q <= StIdle;
       endcase
+    end
+  end
+  /* verilator lint_on BLKSEQ */
+
+  // ---------------------------------------------------------------------------
+  // Results of every PE at once (op 4)
+  // ---------------------------------------------------------------------------
+  // On falling edges, so that the forced request is settled before the rising
+  // edge the PEs sample it on, as the load port's registered one would be, and
+  // the PEs' read registers are sampled mid-cycle; and on those of a clock that
+  // falls only while results are read (a falling edge every cycle made the whole
+  // model compute about a fifth slower). A force takes its value when it is
+  // executed (Verilator; Icarus follows the variable): the values are set just
+  // before each force and not again until the next one.
+  // A PE's read data is in its read register three edges after the request: sampled after four.
+  localparam int ResultCycles = 5;
+  localparam int LdIdxW = eie_pkg::LdIndexWidth;
+
+  logic [NumPe-1:0]  results_re;
+  logic [LdIdxW-1:0] results_row;
+  logic              results_clk;
+  int                results_step, results_count;
+
+  assign results_clk = clk_i || state_q != StResults;
+
+  /* verilator lint_off BLKSEQ */
+  always @(negedge results_clk or negedge rst_ni) begin : proc_results
+    if (!rst_ni) begin
+      results_seen = '0;
+      results_done = 1'b0;
+    end else if (results_seen != results_seq_q) begin  // an op 4 started: its first row now
+      results_seen = results_seq_q;
+      results_done = 1'b0;
+      results_step = 0;
+      results_row  = '0;
+    end
+    if (rst_ni && !results_done) begin
+      results_count = int'(addr_q);
+      if (results_step == 0) begin
+        for (int p = 0; p < NumPe; p++) begin
+          results_re[p] = int'(results_row) * NumPe + p < results_count;
+        end
+        force u_core.ld_pe_re = results_re;
+        force u_core.ld_target = eie_pkg::LdTgtResult;
+        force u_core.ld_index = results_row;
+      end else if (results_step == 1) begin
+        results_re = '0;  // one read per PE and row
+        force u_core.ld_pe_re = results_re;
+      end else if (results_step == ResultCycles - 1) begin
+        for (int p = 0; p < NumPe; p++) begin
+          if (int'(results_row) * NumPe + p < results_count) begin
+            $fwrite(fd_out, "0 %h\n", u_core.ld_pe_rdata[p]);
+          end
+        end
+        results_row = results_row + 1'b1;
+        if (int'(results_row) * NumPe >= results_count) begin
+          release u_core.ld_pe_re;
+          release u_core.ld_target;
+          release u_core.ld_index;
+          results_done = 1'b1;
+        end
+      end
+      results_step = results_step == ResultCycles - 1 ? 0 : results_step + 1;
     end
   end
   /* verilator lint_on BLKSEQ */

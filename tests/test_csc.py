@@ -4,7 +4,8 @@
 import numpy as np
 import pytest
 
-from eie.image.csc import decode_matrix, encode_column, encode_matrix
+from eie.image.csc import decode_matrix, encode_column, encode_matrix, encode_rows
+from eie.image.sparse_rows import SparseRows
 
 
 def slow_encode_column(codes):
@@ -89,3 +90,39 @@ def test_matrix_round_trip_and_per_pe_columns(num_pes):
             lo, hi = share.pointers[col], share.pointers[col + 1]
             v, z = slow_encode_column(codes[pe::num_pes, col])
             assert share.v[lo:hi].tolist() == v and share.z[lo:hi].tolist() == z
+
+
+@pytest.mark.parametrize("num_pes", [1, 3, 8, 64])
+def test_rows_in_any_column_order_encode_as_the_per_entry_encoder(num_pes):
+    """encode_rows takes each row's entries in any column order (a column reorder leaves them so)."""
+    rng = np.random.default_rng(10 + num_pes)
+    rows, cols = 150, 70
+    codes = ((rng.random((rows, cols)) < 0.1) * rng.integers(1, 16, (rows, cols))).astype(np.uint8)
+    sparse = SparseRows.of(codes)
+    for r in range(rows):  # shuffle each row's entries
+        lo, hi = sparse.row_ptr[r], sparse.row_ptr[r + 1]
+        order = lo + rng.permutation(hi - lo)
+        sparse.col[lo:hi], sparse.value[lo:hi] = sparse.col[order], sparse.value[order]
+    for pe, share in enumerate(encode_rows(sparse, num_pes)):
+        v, z, pointers = [], [], [0]
+        for col in range(cols):
+            cv, cz = slow_encode_column(codes[pe::num_pes, col])
+            v, z = v + cv, z + cz
+            pointers.append(len(v))
+        assert share.v.tolist() == v and share.z.tolist() == z and share.pointers.tolist() == pointers
+
+
+def test_sparse_rows_against_dense_indexing():
+    rng = np.random.default_rng(3)
+    weight = rng.normal(size=(40, 25)) * (rng.random((40, 25)) < 0.3)
+    bias = rng.normal(size=40) * (rng.random(40) < 0.5)
+    full = np.concatenate([weight, bias[:, None]], axis=1)
+    sparse = SparseRows.of(weight, bias)
+    assert sparse.shape == full.shape and sparse.nnz == np.count_nonzero(full)
+    assert np.array_equal(sparse.to_dense(), full)
+    assert np.array_equal(SparseRows.of(weight).to_dense(), weight)
+    row_map, col_order = rng.permutation(40), rng.permutation(26)
+    assert np.array_equal(sparse.permute_rows(row_map).to_dense(), full[row_map])
+    assert np.array_equal(sparse.permute_columns(col_order).to_dense(), full[:, col_order])
+    empty = SparseRows.of(np.zeros((3, 4)), np.zeros(3))
+    assert empty.nnz == 0 and empty.shape == (3, 5) and not empty.to_dense().any()

@@ -110,3 +110,27 @@ def test_memory_words_hold_eight_entries_little_slot_first(tmp_path):
     assert words.size == 2
     assert int(words[0]) == 0x1010101010101010  # eight entries {v=1, z=0}
     assert int(words[1]) == 0x10
+
+
+@pytest.mark.parametrize("kind", ["normal", "cauchy", "few-values", "huge-span", "outlier", "constant"])
+def test_sorted_values_is_numpy_sort(kind):
+    """k-means' bucket sort gives np.sort's array exactly (its prefix sums, so the codebook, depend on it)."""
+    rng = np.random.default_rng(4)
+    size = compress.SORT_BUCKETS * 20
+    data = {
+        "normal": rng.normal(size=size),
+        "cauchy": rng.standard_cauchy(size=size),
+        "few-values": rng.integers(-3, 4, size=size) * 0.25,
+        "huge-span": rng.normal(size=size) * 10.0 ** rng.integers(-300, 300, size=size),
+        "outlier": np.concatenate([rng.random(size - 1), [1e6]]),
+        "constant": np.full(size, 0.5),
+    }[kind]
+    assert np.array_equal(compress.sorted_values(data), np.sort(data))
+
+
+def test_codes_are_the_binary_search_of_the_midpoints():
+    rng = np.random.default_rng(6)
+    centroids = np.sort(rng.normal(size=15))
+    values = np.concatenate([rng.normal(size=5000), (centroids[1:] + centroids[:-1]) / 2.0, centroids])
+    expected = np.searchsorted((centroids[1:] + centroids[:-1]) / 2.0, values, side="left") + 1
+    assert np.array_equal(compress.assign_codes(values, centroids), expected)

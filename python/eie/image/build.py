@@ -10,6 +10,7 @@ from eie.errors import EieError
 from eie.fixedpoint import INT16_MAX, MAX_COLUMNS
 from eie.image import csc
 from eie.image.layout import Image, LayerSpec, MemoryConfig, pack_words
+from eie.image.sparse_rows import SparseRows
 
 
 def build_image(layer_codes, layer_meta, num_pes: int, act_frac: int, memory: MemoryConfig, compression: dict,
@@ -17,8 +18,9 @@ def build_image(layer_codes, layer_meta, num_pes: int, act_frac: int, memory: Me
     """Encode each layer's code matrix (bias column included) and lay out all memories.
 
     ``layer_meta`` holds per layer: in_features, bias, relu, w_frac, codebook_int, codebook_float,
-    and optionally row_map (default: the identity). The code matrices are already in physical
-    order: rows permuted by the row map, columns by the previous layer's.
+    and optionally row_map (default: the identity). The code matrices, dense or as their
+    non-zeros (``SparseRows``), are already in physical order: rows permuted by the row map,
+    columns by the previous layer's.
     """
     memory.check()
     if num_pes < 1:
@@ -36,7 +38,9 @@ def build_image(layer_codes, layer_meta, num_pes: int, act_frac: int, memory: Me
         rows, cols = codes.shape
         if cols > MAX_COLUMNS:
             raise EieError(f"layer {index} has {cols} columns (bias included); the core takes at most {MAX_COLUMNS}")
-        shares = csc.encode_matrix(codes, num_pes)
+        if not isinstance(codes, SparseRows):
+            codes = SparseRows.of(codes)
+        shares = csc.encode_rows(codes, num_pes)
         spec = LayerSpec(
             in_features=meta["in_features"],
             out_features=rows,
@@ -49,7 +53,7 @@ def build_image(layer_codes, layer_meta, num_pes: int, act_frac: int, memory: Me
             entry_base=[int(x) for x in entry_base],
             entries=[s.entries for s in shares],
             padding=[s.padding for s in shares],
-            nonzeros=int(np.count_nonzero(codes)),
+            nonzeros=codes.nnz,
             row_map=[int(x) for x in meta.get("row_map", range(rows))],
         )
         layers.append(spec)

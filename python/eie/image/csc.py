@@ -16,8 +16,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from eie.image.sparse_rows import SparseRows
+
 ZERO_RUN_MAX = 15
 PAD_STRIDE = ZERO_RUN_MAX + 1
+PAD_SHIFT = PAD_STRIDE.bit_length() - 1  # PAD_STRIDE is a power of two: gap >> PAD_SHIFT == gap // PAD_STRIDE
 
 
 @dataclass
@@ -42,33 +45,23 @@ def _encode_sorted(codes: np.ndarray, group: np.ndarray, row: np.ndarray, num_gr
 
     Returns v, z and the number of entries of every group.
     """
-    first = np.empty(row.size, dtype=bool)
-    first[:1] = True
-    np.not_equal(group[1:], group[:-1], out=first[1:])
     # The zeros skipped before each non-zero: from the previous one of its group, or
     # from x_{-1} = -1 for a group's first.
-    gap = np.empty_like(row)
-    gap[:1] = row[:1]
-    np.subtract(row[1:], row[:-1], out=gap[1:])
-    gap[1:] -= 1
-    gap[first] = row[first]
-    pads = gap // PAD_STRIDE
+    previous = np.empty(row.size, dtype=np.int64)
+    previous[:1] = -1
+    previous[1:] = row[:-1]
+    previous[1:][group[1:] != group[:-1]] = -1
+    gap = row - previous - 1
+    pads = gap >> PAD_SHIFT
     per_group_nonzeros = np.bincount(group, minlength=num_groups)
     if not pads.any():  # no run of 16 zeros or more: one entry per non-zero
-        v = codes.astype(np.uint8)
-        z = gap.astype(np.uint8)
-        return v, z, per_group_nonzeros.astype(np.int64)
-    cost = pads + 1
-    ends = np.cumsum(cost)  # one past where each non-zero lands; its paddings precede it
-    total = int(ends[-1])
-    v = np.zeros(total, dtype=np.uint8)
-    z = np.full(total, ZERO_RUN_MAX, dtype=np.uint8)
+        return codes.astype(np.uint8), gap.astype(np.uint8), per_group_nonzeros.astype(np.int64)
+    ends = np.cumsum(pads + 1)  # one past where each non-zero lands; its paddings precede it
+    v = np.zeros(int(ends[-1]), dtype=np.uint8)
+    z = np.full(int(ends[-1]), ZERO_RUN_MAX, dtype=np.uint8)
     v[ends - 1] = codes
-    z[ends - 1] = gap - pads * PAD_STRIDE
-    # A group's entries end where its last non-zero lands (groups are contiguous).
-    last = np.cumsum(per_group_nonzeros)
-    group_ends = np.concatenate([[0], ends])[last]
-    per_group = np.diff(np.concatenate([[0], group_ends])).astype(np.int64)
+    z[ends - 1] = gap & ZERO_RUN_MAX
+    per_group = per_group_nonzeros + np.bincount(group, weights=pads, minlength=num_groups).astype(np.int64)
     return v, z, per_group
 
 
@@ -87,29 +80,25 @@ def encode_matrix(codes: np.ndarray, num_pes: int) -> list[PeMatrix]:
 
     Row i goes to PE ``i % num_pes`` as local row ``i // num_pes``.
     """
+    return encode_rows(SparseRows.of(codes), num_pes)
+
+
+def encode_rows(codes: SparseRows, num_pes: int) -> list[PeMatrix]:
+    """:func:`encode_matrix` of a code matrix held as its non-zeros row by row (codes 1..15)."""
     rows, cols = codes.shape
-    local_rows = -(-rows // num_pes)
-    padded = np.zeros((local_rows * num_pes, cols), dtype=np.uint8)
-    padded[:rows] = codes
-    # (local row, pe, col) -> (pe, col, local row), copied contiguous: its flat non-zero
-    # indices then come in column order per PE, and each is group * local_rows + row
-    # with group = pe * cols + col (one pass over the dense matrix, no 3-D np.nonzero).
-    per_pe = np.ascontiguousarray(padded.reshape(local_rows, num_pes, cols).transpose(1, 2, 0)).ravel()
-    flat = np.flatnonzero(per_pe)
-    group, lrow = np.divmod(flat, local_rows)
-    if lrow.size:
-        v, z, per_group = _encode_sorted(per_pe[flat], group, lrow, num_pes * cols)
-    else:
-        v = z = np.zeros(0, dtype=np.uint8)
-        per_group = np.zeros(num_pes * cols, dtype=np.int64)
-    per_group = per_group.reshape(num_pes, cols)
-    pe_totals = per_group.sum(axis=1)
-    bounds = np.concatenate([[0], np.cumsum(pe_totals)])
+    # A stable sort of 16-bit keys is a radix sort (numpy), several times faster than of wider ones.
+    key_type = np.uint16 if cols <= 1 << 16 else np.int64
     shares = []
-    for p in range(num_pes):  # one iteration per PE, not per entry
-        pointers = np.concatenate([[0], np.cumsum(per_group[p])]).astype(np.int64)
-        lo, hi = bounds[p], bounds[p + 1]
-        shares.append(PeMatrix(v=v[lo:hi], z=z[lo:hi], pointers=pointers))
+    for pe in range(num_pes):  # one iteration per PE, not per entry
+        index, lengths = codes.row_entries(np.arange(pe, rows, num_pes))
+        local_row = np.repeat(np.arange(lengths.size), lengths)
+        col = codes.col[index]
+        # Column order; within a column the rows stay in the order they were taken, ascending.
+        order = np.argsort(col.astype(key_type), kind="stable")
+        v, z, per_col = _encode_sorted(codes.value[index][order], col[order], local_row[order], cols)
+        pointers = np.zeros(cols + 1, dtype=np.int64)
+        np.cumsum(per_col, out=pointers[1:])
+        shares.append(PeMatrix(v=v, z=z, pointers=pointers))
     return shares
 
 

@@ -22,6 +22,7 @@ import numpy as np
 from eie.errors import EieError
 from eie.fixedpoint import DEFAULT_ACT_FRAC, MAX_WEIGHT_FRAC
 from eie.image import Image, MemoryConfig, build_image, row_map
+from eie.image.sparse_rows import SparseRows
 from eie.packing import compress, row_assign
 from eie.packing.model_io import Layer, check_chain
 
@@ -66,7 +67,7 @@ class SharedLayer:
     """One layer pruned and weight-shared: what ``pack`` places on the PEs (independent of N
     unless ESE pruning balanced it over the PEs)."""
 
-    codes: np.ndarray  # out x (in + bias) codebook indices, 0 = zero weight, bias column last
+    codes: SparseRows  # out x (in + bias) codebook indices of the non-zero weights, bias column last
     in_features: int
     bias: bool
     w_frac: int
@@ -83,10 +84,9 @@ def share_layers(layers: list[Layer], options: PackOptions) -> list[SharedLayer]
     centroids = compress.user_codebook(options.codebook) if options.codebook is not None else None
     shared = []
     for index, layer in enumerate(layers):
-        weight = prune_layer(layer.weight, options)
-        full = weight if layer.bias is None else np.concatenate([weight, layer.bias[:, None]], axis=1)
+        full = SparseRows.of(prune_layer(layer.weight, options), layer.bias)
         try:
-            codes, table_int, w_frac, table = compress.share_weights(full, centroids)
+            codes, table_int, w_frac, table = compress.share_sparse(full, centroids)
         except EieError as exc:
             raise EieError(f"layer {index}: {exc}") from None
         shared.append(SharedLayer(codes, layer.weight.shape[1], layer.bias is not None, w_frac, table_int, table))
@@ -106,12 +106,12 @@ def place_layers(shared: list[SharedLayer], options: PackOptions) -> Image:
     for index, layer in enumerate(shared):
         codes = layer.codes
         # The inputs arrive in the previous layer's physical order; the bias column stays last.
-        # (Each reorder copies the whole dense code matrix: skipped when it is the identity.)
+        # (Each reorder copies the non-zeros: skipped when it is the identity.)
         col_order = np.concatenate([in_map, np.arange(in_map.size, codes.shape[1])])
         if not _identity(col_order):
-            codes = codes[:, col_order]
+            codes = codes.permute_columns(col_order)
         row_map = row_assign.assign_rows(codes, options.num_pes, options.assign_rows)
-        codes_per_layer.append(codes if _identity(row_map) else codes[row_map])
+        codes_per_layer.append(codes if _identity(row_map) else codes.permute_rows(row_map))
         in_map = row_map
         meta.append(
             {

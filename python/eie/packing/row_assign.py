@@ -65,6 +65,7 @@ from __future__ import annotations
 import numpy as np
 
 from eie.image.csc import PAD_STRIDE
+from eie.image.sparse_rows import SparseRows
 from eie.errors import EieError
 from eie.image.row_map import METHODS
 
@@ -78,20 +79,21 @@ def slot_counts(rows: int, num_pes: int) -> np.ndarray:
     return (rows - np.arange(num_pes, dtype=np.int64) + num_pes - 1) // num_pes
 
 
-def assign_rows(codes: np.ndarray, num_pes: int, method: str) -> np.ndarray:
-    """The row map (physical row -> model row) of a code matrix (rows x cols, 0 = zero weight)."""
+def assign_rows(codes: np.ndarray | SparseRows, num_pes: int, method: str) -> np.ndarray:
+    """The row map (physical row -> model row) of a code matrix (rows x cols, 0 = zero weight),
+    dense or as its non-zeros."""
     if method not in METHODS:
         raise EieError(f"row assignment {method!r} is not one of {', '.join(METHODS)}")
     rows = codes.shape[0]
     if method == "interleave" or num_pes == 1 or rows <= 1:
         return np.arange(rows, dtype=np.int64)
-    return _balanced(codes, num_pes)
+    return _balanced(codes if isinstance(codes, SparseRows) else SparseRows.of(codes), num_pes)
 
 
-def _balanced(codes: np.ndarray, num_pes: int) -> np.ndarray:
+def _balanced(codes: SparseRows, num_pes: int) -> np.ndarray:
+    # Each row's columns are contiguous, in any order: nothing below depends on their order.
     rows, cols = codes.shape
-    row_of, col_of = np.nonzero(codes)  # row-major: each row's columns are contiguous
-    starts = np.searchsorted(row_of, np.arange(rows + 1))
+    starts, col_of = codes.row_ptr, codes.col
     nnz = np.diff(starts)
     order = np.lexsort((np.arange(rows), -nnz))  # heaviest first, ties by row index
 

@@ -38,7 +38,8 @@ LOAD_METHODS = {
 # Who drives each run's inputs, counter reads and result reads (``simulate(io=...)``,
 # ``eie sim --io``); eie.sim.tb.core_tb.IO_METHODS has the same names.
 IO_METHODS = {
-    "script": "the simulator plays them through the core's ports from a file (rtl/eie_sim_top.sv; fast)",
+    "script": "the simulator plays them through the core's ports from a file (rtl/eie_sim_top.sv; fast), "
+              "the results read by every PE at once through its own read path, not one by one through the load port",
     "port": "the testbench drives every access from Python, as the regression does (slow for big layers)",
 }
 
@@ -142,6 +143,11 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
         }
         if not verbose:
             env["COCOTB_LOG_LEVEL"] = "WARNING"  # the report says what matters
+        if "COCOTB_REWRITE_ASSERTION_FILES" not in os.environ:
+            # cocotb's default, "*.py", runs pytest's assertion rewriter over every module the
+            # test imports (numpy's included): 1-1.7 s of the simulator's start-up wherever
+            # Python writes no bytecode cache (PYTHONDONTWRITEBYTECODE). The test module only.
+            env["COCOTB_REWRITE_ASSERTION_FILES"] = "core_run.py"
         # The simulator runs in this run's own folder, so that several runs of one
         # build can go at once (eie bench). core_run reads only ports and writes
         # only the backdoor memories: no probes, a leaner Verilator build.

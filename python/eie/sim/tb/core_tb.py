@@ -11,7 +11,8 @@
   valid/ready delays.
 - ``ScriptPlayer``: on the simulation-only top level rtl/eie_sim_top.sv, a list of
   accesses played by the simulator itself through the same two ports, with no
-  Python per access or per cycle (``EieTB(io="script")``: eie sim's default).
+  Python per access or per cycle (``EieTB(io="script")``: eie sim's default); the
+  results it reads from every PE at once, through each PE's own read path.
 """
 
 from __future__ import annotations
@@ -154,8 +155,10 @@ def activation_beats(acts: np.ndarray, num_pes: int, target: int):
         yield ld_address(target, int(j) % num_pes, int(j) // num_pes), int(acts[j]) & 0xFFFF
 
 
-# Script operations (rtl/eie_sim_top.sv): one access each, answered in order.
-OP_LD_READ, OP_LD_WRITE, OP_REG_READ, OP_REG_WRITE = range(4)
+# Script operations (rtl/eie_sim_top.sv): one access each, answered in order; OP_RESULTS
+# (address: a count) reads that many results through every PE's read path at once,
+# one answer each.
+OP_LD_READ, OP_LD_WRITE, OP_REG_READ, OP_REG_WRITE, OP_RESULTS = range(5)
 # eie sim's way to the ports: the simulator plays each batch of accesses from a
 # file (script), or the testbench drives every access from Python (port).
 IO_METHODS = ("script", "port")
@@ -178,7 +181,8 @@ class ScriptPlayer:
         dut.script_start_i.value = 0
 
     async def play(self, ops: list[tuple[int, int, int]]) -> list[int]:
-        """(op, address, data) each; returns each access's read data (0 for a write)."""
+        """(op, address, data) each; returns each access's read data (0 for a write), and
+        for an OP_RESULTS the ``address`` results."""
         self.path.write_text("".join(f"{op:x} {addr:x} {data & (1 << 64) - 1:x}\n" for op, addr, data in ops))
         self.dut.script_start_i.value = 1
         await RisingEdge(self.dut.clk_i)
@@ -186,8 +190,10 @@ class ScriptPlayer:
         await RisingEdge(self.dut.script_done_o)
         await RisingEdge(self.dut.clk_i)
         answers = [line.split() for line in self.path.with_name(self.path.name + ".out").read_text().splitlines()]
-        assert len(answers) == len(ops), f"the script player answered {len(answers)} of {len(ops)} accesses"
-        for (op, addr, _), (resp, _) in zip(ops, answers):
+        # One answer an access; an OP_RESULTS answers once per result.
+        asked = [(op, addr) for op, addr, _ in ops for _ in range(addr if op == OP_RESULTS else 1)]
+        assert len(answers) == len(asked), f"the script player answered {len(answers)} of {len(asked)} accesses"
+        for (op, addr), (resp, _) in zip(asked, answers):
             if int(resp, 16):
                 kind = "read" if op == OP_REG_READ else "write"
                 raise AXIProtocolError(f"{kind} of {addr:#x}: RESP {int(resp, 16)}", AXIxRESP(int(resp, 16)))
@@ -330,9 +336,15 @@ class EieTB:
         await RisingEdge(self.dut.clk_i)
 
     async def read_output(self, image) -> np.ndarray:
-        """Output i of the last layer from PE i mod N, local row i div N (sign-extended words)."""
-        addresses = [ld_address(TGT_RESULT, i % image.num_pes, i // image.num_pes) for i in range(image.out_features)]
-        raw = await self.accesses([(OP_LD_READ, a, 0) for a in addresses])
+        """Output i of the last layer from PE i mod N, local row i div N (sign-extended words).
+        With io="script" every PE reads its rows at once (rtl/eie_sim_top.sv, OP_RESULTS),
+        through its own RESULT read path; else each through the load port."""
+        if self.script is not None:
+            raw = await self.script.play([(OP_RESULTS, image.out_features, 0)])
+        else:
+            addresses = [ld_address(TGT_RESULT, i % image.num_pes, i // image.num_pes)
+                         for i in range(image.out_features)]
+            raw = await self.accesses([(OP_LD_READ, a, 0) for a in addresses])
         return np.array([r - (1 << 64) if r >> 63 else r for r in raw], dtype=np.int64)
 
     async def accesses(self, ops: list[tuple[int, int, int]]) -> list[int]:
