@@ -64,7 +64,7 @@ module eie_relu_quant_formal #(
   assign f_sum  = $signed({f_acc[AccWidth-1], f_acc}) + f_half;
   assign f_y    = f_sum >>> f_shift;
   localparam logic signed [SumWidth-1:0] YMax = SumWidth'((1 << (ActWidth - 1)) - 1);
-  localparam logic signed [SumWidth-1:0] YMin = -SumWidth'(1 << (ActWidth - 1));
+  localparam logic signed [SumWidth-1:0] YMin = SumWidth'(-(1 << (ActWidth - 1)));
   assign f_sat  = (f_y > YMax) ? YMax[ActWidth-1:0] :
                   (f_y < YMin) ? YMin[ActWidth-1:0] : f_y[ActWidth-1:0];
   assign f_act  = (relu_i && f_sat[ActWidth-1]) ? '0 : f_sat;

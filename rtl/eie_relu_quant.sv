@@ -43,7 +43,8 @@ module eie_relu_quant #(
   // Outside, the saturation follows the sign; inside, the compares see t exactly.
   localparam int WinWidth = ActWidth + 2;
   localparam logic signed [WinWidth-1:0] TMax = WinWidth'(2 * ((1 << (ActWidth - 1)) - 1));
-  localparam logic signed [WinWidth-1:0] TMin = -WinWidth'(2 * (1 << (ActWidth - 1)) + 1);
+  // The minus inside the cast: Yosys 0.70 reads -W'(x) as W'(x) (lint refuses that form).
+  localparam logic signed [WinWidth-1:0] TMin = WinWidth'(-(2 * (1 << (ActWidth - 1)) + 1));
   localparam logic        [ActWidth-1:0] ActMax = ActWidth'((1 << (ActWidth - 1)) - 1);
   localparam logic        [ActWidth-1:0] ActMin = ActWidth'(1 << (ActWidth - 1));
 

@@ -9,7 +9,8 @@ reads them as synthesis would. A fourth check finds the one pattern that hangs
 Icarus 11 but no tool flags: an always_comb that reads a variable it also writes
 (Icarus re-runs such a block forever when two of them feed each other). A fifth
 keeps the house style's layout rules (STYLE.md): lines of at most 100 characters,
-named always blocks (proc_...), generate labels g_..., a /// comment on every port.
+named always blocks (proc_...), generate labels g_..., a /// comment on every port, and no
+unary minus before a size cast (Yosys 0.70 drops it).
 The simulation-only top level rtl/eie_sim_top.sv (file I/O) goes through every
 check but Yosys's. Prints one line per check; exits 1 on any finding.
 """
@@ -125,6 +126,9 @@ def style_findings(text: str) -> list[tuple[int, str]]:
             found.append((number, f"{len(line)} characters, more than {MAX_LINE}"))
         if re.search(r"\balways(_ff|_comb|_latch)?\b.*\bbegin\s*$", code):
             found.append((number, "an always block without a name (begin : proc_...)"))
+        # Yosys 0.70 drops a unary minus written before a size cast: -W'(x) reads as W'(x).
+        if re.search(r"(^|[=(,?:]|\breturn)\s*-\s*\w+\s*'\(", code):
+            found.append((number, "a unary minus before a size cast (Yosys drops it): write W'(-x)"))
         label = re.search(r"\bbegin\s*:\s*(\w+)", code)
         if label and not label.group(1).startswith(("g_", "proc_")):
             found.append((number, f"label {label.group(1)}: generate blocks g_..., always blocks proc_..."))

@@ -117,6 +117,10 @@ MUTATIONS = [
     ("relu_quant_s0", "eie_relu_quant.sv",
      "assign fits_shift = !(|dropped) && (win_shift[WinWidth-1] == neg_shift);",
      "assign fits_shift = !(|dropped);"),
+    # A unary minus before the cast, which Yosys drops: TMin reads +65537, nearly every
+    # in-window result saturates low (every netlist before session 16's fix).
+    ("relu_quant_s0", "eie_relu_quant.sv",
+     "TMin = WinWidth'(-(2 * (1 << (ActWidth - 1)) + 1));", "TMin = -WinWidth'(2 * (1 << (ActWidth - 1)) + 1);"),
     # The first stage keeps 2 * acc's low bits without checking the ones it drops.
     ("relu_quant_s1", "eie_relu_quant.sv", "assign dropped[k] = !shift_i[k] &&", "assign dropped[k] = 1'b0 &&"),
 ]

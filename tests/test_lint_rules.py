@@ -90,3 +90,15 @@ endmodule"""
 
 def test_the_rtl_keeps_the_house_layout():
     assert lint.lint_style(lint.rtl_sources()) == []
+
+
+def test_style_refuses_a_unary_minus_before_a_size_cast():
+    # Yosys 0.70 reads -W'(x) as W'(x): eie_relu_quant's TMin was +65537 in every netlist.
+    text = """module m;
+  localparam logic signed [17:0] A = -18'(65537);
+  localparam logic signed [17:0] B = 18'(-65537);
+  localparam logic signed [17:0] C = (W > 1) ? -W'(3) : '0;
+  assign y = a - W'(b);
+  assign z = a -W'(b);
+endmodule"""
+    assert [line for line, _ in lint.style_findings(text)] == [2, 4]
