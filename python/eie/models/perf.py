@@ -195,7 +195,8 @@ def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_dep
     cycles = INIT_CYCLES + compute
     timing = LayerTiming(cycles=int(cycles), compute_cycles=int(compute), broadcasts=int(count),
                          broadcast_stalls=int(stalls), busy=active.sum(axis=1).astype(np.int64),
-                         padding=np.asarray(padding, dtype=np.int64), queue_full=queue_full, entries=np.asarray(entries, dtype=np.int64))
+                         padding=np.asarray(padding, dtype=np.int64), queue_full=queue_full,
+                         entries=np.asarray(entries, dtype=np.int64))
     if ends is not None:
         timing.events, timing.core_events = layer_events(timing, active, columns, pops, order, ends, levels,
                                                          writes_back)
