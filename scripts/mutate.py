@@ -22,7 +22,8 @@
    when it passes on the unmutated design there, then the whole core's register
    test (tb/core_regs.py) and misuse test (tb/core_misuse.py), then whole-core
    scenarios (three-layer chains at N = 2, queue depth 2, checked against eie ref
-   and the cycle model, one with a random load pause, one with AXI4-Lite backpressure). Each
+   and the cycle model, one with a random load pause, one with AXI4-Lite backpressure;
+   then four layers with hidden layers narrower than the PEs). Each
    mutant has a time limit; over it counts as killed (a hang is a detected bug).
 5. Survivors go to an equivalence check (equiv_make, equiv_simple, equiv_induct) of
    the mutated module against the original (flattened, memories mapped),
@@ -98,9 +99,10 @@ def block_testbench(module: str) -> str | None:
 # The whole-core scenarios (run in the worker; also fix the core's parameters)
 # -----------------------------------------------------------------------------
 def scenario_images():
-    """Three three-layer chains at N = 2 (densities 1 %, 30 %, 100 %), as tb/test_core.py builds them."""
+    """Three three-layer chains at N = 2 (densities 1 %, 30 %, 100 %), as tb/test_core.py builds them,
+    and its four layers with hidden layers narrower than the PEs (test_hidden_layers_narrower_than_the_pes)."""
     import numpy as np
-    from test_core import SMALL_MEMORY, make_inputs, make_network
+    from test_core import NARROW_SHAPES, SMALL_MEMORY, make_inputs, make_network, narrow_network
 
     rng = np.random.default_rng(2016)
     widest = SMALL_MEMORY.act_depth * SCENARIO_PES
@@ -110,6 +112,8 @@ def scenario_images():
         image = make_network(rng, SCENARIO_PES, shapes, (True, False, index % 2 == 0), density,
                              linear_last=index == 1)
         out.append((image, make_inputs(rng, shapes[0][1])))
+    narrow = np.random.default_rng(21)
+    out.append((narrow_network(narrow, SCENARIO_PES), make_inputs(narrow, NARROW_SHAPES[0][1])))
     return out
 
 

@@ -21,7 +21,7 @@ from eie.hw.regs import LdTarget
 from eie.image import load
 from eie.models.reference import run_layers
 from eie.sim.tb.core_tb import CTRL_IMAGE_KEPT, CTRL_START, ERROR_BITS, STATUS_BUSY, STATUS_DONE, STATUS_ERROR, TGT_ACT0, \
-    TGT_PTR, TGT_RESULT, EieTB, layer_reg, ld_address, watchdog_cycles
+    TGT_PTR, TGT_RESULT, TGT_SPMAT, EieTB, layer_reg, ld_address, watchdog_cycles
 
 
 class Fixture:
@@ -159,6 +159,33 @@ async def pointers_out_of_order(dut):
     await fx.start()
     await expect_error(fx, "PTR_ORDER")
     await fx.tb.load.write_many([(ld_address(TGT_PTR, 0, 0), p0)])
+    await fx.good_run()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def entry_beyond_the_rows_written_back(dut):
+    """PE 0's last entry of a column of layer 0 (written back: not the last layer) moved to a
+    row past PE 0's rows of the layer but inside the accumulators: ROW_RANGE (eie_wb_seq's check at
+    the end of the write-back; a row past the accumulators would be the overflow check's)."""
+    fx = await ready(dut)
+    layer, pe = fx.image.layers[0], 0
+    assert len(fx.image.layers) > 1, "layer 0 must be written back"
+    share = fx.image.layer_shares(0)[pe]
+    column = next(j for j in range(fx.image.in_features) if share.pointers[j + 1] > share.pointers[j])
+    lo, hi = int(share.pointers[column]), int(share.pointers[column + 1])
+    last_row = int(np.sum(share.z[lo:hi].astype(np.int64) + 1)) - 1  # row = previous row + z + 1
+    moved_row = last_row + 15 - int(share.z[hi - 1])  # the last entry's z set to 15
+    pe_rows = len(range(pe, layer.out_features, fx.image.num_pes))
+    assert pe_rows <= moved_row < fx.image.memory.act_depth, (pe_rows, moved_row)
+    entry = layer.entry_base[pe] + hi - 1
+    word = int(fx.image.spmat[pe][entry // 8])
+    await fx.tb.load.write_many([(ld_address(TGT_SPMAT, pe, entry // 8), word | 0xF << (8 * (entry % 8)))])
+    acts = np.zeros_like(fx.acts)
+    acts[column] = 100
+    await fx.tb.load_input(fx.image, acts)
+    await fx.start()
+    await expect_error(fx, "ROW_RANGE")
+    await fx.tb.load.write_many([(ld_address(TGT_SPMAT, pe, entry // 8), word)])
     await fx.good_run()
 
 

@@ -306,6 +306,47 @@ async def each_run_starts_status_and_layer_cycles_afresh(dut):
     tb.check_protocols()
 
 
+@cocotb.test(timeout_time=2, timeout_unit="ms")
+async def a_shift_past_fifteen_requantises_the_results(dut):
+    """LAYER_FLAGS.SHIFT is 5 bits (rtl/eie_regs.rdl); the packer writes w_frac, 0..15, a host may
+    write up to 31. The last layer's RESULT reads are its accumulators requantised at its SHIFT:
+    with 16 + w_frac written there, they equal eie ref's accumulators through the reference
+    requantisation (eie.fixedpoint.requantize) at that shift. A network of MaxLayers layers, so that
+    the last descriptor slot is in use."""
+    from eie.fixedpoint import requantize
+    from eie.hw import layer_flags
+    from eie.image import decode
+    from eie.models.reference import trace
+
+    tb, build = await started(dut)
+    rng = np.random.default_rng(cocotb.RANDOM_SEED % (1 << 32))
+    memory = MemoryConfig(build["SpmatDepth"], build["PtrBankDepth"], build["ActDepth"], build["MaxLayers"])
+    sizes = [7] + [int(rng.integers(3, 9)) for _ in range(build["MaxLayers"])]
+    layers = [Layer(rng.normal(size=(rows, cols)), rng.normal(size=rows) if i % 2 == 0 else None)
+              for i, (cols, rows) in enumerate(zip(sizes, sizes[1:]))]
+    # A linear last layer: ReLU would often zero its results at either shift.
+    image = pack(layers, PackOptions(num_pes=build["NumPe"], density=0.6, memory=memory, linear_last=True))
+    last = image.layers[-1]
+    shift = 16 + last.w_frac
+    assert last.w_frac < 16 and shift < 1 << regs.REGISTERS["LAYER_FLAGS"].field("SHIFT").width
+    await tb.load_image(image)
+    await tb.reg_write(regs.REGISTERS["LAYER_FLAGS"].address(len(image.layers) - 1),
+                       layer_flags(last.bias, last.relu, shift))
+    telling = 0  # runs whose results at w_frac differ from those at 16 + w_frac
+    for run in range(4):
+        acts = rng.integers(-20000, 20000, size=image.in_features) * (rng.random(image.in_features) < 0.7)
+        await tb.load_input(image, acts)
+        status = await tb.start_and_wait(watchdog_cycles(image, acts))
+        assert status & (STATUS_BUSY | STATUS_DONE | STATUS_ERROR) == STATUS_DONE, \
+            f"run {run}: STATUS {status:#x}, errors {await error_bits(tb)}"
+        acc = trace(decode(image), acts)[-1].accumulators[0]
+        expected = requantize(acc, shift, last.relu)
+        telling += not np.array_equal(expected, requantize(acc, last.w_frac, last.relu))
+        assert np.array_equal(await tb.read_output(image), expected), f"run {run}: outputs differ from eie ref's"
+    assert telling, "no run's results tell the shift's top bit"
+    tb.check_protocols()
+
+
 @cocotb.test(timeout_time=1, timeout_unit="ms")
 async def load_port_reads_back_every_memory(dut):
     """Every PE's sparse-matrix words, pointers and both activation files read back, through

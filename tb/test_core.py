@@ -130,6 +130,25 @@ def test_chain_without_pe_counters(tmp_path, sim, config, capsys):
                          pe_counters=False)
 
 
+# Hidden layers narrower than the PE array (N = 2): a layer of 1 output leaves PE 1
+# without a row to write back and without an entry; a layer of 3 gives PE 1 its one
+# row, global row 1 (eie_wb_seq: a PE's first row is its index).
+NARROW_SHAPES = [(1, 19), (3, 1), (2, 3), (5, 2)]
+
+
+def narrow_network(rng, num_pes: int = 2):
+    """Four layers, hidden widths 1, 3 and 2, every layer dense (each PE row that exists has entries)."""
+    return make_network(rng, num_pes, NARROW_SHAPES, (True, True, False, True), 1.0)
+
+
+def test_hidden_layers_narrower_than_the_pes(tmp_path, sim):
+    """Hidden layers of 1, 3 and 2 outputs at N = 2: outputs equal eie ref, counters the cycle model's,
+    no error (a PE with no row to write back and no entry has touched no row beyond its rows)."""
+    rng = np.random.default_rng(21)
+    _, report = run_and_compare(tmp_path, narrow_network(rng), make_inputs(rng, NARROW_SHAPES[0][1]), sim, 2)
+    assert all(len(run["layer_cycles"]) >= len(NARROW_SHAPES) for run in report["runs"])
+
+
 @pytest.mark.parametrize("num_pes", [1, 3])
 def test_single_layer_shapes(tmp_path, sim, num_pes):
     """1 x 1, 1 x many, many x 1, with and without bias, weight density 1% to 100%."""

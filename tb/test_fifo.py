@@ -22,8 +22,8 @@ from eie.sim.tb.valid_ready import ReadySink
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 from clocked_tb import ClockedTB, run_unit
 
+# The width pytest builds; the tests read the DUT's own (scripts/mutate.py runs them at the core's).
 WIDTH = 16
-LANE_MASK = (1 << WIDTH) - 1
 
 
 PAUSE_PATTERN = [False, False, True, False, True, True, True, False, False, True]
@@ -80,12 +80,12 @@ def lane_bits(value: int, lanes: int) -> list[bool]:
     return [bool(value >> lane & 1) for lane in range(lanes)]
 
 
-def lane_words(value: int, lanes: int) -> list[int]:
-    return [value >> (lane * WIDTH) & LANE_MASK for lane in range(lanes)]
+def lane_words(value: int, lanes: int, width: int) -> list[int]:
+    return [value >> (lane * width) & ((1 << width) - 1) for lane in range(lanes)]
 
 
-def pack_words(words: list[int]) -> int:
-    return sum(word << (lane * WIDTH) for lane, word in enumerate(words))
+def pack_words(words: list[int], width: int) -> int:
+    return sum(word << (lane * width) for lane, word in enumerate(words))
 
 
 def sample_pins(dut, lanes: int) -> Sample:
@@ -94,7 +94,7 @@ def sample_pins(dut, lanes: int) -> Sample:
         clear=bool(dut.clear_i.value),
         push_valid=lane_bits(int(dut.push_valid_i.value), lanes),
         push_ready=lane_bits(int(dut.push_ready_o.value), lanes),
-        push_data=lane_words(int(dut.push_data_i.value), lanes),
+        push_data=lane_words(int(dut.push_data_i.value), lanes, int(dut.Width.value)),
         pop_valid=bool(dut.pop_valid_o.value),
         pop_ready=bool(dut.pop_ready_i.value),
         pop_data=int(dut.pop_data_o.value) if dut.pop_valid_o.value else 0,
@@ -163,8 +163,9 @@ class PushSource:
             self.busy = bool(current) or bool(self.queue)
             dut.push_valid_i.value = (1 << len(current)) - 1
             # Junk on the idle lanes: the FIFO must not store it.
-            junk = [self.rng.getrandbits(WIDTH) for _ in range(self.lanes - len(current))]
-            dut.push_data_i.value = pack_words(current + junk)
+            width = int(dut.Width.value)
+            junk = [self.rng.getrandbits(width) for _ in range(self.lanes - len(current))]
+            dut.push_data_i.value = pack_words(current + junk, width)
             await ReadOnly()
             ready = lane_bits(int(dut.push_ready_o.value), self.lanes)
             taken = 0
@@ -184,6 +185,7 @@ class TB(ClockedTB):
         super().__init__(dut, salt)
         self.depth = int(dut.Depth.value)
         self.lanes = int(dut.PushLanes.value)
+        self.width = int(dut.Width.value)
         dut._log.info(
             "eie_fifo Depth=%d PushLanes=%d, seed %d (salt %d)", self.depth, self.lanes, cocotb.RANDOM_SEED, salt
         )
@@ -206,13 +208,13 @@ class TB(ClockedTB):
         await FallingEdge(dut.clk_i)
         dut.clear_i.value = int(clear)
         dut.push_valid_i.value = (1 << len(offer)) - 1
-        dut.push_data_i.value = pack_words(offer + [self.item() for _ in range(self.lanes - len(offer))])
+        dut.push_data_i.value = pack_words(offer + [self.item() for _ in range(self.lanes - len(offer))], self.width)
         dut.pop_ready_i.value = int(pop)
         await ReadOnly()
         return sample_pins(dut, self.lanes)
 
     def item(self) -> int:
-        return self.rng.getrandbits(WIDTH)
+        return self.rng.getrandbits(self.width)
 
     def items(self, n: int) -> list[int]:
         return [self.item() for _ in range(n)]

@@ -24,6 +24,7 @@ from eie.sim.tb.valid_ready import ReadySink
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 from clocked_tb import ClockedTB, run_unit
 
+# The width pytest builds; the tests read the DUT's own (scripts/mutate.py runs them at the core's).
 DATA_WIDTH = 24
 PAYLOAD_BITS = 16  # item = leaf << PAYLOAD_BITS | payload
 
@@ -221,6 +222,7 @@ class Ports:
             self.leaf_valid, self.leaf_data, self.leaf_ready = dut.in_valid_i, dut.in_data_i, dut.in_ready_o
             self.root_valid, self.root_data, self.root_ready = dut.out_valid_o, dut.out_data_o, dut.out_ready_i
             self.leaf_done, self.done = dut.in_done_i, dut.out_done_o
+        self.width = int(dut.DataWidth.value)
         self.flush = dut.flush_i
         self.clk = dut.clk_i
 
@@ -228,14 +230,14 @@ class Ports:
 def sample_pins(p: Ports, cycle: int) -> Sample:
     """Every pin, read in the read-only phase of a cycle (what the edge will see)."""
     n = p.num_leaves
-    mask = (1 << DATA_WIDTH) - 1
+    mask = (1 << p.width) - 1
     data = int(p.leaf_data.value)
     return Sample(
         cycle=cycle,
         flush=bool(p.flush.value),
         leaf_valid=bits(int(p.leaf_valid.value), n),
         leaf_done=bits(int(p.leaf_done.value), n),
-        leaf_data=[data >> (DATA_WIDTH * i) & mask for i in range(n)],
+        leaf_data=[data >> (p.width * i) & mask for i in range(n)],
         leaf_ready=bits(int(p.leaf_ready.value), n),
         root_valid=bool(p.root_valid.value),
         root_data=int(p.root_data.value),
@@ -277,9 +279,9 @@ class LeafSources:
                     valid |= 1 << i
                     item = self.current[i]
                 else:
-                    item = self.rng.getrandbits(DATA_WIDTH)  # junk: must not be taken
+                    item = self.rng.getrandbits(p.width)  # junk: must not be taken
                     done |= int(not self.queues[i]) << i
-                data |= item << (DATA_WIDTH * i)
+                data |= item << (p.width * i)
             p.leaf_valid.value = valid
             p.leaf_done.value = done
             p.leaf_data.value = data

@@ -153,19 +153,22 @@ class _PopSchedule:
 
 def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_depth: int,
                     levels: int, tree: perf._TreeTimes | None = None,
-                    tail_padding: np.ndarray | None = None) -> tuple[int, int, np.ndarray]:
-    """(last compute cycle before the layer is drained, broadcast stalls, pops) of one layer.
+                    tail_padding: np.ndarray | None = None) -> tuple[int, int, np.ndarray, np.ndarray]:
+    """(last compute cycle before the layer is drained, broadcast stalls, pops, queue full) of one layer.
 
     Cycle 0 is the first compute cycle. ``active[p, i]``: issue slots of broadcast i in PE p.
     ``pops[i, p]``: the cycle PE p pops broadcast i (where it has entries), for the events.
     ``tree``: the columns' arrival as the layer before writes back (None: all there at once).
     ``tail_padding[i, p]``: 1 where broadcast i's column ends on a padding in PE p.
+    ``queue_full[p]``: cycles in which PE p has a column to take and no room (PE_QUEUE_FULL;
+    issue 21 added it here, counted cycle by cycle, skipped cycles included).
     """
     num_pes, count = active.shape
     sim = _TreeSim(tree) if tree is not None else None
     pops = np.full((count, num_pes), -1, dtype=np.int64)
+    queue_full = np.zeros(num_pes, dtype=np.int64)
     if count == 0:
-        return (_tree_done_from(sim, 0) if sim is not None else 0), 0, pops
+        return (_tree_done_from(sim, 0) if sim is not None else 0), 0, pops, queue_full
     pes = np.arange(num_pes)
     source = _Broadcaster(count, bias, first_tree_load=1 + levels, tree=sim)
     tree_done = None  # the first cycle the LNZD tree is done
@@ -192,6 +195,7 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
         # of the history), up to two; a column written last cycle is already there.
         take = np.minimum(np.minimum(lag, TAKES_PER_CYCLE), queue_depth - queued - in_ptr)
         np.maximum(take, 0, out=take)
+        queue_full += (lag > 0) & (queue_depth - queued - in_ptr <= 0)
         new = np.zeros(num_pes, dtype=np.int64)
         if take.any():
             last_take = t
@@ -233,13 +237,16 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
         if source.head == count and not lag.any():
             break
         if sim is None:  # the tree simulation changes every cycle: nothing to skip
+            quiet_from = t
             t, skipped_stalls = _skip_quiet_cycles(t, in_ptr, queued, lag, queue_depth, history_depth, source,
                                                    schedule)
             stalls += skipped_stalls
+            # Skipped: no PE with a column to take has room.
+            queue_full += (t - quiet_from) * (lag > 0)
     drained = max(last_take + BCAST_TO_IDLE, int(idle_from.max()) + ISSUE_TO_IDLE)
     if sim is not None:
         drained = max(drained, tree_done if tree_done is not None else _tree_done_from(sim, t))
-    return drained, stalls, pops
+    return drained, stalls, pops, queue_full
 
 
 def _tree_done_from(sim: _TreeSim, t: int) -> int:

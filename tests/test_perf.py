@@ -339,8 +339,8 @@ def test_events_equal_a_walk_of_the_entries(seed):
         counts = column_counts(loaded, index)
         tree = None if index == 0 else perf._TreeTimes.after_writeback(
             order, loaded.num_pes, loaded.layers[index - 1].spec.out_features)
-        _, _, pops = perf._compute_cycles(counts.slots[:, columns], spec.bias, queue_depth, DEFAULT_HISTORY_DEPTH,
-                                          tree_levels(loaded.num_pes), tree)
+        _, _, pops, _ = perf._compute_cycles(counts.slots[:, columns], spec.bias, queue_depth, DEFAULT_HISTORY_DEPTH,
+                                             tree_levels(loaded.num_pes), tree)
         walked = _walked_events(loaded, index, inputs[0], pops, columns)
         for name, counts_walked in walked.items():
             assert timing.events[name].tolist() == counts_walked, name

@@ -127,6 +127,7 @@ class LayerTiming:
     broadcast_stalls: int
     busy: np.ndarray  # per PE: issue slots, merged paddings not counted (PE_BUSY)
     padding: np.ndarray  # per PE: padding entries read, merged or not (PE_PADDING)
+    queue_full: np.ndarray  # per PE: cycles its oldest column not taken waits in the history for room (PE_QUEUE_FULL)
     entries: np.ndarray  # per PE: entries read, paddings included
     # The energy-relevant events of the layer (eie.models.events): per PE (int64
     # arrays) and core-wide. Empty when layer_timing is not told where the entries
@@ -188,12 +189,14 @@ def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_dep
     tail_padding = None if ends is None else ((ends.last_row[:, columns] == -2) & (active > 0)).T.astype(np.int64)
     if tail_padding is not None and not tail_padding.any():
         tail_padding = None
-    drained, stalls, pops = _compute_cycles(active, bias, queue_depth, history_depth, levels, tree, tail_padding)
+    drained, stalls, pops, queue_full = _compute_cycles(active, bias, queue_depth, history_depth, levels, tree,
+                                                        tail_padding)
     compute = drained + 1
     cycles = INIT_CYCLES + compute
     timing = LayerTiming(cycles=int(cycles), compute_cycles=int(compute), broadcasts=int(count),
                          broadcast_stalls=int(stalls), busy=active.sum(axis=1).astype(np.int64),
-                         padding=np.asarray(padding, dtype=np.int64), entries=np.asarray(entries, dtype=np.int64))
+                         padding=np.asarray(padding, dtype=np.int64), queue_full=queue_full,
+                         entries=np.asarray(entries, dtype=np.int64))
     if ends is not None:
         timing.events, timing.core_events = layer_events(timing, active, columns, pops, order, ends, levels,
                                                          writes_back)
@@ -351,11 +354,14 @@ class _TreeTimes:
 
 def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_depth: int,
                     levels: int, tree: _TreeTimes | None = None,
-                    tail_padding: np.ndarray | None = None) -> tuple[int, int, np.ndarray]:
-    """(last compute cycle before the layer is drained, broadcast stalls, pops) of one layer.
+                    tail_padding: np.ndarray | None = None) -> tuple[int, int, np.ndarray, np.ndarray]:
+    """(last compute cycle before the layer is drained, broadcast stalls, pops, queue full) of one layer.
 
     Cycle 0 is the first compute cycle. ``active[p, i]``: issue slots of broadcast i in PE p.
     ``pops[i, p]``: the cycle PE p pops broadcast i from its queue (where it has entries).
+    ``queue_full[p]``: the cycles in which PE p's oldest column not taken is in the
+    history and it has no room (PE_QUEUE_FULL): broadcast i is that column from the
+    cycle after both its send and the take of i - 1 until its take.
     One step per broadcast, every PE at once (the module docstring has the rules).
     ``tree``: the columns reach the LNZD root as the layer before writes them back
     (None: the whole input is there from the start). ``tail_padding[i, p]``: 1 where
@@ -363,7 +369,8 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     """
     num_pes, count = active.shape
     if count == 0:
-        return (tree.all_done() if tree is not None else 0), 0, np.zeros((0, num_pes), dtype=np.int64)
+        return ((tree.all_done() if tree is not None else 0), 0, np.zeros((0, num_pes), dtype=np.int64),
+                np.zeros(num_pes, dtype=np.int64))
     # The cycle from which broadcast i may go out: the bias at once, the others once in the LNZD root.
     ready = np.full(count, 1 + levels, dtype=np.int64)
     if bias:
@@ -384,6 +391,7 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     idle_from = np.zeros(num_pes, dtype=np.int64)  # per PE: ISSUE_TO_IDLE cycles before it is idle
     early, scratch = (np.empty(num_pes, dtype=np.int64) for _ in range(2))
     pops = np.empty((count, num_pes), dtype=np.int64)
+    queue_full = np.zeros(num_pes, dtype=np.int64)
     previous = -1
     for first in range(0, count, history_depth):
         last = min(first + history_depth, count)
@@ -414,7 +422,11 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
             place = free_from.argmin(axis=1)
             place += row_start
             np.maximum(take, places[place], out=take)
+            # Each cycle from the first it could be taken in (it is the oldest not taken
+            # and in the history) to its take, the PE had no room (none: taken in lane 1).
+            np.maximum(took[i + lanes - 1] + 1, sent[i] + 1, out=scratch)
             np.maximum(take, sent[i] + 1, out=take)
+            queue_full += np.maximum(take - scratch, 0)
             # In the pointer stages; with entries, queued until popped.
             np.add(take, POINTER_STAGES + 1, out=early)
             pop = pops[i]
@@ -433,7 +445,7 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
         drained = max(drained, tree.all_done())
     # A stall is a cycle a ready broadcast, the one before it out, waited for the history.
     earliest = np.maximum(ready, np.concatenate([[0], sent[:-1] + 1]))
-    return drained, int((sent - earliest).sum()), pops
+    return drained, int((sent - earliest).sum()), pops, queue_full
 
 
 def merged_paddings(v: np.ndarray, pointers: np.ndarray, base=0) -> np.ndarray:
@@ -594,6 +606,8 @@ def differences(predicted: RunTiming, rtl_run: dict) -> list[str]:
         pairs += [
             ("pe busy", sum(layer.busy for layer in predicted.layers).tolist(), rtl_run["pe"]["busy"]),
             ("pe padding", sum(layer.padding for layer in predicted.layers).tolist(), rtl_run["pe"]["padding"]),
+            ("pe queue_full", sum(layer.queue_full for layer in predicted.layers).tolist(),
+             rtl_run["pe"]["queue_full"]),
         ]
     if rtl_run.get("events") is not None:
         model = run_events(predicted)
