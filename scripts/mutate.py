@@ -250,6 +250,15 @@ def shell_with_twin(source: str, module: str, params: dict, netlist: str) -> str
 MARKER = ".eie-mutate"  # in every build folder this script made: only those are replaced
 
 
+def refuse_file(flag: str, folder: Path) -> None:
+    """A folder option naming a file (or a path under one): a one-line error before anything is touched."""
+    for path in (folder, *folder.parents):
+        if path.exists():
+            if not path.is_dir():
+                raise SystemExit(f"{PROG}: error: {flag} {folder}: {path} is a file, not a folder")
+            return
+
+
 def clear_own_folder(out: Path) -> None:
     """Empty ``out`` for a new run: only a folder this script made (its marker) or an empty
     one; anything else under build/ is refused, never removed."""
@@ -410,19 +419,127 @@ def describe(m: dict) -> dict:
     c = m["command"]
     return {"id": m["id"], "module": m["module"], "line": source_line(c), "mode": option(c, "mode"),
             "cell": option(c, "cell"), "port": option(c, "port"), "bit": option(c, "portbit"),
-            "wire": option(c, "wire"), "command": c}
+            "wire": option(c, "wire"), "command": c, "key": mutation_key(c, m["params"], connections=m.get("conn"))}
 
 
-def hand_equivalent() -> list[dict]:
-    """tb/mutation_equivalent.txt: '<mutate command>  # reason' per line."""
-    if not EQUIVALENT_LIST.is_file():
+# An equivalence argument names its mutant by a key that outlives unrelated RTL edits:
+# Yosys's own names for a mutation carry its running cell counter, line and column numbers,
+# and the parameter set's hash; the key keeps the module, its parameter values, the cell's
+# kind, the mutation (mode, port, bits, wire) and the source text of every -src range.
+SRC = re.compile(r"(.+):(\d+)\.(\d+)-(\d+)\.(\d+)")
+
+
+def collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def src_text(spec: str, root: Path = REPO_ROOT) -> dict:
+    """'rtl/x.sv:70.25-70.42' -> the file, its line(s) and the range's text (whitespace collapsed).
+    A range over several lines keeps its first and last line, so edits inside it (another
+    case item) leave the key alone."""
+    m = SRC.fullmatch(spec)
+    if not m:
+        return {"file": spec, "line": "", "span": ""}
+    name, l1, c1, l2, c2 = m.group(1), *map(int, m.groups()[1:])
+    path = root / name
+    lines = path.read_text().splitlines() if path.is_file() else []
+    if not 0 < l1 <= l2 <= len(lines):
+        return {"file": name, "line": "", "span": ""}
+    first, last = lines[l1 - 1], lines[l2 - 1]
+    if l1 == l2:
+        line, span = collapse(first), collapse(first[c1 - 1:c2])
+    else:
+        line = f"{collapse(first)} ... {collapse(last)}"
+        span = f"{collapse(first[c1 - 1:])} ... {collapse(last[:c2])}"
+    return {"file": name, "line": line, "span": span}
+
+
+def unnumbered(name: str) -> str:
+    """Yosys's running counters and line numbers out of a name: $add$rtl/x.sv:70$3554 -> $add$rtl/x.sv,
+    $procmux$6084_CMP0 -> $procmux_CMP0, a constant -> its width."""
+    name = re.sub(r"\b(\d+)'[01xz]+", r"\1'const", name)
+    return re.sub(r"(\.\w+):\d+", r"\1", re.sub(r"\$\d+", "", name))
+
+
+def cell_connections(design_il: str) -> dict[tuple[str, str], dict[str, str]]:
+    """(module, cell) -> {port: the signal it connects, unnumbered}: tells apart cells of one kind
+    from one source range (the four muxes of one if, each a different counter's)."""
+    found: dict[tuple[str, str], dict[str, str]] = {}
+    module = cell = None
+    for line in design_il.splitlines():
+        words = line.split(None, 2)
+        if line.startswith("module "):
+            module = words[1].lstrip("\\")
+        elif line.startswith("  cell "):
+            cell = words[2].strip().lstrip("\\")
+            found[(module, cell)] = {}
+        elif line.startswith("  end"):
+            cell = None
+        elif cell and line.startswith("    connect "):
+            found[(module, cell)][words[1].lstrip("\\")] = unnumbered(words[2].strip())
+    return found
+
+
+def mutation_key(cmd: str, params: dict, root: Path = REPO_ROOT, connections: dict | None = None) -> dict:
+    """A mutate command, as the RTL under ``root`` reads it, in names that survive unrelated edits
+    (``connections``: cell_connections of the design it was listed from)."""
+    module = original_name(option(cmd, "module").lstrip("\\"))
+    declared = declared_parameters(module) if (root / "rtl" / f"{module}.sv").is_file() else set()
+    key = {"module": module,
+           "params": {k: v for k, v in sorted(params.items()) if k in declared and isinstance(v, int)},
+           # $add$rtl/eie_fifo.sv:70$3554 -> $add$rtl/eie_fifo.sv; $procmux$6084_CMP0 -> $procmux_CMP0
+           "cell": unnumbered(option(cmd, "cell")),
+           "connections": (connections or {}).get((option(cmd, "module").lstrip("\\"), option(cmd, "cell")), {}),
+           "src": [src_text(s, root) for s in re.findall(r"-src (\S+)", cmd)]}
+    for name in ("mode", "port", "portbit", "ctrlbit", "wire", "wirebit"):
+        if option(cmd, name):
+            key[name] = option(cmd, name)
+    return key
+
+
+def key_text(key: dict) -> str:
+    return json.dumps(key, sort_keys=True)
+
+
+def hand_equivalent(path: Path = EQUIVALENT_LIST) -> list[dict]:
+    """tb/mutation_equivalent.txt: '<key as JSON>  # reason' per line (line: its line number)."""
+    if not path.is_file():
         return []
     rows = []
-    for line in EQUIVALENT_LIST.read_text().splitlines():
-        if line.startswith("mutate "):
-            cmd, _, reason = line.partition("#")
-            rows.append({"command": cmd.strip(), "reason": reason.strip()})
+    for number, line in enumerate(path.read_text().splitlines(), 1):
+        if line.startswith("{"):
+            try:
+                key, end = json.JSONDecoder().raw_decode(line)
+            except ValueError as exc:
+                raise SystemExit(f"{PROG}: error: {rel(path)}:{number}: not a key (JSON): {exc}") from None
+            reason = line[end:].strip()
+            rows.append({"line": number, "key": key, "reason": reason.removeprefix("#").strip()})
+        elif line.startswith("mutate "):
+            rows.append({"line": number, "key": None, "reason": line.partition("#")[2].strip()})
     return rows
+
+
+def stale_entries(rows: list[dict], root: Path = REPO_ROOT, path: Path = EQUIVALENT_LIST) -> list[str]:
+    """One message per entry whose mutated source text is no longer in the RTL (the argument may
+    no longer hold: re-argue it on the current RTL, or remove it)."""
+    messages = []
+    for row in rows:
+        where = f"{rel(path)}:{row['line']}"
+        if row["key"] is None:
+            messages.append(f"{where}: a bare mutate command (its cell name and lines go stale with any RTL "
+                            f"edit): replace it by the survivor's key from results/mutate/summary.json")
+            continue
+        for src in row["key"].get("src", []):
+            file = root / src["file"]
+            lines = [collapse(ln) for ln in file.read_text().splitlines()] if file.is_file() else []
+            wanted = src["line"].split(" ... ") if src["line"] else [""]
+            found = wanted[0] in lines and (len(wanted) == 1 or wanted[-1] in lines[lines.index(wanted[0]):])
+            if not found:
+                messages.append(f"{where}: stale: {src['file']} no longer has the line '{src['line']}' "
+                                f"of its mutant ({row['key']['module']}): re-argue it on the current RTL "
+                                f"(its new key is in results/mutate/summary.json) or remove it")
+                break
+    return messages
 
 
 def write_summary(path_md: Path, record: dict) -> None:
@@ -488,6 +605,11 @@ def main(argv: list[str] | None = None) -> int:
     out = args.out.resolve()
     if not out.is_relative_to(REPO_ROOT / "build"):
         raise SystemExit(f"{PROG}: error: --out must be under {rel(REPO_ROOT / 'build')}/ (Yosys runs there)")
+    for flag, folder in (("--out", out), ("--results", args.results.resolve())):
+        refuse_file(flag, folder)
+    equivalent_rows = hand_equivalent()
+    for message in stale_entries(equivalent_rows):
+        print(f"{PROG}: warning: {message}", flush=True)
     clear_own_folder(out)
     start, commit = time.monotonic(), git_commit()  # the commit tested, not the one at the end
 
@@ -512,6 +634,7 @@ def main(argv: list[str] | None = None) -> int:
         if proc.returncode:
             raise SystemExit(f"{PROG}: error: Yosys could not read the design:\n{proc.stderr}")
     variants = module_params((out / "design.il").read_text())
+    connections = cell_connections((out / "design.il").read_text())
 
     mutants = []
     for i, cmd in enumerate(commands):
@@ -519,7 +642,7 @@ def main(argv: list[str] | None = None) -> int:
         if derived not in variants:
             raise SystemExit(f"{PROG}: error: mutation {i} names no module of the design: {cmd}")
         mutants.append({"id": i, "command": cmd, "derived": derived, "module": original_name(derived),
-                        "params": variants[derived], "dir": out / f"m{i:03d}"})
+                        "params": variants[derived], "dir": out / f"m{i:03d}", "conn": connections})
     # A baseline per mutated variant: the same twin without a mutation must pass every
     # test (else the flow, not the mutant, would fail); a unit testbench that fails on it
     # (it does not support that variant's parameters) is not used for the variant.
@@ -588,13 +711,14 @@ def main(argv: list[str] | None = None) -> int:
     with ThreadPoolExecutor(jobs) as pool:
         list(pool.map(one, mutants))
 
-    known = {row["command"]: row["reason"] for row in hand_equivalent()}
+    known = {key_text(row["key"]): row["reason"] for row in equivalent_rows if row["key"]}
     survivors = [m for m in mutants if m["status"] == "survived"]
     if survivors:
         print(f"{PROG}: equivalence checks of {len(survivors)} survivor(s)", flush=True)
     def classify(m: dict) -> None:
-        if m["command"] in known:
-            m["status"], m["how"] = "equivalent", f"argued: {known[m['command']]}"
+        argued = known.get(key_text(mutation_key(m["command"], m["params"], connections=m["conn"])))
+        if argued is not None:
+            m["status"], m["how"] = "equivalent", f"argued: {argued}"
         elif prove_equivalent(out, m, EQUIV_LIMIT_S):
             m["status"], m["how"] = "equivalent", "proved (equiv_simple / equiv_induct)"
         print(f"  m{m['id']:03d} {m['status']}", flush=True)

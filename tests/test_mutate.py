@@ -6,7 +6,9 @@ verification summary line reads the score back."""
 import importlib.util
 import json
 import os
+import re
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -77,3 +79,85 @@ def test_a_new_run_replaces_only_its_own_build_folder(tmp_path):
     (ours / "old.txt").write_text("last run")
     clear(ours)
     assert sorted(p.name for p in ours.iterdir()) == [mutate.MARKER]
+
+
+@pytest.mark.parametrize("flag", ["--out", "--results"])
+def test_a_folder_option_naming_a_file_is_refused(flag):
+    """--out or --results naming a file: one line on stderr, a non-zero exit, nothing touched."""
+    folder = REPO_ROOT / "build" / "mutate"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"pytest-{os.getpid()}-a-file"
+    path.write_text("a user's file\n")
+    out = folder / f"pytest-{os.getpid()}-out"
+    try:
+        args = (["--out", str(path)] if flag == "--out" else ["--out", str(out), "--results", str(path)])
+        proc = subprocess.run([sys.executable, str(REPO_ROOT / "scripts" / "mutate.py"), *args], cwd=REPO_ROOT,
+                              capture_output=True, text=True, timeout=120)
+        assert proc.returncode != 0
+        assert proc.stderr.strip() == f"mutate: error: {flag} {path}: {path} is a file, not a folder"
+        assert proc.stdout == "" and path.read_text() == "a user's file\n" and not out.exists()
+    finally:
+        path.unlink()
+        shutil.rmtree(out, ignore_errors=True)
+
+
+# A current survivor's command (eie_fifo's slot 1 sum, see tb/mutation_equivalent.txt) and its cell's
+# connections, as design.il lists them.
+FIFO_COMMAND = ("mutate -mode inv -module $paramod$24bb3e2e05acb05f5eeaf50afc35b5f9b4318153\\eie_fifo "
+                "-cell $add$rtl/eie_fifo.sv:70$3558 -port Y -portbit 2 -wire g_slot[1].sum -wirebit 2 "
+                "-src rtl/eie_fifo.sv:68.18-68.21 -src rtl/eie_fifo.sv:70.25-70.42")
+FIFO_PARAMS = {"Depth": 2, "PushLanes": 2, "Width": 43, "PtrWidth": 1}
+FIFO_CELL = ("module $paramod$24bb3e2e05acb05f5eeaf50afc35b5f9b4318153\\eie_fifo\n"
+             "  cell $add $add$rtl/eie_fifo.sv:70$3558\n    parameter \\A_WIDTH 32\n"
+             "    connect \\A { 31'0000000000000000000000000000000 \\wr_ptr_q }\n    connect \\B 1\n"
+             "    connect \\Y \\g_slot[1].sum\n  end\nend\n")
+
+
+def shifted(command: str, lines: int, cell: str) -> str:
+    """The command Yosys would list after ``lines`` lines were inserted above, with another counter."""
+    command = re.sub(r"(\.sv):(\d+)\.(\d+)-(\d+)\.(\d+)",
+                     lambda m: f"{m[1]}:{int(m[2]) + lines}.{m[3]}-{int(m[4]) + lines}.{m[5]}", command)
+    return re.sub(r"-cell \S+", f"-cell {cell}", command)
+
+
+def test_an_equivalence_key_outlives_unrelated_edits(tmp_path):
+    """A survivor's key stays the same when lines are added above it (new line numbers, new cell
+    counter); an edit of the mutated line changes it and makes its entry in the list stale."""
+    conn = mutate.cell_connections(FIFO_CELL)
+    key = mutate.mutation_key(FIFO_COMMAND, FIFO_PARAMS, connections=conn)
+    assert key["module"] == "eie_fifo" and key["params"] == {"Depth": 2, "PushLanes": 2, "Width": 43}
+    assert key["cell"] == "$add$rtl/eie_fifo.sv" and key["connections"]["Y"] == "\\g_slot[1].sum"
+    assert key["src"][1] == {"file": "rtl/eie_fifo.sv", "line": "assign sum = 32'(wr_ptr_q) + l;",
+                             "span": "32'(wr_ptr_q) + l;"}
+    listed = tmp_path / "mutation_equivalent.txt"
+    listed.write_text(f"# a comment\n{mutate.key_text(key)}  # the reason\n")
+    rows = mutate.hand_equivalent(listed)
+    assert [(r["line"], r["key"], r["reason"]) for r in rows] == [(2, key, "the reason")]
+
+    root = tmp_path / "edited"
+    shutil.copytree(REPO_ROOT / "rtl", root / "rtl")
+    source = (root / "rtl" / "eie_fifo.sv").read_text()
+    (root / "rtl" / "eie_fifo.sv").write_text("// one\n// two\n// three\n" + source)
+    moved = shifted(FIFO_COMMAND, 3, "$add$rtl/eie_fifo.sv:73$4000")
+    moved_conn = mutate.cell_connections(FIFO_CELL.replace(":70$3558", ":73$4000"))
+    assert mutate.key_text(mutate.mutation_key(moved, FIFO_PARAMS, root, moved_conn)) == mutate.key_text(key)
+    assert mutate.stale_entries(rows, root, listed) == []
+
+    line = "assign sum        = 32'(wr_ptr_q) + l;"
+    assert line in source
+    (root / "rtl" / "eie_fifo.sv").write_text(source.replace(line, "assign sum        = 32'(wr_ptr_q) + l + 1;"))
+    assert mutate.mutation_key(FIFO_COMMAND, FIFO_PARAMS, root, conn) != key
+    assert mutate.stale_entries(rows, root, listed) == [
+        f"{mutate.rel(listed)}:2: stale: rtl/eie_fifo.sv no longer has the line "
+        f"'assign sum = 32'(wr_ptr_q) + l;' of its mutant (eie_fifo): re-argue it on the current RTL "
+        f"(its new key is in results/mutate/summary.json) or remove it"]
+
+    listed.write_text(FIFO_COMMAND + "  # a bare command, tied to line numbers\n")
+    assert "a bare mutate command" in mutate.stale_entries(mutate.hand_equivalent(listed), root, listed)[0]
+
+
+def test_the_committed_equivalence_list_is_fresh():
+    """Every argued survivor's source lines are still in rtl/ (else its argument needs a new look)."""
+    rows = mutate.hand_equivalent()
+    assert rows and all(r["key"] and r["reason"] for r in rows)
+    assert mutate.stale_entries(rows) == []
