@@ -456,8 +456,8 @@ def src_text(spec: str, root: Path = REPO_ROOT) -> dict:
 
 def unnumbered(name: str) -> str:
     """Yosys's running counters and line numbers out of a name: $add$rtl/x.sv:70$3554 -> $add$rtl/x.sv,
-    $procmux$6084_CMP0 -> $procmux_CMP0, a constant -> its width."""
-    name = re.sub(r"\b(\d+)'[01xz]+", r"\1'const", name)
+    $procmux$6084_CMP0 -> $procmux_CMP0; a constant in hex (12'000000010100 -> 12'h14)."""
+    name = re.sub(r"\b(\d+)'([01]+)\b", lambda m: f"{m[1]}'h{int(m[2], 2):x}", name)
     return re.sub(r"(\.\w+):\d+", r"\1", re.sub(r"\$\d+", "", name))
 
 

@@ -162,30 +162,66 @@ async def pointers_out_of_order(dut):
     await fx.good_run()
 
 
+def local_rows(share, column: int) -> np.ndarray:
+    """The local rows of a PE's entries of one column: row = previous row + z + 1."""
+    lo, hi = int(share.pointers[column]), int(share.pointers[column + 1])
+    return np.cumsum(share.z[lo:hi].astype(np.int64) + 1) - 1
+
+
+async def move_past_the_rows(fx: Fixture, pe: int, column: int) -> tuple[int, int]:
+    """PE pe's last entry of a column of layer 0 moved to a row past PE pe's rows of the layer but
+    inside the accumulators (its z set to 15); returns its word's load address and original word."""
+    layer, share = fx.image.layers[0], fx.image.layer_shares(0)[pe]
+    hi = int(share.pointers[column + 1])
+    moved_row = int(local_rows(share, column)[-1]) + 15 - int(share.z[hi - 1])
+    pe_rows = len(range(pe, layer.out_features, fx.image.num_pes))
+    assert pe_rows <= moved_row < fx.image.memory.act_depth, (pe_rows, moved_row)
+    entry = layer.entry_base[pe] + hi - 1
+    address, word = ld_address(TGT_SPMAT, pe, entry // 8), int(fx.image.spmat[pe][entry // 8])
+    await fx.tb.load.write_many([(address, word | 0xF << (8 * (entry % 8)))])
+    return address, word
+
+
 @cocotb.test(timeout_time=1, timeout_unit="ms")
 async def entry_beyond_the_rows_written_back(dut):
     """PE 0's last entry of a column of layer 0 (written back: not the last layer) moved to a
     row past PE 0's rows of the layer but inside the accumulators: ROW_RANGE (eie_wb_seq's check at
     the end of the write-back; a row past the accumulators would be the overflow check's)."""
     fx = await ready(dut)
-    layer, pe = fx.image.layers[0], 0
     assert len(fx.image.layers) > 1, "layer 0 must be written back"
-    share = fx.image.layer_shares(0)[pe]
+    share = fx.image.layer_shares(0)[0]
     column = next(j for j in range(fx.image.in_features) if share.pointers[j + 1] > share.pointers[j])
-    lo, hi = int(share.pointers[column]), int(share.pointers[column + 1])
-    last_row = int(np.sum(share.z[lo:hi].astype(np.int64) + 1)) - 1  # row = previous row + z + 1
-    moved_row = last_row + 15 - int(share.z[hi - 1])  # the last entry's z set to 15
-    pe_rows = len(range(pe, layer.out_features, fx.image.num_pes))
-    assert pe_rows <= moved_row < fx.image.memory.act_depth, (pe_rows, moved_row)
-    entry = layer.entry_base[pe] + hi - 1
-    word = int(fx.image.spmat[pe][entry // 8])
-    await fx.tb.load.write_many([(ld_address(TGT_SPMAT, pe, entry // 8), word | 0xF << (8 * (entry % 8)))])
+    address, word = await move_past_the_rows(fx, 0, column)
     acts = np.zeros_like(fx.acts)
     acts[column] = 100
     await fx.tb.load_input(fx.image, acts)
     await fx.start()
     await expect_error(fx, "ROW_RANGE")
-    await fx.tb.load.write_many([(ld_address(TGT_SPMAT, pe, entry // 8), word)])
+    await fx.tb.load.write_many([(address, word)])
+    await fx.good_run()
+
+
+@cocotb.test(timeout_time=2, timeout_unit="ms")
+async def entry_beyond_the_rows_after_the_last_row(dut):
+    """As above in every PE (each has its own check), the moved entry's column broadcast after a
+    column that touched the PE's last row of the layer: the check keeps the largest row over all
+    the layer's columns, and the moved row, larger still, raises ROW_RANGE."""
+    fx = await ready(dut)
+    layer = fx.image.layers[0]
+    for pe in range(fx.image.num_pes):
+        share = fx.image.layer_shares(0)[pe]
+        last = len(range(pe, layer.out_features, fx.image.num_pes)) - 1
+        touched = [j for j in range(fx.image.in_features) if share.pointers[j + 1] > share.pointers[j]]
+        high = next(j for j in touched if local_rows(share, j)[-1] == last)
+        column = next(j for j in touched if j > high)
+        address, word = await move_past_the_rows(fx, pe, column)
+        acts = np.zeros_like(fx.acts)
+        acts[[high, column]] = 100
+        await fx.tb.load_input(fx.image, acts)
+        await fx.start()
+        await expect_error(fx, "ROW_RANGE")
+        await fx.tb.load.write_many([(address, word)])
+        await fx.clear_errors()
     await fx.good_run()
 
 
