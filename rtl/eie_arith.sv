@@ -169,6 +169,7 @@ module eie_arith #(
   // ---------------------------------------------------------------------------
   logic [AccWidth-1:0]      acc_wdata;  // stage 2's sum
   logic [1:0][AccWidth-1:0] bank_rdata;
+  logic [1:0]               bank_rd_touched;
   logic                     wb_bank_d, wb_bank_q;
 
   for (genvar b = 0; b < 2; b++) begin : g_bank
@@ -211,8 +212,8 @@ module eie_arith #(
       end
     end
 
-    // An untouched row reads as 0, so the RAM never needs clearing.
-    assign bank_rdata[b] = rd_touched_q ? rdata_q : '0;
+    assign bank_rdata[b]      = rdata_q;
+    assign bank_rd_touched[b] = rd_touched_q;
   end
 
   always_comb begin : proc_wb_bank
@@ -226,8 +227,10 @@ module eie_arith #(
     else         wb_bank_q <= wb_bank_d;
   end
 
+  // An untouched row reads as 0, so the RAM never needs clearing. The zero is applied
+  // after the bank select (one touched bit selected, not 48 data bits masked per bank).
   logic [AccWidth-1:0] rd_acc;
-  assign rd_acc = bank_rdata[acc_bank_i];
+  assign rd_acc = bank_rd_touched[acc_bank_i] ? bank_rdata[acc_bank_i] : '0;
 
   // ---------------------------------------------------------------------------
   // Stage 2: add and write
@@ -250,7 +253,7 @@ module eie_arith #(
     end
   end
 
-  assign wb_acc_o = bank_rdata[wb_bank_q];
+  assign wb_acc_o = bank_rd_touched[wb_bank_q] ? bank_rdata[wb_bank_q] : '0;
   assign idle_o   = ~s1_valid_q & ~s2_valid_q;
 
   // Only MaxLayers == 1 leaves layer_i unread (it is cut off by the address cast).
