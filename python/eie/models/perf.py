@@ -101,6 +101,11 @@ WB_DONE_AFTER_ROWS = 4
 WB_DONE_NO_ROWS = 2
 # Columns a PE takes from the history per cycle (eie_bcast_history's read lanes).
 TAKES_PER_CYCLE = 2
+# A run's first INIT starts the sweep of the accumulator bank the run before ended in
+# (eie_arith, eie_pkg::AccSweepCycles); the second layer adds into that bank, so the CCU
+# ends the first layer no earlier than this compute cycle. Only a first layer with
+# almost nothing to do (no broadcast, or a bias column alone on a short pipeline) waits.
+ACC_SWEEP_CYCLES = 16
 
 
 def tree_levels(num_pes: int) -> int:
@@ -191,6 +196,8 @@ def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_dep
         tail_padding = None
     drained, stalls, pops, queue_full = _compute_cycles(active, bias, queue_depth, history_depth, levels, tree,
                                                         tail_padding)
+    if written_back is None and writes_back is not None:
+        drained = max(drained, ACC_SWEEP_CYCLES)
     compute = drained + 1
     cycles = INIT_CYCLES + compute
     timing = LayerTiming(cycles=int(cycles), compute_cycles=int(compute), broadcasts=int(count),
