@@ -39,6 +39,9 @@ held in numpy arrays:
   done blocks the ones after it), so the broadcast order is the same as with
   the whole file there at once, only later: ``_TreeTimes`` follows each column
   through the leaf and node registers.
+- A run's first layer that another follows ends no earlier than compute cycle
+  ``ACC_SWEEP_CYCLES``: its INIT starts the sweep of the accumulator bank the run
+  before ended in, and the second layer adds into that bank (eie_arith, eie_ccu).
 
 How it is computed: one broadcast at a time, every PE at once, not cycle by
 cycle. Each event above happens in the earliest cycle its conditions allow, and
@@ -180,7 +183,8 @@ def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_dep
     ``ends``: where each column's first and last entries sit (``column_ends``), for the
     events (``layer_events``); ``writes_back``: this layer's rows (output features)
     if they are written back (None for a run's last layer, whose outputs stay in the
-    accumulators for the load port's RESULT reads).
+    accumulators for the load port's RESULT reads). A first layer that writes back
+    lasts at least ``ACC_SWEEP_CYCLES`` + 1 compute cycles.
     """
     num_pes = col_slots.shape[0]
     check_depths(queue_depth, history_depth)
