@@ -2,16 +2,21 @@
 // eie_arith_formal: the accumulators of eie_arith (ActDepth 2 or 4 rows, 1 or 2
 // codebooks) for formal/arith.sby: with the bypass, every accumulator equals the
 // exact sum (modulo 2^AccWidth, exact up to MaxColumns updates) of the updates into
-// it since its bank was cleared. Entries, codebook writes, clears and write-back
-// reads are free but for the contract the RTL asserts (no codebook write while an
-// entry is decoded, the bank held while entries are in the pipeline, no write-back
-// read of that bank then). An arbitrary row r (a free input held constant) has a shadow sum per
-// bank: each non-padding entry of row r adds codebook[layer][v] * a_j once, two
-// cycles after it arrives, unless a clear of its bank drops it; a clear zeroes the
-// bank. Proved: the row's value in either bank (0 if untouched) is its shadow sum;
-// the sum stage 2 adds to (bypass or RAM) is the row's shadow sum; a write-back read
-// of the row returns it. An arbitrary codebook entry c (the same) tracks its last write: every
-// entry decoded with it multiplies that weight, signed, by its own activation.
+// it since its bank was last zeroed. Entries, codebook writes, clears, sweeps and
+// write-back reads are free but for the contract the RTL asserts (no codebook write
+// while an entry is decoded, the bank held while entries are in the pipeline, no
+// entry in the pipeline while its bank is swept, no RESULT read with the write-back
+// or entries in flight). An arbitrary row r (a free input held constant) has a shadow
+// sum per bank: each non-padding entry of row r adds codebook[layer][v] * a_j once, two
+// cycles after it arrives, unless clear_i drops it; a sweep of the bank and a
+// write-back read of the row (after it reads) zero it. A ghost counter follows each
+// bank's sweep. Proved: what a read of the row returns in either bank (0 while the
+// bank is swept, else the RAM word) is its shadow sum; while a bank is swept its rows
+// below the sweep address are already 0 in the RAM (so the RAM is all 0 when the sweep
+// ends); the sum stage 2 adds to (bypass or RAM) is the row's shadow sum; a write-back
+// or RESULT read of the row returns it. An arbitrary codebook entry c (the same)
+// tracks its last write: every entry decoded with it multiplies that weight, signed,
+// by its own activation.
 // The pipeline registers, codebook and accumulator words are read through Yosys
 // hierconn wires, joined by flatten after memory_map.
 
@@ -54,6 +59,8 @@ module eie_arith_formal #(
   input  logic                   acc_bank_i,
   /// Any clear.
   input  logic                   clear_i,
+  /// Any sweeps.
+  input  logic [1:0]             sweep_i,
   /// Any write-back read (of the bank the entries do not add into).
   input  logic                   wb_re_i,
   /// Any row to read.
@@ -90,6 +97,7 @@ module eie_arith_formal #(
     .ent_act_i   (ent_act_i),
     .acc_bank_i  (acc_bank_i),
     .clear_i     (clear_i),
+    .sweep_i     (sweep_i),
     .wb_re_i     (wb_re_i),
     .wb_row_i    (wb_row_i),
     .res_re_i    (res_re_i),
@@ -113,8 +121,10 @@ module eie_arith_formal #(
   (* hierconn, keep *) logic [ActWidth-1:0]    \dut.a_q ;
   (* hierconn, keep *) logic [ProdWidth-1:0]   \dut.prod_q ;
   (* hierconn, keep *) logic [AccWidth-1:0]    \dut.base ;
-  (* hierconn, keep *) logic [ActDepth-1:0]    \dut.g_bank[0].touched_q ;
-  (* hierconn, keep *) logic [ActDepth-1:0]    \dut.g_bank[1].touched_q ;
+  (* hierconn, keep *) logic                   \dut.g_bank[0].sweeping_q ;
+  (* hierconn, keep *) logic                   \dut.g_bank[1].sweeping_q ;
+  (* hierconn, keep *) logic [RowWidth-1:0]    \dut.g_bank[0].sweep_addr_q ;
+  (* hierconn, keep *) logic [RowWidth-1:0]    \dut.g_bank[1].sweep_addr_q ;
   (* hierconn, keep *) logic [WeightWidth-1:0] \dut.cb[0] ;
   (* hierconn, keep *) logic [WeightWidth-1:0] \dut.cb[1] ;
   (* hierconn, keep *) logic [WeightWidth-1:0] \dut.cb[2] ;
@@ -147,14 +157,14 @@ module eie_arith_formal #(
   (* hierconn, keep *) logic [WeightWidth-1:0] \dut.cb[29] ;
   (* hierconn, keep *) logic [WeightWidth-1:0] \dut.cb[30] ;
   (* hierconn, keep *) logic [WeightWidth-1:0] \dut.cb[31] ;
-  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[0].mem[0] ;
-  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[0].mem[1] ;
-  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[0].mem[2] ;
-  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[0].mem[3] ;
-  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[1].mem[0] ;
-  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[1].mem[1] ;
-  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[1].mem[2] ;
-  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[1].mem[3] ;
+  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[0].g_sub[0].mem[0] ;
+  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[0].g_sub[0].mem[1] ;
+  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[0].g_sub[0].mem[2] ;
+  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[0].g_sub[0].mem[3] ;
+  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[1].g_sub[0].mem[0] ;
+  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[1].g_sub[0].mem[1] ;
+  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[1].g_sub[0].mem[2] ;
+  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[1].g_sub[0].mem[3] ;
   /* verilator lint_on UNDRIVEN */
   // Codebook word k at [k*WeightWidth +: WeightWidth]; bank b's row s at [s*AccWidth +: AccWidth].
   logic [32*WeightWidth-1:0]  f_cb_words;
@@ -169,10 +179,10 @@ module eie_arith_formal #(
                         \dut.cb[11] , \dut.cb[10] , \dut.cb[9] , \dut.cb[8] ,
                         \dut.cb[7] , \dut.cb[6] , \dut.cb[5] , \dut.cb[4] ,
                         \dut.cb[3] , \dut.cb[2] , \dut.cb[1] , \dut.cb[0] };
-  assign f_mem_words[0] = {\dut.g_bank[0].mem[3] , \dut.g_bank[0].mem[2] ,
-                            \dut.g_bank[0].mem[1] , \dut.g_bank[0].mem[0] };
-  assign f_mem_words[1] = {\dut.g_bank[1].mem[3] , \dut.g_bank[1].mem[2] ,
-                            \dut.g_bank[1].mem[1] , \dut.g_bank[1].mem[0] };
+  assign f_mem_words[0] = {\dut.g_bank[0].g_sub[0].mem[3] , \dut.g_bank[0].g_sub[0].mem[2] ,
+                            \dut.g_bank[0].g_sub[0].mem[1] , \dut.g_bank[0].g_sub[0].mem[0] };
+  assign f_mem_words[1] = {\dut.g_bank[1].g_sub[0].mem[3] , \dut.g_bank[1].g_sub[0].mem[2] ,
+                            \dut.g_bank[1].g_sub[0].mem[1] , \dut.g_bank[1].g_sub[0].mem[0] };
 
   logic [CbDepth*WeightWidth-1:0] f_cb;
   logic [2*ActDepth*AccWidth-1:0] f_mem;
@@ -203,8 +213,11 @@ module eie_arith_formal #(
   logic [ActWidth-1:0]    f_s1_act_q;
   logic                   f_s1_tracked_cb_q;
   logic [ProdWidth-1:0]   f_s2_prod_q;
-  // Per bank, the tracked row's sum of updates since the bank's clear.
+  // Per bank, the tracked row's sum of updates since it was last zeroed.
   logic [1:0][AccWidth-1:0] f_sum_q;
+  // Per bank, the cycles of its sweep still to come (ActDepth cycles from reset or sweep_i).
+  logic [1:0][RowWidth:0]   f_sweep_left_q;
+  logic [1:0]               f_sweeping;
   // A write-back read of the tracked row last cycle, and its bank's sum then.
   logic                   f_wb_q;
   logic [AccWidth-1:0]    f_wb_sum_q;
@@ -236,6 +249,7 @@ module eie_arith_formal #(
       f_s1_tracked_cb_q <= 1'b0;
       f_s2_prod_q       <= '0;
       f_sum_q           <= '0;
+      f_sweep_left_q    <= {2{(RowWidth+1)'(ActDepth)}};
       f_wb_q            <= 1'b0;
       f_wb_sum_q        <= '0;
     end else begin
@@ -255,14 +269,18 @@ module eie_arith_formal #(
         f_s2_row_q  <= f_s1_row_q;
         f_s2_prod_q <= f_prod;
       end
-      // Stage 2 adds its product into the row of the entries' bank; a clear forgets
-      // the bank (the write of that cycle with it).
+      // Stage 2 adds its product into the row of the entries' bank; a sweep zeroes the
+      // bank (the write of that cycle with it), a write-back read the row it reads.
       for (int b = 0; b < 2; b++) begin
-        if (clear_i && acc_bank_i == b[0]) begin
+        if (sweep_i[b]) begin
+          f_sum_q[b] <= '0;
+        end else if (wb_re_i && acc_bank_i != b[0] && wb_row_i == f_row_i) begin
           f_sum_q[b] <= '0;
         end else if (f_s2_valid_q && acc_bank_i == b[0] && f_s2_row_q == f_row_i) begin
           f_sum_q[b] <= f_sum_q[b] + AccWidth'($signed(f_s2_prod_q));
         end
+        if (sweep_i[b]) f_sweep_left_q[b] <= (RowWidth+1)'(ActDepth);
+        else if (f_sweeping[b]) f_sweep_left_q[b] <= f_sweep_left_q[b] - 1'b1;
       end
       f_wb_q     <= (wb_re_i && wb_row_i == f_row_i) || (res_re_i && res_row_i == f_row_i);
       f_wb_sum_q <= f_sum_q[wb_re_i ? !acc_bank_i : acc_bank_i];
@@ -274,6 +292,7 @@ module eie_arith_formal #(
   // ---------------------------------------------------------------------------
   logic f_idle;
   assign f_idle = !f_s1_valid_q && !f_s2_valid_q;
+  assign f_sweeping = {f_sweep_left_q[1] != '0, f_sweep_left_q[0] != '0};
 
   always @* begin : proc_assume
     if (f_init_q) assume (!rst_ni);
@@ -282,6 +301,7 @@ module eie_arith_formal #(
     assume (!f_take || 32'(layer_i) < MaxLayers);
     if (!f_init_q && !f_idle) assume (acc_bank_i == f_bank_q);
     assume (!(res_re_i && (wb_re_i || !f_idle)));
+    if (!f_init_q) assume (f_idle || !f_sweeping[acc_bank_i]);
   end
 
   // ---------------------------------------------------------------------------
@@ -289,16 +309,19 @@ module eie_arith_formal #(
   // ---------------------------------------------------------------------------
   logic [1:0][AccWidth-1:0] f_value;
 
-  // The tracked row's value in each bank: 0 while untouched since the clear.
+  // What a read of the tracked row returns in each bank: 0 while the bank is swept,
+  // else its RAM word; and whether the sweep has passed the row.
+  logic [1:0][AccWidth-1:0] f_word;
+  logic [1:0][RowWidth-1:0] f_sweep_addr;
+  logic [1:0]               f_dut_sweeping;
+
+  assign f_dut_sweeping  = {\dut.g_bank[1].sweeping_q , \dut.g_bank[0].sweeping_q };
+  assign f_sweep_addr[0] = \dut.g_bank[0].sweep_addr_q ;
+  assign f_sweep_addr[1] = \dut.g_bank[1].sweep_addr_q ;
+
   for (genvar b = 0; b < 2; b++) begin : g_value
-    logic [ActDepth-1:0] touched;
-    if (b == 0) begin : g_b0
-      assign touched = \dut.g_bank[0].touched_q ;
-    end else begin : g_b1
-      assign touched = \dut.g_bank[1].touched_q ;
-    end
-    assign f_value[b] = touched[f_row_i]
-                        ? f_mem[(b * ActDepth + 32'(f_row_i)) * AccWidth +: AccWidth] : '0;
+    assign f_word[b]  = f_mem[(b * ActDepth + 32'(f_row_i)) * AccWidth +: AccWidth];
+    assign f_value[b] = f_sweeping[b] ? '0 : f_word[b];
   end
 
   always @* begin : proc_assert
@@ -313,14 +336,26 @@ module eie_arith_formal #(
       end
       if (f_s2_valid_q) assert (\dut.s2_row_q == f_s2_row_q && \dut.prod_q == f_s2_prod_q);
       if (f_cb_known_q) assert (f_cb[32'(f_cb_addr_i) * WeightWidth +: WeightWidth] == f_cb_q);
+      // The sweeps: as the ghost's; the rows a sweep has passed are 0 in the RAM.
+      assert (f_dut_sweeping == f_sweeping);
+      for (int b = 0; b < 2; b++) begin
+        if (f_sweeping[b]) begin
+          assert (32'(f_sweep_addr[b]) == ActDepth - 32'(f_sweep_left_q[b]));
+          if (f_row_i < f_sweep_addr[b]) assert (f_word[b] == '0);
+        end
+      end
       // The tracked row holds its sum in both banks, and stage 2 adds to it.
       assert (f_value[0] == f_sum_q[0] && f_value[1] == f_sum_q[1]);
       if (f_s2_valid_q && f_s2_row_q == f_row_i) assert (\dut.base == f_sum_q[acc_bank_i]);
       // A write-back read returns the row's sum.
       if (f_wb_q) assert (wb_acc == f_wb_sum_q);
-      cover (f_wb_q && f_sum_q[0] != '0 && f_sum_q[1] != '0 && f_s2_valid_q && f_s1_valid_q &&
-             f_s2_row_q == f_row_i && f_s1_row_q == f_row_i && f_s1_tracked_cb_q);
+      // A write-back read of a non-zero sum (which it zeroes) while the entries' bank holds
+      // one and two updates of the row bypass.
+      cover (f_wb_q && f_wb_sum_q != '0 && f_sum_q[acc_bank_i] != '0 && f_s2_valid_q &&
+             f_s1_valid_q && f_s2_row_q == f_row_i && f_s1_row_q == f_row_i && f_s1_tracked_cb_q);
       cover (f_s2_valid_q && f_s2_row_q == f_row_i && clear_i && f_sum_q[acc_bank_i] != '0);
+      // A sweep's last cycle in one bank while the other holds a sum.
+      cover (f_sweep_left_q[0] == 1 && f_sum_q[1] != '0);
     end
   end
 

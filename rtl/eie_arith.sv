@@ -4,7 +4,9 @@
 // multiply + accumulator read -> add and write, with a bypass for back-to-back updates
 // of one row. Two banks of accumulators: the layer's entries add into bank acc_bank_i
 // while the write-back reads the previous layer's sums from the other
-// (wb_re_i -> wb_acc_o one cycle later); in I/O mode res_re_i reads bank acc_bank_i.
+// (wb_re_i -> wb_acc_o one cycle later) and zeroes each row it reads; in I/O mode
+// res_re_i reads bank acc_bank_i. sweep_i zeroes a whole bank over AccSweepCycles
+// cycles (it reads as 0 meanwhile and takes no entry), so no row needs a touched bit.
 
 `default_nettype none
 
@@ -45,16 +47,20 @@ module eie_arith #(
   /// Its column's activation a_j.
   input  logic [eie_pkg::ActWidth-1:0]     ent_act_i,
 
-  /// Bank the entries add into (the layer's parity; held for the whole layer).
+  /// Bank the entries add into (held for the whole layer; it must be all zero when the
+  /// layer starts and not sweeping while entries write into it).
   input  logic                             acc_bank_i,
-  /// Forget every row of bank acc_bank_i (all read as untouched) in one cycle, and drop
-  /// the entries in the pipeline and the one arriving in this cycle (so an abort
+  /// Drop the entries in the pipeline and the one arriving in this cycle (so an abort
   /// leaves nothing behind).
   input  logic                             clear_i,
+  /// Zero bank b (bit b): from the next cycle it reads as 0 and is swept, all its
+  /// sub-banks at once, for SubDepth cycles; a sweep restarts it.
+  input  logic [1:0]                       sweep_i,
 
   // Read ports, one per bank by role (each bank's address then comes from a
   // register through one mux: timing)
-  /// Write-back: read accumulator wb_row_i of the bank the entries do not add into.
+  /// Write-back: read accumulator wb_row_i of the bank the entries do not add into,
+  /// and zero it (the sum is read once).
   input  logic                             wb_re_i,
   /// Row of the write-back read.
   input  logic [RowWidth-1:0]              wb_row_i,
@@ -63,8 +69,8 @@ module eie_arith #(
   input  logic                             res_re_i,
   /// Row of the RESULT read.
   input  logic [RowWidth-1:0]              res_row_i,
-  /// The row's sum one cycle after wb_re_i or res_re_i (0 if untouched since
-  /// clear_i); holds.
+  /// The row's sum one cycle after wb_re_i or res_re_i (0 if its bank was sweeping);
+  /// holds.
   output logic [eie_pkg::AccWidth-1:0]     wb_acc_o,
 
   /// No entry in the pipeline.
@@ -76,6 +82,12 @@ module eie_arith #(
   localparam int AccWidth    = eie_pkg::AccWidth;
   localparam int ProdWidth   = WeightWidth + ActWidth;
   localparam int CbDepth     = MaxLayers * eie_pkg::NumCodes;
+  // Each bank is NumSub LUT-RAM sub-banks of SubDepth rows (row = {sub, address}), so a
+  // sweep writes one address of every sub-bank per cycle.
+  localparam int SweepWidth  = $clog2(eie_pkg::AccSweepCycles);
+  localparam int SubWidth    = (RowWidth < SweepWidth) ? RowWidth : SweepWidth;
+  localparam int SubDepth    = 1 << SubWidth;
+  localparam int NumSub      = (ActDepth + SubDepth - 1) / SubDepth;
 
   initial begin : proc_check_params
     if (MaxLayers < 1) $fatal(1, "eie_arith: MaxLayers must be >= 1, got %0d", MaxLayers);
@@ -165,54 +177,112 @@ module eie_arith #(
 
   // ---------------------------------------------------------------------------
   // Accumulator RAMs, one per bank (one write port, one read port each: the entry
-  // pipeline's in its own bank, the write-back's in the other), and their touched bits
+  // pipeline's in its own bank, the write-back's in the other). A bank is zero where it
+  // is not a sum: the write-back zeroes each row it reads (its bank's write port is
+  // free then) and a sweep zeroes the whole bank (at reset, after an abort, and the
+  // bank of the run before at a START).
   // ---------------------------------------------------------------------------
   logic [AccWidth-1:0]      acc_wdata;  // stage 2's sum
   logic [1:0][AccWidth-1:0] bank_rdata;
+  logic [1:0]               bank_rd_zero;
+  logic [1:0]               sweeping;  // bank b is being swept
   logic                     wb_bank_d, wb_bank_q;
 
   for (genvar b = 0; b < 2; b++) begin : g_bank
-    logic                mine, re, we;
+    logic                mine, re, we, wb_clr;
     logic [RowWidth-1:0] raddr;
 
     // The entries' bank reads for stage 1 (or a RESULT read), the other for the
     // write-back.
-    assign mine  = acc_bank_i == b[0];
-    assign re    = mine ? s1_valid_q | res_re_i : wb_re_i;
-    assign raddr = mine ? (res_re_i ? res_row_i : s1_row_q) : wb_row_i;
-    assign we    = s2_valid_q & mine;
+    assign mine   = acc_bank_i == b[0];
+    assign re     = mine ? s1_valid_q | res_re_i : wb_re_i;
+    assign raddr  = mine ? (res_re_i ? res_row_i : s1_row_q) : wb_row_i;
+    assign we     = s2_valid_q & mine;
+    assign wb_clr = wb_re_i & ~mine;
 
-    logic [AccWidth-1:0] mem [ActDepth];
-    logic [AccWidth-1:0] rdata_q;
+    // The sweep: every sub-bank's address sweep_addr_q in each cycle of sweeping_q.
+    logic                sweeping_d, sweeping_q;
+    logic [SubWidth-1:0] sweep_addr_d, sweep_addr_q;
 
-    always_ff @(posedge clk_i) begin : proc_acc_mem
-      if (we) mem[s2_row_q] <= acc_wdata;
-      if (re) rdata_q <= mem[raddr];
-    end
-
-    logic [ActDepth-1:0] touched_d, touched_q;
-    logic                rd_touched_d, rd_touched_q;
-
-    always_comb begin : proc_touched
-      touched_d    = touched_q;
-      rd_touched_d = rd_touched_q;
-      if (re) rd_touched_d = touched_q[raddr];
-      if (we) touched_d[s2_row_q] = 1'b1;
-      if (clear_i && mine) touched_d = '0;
-    end
-
-    always_ff @(posedge clk_i or negedge rst_ni) begin : proc_touched_regs
-      if (!rst_ni) begin
-        touched_q    <= '0;
-        rd_touched_q <= 1'b0;
-      end else begin
-        touched_q    <= touched_d;
-        rd_touched_q <= rd_touched_d;
+    always_comb begin : proc_sweep
+      sweeping_d   = sweeping_q;
+      sweep_addr_d = sweep_addr_q;
+      if (sweeping_q) begin
+        sweep_addr_d = sweep_addr_q + SubWidth'(1);
+        if (sweep_addr_q == SubWidth'(SubDepth - 1)) sweeping_d = 1'b0;
+      end
+      if (sweep_i[b]) begin
+        sweeping_d   = 1'b1;
+        sweep_addr_d = '0;
       end
     end
 
-    // An untouched row reads as 0, so the RAM never needs clearing.
-    assign bank_rdata[b] = rd_touched_q ? rdata_q : '0;
+    // Reset starts a sweep: the RAM holds anything then.
+    always_ff @(posedge clk_i or negedge rst_ni) begin : proc_sweep_regs
+      if (!rst_ni) begin
+        sweeping_q   <= 1'b1;
+        sweep_addr_q <= '0;
+      end else begin
+        sweeping_q   <= sweeping_d;
+        sweep_addr_q <= sweep_addr_d;
+      end
+    end
+
+    assign sweeping[b] = sweeping_q;
+
+    // One write per cycle: the sweep's, else stage 2's sum (entries' bank) or the
+    // write-back's zero (the other). Only stage 2 writes data.
+    logic [RowWidth-1:0] wrow;
+    logic [SubWidth-1:0] waddr;
+    logic [AccWidth-1:0] wdata;
+
+    assign wrow  = mine ? s2_row_q : wb_row_i;
+    assign waddr = sweeping_q ? sweep_addr_q : wrow[SubWidth-1:0];
+    assign wdata = (mine && !sweeping_q) ? acc_wdata : '0;
+
+    // Sub-bank k's read word at [k*AccWidth +: AccWidth] (flat: Yosys cannot size a
+    // packed array of the outer scope written from the inner one).
+    logic [NumSub*AccWidth-1:0]      sub_rdata;
+    logic [AccWidth-1:0]             rdata_q;
+    logic                            rd_zero_q;
+
+    for (genvar k = 0; k < NumSub; k++) begin : g_sub
+      logic                sub_we;
+      logic [AccWidth-1:0] mem [SubDepth];
+
+      if (NumSub > 1) begin : g_split
+        assign sub_we = sweeping_q ||
+                        ((we || wb_clr) && int'(wrow[RowWidth-1:SubWidth]) == k);
+      end else begin : g_whole
+        assign sub_we = sweeping_q || we || wb_clr;
+      end
+
+      always_ff @(posedge clk_i) begin : proc_acc_mem
+        if (sub_we) mem[waddr] <= wdata;
+      end
+
+      assign sub_rdata[k*AccWidth +: AccWidth] = mem[raddr[SubWidth-1:0]];
+    end
+
+    logic [AccWidth-1:0] rd_word;
+    if (NumSub > 1) begin : g_rd_split
+      assign rd_word = sub_rdata[32'(raddr[RowWidth-1:SubWidth])*AccWidth +: AccWidth];
+    end else begin : g_rd_whole
+      assign rd_word = sub_rdata;
+    end
+
+    always_ff @(posedge clk_i) begin : proc_acc_rd
+      if (re) rdata_q <= rd_word;
+    end
+
+    // A read of a sweeping bank returns 0 (its rows not yet swept hold old sums).
+    always_ff @(posedge clk_i or negedge rst_ni) begin : proc_rd_zero
+      if (!rst_ni)  rd_zero_q <= 1'b1;
+      else if (re)  rd_zero_q <= sweeping_q;
+    end
+
+    assign bank_rdata[b]   = rdata_q;
+    assign bank_rd_zero[b] = rd_zero_q;
   end
 
   always_comb begin : proc_wb_bank
@@ -226,6 +296,7 @@ module eie_arith #(
     else         wb_bank_q <= wb_bank_d;
   end
 
+  // Entries never read a sweeping bank (asserted below), so no zero here.
   logic [AccWidth-1:0] rd_acc;
   assign rd_acc = bank_rdata[acc_bank_i];
 
@@ -250,7 +321,7 @@ module eie_arith #(
     end
   end
 
-  assign wb_acc_o = bank_rdata[wb_bank_q];
+  assign wb_acc_o = bank_rd_zero[wb_bank_q] ? '0 : bank_rdata[wb_bank_q];
   assign idle_o   = ~s1_valid_q & ~s2_valid_q;
 
   // Only MaxLayers == 1 leaves layer_i unread (it is cut off by the address cast).
@@ -284,6 +355,8 @@ module eie_arith #(
         else $fatal(1, "eie_arith: RESULT read during the write-back or with entries in flight");
       assert (idle_o || acc_bank_i == acc_bank_q)
         else $fatal(1, "eie_arith: the accumulator bank changed with entries in the pipeline");
+      assert (!((s1_valid_q || s2_valid_q) && sweeping[acc_bank_i]))
+        else $fatal(1, "eie_arith: an entry adds into bank %0d while it is swept", acc_bank_i);
     end
   end
 `endif

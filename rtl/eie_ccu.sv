@@ -185,6 +185,13 @@ module eie_ccu #(
   logic [ShiftWidth-1:0]  cur_shift_q;
   logic [LayerWidth-1:0]  layer_next;
   logic                   advance;
+  // The PEs' accumulator sweep (eie_arith), counted here: AccSweepCycles from reset, an
+  // abort, or a run's first INIT. A run's first INIT waits for it (uncounted: only a
+  // START soon after reset, an abort or a run shorter than the sweep waits), its second
+  // layer too (counted: eie.models.perf's first layer lasts at least that long).
+  localparam int SweepCntWidth = $clog2(eie_pkg::AccSweepCycles + 1);
+  logic [SweepCntWidth-1:0] sweep_left_d, sweep_left_q;
+  logic                     sweep_done_d, sweep_done_q;
 
   for (genvar l = 0; l < MaxLayers; l++) begin : g_desc
     assign desc[l] = {layer_bad_i[l], layer_in_i[l], layer_out_i[l], layer_ptr_base_i[l],
@@ -193,8 +200,9 @@ module eie_ccu #(
 
   // The layer after layer_q (wrapping past the last descriptor, which no run reaches).
   assign layer_next = 32'(layer_q) == MaxLayers - 1 ? '0 : layer_q + LayerWidth'(1);
-  // A layer is drained and another follows: its INIT, and the write-back.
-  assign advance    = state_q == StCompute && layer_drained && !last_layer;
+  // A layer is drained and another follows: its INIT, and the write-back. (Not before
+  // the PEs' accumulator sweep is over: the next layer adds into the swept bank.)
+  assign advance    = state_q == StCompute && layer_drained && !last_layer && sweep_done_q;
   // advance picks last (timing: the layer's end then passes one mux, not three).
   assign cur_d      = advance ? next_q : start_ok ? desc[0] : desc[layer_q];
 
@@ -299,7 +307,7 @@ module eie_ccu #(
                                                                   : root_col_i));
   // The same condition as flush_o below (a new layer, or an abort), but as a
   // continuous assignment (the always_comb reads fresh_take).
-  assign history_clear = (state_q == StInit && !layer_bad) || abort;
+  assign history_clear = (state_q == StInit && !layer_bad && sweep_done_q) || abort;
 
   eie_bcast_history #(
     .NumPe        (NumPe),
@@ -351,7 +359,7 @@ module eie_ccu #(
         end
       end
       StInit: begin
-        if (!layer_bad) begin
+        if (!layer_bad && sweep_done_q) begin
           flush_o        = 1'b1;
           bias_pending_d = cur_bias_q;
           state_d        = StCompute;
@@ -381,6 +389,23 @@ module eie_ccu #(
       done_d         = 1'b0;
       flush_o        = 1'b1;
       bitmap_clear_o = 1'b1;
+    end
+  end
+
+  always_comb begin : proc_sweep_left
+    sweep_left_d = sweep_left_q - SweepCntWidth'(sweep_left_q != '0);
+    if (abort || (flush_o && layer_q == '0)) sweep_left_d = SweepCntWidth'(eie_pkg::AccSweepCycles);
+  end
+
+  assign sweep_done_d = sweep_left_d == '0;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_sweep_left_regs
+    if (!rst_ni) begin
+      sweep_left_q <= SweepCntWidth'(eie_pkg::AccSweepCycles);
+      sweep_done_q <= 1'b0;
+    end else begin
+      sweep_left_q <= sweep_left_d;
+      sweep_done_q <= sweep_done_d;
     end
   end
 
@@ -415,7 +440,7 @@ module eie_ccu #(
     layer_cycles_d = layer_cycles_q;
     bcasts_d       = bcasts_q + CntWidth'(bcast_inc_q);
     stalls_d       = stalls_q + CntWidth'(stall_inc_q);
-    if (state_q != StIdle) begin
+    if (state_q != StIdle && !(state_q == StInit && !sweep_done_q)) begin
       cycles_d                = cycles_q + (2*CntWidth)'(1);
       layer_cycles_d[layer_q] = layer_cycles_q[layer_q] + CntWidth'(1);
     end

@@ -58,7 +58,7 @@ module eie_pe #(
   input  logic                                  src_sel_i,
   /// The LNZD leaf scans the source file.
   input  logic                                  scan_en_i,
-  /// Flush queue and pipelines, clear accumulators' touched bits (new layer or abort).
+  /// Flush queue and pipelines (new layer, or an abort with bitmap_clear_i).
   input  logic                                  flush_i,
   /// Start the write-back of the rows of the layer just drained (the next layer
   /// starts with it).
@@ -320,6 +320,24 @@ module eie_pe #(
   logic [ActWidth-1:0]           wb_act, wr_act;
 
   assign row_overflow = ent_valid && ent_row[RowWidth];
+
+  // The accumulator banks: each layer adds into the other bank than the layer before
+  // (whose sums the write-back reads and zeroes meanwhile). An abort sweeps both banks
+  // (reset too, inside eie_arith); a run's first layer takes the bank the run before
+  // did not end in, and the one it ended in (its results, readable until this START)
+  // is swept during the first layer (the CCU holds the second layer until it is clean).
+  logic       layer_start, acc_bank_d, acc_bank_q;
+  logic [1:0] acc_sweep;
+
+  assign layer_start = flush_i && !bitmap_clear_i;
+  assign acc_bank_d  = acc_bank_q ^ layer_start;
+  assign acc_sweep   = (flush_i && bitmap_clear_i) ? 2'b11 :
+                       (layer_start && layer_i == '0) ? 2'(1) << acc_bank_q : 2'b00;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_acc_bank
+    if (!rst_ni) acc_bank_q <= 1'b0;
+    else         acc_bank_q <= acc_bank_d;
+  end
   // The write-back reads the previous layer's bank; the RESULT target (I/O mode,
   // no write-back running) the current one's.
   assign res_re = ld_re_i && ld_target_i == eie_pkg::LdTgtResult;
@@ -334,12 +352,13 @@ module eie_pe #(
     .cb_addr_i   ($clog2(MaxLayers * eie_pkg::NumCodes)'(ld_index_i)),
     .cb_wdata_i  (ld_wdata_i[eie_pkg::WeightWidth-1:0]),
     .layer_i     (layer_i),
-    .acc_bank_i  (layer_i[0]),
+    .acc_bank_i  (acc_bank_q),
     .ent_valid_i (ent_valid && !row_overflow),
     .ent_code_i  (ent_code),
     .ent_row_i   (ent_row[RowWidth-1:0]),
     .ent_act_i   (ent_act),
     .clear_i     (flush_i),
+    .sweep_i     (acc_sweep),
     .wb_re_i     (wb_rd),
     .wb_row_i    (wb_row),
     .res_re_i    (res_re),

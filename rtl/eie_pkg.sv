@@ -58,6 +58,10 @@ package eie_pkg;
   /// the broadcast rate (python/eie/models/perf.py TAKES_PER_CYCLE). The PE's pointer stage
   /// and queue push are written for exactly two lanes.
   localparam int TakeLanes = 2;
+  /// Cycles in which eie_arith zeroes a whole accumulator bank (rows in LUT-RAM sub-banks
+  /// of at most this many, all written at once), and the CCU's wait for it
+  /// (python/eie/models/perf.py ACC_SWEEP_CYCLES).
+  localparam int AccSweepCycles = 16;
 
   // ---------------------------------------------------------------------------
   // Register map (AXI4-Lite; rtl/eie_regs.rdl is the source, README "Register map")

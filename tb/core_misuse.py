@@ -14,11 +14,12 @@ import os
 import numpy as np
 
 import cocotb
-from cocotb.triggers import ClockCycles
+from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
 from cocotb_bus.drivers.amba import AXIProtocolError
 from eie.hw import regs
 from eie.hw.regs import LdTarget
 from eie.image import load
+from eie.models import perf
 from eie.models.reference import run_layers
 from eie.sim.tb.core_tb import CTRL_IMAGE_KEPT, CTRL_START, ERROR_BITS, STATUS_BUSY, STATUS_DONE, STATUS_ERROR, TGT_ACT0, \
     TGT_PTR, TGT_RESULT, TGT_SPMAT, EieTB, layer_reg, ld_address, watchdog_cycles
@@ -92,6 +93,41 @@ async def start_while_running(dut):
     await ClockCycles(dut.clk_i, 3)
     await fx.start()
     await expect_error(fx, "START_BUSY")
+    await fx.good_run()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def start_at_once_after_an_abort(dut):
+    """A START a few cycles after an abort waits (uncounted) for the accumulator sweep the
+    abort began; its run, on the input the abort cleared (all zero), matches eie ref and
+    its counters the cycle model's; then a correct run."""
+    fx = await ready(dut)
+    waited = []
+
+    async def watch_init_wait():
+        ccu = dut.u_ccu
+        while True:
+            await RisingEdge(dut.clk_i)
+            await ReadOnly()
+            if ccu.state_q.value == 1 and not ccu.sweep_done_q.value:  # StInit, sweep not over
+                waited.append(1)
+
+    cocotb.start_soon(watch_init_wait())
+    await fx.tb.load_input(fx.image, fx.acts)
+    await fx.start()
+    await ClockCycles(dut.clk_i, 3)
+    await fx.start()  # START_BUSY: an abort
+    await fx.start()  # at once, on the cleared input
+    await fx.wait_idle()
+    assert waited, "the START after the abort did not wait for the sweep"
+    assert await fx.errors() == ["START_BUSY"]
+    zeros = np.zeros(fx.image.in_features, dtype=np.int64)
+    outputs = await fx.tb.read_output(fx.image)
+    assert np.array_equal(outputs, run_layers(fx.loaded, zeros[None, :])[0])
+    report = await fx.tb.read_report(fx.image)
+    want = perf.predict(fx.loaded, zeros)
+    assert report["cycles"] == want.cycles and report["layer_cycles"] == [l.cycles for l in want.layers], \
+        f"counters {report['cycles']} {report['layer_cycles']}, model {want.cycles}"
     await fx.good_run()
 
 

@@ -3,9 +3,10 @@
 
 A monitor samples the pins every cycle (read-only phase) and feeds a model that
 keeps, per accumulator bank, the exact sums b[x] += cb[layer][v] * a (Python
-integers, so the 48-bit accumulator is checked exactly) and the set of rows
-touched since clear_i cleared that bank; the write-back reads either bank, also
-while entries add into the other. The
+integers, so the 48-bit accumulator is checked exactly), each landing two cycles
+after its entry unless clear_i drops it; sweep_i zeroes a bank and a write-back read
+zeroes its row after reading it; the write-back reads the other bank while entries
+add into one. The
 sums do not depend on the pipeline, so the read-after-write bypass is checked by
 streams of back-to-back updates of one row. The checker also checks idle_o each
 cycle (busy for the two cycles after a non-padding entry) and every write-back
@@ -28,6 +29,7 @@ NUM_CODES = 16
 ACC_WIDTH = 48
 W_MIN, W_MAX = -(1 << 15), (1 << 15) - 1
 PIPE_DEPTH = 2  # a non-padding entry keeps idle_o low for the two cycles after it arrives
+SWEEP_CYCLES = 16  # eie_pkg::AccSweepCycles: the longest sweep of a bank (reset, sweep_i)
 
 
 
@@ -49,26 +51,21 @@ class Entry:
 class ArithModel:
     def __init__(self, max_layers: int, act_depth: int):
         self.cb = [[0] * NUM_CODES for _ in range(max_layers)]
-        self.acc = [[0] * act_depth for _ in range(2)]  # per bank
-        self.touched: list[set[int]] = [set(), set()]
+        self.acc = [[0] * act_depth for _ in range(2)]  # per bank; reset sweeps both
         self.updates = 0
         self.pads = 0
+        self.swept = 0
 
-    def clear(self, bank: int) -> None:
-        self.touched[bank].clear()
+    def sweep(self, bank: int) -> None:
+        self.acc[bank] = [0] * len(self.acc[bank])
+        self.swept += 1
 
-    def apply(self, layer: int, bank: int, e: Entry) -> None:
-        if e.code == 0:
-            self.pads += 1
-            return
-        if e.row not in self.touched[bank]:
-            self.touched[bank].add(e.row)
-            self.acc[bank][e.row] = 0
-        self.acc[bank][e.row] += self.cb[layer][e.code] * e.act
+    def apply(self, bank: int, row: int, value: int) -> None:
+        self.acc[bank][row] += value
         self.updates += 1
 
     def read(self, bank: int, row: int) -> int:
-        return self.acc[bank][row] if row in self.touched[bank] else 0
+        return self.acc[bank][row]
 
 
 @dataclass
@@ -82,6 +79,7 @@ class Sample:
     ent_valid: bool
     entry: Entry | None
     clear: bool
+    sweep: int
     wb_re: bool
     wb_row: int
     res_re: bool
@@ -99,6 +97,7 @@ class Checker:
         self.last_wb: int | None = None
         self.hold_ok = False  # no RAM read since the last sample of wb_acc_o
         self.reads_checked = 0
+        self.pending: list[tuple[int, int, int, int]] = []  # (cycle it lands, bank, row, product)
 
     def step(self, s: Sample) -> None:
         m, c = self.model, s.cycle
@@ -115,31 +114,44 @@ class Checker:
         self.last_wb = s.wb_acc
         self.hold_ok = True
 
+        # Stage 2 writes the sum of an entry that arrived two cycles ago.
+        for due in [p for p in self.pending if p[0] == c]:
+            m.apply(*due[1:])
+        self.pending = [p for p in self.pending if p[0] > c]
         if s.cb_we:
             m.cb[s.cb_addr // NUM_CODES][s.cb_addr % NUM_CODES] = to_signed(s.cb_wdata, 16)
-        # The write-back reads the bank the entries do not add into; RESULT reads theirs.
+        # The write-back reads the bank the entries do not add into, and zeroes the row;
+        # RESULT reads theirs.
         if s.wb_re:
             self.wb_expect.append((c + 1, s.wb_row, m.read(1 - s.acc_bank, s.wb_row)))
+            m.acc[1 - s.acc_bank][s.wb_row] = 0
             self.hold_ok = False
         if s.res_re:
             self.wb_expect.append((c + 1, s.res_row, m.read(s.acc_bank, s.res_row)))
             self.hold_ok = False
         if s.clear:
-            # Rows forgotten, the entries in flight and the one arriving now dropped.
-            m.clear(s.acc_bank)
+            # The entries in flight (not yet written) and the one arriving now dropped.
+            self.pending.clear()
             self.busy_until = c
         elif s.ent_valid:
-            m.apply(s.layer, s.acc_bank, s.entry)
-            if s.entry.code != 0:
+            if s.entry.code == 0:
+                m.pads += 1
+            else:
+                product = m.cb[s.layer][s.entry.code] * s.entry.act
+                self.pending.append((c + PIPE_DEPTH, s.acc_bank, s.entry.row, product))
                 self.busy_until = c + PIPE_DEPTH
+        for bank in range(2):
+            if s.sweep >> bank & 1:
+                m.sweep(bank)
         # The stage-1 RAM read of an entry changes the read register a cycle later.
         if self.busy_until >= c:
             self.hold_ok = False
 
     def finish(self) -> None:
         assert not self.wb_expect, f"write-back reads never seen: {list(self.wb_expect)[:4]}"
-        self.log.info("%d updates, %d padding entries, %d write-back reads checked",
-                      self.model.updates, self.model.pads, self.reads_checked)
+        assert not self.pending, f"entries never written: {self.pending[:4]}"
+        self.log.info("%d updates, %d padding entries, %d sweeps, %d write-back reads checked",
+                      self.model.updates, self.model.pads, self.model.swept, self.reads_checked)
 
 
 # -----------------------------------------------------------------------------
@@ -147,7 +159,7 @@ class Checker:
 # -----------------------------------------------------------------------------
 class TB(ClockedTB):
     IDLE_INPUTS = ("cb_we_i", "cb_addr_i", "cb_wdata_i", "layer_i", "acc_bank_i", "ent_valid_i", "ent_code_i",
-                   "ent_row_i", "ent_act_i", "clear_i", "wb_re_i", "wb_row_i",
+                   "ent_row_i", "ent_act_i", "clear_i", "sweep_i", "wb_re_i", "wb_row_i",
                    "res_re_i", "res_row_i")
 
     def __init__(self, dut):
@@ -173,6 +185,7 @@ class TB(ClockedTB):
             entry=Entry(int(dut.ent_code_i.value), int(dut.ent_row_i.value),
                         to_signed(int(dut.ent_act_i.value), 16)) if valid else None,
             clear=bool(dut.clear_i.value),
+            sweep=int(dut.sweep_i.value),
             wb_re=bool(dut.wb_re_i.value),
             wb_row=int(dut.wb_row_i.value),
             res_re=bool(dut.res_re_i.value),
@@ -220,8 +233,22 @@ class TB(ClockedTB):
                 break
         await FallingEdge(self.dut.clk_i)
 
+    async def start(self) -> None:
+        """Reset, then the reset's sweep of both banks (no entry may add into a sweeping bank)."""
+        await super().start()
+        await self.falling_edges(SWEEP_CYCLES)
+
     async def clear(self) -> None:
         await self.pulse(self.dut.clear_i)
+
+    async def sweep(self, banks: int, wait: bool = True) -> None:
+        """Pulse sweep_i (bit b: bank b) and, unless told not to, wait until the sweep is over."""
+        await FallingEdge(self.dut.clk_i)
+        self.dut.sweep_i.value = banks
+        await FallingEdge(self.dut.clk_i)
+        self.dut.sweep_i.value = 0
+        if wait:
+            await self.falling_edges(SWEEP_CYCLES)
 
     async def read_rows(self, rows: list[int] | None = None, bank: int | None = None) -> None:
         """Each row of ``bank``, back to back, with an idle cycle now and then (hold check):
@@ -310,7 +337,7 @@ async def test_extremes(dut):
 @cocotb.test()
 @cocotb.parametrize(pause_kind=["none", "pattern", "random"])
 async def test_random_layers(dut, pause_kind):
-    """Several layers: clear_i, random entries on few rows (many hazards) with padding, read all."""
+    """Several layers: a sweep, random entries on few rows (many hazards) with padding, read all."""
     tb = TB(dut)
     await tb.start()
     for layer in range(tb.max_layers):
@@ -320,28 +347,53 @@ async def test_random_layers(dut, pause_kind):
         hot = tb.rng.sample(range(tb.act_depth), tb.rng.choice([1, 2, 3, tb.act_depth // 2]))
         stream = [tb.entry(tb.rng.choice(hot), 0 if tb.rng.random() < 0.2 else None)
                   for _ in range(tb.rng.randint(20, 120))]
-        await tb.clear()
+        await tb.sweep(1 << int(dut.acc_bank_i.value))
         await tb.drive(stream, pauses.pause(pause_kind, tb.rng), layer)
         await tb.read_rows()
     await tb.finish()
 
 
 @cocotb.test()
-async def test_touched_clear(dut):
-    """After clear_i untouched rows read 0 although the RAM still holds old sums; touched rows restart at 0."""
+async def test_sweep(dut):
+    """Rows read 0 after reset; a sweep zeroes a bank at once for reads and in the RAM for
+    the entries after it; a write-back read zeroes its row; sweep_i with clear_i (an abort)
+    also zeroes the sum stage 2 writes in that cycle."""
     tb = TB(dut)
     await tb.start()
     await tb.load_codebook(0, tb.random_codebook())
     n = tb.act_depth
-    await tb.read_rows()  # straight after reset: every row untouched
+    await tb.read_rows()  # straight after reset's sweep: every row 0
+    await tb.read_rows(bank=1)
     await tb.drive([tb.entry(r) for r in range(n) for _ in range(2)], pauses.pause("none", tb.rng))
     await tb.read_rows()
-    assert all(r in tb.model.touched[0] for r in range(n))
-    await tb.clear()
+    assert any(tb.model.acc[0]), "no non-zero sum to sweep"
+    # Sweep bank 0 and read it while the sweep runs: 0 everywhere.
+    await tb.sweep(1, wait=False)
+    await tb.read_rows(list(range(min(n, 8))))
+    await tb.falling_edges(SWEEP_CYCLES)
     few = tb.rng.sample(range(n), 2)
     await tb.drive([tb.entry(few[0]), tb.entry(few[1]), tb.entry(few[0])], pauses.pause("none", tb.rng))
+    await tb.read_rows()
+    assert sum(1 for v in tb.model.acc[0] if v) <= 2
+    # Bank 0 becomes the write-back's: each row read twice, the second time 0.
+    dut.acc_bank_i.value = 1
+    await FallingEdge(dut.clk_i)
+    await tb.read_rows(few + few, bank=0)
+    assert not any(tb.model.acc[0])
+    # An abort: clear_i and sweep_i of both banks in the cycle an entry is written.
+    dut.acc_bank_i.value = 0
+    await FallingEdge(dut.clk_i)
+    task = cocotb.start_soon(tb.drive([tb.entry(few[0]) for _ in range(4)], pauses.pause("none", tb.rng)))
+    await tb.falling_edges(4)
+    dut.clear_i.value = 1
+    dut.sweep_i.value = 3
+    await FallingEdge(dut.clk_i)
+    dut.clear_i.value = 0
+    dut.sweep_i.value = 0
+    await task
+    await tb.falling_edges(SWEEP_CYCLES)
     await tb.finish()
-    assert tb.model.touched[0] == set(few)
+    assert tb.model.swept == 3  # bank 0 once, then both
 
 
 @cocotb.test()
@@ -364,7 +416,8 @@ async def test_clear_in_flight(dut):
 @cocotb.parametrize(pause_kind=["none", "random"])
 async def test_write_back_during_the_next_layer(dut, pause_kind):
     """Layers alternate banks; each layer's entries add into its bank while the rows of
-    the layer before are read from the other, and each layer clears only its own bank."""
+    the layer before are read (and so zeroed) from the other, which the next layer then
+    adds into without a sweep."""
     tb = TB(dut)
     await tb.start()
     for layer in range(tb.max_layers):
@@ -372,7 +425,7 @@ async def test_write_back_during_the_next_layer(dut, pause_kind):
     for step in range(6):
         bank = step % 2
         dut.acc_bank_i.value = bank
-        await tb.clear()
+        await FallingEdge(dut.clk_i)
         hot = tb.rng.sample(range(tb.act_depth), tb.rng.choice([1, 2, tb.act_depth // 2]))
         stream = [tb.entry(tb.rng.choice(hot), 0 if tb.rng.random() < 0.2 else None) for _ in range(40)]
         entries = cocotb.start_soon(tb.drive(stream, pauses.pause(pause_kind, tb.rng), step % tb.max_layers))
@@ -390,7 +443,7 @@ async def test_layer_select(dut):
     for layer in range(tb.max_layers):
         await tb.load_codebook(layer, tb.random_codebook())
     for layer in reversed(range(tb.max_layers)):
-        await tb.clear()
+        await tb.sweep(1 << int(dut.acc_bank_i.value))
         await tb.drive([tb.entry(tb.rng.randrange(tb.act_depth), code) for code in range(NUM_CODES)] * 2,
                        pauses.pause("none", tb.rng), layer)
         await tb.read_rows()
@@ -400,6 +453,7 @@ async def test_layer_select(dut):
 PARAMS = [
     {"MaxLayers": 4, "ActDepth": 16},
     {"MaxLayers": 1, "ActDepth": 10},
+    {"MaxLayers": 2, "ActDepth": 40},  # three 16-row sub-banks (the last partly used)
 ]
 
 

@@ -104,6 +104,13 @@ MUTATIONS = [
      "bypass_d   = s1_valid_q & s2_valid_q;"),
     # An unsigned multiply.
     ("arith_l1_r2", "eie_arith.sv", "assign prod_d = $signed(w_q) * $signed(a_q);", "assign prod_d = w_q * a_q;"),
+    # The write-back reads a row without zeroing it: the layer after next adds onto it.
+    ("arith_l1_r2", "eie_arith.sv", "assign wb_clr = wb_re_i & ~mine;", "assign wb_clr = 1'b0;"),
+    # A sweep that stops a row short: the bank's last row keeps its old sum.
+    ("arith_l1_r4", "eie_arith.sv", "if (sweep_addr_q == SubWidth'(SubDepth - 1)) sweeping_d = 1'b0;",
+     "if (sweep_addr_q == SubWidth'(SubDepth - 2)) sweeping_d = 1'b0;"),
+    # A read of a sweeping bank returns the RAM word, not 0.
+    ("arith_l1_r2", "eie_arith.sv", "else if (re)  rd_zero_q <= sweeping_q;", "else if (re)  rd_zero_q <= 1'b0;"),
     # A padding in a word's last slot merges too (the next entry's word is not read yet).
     ("spmat_read_d2", "eie_spmat_read.sv", "(issue_slot != '0) & (issue_slot != '1) &", "(issue_slot != '0) &"),
     # Rows advance by z, not z + 1.

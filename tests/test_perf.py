@@ -49,6 +49,20 @@ def test_no_active_column_costs_init_and_one_compute_cycle():
     assert (timing.cycles, timing.broadcasts, timing.busy.tolist()) == (2, 0, [0, 0])
 
 
+def test_a_short_first_layer_waits_for_the_accumulator_sweep():
+    # A run's first layer that another follows ends no earlier than compute cycle 16
+    # (eie_pkg::AccSweepCycles): the next layer adds into the bank its INIT began to sweep.
+    empty = (np.ones((2, 5), dtype=np.int64), np.array([], dtype=np.int64), False, 8)
+    first = layer_timing(*empty, writes_back=3)
+    assert (first.compute_cycles, first.cycles) == (16 + 1, 16 + 2)
+    # Not a run's last (or only) layer, nor a later one (written_back: it follows a layer).
+    assert layer_timing(*empty).cycles == 2
+    assert layer_timing(*empty, written_back=4, writes_back=3).compute_cycles < 16
+    # A first layer longer than the sweep is not changed.
+    n = 1000
+    assert layer_timing(np.array([[n]]), np.array([0]), False, 8, writes_back=1).compute_cycles == n + 12
+
+
 def test_bias_goes_first_and_hides_in_the_tree_fill():
     # The CCU broadcasts the bias in cycle 0, taken in 1 (its entry issues in cycle
     # 5) while the tree fills; column 0 is still taken in cycle 3 and issues in 7.

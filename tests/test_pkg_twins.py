@@ -34,6 +34,7 @@ FORMAT_PAIRS = [
     ("ZeroRunWidth", "unsigned maximum", "csc.ZERO_RUN_MAX", csc.ZERO_RUN_MAX),
     ("EntriesPerWord", "value", "image.ENTRIES_PER_WORD", image.ENTRIES_PER_WORD),
     ("TakeLanes", "value", "perf.TAKES_PER_CYCLE", perf.TAKES_PER_CYCLE),
+    ("AccSweepCycles", "value", "perf.ACC_SWEEP_CYCLES", perf.ACC_SWEEP_CYCLES),
 ]
 
 # The core's size limits (python/eie/limits.py), as eie_core's parameter checks use them.

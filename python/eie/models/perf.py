@@ -39,6 +39,9 @@ held in numpy arrays:
   done blocks the ones after it), so the broadcast order is the same as with
   the whole file there at once, only later: ``_TreeTimes`` follows each column
   through the leaf and node registers.
+- A run's first layer that another follows ends no earlier than compute cycle
+  ``ACC_SWEEP_CYCLES``: its INIT starts the sweep of the accumulator bank the run
+  before ended in, and the second layer adds into that bank (eie_arith, eie_ccu).
 
 How it is computed: one broadcast at a time, every PE at once, not cycle by
 cycle. Each event above happens in the earliest cycle its conditions allow, and
@@ -101,6 +104,11 @@ WB_DONE_AFTER_ROWS = 4
 WB_DONE_NO_ROWS = 2
 # Columns a PE takes from the history per cycle (eie_bcast_history's read lanes).
 TAKES_PER_CYCLE = 2
+# A run's first INIT starts the sweep of the accumulator bank the run before ended in
+# (eie_arith, eie_pkg::AccSweepCycles); the second layer adds into that bank, so the CCU
+# ends the first layer no earlier than this compute cycle. Only a first layer with
+# almost nothing to do (no broadcast, or a bias column alone on a short pipeline) waits.
+ACC_SWEEP_CYCLES = 16
 
 
 def tree_levels(num_pes: int) -> int:
@@ -175,7 +183,8 @@ def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_dep
     ``ends``: where each column's first and last entries sit (``column_ends``), for the
     events (``layer_events``); ``writes_back``: this layer's rows (output features)
     if they are written back (None for a run's last layer, whose outputs stay in the
-    accumulators for the load port's RESULT reads).
+    accumulators for the load port's RESULT reads). A first layer that writes back
+    lasts at least ``ACC_SWEEP_CYCLES`` + 1 compute cycles.
     """
     num_pes = col_slots.shape[0]
     check_depths(queue_depth, history_depth)
@@ -191,6 +200,8 @@ def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_dep
         tail_padding = None
     drained, stalls, pops, queue_full = _compute_cycles(active, bias, queue_depth, history_depth, levels, tree,
                                                         tail_padding)
+    if written_back is None and writes_back is not None:
+        drained = max(drained, ACC_SWEEP_CYCLES)
     compute = drained + 1
     cycles = INIT_CYCLES + compute
     timing = LayerTiming(cycles=int(cycles), compute_cycles=int(compute), broadcasts=int(count),
