@@ -104,7 +104,7 @@ def blocks(num_pe: int) -> dict[str, dict]:
             "top": "eie_pe", "params": pe_params,
             # memid patterns (fnmatch-like regexes on the flattened memory names)
             "black_box": [r"u_spmat_read\.mem$", r"u_ptr_read\.(even|odd)_mem$", r"u_act_file\.g_file\[\d\]\.mem$",
-                          r"u_arith\.acc_mem$"],
+                          r"u_arith\.g_bank\[\d\]\.g_sub\[\d+\]\.mem$"],
         },
         "ccu": {
             "top": "eie_ccu",
@@ -172,6 +172,11 @@ def cut_memories(netlist: dict, top: str, patterns: list[str]) -> tuple[dict, li
         info["pin_bits"] = pin_bits
         cut.append(info)
         del mod["cells"][name]
+    # A renamed RTL memory must not silently turn into flip-flops in the area.
+    for pat in patterns:
+        if not any(re.search(pat, m["memid"]) for m in cut):
+            fail(f"{top}: no memory matches the cut-out pattern {pat!r} (memories: "
+                 f"{', '.join(m['memid'] for m in cut + kept)}); update blocks() in {rel(Path(__file__))}")
     return netlist, cut, kept
 
 
@@ -390,7 +395,7 @@ report_checks -path_delay max -to [get_ports bb*] -format full -fields {fanout n
 
 
 ENERGY_TABLE = REPO_ROOT / "python" / "eie" / "data" / "energy_45nm.json"
-MACRO_ENTRY = {r"spmat": "spmat", r"(even|odd)_mem": "ptr_bank", r"g_file": "act_file", r"acc_mem": "acc_file",
+MACRO_ENTRY = {r"spmat": "spmat", r"(even|odd)_mem": "ptr_bank", r"g_file": "act_file", r"u_arith\.g_bank": "acc_file",
                r"history": "bcast_history"}
 
 
