@@ -278,7 +278,8 @@ module eie_ccu #(
   assign init_bad       = state_q == StInit && layer_bad;
   // The tree's root is taken whenever the history has room and no bias is due: a
   // column past the layer's inputs is taken too and dropped (it aborts the run), so
-  // the ready that runs back through the tree to every leaf waits for no compare.
+  // the ready into the root's registers waits for no compare (the tree's nodes
+  // register their ready, so it goes no further).
   assign root_take      = state_q == StCompute && !bias_pending_q && !history_full;
   // A root column past the layer's inputs is never broadcast: it raises the error
   // as soon as it shows and aborts the run the cycle after (registered, timing:

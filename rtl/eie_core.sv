@@ -295,6 +295,7 @@ module eie_core #(
   logic [eie_pkg::LayerOutWidth-1:0] wb_out;
   logic                          wb_relu, src_sel, scan_en, flush, wb_start, bitmap_clear;
   logic                          compute, bcast_over;
+  logic                          pe_flush_q;
   logic [eie_pkg::ShiftWidth-1:0] wb_shift;
 
   eie_lnzd_tree #(
@@ -303,7 +304,11 @@ module eie_core #(
   ) u_lnzd_tree (
     .clk_i,
     .rst_ni,
-    .flush_i      (flush),
+    // The registered flush (below): the tree is empty and no leaf offers in a
+    // layer's first compute cycle, and after an abort nothing leaves the root
+    // (timing: a PE's error event, ORed over the array into the abort, would
+    // otherwise reach every node register in the same cycle).
+    .flush_i      (pe_flush_q),
     .leaf_valid_i (leaf_valid),
     .leaf_done_i  (leaf_done),
     .leaf_data_i  (leaf_data),
@@ -391,11 +396,12 @@ module eie_core #(
   logic [NumPe-1:0][NumCnt-1:0][CntWidth-1:0] pe_counters;
   logic                                       cnt_clear;
 
-  // The CCU's pulses to every PE, registered (timing: no PE sees a net that the
-  // CCU's state machine or abort computes in the same cycle). A PE flushes in
-  // the first compute cycle of a layer, before its first take, and a cycle after
-  // an abort; the write-back of the layer before starts in that cycle too.
-  logic pe_flush_q, pe_wb_start_q, pe_bitmap_clear_q;
+  // The CCU's pulses to every PE (and the flush to the LNZD tree), registered
+  // (timing: no PE sees a net that the CCU's state machine or abort computes in
+  // the same cycle). A PE flushes in the first compute cycle of a layer, before
+  // its first take, and a cycle after an abort; the write-back of the layer
+  // before starts in that cycle too.
+  logic pe_wb_start_q, pe_bitmap_clear_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_pe_ctrl
     if (!rst_ni) begin

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: Apache-2.0
 // eie_lnzd_node: one node of the LNZD quadtree, a registered in-order arbiter.
 // It serves its children in index order: the lowest-index child that is not done
-// (that may still offer an item) is granted, and its item is taken into the
-// output register whenever the register is empty or drained this cycle (ready =
-// !out_valid_q || out_ready_i), one item per cycle. A granted child without an
-// item blocks the higher ones, so the order of the items out does not depend on
-// when the children offer them (a child still being written, eie_act_file).
+// (that may still offer an item) is granted, and its item is taken whenever the
+// node's skid register is empty, one item per cycle. The output register feeds the
+// parent; an item taken while the output stalls waits in the skid register, so the
+// ready to the children is a register (timing: the parent's ready, and through it
+// the CCU's, reaches no child in the same cycle). A granted child without an item
+// blocks the higher ones, so the order of the items out does not depend on when
+// the children offer them (a child still being written, eie_act_file). A flush
+// empties both registers; a child handing over in that cycle loses its item.
 // Output: valid/ready and done; after a stall valid stays high and data stays put.
 
 `default_nettype none
@@ -20,7 +23,7 @@ module eie_lnzd_node #(
   input  logic                                clk_i,
   /// Asynchronous reset, active low.
   input  logic                                rst_ni,
-  /// Empty the output register; no child is accepted in this cycle.
+  /// Empty both registers; an item handed over in this cycle is dropped.
   input  logic                                flush_i,
   /// Child n offers in_data_i[n].
   input  logic [NumInputs-1:0]                in_valid_i,
@@ -29,7 +32,7 @@ module eie_lnzd_node #(
   /// Child items.
   input  logic [NumInputs-1:0][DataWidth-1:0] in_data_i,
   /// The node takes child n's item if it offers one: at most one bit set, for the
-  /// lowest child not done, and only when the output register is free this cycle.
+  /// lowest child not done, and only when the skid register is empty (a register).
   output logic [NumInputs-1:0]                in_ready_o,
   /// The output register holds an item.
   output logic                                out_valid_o,
@@ -37,8 +40,12 @@ module eie_lnzd_node #(
   output logic [DataWidth-1:0]                out_data_o,
   /// The parent takes the output item this cycle.
   input  logic                                out_ready_i,
-  /// Nothing in the output register and every child done.
-  output logic                                out_done_o
+  /// Nothing in either register and every child done.
+  output logic                                out_done_o,
+  /// The skid register holds an item (for the tree's assertions and proofs).
+  output logic                                skid_valid_o,
+  /// The item in the skid register (for the tree's proofs).
+  output logic [DataWidth-1:0]                skid_data_o
 );
 
   initial begin : proc_check_params
@@ -50,10 +57,14 @@ module eie_lnzd_node #(
 
   logic                 can_take;
   logic                 take;
+  logic                 out_free;
   logic [NumInputs-1:0] grant;
   logic [DataWidth-1:0] grant_data;
   logic                 out_valid_d, out_valid_q;
   logic [DataWidth-1:0] out_data_d, out_data_q;
+  // Holds the item taken while the output stalled; full only while the output is.
+  logic                 skid_valid_d, skid_valid_q;
+  logic [DataWidth-1:0] skid_data_d, skid_data_q;
 
   // ---------------------------------------------------------------------------
   // In-order select: the lowest-index child not done (loop runs downwards, last hit wins)
@@ -69,38 +80,53 @@ module eie_lnzd_node #(
     end
   end
 
-  assign can_take   = (!out_valid_q || out_ready_i) && !flush_i;
+  // Neither the parent's ready nor the flush: the ready to the children is a register.
+  assign can_take   = !skid_valid_q;
   assign take       = can_take && (in_valid_i & grant) != '0;
   assign in_ready_o = can_take ? grant : '0;
+  assign out_free   = !out_valid_q || out_ready_i;
 
   // ---------------------------------------------------------------------------
-  // Output register
+  // Output and skid registers: the output takes the skid's item, else the child's;
+  // a child's item goes to the skid only while the output stalls.
   // ---------------------------------------------------------------------------
   always_comb begin : proc_next
-    out_valid_d = out_valid_q;
-    out_data_d  = out_data_q;
+    out_valid_d  = out_valid_q;
+    out_data_d   = out_data_q;
+    skid_valid_d = skid_valid_q;
+    skid_data_d  = skid_data_q;
     if (flush_i) begin
-      out_valid_d = 1'b0;
+      out_valid_d  = 1'b0;
+      skid_valid_d = 1'b0;
+    end else if (out_free) begin
+      out_valid_d  = skid_valid_q || take;
+      out_data_d   = skid_valid_q ? skid_data_q : grant_data;
+      skid_valid_d = 1'b0;
     end else if (take) begin
-      out_valid_d = 1'b1;
-      out_data_d  = grant_data;
-    end else if (out_ready_i) begin
-      out_valid_d = 1'b0;
+      skid_valid_d = 1'b1;
+      skid_data_d  = grant_data;
     end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs
     if (!rst_ni) begin
-      out_valid_q <= 1'b0;
-      out_data_q  <= '0;
+      out_valid_q  <= 1'b0;
+      out_data_q   <= '0;
+      skid_valid_q <= 1'b0;
+      skid_data_q  <= '0;
     end else begin
-      out_valid_q <= out_valid_d;
-      out_data_q  <= out_data_d;
+      out_valid_q  <= out_valid_d;
+      out_data_q   <= out_data_d;
+      skid_valid_q <= skid_valid_d;
+      skid_data_q  <= skid_data_d;
     end
   end
 
-  assign out_valid_o = out_valid_q;
-  assign out_data_o  = out_data_q;
+  assign out_valid_o  = out_valid_q;
+  assign out_data_o   = out_data_q;
+  assign skid_valid_o = skid_valid_q;
+  assign skid_data_o  = skid_data_q;
+  // The skid is full only while the output is (asserted below).
   assign out_done_o  = !out_valid_q && (&in_done_i);
 
 `ifndef SYNTHESIS
@@ -130,6 +156,8 @@ module eie_lnzd_node #(
                     in_valid_i & in_done_i);
       assert (!can_take || (in_valid_i & grant) == '0 || handshake != '0)
         else $fatal(1, "eie_lnzd_node: room and the granted child valid, but nothing taken");
+      assert (!skid_valid_q || out_valid_q)
+        else $fatal(1, "eie_lnzd_node: skid register full with the output empty");
       assert (!out_stall_q || (out_valid_o && out_data_o == out_stall_data_q))
         else $fatal(1, "eie_lnzd_node: output changed or vanished while stalled");
       out_stall_q      <= out_valid_o && !out_ready_i && !flush_i;

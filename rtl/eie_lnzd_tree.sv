@@ -4,7 +4,10 @@
 // eie_lnzd_node; each node serves its children in index order, so the items come
 // out leaf by leaf (leaf 0's first) whenever the leaves offer them, one item per
 // cycle at full throughput. Leaves and root are valid/ready, each leaf also says
-// when it is done; every leaf item reaches the root once.
+// when it is done; every leaf item reaches the root once (unless flushed). Each
+// node's ready to its children is a register (its skid register empty), so the
+// root's ready and the flush reach no leaf in the same cycle (timing: the CCU's
+// history-full OR over every PE would otherwise run on down to every leaf).
 
 `default_nettype none
 
@@ -18,7 +21,7 @@ module eie_lnzd_tree #(
   input  logic                                clk_i,
   /// Asynchronous reset, active low.
   input  logic                                rst_ni,
-  /// Empty every node register; no leaf is accepted in this cycle.
+  /// Empty every node register; an item a leaf hands over in this cycle is dropped.
   input  logic                                flush_i,
   /// Leaf n offers leaf_data_i[n].
   input  logic [NumLeaves-1:0]                leaf_valid_i,
@@ -41,6 +44,21 @@ module eie_lnzd_tree #(
   // ceil(log4(n)) == ceil(ceil(log2(n)) / 2).
   localparam int NumLevels = (NumLeaves > 4) ? ($clog2(NumLeaves) + 1) / 2 : 1;
 
+  // Nodes of the levels below level l: level l's first in the vectors of every node.
+  function automatic int nodes_below(input int l);
+    nodes_below = 0;
+    for (int k = 1; k < l; k++) nodes_below += (NumLeaves + (1 << (2 * k)) - 1) >> (2 * k);
+  endfunction
+
+  localparam int NumNodesAll = nodes_below(NumLevels + 1);
+
+  // Every node's skid register, level 1's nodes first, the root last: read only by
+  // formal/eie_lnzd_tree_formal.sv (the tree's logic needs none of them).
+  /* verilator lint_off UNUSEDSIGNAL */
+  logic [NumNodesAll-1:0]           skid_valid;
+  logic [NumNodesAll*DataWidth-1:0] skid_data;
+  /* verilator lint_on UNUSEDSIGNAL */
+
   initial begin : proc_check_params
     if (NumLeaves < 1 || NumLeaves > 256) begin
       $fatal(1, "eie_lnzd_tree: NumLeaves must be 1..256, got %0d", NumLeaves);
@@ -57,6 +75,8 @@ module eie_lnzd_tree #(
   for (genvar l = 1; l <= NumLevels; l++) begin : g_level
     localparam int NumChildren = (NumLeaves + (1 << (2 * (l - 1))) - 1) >> (2 * (l - 1));
     localparam int NumNodes    = (NumChildren + 3) / 4;
+    // This level's first node in skid_valid and skid_data.
+    localparam int First       = nodes_below(l);
 
     logic [NumChildren-1:0]           child_valid;
     logic [NumChildren-1:0]           child_done;
@@ -90,28 +110,31 @@ module eie_lnzd_tree #(
         .DataWidth (DataWidth),
         .NumInputs (NumInputs)
       ) u_node (
-        .clk_i       (clk_i),
-        .rst_ni      (rst_ni),
-        .flush_i     (flush_i),
-        .in_valid_i  (child_valid[4*n +: NumInputs]),
-        .in_done_i   (child_done[4*n +: NumInputs]),
-        .in_data_i   (child_data[4*n*DataWidth +: NumInputs*DataWidth]),
-        .in_ready_o  (child_ready[4*n +: NumInputs]),
-        .out_valid_o (valid[n]),
-        .out_data_o  (data[n*DataWidth +: DataWidth]),
-        .out_ready_i (ready[n]),
-        .out_done_o  (done[n])
+        .clk_i        (clk_i),
+        .rst_ni       (rst_ni),
+        .flush_i      (flush_i),
+        .in_valid_i   (child_valid[4*n +: NumInputs]),
+        .in_done_i    (child_done[4*n +: NumInputs]),
+        .in_data_i    (child_data[4*n*DataWidth +: NumInputs*DataWidth]),
+        .in_ready_o   (child_ready[4*n +: NumInputs]),
+        .out_valid_o  (valid[n]),
+        .out_data_o   (data[n*DataWidth +: DataWidth]),
+        .out_ready_i  (ready[n]),
+        .out_done_o   (done[n]),
+        .skid_valid_o (skid_valid[First + n]),
+        .skid_data_o  (skid_data[(First + n)*DataWidth +: DataWidth])
       );
     end
 
 `ifndef SYNTHESIS
     // Node registers of this level and the ones below loaded this cycle (a node
-    // loads exactly when one of its children hands over): eie_core_events counts them.
+    // loads exactly when one of its children hands over outside a flush):
+    // eie_core_events counts them.
     int moves;
     if (l == 1) begin : g_moves_first
-      assign moves = $countones(child_valid & child_ready);
+      assign moves = flush_i ? 0 : $countones(child_valid & child_ready);
     end else begin : g_moves_next
-      assign moves = g_level[l-1].moves + $countones(child_valid & child_ready);
+      assign moves = flush_i ? 0 : g_level[l-1].moves + $countones(child_valid & child_ready);
     end
 `endif
   end
@@ -137,11 +160,9 @@ module eie_lnzd_tree #(
 
   always @(posedge clk_i or negedge rst_ni) begin : proc_assert
     if (rst_ni) begin
-      // A register per level and one item per node: at most one leaf per level-1 node.
+      // One item a cycle into each node: at most one leaf per level-1 node.
       assert ($countones(leaf_handshake) <= (NumLeaves + 3) / 4)
         else $fatal(1, "eie_lnzd_tree: %0d leaves taken in one cycle", $countones(leaf_handshake));
-      assert (!flush_i || leaf_handshake == '0)
-        else $fatal(1, "eie_lnzd_tree: leaf taken during flush");
     end
   end
 `endif

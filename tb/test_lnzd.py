@@ -3,9 +3,9 @@
 
 The same tests run on either top level: a node with NumInputs children is a tree
 of that many leaves and one level. A monitor samples every cycle; the checker
-compares leaf ready, root valid, root data and done with LnzdModel (registers per
-level, each node serving its lowest-index child that is not done) before stepping
-it, and a scoreboard requires every generated (leaf, payload) item to reach the
+compares leaf ready, root valid, root data and done with LnzdModel (two registers
+per node, each node serving its lowest-index child that is not done) before
+stepping it, and a scoreboard requires every generated (leaf, payload) item to reach the
 root exactly once (or be discarded by a flush the model predicts), leaf by leaf
 in a burst however the leaves pause. Leaf sources and the root sink run with
 pause generators. pytest runs it at the bottom.
@@ -49,11 +49,14 @@ def num_levels(num_leaves: int) -> int:
 
 
 class LnzdModel:
-    """Cycle model: per level a list of registers (None = empty); node n of a level
-    serves children 4n..4n+3 of the level below in order: it grants the lowest one
-    not done (a leaf says so; a node is done when empty with every child done) and
-    takes its item, if it offers one, when it is empty or its item leaves this
-    cycle; flush empties every register."""
+    """Cycle model: per level a list of nodes, each a queue of at most two items (its
+    output register first, then its skid register); node n of a level serves children
+    4n..4n+3 of the level below in order: it grants the lowest one not done (a leaf
+    says so; a node is done when empty with every child done) and takes its item, if
+    it offers one, when it held fewer than two items at the start of the cycle (its
+    ready depends on nothing else, not even a flush); the head leaves when the parent
+    (or the root's consumer) is ready; flush empties every node, dropping the items
+    handed over in that cycle."""
 
     def __init__(self, num_leaves: int):
         self.num_leaves = num_leaves
@@ -64,26 +67,26 @@ class LnzdModel:
             self.widths.append(n)
             if n == 1:
                 break
-        self.regs: list[list[int | None]] = [[None] * w for w in self.widths]
+        self.regs: list[list[list[int]]] = [[[] for _ in range(w)] for w in self.widths]
 
     @property
     def root(self) -> int | None:
-        return self.regs[-1][0]
+        return self.regs[-1][0][0] if self.regs[-1][0] else None
 
     def empty(self) -> bool:
-        return all(r is None for level in self.regs for r in level)
+        return all(not node for level in self.regs for node in level)
 
     def done(self, leaf_done: list[bool]) -> list[list[bool]]:
         """Per level and node: empty, with every child done (leaves: as they say)."""
         done = []
         below = leaf_done
         for lvl, width in enumerate(self.widths):
-            level = [self.regs[lvl][n] is None and all(below[4 * n: 4 * n + 4]) for n in range(width)]
+            level = [not self.regs[lvl][n] and all(below[4 * n: 4 * n + 4]) for n in range(width)]
             done.append(level)
             below = level
         return done
 
-    def evaluate(self, leaf_valid: list[bool], leaf_done: list[bool], root_ready: bool, flush: bool):
+    def evaluate(self, leaf_valid: list[bool], leaf_done: list[bool], root_ready: bool):
         """This cycle's combinational decisions: (leaf_ready, grants, out_ready) per level."""
         top = len(self.widths) - 1
         out_ready = [[False] * w for w in self.widths]
@@ -92,12 +95,11 @@ class LnzdModel:
         leaf_ready: list[bool] = []
         done = self.done(leaf_done)
         for lvl in range(top, -1, -1):
-            child_valid = leaf_valid if lvl == 0 else [r is not None for r in self.regs[lvl - 1]]
+            child_valid = leaf_valid if lvl == 0 else [bool(node) for node in self.regs[lvl - 1]]
             child_done = leaf_done if lvl == 0 else done[lvl - 1]
             ready_below = [False] * len(child_valid)
             for n in range(self.widths[lvl]):
-                can_take = (self.regs[lvl][n] is None or out_ready[lvl][n]) and not flush
-                if not can_take:
+                if len(self.regs[lvl][n]) == 2:
                     continue
                 granted = next((c for c in range(4 * n, min(4 * n + 4, len(child_valid))) if not child_done[c]), None)
                 if granted is not None:
@@ -113,30 +115,32 @@ class LnzdModel:
     def step(self, leaf_data, decisions, flush: bool) -> list[int]:
         """Clock edge with this cycle's evaluate() result; returns the items a flush discards."""
         _, grants, out_ready = decisions
-        discarded = []
-        if flush:  # an item leaving in the flush cycle (only the root's can) is delivered, not lost
+        if flush:
+            # An item leaving the root in the flush cycle is delivered, not lost; every
+            # other item inside, and each a leaf hands over now, is.
+            top = len(self.widths) - 1
             discarded = [
-                r
+                item
                 for lvl, level in enumerate(self.regs)
-                for n, r in enumerate(level)
-                if r is not None and not out_ready[lvl][n]
+                for n, node in enumerate(level)
+                for k, item in enumerate(node)
+                if not (lvl == top and k == 0 and out_ready[lvl][n])
             ]
+            discarded += [leaf_data[c] for c in grants[0] if c is not None]
+            self.regs = [[[] for _ in range(w)] for w in self.widths]
+            return discarded
         new = []
         for lvl, width in enumerate(self.widths):
             level = []
             for n in range(width):
+                node = self.regs[lvl][n][1:] if out_ready[lvl][n] else list(self.regs[lvl][n])
                 c = grants[lvl][n]
-                if flush:
-                    level.append(None)
-                elif c is not None:
-                    level.append(leaf_data[c] if lvl == 0 else self.regs[lvl - 1][c])
-                elif out_ready[lvl][n]:
-                    level.append(None)
-                else:
-                    level.append(self.regs[lvl][n])
+                if c is not None:
+                    node.append(leaf_data[c] if lvl == 0 else self.regs[lvl - 1][c][0])
+                level.append(node)
             new.append(level)
         self.regs = new
-        return discarded
+        return []
 
 
 # -----------------------------------------------------------------------------
@@ -175,7 +179,7 @@ class LnzdChecker:
 
     def check(self, s: Sample) -> None:
         m = self.model
-        decisions = m.evaluate(s.leaf_valid, s.leaf_done, s.root_ready, s.flush)
+        decisions = m.evaluate(s.leaf_valid, s.leaf_done, s.root_ready)
         want_ready = decisions[0]
         where = f"cycle {s.cycle}"
         assert s.leaf_ready == want_ready, (
@@ -426,7 +430,7 @@ async def lnzd_stall(dut):
 
 @cocotb.test()
 async def lnzd_flush(dut):
-    """Random flush pulses during random traffic: the tree empties, leaves keep what was not taken."""
+    """Random flush pulses during random traffic: the tree empties (with what leaves hand over then)."""
     tb = TB(dut, 300)
     await tb.start()
     sources = tb.start_sources("random", None)

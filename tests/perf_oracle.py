@@ -6,8 +6,9 @@ It stepped cycle by cycle (skipping only cycles in which nothing could change)
 and matched the RTL's counters on every run of the whole-core regression, so the
 faster eie.models.perf must give exactly its results. For a layer that runs
 while the layer before writes back (issue 18), ``_TreeSim`` steps the LNZD
-leaves and nodes register by register, as the RTL does, where eie.models.perf
-follows each column up the tree in closed form. Kept from
+leaves and nodes register by register, as the RTL does (each node with its
+output and skid registers since session 17), where eie.models.perf follows each
+column up the tree in closed form, one register per node. Kept from
 python/eie/models/perf.py at commit 1d5abdd, its one pointer stage made
 ``POINTER_STAGES`` (issue 18 registered the pointer banks' outputs): the stepping (``_compute_cycles``
 and its helpers), the per-PE ``column_counts`` and ``predict`` on ``trace``;
@@ -41,10 +42,13 @@ class _TreeSim:
 
     Leaf p's columns show in its bitmap from their ``bit_at`` cycle; a leaf takes
     the next shown one into its register when the register is free or emptied
-    this cycle; a node takes its granted child's column likewise, the grant going
-    to the lowest child not done. A leaf is done when nothing is shown or held and
-    its write-back is over (``done_at``); a node when it holds nothing and every
-    child is done. Only whether a register holds a column matters (order is fixed).
+    this cycle. A node holds up to two columns (its output and skid registers) and
+    takes its granted child's column when it held fewer than two at the start of
+    the cycle, the grant going to the lowest child not done; its oldest column
+    leaves when its parent (the CCU, for the root) takes it. A leaf is done when
+    nothing is shown or held and its write-back is over (``done_at``); a node when
+    it holds nothing and every child is done. Only how many columns a register
+    holds matters (order is fixed).
     """
 
     def __init__(self, tree: perf._TreeTimes):
@@ -56,10 +60,11 @@ class _TreeSim:
         self.widths = [self.n]
         while len(self.widths) == 1 or self.widths[-1] > 1:
             self.widths.append(-(-self.widths[-1] // 4))
-        self.regs = [[False] * w for w in self.widths]  # level 0: the leaves' registers
+        # Columns held: level 0 the leaves' registers (0 or 1), then the nodes (0 to 2).
+        self.regs = [[0] * w for w in self.widths]
 
     def root_valid(self) -> bool:
-        return self.regs[-1][0]
+        return self.regs[-1][0] > 0
 
     def _done(self, t: int) -> list[list[bool]]:
         done = [[not self.regs[0][p] and not (self.shown[p] and self.shown[p][0] <= t) and t >= self.done_at[p]
@@ -82,20 +87,20 @@ class _TreeSim:
         new = [list(level) for level in self.regs]
         for level in range(top, 0, -1):
             for node in range(self.widths[level]):
+                held = self.regs[level][node]
+                if out_ready[level][node] and held:
+                    new[level][node] -= 1
                 children = range(4 * node, min(4 * node + 4, self.widths[level - 1]))
                 grant = next((c for c in children if not done[level - 1][c]), None)
-                if (not self.regs[level][node] or out_ready[level][node]) and grant is not None \
-                        and self.regs[level - 1][grant]:
+                if held < 2 and grant is not None and self.regs[level - 1][grant]:
                     out_ready[level - 1][grant] = True
-                    new[level][node] = True
-                elif out_ready[level][node]:
-                    new[level][node] = False
+                    new[level][node] += 1
         for p in range(self.n):
             if (not self.regs[0][p] or out_ready[0][p]) and self.shown[p] and self.shown[p][0] <= t:
                 self.shown[p].popleft()
-                new[0][p] = True
+                new[0][p] = 1
             elif out_ready[0][p]:
-                new[0][p] = False
+                new[0][p] = 0
         self.regs = new
 
 

@@ -78,6 +78,10 @@ MUTATIONS = [
     # A node says done with an item still in its register.
     ("lnzd_node_n2", "eie_lnzd_node.sv", "assign out_done_o  = !out_valid_q && (&in_done_i);",
      "assign out_done_o  = &in_done_i;"),
+    # A node takes a child's item with its skid register full while its output drains
+    # (the parent's ready back into the children): the item is lost.
+    ("lnzd_tree_l5", "eie_lnzd_node.sv", "assign can_take   = !skid_valid_q;",
+     "assign can_take   = !skid_valid_q || out_ready_i;"),
     # A parent counts an empty child node as done, though leaves below it are not.
     ("lnzd_tree_l17", "eie_lnzd_tree.sv", "assign child_done  = g_level[l-1].done;",
      "assign child_done  = ~g_level[l-1].valid;"),

@@ -294,6 +294,13 @@ class _TreeTimes:
     own column leaves in that cycle or has left; a node takes from a child only
     when every child before it is done. ``root_valid`` follows one column up to
     the root register, ``sent`` records the cycle the CCU takes it.
+
+    Each eie_lnzd_node also has a skid register (its ready to its children is a
+    register, for the clock): a column may climb into a node whose output
+    stalls. That changes no cycle in which a column reaches the CCU: a column
+    held back a level by the column ahead of it follows that one up, and reaches
+    the CCU the cycle after it, either way. So one register per node gives the
+    RTL's cycles exactly (tests/perf_oracle.py steps both registers and agrees).
     """
 
     def __init__(self, num_pes: int, leaf: np.ndarray, bit_at: np.ndarray, done_at: np.ndarray):
