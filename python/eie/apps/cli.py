@@ -115,7 +115,8 @@ def cmd_sim(args) -> int:
     io = args.io or ("port" if args.waves else "script")
     outputs, report = simulate(image, inputs, sim=args.sim, queue_depth=args.queue_depth, waves=args.waves or None,
                                check=False, load_with=args.load, optimize=args.optimize,
-                               history_depth=args.history_depth, pe_counters=args.pe_counters, io=io)
+                               history_depth=args.history_depth, pe_counters=args.pe_counters, io=io,
+                               assertions=args.assertions)
     outputs_to_write = [(Path(args.output), _npy_writer(outputs))]
     if args.report:
         outputs_to_write.append((Path(args.report), (json.dumps(report, indent=1) + "\n").encode()))
@@ -255,6 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
                         + "; ".join(f"{name}: {what}" for name, what in IO_METHODS.items())
                         + " (None: script, or port with --waves, whose view is eie_core's own hierarchy)")
     p.add_argument("--optimize", action="store_true", help="build Verilator with -Os: slower build, faster long runs")
+    p.add_argument("--assertions", action="store_true",
+                   help="keep the RTL's simulation-only checks on Verilator (a slower model; Icarus always has them)")
     p.set_defaults(func=cmd_sim)
 
     p = sub.add_parser("energy", help="energy per inference at 45 nm from the cycle model's event counts (no RTL)")

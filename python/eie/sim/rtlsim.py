@@ -146,6 +146,7 @@ def run_cocotb(
     test_dir: Path | None = None,
     probes: bool = True,
     plusargs: list[str] | None = None,
+    assertions: bool = True,
 ) -> Path:
     """Build (once) and run ``test_module``'s cocotb tests on ``toplevel``.
 
@@ -157,6 +158,10 @@ def run_cocotb(
     backdoor memories (rtl/eie_backdoor_public.vlt), which lets Verilator optimise the
     core: a 64-PE build compiles several times faster and runs faster.
     ``plusargs`` go to the simulator's command line (e.g. +eie_image_dir=DIR).
+    ``assertions`` False builds a Verilator model without the RTL's simulation-only
+    checks (--no-assert; the flops that only they read go with them) and lets
+    Verilator pick the value of an X assignment (--x-assign fast): ``eie sim``'s
+    speed build. The regression keeps them. Icarus always checks them.
     ``test_dir`` is where the simulator runs and writes its results (runs of one
     build at the same time each need their own); with waveforms, or without
     ``test_dir``, it is the build directory, where the README says dumps land.
@@ -169,14 +174,21 @@ def run_cocotb(
     check_simulator(sim)
     parameters = dict(parameters or {})
     waves = bool(int(os.environ.get("WAVES", "0"))) if waves is None else waves
-    build_dir = build_dir_for(sim, toplevel, {**parameters, "_waves": waves, "_optimize": optimize and sim == "verilator",
-                                              "_probes": probes or sim != "verilator"})
+    assertions = assertions or sim != "verilator"
+    key = {**parameters, "_waves": waves, "_optimize": optimize and sim == "verilator",
+           "_probes": probes or sim != "verilator"}
+    if not assertions:
+        key["_assertions"] = False  # only then: the other builds keep their folders
+    build_dir = build_dir_for(sim, toplevel, key)
     srcs = list(sources) if sources is not None else rtl_sources()
 
     build_args: list[str] = []
     if sim == "verilator":
         # Simulation build: warnings are checked by make lint, not here.
-        build_args = ["-Wno-fatal", "-Wno-lint", "-Wno-style", "--x-assign", "unique", "--x-initial", "unique"]
+        build_args = ["-Wno-fatal", "-Wno-lint", "-Wno-style", "--x-assign", "unique" if assertions else "fast",
+                      "--x-initial", "unique"]
+        if not assertions:
+            build_args.append("--no-assert")
         if VERILATOR_WAIVERS.exists():
             srcs = [VERILATOR_WAIVERS, *srcs]
         if code_coverage_dir(sim):
