@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -57,12 +58,15 @@ def eie_sim_full_layer(pes: int) -> None:
     rate = cycles / max(report["run_seconds"], 1e-9)
     ports = report["sim_seconds"] - report["load_seconds"] - report["run_seconds"]
     outside = wall - report["startup_seconds"] - report["sim_seconds"] - report["shutdown_seconds"]
+    cpu_rate = cycles / max(report["run_cpu_seconds"], 1e-9)
     print(f"  wall, build cached: {wall:.1f} s (target <= 10 s); image load {report['load_seconds']:.2f} s, "
-          f"{report['load_cycles']} cycles (target <= 1 s); computing {report['run_seconds']:.2f} s for {cycles} "
-          f"cycles, {rate:,.0f} simulated cycles/s (target >= 20,000); matches eie ref: {report['matches_reference']}")
-    print(f"  CPU time of the simulator process (the machine is shared): computing {report['run_cpu_seconds']:.2f} s, "
-          f"{cycles / max(report['run_cpu_seconds'], 1e-9):,.0f} simulated cycles per CPU second; from the image "
-          f"load to the last output {report['sim_cpu_seconds']:.2f} s")
+          f"{report['load_cycles']} cycles (target <= 1 s); matches eie ref: {report['matches_reference']}")
+    # On a shared machine the wall rate counts other jobs' time too: the CPU rate is the model's own.
+    print(f"  computing {cycles} cycles: {report['run_seconds']:.2f} s wall, {report['run_cpu_seconds']:.2f} s CPU; "
+          f"{rate:,.0f} simulated cycles per second of wall, {cpu_rate:,.0f} per CPU second (target >= 20,000: "
+          f"{'met' if min(rate, cpu_rate) >= 20_000 else 'met in CPU time only' if cpu_rate >= 20_000 else 'not met'})")
+    print(f"  simulator CPU from the image load to the last output {report['sim_cpu_seconds']:.2f} s; "
+          f"load average {os.getloadavg()[0]:.1f}")
     print(f"  the rest: simulator start-up {report['startup_seconds']:.1f} s; inputs, counters and outputs through "
           f"the ports {ports:.2f} s; shutdown {report['shutdown_seconds']:.1f} s; eie sim around the simulator "
           f"{outside:.1f} s")
@@ -90,7 +94,8 @@ def main() -> int:
         print(f"layer {args.size} x {args.size}, 9% weights, {np.count_nonzero(acts)} non-zero activations, N={args.pes}")
         for sim in args.sims.split(","):
             start = time.perf_counter()
-            _, report = simulate(path, acts, sim=sim, load_with="files", optimize=True, verbose=False)
+            # eie sim's Verilator build (no simulation-only assertions); Icarus always checks them.
+            _, report = simulate(path, acts, sim=sim, load_with="files", assertions=False, verbose=False)
             wall = time.perf_counter() - start
             cycles = report["cycles"]
             bound = report["ideal"][0]["bound"]
