@@ -32,9 +32,9 @@ SIMULATORS = ("icarus", "verilator")
 # EIE_CODE_COVERAGE=DIR (make coverage, scripts/code_coverage.py): Verilator builds get
 # --coverage, in build folders of their own, and every run writes its counts to DIR.
 CODE_COVERAGE_ENV = "EIE_CODE_COVERAGE"
-_built: set[Path] = set()
 # The per-cycle code's level in optimized Verilator builds (run_cocotb's ``optimize``).
 OPTIMIZE_LEVEL = "-O2"
+_built: set[Path] = set()
 _coverage_runs = itertools.count()
 
 
