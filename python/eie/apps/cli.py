@@ -256,8 +256,8 @@ def build_parser() -> argparse.ArgumentParser:
                         + "; ".join(f"{name}: {what}" for name, what in IO_METHODS.items())
                         + " (None: script, or port with --waves, whose view is eie_core's own hierarchy)")
     p.add_argument("--optimize", action="store_true",
-                   help="build Verilator's per-cycle code at -O2 with gcc profile-guided optimisation, trained by this run: "
-                        "a build about four times as long, about twice as fast runs")
+                   help="build Verilator's per-cycle code at -O2 with gcc profile-guided optimisation, "
+                        "trained by this run: a build about four times as long, about twice as fast runs")
     p.add_argument("--assertions", action="store_true",
                    help="keep the RTL's simulation-only checks on Verilator (a slower model; Icarus always has them)")
     p.set_defaults(func=cmd_sim)
