@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -36,8 +37,8 @@ from eie.packing.packer import PackOptions, pack
 from eie.sim.simulate import simulate
 
 
-def eie_sim_full_layer(pes: int) -> None:
-    """Part 1: the user's `eie sim`, default flags, on the 4096 x 1024 layer."""
+def eie_sim_full_layer(pes: int, optimize: bool = False) -> None:
+    """Part 1: the user's `eie sim`, default flags (or --optimize), on the 4096 x 1024 layer."""
     rng = np.random.default_rng(7)
     image = pack([Layer(rng.normal(size=(4096, 1024)), None)], PackOptions(num_pes=pes, density=0.25))
     acts = rng.normal(size=1024) * (rng.random(1024) < 0.43)
@@ -45,8 +46,9 @@ def eie_sim_full_layer(pes: int) -> None:
         tmp = Path(tmp)
         write_image(image, tmp / "img")
         np.save(tmp / "in.npy", acts)
-        command = [sys.executable, "-m", "eie", "sim", "img", "in.npy", "-o", "out.npy", "--report", "report.json"]
-        print(f"eie sim, default flags: layer 4096 x 1024, 25% weights, {np.count_nonzero(acts)} non-zero "
+        command = [sys.executable, "-m", "eie", "sim", "img", "in.npy", "-o", "out.npy", "--report", "report.json",
+                   *(["--optimize"] if optimize else [])]
+        print(f"eie sim, {'--optimize' if optimize else 'default flags'}: layer 4096 x 1024, 25% weights, {np.count_nonzero(acts)} non-zero "
               f"activations, N={pes}, {sum(image.layers[0].entries):,} entries")
         subprocess.run(command, cwd=tmp, check=True, capture_output=True)  # builds the model once
         start = time.perf_counter()
@@ -57,12 +59,15 @@ def eie_sim_full_layer(pes: int) -> None:
     rate = cycles / max(report["run_seconds"], 1e-9)
     ports = report["sim_seconds"] - report["load_seconds"] - report["run_seconds"]
     outside = wall - report["startup_seconds"] - report["sim_seconds"] - report["shutdown_seconds"]
+    cpu_rate = cycles / max(report["run_cpu_seconds"], 1e-9)
     print(f"  wall, build cached: {wall:.1f} s (target <= 10 s); image load {report['load_seconds']:.2f} s, "
-          f"{report['load_cycles']} cycles (target <= 1 s); computing {report['run_seconds']:.2f} s for {cycles} "
-          f"cycles, {rate:,.0f} simulated cycles/s (target >= 20,000); matches eie ref: {report['matches_reference']}")
-    print(f"  CPU time of the simulator process (the machine is shared): computing {report['run_cpu_seconds']:.2f} s, "
-          f"{cycles / max(report['run_cpu_seconds'], 1e-9):,.0f} simulated cycles per CPU second; from the image "
-          f"load to the last output {report['sim_cpu_seconds']:.2f} s")
+          f"{report['load_cycles']} cycles (target <= 1 s); matches eie ref: {report['matches_reference']}")
+    # On a shared machine the wall rate counts other jobs' time too: the CPU rate is the model's own.
+    print(f"  computing {cycles} cycles: {report['run_seconds']:.2f} s wall, {report['run_cpu_seconds']:.2f} s CPU; "
+          f"{rate:,.0f} simulated cycles per second of wall, {cpu_rate:,.0f} per CPU second (target >= 20,000: "
+          f"{'met' if min(rate, cpu_rate) >= 20_000 else 'met in CPU time only' if cpu_rate >= 20_000 else 'not met'})")
+    print(f"  simulator CPU from the image load to the last output {report['sim_cpu_seconds']:.2f} s; "
+          f"load average {os.getloadavg()[0]:.1f}")
     print(f"  the rest: simulator start-up {report['startup_seconds']:.1f} s; inputs, counters and outputs through "
           f"the ports {ports:.2f} s; shutdown {report['shutdown_seconds']:.1f} s; eie sim around the simulator "
           f"{outside:.1f} s")
@@ -75,10 +80,12 @@ def main() -> int:
     parser.add_argument("--size", type=int, default=4096)
     parser.add_argument("--pes", type=int, default=64)
     parser.add_argument("--skip-eie-sim", action="store_true", help="skip part 1 (eie sim on 4096 x 1024)")
+    parser.add_argument("--optimize", action="store_true",
+                        help="part 1 with eie sim --optimize (-O2 and gcc PGO; its first call builds twice)")
     args = parser.parse_args()
 
     if not args.skip_eie_sim:
-        eie_sim_full_layer(args.pes)
+        eie_sim_full_layer(args.pes, args.optimize)
     if not args.sims:
         return 0
     rng = np.random.default_rng(7)
@@ -90,7 +97,8 @@ def main() -> int:
         print(f"layer {args.size} x {args.size}, 9% weights, {np.count_nonzero(acts)} non-zero activations, N={args.pes}")
         for sim in args.sims.split(","):
             start = time.perf_counter()
-            _, report = simulate(path, acts, sim=sim, load_with="files", optimize=True, verbose=False)
+            # eie sim's Verilator build (no simulation-only assertions); Icarus always checks them.
+            _, report = simulate(path, acts, sim=sim, load_with="files", assertions=False, verbose=False)
             wall = time.perf_counter() - start
             cycles = report["cycles"]
             bound = report["ideal"][0]["bound"]

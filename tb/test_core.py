@@ -278,3 +278,19 @@ def test_larger_chains(tmp_path, sim, num_pes, queue_depth):
         image = make_network(rng, num_pes, shapes, (True, True, False), density, memory=memory, linear_last=True)
         inputs = np.concatenate([make_inputs(rng, 250), make_inputs(rng, 250)])
         run_and_compare(tmp_path, image, inputs, sim, queue_depth, name=f"img{index}")
+
+
+@pytest.mark.parametrize("sim", ["verilator"])
+def test_optimize_trains_and_rebuilds_from_its_profile(tmp_path, sim):
+    """``optimize``: the instrumented model's run and the model rebuilt from its profile both equal eie ref."""
+    from eie.sim import rtlsim
+
+    rng = np.random.default_rng(23)
+    image = pack([Layer(rng.normal(size=(24, 20)), None)], PackOptions(num_pes=2, density=0.4, memory=SMALL_MEMORY))
+    write_image(image, tmp_path / "img")
+    inputs = rng.normal(size=(2, 20)) * (rng.random((2, 20)) < 0.5)
+    for _ in range(2):  # the first call trains and rebuilds, the second runs the rebuilt model
+        _, report = simulate(tmp_path / "img", inputs, sim=sim, optimize=True, assertions=False, verbose=False)
+        assert report["matches_reference"]
+    trained = [marker.parent for marker in (rtlsim.BUILD_ROOT / sim).glob("eie_sim_top-*/.eie-pgo-trained")]
+    assert any(list((folder / "pgo").glob("*.gcda")) for folder in trained)

@@ -32,6 +32,8 @@ SIMULATORS = ("icarus", "verilator")
 # EIE_CODE_COVERAGE=DIR (make coverage, scripts/code_coverage.py): Verilator builds get
 # --coverage, in build folders of their own, and every run writes its counts to DIR.
 CODE_COVERAGE_ENV = "EIE_CODE_COVERAGE"
+# The per-cycle code's level in optimized Verilator builds (run_cocotb's ``optimize``).
+OPTIMIZE_LEVEL = "-O2"
 _built: set[Path] = set()
 _coverage_runs = itertools.count()
 
@@ -132,6 +134,11 @@ def build_dir_for(sim: str, toplevel: str, parameters: dict) -> Path:
     return BUILD_ROOT / variant / f"{toplevel}-{digest}"
 
 
+def _pgo_use(level: str, build_dir: Path) -> str:
+    """The per-cycle code's gcc flags for a build from the profile its instrumented model wrote."""
+    return f"{level} -fprofile-use={build_dir / 'pgo'} -fprofile-partial-training -Wno-missing-profile"
+
+
 def run_cocotb(
     toplevel: str,
     test_module: str,
@@ -146,17 +153,24 @@ def run_cocotb(
     test_dir: Path | None = None,
     probes: bool = True,
     plusargs: list[str] | None = None,
+    assertions: bool = True,
 ) -> Path:
     """Build (once) and run ``test_module``'s cocotb tests on ``toplevel``.
 
-    ``optimize`` compiles a Verilator model with Verilator's default -Os; without
-    it the per-cycle code gets -O1 and the initialisation code -O0, which builds a
-    64-PE core in about a minute instead of three and still simulates at -O1 speed.
+    The per-cycle code of a Verilator model gets -O1 and the initialisation code -O0;
+    ``optimize`` compiles it at -O2 with gcc profile-guided optimisation: built
+    instrumented, trained by its first run, rebuilt from the profile (both builds in
+    that first call). About twice as fast a model for about four times the build
+    (doc/bench_model.md, session 17); Verilator's own default, -Os, ran slower than -O1.
     ``probes`` keeps every signal visible to the testbench (cocotb's
     --public-flat-rw); without it a Verilator build shows only the ports and the
     backdoor memories (rtl/eie_backdoor_public.vlt), which lets Verilator optimise the
     core: a 64-PE build compiles several times faster and runs faster.
     ``plusargs`` go to the simulator's command line (e.g. +eie_image_dir=DIR).
+    ``assertions`` False builds a Verilator model without the RTL's simulation-only
+    checks (--no-assert; the flops that only they read go with them) and lets
+    Verilator pick the value of an X assignment (--x-assign fast): ``eie sim``'s
+    speed build. The regression keeps them. Icarus always checks them.
     ``test_dir`` is where the simulator runs and writes its results (runs of one
     build at the same time each need their own); with waveforms, or without
     ``test_dir``, it is the build directory, where the README says dumps land.
@@ -169,14 +183,23 @@ def run_cocotb(
     check_simulator(sim)
     parameters = dict(parameters or {})
     waves = bool(int(os.environ.get("WAVES", "0"))) if waves is None else waves
-    build_dir = build_dir_for(sim, toplevel, {**parameters, "_waves": waves, "_optimize": optimize and sim == "verilator",
-                                              "_probes": probes or sim != "verilator"})
+    assertions = assertions or sim != "verilator"
+    # "_optimize" names the flags: the folders of the earlier -Os builds (True) are not reused.
+    key = {**parameters, "_waves": waves,
+           "_optimize": f"{OPTIMIZE_LEVEL} pgo" if optimize and sim == "verilator" else False,
+           "_probes": probes or sim != "verilator"}
+    if not assertions:
+        key["_assertions"] = False  # only then: the other builds keep their folders
+    build_dir = build_dir_for(sim, toplevel, key)
     srcs = list(sources) if sources is not None else rtl_sources()
 
     build_args: list[str] = []
     if sim == "verilator":
         # Simulation build: warnings are checked by make lint, not here.
-        build_args = ["-Wno-fatal", "-Wno-lint", "-Wno-style", "--x-assign", "unique", "--x-initial", "unique"]
+        build_args = ["-Wno-fatal", "-Wno-lint", "-Wno-style", "--x-assign", "unique" if assertions else "fast",
+                      "--x-initial", "unique"]
+        if not assertions:
+            build_args.append("--no-assert")
         if VERILATOR_WAIVERS.exists():
             srcs = [VERILATOR_WAIVERS, *srcs]
         if code_coverage_dir(sim):
@@ -194,19 +217,26 @@ def run_cocotb(
         if not Path("/usr/include/lz4.h").exists():
             raise EieError("WAVES=1 on Verilator writes FST, which needs the lz4 headers: apt-get install liblz4-dev")
         _trace_fst(runner)
-    if build_dir not in _built:
+    # gcc profile-guided optimisation of an optimized Verilator build: built instrumented,
+    # trained by its first run (whose results are exact), then rebuilt from the profile.
+    pgo = optimize and sim == "verilator" and not waves and not code_coverage_dir(sim)
+    trained = build_dir / ".eie-pgo-trained"
+
+    def build(opt_fast: str, link: str = "") -> None:
         # The runner reads the environment for make; these levels apply to this build only.
         flags = os.environ.get("MAKEFLAGS", "")
         if sim == "verilator":
-            if not optimize:
-                flags += " OPT_FAST=-O1 OPT_SLOW=-O0 OPT_GLOBAL=-O1"
+            # MAKEFLAGS escapes the spaces inside a variable's value.
+            flags += f" OPT_FAST={opt_fast.replace(' ', chr(92) + ' ')} OPT_SLOW=-O0 OPT_GLOBAL=-O1"
+            if link:
+                flags += f" USER_LDFLAGS={link}"
             # Verilator splits a large core into many C++ files: compile them on every core.
             if not re.search(r"(^|\s)-j", flags):
                 flags += f" -j{os.cpu_count() or 1}"
         # A build another process finished is reused; one that was interrupted (no
         # marker) is redone from scratch, since it may have left a partial model.
         done = build_dir / ".eie-built"
-        with _build_lock(build_dir), _environment(MAKEFLAGS=flags):
+        with _environment(MAKEFLAGS=flags):
             rebuild = not done.exists()
             done.unlink(missing_ok=True)
             # A Verilator build takes minutes with its log in a file: a bar counts the
@@ -234,6 +264,16 @@ def run_cocotb(
             except OSError as exc:
                 raise EieError(f"cannot build in {build_dir} ({exc.strerror})") from None
             done.touch()
+
+    if build_dir not in _built:
+        level = OPTIMIZE_LEVEL if optimize else "-O1"
+        with _build_lock(build_dir):
+            if not pgo:
+                build(level)
+            elif trained.exists():
+                build(_pgo_use(level, build_dir))
+            else:
+                build(f"{level} -fprofile-generate={build_dir / 'pgo'}", link="-fprofile-generate")
         _built.add(build_dir)
 
     # cocotb hands sys.path to the simulator's Python as PYTHONPATH: a test module
@@ -266,6 +306,16 @@ def run_cocotb(
         if "PYTEST_CURRENT_TEST" in os.environ:
             raise
         raise EieError(f"the RTL simulation stopped with exit code {exc.code} (log above)") from None
+    if pgo and not trained.exists():
+        # The instrumented model has run: every object again, from its profile (a
+        # missing one only costs the gain: -Wno-missing-profile).
+        with _build_lock(build_dir):
+            if not trained.exists():
+                for pattern in ("*.o", "*.gch", "*.a"):
+                    for stale in build_dir.glob(pattern):
+                        stale.unlink()
+                build(_pgo_use(OPTIMIZE_LEVEL, build_dir))
+                trained.touch()
     if "PYTEST_CURRENT_TEST" not in os.environ:
         num_tests, num_failed = get_results(results)
         if num_tests == 0 or num_failed:

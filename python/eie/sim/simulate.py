@@ -96,7 +96,8 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
              waves: bool | None = None, load_pause: str = "none", check: bool = True, seed: int | None = None,
              verbose: bool = True, load_with: str = "files", optimize: bool = False,
              history_depth: int = DEFAULT_HISTORY_DEPTH, pe_counters: bool = SIM_PE_COUNTERS,
-             bus_idle: float = 0.0, sources: list[Path] | None = None, io: str = "script"):
+             bus_idle: float = 0.0, sources: list[Path] | None = None, io: str = "script",
+             assertions: bool = True):
     """Run every input row through the RTL; returns (int16 outputs, report dict).
 
     ``image`` is an image folder or an image already loaded; the simulator reads
@@ -110,6 +111,8 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
     ``bus_idle`` (0 to 1, io "port" only) is the share of cycles in which the testbench
     holds back every valid and ready of the AXI4-Lite and load-port interfaces (seeded by ``seed``).
     ``sources`` replaces the RTL file list (scripts/mutate.py runs mutants).
+    ``assertions`` False builds Verilator without the RTL's simulation-only checks
+    (run_cocotb): faster, for ``eie sim``; the regression keeps the default.
     """
     from eie.sim.rtlsim import default_simulator, run_cocotb
     from eie.sim.toolchain import SIM_TOP, rtl_sources
@@ -160,7 +163,8 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
             plusargs.append(f"+eie_script={env['EIE_SCRIPT']}")
         started = time.time()
         results = run_cocotb(toplevel, "eie.sim.tb.core_run", params, sim=sim, extra_env=env, waves=waves, seed=seed,
-                             optimize=optimize, test_dir=tmp, probes=False, plusargs=plusargs, sources=rtl)
+                             optimize=optimize, test_dir=tmp, probes=False, plusargs=plusargs, sources=rtl,
+                             assertions=assertions)
         if not (tmp / "report.json").exists():
             raise EieError("the RTL simulation ended without a report (see the log above)")
         outputs = loaded.to_model_order(np.load(tmp / "output.npy"))
