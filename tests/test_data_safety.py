@@ -285,3 +285,31 @@ def test_symlink_out_of_the_image_is_refused(tmp_path, run_cli, image):
     (image / "codebook.hex").unlink()
     (image / "codebook.hex").symlink_to(outside)
     refused(run_cli("inspect", image), "symbolic link")
+
+
+def test_the_pgo_rebuild_drops_only_its_own_compiled_objects(tmp_path):
+    """eie sim --optimize recompiles from the profile by deleting the build folder's objects:
+    only *.o / *.gch / *.a at its top, only in a folder the tool built, never anything else."""
+    from eie.errors import EieError
+    from eie.sim.rtlsim import drop_compiled_objects
+
+    build = tmp_path / "build"
+    build.mkdir()
+    objects = [build / "Vtop.o", build / "Vtop__pch.h.gch", build / "libverilated.a"]
+    kept = [build / "notes.txt", build / "Vtop.cpp", build / "pgo" / "Vtop.gcda", build / "sub" / "mine.o"]
+    for path in objects + kept:
+        path.parent.mkdir(exist_ok=True)
+        path.write_text("x")
+    outside = tmp_path / "user.o"
+    outside.write_text("user")
+    (build / "link.o").symlink_to(outside)
+
+    with pytest.raises(EieError, match="no .eie-built marker"):
+        drop_compiled_objects(build)  # not (yet) a finished build: nothing deleted
+    assert all(path.exists() for path in objects + kept)
+
+    (build / ".eie-built").write_text("")
+    assert sorted(drop_compiled_objects(build)) == sorted(objects)
+    assert not any(path.exists() for path in objects)
+    assert all(path.read_text() == "x" for path in kept)
+    assert outside.read_text() == "user" and (build / "link.o").is_symlink()

@@ -134,6 +134,20 @@ def build_dir_for(sim: str, toplevel: str, parameters: dict) -> Path:
     return BUILD_ROOT / variant / f"{toplevel}-{digest}"
 
 
+def drop_compiled_objects(build_dir: Path) -> list[Path]:
+    """Delete the compiler's objects (*.o, *.gch, *.a) at the top of a build folder this
+    module built (it holds the .eie-built marker), so the next make recompiles them all;
+    anything else in the folder, and any folder without the marker, is left alone."""
+    if not (build_dir / ".eie-built").is_file():
+        raise EieError(f"{build_dir} is not a finished eie build folder (no .eie-built marker); "
+                       "nothing deleted")
+    dropped = [path for pattern in ("*.o", "*.gch", "*.a") for path in build_dir.glob(pattern)
+               if path.is_file() and not path.is_symlink()]
+    for path in dropped:
+        path.unlink()
+    return dropped
+
+
 def _pgo_use(level: str, build_dir: Path) -> str:
     """The per-cycle code's gcc flags for a build from the profile its instrumented model wrote."""
     return f"{level} -fprofile-use={build_dir / 'pgo'} -fprofile-partial-training -Wno-missing-profile"
@@ -311,9 +325,7 @@ def run_cocotb(
         # missing one only costs the gain: -Wno-missing-profile).
         with _build_lock(build_dir):
             if not trained.exists():
-                for pattern in ("*.o", "*.gch", "*.a"):
-                    for stale in build_dir.glob(pattern):
-                        stale.unlink()
+                drop_compiled_objects(build_dir)
                 build(_pgo_use(OPTIMIZE_LEVEL, build_dir))
                 trained.touch()
     if "PYTEST_CURRENT_TEST" not in os.environ:
