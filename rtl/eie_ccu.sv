@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // Central control unit. I/O mode (IDLE) lets the load port fill the memories;
-// a START runs the layers: INIT checks a layer descriptor and flushes the PEs,
-// COMPUTE broadcasts (a_j, j) from the LNZD root (the bias column's constant one
-// first), one per cycle, into a history of the last HistoryDepth broadcasts that
-// every PE reads at its own pace (eie_bcast_history). When a layer is drained the
-// ping-pong files swap and the next layer's INIT follows at once, with the
-// write-back: each PE turns its accumulators into the next layer's activations
-// while that layer runs (its entries add into the PEs' other accumulator bank, its
-// LNZD leaves scan the rows as they are written). The last layer stays in the
-// accumulators (read back requantised through the load port). Any error event
-// aborts to IDLE.
+// a START runs the layers: COMPUTE broadcasts (a_j, j) from the LNZD root (the
+// bias column's constant one first), one per cycle, into a history of the last
+// HistoryDepth broadcasts that every PE reads at its own pace (eie_bcast_history).
+// Once a layer's broadcast is over (registered: over_q) each PE starts its
+// write-back as soon as it is idle (wb_go_o), turning its accumulators into the
+// next layer's activations while the rest drain and the next layer runs (its
+// entries add into the other accumulator bank, its LNZD leaf scans the rows as
+// they are written, the tree filling before the layer starts: the root is not
+// taken while over_q). When every PE is idle the files swap and the next layer's
+// first compute cycle follows at once. INIT only waits for the accumulator sweep
+// or meets a bad descriptor. The last layer stays in the accumulators (read back
+// requantised through the load port). Any error event aborts to IDLE.
 
 `default_nettype none
 
@@ -103,8 +105,9 @@ module eie_ccu #(
   output logic                                   scan_en_o,
   /// Pulse: flush the PE pipelines (a new layer or an abort).
   output logic                                   flush_o,
-  /// Pulse: start the PEs' write-back.
-  output logic                                   wb_start_o,
+  /// The broadcast of a layer that is written back is over: each PE starts its
+  /// write-back once idle (a register: over_q and the last-layer flag).
+  output logic                                   wb_go_o,
   /// Pulse: clear the non-zero bitmaps.
   output logic                                   bitmap_clear_o,
   /// The compute phase of a layer (for the PE counters).
@@ -148,8 +151,11 @@ module eie_ccu #(
   logic [ActWidth-1:0]   fresh_act;
   logic [PtrIdxWidth-1:0] fresh_ptr_idx;
   logic [NumPe-1:0][Lanes-1:0][EntryWidth-1:0] pe_entry;
-  // The next layer's INIT cycle, in which the write-back starts (wb_start_o).
-  logic                  wb_first_d, wb_first_q;
+  // The layer's broadcast is over, registered and held until the layer ends (the
+  // root, which may then hold the next layer's columns, is not taken meanwhile).
+  logic                  over_d, over_q, bcast_over_now;
+  // The next layer starts (a flush): from START, INIT or the end of the layer before.
+  logic                  go;
   logic                  done_d, done_q;
   logic [2*CntWidth-1:0] cycles_d, cycles_q;
   logic [CntWidth-1:0]   bcasts_d, bcasts_q, stalls_d, stalls_q;
@@ -200,9 +206,13 @@ module eie_ccu #(
 
   // The layer after layer_q (wrapping past the last descriptor, which no run reaches).
   assign layer_next = 32'(layer_q) == MaxLayers - 1 ? '0 : layer_q + LayerWidth'(1);
-  // A layer is drained and another follows: its INIT, and the write-back. (Not before
-  // the PEs' accumulator sweep is over: the next layer adds into the swept bank.)
+  // A layer is drained and another follows. (Not before the PEs' accumulator sweep
+  // is over: the next layer adds into the swept bank.)
   assign advance    = state_q == StCompute && layer_drained && !last_layer && sweep_done_q;
+  // The next layer's descriptor bits that its start needs (next_q: {bad, ..., bias, relu, shift}).
+  logic next_bad, next_bias;
+  assign next_bad  = next_q[DescWidth-1];
+  assign next_bias = next_q[ShiftWidth+1];
   // advance picks last (timing: the layer's end then passes one mux, not three).
   assign cur_d      = advance ? next_q : start_ok ? desc[0] : desc[layer_q];
 
@@ -218,9 +228,10 @@ module eie_ccu #(
   assign {cur_bad_q, cur_in_q, cur_out_q, cur_ptr_base_q, cur_bias_q, cur_relu_q,
           cur_shift_q} = cur_q;
 
-  // The fields the write-back uses, of the layer just drained: the next layer's
-  // descriptor is current while the write-back runs. In I/O mode they follow the
-  // current layer's (the RESULT target requantises with the last layer's after a run).
+  // The fields the write-back uses, of the layer whose broadcast is over (taken then:
+  // the write-back of the layer before is over by then, and the next layer's
+  // descriptor is current while this one's write-back runs). In I/O mode they follow
+  // the current layer's (the RESULT target requantises with the last layer's after a run).
   logic [OutWidth-1:0]   wb_out_d, wb_out_q;
   logic                  wb_relu_d, wb_relu_q;
   logic [ShiftWidth-1:0] wb_shift_d, wb_shift_q;
@@ -229,7 +240,7 @@ module eie_ccu #(
     wb_out_d   = wb_out_q;
     wb_relu_d  = wb_relu_q;
     wb_shift_d = wb_shift_q;
-    if (state_q == StIdle || (state_q == StCompute && layer_drained)) begin
+    if (state_q == StIdle || (state_q == StCompute && bcast_over_now && !over_q)) begin
       wb_out_d   = cur_out_q;
       wb_relu_d  = cur_relu_q;
       wb_shift_d = cur_shift_q;
@@ -280,20 +291,26 @@ module eie_ccu #(
   // column past the layer's inputs is taken too and dropped (it aborts the run), so
   // the ready into the root's registers waits for no compare (the tree's nodes
   // register their ready, so it goes no further).
-  assign root_take      = state_q == StCompute && !bias_pending_q && !history_full;
+  assign root_take      = state_q == StCompute && !bias_pending_q && !history_full && !over_q;
   // A root column past the layer's inputs is never broadcast: it raises the error
   // as soon as it shows and aborts the run the cycle after (registered, timing:
   // the compare then does not feed the abort and, through the flush, every PE).
   assign root_past_inputs = (ColWidth+1)'(root_col_i) >= in_cols;
-  assign err_col_range  = state_q == StCompute && !bias_pending_q && root_valid_i &&
+  assign err_col_range  = state_q == StCompute && !bias_pending_q && root_valid_i && !over_q &&
                           root_past_inputs && !err_col_range_q;
   assign err_start_busy = start_i && state_q != StIdle;
   assign abort          = err_start_busy || init_bad || err_col_range_q ||
                           ((abort_i || ext_abort_i) && state_q != StIdle);
   assign root_ready_o   = root_take;
 
-  assign bcast_over_o  = !bias_pending_q && tree_done_i && !root_valid_i && caught_up;
-  assign layer_drained = bcast_over_o && all_idle;
+  assign bcast_over_now = !bias_pending_q && tree_done_i && !root_valid_i && caught_up;
+  assign bcast_over_o  = bcast_over_now || over_q;
+  // over_q: the CCU sees the end of the broadcast a cycle late (timing: the tree's
+  // done and the history's compare then feed no PE), so every PE has seen wb_go_o
+  // by the time the layer ends.
+  assign layer_drained = over_q && all_idle;
+  assign over_d        = state_q == StCompute && !abort && !layer_drained &&
+                         (over_q || bcast_over_now);
   assign bcast_inc_d   = fresh_take;
   assign stall_inc_d   = fresh_valid && history_full && state_q == StCompute;
 
@@ -301,14 +318,19 @@ module eie_ccu #(
   // Broadcast through the history. The bias column j = in_features carries the
   // constant 1.0 and goes first; then the LNZD root's columns.
   // ---------------------------------------------------------------------------
-  assign fresh_valid   = bias_pending_q || (root_valid_i && !root_past_inputs);
+  assign fresh_valid   = bias_pending_q || (root_valid_i && !root_past_inputs && !over_q);
   assign fresh_act     = bias_pending_q ? ActWidth'(1) << act_frac_i : root_act_i;
   assign fresh_ptr_idx = PtrIdxWidth'(cur_ptr_base_q +
                                       PtrIdxWidth'(bias_pending_q ? ColWidth'(cur_in_q)
                                                                   : root_col_i));
+  // A layer starts (go) in the cycle before its first compute cycle: a START
+  // (layer 0 fine, sweep over), INIT (done waiting), or the end of the layer before
+  // (the next one fine); otherwise INIT waits or meets the bad descriptor.
+  assign go = (start_ok && sweep_done_q && !layer_bad_i[0]) ||
+              (state_q == StInit && !layer_bad && sweep_done_q) || (advance && !next_bad);
   // The same condition as flush_o below (a new layer, or an abort), but as a
   // continuous assignment (the always_comb reads fresh_take).
-  assign history_clear = (state_q == StInit && !layer_bad && sweep_done_q) || abort;
+  assign history_clear = go || abort;
 
   eie_bcast_history #(
     .NumPe        (NumPe),
@@ -345,7 +367,6 @@ module eie_ccu #(
     layer_d        = layer_q;
     src_sel_d      = src_sel_q;
     bias_pending_d = bias_pending_q && !fresh_take;
-    wb_first_d     = 1'b0;
     done_d         = done_q;
     flush_o        = 1'b0;
     bitmap_clear_o = 1'b0;
@@ -354,13 +375,16 @@ module eie_ccu #(
       StIdle: begin
         if (start_ok) begin
           state_d        = StInit;
+          if (go) state_d = StCompute;
           layer_d        = '0;
           src_sel_d      = input_file_i;
           done_d         = 1'b0;
+          flush_o        = go;
+          bias_pending_d = go && layer_bias_i[0];
         end
       end
       StInit: begin
-        if (!layer_bad && sweep_done_q) begin
+        if (go) begin
           flush_o        = 1'b1;
           bias_pending_d = cur_bias_q;
           state_d        = StCompute;
@@ -374,10 +398,13 @@ module eie_ccu #(
           done_d         = 1'b1;
           bitmap_clear_o = 1'b1;
         end else if (advance) begin
-          src_sel_d  = !src_sel_q;
-          layer_d    = layer_q + LayerWidth'(1);
-          state_d    = StInit;
-          wb_first_d = 1'b1;
+          // The PEs' write-backs have started (wb_go_o): the files swap.
+          src_sel_d      = !src_sel_q;
+          layer_d        = layer_q + LayerWidth'(1);
+          state_d        = StInit;
+          if (go) state_d = StCompute;
+          flush_o        = go;
+          bias_pending_d = go && next_bias;
         end
       end
       default: state_d = StIdle;
@@ -395,7 +422,7 @@ module eie_ccu #(
 
   always_comb begin : proc_sweep_left
     sweep_left_d = sweep_left_q - SweepCntWidth'(sweep_left_q != '0);
-    if (abort || (flush_o && layer_q == '0)) sweep_left_d = SweepCntWidth'(eie_pkg::AccSweepCycles);
+    if (abort || (flush_o && layer_d == '0)) sweep_left_d = SweepCntWidth'(eie_pkg::AccSweepCycles);
   end
 
   assign sweep_done_d = sweep_left_d == '0;
@@ -421,27 +448,28 @@ module eie_ccu #(
       layer_q        <= '0;
       src_sel_q      <= 1'b0;
       bias_pending_q <= 1'b0;
-      wb_first_q     <= 1'b0;
+      over_q         <= 1'b0;
       done_q         <= 1'b0;
     end else begin
       state_q        <= state_d;
       layer_q        <= layer_d;
       src_sel_q      <= src_sel_d;
       bias_pending_q <= bias_pending_d;
-      wb_first_q     <= wb_first_d;
+      over_q         <= over_d;
       done_q         <= done_d;
     end
   end
 
   // ---------------------------------------------------------------------------
-  // Run counters: cleared by an accepted START, counting while busy
+  // Run counters: cleared by an accepted START, counting compute cycles (INIT only
+  // waits for the sweep or aborts)
   // ---------------------------------------------------------------------------
   always_comb begin : proc_run_counters
     cycles_d       = cycles_q;
     layer_cycles_d = layer_cycles_q;
     bcasts_d       = bcasts_q + CntWidth'(bcast_inc_q);
     stalls_d       = stalls_q + CntWidth'(stall_inc_q);
-    if (state_q != StIdle && !(state_q == StInit && !sweep_done_q)) begin
+    if (state_q == StCompute) begin
       cycles_d                = cycles_q + (2*CntWidth)'(1);
       layer_cycles_d[layer_q] = layer_cycles_q[layer_q] + CntWidth'(1);
     end
@@ -495,7 +523,7 @@ module eie_ccu #(
   assign wb_out_o        = wb_out_q;
   assign wb_relu_o       = wb_relu_q;
   assign wb_shift_o      = wb_shift_q;
-  assign wb_start_o      = wb_first_q && !abort;
+  assign wb_go_o         = over_q && !last_layer_q;
   // In I/O mode the input file is the source, so loading it keeps its bitmap.
   assign src_sel_o       = busy_o ? src_sel_q : input_file_i;
   assign scan_en_o       = state_q == StCompute;

@@ -60,9 +60,9 @@ module eie_pe #(
   input  logic                                  scan_en_i,
   /// Flush queue and pipelines (new layer, or an abort with bitmap_clear_i).
   input  logic                                  flush_i,
-  /// Start the write-back of the rows of the layer just drained (the next layer
-  /// starts with it).
-  input  logic                                  wb_start_i,
+  /// The broadcast of a layer that is written back is over (eie_ccu's wb_go_o): the
+  /// first cycle this PE is idle it starts the write-back of its rows.
+  input  logic                                  wb_go_i,
   /// Clear the non-zero bitmap and stop a write-back (abort, end of a run).
   input  logic                                  bitmap_clear_i,
   /// Per take lane (lane 0 the oldest): the next column this PE needs is in the
@@ -321,16 +321,42 @@ module eie_pe #(
 
   assign row_overflow = ent_valid && ent_row[RowWidth];
 
+  // The write-back starts on this PE's own: the first cycle it is idle once the
+  // layer's broadcast is over (wb_go_i, a CCU register), so a PE that is done early
+  // writes back while others still drain. From then (flipped_q, until the next
+  // layer's flush) its files are swapped here ahead of the CCU's src_sel_i (the new
+  // source is the file the write-back fills) and its leaf scans the new file, the
+  // LNZD tree filling before the next layer starts; a leaf whose PE has not started
+  // is not done then (the tree keeps the leaves' order).
+  logic wb_begin, flipped_d, flipped_q, flip_act, wb_sel_q, act_src_sel;
+
+  assign wb_begin    = wb_go_i && idle_o && !flipped_q;
+  assign flipped_d   = !flush_i && (flipped_q || wb_begin);
+  assign flip_act    = flipped_q && !flush_i;
+  assign act_src_sel = flip_act ? wb_sel_q : src_sel_i;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_flip
+    if (!rst_ni) begin
+      flipped_q <= 1'b0;
+      wb_sel_q  <= 1'b0;
+    end else begin
+      flipped_q <= flipped_d;
+      if (wb_begin) wb_sel_q <= !src_sel_i;
+    end
+  end
+
   // The accumulator banks: each layer adds into the other bank than the layer before
-  // (whose sums the write-back reads and zeroes meanwhile). An abort sweeps both banks
-  // (reset too, inside eie_arith); a run's first layer takes the bank the run before
-  // did not end in, and the one it ended in (its results, readable until this START)
-  // is swept during the first layer (the CCU holds the second layer until it is clean).
+  // (whose sums the write-back reads and zeroes meanwhile): the bank swaps as the
+  // write-back starts, or at a layer's flush if it did not (a run's first layer). An
+  // abort sweeps both banks (reset too, inside eie_arith); a run's first layer takes
+  // the bank the run before did not end in, and the one it ended in (its results,
+  // readable until this START) is swept during the first layer (the CCU holds the
+  // second layer until it is clean).
   logic       layer_start, acc_bank_d, acc_bank_q;
   logic [1:0] acc_sweep;
 
   assign layer_start = flush_i && !bitmap_clear_i;
-  assign acc_bank_d  = acc_bank_q ^ layer_start;
+  assign acc_bank_d  = acc_bank_q ^ (layer_start && !flipped_q) ^ wb_begin;
   assign acc_sweep   = (flush_i && bitmap_clear_i) ? 2'b11 :
                        (layer_start && layer_i == '0) ? 2'(1) << acc_bank_q : 2'b00;
 
@@ -395,7 +421,7 @@ module eie_pe #(
     .rst_ni,
     .flush_i     (flush_i),
     .stop_i      (bitmap_clear_i),
-    .wb_start_i  (wb_start_i),
+    .wb_start_i  (wb_begin),
     .layer_out_i (wb_out_i),
     .ent_valid_i (ent_valid),
     .ent_row_i   (ent_row),
@@ -409,14 +435,18 @@ module eie_pe #(
     .err_row_o   (row_err)
   );
 
-  // From the start to the cycle of the last write (which lands the cycle after busy falls).
+  // From the cycle after the start to the cycle of the last write (which lands the
+  // cycle after busy falls); in the start's cycle the leaf is held not done anyway
+  // (timing: this PE's idle then reaches no LNZD node through its leaf).
   logic wb_pending;
-  assign wb_pending = wb_start_i || wb_busy || wr_valid;
+  assign wb_pending = wb_busy || wr_valid;
 
   // ---------------------------------------------------------------------------
   // Activation read/write unit: ping-pong files, bitmap, LNZD leaf
   // ---------------------------------------------------------------------------
-  logic                ld_act, act_ld_file;
+  logic                ld_act, act_ld_file, act_done;
+
+  assign leaf_done_o = act_done && !(wb_go_i && !flip_act);
   logic [ActWidth-1:0] act_ld_rdata;
 
   assign ld_act      = ld_target_i == eie_pkg::LdTgtAct0 || ld_target_i == eie_pkg::LdTgtAct1;
@@ -429,13 +459,13 @@ module eie_pe #(
   ) u_act_file (
     .clk_i,
     .rst_ni,
-    .src_sel_i      (src_sel_i),
-    .scan_en_i      (scan_en_i),
+    .src_sel_i      (act_src_sel),
+    .scan_en_i      (scan_en_i && (!wb_go_i || flip_act)),
     .leaf_valid_o   (leaf_valid_o),
     .leaf_ready_i   (leaf_ready_i),
     .leaf_act_o     (leaf_act_o),
     .leaf_col_o     (leaf_col_o),
-    .done_o         (leaf_done_o),
+    .done_o         (act_done),
     .wb_pending_i   (wb_pending),
     .wb_valid_i     (wr_valid),
     .wb_row_i       (wr_row),
