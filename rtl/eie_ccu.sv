@@ -3,15 +3,15 @@
 // a START runs the layers: COMPUTE broadcasts (a_j, j) from the LNZD root (the
 // bias column's constant one first), one per cycle, into a history of the last
 // HistoryDepth broadcasts that every PE reads at its own pace (eie_bcast_history).
-// Once a layer's broadcast is over (registered: over_q) each PE starts its
-// write-back as soon as it is idle (wb_go_o), turning its accumulators into the
-// next layer's activations while the rest drain and the next layer runs (its
-// entries add into the other accumulator bank, its LNZD leaf scans the rows as
-// they are written, the tree filling before the layer starts: the root is not
-// taken while over_q). When every PE is idle the files swap and the next layer's
-// first compute cycle follows at once. INIT only waits for the accumulator sweep
-// or meets a bad descriptor. The last layer stays in the accumulators (read back
-// requantised through the load port). Any error event aborts to IDLE.
+// Once a layer's broadcast is over (registered: over_q) the files swap and the next
+// layer starts (advance_o), its first compute cycle following at once, while the
+// PEs drain: each PE starts its write-back as soon as it is idle (wb_go_o, or on its
+// own after advance_o), turning its accumulators into the next layer's activations
+// (its LNZD leaf scans the rows as they are written) and starts the next layer with
+// it (its entries add into the other accumulator bank). INIT only waits for the
+// accumulator sweep or meets a bad descriptor. The last layer ends when every PE is
+// idle; it stays in the accumulators (read back requantised through the load port).
+// Any error event aborts to IDLE.
 
 `default_nettype none
 
@@ -103,8 +103,10 @@ module eie_ccu #(
   output logic                                   src_sel_o,
   /// The LNZD leaves scan their source files.
   output logic                                   scan_en_o,
-  /// Pulse: flush the PE pipelines (a new layer or an abort).
+  /// Pulse: flush the PE pipelines (a run's first layer or an abort).
   output logic                                   flush_o,
+  /// Pulse: the next layer starts (each PE joins it once done with this one).
+  output logic                                   advance_o,
   /// The broadcast of a layer that is written back is over: each PE starts its
   /// write-back once idle (a register: over_q and the last-layer flag).
   output logic                                   wb_go_o,
@@ -152,9 +154,10 @@ module eie_ccu #(
   logic [PtrIdxWidth-1:0] fresh_ptr_idx;
   logic [NumPe-1:0][Lanes-1:0][EntryWidth-1:0] pe_entry;
   // The layer's broadcast is over, registered and held until the layer ends (the
-  // root, which may then hold the next layer's columns, is not taken meanwhile).
+  // root, which may then hold the next layer's columns, is not taken meanwhile:
+  // the last layer waits for the PEs to drain).
   logic                  over_d, over_q, bcast_over_now;
-  // The next layer starts (a flush): from START, INIT or the end of the layer before.
+  // A run's first layer starts (a flush): from START or INIT.
   logic                  go;
   logic                  done_d, done_q;
   logic [2*CntWidth-1:0] cycles_d, cycles_q;
@@ -192,9 +195,10 @@ module eie_ccu #(
   logic [LayerWidth-1:0]  layer_next;
   logic                   advance;
   // The PEs' accumulator sweep (eie_arith), counted here: AccSweepCycles from reset, an
-  // abort, or a run's first INIT. A run's first INIT waits for it (uncounted: only a
-  // START soon after reset, an abort or a run shorter than the sweep waits), its second
-  // layer too (counted: eie.models.perf's first layer lasts at least that long).
+  // abort, or a run's first layer's start. A run's first layer waits for it in INIT
+  // (uncounted: only a START soon after reset, an abort or a run shorter than the
+  // sweep waits), its second layer too (counted: eie.models.perf's first layer lasts
+  // at least that long).
   localparam int SweepCntWidth = $clog2(eie_pkg::AccSweepCycles + 1);
   logic [SweepCntWidth-1:0] sweep_left_d, sweep_left_q;
   logic                     sweep_done_d, sweep_done_q;
@@ -206,9 +210,10 @@ module eie_ccu #(
 
   // The layer after layer_q (wrapping past the last descriptor, which no run reaches).
   assign layer_next = 32'(layer_q) == MaxLayers - 1 ? '0 : layer_q + LayerWidth'(1);
-  // A layer is drained and another follows. (Not before the PEs' accumulator sweep
-  // is over: the next layer adds into the swept bank.)
-  assign advance    = state_q == StCompute && layer_drained && !last_layer && sweep_done_q;
+  // A layer's broadcast is over and another follows: it starts at once, the PEs
+  // joining it as they finish this one. (Not before the PEs' accumulator sweep is
+  // over: the next layer adds into the swept bank.)
+  assign advance    = state_q == StCompute && over_q && !last_layer && sweep_done_q;
   // The next layer's descriptor bits that its start needs (next_q: {bad, ..., bias, relu, shift}).
   logic next_bad, next_bias;
   assign next_bad  = next_q[DescWidth-1];
@@ -306,11 +311,13 @@ module eie_ccu #(
   assign bcast_over_now = !bias_pending_q && tree_done_i && !root_valid_i && caught_up;
   assign bcast_over_o  = bcast_over_now || over_q;
   // over_q: the CCU sees the end of the broadcast a cycle late (timing: the tree's
-  // done and the history's compare then feed no PE), so every PE has seen wb_go_o
-  // by the time the layer ends.
+  // done and the history's compare then feed no PE). The run's last layer is
+  // drained when besides every PE is idle.
   assign layer_drained = over_q && all_idle;
-  assign over_d        = state_q == StCompute && !abort && !layer_drained &&
-                         (over_q || bcast_over_now);
+  // (Held while the first layer waits for the sweep: the root may hold the next
+  // layer's columns then.)
+  assign over_d        = state_q == StCompute && !abort && !advance &&
+                         !(layer_drained && last_layer) && (over_q || bcast_over_now);
   assign bcast_inc_d   = fresh_take;
   assign stall_inc_d   = fresh_valid && history_full && state_q == StCompute;
 
@@ -323,11 +330,12 @@ module eie_ccu #(
   assign fresh_ptr_idx = PtrIdxWidth'(cur_ptr_base_q +
                                       PtrIdxWidth'(bias_pending_q ? ColWidth'(cur_in_q)
                                                                   : root_col_i));
-  // A layer starts (go) in the cycle before its first compute cycle: a START
-  // (layer 0 fine, sweep over), INIT (done waiting), or the end of the layer before
-  // (the next one fine); otherwise INIT waits or meets the bad descriptor.
+  // A run's first layer starts (go) in the cycle before its first compute cycle: a
+  // START (layer 0 fine, sweep over) or INIT (done waiting); otherwise INIT waits or
+  // meets the bad descriptor. A later layer follows the one before (advance), no
+  // flush: the PEs still draining that one keep their pipelines.
   assign go = (start_ok && sweep_done_q && !layer_bad_i[0]) ||
-              (state_q == StInit && !layer_bad && sweep_done_q) || (advance && !next_bad);
+              (state_q == StInit && !layer_bad && sweep_done_q);
   // The same condition as flush_o below (a new layer, or an abort), but as a
   // continuous assignment (the always_comb reads fresh_take).
   assign history_clear = go || abort;
@@ -398,13 +406,12 @@ module eie_ccu #(
           done_d         = 1'b1;
           bitmap_clear_o = 1'b1;
         end else if (advance) begin
-          // The PEs' write-backs have started (wb_go_o): the files swap.
+          // The files swap (a PE that started its write-back already swapped its own);
+          // a bad next descriptor aborts in INIT.
           src_sel_d      = !src_sel_q;
           layer_d        = layer_q + LayerWidth'(1);
-          state_d        = StInit;
-          if (go) state_d = StCompute;
-          flush_o        = go;
-          bias_pending_d = go && next_bias;
+          if (next_bad) state_d = StInit;
+          bias_pending_d = !next_bad && next_bias;
         end
       end
       default: state_d = StIdle;
@@ -524,6 +531,7 @@ module eie_ccu #(
   assign wb_relu_o       = wb_relu_q;
   assign wb_shift_o      = wb_shift_q;
   assign wb_go_o         = over_q && !last_layer_q;
+  assign advance_o       = advance;
   // In I/O mode the input file is the source, so loading it keeps its bitmap.
   assign src_sel_o       = busy_o ? src_sel_q : input_file_i;
   assign scan_en_o       = state_q == StCompute;

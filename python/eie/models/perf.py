@@ -23,12 +23,14 @@ held in numpy arrays:
   issued its last entry, then issues one entry per cycle with no bubble between
   columns, except that a padding entry merges into the next entry's issue where
   ``merged_paddings`` says so: a column costs its issue slots, not its entries.
-- A layer ends when the broadcast has been over for a cycle (the CCU registers
-  it) and every PE is idle: five cycles after its last issue (the register
-  behind the SRAM, which read the word a cycle ahead, row stage, codebook,
-  multiply, add) and three after its last take. The next layer's first compute
-  cycle follows at once (no INIT cycle between layers, nor after a START once
-  the accumulator sweep is over; LAYER_CYCLES counts compute cycles). A column may end on a padding
+- A layer that another follows ends in the cycle the CCU sees its broadcast
+  over (registered: the cycle after), the next layer's first compute cycle
+  following at once (no INIT cycle between layers, nor after a START once the
+  accumulator sweep is over; LAYER_CYCLES counts compute cycles); each PE drains
+  on its own meanwhile (below). The run's last layer ends when, besides, every
+  PE is idle: five cycles after its last issue (the register behind the SRAM,
+  which read the word a cycle ahead, row stage, codebook, multiply, add) and
+  three after its last take. A column may end on a padding
   entry (the packer never writes one; an image from elsewhere may): a padding
   stops before the codebook, so after a column ending on one padding the PE is
   idle when the entry issued before it is, a cycle earlier.
@@ -36,7 +38,9 @@ held in numpy arrays:
   on its own, in the first cycle it is idle with the broadcast over (registered:
   from the cycle after it is over), so a PE that finishes early writes back
   early; it runs on during the next layer, whose entries add into the other
-  accumulator bank. A PE that started at cycle s writes its local row k into the
+  accumulator bank. That is also when the PE starts the next layer: it takes
+  none of its broadcasts before the cycle after (waiting for room meanwhile, as
+  PE_QUEUE_FULL counts). A PE that started at cycle s writes its local row k into the
   next layer's source file so that the row's bitmap bit is seen in cycle
   s + k + ``WB_BIT_AT``; its leaf is done (nothing more to come) from cycle
   s + ``rows + WB_DONE_AFTER_ROWS`` on (s + ``WB_DONE_NO_ROWS`` for a PE with no
@@ -210,7 +214,8 @@ def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_dep
     if tail_padding is not None and not tail_padding.any():
         tail_padding = None
     drained, stalls, pops, queue_full, starts = _compute_cycles(active, bias, queue_depth, history_depth, levels,
-                                                                tree, tail_padding)
+                                                                tree, tail_padding, wb_start,
+                                                                final=writes_back is None)
     if written_back is None and writes_back is not None:
         drained = max(drained, ACC_SWEEP_CYCLES)
     compute = drained + 1
@@ -387,8 +392,9 @@ class _TreeTimes:
 
 
 def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_depth: int,
-                    levels: int, tree: _TreeTimes | None = None,
-                    tail_padding: np.ndarray | None = None) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
+                    levels: int, tree: _TreeTimes | None = None, tail_padding: np.ndarray | None = None,
+                    begin: np.ndarray | None = None,
+                    final: bool = True) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
     """(last compute cycle before the layer is drained, broadcast stalls, pops, queue full, write-back starts).
 
     Cycle 0 is the first compute cycle. ``active[p, i]``: issue slots of broadcast i in PE p.
@@ -401,9 +407,13 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     (None: the whole input is there from the start). ``tail_padding[i, p]``: 1 where
     broadcast i's column ends on a padding entry in PE p (None: nowhere).
     ``starts[p]``: the cycle PE p starts the layer's write-back (``wb_start``), were it written back.
+    ``begin[p]``: the cycle PE p started this layer (the layer before's write-back; default
+    before cycle 0); it takes from the cycle after. ``final``: the run's last layer, which
+    ends once every PE is idle too (another ends when the CCU sees the broadcast over).
     """
     num_pes, count = active.shape
     if count == 0:
+        # (A PE still in the layer before holds its leaf not done: the tree waits for it.)
         over = max(tree.all_done(), 0) if tree is not None else 0  # the CCU looks from cycle 0
         return (over + 1, 0, np.zeros((0, num_pes), dtype=np.int64), np.zeros(num_pes, dtype=np.int64),
                 np.full(num_pes, over + 1, dtype=np.int64))
@@ -420,6 +430,10 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     held_after_pop = np.where(slots > 0, 1, never)
     lanes = TAKES_PER_CYCLE
     took = np.full((count + lanes, num_pes), -2, dtype=np.int64)  # row i + lanes: each PE's take of broadcast i
+    if begin is not None:
+        # Taken after the cycle the PE began (as the one before it; no second lane
+        # then, so a wait from then on counts as waiting for room, lane 0's).
+        took[0] = np.maximum(begin, -2)
     sent = np.empty(count, dtype=np.int64)  # the cycle broadcast i goes into the history
     free_from = np.full((num_pes, queue_depth), -1, dtype=np.int64)  # per PE and queue place: first free cycle
     places = free_from.reshape(-1)
@@ -485,7 +499,7 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     if tree is not None:
         over = max(over, tree.all_done())
     starts = np.maximum(pe_idle, over + 1)
-    drained = int(starts.max())
+    drained = int(starts.max()) if final else over + 1
     # A stall is a cycle a ready broadcast, the one before it out, waited for the history.
     earliest = np.maximum(ready, np.concatenate([[0], sent[:-1] + 1]))
     return drained, int((sent - earliest).sum()), pops, queue_full, starts
