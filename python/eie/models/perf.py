@@ -51,7 +51,7 @@ held in numpy arrays:
   broadcast order is the same as with the whole file there at once, only later:
   ``_TreeTimes`` follows each column through the leaf and node registers.
 - A run's first layer that another follows ends no earlier than compute cycle
-  ``ACC_SWEEP_CYCLES``: its INIT starts the sweep of the accumulator bank the run
+  ``ACC_SWEEP_CYCLES``: its start starts the sweep of the accumulator bank the run
   before ended in, and the second layer adds into that bank (eie_arith, eie_ccu).
 
 How it is computed: one broadcast at a time, every PE at once, not cycle by
@@ -61,7 +61,8 @@ each condition is a bound from earlier events:
 - broadcast i goes into the history in cycle ``max(sent[i-1] + 1, ready[i],
   the cycle the last PE takes broadcast i - HistoryDepth)``; each cycle it waits
   on the last of these is a broadcast stall;
-- PE p takes it in the first cycle after it is sent, not before its take of
+- PE p takes it in the first cycle after it is sent and after the cycle the PE
+  began the layer, not before its take of
   broadcast i - 1 and after its take of i - 2 (two takes a cycle), in which one
   of its ``queue_depth`` places is free. A column holds a place from its take:
   without entries through the pointer stages (take + 2), with entries until its
@@ -113,10 +114,10 @@ WB_DONE_AFTER_ROWS = 4
 WB_DONE_NO_ROWS = 2
 # Columns a PE takes from the history per cycle (eie_bcast_history's read lanes).
 TAKES_PER_CYCLE = 2
-# A run's first INIT starts the sweep of the accumulator bank the run before ended in
-# (eie_arith, eie_pkg::AccSweepCycles); the second layer adds into that bank, so the CCU
-# ends the first layer no earlier than this compute cycle. Only a first layer with
-# almost nothing to do (no broadcast, or a bias column alone on a short pipeline) waits.
+# A run's first layer's start begins the sweep of the accumulator bank the run before
+# ended in (eie_arith, eie_pkg::AccSweepCycles); the second layer adds into that bank,
+# so the CCU ends the first layer no earlier than this compute cycle. Only a first
+# layer whose broadcast ends within it (few columns) waits, its PEs draining meanwhile.
 ACC_SWEEP_CYCLES = 16
 
 
