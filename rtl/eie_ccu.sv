@@ -1,15 +1,17 @@
 // SPDX-License-Identifier: Apache-2.0
 // Central control unit. I/O mode (IDLE) lets the load port fill the memories;
-// a START runs the layers: INIT checks a layer descriptor and flushes the PEs,
-// COMPUTE broadcasts (a_j, j) from the LNZD root (the bias column's constant one
-// first), one per cycle, into a history of the last HistoryDepth broadcasts that
-// every PE reads at its own pace (eie_bcast_history). When a layer is drained the
-// ping-pong files swap and the next layer's INIT follows at once, with the
-// write-back: each PE turns its accumulators into the next layer's activations
-// while that layer runs (its entries add into the PEs' other accumulator bank, its
-// LNZD leaves scan the rows as they are written). The last layer stays in the
-// accumulators (read back requantised through the load port). Any error event
-// aborts to IDLE.
+// a START runs the layers: COMPUTE broadcasts (a_j, j) from the LNZD root (the
+// bias column's constant one first), one per cycle, into a history of the last
+// HistoryDepth broadcasts that every PE reads at its own pace (eie_bcast_history).
+// Once a layer's broadcast is over (registered: over_q) the files swap and the next
+// layer starts (advance_o), its first compute cycle following at once, while the
+// PEs drain: each PE starts its write-back as soon as it is idle (wb_go_o, or on its
+// own after advance_o), turning its accumulators into the next layer's activations
+// (its LNZD leaf scans the rows as they are written) and starts the next layer with
+// it (its entries add into the other accumulator bank). INIT only waits for the
+// accumulator sweep or meets a bad descriptor. The last layer ends when every PE is
+// idle; it stays in the accumulators (read back requantised through the load port).
+// Any error event aborts to IDLE.
 
 `default_nettype none
 
@@ -101,10 +103,13 @@ module eie_ccu #(
   output logic                                   src_sel_o,
   /// The LNZD leaves scan their source files.
   output logic                                   scan_en_o,
-  /// Pulse: flush the PE pipelines (a new layer or an abort).
+  /// Pulse: flush the PE pipelines (a run's first layer or an abort).
   output logic                                   flush_o,
-  /// Pulse: start the PEs' write-back.
-  output logic                                   wb_start_o,
+  /// Pulse: the next layer starts (each PE joins it once done with this one).
+  output logic                                   advance_o,
+  /// The broadcast of a layer that is written back is over: each PE starts its
+  /// write-back once idle (a register: over_q and the last-layer flag).
+  output logic                                   wb_go_o,
   /// Pulse: clear the non-zero bitmaps.
   output logic                                   bitmap_clear_o,
   /// The compute phase of a layer (for the PE counters).
@@ -148,8 +153,12 @@ module eie_ccu #(
   logic [ActWidth-1:0]   fresh_act;
   logic [PtrIdxWidth-1:0] fresh_ptr_idx;
   logic [NumPe-1:0][Lanes-1:0][EntryWidth-1:0] pe_entry;
-  // The next layer's INIT cycle, in which the write-back starts (wb_start_o).
-  logic                  wb_first_d, wb_first_q;
+  // The layer's broadcast is over, registered and held until the layer ends (the
+  // root, which may then hold the next layer's columns, is not taken meanwhile:
+  // the last layer waits for the PEs to drain).
+  logic                  over_d, over_q, bcast_over_now;
+  // A run's first layer starts (a flush): from START or INIT.
+  logic                  go;
   logic                  done_d, done_q;
   logic [2*CntWidth-1:0] cycles_d, cycles_q;
   logic [CntWidth-1:0]   bcasts_d, bcasts_q, stalls_d, stalls_q;
@@ -186,9 +195,10 @@ module eie_ccu #(
   logic [LayerWidth-1:0]  layer_next;
   logic                   advance;
   // The PEs' accumulator sweep (eie_arith), counted here: AccSweepCycles from reset, an
-  // abort, or a run's first INIT. A run's first INIT waits for it (uncounted: only a
-  // START soon after reset, an abort or a run shorter than the sweep waits), its second
-  // layer too (counted: eie.models.perf's first layer lasts at least that long).
+  // abort, or a run's first layer's start. A run's first layer waits for it in INIT
+  // (uncounted: only a START soon after reset, an abort or a run shorter than the
+  // sweep waits), its second layer too (counted: eie.models.perf's first layer lasts
+  // at least that long).
   localparam int SweepCntWidth = $clog2(eie_pkg::AccSweepCycles + 1);
   logic [SweepCntWidth-1:0] sweep_left_d, sweep_left_q;
   logic                     sweep_done_d, sweep_done_q;
@@ -200,9 +210,14 @@ module eie_ccu #(
 
   // The layer after layer_q (wrapping past the last descriptor, which no run reaches).
   assign layer_next = 32'(layer_q) == MaxLayers - 1 ? '0 : layer_q + LayerWidth'(1);
-  // A layer is drained and another follows: its INIT, and the write-back. (Not before
-  // the PEs' accumulator sweep is over: the next layer adds into the swept bank.)
-  assign advance    = state_q == StCompute && layer_drained && !last_layer && sweep_done_q;
+  // A layer's broadcast is over and another follows: it starts at once, the PEs
+  // joining it as they finish this one. (Not before the PEs' accumulator sweep is
+  // over: the next layer adds into the swept bank.)
+  assign advance    = state_q == StCompute && over_q && !last_layer && sweep_done_q;
+  // The next layer's descriptor bits that its start needs (next_q: {bad, ..., bias, relu, shift}).
+  logic next_bad, next_bias;
+  assign next_bad  = next_q[DescWidth-1];
+  assign next_bias = next_q[ShiftWidth+1];
   // advance picks last (timing: the layer's end then passes one mux, not three).
   assign cur_d      = advance ? next_q : start_ok ? desc[0] : desc[layer_q];
 
@@ -218,9 +233,10 @@ module eie_ccu #(
   assign {cur_bad_q, cur_in_q, cur_out_q, cur_ptr_base_q, cur_bias_q, cur_relu_q,
           cur_shift_q} = cur_q;
 
-  // The fields the write-back uses, of the layer just drained: the next layer's
-  // descriptor is current while the write-back runs. In I/O mode they follow the
-  // current layer's (the RESULT target requantises with the last layer's after a run).
+  // The fields the write-back uses, of the layer whose broadcast is over (taken then:
+  // the write-back of the layer before is over by then, and the next layer's
+  // descriptor is current while this one's write-back runs). In I/O mode they follow
+  // the current layer's (the RESULT target requantises with the last layer's after a run).
   logic [OutWidth-1:0]   wb_out_d, wb_out_q;
   logic                  wb_relu_d, wb_relu_q;
   logic [ShiftWidth-1:0] wb_shift_d, wb_shift_q;
@@ -229,7 +245,7 @@ module eie_ccu #(
     wb_out_d   = wb_out_q;
     wb_relu_d  = wb_relu_q;
     wb_shift_d = wb_shift_q;
-    if (state_q == StIdle || (state_q == StCompute && layer_drained)) begin
+    if (state_q == StIdle || (state_q == StCompute && bcast_over_now && !over_q)) begin
       wb_out_d   = cur_out_q;
       wb_relu_d  = cur_relu_q;
       wb_shift_d = cur_shift_q;
@@ -280,20 +296,28 @@ module eie_ccu #(
   // column past the layer's inputs is taken too and dropped (it aborts the run), so
   // the ready into the root's registers waits for no compare (the tree's nodes
   // register their ready, so it goes no further).
-  assign root_take      = state_q == StCompute && !bias_pending_q && !history_full;
+  assign root_take      = state_q == StCompute && !bias_pending_q && !history_full && !over_q;
   // A root column past the layer's inputs is never broadcast: it raises the error
   // as soon as it shows and aborts the run the cycle after (registered, timing:
   // the compare then does not feed the abort and, through the flush, every PE).
   assign root_past_inputs = (ColWidth+1)'(root_col_i) >= in_cols;
-  assign err_col_range  = state_q == StCompute && !bias_pending_q && root_valid_i &&
+  assign err_col_range  = state_q == StCompute && !bias_pending_q && root_valid_i && !over_q &&
                           root_past_inputs && !err_col_range_q;
   assign err_start_busy = start_i && state_q != StIdle;
   assign abort          = err_start_busy || init_bad || err_col_range_q ||
                           ((abort_i || ext_abort_i) && state_q != StIdle);
   assign root_ready_o   = root_take;
 
-  assign bcast_over_o  = !bias_pending_q && tree_done_i && !root_valid_i && caught_up;
-  assign layer_drained = bcast_over_o && all_idle;
+  assign bcast_over_now = !bias_pending_q && tree_done_i && !root_valid_i && caught_up;
+  assign bcast_over_o  = bcast_over_now || over_q;
+  // over_q: the CCU sees the end of the broadcast a cycle late (timing: the tree's
+  // done and the history's compare then feed no PE). The run's last layer is
+  // drained when besides every PE is idle.
+  assign layer_drained = over_q && all_idle;
+  // (Held while the first layer waits for the sweep: the root may hold the next
+  // layer's columns then.)
+  assign over_d        = state_q == StCompute && !abort && !advance &&
+                         !(layer_drained && last_layer) && (over_q || bcast_over_now);
   assign bcast_inc_d   = fresh_take;
   assign stall_inc_d   = fresh_valid && history_full && state_q == StCompute;
 
@@ -301,14 +325,20 @@ module eie_ccu #(
   // Broadcast through the history. The bias column j = in_features carries the
   // constant 1.0 and goes first; then the LNZD root's columns.
   // ---------------------------------------------------------------------------
-  assign fresh_valid   = bias_pending_q || (root_valid_i && !root_past_inputs);
+  assign fresh_valid   = bias_pending_q || (root_valid_i && !root_past_inputs && !over_q);
   assign fresh_act     = bias_pending_q ? ActWidth'(1) << act_frac_i : root_act_i;
   assign fresh_ptr_idx = PtrIdxWidth'(cur_ptr_base_q +
                                       PtrIdxWidth'(bias_pending_q ? ColWidth'(cur_in_q)
                                                                   : root_col_i));
+  // A run's first layer starts (go) in the cycle before its first compute cycle: a
+  // START (layer 0 fine, sweep over) or INIT (done waiting); otherwise INIT waits or
+  // meets the bad descriptor. A later layer follows the one before (advance), no
+  // flush: the PEs still draining that one keep their pipelines.
+  assign go = (start_ok && sweep_done_q && !layer_bad_i[0]) ||
+              (state_q == StInit && !layer_bad && sweep_done_q);
   // The same condition as flush_o below (a new layer, or an abort), but as a
   // continuous assignment (the always_comb reads fresh_take).
-  assign history_clear = (state_q == StInit && !layer_bad && sweep_done_q) || abort;
+  assign history_clear = go || abort;
 
   eie_bcast_history #(
     .NumPe        (NumPe),
@@ -345,7 +375,6 @@ module eie_ccu #(
     layer_d        = layer_q;
     src_sel_d      = src_sel_q;
     bias_pending_d = bias_pending_q && !fresh_take;
-    wb_first_d     = 1'b0;
     done_d         = done_q;
     flush_o        = 1'b0;
     bitmap_clear_o = 1'b0;
@@ -354,13 +383,16 @@ module eie_ccu #(
       StIdle: begin
         if (start_ok) begin
           state_d        = StInit;
+          if (go) state_d = StCompute;
           layer_d        = '0;
           src_sel_d      = input_file_i;
           done_d         = 1'b0;
+          flush_o        = go;
+          bias_pending_d = go && layer_bias_i[0];
         end
       end
       StInit: begin
-        if (!layer_bad && sweep_done_q) begin
+        if (go) begin
           flush_o        = 1'b1;
           bias_pending_d = cur_bias_q;
           state_d        = StCompute;
@@ -374,10 +406,12 @@ module eie_ccu #(
           done_d         = 1'b1;
           bitmap_clear_o = 1'b1;
         end else if (advance) begin
-          src_sel_d  = !src_sel_q;
-          layer_d    = layer_q + LayerWidth'(1);
-          state_d    = StInit;
-          wb_first_d = 1'b1;
+          // The files swap (a PE that started its write-back already swapped its own);
+          // a bad next descriptor aborts in INIT.
+          src_sel_d      = !src_sel_q;
+          layer_d        = layer_q + LayerWidth'(1);
+          if (next_bad) state_d = StInit;
+          bias_pending_d = !next_bad && next_bias;
         end
       end
       default: state_d = StIdle;
@@ -395,7 +429,7 @@ module eie_ccu #(
 
   always_comb begin : proc_sweep_left
     sweep_left_d = sweep_left_q - SweepCntWidth'(sweep_left_q != '0);
-    if (abort || (flush_o && layer_q == '0)) sweep_left_d = SweepCntWidth'(eie_pkg::AccSweepCycles);
+    if (abort || (flush_o && layer_d == '0)) sweep_left_d = SweepCntWidth'(eie_pkg::AccSweepCycles);
   end
 
   assign sweep_done_d = sweep_left_d == '0;
@@ -421,27 +455,28 @@ module eie_ccu #(
       layer_q        <= '0;
       src_sel_q      <= 1'b0;
       bias_pending_q <= 1'b0;
-      wb_first_q     <= 1'b0;
+      over_q         <= 1'b0;
       done_q         <= 1'b0;
     end else begin
       state_q        <= state_d;
       layer_q        <= layer_d;
       src_sel_q      <= src_sel_d;
       bias_pending_q <= bias_pending_d;
-      wb_first_q     <= wb_first_d;
+      over_q         <= over_d;
       done_q         <= done_d;
     end
   end
 
   // ---------------------------------------------------------------------------
-  // Run counters: cleared by an accepted START, counting while busy
+  // Run counters: cleared by an accepted START, counting compute cycles (INIT only
+  // waits for the sweep or aborts)
   // ---------------------------------------------------------------------------
   always_comb begin : proc_run_counters
     cycles_d       = cycles_q;
     layer_cycles_d = layer_cycles_q;
     bcasts_d       = bcasts_q + CntWidth'(bcast_inc_q);
     stalls_d       = stalls_q + CntWidth'(stall_inc_q);
-    if (state_q != StIdle && !(state_q == StInit && !sweep_done_q)) begin
+    if (state_q == StCompute) begin
       cycles_d                = cycles_q + (2*CntWidth)'(1);
       layer_cycles_d[layer_q] = layer_cycles_q[layer_q] + CntWidth'(1);
     end
@@ -495,7 +530,8 @@ module eie_ccu #(
   assign wb_out_o        = wb_out_q;
   assign wb_relu_o       = wb_relu_q;
   assign wb_shift_o      = wb_shift_q;
-  assign wb_start_o      = wb_first_q && !abort;
+  assign wb_go_o         = over_q && !last_layer_q;
+  assign advance_o       = advance;
   // In I/O mode the input file is the source, so loading it keeps its bitmap.
   assign src_sel_o       = busy_o ? src_sel_q : input_file_i;
   assign scan_en_o       = state_q == StCompute;

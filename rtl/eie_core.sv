@@ -293,7 +293,7 @@ module eie_core #(
   logic [NumPe-1:0][Lanes-1:0][ActWidth-1:0]    bcast_act;
   logic [NumPe-1:0][Lanes-1:0][PtrIdxWidth-1:0] bcast_ptr_idx;
   logic [eie_pkg::LayerOutWidth-1:0] wb_out;
-  logic                          wb_relu, src_sel, scan_en, flush, wb_start, bitmap_clear;
+  logic                          wb_relu, src_sel, scan_en, flush, wb_go, advance, bitmap_clear;
   logic                          compute, bcast_over;
   logic                          pe_flush_q;
   logic [eie_pkg::ShiftWidth-1:0] wb_shift;
@@ -304,11 +304,12 @@ module eie_core #(
   ) u_lnzd_tree (
     .clk_i,
     .rst_ni,
-    // The registered flush (below): the tree is empty and no leaf offers in a
-    // layer's first compute cycle, and after an abort nothing leaves the root
-    // (timing: a PE's error event, ORed over the array into the abort, would
-    // otherwise reach every node register in the same cycle).
-    .flush_i      (pe_flush_q),
+    // The registered abort (below: flush and bitmap clear): after an abort nothing
+    // leaves the root (timing: a PE's error event, ORed over the array into the
+    // abort, would otherwise reach every node register in the same cycle). A new
+    // layer does not flush the tree: it holds the next layer's first columns,
+    // scanned as the PEs' write-backs fill their leaves.
+    .flush_i      (pe_flush_q && pe_bitmap_clear_q),
     .leaf_valid_i (leaf_valid),
     .leaf_done_i  (leaf_done),
     .leaf_data_i  (leaf_data),
@@ -368,7 +369,8 @@ module eie_core #(
     .src_sel_o        (src_sel),
     .scan_en_o        (scan_en),
     .flush_o          (flush),
-    .wb_start_o       (wb_start),
+    .wb_go_o          (wb_go),
+    .advance_o        (advance),
     .bitmap_clear_o   (bitmap_clear),
     .compute_o        (compute),
     .bcast_over_o     (bcast_over),
@@ -399,19 +401,19 @@ module eie_core #(
   // The CCU's pulses to every PE (and the flush to the LNZD tree), registered
   // (timing: no PE sees a net that the CCU's state machine or abort computes in
   // the same cycle). A PE flushes in the first compute cycle of a layer, before
-  // its first take, and a cycle after an abort; the write-back of the layer
-  // before starts in that cycle too.
-  logic pe_wb_start_q, pe_bitmap_clear_q;
+  // its first take, and a cycle after an abort. (wb_go is a CCU register.) The
+  // next layer's start (advance) reaches the PEs in its first compute cycle.
+  logic pe_bitmap_clear_q, pe_advance_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_pe_ctrl
     if (!rst_ni) begin
       pe_flush_q        <= 1'b0;
-      pe_wb_start_q     <= 1'b0;
       pe_bitmap_clear_q <= 1'b0;
+      pe_advance_q      <= 1'b0;
     end else begin
       pe_flush_q        <= flush;
-      pe_wb_start_q     <= wb_start;
       pe_bitmap_clear_q <= bitmap_clear;
+      pe_advance_q      <= advance;
     end
   end
 
@@ -440,7 +442,8 @@ module eie_core #(
       .src_sel_i       (src_sel),
       .scan_en_i       (scan_en),
       .flush_i         (pe_flush_q),
-      .wb_start_i      (pe_wb_start_q),
+      .wb_go_i         (wb_go),
+      .advance_i       (pe_advance_q),
       .bitmap_clear_i  (pe_bitmap_clear_q),
       .bcast_valid_i   (bcast_valid[p]),
       .bcast_take_i    (bcast_take[p]),

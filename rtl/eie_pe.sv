@@ -3,11 +3,12 @@
 // that the PE takes reads p_j and p_{j+1} at once (eie_ptr_read); only non-empty
 // columns enter the activation queue (eie_fifo), so an empty column costs this
 // PE no cycle. The sparse-matrix read unit (eie_spmat_read) streams one entry per
-// cycle into the arithmetic unit (eie_arith); at the end of a layer the
-// write-back sequencer (eie_wb_seq) walks the PE's rows through
-// ReLU/requantisation (eie_relu_quant) into the next layer's source activation
-// file (eie_act_file) while the next layer runs: its entries add into the other of
-// the two accumulator banks, and its LNZD leaf scans the rows as they are written.
+// cycle into the arithmetic unit (eie_arith); once this PE is done with a layer
+// (idle, the broadcast over) the write-back sequencer (eie_wb_seq) walks its rows
+// through ReLU/requantisation (eie_relu_quant) into the next layer's source
+// activation file (eie_act_file) while the PE runs the next layer: its entries add
+// into the other of the two accumulator banks, and its LNZD leaf scans the rows as
+// they are written. Each PE makes that step on its own, the others still draining.
 // eie_pe_counters keeps the PE's performance counters (if PeCounters).
 // pe_room_o[l] promises room for l + 1 more broadcasts (the PE takes up to two a
 // cycle); while it has none the PE falls behind in the CCU's broadcast history.
@@ -60,9 +61,12 @@ module eie_pe #(
   input  logic                                  scan_en_i,
   /// Flush queue and pipelines (new layer, or an abort with bitmap_clear_i).
   input  logic                                  flush_i,
-  /// Start the write-back of the rows of the layer just drained (the next layer
-  /// starts with it).
-  input  logic                                  wb_start_i,
+  /// The broadcast of a layer that is written back is over (eie_ccu's wb_go_o): the
+  /// first cycle this PE is idle it starts the write-back of its rows.
+  input  logic                                  wb_go_i,
+  /// Pulse: the CCU started the next layer (in its first compute cycle); a PE not yet
+  /// done with this one joins it when idle.
+  input  logic                                  advance_i,
   /// Clear the non-zero bitmap and stop a write-back (abort, end of a run).
   input  logic                                  bitmap_clear_i,
   /// Per take lane (lane 0 the oldest): the next column this PE needs is in the
@@ -267,7 +271,7 @@ module eie_pe #(
     end
   end
 
-  assign pe_room_o = room_q;
+  assign pe_room_o = room_q & {Lanes{!lagging}};
 
   // ---------------------------------------------------------------------------
   // Sparse-matrix read unit
@@ -292,7 +296,9 @@ module eie_pe #(
     .ld_addr_i   ($clog2(SpmatDepth)'(ld_index_i)),
     .ld_wdata_i  (eie_pkg::SpmatWordWidth'(ld_wdata_i)),
     .ld_rdata_o  (spmat_ld_rdata),
-    .flush_i     (flush_i),
+    // Also the cycle after the write-back's start (the PE is idle): the word register
+    // then keeps no word across layers (the cycle model counts reads layer by layer).
+    .flush_i     (flush_i || wb_begin_q),
     .col_valid_i (q_pop_valid),
     .col_ready_o (q_pop_ready),
     .col_act_i   (q_pop_data[QueueWidth-1 -: ActWidth]),
@@ -321,16 +327,64 @@ module eie_pe #(
 
   assign row_overflow = ent_valid && ent_row[RowWidth];
 
+  // The write-back starts on this PE's own: the first cycle it is idle once the
+  // layer's broadcast is over (wb_go_i, a CCU register, until the CCU starts the
+  // next layer; lagging after that), so a PE that is done early writes back while
+  // others still drain; it joins the next layer then too (its own codebook layer,
+  // accumulator bank, takes). Started before the CCU's advance (begun_q) its files
+  // are swapped here ahead of the CCU's src_sel_i (the new source is the file the
+  // write-back fills) and its leaf scans the new file, the LNZD tree filling before
+  // the next layer starts. Until it starts (hold) its leaf neither scans nor is done
+  // (the tree keeps the leaves' order) and, lagging, it takes no broadcast of the
+  // next layer (its room flags are held low).
+  logic wb_begin, begun_d, begun_q, lag_d, lag_q, lagging, hold, ahead, wb_sel_q, act_src_sel;
+  logic                  wb_begin_q;
+  logic [LayerWidth-1:0] cb_layer_d, cb_layer_q;
+
+  assign lagging     = lag_q || (advance_i && !begun_q);
+  assign wb_begin    = idle_o && ((wb_go_i && !begun_q) || lagging);
+  assign begun_d     = !flush_i && !advance_i && (begun_q || (wb_begin && !lagging));
+  assign lag_d       = !flush_i && lagging && !wb_begin;
+  assign ahead       = begun_q && !advance_i;
+  assign hold        = (wb_go_i && !begun_q) || lagging;
+  assign act_src_sel = ahead ? wb_sel_q : src_sel_i;
+
+  // The layer whose codebook this PE's entries use: the run's first at its flush,
+  // the next one from its write-back's start.
+  always_comb begin : proc_cb_layer
+    cb_layer_d = cb_layer_q;
+    if (wb_begin) cb_layer_d = cb_layer_q + LayerWidth'(1);
+    if (flush_i)  cb_layer_d = layer_i;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_flip
+    if (!rst_ni) begin
+      begun_q    <= 1'b0;
+      lag_q      <= 1'b0;
+      wb_sel_q   <= 1'b0;
+      wb_begin_q <= 1'b0;
+      cb_layer_q <= '0;
+    end else begin
+      begun_q    <= begun_d;
+      lag_q      <= lag_d;
+      wb_begin_q <= wb_begin;
+      cb_layer_q <= cb_layer_d;
+      if (wb_begin) wb_sel_q <= !src_sel_i;
+    end
+  end
+
   // The accumulator banks: each layer adds into the other bank than the layer before
-  // (whose sums the write-back reads and zeroes meanwhile). An abort sweeps both banks
-  // (reset too, inside eie_arith); a run's first layer takes the bank the run before
-  // did not end in, and the one it ended in (its results, readable until this START)
-  // is swept during the first layer (the CCU holds the second layer until it is clean).
+  // (whose sums the write-back reads and zeroes meanwhile): the bank swaps as the
+  // write-back starts, and at a run's first layer's flush. An
+  // abort sweeps both banks (reset too, inside eie_arith); a run's first layer takes
+  // the bank the run before did not end in, and the one it ended in (its results,
+  // readable until this START) is swept during the first layer (the CCU holds the
+  // second layer until it is clean).
   logic       layer_start, acc_bank_d, acc_bank_q;
   logic [1:0] acc_sweep;
 
   assign layer_start = flush_i && !bitmap_clear_i;
-  assign acc_bank_d  = acc_bank_q ^ layer_start;
+  assign acc_bank_d  = acc_bank_q ^ layer_start ^ wb_begin;
   assign acc_sweep   = (flush_i && bitmap_clear_i) ? 2'b11 :
                        (layer_start && layer_i == '0) ? 2'(1) << acc_bank_q : 2'b00;
 
@@ -351,7 +405,7 @@ module eie_pe #(
     .cb_we_i     (ld_we_i && ld_target_i == eie_pkg::LdTgtCodebook),
     .cb_addr_i   ($clog2(MaxLayers * eie_pkg::NumCodes)'(ld_index_i)),
     .cb_wdata_i  (ld_wdata_i[eie_pkg::WeightWidth-1:0]),
-    .layer_i     (layer_i),
+    .layer_i     (cb_layer_q),
     .acc_bank_i  (acc_bank_q),
     .ent_valid_i (ent_valid && !row_overflow),
     .ent_code_i  (ent_code),
@@ -395,7 +449,7 @@ module eie_pe #(
     .rst_ni,
     .flush_i     (flush_i),
     .stop_i      (bitmap_clear_i),
-    .wb_start_i  (wb_start_i),
+    .wb_start_i  (wb_begin),
     .layer_out_i (wb_out_i),
     .ent_valid_i (ent_valid),
     .ent_row_i   (ent_row),
@@ -409,14 +463,18 @@ module eie_pe #(
     .err_row_o   (row_err)
   );
 
-  // From the start to the cycle of the last write (which lands the cycle after busy falls).
+  // From the cycle after the start to the cycle of the last write (which lands the
+  // cycle after busy falls); in the start's cycle the leaf is held not done anyway
+  // (timing: this PE's idle then reaches no LNZD node through its leaf).
   logic wb_pending;
-  assign wb_pending = wb_start_i || wb_busy || wr_valid;
+  assign wb_pending = wb_busy || wr_valid;
 
   // ---------------------------------------------------------------------------
   // Activation read/write unit: ping-pong files, bitmap, LNZD leaf
   // ---------------------------------------------------------------------------
-  logic                ld_act, act_ld_file;
+  logic                ld_act, act_ld_file, act_done;
+
+  assign leaf_done_o = act_done && !hold;
   logic [ActWidth-1:0] act_ld_rdata;
 
   assign ld_act      = ld_target_i == eie_pkg::LdTgtAct0 || ld_target_i == eie_pkg::LdTgtAct1;
@@ -429,13 +487,13 @@ module eie_pe #(
   ) u_act_file (
     .clk_i,
     .rst_ni,
-    .src_sel_i      (src_sel_i),
-    .scan_en_i      (scan_en_i),
+    .src_sel_i      (act_src_sel),
+    .scan_en_i      (scan_en_i && !hold),
     .leaf_valid_o   (leaf_valid_o),
     .leaf_ready_i   (leaf_ready_i),
     .leaf_act_o     (leaf_act_o),
     .leaf_col_o     (leaf_col_o),
-    .done_o         (leaf_done_o),
+    .done_o         (act_done),
     .wb_pending_i   (wb_pending),
     .wb_valid_i     (wr_valid),
     .wb_row_i       (wr_row),

@@ -28,7 +28,8 @@ module eie_wb_seq #(
   input  logic                  clk_i,
   /// Asynchronous reset, active low.
   input  logic                  rst_ni,
-  /// New layer or abort: forget the rows the layer touched.
+  /// A run's first layer or abort: forget the rows the layer touched (a write-back's
+  /// start does too: the PE's next layer starts with it).
   input  logic                  flush_i,
   /// Abort: stop writing back (nothing more is written).
   input  logic                  stop_i,
@@ -123,7 +124,9 @@ module eie_wb_seq #(
       busy_d    = 1'b0;
       err_row_o = chk_seen_q && 32'(chk_max_q) >= 32'(row_q);
     end
-    if (flush_i) begin
+    // A new layer: at a run's flush, or as the write-back starts (the PE is idle and
+    // joins the next layer).
+    if (flush_i || wb_start_i) begin
       seen_d    = 1'b0;
       max_row_d = '0;
     end

@@ -60,7 +60,9 @@ def plot(out: Path, confusion: np.ndarray, per_layer: np.ndarray, accuracy: floa
     for layer in range(layers):
         ax.bar(np.arange(pes) + (layer - (layers - 1) / 2) * width, per_layer[layer] * 100, width,
                label=f"layer {layer} ({digits.SHAPES[layer]}->{digits.SHAPES[layer + 1]})")
-    ax.set(xticks=range(pes), xlabel="PE", ylabel="busy cycles / layer cycles (%)", ylim=(0, 100),
+    # A layer's drain counts in the next layer's cycles (issue 18), so a layer may exceed 100 %.
+    ax.set(xticks=range(pes), xlabel="PE", ylabel="busy cycles / layer cycles (%)",
+           ylim=(0, max(100.0, float(per_layer.max()) * 100 * 1.05)),
            title="PE utilisation per layer, whole test set")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=layers, fontsize=8, frameon=False)
     fig.tight_layout()

@@ -157,9 +157,10 @@ class _PopSchedule:
 
 
 def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_depth: int,
-                    levels: int, tree: perf._TreeTimes | None = None,
-                    tail_padding: np.ndarray | None = None) -> tuple[int, int, np.ndarray, np.ndarray]:
-    """(last compute cycle before the layer is drained, broadcast stalls, pops, queue full) of one layer.
+                    levels: int, tree: perf._TreeTimes | None = None, tail_padding: np.ndarray | None = None,
+                    begin: np.ndarray | None = None,
+                    final: bool = True) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
+    """(last compute cycle before the layer is drained, broadcast stalls, pops, queue full, write-back starts).
 
     Cycle 0 is the first compute cycle. ``active[p, i]``: issue slots of broadcast i in PE p.
     ``pops[i, p]``: the cycle PE p pops broadcast i (where it has entries), for the events.
@@ -167,13 +168,24 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     ``tail_padding[i, p]``: 1 where broadcast i's column ends on a padding in PE p.
     ``queue_full[p]``: cycles in which PE p has a column to take and no room (PE_QUEUE_FULL;
     issue 21 added it here, counted cycle by cycle, skipped cycles included).
+    Write-back starts (issue 18): each PE's first idle cycle once the CCU has seen the
+    broadcast over (the cycle after it is). A PE takes nothing up to the cycle it began
+    the layer (``begin``, its write-back of the layer before; counted as waiting for
+    room). The run's last layer (``final``) ends when the last PE starts (is idle);
+    another when the CCU sees the broadcast over.
+    With a tree, its leaves start filling before cycle 0 (the layer before's
+    write-backs may have started early): it is stepped from the first column's cycle.
     """
     num_pes, count = active.shape
     sim = _TreeSim(tree) if tree is not None else None
     pops = np.full((count, num_pes), -1, dtype=np.int64)
     queue_full = np.zeros(num_pes, dtype=np.int64)
+    if sim is not None:
+        for t in range(min([0, *tree.bit_at]), 0):
+            sim.step(t, False)
     if count == 0:
-        return (_tree_done_from(sim, 0) if sim is not None else 0), 0, pops, queue_full
+        over = _tree_done_from(sim, 0) if sim is not None else 0
+        return over + 1, 0, pops, queue_full, np.full(num_pes, over + 1, dtype=np.int64)
     pes = np.arange(num_pes)
     source = _Broadcaster(count, bias, first_tree_load=1 + levels, tree=sim)
     tree_done = None  # the first cycle the LNZD tree is done
@@ -190,6 +202,8 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     tail = tail_padding if tail_padding is not None else np.zeros((count, num_pes), dtype=np.int64)
     lag = np.zeros(num_pes, dtype=np.int64)  # broadcasts in the history a PE has not taken
     last_take, stalls, t = -1, 0, 0
+    pe_last_take = np.full(num_pes, -1, dtype=np.int64)
+    begun = np.full(num_pes, -(1 << 40), dtype=np.int64) if begin is None else np.asarray(begin, dtype=np.int64)
     # Every cycle some PE takes a column, pops or issues, or a fresh column goes
     # out: no schedule is longer than this.
     limit = 4 * (count + int(active.sum(axis=1).max()) + levels + 8) * (1 + count)
@@ -198,12 +212,15 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
             raise RuntimeError(f"cycle model: layer not drained after {t} cycles (a model bug)")
         # Each PE with room takes the oldest columns it has not taken (its own reads
         # of the history), up to two; a column written last cycle is already there.
+        no_room = (queue_depth - queued - in_ptr <= 0) | (t <= begun)
         take = np.minimum(np.minimum(lag, TAKES_PER_CYCLE), queue_depth - queued - in_ptr)
         np.maximum(take, 0, out=take)
-        queue_full += (lag > 0) & (queue_depth - queued - in_ptr <= 0)
+        take[t <= begun] = 0
+        queue_full += (lag > 0) & no_room
         new = np.zeros(num_pes, dtype=np.int64)
         if take.any():
             last_take = t
+            pe_last_take[take > 0] = t
             for lane in range(TAKES_PER_CYCLE):
                 lane_takes = take > lane
                 item = np.minimum(source.head - lag + lane, count - 1)
@@ -241,17 +258,19 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
         t += 1
         if source.head == count and not lag.any():
             break
-        if sim is None:  # the tree simulation changes every cycle: nothing to skip
+        if sim is None and begin is None:  # the tree simulation changes every cycle: nothing to skip
             quiet_from = t
             t, skipped_stalls = _skip_quiet_cycles(t, in_ptr, queued, lag, queue_depth, history_depth, source,
                                                    schedule)
             stalls += skipped_stalls
             # Skipped: no PE with a column to take has room.
             queue_full += (t - quiet_from) * (lag > 0)
-    drained = max(last_take + BCAST_TO_IDLE, int(idle_from.max()) + ISSUE_TO_IDLE)
+    over = last_take + 1
     if sim is not None:
-        drained = max(drained, tree_done if tree_done is not None else _tree_done_from(sim, t))
-    return drained, stalls, pops, queue_full
+        over = max(over, tree_done if tree_done is not None else _tree_done_from(sim, t))
+    pe_idle = np.maximum(pe_last_take + BCAST_TO_IDLE, idle_from + ISSUE_TO_IDLE)
+    starts = np.maximum(pe_idle, over + 1)
+    return (int(starts.max()) if final else over + 1), stalls, pops, queue_full, starts
 
 
 def _tree_done_from(sim: _TreeSim, t: int) -> int:
@@ -320,6 +339,7 @@ def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = 8,
         writes_back = spec.out_features if index + 1 < len(loaded.layers) else None
         # Where the columns' entries sit is the image's alone (eie.models.perf's own).
         ends = perf.column_counts(loaded, index).ends
+        wb_start = run.layers[-1].wb_start if index else None
         run.layers.append(layer_timing(counts.slots, order, spec.bias, queue_depth, written_back,
-                                       counts.padding, history_depth, counts.entries, ends, writes_back))
+                                       counts.padding, history_depth, counts.entries, ends, writes_back, wb_start))
     return run

@@ -40,27 +40,34 @@ def test_one_dense_column_on_one_pe():
     n = 1000
     timing = layer_timing(np.array([[n]]), np.array([0]), False, 8)
     assert timing.compute_cycles == n + 12
-    assert timing.cycles == n + 13  # plus INIT
+    assert timing.cycles == n + 12  # LAYER_CYCLES: compute cycles only (no INIT)
     assert timing.busy.tolist() == [n]
 
 
-def test_no_active_column_costs_init_and_one_compute_cycle():
+def test_no_active_column_costs_two_compute_cycles():
+    # The broadcast is over in cycle 0, the CCU sees it (registered) in cycle 1 and
+    # every PE is idle: the layer ends there. No INIT cycle is counted.
     timing = layer_timing(np.ones((2, 5), dtype=np.int64), np.array([], dtype=np.int64), False, 8)
     assert (timing.cycles, timing.broadcasts, timing.busy.tolist()) == (2, 0, [0, 0])
 
 
 def test_a_short_first_layer_waits_for_the_accumulator_sweep():
     # A run's first layer that another follows ends no earlier than compute cycle 16
-    # (eie_pkg::AccSweepCycles): the next layer adds into the bank its INIT began to sweep.
+    # (eie_pkg::AccSweepCycles): the next layer adds into the bank its start began to sweep.
     empty = (np.ones((2, 5), dtype=np.int64), np.array([], dtype=np.int64), False, 8)
     first = layer_timing(*empty, writes_back=3)
-    assert (first.compute_cycles, first.cycles) == (16 + 1, 16 + 2)
+    assert (first.compute_cycles, first.cycles) == (16 + 1, 16 + 1)
+    # Its PEs started their write-backs (and the next layer) when the broadcast was
+    # over (cycle 1), long before the layer's end: 17 - 1 cycles before the next
+    # layer's first cycle.
+    assert first.wb_start.tolist() == [1 - 17, 1 - 17]
     # Not a run's last (or only) layer, nor a later one (written_back: it follows a layer).
     assert layer_timing(*empty).cycles == 2
     assert layer_timing(*empty, written_back=4, writes_back=3).compute_cycles < 16
-    # A first layer longer than the sweep is not changed.
+    # A first layer ends with its broadcast (its PEs drain into the next layer), so a
+    # long column (broadcast over at 4) leaves it at the sweep's end too.
     n = 1000
-    assert layer_timing(np.array([[n]]), np.array([0]), False, 8, writes_back=1).compute_cycles == n + 12
+    assert layer_timing(np.array([[n]]), np.array([0]), False, 8, writes_back=1).compute_cycles == 16 + 1
 
 
 def test_bias_goes_first_and_hides_in_the_tree_fill():
@@ -172,14 +179,52 @@ def test_a_column_written_back_shows_k_plus_five_cycles_late():
 
 def test_the_broadcast_is_not_over_before_the_write_back():
     # One PE writes back 100 rows: its leaf is done from cycle 100 + 4 on, so the
-    # layer (one short column, at row 0) is drained there: 105 compute cycles.
+    # broadcast (one short column, at row 0) is over there, the CCU sees it a cycle
+    # later and the layer is drained then: 106 compute cycles.
     entries = np.zeros((1, 100), dtype=np.int64)
     entries[0, 0] = 1
-    assert layer_timing(entries, np.array([0]), False, 8, written_back=100).compute_cycles == 105
-    # With no broadcast at all the same holds; a PE without rows is done from cycle 2.
+    assert layer_timing(entries, np.array([0]), False, 8, written_back=100).compute_cycles == 106
+    # With no broadcast at all the same holds (one row: done from 1 + 4; a PE without rows from 2).
     none = np.array([], dtype=np.int64)
-    assert layer_timing(entries, none, False, 8, written_back=100).compute_cycles == 105
-    assert layer_timing(np.zeros((4, 1), dtype=np.int64), none, False, 8, written_back=1).compute_cycles == 1 + 4 + 1
+    assert layer_timing(entries, none, False, 8, written_back=100).compute_cycles == 106
+    assert layer_timing(np.zeros((4, 1), dtype=np.int64), none, False, 8, written_back=1).compute_cycles == 1 + 4 + 2
+    # A write-back that started early (in the layer before) ends early: 10 cycles.
+    early = layer_timing(entries, np.array([0]), False, 8, written_back=100, wb_start=np.array([-10]))
+    assert early.compute_cycles == 106 - 10
+
+
+def test_each_pe_starts_its_write_back_once_idle_with_the_broadcast_over():
+    # Two PEs (one tree level), one column: 40 entries in PE 0, 1 in PE 1. The root
+    # is valid at 2, sent then, taken at 3, popped at 6; PE 1 issues at 7 and is idle
+    # from 12, PE 0 issues 7..46 and is idle from 51. The broadcast is over at 4 (the
+    # take's lag cleared), seen by the CCU at 5: the layer could end there, but a
+    # run's first layer waits for the accumulator sweep (cycle 16: 17 compute
+    # cycles). PE 1 starts its write-back (and the next layer) at 12, PE 0 at 51:
+    # 5 cycles before the next layer and 34 into it.
+    entries = np.array([[40], [1]])
+    timing = layer_timing(entries, np.array([0]), False, 8, writes_back=2)
+    assert timing.compute_cycles == 17
+    assert timing.wb_start.tolist() == [51 - 17, 12 - 17]
+    # Not a run's first layer (its input written back, one row: bit seen at 5, root
+    # valid at 7, sent, taken at 8, over at 9, seen at 10): it ends there.
+    after = layer_timing(entries, np.array([0]), False, 8, written_back=1, writes_back=2)
+    assert after.compute_cycles == 11
+    assert after.wb_start.tolist() == [56 - 11, 17 - 11]
+    # The run's last layer is not written back: it ends once every PE is idle.
+    last = layer_timing(entries, np.array([0]), False, 8)
+    assert (last.compute_cycles, last.wb_start) == (52, None)
+
+
+def test_a_pe_still_in_the_layer_before_takes_nothing_until_it_starts_this_one():
+    # One PE, one column of 10 entries, the PE starting this layer in its cycle 20
+    # (it drained the layer before): the column, sent at 2 (root valid at 1 + 1),
+    # waits in the history until the PE takes it at 21 (PE_QUEUE_FULL counts the
+    # 18 cycles 3..20), pops at 24, issues 25..34, idle from 39: 40 compute cycles.
+    entries = np.array([[10]])
+    alone = layer_timing(entries, np.array([0]), False, 8)
+    late = layer_timing(entries, np.array([0]), False, 8, written_back=None, wb_start=np.array([20]))
+    assert (alone.compute_cycles, alone.queue_full.tolist()) == (2 + 1 + 3 + 10 + 5 + 1, [0])
+    assert (late.compute_cycles, late.queue_full.tolist()) == (40, [18])
 
 
 def test_a_leaf_waits_for_the_leaves_before_it_to_be_done():
@@ -351,10 +396,11 @@ def test_events_equal_a_walk_of_the_entries(seed):
         order = broadcast_order(inputs[0], loaded.num_pes)
         columns = np.concatenate([[spec.in_features], order]) if spec.bias else order
         counts = column_counts(loaded, index)
+        begin = None if index == 0 else run.layers[index - 1].wb_start
         tree = None if index == 0 else perf._TreeTimes.after_writeback(
-            order, loaded.num_pes, loaded.layers[index - 1].spec.out_features)
-        _, _, pops, _ = perf._compute_cycles(counts.slots[:, columns], spec.bias, queue_depth, DEFAULT_HISTORY_DEPTH,
-                                             tree_levels(loaded.num_pes), tree)
+            order, loaded.num_pes, loaded.layers[index - 1].spec.out_features, begin)
+        _, _, pops, _, _ = perf._compute_cycles(counts.slots[:, columns], spec.bias, queue_depth, DEFAULT_HISTORY_DEPTH,
+                                                tree_levels(loaded.num_pes), tree, begin=begin)
         walked = _walked_events(loaded, index, inputs[0], pops, columns)
         for name, counts_walked in walked.items():
             assert timing.events[name].tolist() == counts_walked, name

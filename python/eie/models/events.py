@@ -47,5 +47,5 @@ CORE_EVENTS: dict[str, str] = {
     "broadcasts": "columns broadcast (the bias column included)",
     "history_writes": "broadcast-history writes, one per broadcast; each writes every PE's two copies",
     "lnzd_node_moves": "LNZD tree node registers loaded: every non-zero input once per tree level",
-    "cycles": "cycles of the layer (INIT + compute)",
+    "cycles": "compute cycles of the layer (LAYER_CYCLES)",
 }

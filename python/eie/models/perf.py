@@ -23,24 +23,35 @@ held in numpy arrays:
   issued its last entry, then issues one entry per cycle with no bubble between
   columns, except that a padding entry merges into the next entry's issue where
   ``merged_paddings`` says so: a column costs its issue slots, not its entries.
-- A layer ends when the broadcast is over and every PE is idle: five cycles
-  after its last issue (the register behind the SRAM, which read the word a
-  cycle ahead, row stage, codebook, multiply, add) and three after the last
-  take. Each layer starts with one INIT cycle. A column may end on a padding
+- A layer that another follows ends in the cycle the CCU sees its broadcast
+  over (registered: the cycle after), the next layer's first compute cycle
+  following at once (no INIT cycle between layers, nor after a START once the
+  accumulator sweep is over; LAYER_CYCLES counts compute cycles); each PE drains
+  on its own meanwhile (below). The run's last layer ends when, besides, every
+  PE is idle: five cycles after its last issue (the register behind the SRAM,
+  which read the word a cycle ahead, row stage, codebook, multiply, add) and
+  three after its last take. A column may end on a padding
   entry (the packer never writes one; an image from elsewhere may): a padding
   stops before the codebook, so after a column ending on one padding the PE is
   idle when the entry issued before it is, a cycle earlier.
-- Layers overlap: the write-back of a layer runs during the next layer (its
-  entries add into the other accumulator bank). PE p writes its local row k
-  into the next layer's source file so that the row's bitmap bit is seen in the
-  next layer's compute cycle k + ``WB_BIT_AT``; its leaf is done (nothing more
-  to come) from cycle ``rows + WB_DONE_AFTER_ROWS`` on (``WB_DONE_NO_ROWS`` for a
-  PE with no row). The LNZD nodes serve their children in order (a child not
-  done blocks the ones after it), so the broadcast order is the same as with
-  the whole file there at once, only later: ``_TreeTimes`` follows each column
-  through the leaf and node registers.
+- Layers overlap: each PE starts the write-back of a layer (not the run's last)
+  on its own, in the first cycle it is idle with the broadcast over (registered:
+  from the cycle after it is over), so a PE that finishes early writes back
+  early; it runs on during the next layer, whose entries add into the other
+  accumulator bank. That is also when the PE starts the next layer: it takes
+  none of its broadcasts before the cycle after (waiting for room meanwhile, as
+  PE_QUEUE_FULL counts). A PE that started at cycle s writes its local row k into the
+  next layer's source file so that the row's bitmap bit is seen in cycle
+  s + k + ``WB_BIT_AT``; its leaf is done (nothing more to come) from cycle
+  s + ``rows + WB_DONE_AFTER_ROWS`` on (s + ``WB_DONE_NO_ROWS`` for a PE with no
+  row). Its leaf scans the new file at once, so the LNZD tree fills before the
+  next layer starts (the CCU takes nothing from it until then, and a leaf whose
+  PE has not started its write-back counts as not done). The LNZD nodes serve
+  their children in order (a child not done blocks the ones after it), so the
+  broadcast order is the same as with the whole file there at once, only later:
+  ``_TreeTimes`` follows each column through the leaf and node registers.
 - A run's first layer that another follows ends no earlier than compute cycle
-  ``ACC_SWEEP_CYCLES``: its INIT starts the sweep of the accumulator bank the run
+  ``ACC_SWEEP_CYCLES``: its start starts the sweep of the accumulator bank the run
   before ended in, and the second layer adds into that bank (eie_arith, eie_ccu).
 
 How it is computed: one broadcast at a time, every PE at once, not cycle by
@@ -50,7 +61,8 @@ each condition is a bound from earlier events:
 - broadcast i goes into the history in cycle ``max(sent[i-1] + 1, ready[i],
   the cycle the last PE takes broadcast i - HistoryDepth)``; each cycle it waits
   on the last of these is a broadcast stall;
-- PE p takes it in the first cycle after it is sent, not before its take of
+- PE p takes it in the first cycle after it is sent and after the cycle the PE
+  began the layer, not before its take of
   broadcast i - 1 and after its take of i - 2 (two takes a cycle), in which one
   of its ``queue_depth`` places is free. A column holds a place from its take:
   without entries through the pointer stages (take + 2), with entries until its
@@ -93,21 +105,19 @@ from eie.models.reference import layer_inputs
 POINTER_STAGES = 2
 ISSUE_TO_IDLE = 5
 BCAST_TO_IDLE = POINTER_STAGES + 1
-INIT_CYCLES = 1
-# The write-back of the layer before, seen from the next layer's compute cycles (the
-# write-back starts in its cycle 0): local row k's bitmap bit is set from cycle k +
-# WB_BIT_AT (the start's register, the accumulator read, the requantisation's register,
-# the write register); a PE with rows is done writing from cycle rows +
-# WB_DONE_AFTER_ROWS, one without from WB_DONE_NO_ROWS.
+# The write-back of a layer, from the cycle a PE starts it: local row k's bitmap bit
+# is set from cycle k + WB_BIT_AT (the start's register, the accumulator read, the
+# requantisation's register, the write register); a PE with rows is done writing from
+# cycle rows + WB_DONE_AFTER_ROWS, one without from WB_DONE_NO_ROWS.
 WB_BIT_AT = 5
 WB_DONE_AFTER_ROWS = 4
 WB_DONE_NO_ROWS = 2
 # Columns a PE takes from the history per cycle (eie_bcast_history's read lanes).
 TAKES_PER_CYCLE = 2
-# A run's first INIT starts the sweep of the accumulator bank the run before ended in
-# (eie_arith, eie_pkg::AccSweepCycles); the second layer adds into that bank, so the CCU
-# ends the first layer no earlier than this compute cycle. Only a first layer with
-# almost nothing to do (no broadcast, or a bias column alone on a short pipeline) waits.
+# A run's first layer's start begins the sweep of the accumulator bank the run before
+# ended in (eie_arith, eie_pkg::AccSweepCycles); the second layer adds into that bank,
+# so the CCU ends the first layer no earlier than this compute cycle. Only a first
+# layer whose broadcast ends within it (few columns) waits, its PEs draining meanwhile.
 ACC_SWEEP_CYCLES = 16
 
 
@@ -129,7 +139,7 @@ def broadcast_order(acts: np.ndarray, num_pes: int) -> np.ndarray:
 class LayerTiming:
     """What the model predicts for one layer of one run (the RTL counter names)."""
 
-    cycles: int  # LAYER_CYCLES: INIT + compute + write-back
+    cycles: int  # LAYER_CYCLES: its compute cycles (the write-back runs in the next layer's)
     compute_cycles: int  # cycles in the compute state (BUSY+STARVED+STALLED+DRAINED per PE)
     broadcasts: int
     broadcast_stalls: int
@@ -137,6 +147,9 @@ class LayerTiming:
     padding: np.ndarray  # per PE: padding entries read, merged or not (PE_PADDING)
     queue_full: np.ndarray  # per PE: cycles its oldest column not taken waits in the history for room (PE_QUEUE_FULL)
     entries: np.ndarray  # per PE: entries read, paddings included
+    # Per PE: the cycle it starts this layer's write-back, counted from the next
+    # layer's first compute cycle (negative: before it; None if not written back).
+    wb_start: np.ndarray | None = None
     # The energy-relevant events of the layer (eie.models.events): per PE (int64
     # arrays) and core-wide. Empty when layer_timing is not told where the entries
     # sit (``ends``): then only the timing is known.
@@ -170,7 +183,8 @@ def check_depths(queue_depth: int, history_depth: int) -> None:
 def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_depth: int,
                  written_back: int | None = None, col_padding: np.ndarray | None = None,
                  history_depth: int = DEFAULT_HISTORY_DEPTH, col_entries: np.ndarray | None = None,
-                 ends: ColumnEnds | None = None, writes_back: int | None = None) -> LayerTiming:
+                 ends: ColumnEnds | None = None, writes_back: int | None = None,
+                 wb_start: np.ndarray | None = None) -> LayerTiming:
     """One layer of one run, every PE at once in numpy arrays.
 
     ``col_slots[p, j]``: issue slots of column j in PE p (its entries less its
@@ -178,7 +192,9 @@ def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_dep
     non-zero activations' columns in broadcast order (``broadcast_order``);
     ``bias``: the layer has a bias column, broadcast first; ``written_back``: the
     rows (output features) of the layer before, written back while this one runs,
-    or None for a run's first layer (its input is in the files before it starts).
+    or None for a run's first layer (its input is in the files before it starts);
+    ``wb_start``: the cycle each PE started that write-back (the layer before's
+    ``LayerTiming.wb_start``; default 0, all in this layer's first compute cycle).
     ``col_padding`` and ``col_entries`` (default: the slots) only feed the statistics.
     ``ends``: where each column's first and last entries sit (``column_ends``), for the
     events (``layer_events``); ``writes_back``: this layer's rows (output features)
@@ -193,21 +209,22 @@ def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_dep
     count = columns.size
     padding = col_padding[:, columns].sum(axis=1) if col_padding is not None else np.zeros(num_pes, np.int64)
     entries = (col_entries if col_entries is not None else col_slots)[:, columns].sum(axis=1)
-    tree = None if written_back is None else _TreeTimes.after_writeback(order, num_pes, written_back)
+    tree = None if written_back is None else _TreeTimes.after_writeback(order, num_pes, written_back, wb_start)
     levels = tree_levels(num_pes)
     tail_padding = None if ends is None else ((ends.last_row[:, columns] == -2) & (active > 0)).T.astype(np.int64)
     if tail_padding is not None and not tail_padding.any():
         tail_padding = None
-    drained, stalls, pops, queue_full = _compute_cycles(active, bias, queue_depth, history_depth, levels, tree,
-                                                        tail_padding)
+    drained, stalls, pops, queue_full, starts = _compute_cycles(active, bias, queue_depth, history_depth, levels,
+                                                                tree, tail_padding, wb_start,
+                                                                final=writes_back is None)
     if written_back is None and writes_back is not None:
         drained = max(drained, ACC_SWEEP_CYCLES)
     compute = drained + 1
-    cycles = INIT_CYCLES + compute
-    timing = LayerTiming(cycles=int(cycles), compute_cycles=int(compute), broadcasts=int(count),
+    timing = LayerTiming(cycles=int(compute), compute_cycles=int(compute), broadcasts=int(count),
                          broadcast_stalls=int(stalls), busy=active.sum(axis=1).astype(np.int64),
                          padding=np.asarray(padding, dtype=np.int64), queue_full=queue_full,
-                         entries=np.asarray(entries, dtype=np.int64))
+                         entries=np.asarray(entries, dtype=np.int64),
+                         wb_start=None if writes_back is None else starts - compute)
     if ends is not None:
         timing.events, timing.core_events = layer_events(timing, active, columns, pops, order, ends, levels,
                                                          writes_back)
@@ -316,14 +333,19 @@ class _TreeTimes:
         self.done_memo: dict[tuple[int, int], int] = {}
 
     @classmethod
-    def after_writeback(cls, order: np.ndarray, num_pes: int, rows: int) -> "_TreeTimes":
-        """The columns of a layer whose input the layer before writes back (``rows`` rows) as it runs."""
+    def after_writeback(cls, order: np.ndarray, num_pes: int, rows: int,
+                        start: np.ndarray | None = None) -> "_TreeTimes":
+        """The columns of a layer whose input the layer before writes back (``rows`` rows) as it runs.
+
+        ``start[p]``: the cycle PE p started that write-back (default 0).
+        """
         leaf, row = order % num_pes, order // num_pes
         if np.any(np.diff(leaf * (int(row.max(initial=0)) + 1) + row) <= 0):
             raise ValueError("the columns of a layer after a write-back must come leaf by leaf (broadcast_order)")
         local_rows = pe_rows(rows, num_pes)
-        done_at = np.where(local_rows > 0, local_rows + WB_DONE_AFTER_ROWS, WB_DONE_NO_ROWS)
-        return cls(num_pes, leaf, row + WB_BIT_AT, done_at)
+        start = np.zeros(num_pes, dtype=np.int64) if start is None else np.asarray(start, dtype=np.int64)
+        done_at = np.where(local_rows > 0, local_rows + WB_DONE_AFTER_ROWS, WB_DONE_NO_ROWS) + start
+        return cls(num_pes, leaf, row + WB_BIT_AT + start[leaf], done_at)
 
     def _nodes(self, level: int) -> int:
         return -(-self.num_pes // 4 ** level)
@@ -371,9 +393,10 @@ class _TreeTimes:
 
 
 def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_depth: int,
-                    levels: int, tree: _TreeTimes | None = None,
-                    tail_padding: np.ndarray | None = None) -> tuple[int, int, np.ndarray, np.ndarray]:
-    """(last compute cycle before the layer is drained, broadcast stalls, pops, queue full) of one layer.
+                    levels: int, tree: _TreeTimes | None = None, tail_padding: np.ndarray | None = None,
+                    begin: np.ndarray | None = None,
+                    final: bool = True) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
+    """(last compute cycle before the layer is drained, broadcast stalls, pops, queue full, write-back starts).
 
     Cycle 0 is the first compute cycle. ``active[p, i]``: issue slots of broadcast i in PE p.
     ``pops[i, p]``: the cycle PE p pops broadcast i from its queue (where it has entries).
@@ -384,13 +407,20 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     ``tree``: the columns reach the LNZD root as the layer before writes them back
     (None: the whole input is there from the start). ``tail_padding[i, p]``: 1 where
     broadcast i's column ends on a padding entry in PE p (None: nowhere).
+    ``starts[p]``: the cycle PE p starts the layer's write-back (``wb_start``), were it written back.
+    ``begin[p]``: the cycle PE p started this layer (the layer before's write-back; default
+    before cycle 0); it takes from the cycle after. ``final``: the run's last layer, which
+    ends once every PE is idle too (another ends when the CCU sees the broadcast over).
     """
     num_pes, count = active.shape
     if count == 0:
-        return ((tree.all_done() if tree is not None else 0), 0, np.zeros((0, num_pes), dtype=np.int64),
-                np.zeros(num_pes, dtype=np.int64))
-    # The cycle from which broadcast i may go out: the bias at once, the others once in the LNZD root.
-    ready = np.full(count, 1 + levels, dtype=np.int64)
+        # (A PE still in the layer before holds its leaf not done: the tree waits for it.)
+        over = max(tree.all_done(), 0) if tree is not None else 0  # the CCU looks from cycle 0
+        return (over + 1, 0, np.zeros((0, num_pes), dtype=np.int64), np.zeros(num_pes, dtype=np.int64),
+                np.full(num_pes, over + 1, dtype=np.int64))
+    # The cycle from which broadcast i may go out: the bias at once, the others once in
+    # the LNZD root (with a tree, ``_TreeTimes`` says when: it may fill before cycle 0).
+    ready = np.full(count, 1 + levels if tree is None else 0, dtype=np.int64)
     if bias:
         ready[0] = 0
     slots = np.ascontiguousarray(active.T, dtype=np.int64)  # broadcast x PE
@@ -401,6 +431,10 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     held_after_pop = np.where(slots > 0, 1, never)
     lanes = TAKES_PER_CYCLE
     took = np.full((count + lanes, num_pes), -2, dtype=np.int64)  # row i + lanes: each PE's take of broadcast i
+    if begin is not None:
+        # Taken after the cycle the PE began (as the one before it; no second lane
+        # then, so a wait from then on counts as waiting for room, lane 0's).
+        took[0] = np.maximum(begin, -2)
     sent = np.empty(count, dtype=np.int64)  # the cycle broadcast i goes into the history
     free_from = np.full((num_pes, queue_depth), -1, dtype=np.int64)  # per PE and queue place: first free cycle
     places = free_from.reshape(-1)
@@ -458,12 +492,18 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
                 np.subtract(scratch, tail_padding[i], out=scratch)
                 np.maximum(idle_from, scratch, out=idle_from)
     idle_from = free_at if tail_padding is None else idle_from
-    drained = max(int(took[-1].max()) + BCAST_TO_IDLE, int(idle_from.max()) + ISSUE_TO_IDLE)
+    # Each PE is idle from its last take's end of the pointer stages or its last
+    # issue's end of the pipeline; the broadcast is over once every PE has taken
+    # the last one (and the tree is done), the CCU sees it a cycle later.
+    pe_idle = np.maximum(took[-1] + BCAST_TO_IDLE, idle_from + ISSUE_TO_IDLE)
+    over = int(took[-1].max()) + 1
     if tree is not None:
-        drained = max(drained, tree.all_done())
+        over = max(over, tree.all_done())
+    starts = np.maximum(pe_idle, over + 1)
+    drained = int(starts.max()) if final else over + 1
     # A stall is a cycle a ready broadcast, the one before it out, waited for the history.
     earliest = np.maximum(ready, np.concatenate([[0], sent[:-1] + 1]))
-    return drained, int((sent - earliest).sum()), pops, queue_full
+    return drained, int((sent - earliest).sum()), pops, queue_full, starts
 
 
 def merged_paddings(v: np.ndarray, pointers: np.ndarray, base=0) -> np.ndarray:
@@ -593,8 +633,10 @@ def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = DEFAULT_QU
         written_back = loaded.layers[index - 1].spec.out_features if index else None
         # The run's last layer is not written back: its outputs stay in the accumulators.
         writes_back = spec.out_features if index + 1 < len(loaded.layers) else None
+        wb_start = run.layers[-1].wb_start if index else None
         run.layers.append(layer_timing(counts.slots, order, spec.bias, queue_depth, written_back,
-                                       counts.padding, history_depth, counts.entries, counts.ends, writes_back))
+                                       counts.padding, history_depth, counts.entries, counts.ends, writes_back,
+                                       wb_start))
     return run
 
 
