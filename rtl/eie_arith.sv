@@ -248,7 +248,7 @@ module eie_arith #(
     // writes to adjacent words into one write port with an enable per sub-bank and maps
     // it to NumSub LUT-RAM sub-banks side by side. The loops are not unrolled in the
     // simulation model: one write structure per bank, not one per sub-bank (64 of them
-    // per PE at ActDepth 512 made the model 2.3 times as slow).
+    // per PE at ActDepth 512 made the model about 2.4 times as slow).
     logic [AccWidth-1:0] mem [SubDepth*NumLanes];
     logic [AccWidth-1:0] rdata_q;
     logic                rd_zero_q;
