@@ -157,14 +157,14 @@ module eie_arith_formal #(
   (* hierconn, keep *) logic [WeightWidth-1:0] \dut.cb[29] ;
   (* hierconn, keep *) logic [WeightWidth-1:0] \dut.cb[30] ;
   (* hierconn, keep *) logic [WeightWidth-1:0] \dut.cb[31] ;
-  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[0].g_sub[0].mem[0] ;
-  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[0].g_sub[0].mem[1] ;
-  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[0].g_sub[0].mem[2] ;
-  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[0].g_sub[0].mem[3] ;
-  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[1].g_sub[0].mem[0] ;
-  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[1].g_sub[0].mem[1] ;
-  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[1].g_sub[0].mem[2] ;
-  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[1].g_sub[0].mem[3] ;
+  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[0].mem[0] ;
+  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[0].mem[1] ;
+  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[0].mem[2] ;
+  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[0].mem[3] ;
+  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[1].mem[0] ;
+  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[1].mem[1] ;
+  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[1].mem[2] ;
+  (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[1].mem[3] ;
   /* verilator lint_on UNDRIVEN */
   // Codebook word k at [k*WeightWidth +: WeightWidth]; bank b's row s at [s*AccWidth +: AccWidth].
   logic [32*WeightWidth-1:0]  f_cb_words;
@@ -179,10 +179,10 @@ module eie_arith_formal #(
                         \dut.cb[11] , \dut.cb[10] , \dut.cb[9] , \dut.cb[8] ,
                         \dut.cb[7] , \dut.cb[6] , \dut.cb[5] , \dut.cb[4] ,
                         \dut.cb[3] , \dut.cb[2] , \dut.cb[1] , \dut.cb[0] };
-  assign f_mem_words[0] = {\dut.g_bank[0].g_sub[0].mem[3] , \dut.g_bank[0].g_sub[0].mem[2] ,
-                            \dut.g_bank[0].g_sub[0].mem[1] , \dut.g_bank[0].g_sub[0].mem[0] };
-  assign f_mem_words[1] = {\dut.g_bank[1].g_sub[0].mem[3] , \dut.g_bank[1].g_sub[0].mem[2] ,
-                            \dut.g_bank[1].g_sub[0].mem[1] , \dut.g_bank[1].g_sub[0].mem[0] };
+  assign f_mem_words[0] = {\dut.g_bank[0].mem[3] , \dut.g_bank[0].mem[2] ,
+                            \dut.g_bank[0].mem[1] , \dut.g_bank[0].mem[0] };
+  assign f_mem_words[1] = {\dut.g_bank[1].mem[3] , \dut.g_bank[1].mem[2] ,
+                            \dut.g_bank[1].mem[1] , \dut.g_bank[1].mem[0] };
 
   logic [CbDepth*WeightWidth-1:0] f_cb;
   logic [2*ActDepth*AccWidth-1:0] f_mem;

@@ -88,6 +88,8 @@ module eie_arith #(
   localparam int SubWidth    = (RowWidth < SweepWidth) ? RowWidth : SweepWidth;
   localparam int SubDepth    = 1 << SubWidth;
   localparam int NumSub      = (ActDepth + SubDepth - 1) / SubDepth;
+  localparam int LaneBits    = RowWidth - SubWidth;  // sub-bank index bits
+  localparam int NumLanes    = 1 << LaneBits;
 
   initial begin : proc_check_params
     if (MaxLayers < 1) $fatal(1, "eie_arith: MaxLayers must be >= 1, got %0d", MaxLayers);
@@ -230,49 +232,43 @@ module eie_arith #(
 
     assign sweeping[b] = sweeping_q;
 
-    // One write per cycle: the sweep's, else stage 2's sum (entries' bank) or the
-    // write-back's zero (the other). Only stage 2 writes data.
-    logic [RowWidth-1:0] wrow;
-    logic [SubWidth-1:0] waddr;
+    // One write per cycle: the sweep's zeros, else stage 2's sum (entries' bank) or the
+    // write-back's zero (the other). Only stage 2 writes data (no entry adds into a
+    // sweeping bank, so the entries' bank writes only sums then).
+    logic [RowWidth-1:0] wrow, wword, rword;
     logic [AccWidth-1:0] wdata;
 
     assign wrow  = mine ? s2_row_q : wb_row_i;
-    assign waddr = sweeping_q ? sweep_addr_q : wrow[SubWidth-1:0];
-    assign wdata = (mine && !sweeping_q) ? acc_wdata : '0;
+    assign wword = RowWidth'(32'(wrow[SubWidth-1:0]) << LaneBits);
+    assign rword = RowWidth'(32'(raddr[SubWidth-1:0]) << LaneBits) |
+                   RowWidth'(32'(raddr) >> SubWidth);
+    assign wdata = mine ? acc_wdata : '0;
 
-    // Sub-bank k's read word at [k*AccWidth +: AccWidth] (flat: Yosys cannot size a
-    // packed array of the outer scope written from the inner one).
-    logic [NumSub*AccWidth-1:0]      sub_rdata;
-    logic [AccWidth-1:0]             rdata_q;
-    logic                            rd_zero_q;
+    // One memory, row {sub, address} at word {address, sub}: Yosys merges the sub-banks'
+    // writes to adjacent words into one write port with an enable per sub-bank and maps
+    // it to NumSub LUT-RAM sub-banks side by side. The loops are not unrolled in the
+    // simulation model: one write structure per bank, not one per sub-bank (64 of them
+    // per PE at ActDepth 512 made the model about 2.4 times as slow).
+    logic [AccWidth-1:0] mem [SubDepth*NumLanes];
+    logic [AccWidth-1:0] rdata_q;
+    logic                rd_zero_q;
 
-    for (genvar k = 0; k < NumSub; k++) begin : g_sub
-      logic                sub_we;
-      logic [AccWidth-1:0] mem [SubDepth];
-
-      if (NumSub > 1) begin : g_split
-        assign sub_we = sweeping_q ||
-                        ((we || wb_clr) && int'(wrow[RowWidth-1:SubWidth]) == k);
-      end else begin : g_whole
-        assign sub_we = sweeping_q || we || wb_clr;
+    always_ff @(posedge clk_i) begin : proc_acc_mem
+      if (sweeping_q) begin
+        /* verilator unroll_disable */
+        for (int k = 0; k < NumSub; k++) begin
+          mem[RowWidth'(32'(sweep_addr_q) << LaneBits) | RowWidth'(k)] <= '0;
+        end
+      end else if (we || wb_clr) begin
+        /* verilator unroll_disable */
+        for (int k = 0; k < NumSub; k++) begin
+          if ((32'(wrow) >> SubWidth) == k) mem[wword | RowWidth'(k)] <= wdata;
+        end
       end
-
-      always_ff @(posedge clk_i) begin : proc_acc_mem
-        if (sub_we) mem[waddr] <= wdata;
-      end
-
-      assign sub_rdata[k*AccWidth +: AccWidth] = mem[raddr[SubWidth-1:0]];
-    end
-
-    logic [AccWidth-1:0] rd_word;
-    if (NumSub > 1) begin : g_rd_split
-      assign rd_word = sub_rdata[32'(raddr[RowWidth-1:SubWidth])*AccWidth +: AccWidth];
-    end else begin : g_rd_whole
-      assign rd_word = sub_rdata;
     end
 
     always_ff @(posedge clk_i) begin : proc_acc_rd
-      if (re) rdata_q <= rd_word;
+      if (re) rdata_q <= mem[rword];
     end
 
     // A read of a sweeping bank returns 0 (its rows not yet swept hold old sums).

@@ -104,7 +104,7 @@ def blocks(num_pe: int) -> dict[str, dict]:
             "top": "eie_pe", "params": pe_params,
             # memid patterns (fnmatch-like regexes on the flattened memory names)
             "black_box": [r"u_spmat_read\.mem$", r"u_ptr_read\.(even|odd)_mem$", r"u_act_file\.g_file\[\d\]\.mem$",
-                          r"u_arith\.g_bank\[\d\]\.g_sub\[\d+\]\.mem$"],
+                          r"u_arith\.g_bank\[\d\]\.mem$"],
         },
         "ccu": {
             "top": "eie_ccu",
