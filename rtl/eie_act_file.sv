@@ -140,44 +140,42 @@ module eie_act_file #(
 
   // One write port into the bitmap: the write-back (computing) and source-file loads
   // (idle) never write at once. A bit changes only when it is written, cleared by
-  // bitmap_clear_i or taken by the scan, so each bit is a flip-flop with an enable
-  // (written + cleared + scan_go & first) and a data bit (a write of a non-zero
-  // under no clear); a take's data is 0 because a taken bit is never the written
-  // one. The written row's one-hot is the AND of two partial decodes (low and high
-  // address bits) with the clear folded into both, so that each bit's enable and
-  // data are one LUT4 each (area) and scan_go, which waits for the ready from the
-  // root through the tree, enters only the last LUT in front of the enable.
+  // bitmap_clear_i or taken by the scan: bit_change, from which it takes bit_set (a
+  // write of a non-zero under no clear; a take's is 0, as a taken bit is never the
+  // written one). The written row's one-hot is the AND of two partial decodes (low
+  // and high address bits) with the clear folded into both (area), and scan_go,
+  // which waits for the ready from the root through the tree, enters only the last
+  // LUT in front of each bit.
   localparam int LoWidth = (RowWidth + 1) / 2;
-  localparam int HiWidth = RowWidth - LoWidth;
   localparam int LoRows  = 1 << LoWidth;
-  localparam int HiRows  = 1 << HiWidth;
+  localparam int HiRows  = 1 << (RowWidth - LoWidth);
 
   logic                bit_we, bit_value;
   logic [RowWidth-1:0] bit_addr;
+  logic [RowWidth-LoWidth:0] bit_hi;  // the high address bits, one more (ActDepth 2 has none)
   logic [LoRows-1:0]   lo_hit, lo_en, lo_set;
-  logic [HiRows-1:0]   hi_hit, hi_en;
   logic [ActDepth-1:0] bit_en, bit_set;
 
   assign bit_we    = wb_valid_i | ld_src_we;
   assign bit_addr  = wb_valid_i ? wb_row_i : ld_addr_i;
   assign bit_value = wb_valid_i ? wb_act_i != '0 : ld_wdata_i != '0;
+  assign bit_hi    = (RowWidth - LoWidth + 1)'({1'b0, bit_addr} >> LoWidth);
 
   assign lo_hit = bit_we ? LoRows'(1) << bit_addr[LoWidth-1:0] : '0;
-  assign hi_hit = HiRows'(1) << bit_addr[RowWidth-1:LoWidth];
   assign lo_en  = lo_hit | {LoRows{bitmap_clear_i}};
-  assign hi_en  = hi_hit | {HiRows{bitmap_clear_i}};
   assign lo_set = lo_hit & {LoRows{bit_value & ~bitmap_clear_i}};
 
-  logic [ActDepth-1:0] bit_change;
-  assign bit_change = bit_en | (scan_first & {ActDepth{scan_go}});
+  // Whole-vector operations, not a loop over the bits (the same function, and a model
+  // the simulators evaluate several times faster): the high decode as a run of
+  // LoRows ones at the written row's group, the low decode repeated in every group.
+  // An AND-OR, not a mux per bit: about 20 LUT4 more, as Yosys then makes no enables.
+  logic [ActDepth-1:0] bit_change, hi_hit_rows;
 
-  for (genvar i = 0; i < ActDepth; i++) begin : g_bit
-    assign bit_en[i]   = lo_en[i % LoRows] & hi_en[i / LoRows];
-    assign bit_set[i]  = lo_set[i % LoRows] & hi_hit[i / LoRows];
-    // A mux per bit, not an AND-OR over the vector: Yosys makes the select a
-    // flip-flop enable only from a mux.
-    assign bitmap_d[i] = bit_change[i] ? bit_set[i] : bitmap_q[i];
-  end
+  assign hi_hit_rows = ActDepth'({LoRows{1'b1}}) << {bit_hi, LoWidth'(0)};
+  assign bit_en      = ActDepth'({HiRows{lo_en}}) & (hi_hit_rows | {ActDepth{bitmap_clear_i}});
+  assign bit_set     = ActDepth'({HiRows{lo_set}}) & hi_hit_rows;
+  assign bit_change  = bit_en | (scan_first & {ActDepth{scan_go}});
+  assign bitmap_d    = (bit_change & bit_set) | (~bit_change & bitmap_q);
 
   // The same as |bitmap_d, but with the written row out of the OR's path (timing): a
   // write can only add its own bit (a write-back row's bit is always clear before
