@@ -139,35 +139,53 @@ module eie_act_file #(
   assign ld_src_we = ld_we_i & (ld_file_i == src_sel_i);
 
   // One write port into the bitmap: the write-back (computing) and source-file loads
-  // (idle) never write at once. Each bit's next value is formed both with and without
-  // the scan's clear, so that scan_go (which waits for the ready from the root,
-  // through the tree) only picks between them. Written as whole-vector operations
-  // (a one-hot of the written row), not a loop over the bits: the same function, and
-  // a much smaller model for the simulators.
+  // (idle) never write at once. A bit changes only when it is written, cleared by
+  // bitmap_clear_i or taken by the scan: bit_change, from which it takes bit_set (a
+  // write of a non-zero under no clear; a take's is 0, as a taken bit is never the
+  // written one). The written row's one-hot is the AND of two partial decodes (low
+  // and high address bits) with the clear folded into both (area), and scan_go,
+  // which waits for the ready from the root through the tree, enters only the last
+  // LUT in front of each bit.
+  localparam int LoWidth = (RowWidth + 1) / 2;
+  localparam int LoRows  = 1 << LoWidth;
+  localparam int HiRows  = 1 << (RowWidth - LoWidth);
+
   logic                bit_we, bit_value;
   logic [RowWidth-1:0] bit_addr;
-  logic [ActDepth-1:0] hit, bitmap_kept, bitmap_taken, ld_zeroed;
+  logic [RowWidth-LoWidth:0] bit_hi;  // the high address bits, one more (ActDepth 2 has none)
+  logic [LoRows-1:0]   lo_hit, lo_en, lo_set;
+  logic [ActDepth-1:0] bit_en, bit_set;
 
   assign bit_we    = wb_valid_i | ld_src_we;
   assign bit_addr  = wb_valid_i ? wb_row_i : ld_addr_i;
   assign bit_value = wb_valid_i ? wb_act_i != '0 : ld_wdata_i != '0;
+  assign bit_hi    = (RowWidth - LoWidth + 1)'({1'b0, bit_addr} >> LoWidth);
 
-  assign hit          = bit_we ? ActDepth'(1) << bit_addr : '0;
-  assign bitmap_kept  = bitmap_clear_i ? '0 : (hit & {ActDepth{bit_value}}) | (bitmap_q & ~hit);
-  assign bitmap_taken = bitmap_kept & (hit | ~scan_first);
-  // A load of a zero clears its bit; a write-back row's bit is always clear before
-  // its write (the bitmap is empty when a write-back starts, each row is written
-  // once), so a write-back can only set one.
-  assign ld_zeroed    = (ld_src_we && !bit_value) ? ActDepth'(1) << ld_addr_i : '0;
+  assign lo_hit = bit_we ? LoRows'(1) << bit_addr[LoWidth-1:0] : '0;
+  assign lo_en  = lo_hit | {LoRows{bitmap_clear_i}};
+  assign lo_set = lo_hit & {LoRows{bit_value & ~bitmap_clear_i}};
 
-  assign bitmap_d = scan_go ? bitmap_taken : bitmap_kept;
-  // The same as |bitmap_d, but with the write's row decode out of the OR's path
-  // (timing): a write can only add its own bit, a load of a zero only remove one.
-  // Loads come only in I/O mode and the scan only while computing, so a scan's OR
-  // leaves the load's zeroed bit out (area: one masked OR over the bitmap, not two).
+  // Whole-vector operations, not a loop over the bits (the same function, and a model
+  // the simulators evaluate several times faster): the high decode as a run of
+  // LoRows ones at the written row's group, the low decode repeated in every group.
+  // An AND-OR, not a mux per bit: about 20 LUT4 more, as Yosys then makes no enables.
+  logic [ActDepth-1:0] bit_change, hi_hit_rows;
+
+  assign hi_hit_rows = ActDepth'({LoRows{1'b1}}) << {bit_hi, LoWidth'(0)};
+  assign bit_en      = ActDepth'({HiRows{lo_en}}) & (hi_hit_rows | {ActDepth{bitmap_clear_i}});
+  assign bit_set     = ActDepth'({HiRows{lo_set}}) & hi_hit_rows;
+  assign bit_change  = bit_en | (scan_first & {ActDepth{scan_go}});
+  assign bitmap_d    = (bit_change & bit_set) | (~bit_change & bitmap_q);
+
+  // The same as |bitmap_d, but with the written row out of the OR's path (timing): a
+  // write can only add its own bit (a write-back row's bit is always clear before
+  // its write: the bitmap is empty when a write-back starts, each row is written
+  // once), a load of a zero only remove its own. Loads come only in I/O mode and the
+  // scan only while computing, so a scan's OR leaves the written bit in (area: one
+  // masked OR over the bitmap per case, on the decode the bits' enables use).
   assign any_d    = !bitmap_clear_i &&
                     ((bit_we && bit_value) ||
-                     (scan_go ? |(bitmap_q & ~scan_first) : |(bitmap_q & ~ld_zeroed)));
+                     (scan_go ? |(bitmap_q & ~scan_first) : |(bitmap_q & ~bit_en)));
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs
     if (!rst_ni) begin
@@ -188,24 +206,26 @@ module eie_act_file #(
   // ---------------------------------------------------------------------------
   // The two files: a read port (the scan reads the source, the load port either)
   // and a write port (the write-back writes the source, the load port either);
-  // the load port is used only while the core is idle, never at once with the others
+  // the load port is used only while the core is idle, never at once with the
+  // others (asserted), so both files share one read address and one write address
+  // and data (area: one set of muxes, not one per file)
   // ---------------------------------------------------------------------------
   logic [1:0][ActWidth-1:0] file_rdata;
   logic [1:0]               file_scan, file_wb, file_ld;
+  logic [RowWidth-1:0]      raddr;
+  logic [ActWidth-1:0]      wdata;
+
+  assign raddr = take ? scan_index : ld_addr_i;
+  assign wdata = wb_valid_i ? wb_act_i : ld_wdata_i;
 
   for (genvar f = 0; f < 2; f++) begin : g_file
-    logic                scan_rd, wb_wr, ld_sel, we, re;
-    logic [RowWidth-1:0] raddr, waddr;
-    logic [ActWidth-1:0] wdata;
+    logic scan_rd, wb_wr, ld_sel, we, re;
 
     assign scan_rd = take & (src_sel_i == f[0]);
     assign wb_wr   = wb_valid_i & (src_sel_i == f[0]);
     assign ld_sel  = (ld_we_i | ld_re_i) & (ld_file_i == f[0]);
     assign we      = wb_wr | (ld_sel & ld_we_i);
     assign re      = scan_rd | (ld_sel & ld_re_i);
-    assign raddr   = scan_rd ? scan_index : ld_addr_i;
-    assign waddr   = wb_wr ? wb_row_i : ld_addr_i;
-    assign wdata   = wb_wr ? wb_act_i : ld_wdata_i;
 
     // Block RAM (DP16KD) even when shallow, as in the paper's SRAM. no_rw_check: a
     // row is read at the earliest the cycle after its write (its bitmap bit is set
@@ -214,7 +234,7 @@ module eie_act_file #(
     logic [ActWidth-1:0] rdata_q;
 
     always_ff @(posedge clk_i) begin : proc_mem
-      if (we) mem[waddr] <= wdata;
+      if (we) mem[bit_addr] <= wdata;  // the bitmap's write row
       if (re) rdata_q <= mem[raddr];
     end
 
@@ -277,6 +297,8 @@ module eie_act_file #(
         else $fatal(1, "eie_act_file: the registered any-bit flag disagrees with the bitmap");
       assert (!(ld_we_i && scan_en_i))
         else $fatal(1, "eie_act_file: load write while the LNZD leaf scans");
+      assert (!((ld_we_i || ld_re_i) && (wb_valid_i || take)))
+        else $fatal(1, "eie_act_file: load access in a cycle of a write-back write or a scan take");
       assert (!(ld_we_i && ld_re_i))
         else $fatal(1, "eie_act_file: load read and write in one cycle");
       assert (!wb_valid_i || int'(wb_row_i) < ActDepth)

@@ -45,14 +45,11 @@ module eie_relu_quant #(
   localparam logic signed [WinWidth-1:0] TMax = WinWidth'(2 * ((1 << (ActWidth - 1)) - 1));
   // The minus inside the cast: Yosys 0.70 reads -W'(x) as W'(x) (lint refuses that form).
   localparam logic signed [WinWidth-1:0] TMin = WinWidth'(-(2 * (1 << (ActWidth - 1)) + 1));
-  localparam logic        [ActWidth-1:0] ActMax = ActWidth'((1 << (ActWidth - 1)) - 1);
-  localparam logic        [ActWidth-1:0] ActMin = ActWidth'(1 << (ActWidth - 1));
 
   logic        [WideWidth-1:0] wide;
   logic signed [WinWidth-1:0]  win_shift, t;
   logic                        fits_shift, fits, neg_shift, neg;
   logic        [LowWidth-1:0]  low;
-  logic        [ActWidth-1:0]  sat;
   logic                        over, under;
 
   initial begin : proc_check_params
@@ -104,14 +101,23 @@ module eie_relu_quant #(
     assign fits = fits_shift;
     assign neg  = neg_shift;
   end
+  // With ActMax = 2^(ActWidth-1) - 1 and ActMin = -2^(ActWidth-1):
   // y > ActMax  <=>  t + 1 >= 2 * (ActMax + 1)  <=>  t > 2 * ActMax;
   // y < ActMin  <=>  t + 1 <  2 * ActMin        <=>  t < 2 * ActMin - 1.
   assign over  = fits ? t > TMax : !neg;
   assign under = fits ? t < TMin : neg;
   assign low   = t[LowWidth-1:0] + LowWidth'(1);
 
-  assign sat   = over ? ActMax : under ? ActMin : low[LowWidth-1:1];
-  assign act_o = (relu_i && sat[ActWidth-1]) ? '0 : sat;
+  // The output, as one select for the whole word: a constant (ActMax, ActMin or the
+  // ReLU's zero, whose bits below the sign are all `over`) or the rounded value y.
+  // The same as relu && sat < 0 ? 0 : sat with sat = over ? ActMax : under ? ActMin
+  // : y, written so that each bit is one LUT4 (area: the nested form maps to a
+  // five-input function per bit, two LUT4s and a PFUMX, one of them often constant).
+  logic sat_neg, to_const;
+  assign sat_neg  = under | (!over && low[LowWidth-1]);
+  assign to_const = over | under | (relu_i && sat_neg);
+  assign act_o[ActWidth-2:0] = to_const ? {(ActWidth - 1){over}} : low[LowWidth-2:1];
+  assign act_o[ActWidth-1]   = sat_neg && !relu_i;
 
   // Bit 0 of t + 1 is the half that floor((t + 1) / 2) drops.
   logic unused_low;

@@ -148,6 +148,14 @@ module eie_spmat_read #(
   assign col_nonempty = col_start_i < col_end_i;
   assign col_in_range = col_end_i <= PtrWidth'(EntryLimit);
 
+  // The entries left in the current column and in the offered one: each last/last2
+  // flag is then a compare with a constant, not an adder and a compare of two
+  // addresses (a + k == b and b - a == k are the same modulo 2^PtrWidth; area: one
+  // subtractor per column instead of one adder per flag).
+  logic [PtrWidth-1:0] cur_left, col_len;
+  assign cur_left = cur_end_q - cur_addr_q;
+  assign col_len  = col_end_i - col_start_i;
+
   always_comb begin : proc_issue
     cur_valid_d = cur_valid_q;
     cur_first_d = cur_first_q;
@@ -160,20 +168,20 @@ module eie_spmat_read #(
     if (merge) begin
       cur_addr_d  = cur_addr_q + PtrWidth'(2);
       cur_first_d = 1'b0;
-      cur_last_d  = cur_addr_q + PtrWidth'(3) == cur_end_q;
-      cur_last2_d = cur_addr_q + PtrWidth'(4) == cur_end_q;
+      cur_last_d  = cur_left == PtrWidth'(3);
+      cur_last2_d = cur_left == PtrWidth'(4);
     end else if (issue) begin
       cur_addr_d  = cur_addr_inc;
       cur_first_d = 1'b0;
       cur_last_d  = cur_last2_q;
-      cur_last2_d = cur_addr_q + PtrWidth'(3) == cur_end_q;
+      cur_last2_d = cur_left == PtrWidth'(3);
       if (cur_last_q) cur_valid_d = 1'b0;
     end
     if (accept) begin
       cur_valid_d = col_ok_i;
       cur_first_d = 1'b1;
-      cur_last_d  = col_start_i + PtrWidth'(1) == col_end_i;
-      cur_last2_d = col_start_i + PtrWidth'(2) == col_end_i;
+      cur_last_d  = col_len == PtrWidth'(1);
+      cur_last2_d = col_len == PtrWidth'(2);
       cur_addr_d  = col_start_i;
       cur_end_d   = col_end_i;
       cur_act_d   = col_act_i;
@@ -225,10 +233,11 @@ module eie_spmat_read #(
   assign next_crosses   = issue & ((issue_slot == '1) |
                                    (merge & (issue_slot == SlotWidth'(EntriesPerWord - 2))));
   assign next_word      = accept ? start_word : next_crosses ? issue_word_inc : issue_word;
+  // An issue's own word is the one in the read register (asserted below), so past a
+  // column's first entry the SRAM is read exactly when the next entry crosses into
+  // the next word (area: no compare of issue_word or issue_word_inc with word_q).
   assign sram_re_issue  = cur_valid_d &
-                          (~word_valid_q | (accept ? start_word != word_q :
-                                            next_crosses ? issue_word_inc != word_q :
-                                                           issue_word != word_q));
+                          (~word_valid_q | (accept ? start_word != word_q : next_crosses));
   assign sram_we       = ld_we_i;
   assign sram_re       = sram_re_issue | ld_re_i;
   assign sram_addr     = (ld_we_i | ld_re_i) ? ld_addr_i : next_word[WordAddrWidth-1:0];
