@@ -22,6 +22,11 @@
 // copy of the history (LUT RAM on the FPGA); lane l reads the write pointer
 // minus the PE's lag plus l, combinationally, so a column written in one cycle
 // is taken in the next, as a registered broadcast would be.
+//
+// For the clock, a fresh broadcast lands in the copies a cycle after its take,
+// from a register (its enable is an OR over every PE's room, and it fans out to
+// every copy across the die); in that cycle a lane reading its slot (the newest
+// column) takes it from the register instead, so no cycle changes.
 
 `default_nettype none
 
@@ -87,6 +92,29 @@ module eie_bcast_history #(
   // registers so that the history's read addresses need no subtract (timing).
   logic [NumPe-1:0][AddrWidth-1:0] tail_d, tail_q, tail1_q;
 
+  // The write a cycle late: the broadcast taken last cycle and its slot (head - 1).
+  // A broadcast taken with a clear is dropped: no PE reads its slot before a new
+  // broadcast overwrites it.
+  logic                 wr_d, wr_q;
+  logic [AddrWidth-1:0] wr_addr_d, wr_addr_q;
+  logic [DataWidth-1:0] wr_data_d, wr_data_q;
+
+  assign wr_d      = fresh_take_o && !clear_i;
+  assign wr_addr_d = wr_d ? head_q : wr_addr_q;
+  assign wr_data_d = wr_d ? fresh_data_i : wr_data_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_wr_regs
+    if (!rst_ni) begin
+      wr_q      <= 1'b0;
+      wr_addr_q <= '0;
+      wr_data_q <= '0;
+    end else begin
+      wr_q      <= wr_d;
+      wr_addr_q <= wr_addr_d;
+      wr_data_q <= wr_data_d;
+    end
+  end
+
   for (genvar p = 0; p < NumPe; p++) begin : g_pe
     logic [LagWidth-1:0] taken;
 
@@ -97,9 +125,10 @@ module eie_bcast_history #(
       // which no longer fits the FPGA at N = 8 and a deep history).
       logic [DataWidth-1:0] history [HistoryDepth];
       logic [AddrWidth-1:0] read_addr;
+      logic                 bypass;
 
       always_ff @(posedge clk_i) begin : proc_history
-        if (fresh_take_o) history[head_q] <= fresh_data_i;
+        if (wr_q) history[wr_addr_q] <= wr_data_q;
       end
 
       // Lane l wants the (l+1)-th oldest column not taken; lane l takes only
@@ -107,8 +136,10 @@ module eie_bcast_history #(
       assign want_o[p][l] = lag_q[p] > LagWidth'(l);
       assign take_o[p][l] = want_o[p][l] && pe_room_i[p][l];
       assign read_addr    = (l == 0) ? tail_q[p] : tail1_q[p];
+      // The slot written this cycle holds its old word until the edge.
+      assign bypass       = wr_q && read_addr == wr_addr_q;
       // Zero while nothing is wanted: the history is not reset (LUT RAM).
-      assign data_o[p][l] = want_o[p][l] ? history[read_addr] : '0;
+      assign data_o[p][l] = !want_o[p][l] ? '0 : bypass ? wr_data_q : history[read_addr];
     end
 
     // Lanes take a prefix (0, 1 or 2 columns): count them.
@@ -166,6 +197,8 @@ module eie_bcast_history #(
         assert (tail_q[p] == head_q - AddrWidth'(lag_q[p]) && tail1_q[p] == tail_q[p] + 1'b1)
           else $fatal(1, "eie_bcast_history: PE %0d's read addresses out of step", p);
       end
+      assert (!wr_q || wr_addr_q == head_q - 1'b1)
+        else $fatal(1, "eie_bcast_history: the late write is not the newest slot");
     end
   end
 `endif
