@@ -10,7 +10,7 @@
 // on the lane after exactly the columns that were ahead of it, with its data;
 // clear drops what some PE has not taken (and a broadcast written with it), so
 // next cycle every PE is caught up and the next broadcast is each PE's next column.
-// The lag, head and tail registers, the late write's registers and the history
+// The lag, head, tail and caught-up registers, the late write's registers and the history
 // copies are read through Yosys hierconn wires, joined by flatten after memory_map.
 
 `default_nettype none
@@ -81,6 +81,7 @@ module eie_bcast_history_formal #(
   (* hierconn, keep *) logic [NumPe-1:0][AddrWidth-1:0] \dut.tail_q ;
   (* hierconn, keep *) logic [NumPe-1:0][AddrWidth-1:0] \dut.tail1_q ;
   (* hierconn, keep *) logic                             \dut.wr_q ;
+  (* hierconn, keep *) logic [NumPe-1:0]                \dut.caught_q ;
   (* hierconn, keep *) logic [AddrWidth-1:0]             \dut.wr_addr_q ;
   (* hierconn, keep *) logic [DataWidth-1:0]             \dut.wr_data_q ;
   (* hierconn, keep *) logic [DataWidth-1:0] \dut.g_pe[0].g_lane[0].history[0] ;
@@ -240,6 +241,7 @@ module eie_bcast_history_formal #(
         assert (\dut.lag_q [p] == f_lag_q[p]);
         assert (\dut.tail_q [p] == f_tail);
         assert (\dut.tail1_q [p] == f_tail + 1'b1);
+        assert (\dut.caught_q [p] == (f_lag_q[p] == '0));
         // The tracked broadcast is still in the history.
         if (f_track_q[p]) assert (f_ahead_q[p] < f_lag_q[p]);
         // The PE a whole history behind takes the tracked broadcast while the next

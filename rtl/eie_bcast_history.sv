@@ -90,7 +90,10 @@ module eie_bcast_history #(
 
   // Per PE: where its next column sits (head - lag) and the one after, kept in
   // registers so that the history's read addresses need no subtract (timing).
-  logic [NumPe-1:0][AddrWidth-1:0] tail_d, tail_q, tail1_q;
+  logic [NumPe-1:0][AddrWidth-1:0] tail_d, tail_q, tail1_d, tail1_q;
+  // Per PE: lag_q == 0, computed a cycle ahead (timing: the layer's end ANDs these
+  // flags, not N lag compares).
+  logic [NumPe-1:0]                caught_d, caught_q;
 
   // The write a cycle late: the broadcast taken last cycle and its slot (head - 1).
   // A broadcast taken with a clear is dropped: no PE reads its slot before a new
@@ -152,38 +155,52 @@ module eie_bcast_history #(
     // The same as the top bit of lag_next, without the subtract in the path
     // from the PE's room to the fresh write (timing).
     assign too_far[p]  = lag_q[p][LagWidth-1] && !pe_room_i[p][0];
+    // The read addresses move by the columns taken, picked from sums of registers
+    // (timing: no add behind the takes).
+    assign tail_d[p]   = clear_i      ? '0 :
+                         take_o[p][1] ? tail1_q[p] + AddrWidth'(1) :
+                         take_o[p][0] ? tail1_q[p] : tail_q[p];
+    assign tail1_d[p]  = clear_i      ? AddrWidth'(1) :
+                         take_o[p][1] ? tail1_q[p] + AddrWidth'(2) :
+                         take_o[p][0] ? tail1_q[p] + AddrWidth'(1) : tail1_q[p];
+    // The lag after this cycle's takes is 0 when they take all it lags (lane l
+    // takes only with a lag above l); then it stays 0 without a fresh broadcast.
+    assign caught_d[p] = clear_i || (!fresh_take_o &&
+                                     (lag_q[p] == '0 ||
+                                      (lag_q[p] == LagWidth'(1) && take_o[p][0]) ||
+                                      (lag_q[p] == LagWidth'(2) && take_o[p][1])));
   end
 
   assign full_o       = |too_far;
   assign behind_take  = |behind;
   assign two_takes    = |two;
   assign fresh_take_o = enable_i && fresh_valid_i && !full_o;
-  assign caught_up_o  = lag_q == '0;
+  assign caught_up_o  = &caught_q;
 
   always_comb begin : proc_next
     head_d = head_q + AddrWidth'(fresh_take_o);
     for (int p = 0; p < NumPe; p++) begin
       lag_d[p]  = lag_next[p] + LagWidth'(fresh_take_o);
-      tail_d[p] = tail_q[p] + AddrWidth'(lag_q[p] - lag_next[p]);
     end
     if (clear_i) begin
       head_d = '0;
       lag_d  = '0;
-      tail_d = '0;
     end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs
     if (!rst_ni) begin
-      lag_q   <= '0;
-      head_q  <= '0;
-      tail_q  <= '0;
-      tail1_q <= {NumPe{AddrWidth'(1)}};
+      lag_q    <= '0;
+      head_q   <= '0;
+      tail_q   <= '0;
+      tail1_q  <= {NumPe{AddrWidth'(1)}};
+      caught_q <= '1;
     end else begin
-      lag_q  <= lag_d;
-      head_q <= head_d;
-      tail_q <= tail_d;
-      for (int p = 0; p < NumPe; p++) tail1_q[p] <= tail_d[p] + AddrWidth'(1);
+      lag_q    <= lag_d;
+      head_q   <= head_d;
+      tail_q   <= tail_d;
+      tail1_q  <= tail1_d;
+      caught_q <= caught_d;
     end
   end
 
@@ -196,6 +213,8 @@ module eie_bcast_history #(
                       p, lag_q[p]);
         assert (tail_q[p] == head_q - AddrWidth'(lag_q[p]) && tail1_q[p] == tail_q[p] + 1'b1)
           else $fatal(1, "eie_bcast_history: PE %0d's read addresses out of step", p);
+        assert (caught_q[p] == (lag_q[p] == '0))
+          else $fatal(1, "eie_bcast_history: PE %0d's caught-up flag out of step", p);
       end
       assert (!wr_q || wr_addr_q == head_q - 1'b1)
         else $fatal(1, "eie_bcast_history: the late write is not the newest slot");
