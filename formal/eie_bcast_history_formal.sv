@@ -10,8 +10,8 @@
 // on the lane after exactly the columns that were ahead of it, with its data;
 // clear drops what some PE has not taken (and a broadcast written with it), so
 // next cycle every PE is caught up and the next broadcast is each PE's next column.
-// The lag, head and tail registers and the history copies are read through Yosys
-// hierconn wires, joined by flatten after memory_map.
+// The lag, head, tail and caught-up registers, the late write's registers and the history
+// copies are read through Yosys hierconn wires, joined by flatten after memory_map.
 
 `default_nettype none
 
@@ -80,6 +80,10 @@ module eie_bcast_history_formal #(
   (* hierconn, keep *) logic [AddrWidth-1:0]             \dut.head_q ;
   (* hierconn, keep *) logic [NumPe-1:0][AddrWidth-1:0] \dut.tail_q ;
   (* hierconn, keep *) logic [NumPe-1:0][AddrWidth-1:0] \dut.tail1_q ;
+  (* hierconn, keep *) logic                             \dut.wr_q ;
+  (* hierconn, keep *) logic [NumPe-1:0]                \dut.caught_q ;
+  (* hierconn, keep *) logic [AddrWidth-1:0]             \dut.wr_addr_q ;
+  (* hierconn, keep *) logic [DataWidth-1:0]             \dut.wr_data_q ;
   (* hierconn, keep *) logic [DataWidth-1:0] \dut.g_pe[0].g_lane[0].history[0] ;
   (* hierconn, keep *) logic [DataWidth-1:0] \dut.g_pe[0].g_lane[0].history[1] ;
   (* hierconn, keep *) logic [DataWidth-1:0] \dut.g_pe[0].g_lane[0].history[2] ;
@@ -205,6 +209,8 @@ module eie_bcast_history_formal #(
       assert (caught_up == (f_lag_q == '0));
       // The state agrees with the counts (what makes the rest inductive).
       assert (\dut.head_q == f_head_q);
+      // The write a cycle late goes to the newest slot.
+      if (\dut.wr_q ) assert (\dut.wr_addr_q == f_head_q - 1'b1);
       // Cleared last cycle: nothing wanted, the next broadcast goes to slot 0.
       if (f_past_q && f_clear_q) assert (f_lag_q == '0 && f_head_q == '0 && want == '0);
       cover (f_past_q && f_clear_q && fresh_take && f_pick_i);
@@ -235,6 +241,7 @@ module eie_bcast_history_formal #(
         assert (\dut.lag_q [p] == f_lag_q[p]);
         assert (\dut.tail_q [p] == f_tail);
         assert (\dut.tail1_q [p] == f_tail + 1'b1);
+        assert (\dut.caught_q [p] == (f_lag_q[p] == '0));
         // The tracked broadcast is still in the history.
         if (f_track_q[p]) assert (f_ahead_q[p] < f_lag_q[p]);
         // The PE a whole history behind takes the tracked broadcast while the next
@@ -256,8 +263,13 @@ module eie_bcast_history_formal #(
           // The tracked broadcast: in this lane's copy, and taken on lane l after the
           // l columns ahead of it, with its data.
           if (f_track_q[p]) begin
-            assert (f_copies[(l * HistoryDepth + 32'(f_slot)) * DataWidth +: DataWidth]
-                    == f_data_q);
+            // In this lane's copy, or still in the late write to its slot.
+            if (\dut.wr_q && \dut.wr_addr_q == f_slot) begin
+              assert (\dut.wr_data_q == f_data_q);
+            end else begin
+              assert (f_copies[(l * HistoryDepth + 32'(f_slot)) * DataWidth +: DataWidth]
+                      == f_data_q);
+            end
             if (32'(f_ahead_q[p]) == l && take[p][l]) assert (data[p][l] == f_data_q);
           end
         end

@@ -22,6 +22,11 @@
 // copy of the history (LUT RAM on the FPGA); lane l reads the write pointer
 // minus the PE's lag plus l, combinationally, so a column written in one cycle
 // is taken in the next, as a registered broadcast would be.
+//
+// For the clock, a fresh broadcast lands in the copies a cycle after its take,
+// from a register (its enable is an OR over every PE's room, and it fans out to
+// every copy across the die); in that cycle a lane reading its slot (the newest
+// column) takes it from the register instead, so no cycle changes.
 
 `default_nettype none
 
@@ -85,7 +90,33 @@ module eie_bcast_history #(
 
   // Per PE: where its next column sits (head - lag) and the one after, kept in
   // registers so that the history's read addresses need no subtract (timing).
-  logic [NumPe-1:0][AddrWidth-1:0] tail_d, tail_q, tail1_q;
+  logic [NumPe-1:0][AddrWidth-1:0] tail_d, tail_q, tail1_d, tail1_q;
+  // Per PE: lag_q == 0, computed a cycle ahead (timing: the layer's end ANDs these
+  // flags, not N lag compares).
+  logic [NumPe-1:0]                caught_d, caught_q;
+
+  // The write a cycle late: the broadcast taken last cycle and its slot (head - 1).
+  // A broadcast taken with a clear is dropped: no PE reads its slot before a new
+  // broadcast overwrites it.
+  logic                 wr_d, wr_q;
+  logic [AddrWidth-1:0] wr_addr_d, wr_addr_q;
+  logic [DataWidth-1:0] wr_data_d, wr_data_q;
+
+  assign wr_d      = fresh_take_o && !clear_i;
+  assign wr_addr_d = wr_d ? head_q : wr_addr_q;
+  assign wr_data_d = wr_d ? fresh_data_i : wr_data_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_wr_regs
+    if (!rst_ni) begin
+      wr_q      <= 1'b0;
+      wr_addr_q <= '0;
+      wr_data_q <= '0;
+    end else begin
+      wr_q      <= wr_d;
+      wr_addr_q <= wr_addr_d;
+      wr_data_q <= wr_data_d;
+    end
+  end
 
   for (genvar p = 0; p < NumPe; p++) begin : g_pe
     logic [LagWidth-1:0] taken;
@@ -97,9 +128,10 @@ module eie_bcast_history #(
       // which no longer fits the FPGA at N = 8 and a deep history).
       logic [DataWidth-1:0] history [HistoryDepth];
       logic [AddrWidth-1:0] read_addr;
+      logic                 bypass;
 
       always_ff @(posedge clk_i) begin : proc_history
-        if (fresh_take_o) history[head_q] <= fresh_data_i;
+        if (wr_q) history[wr_addr_q] <= wr_data_q;
       end
 
       // Lane l wants the (l+1)-th oldest column not taken; lane l takes only
@@ -107,8 +139,10 @@ module eie_bcast_history #(
       assign want_o[p][l] = lag_q[p] > LagWidth'(l);
       assign take_o[p][l] = want_o[p][l] && pe_room_i[p][l];
       assign read_addr    = (l == 0) ? tail_q[p] : tail1_q[p];
+      // The slot written this cycle holds its old word until the edge.
+      assign bypass       = wr_q && read_addr == wr_addr_q;
       // Zero while nothing is wanted: the history is not reset (LUT RAM).
-      assign data_o[p][l] = want_o[p][l] ? history[read_addr] : '0;
+      assign data_o[p][l] = !want_o[p][l] ? '0 : bypass ? wr_data_q : history[read_addr];
     end
 
     // Lanes take a prefix (0, 1 or 2 columns): count them.
@@ -121,38 +155,52 @@ module eie_bcast_history #(
     // The same as the top bit of lag_next, without the subtract in the path
     // from the PE's room to the fresh write (timing).
     assign too_far[p]  = lag_q[p][LagWidth-1] && !pe_room_i[p][0];
+    // The read addresses move by the columns taken, picked from sums of registers
+    // (timing: no add behind the takes).
+    assign tail_d[p]   = clear_i      ? '0 :
+                         take_o[p][1] ? tail1_q[p] + AddrWidth'(1) :
+                         take_o[p][0] ? tail1_q[p] : tail_q[p];
+    assign tail1_d[p]  = clear_i      ? AddrWidth'(1) :
+                         take_o[p][1] ? tail1_q[p] + AddrWidth'(2) :
+                         take_o[p][0] ? tail1_q[p] + AddrWidth'(1) : tail1_q[p];
+    // The lag after this cycle's takes is 0 when they take all it lags (lane l
+    // takes only with a lag above l); then it stays 0 without a fresh broadcast.
+    assign caught_d[p] = clear_i || (!fresh_take_o &&
+                                     (lag_q[p] == '0 ||
+                                      (lag_q[p] == LagWidth'(1) && take_o[p][0]) ||
+                                      (lag_q[p] == LagWidth'(2) && take_o[p][1])));
   end
 
   assign full_o       = |too_far;
   assign behind_take  = |behind;
   assign two_takes    = |two;
   assign fresh_take_o = enable_i && fresh_valid_i && !full_o;
-  assign caught_up_o  = lag_q == '0;
+  assign caught_up_o  = &caught_q;
 
   always_comb begin : proc_next
     head_d = head_q + AddrWidth'(fresh_take_o);
     for (int p = 0; p < NumPe; p++) begin
       lag_d[p]  = lag_next[p] + LagWidth'(fresh_take_o);
-      tail_d[p] = tail_q[p] + AddrWidth'(lag_q[p] - lag_next[p]);
     end
     if (clear_i) begin
       head_d = '0;
       lag_d  = '0;
-      tail_d = '0;
     end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs
     if (!rst_ni) begin
-      lag_q   <= '0;
-      head_q  <= '0;
-      tail_q  <= '0;
-      tail1_q <= {NumPe{AddrWidth'(1)}};
+      lag_q    <= '0;
+      head_q   <= '0;
+      tail_q   <= '0;
+      tail1_q  <= {NumPe{AddrWidth'(1)}};
+      caught_q <= '1;
     end else begin
-      lag_q  <= lag_d;
-      head_q <= head_d;
-      tail_q <= tail_d;
-      for (int p = 0; p < NumPe; p++) tail1_q[p] <= tail_d[p] + AddrWidth'(1);
+      lag_q    <= lag_d;
+      head_q   <= head_d;
+      tail_q   <= tail_d;
+      tail1_q  <= tail1_d;
+      caught_q <= caught_d;
     end
   end
 
@@ -165,7 +213,11 @@ module eie_bcast_history #(
                       p, lag_q[p]);
         assert (tail_q[p] == head_q - AddrWidth'(lag_q[p]) && tail1_q[p] == tail_q[p] + 1'b1)
           else $fatal(1, "eie_bcast_history: PE %0d's read addresses out of step", p);
+        assert (caught_q[p] == (lag_q[p] == '0))
+          else $fatal(1, "eie_bcast_history: PE %0d's caught-up flag out of step", p);
       end
+      assert (!wr_q || wr_addr_q == head_q - 1'b1)
+        else $fatal(1, "eie_bcast_history: the late write is not the newest slot");
     end
   end
 `endif

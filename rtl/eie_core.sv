@@ -244,9 +244,9 @@ module eie_core #(
   // Load port
   // ---------------------------------------------------------------------------
   logic [NumPe-1:0]                  ld_pe_we, ld_pe_re;
-  logic [eie_pkg::LdTgtCodeWidth-1:0] ld_target;
-  logic [eie_pkg::LdIndexWidth-1:0]   ld_index;
-  logic [LdDataW-1:0]                ld_wdata;
+  logic [NumPe-1:0][eie_pkg::LdTgtCodeWidth-1:0] ld_target;
+  logic [NumPe-1:0][eie_pkg::LdIndexWidth-1:0]   ld_index;
+  logic [NumPe-1:0][LdDataW-1:0]                ld_wdata;
   logic [NumPe-1:0][LdDataW-1:0]     ld_pe_rdata;
   logic                              loaded, ld_err_busy, ld_err_range;
 
@@ -458,9 +458,9 @@ module eie_core #(
       .leaf_done_o     (leaf_done[p]),
       .ld_we_i         (ld_pe_we[p]),
       .ld_re_i         (ld_pe_re[p]),
-      .ld_target_i     (ld_target),
-      .ld_index_i      (ld_index),
-      .ld_wdata_i      (ld_wdata),
+      .ld_target_i     (ld_target[p]),
+      .ld_index_i      (ld_index[p]),
+      .ld_wdata_i      (ld_wdata[p]),
       .ld_rdata_o      (ld_pe_rdata[p]),
       .cnt_clear_i     (cnt_clear),
       .compute_i       (compute),

@@ -6,7 +6,10 @@
 //
 // For the clock, the request is decoded and registered before it reaches the
 // PEs (the range compare and the per-PE selects then do not feed the memory
-// enables of every PE), and the read answer is registered after the PE mux. A
+// enables of every PE), in one copy per PE that only a beat addressed to that PE
+// (or a codebook write) loads: no register drives the memory addresses of two PEs
+// (one such net crossed the die at N = 8, issue 18). The read answer is
+// registered after the PE mux. A
 // write lands in its memory the cycle after its beat, one per cycle; a read
 // answers on the R side (ld_rvalid_o/ld_rready_i) five cycles after its beat
 // (select register, memory, the register behind it, PE output register, answer
@@ -60,12 +63,12 @@ module eie_load_port #(
   output logic [NumPe-1:0]              pe_we_o,
   /// Per PE: read the decoded access (one-hot).
   output logic [NumPe-1:0]              pe_re_o,
-  /// The decoded access's target (eie_pkg::LdTgt*).
-  output logic [TgtWidth-1:0]           target_o,
-  /// The decoded access's index within the target.
-  output logic [IdxWidth-1:0]           index_o,
-  /// The decoded access's write data.
-  output logic [DataWidth-1:0]          wdata_o,
+  /// Per PE: the decoded access's target (eie_pkg::LdTgt*), valid with its pe_we_o/pe_re_o.
+  output logic [NumPe-1:0][TgtWidth-1:0]  target_o,
+  /// Per PE: the decoded access's index within the target, valid with its pe_we_o/pe_re_o.
+  output logic [NumPe-1:0][IdxWidth-1:0]  index_o,
+  /// Per PE: the decoded access's write data, valid with its pe_we_o.
+  output logic [NumPe-1:0][DataWidth-1:0] wdata_o,
   /// Read data of every PE (valid three cycles after pe_re_o: memory, the register
   /// behind it, PE register).
   input  logic [NumPe-1:0][DataWidth-1:0] pe_rdata_i,
@@ -133,22 +136,25 @@ module eie_load_port #(
   assign err_range_o = beat && !in_range;
 
   // ---------------------------------------------------------------------------
-  // Request register: decoded PE selects, target, index and write data
+  // Request registers, one copy per PE: decoded selects, target, index and write
+  // data. A PE uses target, index and data only with its own pe_we_o/pe_re_o, so
+  // its copy loads only on a beat addressed to it (the different loads also keep
+  // Yosys from merging the copies back into one).
   // ---------------------------------------------------------------------------
-  logic [NumPe-1:0]     pe_we_d, pe_we_q, pe_re_d, pe_re_q;
-  logic [TgtWidth-1:0]  target_d, target_q;
-  logic [IdxWidth-1:0]  index_d, index_q;
-  logic [DataWidth-1:0] wdata_d, wdata_q;
+  logic [NumPe-1:0]                 pe_we_d, pe_we_q, pe_re_d, pe_re_q, pe_load;
+  logic [NumPe-1:0][TgtWidth-1:0]   target_d, target_q;
+  logic [NumPe-1:0][IdxWidth-1:0]   index_d, index_q;
+  logic [NumPe-1:0][DataWidth-1:0]  wdata_d, wdata_q;
 
   for (genvar p = 0; p < NumPe; p++) begin : g_pe_select
+    assign pe_load[p] = beat && (codebook || 32'(pe) == p);
     assign pe_we_d[p] = allowed && ld_write_i && (codebook || 32'(pe) == p);
     assign pe_re_d[p] = allowed && !ld_write_i && 32'(pe) == p;
+    // An unknown target never reaches the PEs, so its code suffices.
+    assign target_d[p] = pe_load[p] ? target_code : target_q[p];
+    assign index_d[p]  = pe_load[p] ? index : index_q[p];
+    assign wdata_d[p]  = pe_load[p] ? ld_wdata_i : wdata_q[p];
   end
-
-  // An unknown target never reaches the PEs, so its code suffices.
-  assign target_d = beat ? target_code : target_q;
-  assign index_d  = beat ? index : index_q;
-  assign wdata_d  = beat ? ld_wdata_i : wdata_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_request
     if (!rst_ni) begin

@@ -332,8 +332,8 @@ module eie_sim_top #(
           results_re[p] = int'(results_row) * NumPe + p < results_count;
         end
         force u_core.ld_pe_re = results_re;
-        force u_core.ld_target = eie_pkg::LdTgtResult;
-        force u_core.ld_index = results_row;
+        force u_core.ld_target = {NumPe{eie_pkg::LdTgtResult}};
+        force u_core.ld_index = {NumPe{results_row}};
       end else if (results_step == 1) begin
         results_re = '0;  // one read per PE and row
         force u_core.ld_pe_re = results_re;

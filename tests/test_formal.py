@@ -101,6 +101,12 @@ MUTATIONS = [
     ("bcast_history_n1_h4", "eie_bcast_history.sv",
      "assign taken       = LagWidth'(take_o[p][0]) + LagWidth'(take_o[p][Lanes-1]);",
      "assign taken       = LagWidth'(take_o[p][0]);"),
+    # The history's late write without its bypass: a PE takes the newest column's old word.
+    ("bcast_history_n1_h2", "eie_bcast_history.sv", "assign bypass       = wr_q && read_addr == wr_addr_q;",
+     "assign bypass       = 1'b0;"),
+    # A PE's caught-up flag misses two columns taken at once: the layer ends a cycle late.
+    ("bcast_history_n2_h2", "eie_bcast_history.sv", "(lag_q[p] == LagWidth'(2) && take_o[p][1])));",
+     "1'b0));"),
     # No bypass: back-to-back updates of one row lose the first.
     ("arith_l1_r2", "eie_arith.sv", "assign base      = bypass_q ? last_sum_q : rd_acc;", "assign base      = rd_acc;"),
     # The bypass for any two back-to-back updates, whatever their rows.
