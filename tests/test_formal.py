@@ -65,7 +65,7 @@ MUTATIONS = [
     ("lzc_w8", "eie_lzc.sv", "assign has_bit[i] = ((i >> k) & 1) == 1;",
      "assign has_bit[i] = (((i + 1) >> k) & 1) == 1;"),
     # Every group of 16 with a set bit gives its lowest one: first_o not one-hot past 16 bits.
-    ("lzc_w40", "eie_lzc.sv", "assign group_first = group_any & (~group_any + NumGroups'(1));",
+    ("lzc_w40", "eie_lzc.sv", "assign group_first = group_any & ~(group_any - NumGroups'(1));",
      "assign group_first = group_any;"),
     # Bank 0 records lane 1's valid, not its push: wrong bank for the next entry when lane 1 is refused.
     ("fifo_l2_d1", "eie_fifo.sv", "assign bank0_wdata = {push_fire[1], push_data_i[0]};",

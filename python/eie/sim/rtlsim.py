@@ -148,6 +148,14 @@ def drop_compiled_objects(build_dir: Path) -> list[Path]:
     return dropped
 
 
+def _sources_digest(srcs) -> str:
+    """SHA-1 over the RTL sources' contents, in order (what a gcc profile was trained on)."""
+    digest = hashlib.sha1()
+    for src in srcs:
+        digest.update(Path(src).read_bytes())
+    return digest.hexdigest()
+
+
 def _pgo_use(level: str, build_dir: Path) -> str:
     """The per-cycle code's gcc flags for a build from the profile its instrumented model wrote."""
     return f"{level} -fprofile-use={build_dir / 'pgo'} -fprofile-partial-training -Wno-missing-profile"
@@ -235,6 +243,17 @@ def run_cocotb(
     # trained by its first run (whose results are exact), then rebuilt from the profile.
     pgo = optimize and sim == "verilator" and not waves and not code_coverage_dir(sim)
     trained = build_dir / ".eie-pgo-trained"
+    # A profile trains the RTL it was taken on: after an RTL change gcc refuses it
+    # (coverage-mismatch), so the marker holds the sources' digest and a stale one
+    # sends the build back to training, its old profile (only *.gcda) dropped.
+    sources = _sources_digest(srcs) if pgo else ""
+    if pgo and trained.is_file() and trained.read_text() != sources:
+        with _build_lock(build_dir):
+            if trained.is_file() and trained.read_text() != sources:
+                trained.unlink()
+                for stale in (build_dir / "pgo").rglob("*.gcda"):
+                    if stale.is_file() and not stale.is_symlink():
+                        stale.unlink()
 
     def build(opt_fast: str, link: str = "") -> None:
         # The runner reads the environment for make; these levels apply to this build only.
@@ -327,7 +346,7 @@ def run_cocotb(
             if not trained.exists():
                 drop_compiled_objects(build_dir)
                 build(_pgo_use(OPTIMIZE_LEVEL, build_dir))
-                trained.touch()
+                trained.write_text(sources)
     if "PYTEST_CURRENT_TEST" not in os.environ:
         num_tests, num_failed = get_results(results)
         if num_tests == 0 or num_failed:
