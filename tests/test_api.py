@@ -76,15 +76,17 @@ def test_energy_in_memory_equals_the_energy_model_on_the_written_image(packed):
 
 def test_idle_cycles_count_each_run_exactly_and_never_go_negative(packed):
     """With overlapped layers a PE's busy cycles may spill into the next layer's: the
-    idle count stays >= 0 per layer and over a run is its compute cycles less busy."""
+    energy model's idle count stays >= 0 per layer and over a run is its compute
+    cycles less busy."""
     _, loaded, x = packed
     spilled = False
     for row in input_to_fixed(x, loaded.act_frac):
         run = perf.predict(loaded, row)
-        for layer in run.layers:
-            assert (layer.events["idle_cycles"] >= 0).all()
+        segments = energy.timing_segments(run)
+        for layer, segment in zip(run.layers, segments, strict=True):
+            assert (np.asarray(segment.pe["idle_cycles"]) >= 0).all()
             spilled |= bool((layer.busy > layer.compute_cycles).any())
-        total_idle = sum(layer.events["idle_cycles"] for layer in run.layers)
+        total_idle = sum(np.asarray(segment.pe["idle_cycles"]) for segment in segments)
         total = sum(layer.compute_cycles for layer in run.layers)
         assert (total_idle == total - sum(layer.busy for layer in run.layers)).all()
     assert spilled  # the case the carry exists for

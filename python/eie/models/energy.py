@@ -397,8 +397,19 @@ def timing_useful_macs(layer_timing) -> int:
 
 def timing_segments(run_timing) -> list[Segment]:
     """One segment per layer of one inference the cycle model predicted (``predict``'s RunTiming)."""
-    return [Segment(f"layer {index}", *events_of(timing), timing_useful_macs(timing))
-            for index, timing in enumerate(run_timing.layers)]
+    segments = [Segment(f"layer {index}", *events_of(timing), timing_useful_macs(timing))
+                for index, timing in enumerate(run_timing.layers)]
+    # The next layer starts when the broadcast is over, so a PE may issue a layer's last
+    # entries in the next layer's cycles: its compute cycles less busy go negative there.
+    # Those busy cycles are not idle in the next layer: carry them on (exact per run,
+    # where the last layer waits for every PE; per layer an apportioning).
+    spill = np.zeros(run_timing.layers[0].busy.shape, dtype=np.int64) if run_timing.layers else 0
+    for segment in segments:
+        if "idle_cycles" in segment.pe:
+            idle = np.asarray(segment.pe["idle_cycles"], dtype=np.int64) - spill
+            spill = np.maximum(-idle, 0)
+            segment.pe["idle_cycles"] = np.maximum(idle, 0)
+    return segments
 
 
 def model_segments(loaded, acts: np.ndarray, queue_depth: int | None = None,

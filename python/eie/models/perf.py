@@ -637,16 +637,6 @@ def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = DEFAULT_QU
         run.layers.append(layer_timing(counts.slots, order, spec.bias, queue_depth, written_back,
                                        counts.padding, history_depth, counts.entries, counts.ends, writes_back,
                                        wb_start))
-    # The next layer starts when the broadcast is over, so a PE may issue a layer's
-    # last entries in the next layer's cycles: those busy cycles are not idle there.
-    # The layer's own count would go negative by that spill; carry it on (exact per
-    # run, where the last layer waits for every PE; per layer an apportioning).
-    spill = np.zeros(loaded.num_pes, dtype=np.int64)
-    for layer in run.layers:
-        if "idle_cycles" in layer.events:
-            idle = layer.events["idle_cycles"] - spill
-            spill = np.maximum(-idle, 0)
-            layer.events["idle_cycles"] = np.maximum(idle, 0)
     return run
 
 
