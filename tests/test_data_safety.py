@@ -313,3 +313,30 @@ def test_the_pgo_rebuild_drops_only_its_own_compiled_objects(tmp_path):
     assert not any(path.exists() for path in objects)
     assert all(path.read_text() == "x" for path in kept)
     assert outside.read_text() == "user" and (build / "link.o").is_symlink()
+
+
+def test_a_stale_profile_drops_only_the_tools_own_profile_files(tmp_path):
+    """After an RTL change eie sim --optimize retrains: it deletes only *.gcda under the
+    build's pgo/ folder and its own marker, only in a folder holding that marker."""
+    from eie.errors import EieError
+    from eie.sim.rtlsim import drop_stale_profile
+
+    build = tmp_path / "build"
+    profile = [build / "pgo" / "Vtop.gcda", build / "pgo" / "deep" / "Vtop__1.gcda"]
+    kept = [build / "pgo" / "notes.txt", build / "Vtop.gcda", build / ".eie-built", build / "Vtop.o"]
+    for path in profile + kept:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("x")
+    outside = tmp_path / "user.gcda"
+    outside.write_text("user")
+    (build / "pgo" / "link.gcda").symlink_to(outside)
+
+    with pytest.raises(EieError, match="no .eie-pgo-trained marker"):
+        drop_stale_profile(build)  # never trained by the tool: nothing deleted
+    assert all(path.exists() for path in profile + kept)
+
+    (build / ".eie-pgo-trained").write_text("old digest")
+    assert sorted(drop_stale_profile(build)) == sorted(profile)
+    assert not any(path.exists() for path in profile) and not (build / ".eie-pgo-trained").exists()
+    assert all(path.read_text() == "x" for path in kept)
+    assert outside.read_text() == "user" and (build / "pgo" / "link.gcda").is_symlink()

@@ -148,6 +148,22 @@ def drop_compiled_objects(build_dir: Path) -> list[Path]:
     return dropped
 
 
+def drop_stale_profile(build_dir: Path) -> list[Path]:
+    """Delete a trained build's gcc profile (*.gcda under its pgo/ folder) and its
+    .eie-pgo-trained marker, so the next run trains again; only in a folder holding
+    that marker, never a symlink or anything else."""
+    trained = build_dir / ".eie-pgo-trained"
+    if not trained.is_file() or trained.is_symlink():
+        raise EieError(f"{build_dir} holds no .eie-pgo-trained marker; nothing deleted")
+    profile = build_dir / "pgo"
+    dropped = [] if profile.is_symlink() else [
+        path for path in profile.rglob("*.gcda") if path.is_file() and not path.is_symlink()]
+    for path in dropped:
+        path.unlink()
+    trained.unlink()
+    return dropped
+
+
 def _sources_digest(srcs) -> str:
     """SHA-1 over the RTL sources' contents, in order (what a gcc profile was trained on)."""
     digest = hashlib.sha1()
@@ -250,10 +266,7 @@ def run_cocotb(
     if pgo and trained.is_file() and trained.read_text() != sources:
         with _build_lock(build_dir):
             if trained.is_file() and trained.read_text() != sources:
-                trained.unlink()
-                for stale in (build_dir / "pgo").rglob("*.gcda"):
-                    if stale.is_file() and not stale.is_symlink():
-                        stale.unlink()
+                drop_stale_profile(build_dir)
 
     def build(opt_fast: str, link: str = "") -> None:
         # The runner reads the environment for make; these levels apply to this build only.
