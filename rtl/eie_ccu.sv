@@ -34,8 +34,11 @@ module eie_ccu #(
   localparam int ShiftWidth  = eie_pkg::ShiftWidth,
   localparam int NumErrors   = eie_pkg::NumErrors,
   localparam int CntWidth    = eie_pkg::CounterWidth,
-  // A history entry: the activation and the column's pointer index.
-  localparam int EntryWidth  = ActWidth + PtrIdxWidth
+  /// Width of a pointer bank address.
+  localparam int BankAddrWidth = PtrIdxWidth - 1,
+  // A history entry: the activation, the column's pointer index and its even bank
+  // address (16 + 9 + 8 = 33 bits for 256-entry banks: one DP16KD in 512 x 36 mode).
+  localparam int EntryWidth  = ActWidth + PtrIdxWidth + BankAddrWidth
 ) (
   /// Clock.
   input  logic                                   clk_i,
@@ -51,6 +54,8 @@ module eie_ccu #(
   input  logic [eie_pkg::ActFracWidth-1:0]       act_frac_i,
   /// INPUT_FILE: the source file of the first layer.
   input  logic                                   input_file_i,
+  /// INPUT_FILE next cycle (for the registered src_sel_o).
+  input  logic                                   input_file_next_i,
   /// LAYER_IN of every layer.
   input  logic [MaxLayers-1:0][InWidth-1:0]      layer_in_i,
   /// LAYER_OUT of every layer.
@@ -91,6 +96,9 @@ module eie_ccu #(
   output logic [NumPe-1:0][Lanes-1:0][ActWidth-1:0] bcast_act_o,
   /// Per PE and take lane: the column's pointer index ptr_base + j.
   output logic [NumPe-1:0][Lanes-1:0][PtrIdxWidth-1:0] bcast_ptr_idx_o,
+  /// Per PE and take lane: the even bank's address of its pointer pair,
+  /// (ptr_base + j + 1) >> 1 (eie_ptr_read).
+  output logic [NumPe-1:0][Lanes-1:0][BankAddrWidth-1:0] bcast_even_addr_o,
   /// The current layer (its codebook).
   output logic [LayerWidth-1:0]                  layer_o,
   /// Output features of the layer written back (in I/O mode: of the current layer).
@@ -152,6 +160,8 @@ module eie_ccu #(
   logic                  fresh_valid, fresh_take, history_clear, history_full, caught_up;
   logic [ActWidth-1:0]   fresh_act;
   logic [PtrIdxWidth-1:0] fresh_ptr_idx;
+  logic [BankAddrWidth-1:0] fresh_even_addr;
+  logic [EntryWidth-1:0]  fresh_entry;
   logic [NumPe-1:0][Lanes-1:0][EntryWidth-1:0] pe_entry;
   // The layer's broadcast is over, registered and held until the layer ends (the
   // root, which may then hold the next layer's columns, is not taken meanwhile:
@@ -212,8 +222,11 @@ module eie_ccu #(
   assign layer_next = 32'(layer_q) == MaxLayers - 1 ? '0 : layer_q + LayerWidth'(1);
   // A layer's broadcast is over and another follows: it starts at once, the PEs
   // joining it as they finish this one. (Not before the PEs' accumulator sweep is
-  // over: the next layer adds into the swept bank.)
-  assign advance    = state_q == StCompute && over_q && !last_layer && sweep_done_q;
+  // over: the next layer adds into the swept bank.) A register loaded with the AND
+  // of those registers' next values (timing: each PE's room flag for the next cycle
+  // reads it; asserted against the AND of the registers).
+  logic advance_q;
+  assign advance    = advance_q;
   // The next layer's descriptor bits that its start needs (next_q: {bad, ..., bias, relu, shift}).
   logic next_bad, next_bias;
   assign next_bad  = next_q[DescWidth-1];
@@ -327,9 +340,19 @@ module eie_ccu #(
   // ---------------------------------------------------------------------------
   assign fresh_valid   = bias_pending_q || (root_valid_i && !root_past_inputs && !over_q);
   assign fresh_act     = bias_pending_q ? ActWidth'(1) << act_frac_i : root_act_i;
-  assign fresh_ptr_idx = PtrIdxWidth'(cur_ptr_base_q +
-                                      PtrIdxWidth'(bias_pending_q ? ColWidth'(cur_in_q)
-                                                                  : root_col_i));
+  logic [PtrIdxWidth-1:0] fresh_col;
+  logic [PtrIdxWidth:0]   fresh_next_x2;
+  assign fresh_col     = PtrIdxWidth'(bias_pending_q ? ColWidth'(cur_in_q) : root_col_i);
+  assign fresh_ptr_idx = cur_ptr_base_q + fresh_col;
+  // (k + 1) >> 1 from an add of its own beside k's, not behind it: {base, 1} +
+  // {col, 1} is 2 (base + col + 1), so its bits [PtrIdxWidth:2] are (k + 1) >> 1
+  // (k + 1 <= 2 * PtrBankDepth - 1 fits PtrIdxWidth bits; eie_csr checks the base).
+  assign fresh_next_x2   = {cur_ptr_base_q, 1'b1} + {fresh_col, 1'b1};
+  assign fresh_even_addr = fresh_next_x2[PtrIdxWidth:2];
+  // Bit 0 is the carry-in's constant 0, bit 1 the parity of k + 1 (k's is kept).
+  logic unused_next_lsbs;
+  assign unused_next_lsbs = ^fresh_next_x2[1:0];
+  assign fresh_entry     = {fresh_act, fresh_ptr_idx, fresh_even_addr};
   // A run's first layer starts (go) in the cycle before its first compute cycle: a
   // START (layer 0 fine, sweep over) or INIT (done waiting); otherwise INIT waits or
   // meets the bad descriptor. A later layer follows the one before (advance), no
@@ -350,7 +373,7 @@ module eie_ccu #(
     .clear_i       (history_clear),
     .enable_i      (state_q == StCompute),
     .fresh_valid_i (fresh_valid),
-    .fresh_data_i  ({fresh_act, fresh_ptr_idx}),
+    .fresh_data_i  (fresh_entry),
     .fresh_take_o  (fresh_take),
     .pe_room_i     (pe_room_i),
     .want_o        (bcast_valid_o),
@@ -362,8 +385,9 @@ module eie_ccu #(
 
   for (genvar p = 0; p < NumPe; p++) begin : g_pe_entry
     for (genvar l = 0; l < Lanes; l++) begin : g_lane
-      assign bcast_act_o[p][l]     = pe_entry[p][l][PtrIdxWidth +: ActWidth];
-      assign bcast_ptr_idx_o[p][l] = pe_entry[p][l][PtrIdxWidth-1:0];
+      assign bcast_act_o[p][l]       = pe_entry[p][l][BankAddrWidth + PtrIdxWidth +: ActWidth];
+      assign bcast_ptr_idx_o[p][l]   = pe_entry[p][l][BankAddrWidth +: PtrIdxWidth];
+      assign bcast_even_addr_o[p][l] = pe_entry[p][l][BankAddrWidth-1:0];
     end
   end
 
@@ -427,12 +451,16 @@ module eie_ccu #(
     end
   end
 
+  // The sweep restarts with every flush (a run's first layer, INIT's go only ever
+  // comes at layer 0, asserted below, or an abort); done is formed from the count,
+  // not from the count's next value (timing: START's checks then pass two LUTs, not
+  // the count's mux and compare, on their way to these registers).
   always_comb begin : proc_sweep_left
     sweep_left_d = sweep_left_q - SweepCntWidth'(sweep_left_q != '0);
-    if (abort || (flush_o && layer_d == '0)) sweep_left_d = SweepCntWidth'(eie_pkg::AccSweepCycles);
+    if (history_clear) sweep_left_d = SweepCntWidth'(eie_pkg::AccSweepCycles);
   end
 
-  assign sweep_done_d = sweep_left_d == '0;
+  assign sweep_done_d = !history_clear && sweep_left_q <= SweepCntWidth'(1);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_sweep_left_regs
     if (!rst_ni) begin
@@ -464,6 +492,29 @@ module eie_ccu #(
       bias_pending_q <= bias_pending_d;
       over_q         <= over_d;
       done_q         <= done_d;
+    end
+  end
+
+  // ---------------------------------------------------------------------------
+  // Levels every PE reads, each a register loaded with its next value (timing: no
+  // PE sees a LUT of the CCU's state; assertions check them against the state)
+  // ---------------------------------------------------------------------------
+  // wb_go: the broadcast of a layer that is written back is over. compute: the
+  // compute phase (also the LNZD leaves' scan). src_sel: the source file; in I/O
+  // mode the input file, so loading it keeps its bitmap.
+  logic wb_go_q, compute_q, src_sel_out_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_pe_levels
+    if (!rst_ni) begin
+      advance_q     <= 1'b0;
+      wb_go_q       <= 1'b0;
+      compute_q     <= 1'b0;
+      src_sel_out_q <= 1'b0;
+    end else begin
+      advance_q     <= state_d == StCompute && over_d && !last_layer_d && sweep_done_d;
+      wb_go_q       <= over_d && !last_layer_d;
+      compute_q     <= state_d == StCompute;
+      src_sel_out_q <= state_d != StIdle ? src_sel_d : input_file_next_i;
     end
   end
 
@@ -523,6 +574,22 @@ module eie_ccu #(
       assert (last_layer_q == (32'(layer_q) + 1 >= 32'(num_layers_i)))
         else $fatal(1, "eie_ccu: the last-layer flag is wrong at layer %0d", layer_q);
     end
+    if (rst_ni) begin
+      // A flush is a run's first layer or an abort (the sweep's restart relies on it).
+      assert (!flush_o || abort || layer_d == '0)
+        else $fatal(1, "eie_ccu: a flush at layer %0d without an abort", layer_d);
+      assert (flush_o == history_clear)
+        else $fatal(1, "eie_ccu: the flush and the history's clear disagree");
+      // The registered outputs to the PEs agree with the state they copy.
+      assert (advance_q == (state_q == StCompute && over_q && !last_layer_q && sweep_done_q))
+        else $fatal(1, "eie_ccu: advance out of step");
+      assert (wb_go_q == (over_q && !last_layer_q))
+        else $fatal(1, "eie_ccu: wb_go_o out of step");
+      assert (compute_q == (state_q == StCompute))
+        else $fatal(1, "eie_ccu: compute_o out of step");
+      assert (src_sel_out_q == (busy_o ? src_sel_q : input_file_i))
+        else $fatal(1, "eie_ccu: src_sel_o out of step");
+    end
   end
 `endif
 
@@ -530,12 +597,11 @@ module eie_ccu #(
   assign wb_out_o        = wb_out_q;
   assign wb_relu_o       = wb_relu_q;
   assign wb_shift_o      = wb_shift_q;
-  assign wb_go_o         = over_q && !last_layer_q;
+  assign wb_go_o         = wb_go_q;
   assign advance_o       = advance;
-  // In I/O mode the input file is the source, so loading it keeps its bitmap.
-  assign src_sel_o       = busy_o ? src_sel_q : input_file_i;
-  assign scan_en_o       = state_q == StCompute;
-  assign compute_o       = state_q == StCompute;
+  assign src_sel_o       = src_sel_out_q;
+  assign scan_en_o       = compute_q;
+  assign compute_o       = compute_q;
   assign busy_o          = state_q != StIdle;
   assign done_o          = done_q;
   assign cycles_o        = cycles_q;

@@ -178,6 +178,7 @@ module eie_core #(
   localparam int NumCnt    = eie_pkg::NumPeCounters;
 
   logic                                     start, abort, image_kept, input_file, busy, done;
+  logic                                     input_file_next;
   logic [LayerWidth:0]                      num_layers;
   logic [eie_pkg::ActFracWidth-1:0]         act_frac;
   logic [MaxLayers-1:0][eie_pkg::LayerInWidth-1:0]  layer_in;
@@ -221,6 +222,7 @@ module eie_core #(
     .num_layers_o     (num_layers),
     .act_frac_o       (act_frac),
     .input_file_o     (input_file),
+    .input_file_next_o (input_file_next),
     .layer_in_o       (layer_in),
     .layer_out_o      (layer_out),
     .layer_ptr_base_o (layer_ptr_base),
@@ -292,6 +294,7 @@ module eie_core #(
   logic [NumPe-1:0][Lanes-1:0]   pe_room, bcast_valid, bcast_take;
   logic [NumPe-1:0][Lanes-1:0][ActWidth-1:0]    bcast_act;
   logic [NumPe-1:0][Lanes-1:0][PtrIdxWidth-1:0] bcast_ptr_idx;
+  logic [NumPe-1:0][Lanes-1:0][PtrIdxWidth-2:0] bcast_even_addr;
   logic [eie_pkg::LayerOutWidth-1:0] wb_out;
   logic                          wb_relu, src_sel, scan_en, flush, wb_go, advance, bitmap_clear;
   logic                          compute, bcast_over;
@@ -342,6 +345,7 @@ module eie_core #(
     .num_layers_i     (num_layers),
     .act_frac_i       (act_frac),
     .input_file_i     (input_file),
+    .input_file_next_i (input_file_next),
     .layer_in_i       (layer_in),
     .layer_out_i      (layer_out),
     .layer_ptr_base_i (layer_ptr_base),
@@ -362,6 +366,7 @@ module eie_core #(
     .bcast_take_o     (bcast_take),
     .bcast_act_o      (bcast_act),
     .bcast_ptr_idx_o  (bcast_ptr_idx),
+    .bcast_even_addr_o (bcast_even_addr),
     .layer_o          (cur_layer),
     .wb_out_o         (wb_out),
     .wb_relu_o        (wb_relu),
@@ -444,11 +449,13 @@ module eie_core #(
       .flush_i         (pe_flush_q),
       .wb_go_i         (wb_go),
       .advance_i       (pe_advance_q),
+      .advance_next_i  (advance),
       .bitmap_clear_i  (pe_bitmap_clear_q),
       .bcast_valid_i   (bcast_valid[p]),
       .bcast_take_i    (bcast_take[p]),
       .bcast_act_i     (bcast_act[p]),
       .bcast_ptr_idx_i (bcast_ptr_idx[p]),
+      .bcast_even_addr_i (bcast_even_addr[p]),
       .pe_room_o       (pe_room[p]),
       .idle_o          (pe_idle[p]),
       .leaf_valid_o    (leaf_valid[p]),

@@ -73,6 +73,8 @@ module eie_csr #(
   output logic [eie_pkg::ActFracWidth-1:0]        act_frac_o,
   /// INPUT_FILE: the activation file that holds the input.
   output logic                                    input_file_o,
+  /// INPUT_FILE as it will be next cycle (the CCU registers its file select from it).
+  output logic                                    input_file_next_o,
   /// LAYER_IN of every layer.
   output logic [MaxLayers-1:0][eie_pkg::LayerInWidth-1:0]  layer_in_o,
   /// LAYER_OUT of every layer.
@@ -360,6 +362,7 @@ module eie_csr #(
   assign num_layers_o = num_layers_q;
   assign act_frac_o   = act_frac_q;
   assign input_file_o = input_file_q;
+  assign input_file_next_o = input_file_d;
   assign pe_sel_o     = pe_sel_q;
 
   for (genvar l = 0; l < MaxLayers; l++) begin : g_layer_fields

@@ -67,6 +67,9 @@ module eie_pe #(
   /// Pulse: the CCU started the next layer (in its first compute cycle); a PE not yet
   /// done with this one joins it when idle.
   input  logic                                  advance_i,
+  /// advance_i's value next cycle (a CCU register): the room flags are registered
+  /// with the hold a lagging PE puts on them.
+  input  logic                                  advance_next_i,
   /// Clear the non-zero bitmap and stop a write-back (abort, end of a run).
   input  logic                                  bitmap_clear_i,
   /// Per take lane (lane 0 the oldest): the next column this PE needs is in the
@@ -78,6 +81,8 @@ module eie_pe #(
   input  logic [Lanes-1:0][ActWidth-1:0]        bcast_act_i,
   /// Per take lane: the column's pointer index ptr_base + j.
   input  logic [Lanes-1:0][PtrIdxWidth-1:0]     bcast_ptr_idx_i,
+  /// Per take lane: the even pointer bank's address (ptr_base + j + 1) >> 1.
+  input  logic [Lanes-1:0][PtrIdxWidth-2:0]     bcast_even_addr_i,
   /// Per lane l: room for l + 1 more broadcasts.
   output logic [Lanes-1:0]                      pe_room_o,
   /// Nothing in the queue or the pipelines.
@@ -158,6 +163,7 @@ module eie_pe #(
     .in_valid_i  (bcast_valid_i & bcast_take_i),
     .in_act_i    (bcast_act_i),
     .in_index_i  (bcast_ptr_idx_i),
+    .in_even_addr_i (bcast_even_addr_i),
     .mid_valid_o (ptr_mid),
     .out_valid_o (ptr_valid),
     .out_act_o   (ptr_act),
@@ -271,7 +277,21 @@ module eie_pe #(
     end
   end
 
-  assign pe_room_o = room_q & {Lanes{!lagging}};
+  // The flags the history reads, held low while the PE lags (below): one register
+  // per lane, loaded with next cycle's room and lag (timing: the core's advance
+  // register and the PE's write-back start reach the history's takes through no
+  // gate in the same cycle).
+  logic [Lanes-1:0] pe_room_q;
+  logic             lagging_next;
+
+  assign lagging_next = lag_d || (advance_next_i && !begun_d);
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_pe_room
+    if (!rst_ni) pe_room_q <= RoomReset;
+    else         pe_room_q <= room_d & {Lanes{!lagging_next}};
+  end
+
+  assign pe_room_o = pe_room_q;
 
   // ---------------------------------------------------------------------------
   // Sparse-matrix read unit
@@ -646,6 +666,8 @@ module eie_pe #(
         assert (room_q[l] == (room_count + l < QueueDepth))
           else $fatal(1, "eie_pe %0d: room flag %0d disagrees with the queue count", PeIndex, l);
       end
+      assert (pe_room_q == (room_q & {Lanes{!lagging}}))
+        else $fatal(1, "eie_pe %0d: the registered room flags disagree with room and lag", PeIndex);
       // The load port takes no access while the core runs, and a run ends after its
       // write-backs: a RESULT read never meets one.
       assert (!(res_re && wb_busy))

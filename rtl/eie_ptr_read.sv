@@ -48,6 +48,10 @@ module eie_ptr_read #(
   input  logic [Lanes-1:0][eie_pkg::ActWidth-1:0]   in_act_i,
   /// Its pointer index k = ptr_base + j.
   input  logic [Lanes-1:0][IndexWidth-1:0]          in_index_i,
+  /// The even bank's address of p_k or p_{k+1}: (k + 1) >> 1, formed by the CCU
+  /// before the broadcast enters the history (timing: no add between the history's
+  /// read and the bank address; the same for every PE).
+  input  logic [Lanes-1:0][IndexWidth-2:0]          in_even_addr_i,
   /// Per lane: a column read last cycle, out next cycle (the PE counts it as queued).
   output logic [Lanes-1:0]                          mid_valid_o,
   /// in_valid_i two cycles ago.
@@ -79,12 +83,15 @@ module eie_ptr_read #(
   // ---------------------------------------------------------------------------
   // k even: p_k = even[k>>1], p_{k+1} = odd[k>>1];
   // k odd:  p_k = odd[k>>1],  p_{k+1} = even[(k>>1)+1].
-  // Port l of each bank serves lane l; port 0 also serves the load port.
+  // So the even bank reads at (k + 1) >> 1 (in_even_addr_i) and the odd one at k >> 1.
+  // Port l of each bank serves lane l; port 0 also serves the load port, picked by
+  // the load access (timing: the load port's registers, not the history's takes,
+  // steer the address mux).
   logic                            ld_access, ld_odd;
   logic [AddrWidth-1:0]            ld_addr;
   logic                            even_we, odd_we;
   logic [Lanes-1:0]                in_odd, even_re, odd_re;
-  logic [Lanes-1:0][AddrWidth-1:0] in_addr, in_addr_next, even_addr, odd_addr;
+  logic [Lanes-1:0][AddrWidth-1:0] in_addr, even_addr, odd_addr;
 
   assign ld_access = ld_we_i | ld_re_i;
   assign ld_odd    = ld_index_i[0];
@@ -98,11 +105,10 @@ module eie_ptr_read #(
 
     assign in_odd[l]       = in_index_i[l][0];
     assign in_addr[l]      = in_index_i[l][IndexWidth-1:1];
-    assign in_addr_next[l] = in_addr[l] + AddrWidth'(in_odd[l]);
     assign even_re[l]      = in_valid_i[l] | (LoadPort && ld_re_i && !ld_odd);
     assign odd_re[l]       = in_valid_i[l] | (LoadPort && ld_re_i &&  ld_odd);
-    assign even_addr[l]    = (LoadPort && !in_valid_i[l]) ? ld_addr : in_addr_next[l];
-    assign odd_addr[l]     = (LoadPort && !in_valid_i[l]) ? ld_addr : in_addr[l];
+    assign even_addr[l]    = (LoadPort && ld_access) ? ld_addr : in_even_addr_i[l];
+    assign odd_addr[l]     = (LoadPort && ld_access) ? ld_addr : in_addr[l];
   end
 
   // ---------------------------------------------------------------------------
@@ -242,6 +248,9 @@ module eie_ptr_read #(
         assert (!in_valid_i[l] || int'(in_index_i[l]) <= 2 * PtrBankDepth - 2)
           else $fatal(1, "eie_ptr_read: lane %0d pointer index %0d has no p_{k+1} (%0d per bank)",
                       l, in_index_i[l], PtrBankDepth);
+        assert (!in_valid_i[l] || int'(in_even_addr_i[l]) == (int'(in_index_i[l]) + 1) / 2)
+          else $fatal(1, "eie_ptr_read: lane %0d even-bank address %0d is not (%0d + 1) >> 1",
+                      l, in_even_addr_i[l], in_index_i[l]);
       end
       assert (!ld_access || int'(ld_addr) < PtrBankDepth)
         else $fatal(1, "eie_ptr_read: load pointer index %0d out of range", ld_index_i);

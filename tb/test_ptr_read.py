@@ -140,7 +140,7 @@ class Scoreboard:
 # -----------------------------------------------------------------------------
 class TB(ClockedTB):
     IDLE_INPUTS = ("ld_we_i", "ld_re_i", "ld_index_i", "ld_data_i", "flush_i", "in_valid_i", "in_act_i",
-                   "in_index_i")
+                   "in_index_i", "in_even_addr_i")
 
     def __init__(self, dut):
         super().__init__(dut)
@@ -202,6 +202,10 @@ class TB(ClockedTB):
         ks = [k for k, _ in cols] + [self.rng.getrandbits(self.index_width) for _ in free]
         acts = [a for _, a in cols] + [self.rng.getrandbits(ACT_WIDTH) for _ in free]
         dut.in_index_i.value = pack(ks, self.index_width)
+        # The even bank's address of a column, (k + 1) >> 1, as the CCU forms it; a
+        # random one on the lanes not read.
+        even = [(k + 1) >> 1 for k, _ in cols] + [self.rng.getrandbits(self.index_width - 1) for _ in free]
+        dut.in_even_addr_i.value = pack(even, self.index_width - 1)
         dut.in_act_i.value = pack(acts, ACT_WIDTH)
         dut.ld_we_i.value = int(isinstance(step, LoadWrite))
         dut.ld_re_i.value = int(isinstance(step, LoadRead))
