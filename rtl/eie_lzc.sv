@@ -46,46 +46,59 @@ module eie_lzc #(
   assign bits_pad = PaddedWidth'(bits_i);
 
   for (genvar g = 0; g < NumGroups; g++) begin : g_group
-    logic [GroupWidth-1:0] bits, lowest;
-
-    assign bits         = bits_pad[g*GroupWidth +: GroupWidth];
-    // Subtracting one borrows through bits' low zeros up to its lowest set bit, which
-    // it clears. Not bits & (~bits + 1), the same function: Yosys feeds a carry chain's
-    // inverted operand through a LUT per bit (area: 64 LUT4 at Width 64).
-    assign lowest       = bits & ~(bits - GroupWidth'(1));
-    assign group_any[g] = |bits;
-    assign first_pad[g*GroupWidth +: GroupWidth] = group_first[g] ? lowest : '0;
+    assign group_any[g] = |bits_pad[g*GroupWidth +: GroupWidth];
   end
 
   assign group_first = group_any & ~(group_any - NumGroups'(1));
   assign first_o     = first_pad[Width-1:0];
   assign empty_o     = ~|group_any;
 
-  // The index: each group's position of its lowest set bit (OR trees over its
-  // one-hot), the first group's picked through group_first, and above it that
-  // group's number. Not the OR trees over the whole of first_o: the same function,
-  // and 34 LUT4 fewer at Width 64.
-  logic [NumGroups-1:0][InWidth-1:0] in_index;
-  logic [InWidth-1:0]                in_first;
+  // The positions whose index has bit k set, for the index encode below.
+  logic [InWidth*GroupWidth-1:0] in_has_bit;
 
-  for (genvar g = 0; g < NumGroups; g++) begin : g_in_index
-    for (genvar k = 0; k < InWidth; k++) begin : g_bit
-      logic [GroupWidth-1:0] has_bit;
+  for (genvar k = 0; k < InWidth; k++) begin : g_in_bit
+    logic [GroupWidth-1:0] has_bit;
 
-      for (genvar i = 0; i < GroupWidth; i++) begin : g_pos
-        assign has_bit[i] = ((i >> k) & 1) == 1;
+    for (genvar i = 0; i < GroupWidth; i++) begin : g_pos
+      assign has_bit[i] = ((i >> k) & 1) == 1;
+    end
+    assign in_has_bit[k*GroupWidth +: GroupWidth] = has_bit;
+  end
+
+  // Each group's lowest set bit, and which of the positions of each index bit it is
+  // (OR trees over its one-hot), kept for the first group only; in_first's bit k
+  // ORs the groups' (zero but in the first). Not the OR trees over the whole of
+  // first_o: the same function, and 34 LUT4 fewer at Width 64. Under
+  // `if (group_first[g])` in a loop Verilator keeps as a loop: the same AND-OR for
+  // Yosys, and a model that works out one group a cycle, not all of them, in a
+  // few hundred bytes of code per PE (a 512-bit bitmap in each of 64 PEs, every
+  // cycle: half the LZC's instructions and a third of its code, issue 20).
+  logic [InWidth*NumGroups-1:0] in_bits;  // bit k*NumGroups + g: group g's, of index bit k
+  logic [InWidth-1:0]           in_first;
+
+  always_comb begin : proc_first
+    first_pad = '0;
+    in_bits   = '0;
+    /* verilator unroll_disable */
+    for (int g = 0; g < NumGroups; g++) begin
+      if (group_first[g]) begin
+        // Subtracting one borrows through the low zeros up to the lowest set bit,
+        // which it clears. Not bits & (~bits + 1), the same function: Yosys feeds a
+        // carry chain's inverted operand through a LUT per bit (area: 64 LUT4 at
+        // Width 64).
+        first_pad[g*GroupWidth +: GroupWidth] = bits_pad[g*GroupWidth +: GroupWidth] &
+          ~(bits_pad[g*GroupWidth +: GroupWidth] - GroupWidth'(1));
+        for (int k = 0; k < InWidth; k++) begin
+          in_bits[k*NumGroups + g] = |(bits_pad[g*GroupWidth +: GroupWidth] &
+                                       ~(bits_pad[g*GroupWidth +: GroupWidth] - GroupWidth'(1)) &
+                                       in_has_bit[k*GroupWidth +: GroupWidth]);
+        end
       end
-      assign in_index[g][k] = |(g_group[g].lowest & has_bit);
     end
   end
 
   for (genvar k = 0; k < InWidth; k++) begin : g_in_first
-    logic [NumGroups-1:0] group_bit;
-
-    for (genvar g = 0; g < NumGroups; g++) begin : g_group_bit
-      assign group_bit[g] = in_index[g][k];
-    end
-    assign in_first[k] = |(group_first & group_bit);
+    assign in_first[k] = |in_bits[k*NumGroups +: NumGroups];
   end
 
   if (NumGroups == 1) begin : g_one_group
