@@ -24,6 +24,9 @@ Two ways a test gets its simulator:
   every set runs on Icarus (~1 s a build); on Verilator (~25 s a build) only the
   representative set(s) run by default and the others are marked ``slow``, so
   ``pytest -m slow`` runs them and ``pytest -m "slow or not slow"`` runs all.
+  A unit testbench's other sets are also marked ``param_set`` (``unit=True``):
+  one small build each, seconds to run, so make coverage runs them
+  (``-m "not slow or param_set"``) for the bit slices only they have.
 
 ``SIM=icarus`` or ``SIM=verilator`` narrows both to one simulator by not
 generating the other simulator's cases at all: nothing is ever skipped.
@@ -49,7 +52,11 @@ def pytest_configure(config):
         "markers",
         "sim_matrix(param_sets, ids=None, verilator_default=None, argname='parameters'): "
         "parametrize 'sim, <argname>' over the selected simulators x param_sets; Verilator "
-        "runs only verilator_default (default: the first set) unless -m slow",
+        "runs only verilator_default (default: the first set) unless -m slow; unit=True also marks "
+        "those others param_set",
+    )
+    config.addinivalue_line(
+        "markers", "param_set: another parameter set of a unit testbench (slow on Verilator; make coverage runs it)",
     )
 
 
@@ -63,13 +70,15 @@ def sim_matrix(
     param_sets: Sequence[Any],
     ids: Callable[[Any], str] | Sequence[str] | None = None,
     verilator_default: Iterable[Any] | None = None,
+    unit: bool = False,
 ) -> list:
     """``pytest.param(sim, params)`` cases for a ``"sim, <argname>"`` parametrization.
 
     Every parameter set runs on Icarus in the default run. On Verilator only the
     sets in ``verilator_default`` do (default: the first set; may be empty), the
-    others are marked ``slow``. Only the simulators SIM selects are generated.
-    Case ids are ``<sim>-<id>``, the id from ``ids`` (a callable or a list parallel
+    others are marked ``slow``, and ``param_set`` too when ``unit`` (a unit
+    testbench: cheap enough for make coverage). Only the simulators SIM selects
+    are generated. Case ids are ``<sim>-<id>``, the id from ``ids`` (a callable or a list parallel
     to ``param_sets``) or else ``str(set)``.
     """
     param_sets = list(param_sets)
@@ -91,7 +100,9 @@ def sim_matrix(
     cases = []
     for sim in selected_sims():
         for params, name in zip(param_sets, names):
-            marks = [pytest.mark.slow] if sim == "verilator" and params not in fast else []
+            marks = []
+            if sim == "verilator" and params not in fast:
+                marks = [pytest.mark.slow, pytest.mark.param_set] if unit else [pytest.mark.slow]
             cases.append(pytest.param(sim, params, marks=marks, id=f"{sim}-{name}"))
     return cases
 

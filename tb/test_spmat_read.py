@@ -505,10 +505,13 @@ async def test_range_error(dut):
 PARAMS = [
     {"SpmatDepth": 32, "PtrWidth": 9, "RowWidth": 6},
     {"SpmatDepth": 5, "PtrWidth": 7, "RowWidth": 5},
+    # A memory as large as a core's of 2048 words, 256 rows: every bit of the word
+    # address, the entry pointers and the rows driven both ways.
+    {"SpmatDepth": 2048, "PtrWidth": 15, "RowWidth": 8},
 ]
 
 
 # Every set runs on Icarus; Verilator (~25 s a build) runs PARAMS[0], the others under -m slow.
-@pytest.mark.sim_matrix(PARAMS, ids=lambda p: f"D{p['SpmatDepth']}-P{p['PtrWidth']}-R{p['RowWidth']}")
+@pytest.mark.sim_matrix(PARAMS, ids=lambda p: f"D{p['SpmatDepth']}-P{p['PtrWidth']}-R{p['RowWidth']}", unit=True)
 def test_spmat_read(sim, parameters):
     run_unit("eie_spmat_read", "test_spmat_read", parameters, sim, ["eie_pkg.sv", "eie_spmat_read.sv"])
