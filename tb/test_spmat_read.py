@@ -30,6 +30,8 @@ ENTRIES_PER_WORD = 8
 Z_MAX = 15
 ISSUE_DELAY = 1  # column taken at a -> first entry issued at a + 1
 OUT_DELAY = 2  # entry issued at i -> on ent_* at i + 2 (the register behind the SRAM, row stage)
+# Entries from which layout() may start its columns anywhere in the memory's first half.
+LARGE_MEMORY = 1024
 
 
 
@@ -339,7 +341,8 @@ class TB(ClockedTB):
 
     def layout(self, dense_columns: list[list[int]] | None = None,
                start: int | None = None) -> tuple[list[int], list[Column]]:
-        """Columns stored one after another from a random slot (or ``start``); the rest random bytes.
+        """Columns stored one after another from a random slot of the first word (of the first
+        half in a large memory), or ``start``; the rest random bytes.
 
         Given columns are stored in order until one does not fit; without them,
         random columns are tried until the memory is nearly full.
@@ -347,6 +350,8 @@ class TB(ClockedTB):
         mem = [self.rng.getrandbits(8) for _ in range(self.limit)]
         cols = []
         e = self.rng.randrange(ENTRIES_PER_WORD) if start is None else start
+        if start is None and self.limit >= LARGE_MEMORY and self.rng.random() < 0.5:
+            e += self.rng.randrange(self.limit // 2)  # a large memory's upper words too
         tries = dense_columns if dense_columns is not None else (self.random_dense() for _ in range(40))
         for dense in tries:
             entries = encode_column(dense)
@@ -493,7 +498,8 @@ async def test_range_error(dut):
     mem, cols = tb.layout()
     await tb.load(mem)
     top = (1 << tb.ptr_width) - 1
-    bad = [Column(tb.limit - 2, tb.limit + 1), Column(tb.limit, top), Column(top - 1, top)]
+    # The last one spans every pointer: its length's top bit set.
+    bad = [Column(tb.limit - 2, tb.limit + 1), Column(tb.limit, top), Column(top - 1, top), Column(0, top)]
     stream = []
     for b in bad:
         stream += [(b, 1), (tb.rng.choice(cols), 2)]
