@@ -220,8 +220,9 @@ async def test_whole_file(dut):
 
 PARAMS = [
     {"NumPe": 4, "PeIndex": 1, "ActDepth": 16, "ActLatency": 2},
-    # The last PE of 64 with 1024 rows: global rows up to the 16-bit output field and past it.
-    {"NumPe": 64, "PeIndex": 63, "ActDepth": 1024, "ActLatency": 2},
+    # The first PE of 64 with 1024 rows: global rows up to the 16-bit output field and,
+    # after the last of all 1024 rows (global row 65472), one step past it.
+    {"NumPe": 64, "PeIndex": 0, "ActDepth": 1024, "ActLatency": 2},
     {"NumPe": 3, "PeIndex": 0, "ActDepth": 10, "ActLatency": 2},
 ]
 # ActLatency is 2 in every core (eie_pe's requantisation register); 1 is not built
