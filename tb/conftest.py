@@ -71,14 +71,16 @@ def sim_matrix(
     ids: Callable[[Any], str] | Sequence[str] | None = None,
     verilator_default: Iterable[Any] | None = None,
     unit: bool = False,
+    verilator_only: Iterable[Any] = (),
 ) -> list:
     """``pytest.param(sim, params)`` cases for a ``"sim, <argname>"`` parametrization.
 
     Every parameter set runs on Icarus in the default run. On Verilator only the
     sets in ``verilator_default`` do (default: the first set; may be empty), the
     others are marked ``slow``, and ``param_set`` too when ``unit`` (a unit
-    testbench: cheap enough for make coverage). Only the simulators SIM selects
-    are generated. Case ids are ``<sim>-<id>``, the id from ``ids`` (a callable or a list parallel
+    testbench: cheap enough for make coverage). The sets in ``verilator_only``
+    (too slow on Icarus: large memories walked through) run on Verilator alone.
+    Only the simulators SIM selects are generated. Case ids are ``<sim>-<id>``, the id from ``ids`` (a callable or a list parallel
     to ``param_sets``) or else ``str(set)``.
     """
     param_sets = list(param_sets)
@@ -97,9 +99,16 @@ def sim_matrix(
         if rep not in param_sets:
             raise ValueError(f"sim_matrix: Verilator default {rep!r} is not one of the parameter sets")
 
+    verilator_only = list(verilator_only)
+    for rep in verilator_only:
+        if rep not in param_sets or rep in fast:
+            raise ValueError(f"sim_matrix: Verilator-only {rep!r} is not one of the other parameter sets")
+
     cases = []
     for sim in selected_sims():
         for params, name in zip(param_sets, names):
+            if sim == "icarus" and params in verilator_only:
+                continue
             marks = []
             if sim == "verilator" and params not in fast:
                 marks = [pytest.mark.slow, pytest.mark.param_set] if unit else [pytest.mark.slow]

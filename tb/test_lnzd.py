@@ -471,7 +471,7 @@ async def lnzd_flush(dut):
 # -----------------------------------------------------------------------------
 NODE_INPUTS = [1, 2, 3, 4]
 VERILATOR_NODE_INPUTS: list[int] = []
-TREE_LEAVES = [1, 2, 3, 4, 5, 16, 17, 64]
+TREE_LEAVES = [1, 2, 3, 4, 5, 8, 16, 17, 64]  # 8: a core of 8 PEs, its leaves' 256 bits counted by Verilator
 VERILATOR_TREE_LEAVES = [17]
 
 
