@@ -456,7 +456,7 @@ PARAMS = [
     {"MaxLayers": 4, "ActDepth": 16},
     {"MaxLayers": 1, "ActDepth": 10},
     {"MaxLayers": 2, "ActDepth": 40},  # three 16-row sub-banks (the last partly used)
-    {"MaxLayers": 8, "ActDepth": 512},  # eie_core's defaults: every bit of a 9-bit row and a 7-bit codebook address
+    {"MaxLayers": 8, "ActDepth": 1024},  # every bit of a 10-bit row and a 7-bit codebook address
 ]
 
 
