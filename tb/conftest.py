@@ -26,7 +26,9 @@ Two ways a test gets its simulator:
   ``pytest -m slow`` runs them and ``pytest -m "slow or not slow"`` runs all.
   A unit testbench's other sets are also marked ``param_set`` (``unit=True``):
   one small build each, seconds to run, so make coverage runs them
-  (``-m "not slow or param_set"``) for the bit slices only they have.
+  (``-m "not slow or param_set"``) for the bit slices only they have. A set
+  named in ``verilator_only`` (a large memory walked through: minutes on
+  Icarus) runs on Verilator alone.
 
 ``SIM=icarus`` or ``SIM=verilator`` narrows both to one simulator by not
 generating the other simulator's cases at all: nothing is ever skipped.
