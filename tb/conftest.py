@@ -24,6 +24,11 @@ Two ways a test gets its simulator:
   every set runs on Icarus (~1 s a build); on Verilator (~25 s a build) only the
   representative set(s) run by default and the others are marked ``slow``, so
   ``pytest -m slow`` runs them and ``pytest -m "slow or not slow"`` runs all.
+  A unit testbench's other sets are also marked ``param_set`` (``unit=True``):
+  one small build each, seconds to run, so make coverage runs them
+  (``-m "not slow or param_set"``) for the bit slices only they have. A set
+  named in ``verilator_only`` (a large memory walked through: minutes on
+  Icarus) runs on Verilator alone.
 
 ``SIM=icarus`` or ``SIM=verilator`` narrows both to one simulator by not
 generating the other simulator's cases at all: nothing is ever skipped.
@@ -49,7 +54,11 @@ def pytest_configure(config):
         "markers",
         "sim_matrix(param_sets, ids=None, verilator_default=None, argname='parameters'): "
         "parametrize 'sim, <argname>' over the selected simulators x param_sets; Verilator "
-        "runs only verilator_default (default: the first set) unless -m slow",
+        "runs only verilator_default (default: the first set) unless -m slow; unit=True also marks "
+        "those others param_set",
+    )
+    config.addinivalue_line(
+        "markers", "param_set: another parameter set of a unit testbench (slow on Verilator; make coverage runs it)",
     )
 
 
@@ -63,13 +72,17 @@ def sim_matrix(
     param_sets: Sequence[Any],
     ids: Callable[[Any], str] | Sequence[str] | None = None,
     verilator_default: Iterable[Any] | None = None,
+    unit: bool = False,
+    verilator_only: Iterable[Any] = (),
 ) -> list:
     """``pytest.param(sim, params)`` cases for a ``"sim, <argname>"`` parametrization.
 
     Every parameter set runs on Icarus in the default run. On Verilator only the
     sets in ``verilator_default`` do (default: the first set; may be empty), the
-    others are marked ``slow``. Only the simulators SIM selects are generated.
-    Case ids are ``<sim>-<id>``, the id from ``ids`` (a callable or a list parallel
+    others are marked ``slow``, and ``param_set`` too when ``unit`` (a unit
+    testbench: cheap enough for make coverage). The sets in ``verilator_only``
+    (too slow on Icarus: large memories walked through) run on Verilator alone.
+    Only the simulators SIM selects are generated. Case ids are ``<sim>-<id>``, the id from ``ids`` (a callable or a list parallel
     to ``param_sets``) or else ``str(set)``.
     """
     param_sets = list(param_sets)
@@ -88,10 +101,19 @@ def sim_matrix(
         if rep not in param_sets:
             raise ValueError(f"sim_matrix: Verilator default {rep!r} is not one of the parameter sets")
 
+    verilator_only = list(verilator_only)
+    for rep in verilator_only:
+        if rep not in param_sets or rep in fast:
+            raise ValueError(f"sim_matrix: Verilator-only {rep!r} is not one of the other parameter sets")
+
     cases = []
     for sim in selected_sims():
         for params, name in zip(param_sets, names):
-            marks = [pytest.mark.slow] if sim == "verilator" and params not in fast else []
+            if sim == "icarus" and params in verilator_only:
+                continue
+            marks = []
+            if sim == "verilator" and params not in fast:
+                marks = [pytest.mark.slow, pytest.mark.param_set] if unit else [pytest.mark.slow]
             cases.append(pytest.param(sim, params, marks=marks, id=f"{sim}-{name}"))
     return cases
 

@@ -275,6 +275,41 @@ async def load_address_outside_every_memory(dut):
     await fx.good_run()
 
 
+@cocotb.test(timeout_time=2, timeout_unit="ms")
+async def load_accesses_on_every_address_and_data_bit(dut):
+    """Each bit of the load address's INDEX and PE fields set alone, and each bit of the
+    write data set alone and cleared alone, in accesses outside every memory: each
+    answers LOAD_RANGE (a read answers 0) and changes nothing, and a correct run follows.
+    Reads outside a PE's matrix memory at every index bit beyond it, reads of PEs beyond
+    the last; writes to a codebook index beyond the last layer's (every PE latches the
+    data of a codebook write)."""
+    fx = await ready(dut)
+    mem, num_pes = fx.image.memory, fx.image.num_pes
+    index_bits = regs.LD_ADDR.field("INDEX").width
+    pe_bits = regs.LD_ADDR.field("PE").width
+    data_bits = len(dut.ld_wdata_i)
+
+    async def refused(access) -> None:
+        await fx.clear_errors()
+        answer = await access
+        assert "LOAD_RANGE" in await fx.errors(), "an access outside every memory did not set ERROR.LOAD_RANGE"
+        assert answer in (None, 0), f"a read outside every memory answered {answer:#x}, not 0"
+
+    reads = [ld_address(TGT_SPMAT, pe, 1 << b) for pe in range(num_pes) for b in range(index_bits)
+             if 1 << b >= mem.spmat_words]
+    reads += [ld_address(TGT_SPMAT, 1 << b, 0) for b in range(pe_bits) if 1 << b >= num_pes]
+    assert reads, "test bug: no address bit beyond the memories"
+    for addr in reads:
+        await refused(fx.tb.load.read(addr))
+    beyond = ld_address(LdTarget.CODEBOOK, 0, (1 << index_bits) - 1)  # past every layer's codebook
+    ones = (1 << data_bits) - 1
+    for b in range(data_bits):
+        await refused(fx.tb.load.write_many([(beyond, 1 << b)]))
+        await refused(fx.tb.load.write_many([(beyond, ones ^ (1 << b))]))
+    await fx.clear_errors()
+    await fx.good_run()
+
+
 @cocotb.test(timeout_time=1, timeout_unit="ms")
 async def unmapped_register(dut):
     fx = await ready(dut)

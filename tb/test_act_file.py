@@ -344,10 +344,16 @@ PARAMS = [
     {"ActDepth": 16, "NumPe": 4, "PeIndex": 1},
     {"ActDepth": 10, "NumPe": 3, "PeIndex": 2},
     {"ActDepth": 8, "NumPe": 1, "PeIndex": 0},
+    # A bitmap of 64 rows, as wide as a core's with ActDepth 64 (Verilator counts the
+    # toggles of a vector up to 256 bits wide: the bitmap of the set below has none).
+    {"ActDepth": 64, "NumPe": 2, "PeIndex": 1},
+    # The last PE of 64 with 1024 rows: global columns up to 65535, every bit of the
+    # 16-bit column index (eie_pkg::ColIdxWidth) driven both ways.
+    {"ActDepth": 1024, "NumPe": 64, "PeIndex": 63},
 ]
 
 
 # Every set runs on Icarus; Verilator (~25 s a build) runs PARAMS[0], the others under -m slow.
-@pytest.mark.sim_matrix(PARAMS, ids=lambda p: f"A{p['ActDepth']}-N{p['NumPe']}-P{p['PeIndex']}")
+@pytest.mark.sim_matrix(PARAMS, ids=lambda p: f"A{p['ActDepth']}-N{p['NumPe']}-P{p['PeIndex']}", unit=True)
 def test_act_file(sim, parameters):
     run_unit("eie_act_file", "test_act_file", parameters, sim, ["eie_pkg.sv", "eie_lzc.sv", "eie_act_file.sv"])

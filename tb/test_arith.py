@@ -281,7 +281,9 @@ class TB(ClockedTB):
     # --- stimulus -----------------------------------------------------------------
     def random_codebook(self) -> list[int]:
         cb = [self.rng.randint(W_MIN, W_MAX) for _ in range(NUM_CODES)]
-        cb[1], cb[2] = W_MIN, W_MAX
+        # The extremes at random codes: every entry of the codebook RAM takes every bit both ways.
+        lo, hi = self.rng.sample(range(1, NUM_CODES), 2)
+        cb[lo], cb[hi] = W_MIN, W_MAX
         return cb
 
     def act(self) -> int:
@@ -454,10 +456,11 @@ PARAMS = [
     {"MaxLayers": 4, "ActDepth": 16},
     {"MaxLayers": 1, "ActDepth": 10},
     {"MaxLayers": 2, "ActDepth": 40},  # three 16-row sub-banks (the last partly used)
+    {"MaxLayers": 8, "ActDepth": 1024},  # every bit of a 10-bit row and a 7-bit codebook address
 ]
 
 
 # Every set runs on Icarus; Verilator (~25 s a build) runs PARAMS[0], the others under -m slow.
-@pytest.mark.sim_matrix(PARAMS, ids=lambda p: f"L{p['MaxLayers']}-A{p['ActDepth']}")
+@pytest.mark.sim_matrix(PARAMS, ids=lambda p: f"L{p['MaxLayers']}-A{p['ActDepth']}", unit=True)
 def test_arith(sim, parameters):
     run_unit("eie_arith", "test_arith", parameters, sim, ["eie_pkg.sv", "eie_arith.sv"])

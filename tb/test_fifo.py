@@ -563,14 +563,17 @@ async def fifo_random_ops(dut):
 # -----------------------------------------------------------------------------
 PUSH_LANES = [1, 2]
 DEPTHS = [1, 2, 3, 5, 8]
-CONFIGS = [(lanes, depth) for lanes in PUSH_LANES for depth in DEPTHS]
-VERILATOR_CONFIGS = [(1, 3), (2, 3)]
+# (push lanes, depth, width): every pair at WIDTH, and a two-lane FIFO as wide as the widest
+# PE queue entry (eie_pe's QueueWidth, ActWidth + 2 * PtrWidth + 1 <= 64 for the memories
+# the regression builds), so that every bit of an entry is driven both ways; 3 deep, so
+# that its storage (3 x 65 bits) stays under the 256 bits Verilator counts toggles of.
+CONFIGS = [(lanes, depth, WIDTH) for lanes in PUSH_LANES for depth in DEPTHS] + [(2, 3, 64)]
+VERILATOR_CONFIGS = [(1, 3, WIDTH), (2, 3, WIDTH)]
 
 
-@pytest.mark.sim_matrix(
-    CONFIGS, argname="config", ids=lambda c: f"lanes{c[0]}-depth{c[1]}", verilator_default=VERILATOR_CONFIGS
-)
+@pytest.mark.sim_matrix(CONFIGS, argname="config", verilator_default=VERILATOR_CONFIGS, unit=True,
+                        ids=lambda c: f"lanes{c[0]}-depth{c[1]}" + (f"-width{c[2]}" if c[2] != WIDTH else ""))
 def test_fifo(sim, config):
-    lanes, depth = config
-    run_unit("eie_fifo", "test_fifo", {"Width": WIDTH, "Depth": depth, "PushLanes": lanes}, sim,
+    lanes, depth, width = config
+    run_unit("eie_fifo", "test_fifo", {"Width": width, "Depth": depth, "PushLanes": lanes}, sim,
              ["eie_pkg.sv", "eie_fifo.sv"])

@@ -25,8 +25,12 @@ from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 from clocked_tb import ClockedTB, run_unit
 
 # The width pytest builds; the tests read the DUT's own (scripts/mutate.py runs them at the core's).
-DATA_WIDTH = 24
-PAYLOAD_BITS = 16  # item = leaf << PAYLOAD_BITS | payload
+# The core's (ActWidth + ColIdxWidth), so that every bit the core's tree carries is driven both ways.
+DATA_WIDTH = 32
+# item = (junk << LEAF_BITS | leaf) << PAYLOAD_BITS | payload: the source leaf, and random
+# bits everywhere else (payload and junk), so every data bit toggles.
+PAYLOAD_BITS = 16
+LEAF_BITS = 7  # up to 64 leaves
 
 
 # -----------------------------------------------------------------------------
@@ -320,7 +324,8 @@ class TB(ClockedTB):
         self.checker.check(sample_pins(self.p, self.cycle))
 
     def item(self, leaf: int) -> int:
-        return leaf << PAYLOAD_BITS | self.rng.getrandbits(PAYLOAD_BITS)
+        junk = self.rng.getrandbits(max(0, self.p.width - PAYLOAD_BITS - LEAF_BITS))
+        return (junk << LEAF_BITS | leaf) << PAYLOAD_BITS | self.rng.getrandbits(PAYLOAD_BITS)
 
     def start_sources(self, leaf_pause: str, root_pause: str | None) -> LeafSources:
         """Start the leaf sources and, unless root_pause is None, the root sink."""
@@ -391,7 +396,7 @@ async def lnzd_random(dut, leaf_pause: str, root_pause: str):
     await tb.drain(sources, 40 * tb.n + 100)
     assert not tb.checker.discarded
     for burst in (tb.checker.delivered_order[:first], tb.checker.delivered_order[first:]):
-        leaves = [item >> PAYLOAD_BITS for item in burst]
+        leaves = [item >> PAYLOAD_BITS & ((1 << LEAF_BITS) - 1) for item in burst]
         assert leaves == sorted(leaves), f"a burst came out of leaf order: {leaves}"
     await tb.finish()
 
@@ -466,17 +471,17 @@ async def lnzd_flush(dut):
 # -----------------------------------------------------------------------------
 NODE_INPUTS = [1, 2, 3, 4]
 VERILATOR_NODE_INPUTS: list[int] = []
-TREE_LEAVES = [1, 2, 3, 4, 5, 16, 17, 64]
+TREE_LEAVES = [1, 2, 3, 4, 5, 8, 16, 17, 64]  # 8: a core of 8 PEs, its leaves' 256 bits counted by Verilator
 VERILATOR_TREE_LEAVES = [17]
 
 
-@pytest.mark.sim_matrix(NODE_INPUTS, argname="num_inputs", verilator_default=VERILATOR_NODE_INPUTS)
+@pytest.mark.sim_matrix(NODE_INPUTS, argname="num_inputs", verilator_default=VERILATOR_NODE_INPUTS, unit=True)
 def test_lnzd_node(sim, num_inputs):
     run_unit("eie_lnzd_node", "test_lnzd", {"DataWidth": DATA_WIDTH, "NumInputs": num_inputs}, sim,
              ["eie_pkg.sv", "eie_lnzd_node.sv"])
 
 
-@pytest.mark.sim_matrix(TREE_LEAVES, argname="num_leaves", verilator_default=VERILATOR_TREE_LEAVES)
+@pytest.mark.sim_matrix(TREE_LEAVES, argname="num_leaves", verilator_default=VERILATOR_TREE_LEAVES, unit=True)
 def test_lnzd_tree(sim, num_leaves):
     run_unit("eie_lnzd_tree", "test_lnzd", {"DataWidth": DATA_WIDTH, "NumLeaves": num_leaves}, sim,
              ["eie_pkg.sv", "eie_lnzd_node.sv", "eie_lnzd_tree.sv"])

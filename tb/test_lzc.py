@@ -117,6 +117,6 @@ WIDTHS = [1, 3, 4, 5, 8, 16, 17, 40, 64]
 VERILATOR_WIDTHS = [40]
 
 
-@pytest.mark.sim_matrix(WIDTHS, argname="width", verilator_default=VERILATOR_WIDTHS)
+@pytest.mark.sim_matrix(WIDTHS, argname="width", verilator_default=VERILATOR_WIDTHS, unit=True)
 def test_lzc(sim, width):
     run_unit("eie_lzc", "test_lzc", {"Width": width}, sim, ["eie_pkg.sv", "eie_lzc.sv"])

@@ -67,3 +67,13 @@ def test_no_run_in_its_own_folder_without_a_run(tmp_path):
     code_coverage.clear_own_folder(ours)
     with pytest.raises(SystemExit, match="no earlier run in"):
         code_coverage.main(["--out", str(ours), "--no-run"])
+
+
+def test_the_unit_parameter_sets_run_unless_the_marks_are_chosen():
+    default = ["-m", "not slow or param_set"]
+    skip = ["--deselect=tb/test_core.py::test_optimize_trains_and_rebuilds_from_its_profile"]
+    assert code_coverage.selection([]) == [*default, *skip]
+    assert code_coverage.selection(["-k", "lzc"]) == [*default, *skip, "-k", "lzc"]
+    assert code_coverage.selection(["-m", "slow", "-k", "lzc"]) == [*skip, "-m", "slow", "-k", "lzc"]
+    assert code_coverage.selection(["-mslow"]) == [*skip, "-mslow"]
+    assert code_coverage.selection(["--maxfail=1"]) == [*default, *skip, "--maxfail=1"]
