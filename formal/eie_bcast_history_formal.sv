@@ -10,8 +10,9 @@
 // on the lane after exactly the columns that were ahead of it, with its data;
 // clear drops what some PE has not taken (and a broadcast written with it), so
 // next cycle every PE is caught up and the next broadcast is each PE's next column.
-// The lag, head, tail and caught-up registers, the late write's registers and the history
-// copies are read through Yosys hierconn wires, joined by flatten after memory_map.
+// The lag, head, tail and caught-up registers, each PE's copy of the late writes'
+// registers, the synchronous reads' registers and the history copies are read through
+// Yosys hierconn wires, joined by flatten after memory_map.
 
 `default_nettype none
 
@@ -80,10 +81,31 @@ module eie_bcast_history_formal #(
   (* hierconn, keep *) logic [AddrWidth-1:0]             \dut.head_q ;
   (* hierconn, keep *) logic [NumPe-1:0][AddrWidth-1:0] \dut.tail_q ;
   (* hierconn, keep *) logic [NumPe-1:0][AddrWidth-1:0] \dut.tail1_q ;
-  (* hierconn, keep *) logic                             \dut.wr_q ;
   (* hierconn, keep *) logic [NumPe-1:0]                \dut.caught_q ;
-  (* hierconn, keep *) logic [AddrWidth-1:0]             \dut.wr_addr_q ;
-  (* hierconn, keep *) logic [DataWidth-1:0]             \dut.wr_data_q ;
+  (* hierconn, keep *) logic \dut.g_pe[0].wr_q ;
+  (* hierconn, keep *) logic \dut.g_pe[0].wr_q2 ;
+  (* hierconn, keep *) logic [AddrWidth-1:0] \dut.g_pe[0].wr_addr_q ;
+  (* hierconn, keep *) logic [AddrWidth-1:0] \dut.g_pe[0].wr_addr_q2 ;
+  (* hierconn, keep *) logic [DataWidth-1:0] \dut.g_pe[0].wr_data_q ;
+  (* hierconn, keep *) logic [DataWidth-1:0] \dut.g_pe[0].wr_data_q2 ;
+  (* hierconn, keep *) logic [DataWidth-1:0] \dut.g_pe[0].g_lane[0].read_q ;
+  (* hierconn, keep *) logic [DataWidth-1:0] \dut.g_pe[0].g_lane[1].read_q ;
+  (* hierconn, keep *) logic \dut.g_pe[1].wr_q ;
+  (* hierconn, keep *) logic \dut.g_pe[1].wr_q2 ;
+  (* hierconn, keep *) logic [AddrWidth-1:0] \dut.g_pe[1].wr_addr_q ;
+  (* hierconn, keep *) logic [AddrWidth-1:0] \dut.g_pe[1].wr_addr_q2 ;
+  (* hierconn, keep *) logic [DataWidth-1:0] \dut.g_pe[1].wr_data_q ;
+  (* hierconn, keep *) logic [DataWidth-1:0] \dut.g_pe[1].wr_data_q2 ;
+  (* hierconn, keep *) logic [DataWidth-1:0] \dut.g_pe[1].g_lane[0].read_q ;
+  (* hierconn, keep *) logic [DataWidth-1:0] \dut.g_pe[1].g_lane[1].read_q ;
+  (* hierconn, keep *) logic \dut.g_pe[2].wr_q ;
+  (* hierconn, keep *) logic \dut.g_pe[2].wr_q2 ;
+  (* hierconn, keep *) logic [AddrWidth-1:0] \dut.g_pe[2].wr_addr_q ;
+  (* hierconn, keep *) logic [AddrWidth-1:0] \dut.g_pe[2].wr_addr_q2 ;
+  (* hierconn, keep *) logic [DataWidth-1:0] \dut.g_pe[2].wr_data_q ;
+  (* hierconn, keep *) logic [DataWidth-1:0] \dut.g_pe[2].wr_data_q2 ;
+  (* hierconn, keep *) logic [DataWidth-1:0] \dut.g_pe[2].g_lane[0].read_q ;
+  (* hierconn, keep *) logic [DataWidth-1:0] \dut.g_pe[2].g_lane[1].read_q ;
   (* hierconn, keep *) logic [DataWidth-1:0] \dut.g_pe[0].g_lane[0].history[0] ;
   (* hierconn, keep *) logic [DataWidth-1:0] \dut.g_pe[0].g_lane[0].history[1] ;
   (* hierconn, keep *) logic [DataWidth-1:0] \dut.g_pe[0].g_lane[0].history[2] ;
@@ -111,6 +133,12 @@ module eie_bcast_history_formal #(
   /* verilator lint_on UNDRIVEN */
   // Per PE and lane, its copy of the history, word s at [s*DataWidth +: DataWidth].
   logic [2:0][Lanes-1:0][4*DataWidth-1:0] f_words;
+  // Per PE: its copy of the late write (wr_*_q) and of the write before (wr_*_q2);
+  // per lane, the synchronous read's register.
+  logic [2:0]                             f_wr, f_wr2;
+  logic [2:0][AddrWidth-1:0]              f_wr_addr, f_wr_addr2;
+  logic [2:0][DataWidth-1:0]              f_wr_data, f_wr_data2;
+  logic [2:0][Lanes-1:0][DataWidth-1:0]   f_read;
   /* verilator lint_on UNUSEDSIGNAL */
 
   assign f_words[0][0] = {\dut.g_pe[0].g_lane[0].history[3] , \dut.g_pe[0].g_lane[0].history[2] ,
@@ -125,6 +153,31 @@ module eie_bcast_history_formal #(
                           \dut.g_pe[2].g_lane[0].history[1] , \dut.g_pe[2].g_lane[0].history[0] };
   assign f_words[2][1] = {\dut.g_pe[2].g_lane[1].history[3] , \dut.g_pe[2].g_lane[1].history[2] ,
                           \dut.g_pe[2].g_lane[1].history[1] , \dut.g_pe[2].g_lane[1].history[0] };
+
+  assign f_wr[0]        = \dut.g_pe[0].wr_q ;
+  assign f_wr2[0]       = \dut.g_pe[0].wr_q2 ;
+  assign f_wr_addr[0]   = \dut.g_pe[0].wr_addr_q ;
+  assign f_wr_addr2[0]  = \dut.g_pe[0].wr_addr_q2 ;
+  assign f_wr_data[0]   = \dut.g_pe[0].wr_data_q ;
+  assign f_wr_data2[0]  = \dut.g_pe[0].wr_data_q2 ;
+  assign f_read[0][0]   = \dut.g_pe[0].g_lane[0].read_q ;
+  assign f_read[0][1]   = \dut.g_pe[0].g_lane[1].read_q ;
+  assign f_wr[1]        = \dut.g_pe[1].wr_q ;
+  assign f_wr2[1]       = \dut.g_pe[1].wr_q2 ;
+  assign f_wr_addr[1]   = \dut.g_pe[1].wr_addr_q ;
+  assign f_wr_addr2[1]  = \dut.g_pe[1].wr_addr_q2 ;
+  assign f_wr_data[1]   = \dut.g_pe[1].wr_data_q ;
+  assign f_wr_data2[1]  = \dut.g_pe[1].wr_data_q2 ;
+  assign f_read[1][0]   = \dut.g_pe[1].g_lane[0].read_q ;
+  assign f_read[1][1]   = \dut.g_pe[1].g_lane[1].read_q ;
+  assign f_wr[2]        = \dut.g_pe[2].wr_q ;
+  assign f_wr2[2]       = \dut.g_pe[2].wr_q2 ;
+  assign f_wr_addr[2]   = \dut.g_pe[2].wr_addr_q ;
+  assign f_wr_addr2[2]  = \dut.g_pe[2].wr_addr_q2 ;
+  assign f_wr_data[2]   = \dut.g_pe[2].wr_data_q ;
+  assign f_wr_data2[2]  = \dut.g_pe[2].wr_data_q2 ;
+  assign f_read[2][0]   = \dut.g_pe[2].g_lane[0].read_q ;
+  assign f_read[2][1]   = \dut.g_pe[2].g_lane[1].read_q ;
 
   // ---------------------------------------------------------------------------
   // Ghost state: each PE's lag and the head, counted here; the tracked broadcast
@@ -209,8 +262,6 @@ module eie_bcast_history_formal #(
       assert (caught_up == (f_lag_q == '0));
       // The state agrees with the counts (what makes the rest inductive).
       assert (\dut.head_q == f_head_q);
-      // The write a cycle late goes to the newest slot.
-      if (\dut.wr_q ) assert (\dut.wr_addr_q == f_head_q - 1'b1);
       // Cleared last cycle: nothing wanted, the next broadcast goes to slot 0.
       if (f_past_q && f_clear_q) assert (f_lag_q == '0 && f_head_q == '0 && want == '0);
       cover (f_past_q && f_clear_q && fresh_take && f_pick_i);
@@ -242,6 +293,18 @@ module eie_bcast_history_formal #(
         assert (\dut.tail_q [p] == f_tail);
         assert (\dut.tail1_q [p] == f_tail + 1'b1);
         assert (\dut.caught_q [p] == (f_lag_q[p] == '0));
+        // Every PE's copy of the late writes is the same; the write a cycle late
+        // goes to the newest slot; the write that landed at this cycle's start is
+        // in every copy.
+        assert (f_wr[p] == f_wr[0] && f_wr2[p] == f_wr2[0]);
+        if (f_wr[p]) assert (f_wr_addr[p] == f_head_q - 1'b1 && f_wr_data[p] == f_wr_data[0]);
+        if (f_wr2[p]) begin
+          assert (f_wr_addr2[p] == f_wr_addr2[0] && f_wr_data2[p] == f_wr_data2[0]);
+          for (int l = 0; l < Lanes; l++) begin
+            assert (f_copies[(l * HistoryDepth + 32'(f_wr_addr2[p])) * DataWidth +: DataWidth]
+                    == f_wr_data2[p]);
+          end
+        end
         // The tracked broadcast is still in the history.
         if (f_track_q[p]) assert (f_ahead_q[p] < f_lag_q[p]);
         // The PE a whole history behind takes the tracked broadcast while the next
@@ -254,6 +317,10 @@ module eie_bcast_history_formal #(
     end
 
     for (genvar l = 0; l < Lanes; l++) begin : g_lane
+      logic [AddrWidth-1:0] f_read_addr;
+
+      assign f_read_addr = f_tail + AddrWidth'(l);
+
       always @* begin : proc_assert_lane
         if (rst_ni) begin
           // Lane l wants the (l+1)-th column not taken; it takes it with room.
@@ -264,13 +331,19 @@ module eie_bcast_history_formal #(
           // l columns ahead of it, with its data.
           if (f_track_q[p]) begin
             // In this lane's copy, or still in the late write to its slot.
-            if (\dut.wr_q && \dut.wr_addr_q == f_slot) begin
-              assert (\dut.wr_data_q == f_data_q);
+            if (f_wr[p] && f_wr_addr[p] == f_slot) begin
+              assert (f_wr_data[p] == f_data_q);
             end else begin
               assert (f_copies[(l * HistoryDepth + 32'(f_slot)) * DataWidth +: DataWidth]
                       == f_data_q);
             end
             if (32'(f_ahead_q[p]) == l && take[p][l]) assert (data[p][l] == f_data_q);
+          end
+          // The synchronous read holds the word at the lane's address, but for the
+          // write that landed since it was read (its first cycle out of reset aside).
+          if (f_past_q && !(f_wr2[p] && f_wr_addr2[p] == f_read_addr)) begin
+            assert (f_read[p][l] ==
+                    f_copies[(l * HistoryDepth + 32'(f_read_addr)) * DataWidth +: DataWidth]);
           end
         end
       end

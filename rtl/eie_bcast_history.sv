@@ -19,14 +19,20 @@
 // column).
 //
 // Each PE reads its own entries through TakeLanes read ports, each with its own
-// copy of the history (LUT RAM on the FPGA); lane l reads the write pointer
-// minus the PE's lag plus l, combinationally, so a column written in one cycle
-// is taken in the next, as a registered broadcast would be.
+// copy of the history (one write and one read port: a block RAM on the FPGA at
+// the default depth); lane l reads the write pointer minus the PE's lag plus l,
+// so a column written in one cycle is taken in the next, as a registered
+// broadcast would be. The read is synchronous: it is addressed a cycle early,
+// with the read address's next value, so the word is there in the same cycle
+// as an asynchronous read of the address register would give it.
 //
 // For the clock, a fresh broadcast lands in the copies a cycle after its take,
-// from a register (its enable is an OR over every PE's room, and it fans out to
-// every copy across the die); in that cycle a lane reading its slot (the newest
-// column) takes it from the register instead, so no cycle changes.
+// from registers that every PE keeps a copy of (one set fanning out to every
+// copy across the die was the critical path); in that cycle a lane reading its
+// slot (the newest column) takes it from the register instead. The write that
+// landed at the cycle's start is not in the synchronous read either (a block
+// RAM's read of a word written on its other port at the same edge is undefined):
+// a lane reading that slot takes it from a second register. No cycle changes.
 
 `default_nettype none
 
@@ -95,55 +101,85 @@ module eie_bcast_history #(
   // flags, not N lag compares).
   logic [NumPe-1:0]                caught_d, caught_q;
 
-  // The write a cycle late: the broadcast taken last cycle and its slot (head - 1).
-  // A broadcast taken with a clear is dropped: no PE reads its slot before a new
-  // broadcast overwrites it.
-  logic                 wr_d, wr_q;
-  logic [AddrWidth-1:0] wr_addr_d, wr_addr_q;
-  logic [DataWidth-1:0] wr_data_d, wr_data_q;
+  // The write a cycle late: the broadcast taken last cycle into its slot (head - 1),
+  // from each PE's own copy of these registers. A broadcast taken with a clear is
+  // dropped: no PE reads its slot before a new broadcast overwrites it.
+  logic wr_d;
 
-  assign wr_d      = fresh_take_o && !clear_i;
-  assign wr_addr_d = wr_d ? head_q : wr_addr_q;
-  assign wr_data_d = wr_d ? fresh_data_i : wr_data_q;
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_wr_regs
-    if (!rst_ni) begin
-      wr_q      <= 1'b0;
-      wr_addr_q <= '0;
-      wr_data_q <= '0;
-    end else begin
-      wr_q      <= wr_d;
-      wr_addr_q <= wr_addr_d;
-      wr_data_q <= wr_data_d;
-    end
-  end
+  assign wr_d = fresh_take_o && !clear_i;
 
   for (genvar p = 0; p < NumPe; p++) begin : g_pe
     logic [LagWidth-1:0] taken;
+    // This PE's copy of the late write (wr_*_q: lands at this cycle's end) and of
+    // the one before it (wr_*_q2: landed at its start, unseen by the synchronous
+    // read). keep on the process (its flip-flops): Yosys's opt_merge would merge
+    // the PEs' identical copies into one again (a keep on the wires does not stop it).
+    logic                 wr_q, wr_q2;
+    logic [AddrWidth-1:0] wr_addr_q, wr_addr_q2;
+    logic [DataWidth-1:0] wr_data_q, wr_data_q2;
+
+    (* keep *) always_ff @(posedge clk_i or negedge rst_ni) begin : proc_wr_regs
+      if (!rst_ni) begin
+        wr_q       <= 1'b0;
+        wr_q2      <= 1'b0;
+        wr_addr_q  <= '0;
+        wr_addr_q2 <= '0;
+        wr_data_q  <= '0;
+        wr_data_q2 <= '0;
+      end else begin
+        wr_q       <= wr_d;
+        wr_q2      <= wr_q;
+        wr_addr_q  <= head_q;
+        wr_addr_q2 <= wr_addr_q;
+        wr_data_q  <= fresh_data_i;
+        wr_data_q2 <= wr_data_q;
+      end
+    end
 
     for (genvar l = 0; l < Lanes; l++) begin : g_lane
       // This read port's own copy of the history, written with every fresh
-      // broadcast: one write and one read port, which Yosys maps to LUT RAM (a
-      // single memory with 2N read ports it may map to flip-flops and muxes,
-      // which no longer fits the FPGA at N = 8 and a deep history).
-      logic [DataWidth-1:0] history [HistoryDepth];
-      logic [AddrWidth-1:0] read_addr;
-      logic                 bypass;
+      // broadcast: one write and one read port, which Yosys maps to a block RAM
+      // (a single memory with 2N read ports it may map to flip-flops and muxes,
+      // which no longer fits the FPGA at N = 8 and a deep history). no_rw_check:
+      // a read of the slot being written is never used (bypass2 below), so Yosys
+      // need not emulate one.
+      (* no_rw_check *) logic [DataWidth-1:0] history [HistoryDepth];
+      logic [AddrWidth-1:0] read_addr_d, read_addr;
+      logic [DataWidth-1:0] read_q;
+      logic                 bypass, bypass2;
 
       always_ff @(posedge clk_i) begin : proc_history
         if (wr_q) history[wr_addr_q] <= wr_data_q;
+      end
+
+      always_ff @(posedge clk_i) begin : proc_read
+        read_q <= history[read_addr_d];
       end
 
       // Lane l wants the (l+1)-th oldest column not taken; lane l takes only
       // with lane l-1 (room for l+1 columns implies room for l).
       assign want_o[p][l] = lag_q[p] > LagWidth'(l);
       assign take_o[p][l] = want_o[p][l] && pe_room_i[p][l];
+      assign read_addr_d  = (l == 0) ? tail_d[p] : tail1_d[p];
       assign read_addr    = (l == 0) ? tail_q[p] : tail1_q[p];
-      // The slot written this cycle holds its old word until the edge.
+      // The slot written at this cycle's end holds its old word until the edge;
+      // the slot written at its start was read before the write.
       assign bypass       = wr_q && read_addr == wr_addr_q;
-      // Zero while nothing is wanted: the history is not reset (LUT RAM).
-      assign data_o[p][l] = !want_o[p][l] ? '0 : bypass ? wr_data_q : history[read_addr];
+      assign bypass2      = wr_q2 && read_addr == wr_addr_q2;
+      // Zero while nothing is wanted: the history is not reset (block RAM).
+      assign data_o[p][l] = !want_o[p][l] ? '0 :
+                            bypass       ? wr_data_q :
+                            bypass2      ? wr_data_q2 : read_q;
     end
+
+`ifndef SYNTHESIS
+    always @(posedge clk_i or negedge rst_ni) begin : proc_assert_wr
+      if (rst_ni) begin
+        assert (!wr_q || wr_addr_q == head_q - 1'b1)
+          else $fatal(1, "eie_bcast_history: PE %0d's late write is not the newest slot", p);
+      end
+    end
+`endif
 
     // Lanes take a prefix (0, 1 or 2 columns): count them.
     assign taken       = LagWidth'(take_o[p][0]) + LagWidth'(take_o[p][Lanes-1]);
@@ -216,8 +252,6 @@ module eie_bcast_history #(
         assert (caught_q[p] == (lag_q[p] == '0))
           else $fatal(1, "eie_bcast_history: PE %0d's caught-up flag out of step", p);
       end
-      assert (!wr_q || wr_addr_q == head_q - 1'b1)
-        else $fatal(1, "eie_bcast_history: the late write is not the newest slot");
     end
   end
 `endif

@@ -421,10 +421,11 @@ def history_section(args: argparse.Namespace, runner: Runner) -> tuple[str, dict
     """eie_bcast_history's own cells and the core's LUT4 at each HistoryDepth."""
     lo, hi = min(args.pes), max(args.pes)
     parts = (("history LUT4", "hist", "LUT4"), ("history DPR16X4", "hist", "DPR16X4"),
-             ("history FF", "hist", "FF"), ("core LUT4 hier.", "core_hier", "LUT4"),
+             ("history DP16KD", "hist", "DP16KD"), ("history FF", "hist", "FF"), ("core LUT4 hier.", "core_hier", "LUT4"),
              ("core LUT4 flat", "core_flat", "LUT4"))
     head = ["HistoryDepth", *(f"{label} N={n}" for label, _, _ in parts for n in args.pes)]
     per_pe_parts = (("per PE: history LUT4", "hist", "LUT4"), ("history DPR16X4", "hist", "DPR16X4"),
+                    ("history DP16KD", "hist", "DP16KD"),
                     ("core LUT4 flat", "core_flat", "LUT4")) if hi > lo else ()
     head += [label for label, _, _ in per_pe_parts]
     rows, data = [table_row(head), rule(table_row(head))], {}

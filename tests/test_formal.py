@@ -92,8 +92,8 @@ MUTATIONS = [
     ("axil_slave_a12_d64", "eie_axil_slave.sv", "assign s_axil_arready_o = !rvalid_q && !we_q;",
      "assign s_axil_arready_o = !rvalid_q;"),
     # The history's lane 1 reads lane 0's column: a PE taking two gets the older twice.
-    ("bcast_history_n2_h2", "eie_bcast_history.sv", "assign read_addr    = (l == 0) ? tail_q[p] : tail1_q[p];",
-     "assign read_addr    = tail_q[p];"),
+    ("bcast_history_n2_h2", "eie_bcast_history.sv", "assign read_addr_d  = (l == 0) ? tail_d[p] : tail1_d[p];",
+     "assign read_addr_d  = tail_d[p];"),
     # A PE a whole history behind holds the broadcast even while it takes a column.
     ("bcast_history_n3_h2", "eie_bcast_history.sv",
      "assign too_far[p]  = lag_q[p][LagWidth-1] && !pe_room_i[p][0];", "assign too_far[p]  = lag_q[p][LagWidth-1];"),
@@ -104,6 +104,10 @@ MUTATIONS = [
     # The history's late write without its bypass: a PE takes the newest column's old word.
     ("bcast_history_n1_h2", "eie_bcast_history.sv", "assign bypass       = wr_q && read_addr == wr_addr_q;",
      "assign bypass       = 1'b0;"),
+    # ... without the bypass of the write that landed as the block RAM was read (the
+    # synchronous read misses it): a PE takes the column written a cycle ago stale.
+    ("bcast_history_n1_h2", "eie_bcast_history.sv", "assign bypass2      = wr_q2 && read_addr == wr_addr_q2;",
+     "assign bypass2      = 1'b0;"),
     # A PE's caught-up flag misses two columns taken at once: the layer ends a cycle late.
     ("bcast_history_n2_h2", "eie_bcast_history.sv", "(lag_q[p] == LagWidth'(2) && take_o[p][1])));",
      "1'b0));"),
