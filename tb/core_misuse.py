@@ -156,6 +156,15 @@ async def layer_count_and_shapes_that_do_not_fit(dut):
     await fx.start()
     await expect_error(fx, "BAD_LAYER")
     await fx.tb.reg_write(layer_reg(0, "LAYER_OUT"), fx.image.layers[0].out_features)
+    # A later layer's bad descriptor is met mid-run, when the CCU advances to it.
+    last = len(fx.image.layers) - 1
+    assert last >= 1, "the misuse image needs two layers for the mid-run case"
+    await fx.clear_errors()
+    await fx.tb.reg_write(layer_reg(last, "LAYER_OUT"), fx.image.memory.act_depth * fx.image.num_pes + 1)
+    await fx.tb.load_input(fx.image, fx.acts)
+    await fx.start()
+    await expect_error(fx, "BAD_LAYER")
+    await fx.tb.reg_write(layer_reg(last, "LAYER_OUT"), fx.image.layers[last].out_features)
     await fx.good_run()
 
 
