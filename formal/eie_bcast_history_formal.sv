@@ -340,8 +340,10 @@ module eie_bcast_history_formal #(
             if (32'(f_ahead_q[p]) == l && take[p][l]) assert (data[p][l] == f_data_q);
           end
           // The synchronous read holds the word at the lane's address, but for the
-          // write that landed since it was read (its first cycle out of reset aside).
-          if (f_past_q && !(f_wr2[p] && f_wr_addr2[p] == f_read_addr)) begin
+          // write that landed since it was read (its first cycle out of reset aside),
+          // and for the cycle after a clear: it read where the takes moved, and
+          // nothing is wanted then (asserted above), so the word is never used.
+          if (f_past_q && !f_clear_q && !(f_wr2[p] && f_wr_addr2[p] == f_read_addr)) begin
             assert (f_read[p][l] ==
                     f_copies[(l * HistoryDepth + 32'(f_read_addr)) * DataWidth +: DataWidth]);
           end

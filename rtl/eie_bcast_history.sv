@@ -97,6 +97,11 @@ module eie_bcast_history #(
   // Per PE: where its next column sits (head - lag) and the one after, kept in
   // registers so that the history's read addresses need no subtract (timing).
   logic [NumPe-1:0][AddrWidth-1:0] tail_d, tail_q, tail1_d, tail1_q;
+  // The same after this cycle's takes but ignoring a clear: the synchronous read's
+  // address. A clear empties every PE's lag, so the word read in its cycle is never
+  // used (nothing is wanted next cycle), and the layer's start and abort logic stays
+  // off the block RAM's address (timing).
+  logic [NumPe-1:0][AddrWidth-1:0] tail_moved, tail1_moved;
   // Per PE: lag_q == 0, computed a cycle ahead (timing: the layer's end ANDs these
   // flags, not N lag compares).
   logic [NumPe-1:0]                caught_d, caught_q;
@@ -160,7 +165,7 @@ module eie_bcast_history #(
       // with lane l-1 (room for l+1 columns implies room for l).
       assign want_o[p][l] = lag_q[p] > LagWidth'(l);
       assign take_o[p][l] = want_o[p][l] && pe_room_i[p][l];
-      assign read_addr_d  = (l == 0) ? tail_d[p] : tail1_d[p];
+      assign read_addr_d  = (l == 0) ? tail_moved[p] : tail1_moved[p];
       assign read_addr    = (l == 0) ? tail_q[p] : tail1_q[p];
       // The slot written at this cycle's end holds its old word until the edge;
       // the slot written at its start was read before the write.
@@ -193,12 +198,12 @@ module eie_bcast_history #(
     assign too_far[p]  = lag_q[p][LagWidth-1] && !pe_room_i[p][0];
     // The read addresses move by the columns taken, picked from sums of registers
     // (timing: no add behind the takes).
-    assign tail_d[p]   = clear_i      ? '0 :
-                         take_o[p][1] ? tail1_q[p] + AddrWidth'(1) :
-                         take_o[p][0] ? tail1_q[p] : tail_q[p];
-    assign tail1_d[p]  = clear_i      ? AddrWidth'(1) :
-                         take_o[p][1] ? tail1_q[p] + AddrWidth'(2) :
-                         take_o[p][0] ? tail1_q[p] + AddrWidth'(1) : tail1_q[p];
+    assign tail_moved[p]  = take_o[p][1] ? tail1_q[p] + AddrWidth'(1) :
+                            take_o[p][0] ? tail1_q[p] : tail_q[p];
+    assign tail1_moved[p] = take_o[p][1] ? tail1_q[p] + AddrWidth'(2) :
+                            take_o[p][0] ? tail1_q[p] + AddrWidth'(1) : tail1_q[p];
+    assign tail_d[p]      = clear_i ? '0 : tail_moved[p];
+    assign tail1_d[p]     = clear_i ? AddrWidth'(1) : tail1_moved[p];
     // The lag after this cycle's takes is 0 when they take all it lags (lane l
     // takes only with a lag above l); then it stays 0 without a fresh broadcast.
     assign caught_d[p] = clear_i || (!fresh_take_o &&

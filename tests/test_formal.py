@@ -92,8 +92,8 @@ MUTATIONS = [
     ("axil_slave_a12_d64", "eie_axil_slave.sv", "assign s_axil_arready_o = !rvalid_q && !we_q;",
      "assign s_axil_arready_o = !rvalid_q;"),
     # The history's lane 1 reads lane 0's column: a PE taking two gets the older twice.
-    ("bcast_history_n2_h2", "eie_bcast_history.sv", "assign read_addr_d  = (l == 0) ? tail_d[p] : tail1_d[p];",
-     "assign read_addr_d  = tail_d[p];"),
+    ("bcast_history_n2_h2", "eie_bcast_history.sv", "assign read_addr_d  = (l == 0) ? tail_moved[p] : tail1_moved[p];",
+     "assign read_addr_d  = tail_moved[p];"),
     # A PE a whole history behind holds the broadcast even while it takes a column.
     ("bcast_history_n3_h2", "eie_bcast_history.sv",
      "assign too_far[p]  = lag_q[p][LagWidth-1] && !pe_room_i[p][0];", "assign too_far[p]  = lag_q[p][LagWidth-1];"),
