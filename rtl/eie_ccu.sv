@@ -311,8 +311,8 @@ module eie_ccu #(
   // register their ready, so it goes no further).
   assign root_take      = state_q == StCompute && !bias_pending_q && !history_full && !over_q;
   // A root column past the layer's inputs is never broadcast: it raises the error
-  // as soon as it shows and aborts the run the cycle after (registered, timing:
-  // the compare then does not feed the abort and, through the flush, every PE).
+  // and aborts the run the cycle after it shows (registered, timing: the compare
+  // then feeds neither the abort and, through the flush, every PE, nor eie_csr).
   assign root_past_inputs = (ColWidth+1)'(root_col_i) >= in_cols;
   assign err_col_range  = state_q == StCompute && !bias_pending_q && root_valid_i && !over_q &&
                           root_past_inputs && !err_col_range_q;
@@ -562,7 +562,9 @@ module eie_ccu #(
     err_set_o[eie_pkg::ErrStartBusy] = err_start_busy;
     err_set_o[eie_pkg::ErrNotLoaded] = err_not_loaded;
     err_set_o[eie_pkg::ErrBadLayer]  = err_bad_layer;
-    err_set_o[eie_pkg::ErrColRange]  = err_col_range;
+    // Raised with the abort it causes, from the register (timing: the root's column
+    // compare then feeds no error register in eie_csr).
+    err_set_o[eie_pkg::ErrColRange]  = err_col_range_q;
   end
 
 `ifndef SYNTHESIS

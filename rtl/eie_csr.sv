@@ -240,87 +240,102 @@ module eie_csr #(
 
   assign reg_werr_o = reg_we_i && (!wr_known || (wr_config && busy));
 
-  // An accepted write lands a cycle later, from registered address, data and mask
-  // (timing: the bus's address decode then does not feed the enables of every
-  // descriptor bit). eie_axil_slave accepts no read in that cycle, so a read never
-  // sees the value from before a write whose response has been given.
-  logic                       apply_d, apply_q;
-  logic [AddrWidth-1:0]       apply_addr_q;
+  // An accepted write lands a cycle later, from registered data, mask and the written
+  // register's select, decoded from the address before the register (timing: neither
+  // the bus's address decode nor a decode of a registered address then feeds the
+  // enables of every descriptor bit, and a layer's word is merged with its own
+  // old value, not with an 8:1 read of every layer's). eie_axil_slave accepts no read
+  // in that cycle, so a read never sees the value from before a write whose response
+  // has been given.
+  logic                       apply_d;
   logic [DataWidth-1:0]       apply_data_q, apply_mask_q;
-  logic [PageLsb-LayerIdxLsb-1:0] apply_layer_idx;
-  logic [LayerWidth-1:0]      apply_layer;
-  logic [LayerIdxLsb-1:0]     apply_offset;
-  logic                       apply_layer_page;
+  // One-hot: the register the write lands in (all zero: no write).
+  logic                       sel_error_d, sel_pe_sel_d, sel_num_layers_d, sel_act_frac_d;
+  logic                       sel_input_file_d;
+  logic                       sel_error_q, sel_pe_sel_q, sel_num_layers_q, sel_act_frac_q;
+  logic                       sel_input_file_q;
+  logic [MaxLayers-1:0]       sel_in_d, sel_out_d, sel_ptr_d, sel_flags_d;
+  logic [MaxLayers-1:0]       sel_in_q, sel_out_q, sel_ptr_q, sel_flags_q;
 
   assign apply_d = reg_we_i && wr_known && !(wr_config && busy) && !wr_ctrl;
 
-  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_apply_valid
-    if (!rst_ni) apply_q <= 1'b0;
-    else         apply_q <= apply_d;
+  assign sel_error_d      = apply_d && reg_waddr_i == eie_pkg::AddrError;
+  assign sel_pe_sel_d     = apply_d && reg_waddr_i == eie_pkg::AddrPeSel;
+  assign sel_num_layers_d = apply_d && reg_waddr_i == eie_pkg::AddrNumLayers;
+  assign sel_act_frac_d   = apply_d && reg_waddr_i == eie_pkg::AddrActFrac;
+  assign sel_input_file_d = apply_d && reg_waddr_i == eie_pkg::AddrInputFile;
+
+  for (genvar l = 0; l < MaxLayers; l++) begin : g_sel_layer
+    logic hit;
+    assign hit            = apply_d && wr_layer_page && 32'(wr_layer_idx) == l;
+    assign sel_in_d[l]    = hit && reg_waddr_i[LayerIdxLsb-1:0] == OffsetIn;
+    assign sel_out_d[l]   = hit && reg_waddr_i[LayerIdxLsb-1:0] == OffsetOut;
+    assign sel_ptr_d[l]   = hit && reg_waddr_i[LayerIdxLsb-1:0] == OffsetPtrBase;
+    assign sel_flags_d[l] = hit && reg_waddr_i[LayerIdxLsb-1:0] == OffsetFlags;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_apply_sel
+    if (!rst_ni) begin
+      sel_error_q      <= 1'b0;
+      sel_pe_sel_q     <= 1'b0;
+      sel_num_layers_q <= 1'b0;
+      sel_act_frac_q   <= 1'b0;
+      sel_input_file_q <= 1'b0;
+      sel_in_q         <= '0;
+      sel_out_q        <= '0;
+      sel_ptr_q        <= '0;
+      sel_flags_q      <= '0;
+    end else begin
+      sel_error_q      <= sel_error_d;
+      sel_pe_sel_q     <= sel_pe_sel_d;
+      sel_num_layers_q <= sel_num_layers_d;
+      sel_act_frac_q   <= sel_act_frac_d;
+      sel_input_file_q <= sel_input_file_d;
+      sel_in_q         <= sel_in_d;
+      sel_out_q        <= sel_out_d;
+      sel_ptr_q        <= sel_ptr_d;
+      sel_flags_q      <= sel_flags_d;
+    end
   end
 
   always_ff @(posedge clk_i) begin : proc_apply_regs
     if (apply_d) begin
-      apply_addr_q <= reg_waddr_i;
       apply_data_q <= reg_wdata_i;
       apply_mask_q <= wmask;
     end
   end
 
-  assign apply_offset     = apply_addr_q[LayerIdxLsb-1:0];
-  assign apply_layer_idx  = apply_addr_q[PageLsb-1:LayerIdxLsb];
-  assign apply_layer      = LayerWidth'(apply_layer_idx);
-  assign apply_layer_page = apply_addr_q[AddrWidth-1:PageLsb] == PageLayer &&
-                            32'(apply_layer_idx) < MaxLayers &&
-                            apply_addr_q[WordLsb-1:0] == '0;
-
   always_comb begin : proc_write
+    pe_sel_d     = pe_sel_q;
     num_layers_d = num_layers_q;
     act_frac_d   = act_frac_q;
     input_file_d = input_file_q;
-    pe_sel_d     = pe_sel_q;
     lin_d        = lin_q;
     lout_d       = lout_q;
     lptr_d       = lptr_q;
     lflags_d     = lflags_q;
-    errors_kept  = errors_q | err_set_i;
-    if (apply_q) begin
-      unique case (apply_addr_q)
-        // ERROR, like INPUT_FILE, takes the whole word whatever the strobes (rtl/eie_regs.rdl);
-        // bits past its NumErrors are ignored.
-        eie_pkg::AddrError: begin
-          errors_kept = (errors_q & ~apply_data_q[NumErrors-1:0]) | err_set_i;
-        end
-        eie_pkg::AddrPeSel: begin
-          pe_sel_d = eie_pkg::PeSelWidth'(merge(DataWidth'(pe_sel_q), apply_data_q,
-                                                apply_mask_q));
-        end
-        eie_pkg::AddrNumLayers: begin
-          num_layers_d = (LayerWidth+1)'(merge(DataWidth'(num_layers_q), apply_data_q,
-                                              apply_mask_q));
-        end
-        eie_pkg::AddrActFrac: begin
-          act_frac_d = eie_pkg::ActFracWidth'(merge(DataWidth'(act_frac_q), apply_data_q,
-                                                   apply_mask_q));
-        end
-        // INPUT_FILE takes the whole word, whatever the strobes.
-        eie_pkg::AddrInputFile: input_file_d = apply_data_q[eie_pkg::InputFileWidth-1:0];
-        default: begin
-          if (apply_layer_page) begin
-            unique case (apply_offset)
-              OffsetIn:      lin_d[apply_layer]    =
-                merge(lin_q[apply_layer], apply_data_q, apply_mask_q);
-              OffsetOut:     lout_d[apply_layer]   =
-                merge(lout_q[apply_layer], apply_data_q, apply_mask_q);
-              OffsetPtrBase: lptr_d[apply_layer]   =
-                merge(lptr_q[apply_layer], apply_data_q, apply_mask_q);
-              OffsetFlags:   lflags_d[apply_layer] =
-                merge(lflags_q[apply_layer], apply_data_q, apply_mask_q);
-              default: ;
-            endcase
-          end
-        end
-      endcase
+    // ERROR, like INPUT_FILE, takes the whole word whatever the strobes (rtl/eie_regs.rdl);
+    // bits past its NumErrors are ignored.
+    errors_kept  = sel_error_q ? (errors_q & ~apply_data_q[NumErrors-1:0]) | err_set_i
+                               : errors_q | err_set_i;
+    if (sel_pe_sel_q) begin
+      pe_sel_d = eie_pkg::PeSelWidth'(merge(DataWidth'(pe_sel_q), apply_data_q, apply_mask_q));
+    end
+    if (sel_num_layers_q) begin
+      num_layers_d = (LayerWidth+1)'(merge(DataWidth'(num_layers_q), apply_data_q,
+                                          apply_mask_q));
+    end
+    if (sel_act_frac_q) begin
+      act_frac_d = eie_pkg::ActFracWidth'(merge(DataWidth'(act_frac_q), apply_data_q,
+                                               apply_mask_q));
+    end
+    // INPUT_FILE takes the whole word, whatever the strobes.
+    if (sel_input_file_q) input_file_d = apply_data_q[eie_pkg::InputFileWidth-1:0];
+    for (int l = 0; l < MaxLayers; l++) begin
+      if (sel_in_q[l])    lin_d[l]    = merge(lin_q[l], apply_data_q, apply_mask_q);
+      if (sel_out_q[l])   lout_d[l]   = merge(lout_q[l], apply_data_q, apply_mask_q);
+      if (sel_ptr_q[l])   lptr_d[l]   = merge(lptr_q[l], apply_data_q, apply_mask_q);
+      if (sel_flags_q[l]) lflags_d[l] = merge(lflags_q[l], apply_data_q, apply_mask_q);
     end
   end
 

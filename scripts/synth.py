@@ -74,17 +74,29 @@ def parse_nextpnr_report(text: str) -> tuple[float, dict[str, int]]:
     return fmax, used
 
 
-def parse_critical_path(log: str) -> list[str]:
+def parse_critical_path(log: str, netlist: dict | None = None) -> list[str]:
     """RTL lines (file:line, in path order, without repeats) of the worst
-    clock-to-clock path in a nextpnr log: where to look to speed the clock up."""
+    clock-to-clock path in a nextpnr log: where to look to speed the clock up.
+    nextpnr names the RTL only for some nets; with the netlist, the path's cells
+    that kept a source attribute (flip-flops, block RAMs: ABC's LUTs do not)
+    name theirs too."""
     match = re.search(r"Critical path report for clock .*?\n(.*?)(?:\nInfo: Critical path report|\n\n|\Z)", log, re.S)
     if not match:
         return []
+    cells: dict[str, dict] = {}
+    for module in (netlist or {}).get("modules", {}).values():
+        cells.update(module.get("cells", {}))
+    src_re = r"((?:rtl|syn)/[\w.]+\.sv):(\d+)\."
     lines: list[str] = []
-    for file, line in re.findall(r"((?:rtl|syn)/[\w.]+\.sv):(\d+)\.", match.group(1)):
-        loc = f"{file}:{line}"
-        if loc not in lines:
-            lines.append(loc)
+    for row in match.group(1).splitlines():
+        found = re.findall(src_re, row)
+        cell = re.search(r"(?:Source|Sink) (\S+)\.\w+$", row.strip())
+        if cell and cell.group(1) in cells:
+            found += re.findall(src_re, cells[cell.group(1)].get("attributes", {}).get("src", ""))
+        for file, line in found:
+            loc = f"{file}:{line}"
+            if loc not in lines:
+                lines.append(loc)
     return lines
 
 
@@ -176,7 +188,7 @@ def synth_one(args: argparse.Namespace, pes: int, yosys: str, nextpnr: str, wrap
         return {"pes": pes, "timeout": True, "yosys_s": round(t_syn), "nextpnr_s": round(args.timeout)}
     cells = parse_yosys_stat((build / "stat.json").read_text())
     fmax, used = parse_nextpnr_report((build / "report.json").read_text())
-    path = parse_critical_path((build / "pnr.log").read_text())
+    path = parse_critical_path((build / "pnr.log").read_text(), json.loads((build / "netlist.json").read_text()))
     print(f" {t_pnr:.0f} s; Fmax {fmax:.1f} MHz")
     return core_row(pes, cells, used, wrap) | {
         "fmax_mhz": round(fmax, 1), "critical_path": path, "yosys_s": round(t_syn), "nextpnr_s": round(t_pnr)}
