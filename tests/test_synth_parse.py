@@ -112,3 +112,22 @@ def test_a_timed_out_row_keeps_the_table_shape():
 def test_critical_path_also_names_the_synthesis_wrapper():
     log = NEXTPNR_LOG.replace("rtl/eie_relu_quant.sv:39.19", "syn/eie_synth_top.sv:46.5")
     assert synth.parse_critical_path(log) == ["rtl/eie_relu_quant.sv:35", "syn/eie_synth_top.sv:46"]
+
+
+def test_critical_path_names_the_rtl_of_cells_abc_left_unnamed():
+    # ABC's LUTs carry no source line, but the path's flip-flops keep theirs in the
+    # netlist: a log whose nets name no RTL still points at the registers it joins.
+    log = ("Info: Critical path report for clock 'clk' (posedge -> posedge):\n"
+           "Info:   clk-to-q  0.52  0.52 Source u_core.u_ccu.a_TRELLIS_FF_Q.Q\n"
+           "Info:    routing  0.91  1.44 Net x (1,1) -> (2,2)\n"
+           "Info:                          Sink u_core.u_ccu.lut_LUT4_Z.C\n"
+           "Info:      logic  0.24  1.67 Source u_core.u_ccu.lut_LUT4_Z.F\n"
+           "Info:    routing  0.13  1.80 Net y (2,2) -> (2,3)\n"
+           "Info:                          Sink u_core.u_csr.b_TRELLIS_FF_Q.DI\n"
+           "Info:      setup  0.00  1.80 Source u_core.u_csr.b_TRELLIS_FF_Q.DI\n\n")
+    netlist = {"modules": {"top": {"cells": {
+        "u_core.u_ccu.a_TRELLIS_FF_Q": {"attributes": {"src": "../../../rtl/eie_ccu.sv:480.3-496.6|cells.v:73.1"}},
+        "u_core.u_ccu.lut_LUT4_Z": {"attributes": {"src": "/share/lattice/cells_map_trellis.v:119.3"}},
+        "u_core.u_csr.b_TRELLIS_FF_Q": {"attributes": {"src": "../../../rtl/eie_csr.sv:335.3-357.6"}}}}}}
+    assert synth.parse_critical_path(log) == []
+    assert synth.parse_critical_path(log, netlist) == ["rtl/eie_ccu.sv:480", "rtl/eie_csr.sv:335"]
