@@ -534,14 +534,22 @@ module eie_pe #(
   logic                   ld_re_q, ld_re_q2;
   logic [TgtWidth-1:0]    ld_target_d, ld_target_q;
   logic [LdDataWidth-1:0] ld_rdata_sel, ld_rdata_d, ld_rdata_q;
+  // The activation file's word, registered in the cycle after its read, when its
+  // block RAM first shows it (timing: the block RAM's 5.8 ns clock-to-output then
+  // feeds a register, not the target mux; the word is taken a cycle later anyway).
+  logic [ActWidth-1:0]    act_ld_q;
+
+  always_ff @(posedge clk_i) begin : proc_act_ld
+    if (ld_re_q) act_ld_q <= act_ld_rdata;
+  end
 
   always_comb begin : proc_ld_rdata
     unique case (ld_target_q)
       eie_pkg::LdTgtSpmat:  ld_rdata_sel = LdDataWidth'(spmat_ld_rdata);
       eie_pkg::LdTgtPtr:    ld_rdata_sel = LdDataWidth'(ptr_ld_rdata);
       eie_pkg::LdTgtAct0,
-      eie_pkg::LdTgtAct1:   ld_rdata_sel = {{(LdDataWidth - ActWidth){act_ld_rdata[ActWidth-1]}},
-                                            act_ld_rdata};
+      eie_pkg::LdTgtAct1:   ld_rdata_sel = {{(LdDataWidth - ActWidth){act_ld_q[ActWidth-1]}},
+                                            act_ld_q};
       eie_pkg::LdTgtResult: ld_rdata_sel = {{(LdDataWidth - ActWidth){wb_act[ActWidth-1]}}, wb_act};
       default:              ld_rdata_sel = '0;
     endcase
