@@ -276,9 +276,10 @@ module eie_arith #(
     end
 
     // A row not valid, or any row of a sweeping bank (its rows not yet swept hold old
-    // bits), reads as 0: the read register's synchronous reset.
+    // bits), reads as 0, and so does the entries' read that the bypass replaces: the
+    // read register's synchronous reset.
     always_ff @(posedge clk_i) begin : proc_acc_rd
-      if (re) rdata_q <= (sweeping_q || !vld[rword]) ? '0 : mem[raddr];
+      if (re) rdata_q <= (sweeping_q || !vld[rword] || (mine && bypass_d)) ? '0 : mem[raddr];
     end
 
     assign bank_rdata[b]   = rdata_q;
@@ -302,22 +303,17 @@ module eie_arith #(
   // ---------------------------------------------------------------------------
   // Stage 2: add and write
   // ---------------------------------------------------------------------------
-  logic [AccWidth-1:0] base, last_sum_d, last_sum_q;
+  // The bypass: stage 2's sum, kept when the entry behind it updates the same row, else
+  // 0; that entry's RAM read is 0 then (its read register's reset), so the sum to add
+  // to is the OR of the two (area: one LUT4 a bit, not a mux of three). No reset: only
+  // a valid stage 2, two cycles after reset at the earliest, reads it.
+  logic [AccWidth-1:0] base, bypass_sum_q;
 
-  assign base      = bypass_q ? last_sum_q : rd_acc;
+  assign base      = rd_acc | bypass_sum_q;
   assign acc_wdata = base + {{(AccWidth - ProdWidth){prod_q[ProdWidth-1]}}, prod_q};
 
-  always_comb begin : proc_last_sum
-    last_sum_d = last_sum_q;
-    if (s2_valid_q) last_sum_d = acc_wdata;
-  end
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_last_sum_reg
-    if (!rst_ni) begin
-      last_sum_q <= '0;
-    end else begin
-      last_sum_q <= last_sum_d;
-    end
+  always_ff @(posedge clk_i) begin : proc_bypass_sum
+    bypass_sum_q <= bypass_d ? acc_wdata : '0;
   end
 
   assign wb_acc_o = bank_rdata[wb_bank_q];
@@ -356,6 +352,10 @@ module eie_arith #(
         else $fatal(1, "eie_arith: the accumulator bank changed with entries in the pipeline");
       assert (!((s1_valid_q || s2_valid_q) && sweeping[acc_bank_i]))
         else $fatal(1, "eie_arith: an entry adds into bank %0d while it is swept", acc_bank_i);
+      // The sum stage 2 adds to is the OR of the RAM read and the bypass: one is 0.
+      assert (!s2_valid_q || (bypass_q ? rd_acc == '0 : bypass_sum_q == '0))
+        else $fatal(1, "eie_arith: bypass %0b with a non-zero %s", bypass_q,
+                    bypass_q ? "RAM read" : "bypass sum");
     end
   end
 `endif
