@@ -139,13 +139,12 @@ module eie_act_file #(
   assign ld_src_we = ld_we_i & (ld_file_i == src_sel_i);
 
   // One write port into the bitmap: the write-back (computing) and source-file loads
-  // (idle) never write at once. A bit changes only when it is written, cleared by
-  // bitmap_clear_i or taken by the scan: bit_change, from which it takes bit_set (a
-  // write of a non-zero under no clear; a take's is 0, as a taken bit is never the
-  // written one). The written row's one-hot is the AND of two partial decodes (low
-  // and high address bits) with the clear folded into both (area), and scan_go,
-  // which waits for the ready from the root through the tree, enters only the last
-  // LUT in front of each bit.
+  // (idle) never write at once. A bit written or cleared by bitmap_clear_i (bit_en)
+  // takes the one written value (a non-zero under no clear), any other bit loses
+  // itself if the scan takes it (a taken bit is never the written one). The written
+  // row's one-hot is the AND of two partial decodes (low and high address bits) with
+  // the clear folded into both (area), and scan_go, which waits for the ready from
+  // the root through the tree, enters only the last LUT in front of each bit.
   localparam int LoWidth = (RowWidth + 1) / 2;
   localparam int LoRows  = 1 << LoWidth;
   localparam int HiRows  = 1 << (RowWidth - LoWidth);
@@ -153,8 +152,8 @@ module eie_act_file #(
   logic                bit_we, bit_value, ld_nz;
   logic [RowWidth-1:0] bit_addr;
   logic [RowWidth-LoWidth:0] bit_hi;  // the high address bits, one more (ActDepth 2 has none)
-  logic [LoRows-1:0]   lo_hit, lo_en, lo_set;
-  logic [ActDepth-1:0] bit_en, bit_set;
+  logic [LoRows-1:0]   lo_hit, lo_en;
+  logic [ActDepth-1:0] bit_en;
 
   assign bit_we    = wb_valid_i | ld_src_we;
   assign bit_addr  = wb_valid_i ? wb_row_i : ld_addr_i;
@@ -164,19 +163,19 @@ module eie_act_file #(
 
   assign lo_hit = bit_we ? LoRows'(1) << bit_addr[LoWidth-1:0] : '0;
   assign lo_en  = lo_hit | {LoRows{bitmap_clear_i}};
-  assign lo_set = lo_hit & {LoRows{bit_value & ~bitmap_clear_i}};
 
   // Whole-vector operations, not a loop over the bits (the same function, and a model
   // the simulators evaluate several times faster): the high decode as a run of
   // LoRows ones at the written row's group, the low decode repeated in every group.
   // An AND-OR, not a mux per bit: about 20 LUT4 more, as Yosys then makes no enables.
-  logic [ActDepth-1:0] bit_change, hi_hit_rows;
+  // The written value is one bit for all, not the written row's one-hot of it (area:
+  // the unit alone 506 -> 418 LUT4 at ActDepth 64).
+  logic [ActDepth-1:0] hi_hit_rows;
 
   assign hi_hit_rows = ActDepth'({LoRows{1'b1}}) << {bit_hi, LoWidth'(0)};
   assign bit_en      = ActDepth'({HiRows{lo_en}}) & (hi_hit_rows | {ActDepth{bitmap_clear_i}});
-  assign bit_set     = ActDepth'({HiRows{lo_set}}) & hi_hit_rows;
-  assign bit_change  = bit_en | (scan_first & {ActDepth{scan_go}});
-  assign bitmap_d    = (bit_change & bit_set) | (~bit_change & bitmap_q);
+  assign bitmap_d    = (bit_en & {ActDepth{bit_value & ~bitmap_clear_i}}) |
+                       (~bit_en & bitmap_q & ~(scan_first & {ActDepth{scan_go}}));
 
   // any_d = |bitmap_d from a count of the set bits (area: no OR over the whole
   // bitmap; the unit alone 624 -> 506 LUT4 at ActDepth 64). A write-back write only adds its
