@@ -11,14 +11,14 @@
 // cycles after it arrives, unless clear_i drops it; a sweep of the bank and a
 // write-back read of the row (after it reads) zero it. A ghost counter follows each
 // bank's sweep. Proved: what a read of the row returns in either bank (0 while the
-// bank is swept, else the RAM word) is its shadow sum; while a bank is swept its rows
-// below the sweep address are already 0 in the RAM (so the RAM is all 0 when the sweep
-// ends); the sum stage 2 adds to (bypass or RAM) is the row's shadow sum; a write-back
-// or RESULT read of the row returns it. An arbitrary codebook entry c (the same)
-// tracks its last write: every entry decoded with it multiplies that weight, signed,
-// by its own activation.
-// The pipeline registers, codebook and accumulator words are read through Yosys
-// hierconn wires, joined by flatten after memory_map.
+// bank is swept, else the RAM word if the row's valid bit is set, else 0) is its
+// shadow sum; while a bank is swept its rows below the sweep address are already not
+// valid (so no row is when the sweep ends); the sum stage 2 adds to (bypass or RAM)
+// is the row's shadow sum; a write-back or RESULT read of the row returns it. An
+// arbitrary codebook entry c (the same) tracks its last write: every entry decoded
+// with it multiplies that weight, signed, by its own activation.
+// The pipeline registers, codebook, accumulator words and valid bits are read through
+// Yosys hierconn wires, joined by flatten after memory_map.
 
 `default_nettype none
 
@@ -165,10 +165,19 @@ module eie_arith_formal #(
   (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[1].mem[1] ;
   (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[1].mem[2] ;
   (* hierconn, keep *) logic [AccWidth-1:0]    \dut.g_bank[1].mem[3] ;
+  (* hierconn, keep *) logic                   \dut.g_bank[0].vld[0] ;
+  (* hierconn, keep *) logic                   \dut.g_bank[0].vld[1] ;
+  (* hierconn, keep *) logic                   \dut.g_bank[0].vld[2] ;
+  (* hierconn, keep *) logic                   \dut.g_bank[0].vld[3] ;
+  (* hierconn, keep *) logic                   \dut.g_bank[1].vld[0] ;
+  (* hierconn, keep *) logic                   \dut.g_bank[1].vld[1] ;
+  (* hierconn, keep *) logic                   \dut.g_bank[1].vld[2] ;
+  (* hierconn, keep *) logic                   \dut.g_bank[1].vld[3] ;
   /* verilator lint_on UNDRIVEN */
   // Codebook word k at [k*WeightWidth +: WeightWidth]; bank b's row s at [s*AccWidth +: AccWidth].
   logic [32*WeightWidth-1:0]  f_cb_words;
   logic [1:0][4*AccWidth-1:0] f_mem_words;
+  logic [1:0][3:0]            f_vld_words;
   /* verilator lint_on UNUSEDSIGNAL */
 
   assign f_cb_words = {\dut.cb[31] , \dut.cb[30] , \dut.cb[29] , \dut.cb[28] ,
@@ -183,12 +192,18 @@ module eie_arith_formal #(
                             \dut.g_bank[0].mem[1] , \dut.g_bank[0].mem[0] };
   assign f_mem_words[1] = {\dut.g_bank[1].mem[3] , \dut.g_bank[1].mem[2] ,
                             \dut.g_bank[1].mem[1] , \dut.g_bank[1].mem[0] };
+  assign f_vld_words[0] = {\dut.g_bank[0].vld[3] , \dut.g_bank[0].vld[2] ,
+                            \dut.g_bank[0].vld[1] , \dut.g_bank[0].vld[0] };
+  assign f_vld_words[1] = {\dut.g_bank[1].vld[3] , \dut.g_bank[1].vld[2] ,
+                            \dut.g_bank[1].vld[1] , \dut.g_bank[1].vld[0] };
 
   logic [CbDepth*WeightWidth-1:0] f_cb;
   logic [2*ActDepth*AccWidth-1:0] f_mem;
+  logic [2*ActDepth-1:0]          f_vlds;
 
   assign f_cb  = f_cb_words[CbDepth*WeightWidth-1:0];
   assign f_mem = {f_mem_words[1][ActDepth*AccWidth-1:0], f_mem_words[0][ActDepth*AccWidth-1:0]};
+  assign f_vlds = {f_vld_words[1][ActDepth-1:0], f_vld_words[0][ActDepth-1:0]};
 
   // ---------------------------------------------------------------------------
   // The tracked row and codebook entry, and a ghost copy of the pipeline
@@ -310,8 +325,10 @@ module eie_arith_formal #(
   logic [1:0][AccWidth-1:0] f_value;
 
   // What a read of the tracked row returns in each bank: 0 while the bank is swept,
-  // else its RAM word; and whether the sweep has passed the row.
+  // else its RAM word if its valid bit is set (else 0); and whether the sweep has
+  // passed the row. At these depths a valid bit's word is its row.
   logic [1:0][AccWidth-1:0] f_word;
+  logic [1:0]               f_vld;
   logic [1:0][RowWidth-1:0] f_sweep_addr;
   logic [1:0]               f_dut_sweeping;
 
@@ -320,7 +337,8 @@ module eie_arith_formal #(
   assign f_sweep_addr[1] = \dut.g_bank[1].sweep_addr_q ;
 
   for (genvar b = 0; b < 2; b++) begin : g_value
-    assign f_word[b]  = f_mem[(b * ActDepth + 32'(f_row_i)) * AccWidth +: AccWidth];
+    assign f_vld[b]   = f_vlds[b * ActDepth + 32'(f_row_i)];
+    assign f_word[b]  = f_vld[b] ? f_mem[(b * ActDepth + 32'(f_row_i)) * AccWidth +: AccWidth] : '0;
     assign f_value[b] = f_sweeping[b] ? '0 : f_word[b];
   end
 
@@ -336,12 +354,12 @@ module eie_arith_formal #(
       end
       if (f_s2_valid_q) assert (\dut.s2_row_q == f_s2_row_q && \dut.prod_q == f_s2_prod_q);
       if (f_cb_known_q) assert (f_cb[32'(f_cb_addr_i) * WeightWidth +: WeightWidth] == f_cb_q);
-      // The sweeps: as the ghost's; the rows a sweep has passed are 0 in the RAM.
+      // The sweeps: as the ghost's; the rows a sweep has passed are not valid.
       assert (f_dut_sweeping == f_sweeping);
       for (int b = 0; b < 2; b++) begin
         if (f_sweeping[b]) begin
           assert (32'(f_sweep_addr[b]) == ActDepth - 32'(f_sweep_left_q[b]));
-          if (f_row_i < f_sweep_addr[b]) assert (f_word[b] == '0);
+          if (f_row_i < f_sweep_addr[b]) assert (!f_vld[b]);
         end
       end
       // The tracked row holds its sum in both banks, and stage 2 adds to it.
