@@ -12,8 +12,10 @@
 // Op 4 ("4 count 0") reads results 0..count-1 (result i: PE i mod N, row i div N)
 // through every PE's own RESULT read path at once (accumulator, requantisation,
 // PE read register), one row of all PEs per ResultCycles cycles instead of one
-// result per load-port read (six cycles): the load port's registered request to
-// the PEs is forced, its one-read-at-a-time sequencing and PE mux are skipped.
+// result per load-port read (six cycles): the load port's request registers to
+// the PEs are written from here (not forced: Verilator reads a forced signal through
+// its force table every cycle, forced or not), its one-read-at-a-time sequencing and
+// PE mux are skipped.
 
 `default_nettype none
 
@@ -296,21 +298,26 @@ module eie_sim_top #(
   // ---------------------------------------------------------------------------
   // Results of every PE at once (op 4)
   // ---------------------------------------------------------------------------
-  // On falling edges, so that the forced request is settled before the rising
+  // On falling edges, so that the written request is settled before the rising
   // edge the PEs sample it on, as the load port's registered one would be, and
   // the PEs' read registers are sampled mid-cycle; and on those of a clock that
   // falls only while results are read (a falling edge every cycle made the whole
-  // model compute about a fifth slower). A force takes its value when it is
-  // executed (Verilator; Icarus follows the variable): the values are set just
-  // before each force and not again until the next one.
+  // model compute about a fifth slower). The request goes into the load port's own
+  // request registers (no beat moves while results are read, so they hold what is
+  // written): the selects clear themselves at the next rising edge (one read per PE
+  // and row), and target and index are put back after the last row, as the last
+  // beat left them.
   // A PE's read data is in its read register three edges after the request: sampled after four.
   localparam int ResultCycles = 5;
   localparam int LdIdxW = eie_pkg::LdIndexWidth;
+  localparam int LdTgtW = eie_pkg::LdTgtCodeWidth;
 
-  logic [NumPe-1:0]  results_re;
-  logic [LdIdxW-1:0] results_row;
-  logic              results_clk;
-  int                results_step, results_count;
+  logic [NumPe-1:0]             results_re;
+  logic [LdIdxW-1:0]            results_row;
+  logic [NumPe-1:0][LdTgtW-1:0] saved_target;
+  logic [NumPe-1:0][LdIdxW-1:0] saved_index;
+  logic                         results_clk;
+  int                           results_step, results_count;
 
   assign results_clk = clk_i || state_q != StResults;
 
@@ -324,6 +331,8 @@ module eie_sim_top #(
       results_done = 1'b0;
       results_step = 0;
       results_row  = '0;
+      saved_target = u_core.u_load_port.target_q;
+      saved_index  = u_core.u_load_port.index_q;
     end
     if (rst_ni && !results_done) begin
       results_count = int'(addr_q);
@@ -331,12 +340,9 @@ module eie_sim_top #(
         for (int p = 0; p < NumPe; p++) begin
           results_re[p] = int'(results_row) * NumPe + p < results_count;
         end
-        force u_core.ld_pe_re = results_re;
-        force u_core.ld_target = {NumPe{eie_pkg::LdTgtResult}};
-        force u_core.ld_index = {NumPe{results_row}};
-      end else if (results_step == 1) begin
-        results_re = '0;  // one read per PE and row
-        force u_core.ld_pe_re = results_re;
+        u_core.u_load_port.pe_re_q  <= results_re;
+        u_core.u_load_port.target_q <= {NumPe{eie_pkg::LdTgtResult}};
+        u_core.u_load_port.index_q  <= {NumPe{results_row}};
       end else if (results_step == ResultCycles - 1) begin
         for (int p = 0; p < NumPe; p++) begin
           if (int'(results_row) * NumPe + p < results_count) begin
@@ -345,9 +351,8 @@ module eie_sim_top #(
         end
         results_row = results_row + 1'b1;
         if (int'(results_row) * NumPe >= results_count) begin
-          release u_core.ld_pe_re;
-          release u_core.ld_target;
-          release u_core.ld_index;
+          u_core.u_load_port.target_q <= saved_target;
+          u_core.u_load_port.index_q  <= saved_index;
           results_done = 1'b1;
         end
       end
