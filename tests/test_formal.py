@@ -112,7 +112,7 @@ MUTATIONS = [
     ("bcast_history_n2_h2", "eie_bcast_history.sv", "(lag_q[p] == LagWidth'(2) && take_o[p][1])));",
      "1'b0));"),
     # No bypass: back-to-back updates of one row lose the first.
-    ("arith_l1_r2", "eie_arith.sv", "assign base      = bypass_q ? last_sum_q : rd_acc;", "assign base      = rd_acc;"),
+    ("arith_l1_r2", "eie_arith.sv", "assign base      = rd_acc | bypass_sum_q;", "assign base      = rd_acc;"),
     # The bypass for any two back-to-back updates, whatever their rows.
     ("arith_l1_r4", "eie_arith.sv", "bypass_d   = s1_valid_q & s2_valid_q & (s1_row_q == s2_row_q);",
      "bypass_d   = s1_valid_q & s2_valid_q;"),
@@ -124,7 +124,10 @@ MUTATIONS = [
     ("arith_l1_r4", "eie_arith.sv", "if (sweep_addr_q == SubWidth'(SubDepth - 1)) sweeping_d = 1'b0;",
      "if (sweep_addr_q == SubWidth'(SubDepth - 2)) sweeping_d = 1'b0;"),
     # A read of a sweeping bank returns the RAM word, not 0.
-    ("arith_l1_r2", "eie_arith.sv", "else if (re)  rd_zero_q <= sweeping_q;", "else if (re)  rd_zero_q <= 1'b0;"),
+    ("arith_l1_r2", "eie_arith.sv", "(sweeping_q || !vld[rword] || (mine && bypass_d)) ? '0",
+     "(!vld[rword] || (mine && bypass_d)) ? '0"),
+    # The write-back's read leaves its row valid: the layer after next adds onto its old sum.
+    ("arith_l1_r2", "eie_arith.sv", "vld[wword | RowWidth'(k)] <= mine;", "vld[wword | RowWidth'(k)] <= 1'b1;"),
     # A padding in a word's last slot merges too (the next entry's word is not read yet).
     ("spmat_read_d2", "eie_spmat_read.sv", "(issue_slot != '0) & (issue_slot != '1) &", "(issue_slot != '0) &"),
     # Rows advance by z, not z + 1.
