@@ -50,6 +50,8 @@ module eie_ccu #(
   input  logic                                   abort_i,
   /// NUM_LAYERS.
   input  logic [LayerWidth:0]                    num_layers_i,
+  /// NUM_LAYERS next cycle (for the registered START checks).
+  input  logic [LayerWidth:0]                    num_layers_next_i,
   /// ACT_FRAC: the bias column's 1.0 is 1 << act_frac_i.
   input  logic [eie_pkg::ActFracWidth-1:0]       act_frac_i,
   /// INPUT_FILE: the source file of the first layer.
@@ -70,8 +72,12 @@ module eie_ccu #(
   input  logic [MaxLayers-1:0][ShiftWidth-1:0]   layer_shift_i,
   /// Per layer: eie_csr found its descriptor impossible to run.
   input  logic [MaxLayers-1:0]                   layer_bad_i,
+  /// Layer 0's layer_bad_i next cycle (for the registered START checks).
+  input  logic                                   layer0_bad_next_i,
   /// A pointer table has been loaded since reset.
   input  logic                                   loaded_i,
+  /// loaded_i next cycle (for the registered START checks).
+  input  logic                                   loaded_next_i,
   /// Error events from outside the CCU that abort a run (load port misuse, PE checks).
   input  logic                                   ext_abort_i,
   /// LNZD root: a next non-zero activation is offered.
@@ -285,7 +291,7 @@ module eie_ccu #(
 
   always_comb begin : proc_last_layer
     last_layer_d = last_layer_q;
-    if (start_ok) last_layer_d = 32'(num_layers_i) <= 1;
+    if (start_ok) last_layer_d = start_one_layer_q;
     if (advance)  last_layer_d = 32'(layer_q) + 2 >= 32'(num_layers_i);
   end
 
@@ -299,11 +305,31 @@ module eie_ccu #(
   // eie_csr checks every descriptor ahead (timing); INIT reads the current layer's bit.
   assign layer_bad   = cur_bad_q;
 
+  // What a START checks, each a register loaded with the next value of what it
+  // checks, so it always equals the check of the current value (asserted below;
+  // timing: the layer-count compares and layer 0's bad bit then pass no LUT between
+  // START and the state registers, the run counters and the registers every PE reads).
+  logic start_loaded_q, start_layers_fine_q, start_one_layer_q, start_layer0_bad_q;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_start_check_regs
+    if (!rst_ni) begin
+      start_loaded_q      <= 1'b0;
+      start_layers_fine_q <= eie_pkg::NumLayersReset != 0 && eie_pkg::NumLayersReset <= MaxLayers;
+      start_one_layer_q   <= eie_pkg::NumLayersReset <= 1;
+      start_layer0_bad_q  <= 1'b1;
+    end else begin
+      start_loaded_q      <= loaded_next_i;
+      start_layers_fine_q <= num_layers_next_i != '0 && 32'(num_layers_next_i) <= MaxLayers;
+      start_one_layer_q   <= 32'(num_layers_next_i) <= 1;
+      start_layer0_bad_q  <= layer0_bad_next_i;
+    end
+  end
+
   // START in idle: refused without an image or with an impossible layer count.
-  assign err_not_loaded = state_q == StIdle && start_i && !loaded_i;
-  assign err_bad_layer  = (state_q == StIdle && start_i && loaded_i &&
-                           (num_layers_i == '0 || 32'(num_layers_i) > MaxLayers)) || init_bad;
-  assign start_ok       = state_q == StIdle && start_i && !err_not_loaded && !err_bad_layer;
+  assign err_not_loaded = state_q == StIdle && start_i && !start_loaded_q;
+  assign err_bad_layer  = (state_q == StIdle && start_i && start_loaded_q &&
+                           !start_layers_fine_q) || init_bad;
+  assign start_ok       = state_q == StIdle && start_i && start_loaded_q && start_layers_fine_q;
   assign init_bad       = state_q == StInit && layer_bad;
   // The tree's root is taken whenever the history has room and no bias is due: a
   // column past the layer's inputs is taken too and dropped (it aborts the run), so
@@ -357,7 +383,7 @@ module eie_ccu #(
   // START (layer 0 fine, sweep over) or INIT (done waiting); otherwise INIT waits or
   // meets the bad descriptor. A later layer follows the one before (advance), no
   // flush: the PEs still draining that one keep their pipelines.
-  assign go = (start_ok && sweep_done_q && !layer_bad_i[0]) ||
+  assign go = (start_ok && sweep_done_q && !start_layer0_bad_q) ||
               (state_q == StInit && !layer_bad && sweep_done_q);
   // The same condition as flush_o below (a new layer, or an abort), but as a
   // continuous assignment (the always_comb reads fresh_take).
@@ -577,6 +603,11 @@ module eie_ccu #(
         else $fatal(1, "eie_ccu: the last-layer flag is wrong at layer %0d", layer_q);
     end
     if (rst_ni) begin
+      // The START checks' registers equal the checks of the current values.
+      assert (start_loaded_q == loaded_i && start_layer0_bad_q == layer_bad_i[0] &&
+              start_layers_fine_q == (num_layers_i != '0 && 32'(num_layers_i) <= MaxLayers) &&
+              start_one_layer_q == (32'(num_layers_i) <= 1))
+        else $fatal(1, "eie_ccu: the START checks' registers are out of step");
       // A flush is a run's first layer or an abort (the sweep's restart relies on it).
       assert (!flush_o || abort || layer_d == '0)
         else $fatal(1, "eie_ccu: a flush at layer %0d without an abort", layer_d);

@@ -179,7 +179,7 @@ module eie_core #(
 
   logic                                     start, abort, image_kept, input_file, busy, done;
   logic                                     input_file_next;
-  logic [LayerWidth:0]                      num_layers;
+  logic [LayerWidth:0]                      num_layers, num_layers_next;
   logic [eie_pkg::ActFracWidth-1:0]         act_frac;
   logic [MaxLayers-1:0][eie_pkg::LayerInWidth-1:0]  layer_in;
   logic [MaxLayers-1:0][eie_pkg::LayerOutWidth-1:0] layer_out;
@@ -187,6 +187,7 @@ module eie_core #(
   logic [MaxLayers-1:0]                     layer_bias, layer_relu;
   logic [MaxLayers-1:0][eie_pkg::ShiftWidth-1:0] layer_shift;
   logic [MaxLayers-1:0]                     layer_bad;
+  logic                                     layer0_bad_next;
   logic [eie_pkg::PeSelWidth-1:0]           pe_sel;
   logic [NumErrors-1:0]                     err_set, ccu_err, ld_err, pe_err_any;
   logic [2*CntWidth-1:0]                    cycles;
@@ -220,6 +221,7 @@ module eie_core #(
     .abort_o          (abort),
     .image_kept_o     (image_kept),
     .num_layers_o     (num_layers),
+    .num_layers_next_o (num_layers_next),
     .act_frac_o       (act_frac),
     .input_file_o     (input_file),
     .input_file_next_o (input_file_next),
@@ -230,6 +232,7 @@ module eie_core #(
     .layer_relu_o     (layer_relu),
     .layer_shift_o    (layer_shift),
     .layer_bad_o      (layer_bad),
+    .layer0_bad_next_o (layer0_bad_next),
     .pe_sel_o         (pe_sel),
     .busy_i           (busy),
     .done_i           (done),
@@ -250,7 +253,7 @@ module eie_core #(
   logic [NumPe-1:0][eie_pkg::LdIndexWidth-1:0]   ld_index;
   logic [NumPe-1:0][LdDataW-1:0]                ld_wdata;
   logic [NumPe-1:0][LdDataW-1:0]     ld_pe_rdata;
-  logic                              loaded, ld_err_busy, ld_err_range;
+  logic                              loaded, loaded_next, ld_err_busy, ld_err_range;
 
   eie_load_port #(
     .NumPe        (NumPe),
@@ -278,6 +281,7 @@ module eie_core #(
     .wdata_o      (ld_wdata),
     .pe_rdata_i   (ld_pe_rdata),
     .loaded_o     (loaded),
+    .loaded_next_o (loaded_next),
     .err_busy_o   (ld_err_busy),
     .err_range_o  (ld_err_range)
   );
@@ -343,6 +347,7 @@ module eie_core #(
     .start_i          (start),
     .abort_i          (abort),
     .num_layers_i     (num_layers),
+    .num_layers_next_i (num_layers_next),
     .act_frac_i       (act_frac),
     .input_file_i     (input_file),
     .input_file_next_i (input_file_next),
@@ -353,7 +358,9 @@ module eie_core #(
     .layer_relu_i     (layer_relu),
     .layer_shift_i    (layer_shift),
     .layer_bad_i      (layer_bad),
+    .layer0_bad_next_i (layer0_bad_next),
     .loaded_i         (loaded),
+    .loaded_next_i    (loaded_next),
     .ext_abort_i      (ld_err_busy || (|pe_err_any)),
     .root_valid_i     (root_valid),
     .root_act_i       (root_data[ActWidth+ColWidth-1 -: ActWidth]),

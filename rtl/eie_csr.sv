@@ -69,6 +69,8 @@ module eie_csr #(
   output logic                                    image_kept_o,
   /// NUM_LAYERS: layers of the run.
   output logic [LayerWidth:0]                     num_layers_o,
+  /// NUM_LAYERS as it will be next cycle (the CCU registers its START checks from it).
+  output logic [LayerWidth:0]                     num_layers_next_o,
   /// ACT_FRAC: activation fraction bits.
   output logic [eie_pkg::ActFracWidth-1:0]        act_frac_o,
   /// INPUT_FILE: the activation file that holds the input.
@@ -89,6 +91,8 @@ module eie_csr #(
   output logic [MaxLayers-1:0][eie_pkg::ShiftWidth-1:0] layer_shift_o,
   /// Per layer: its descriptor cannot run (one cycle behind the descriptor registers).
   output logic [MaxLayers-1:0]                    layer_bad_o,
+  /// Layer 0's layer_bad_o as it will be next cycle (the CCU's START checks).
+  output logic                                    layer0_bad_next_o,
   /// PE_SEL: the PE whose counters the PE_* registers show.
   output logic [eie_pkg::PeSelWidth-1:0]          pe_sel_o,
   /// STATUS.BUSY from the control unit.
@@ -378,6 +382,7 @@ module eie_csr #(
   assign act_frac_o   = act_frac_q;
   assign input_file_o = input_file_q;
   assign input_file_next_o = input_file_d;
+  assign num_layers_next_o = num_layers_d;
   assign pe_sel_o     = pe_sel_q;
 
   for (genvar l = 0; l < MaxLayers; l++) begin : g_layer_fields
@@ -418,7 +423,8 @@ module eie_csr #(
     else         layer_bad_q <= layer_bad_d;
   end
 
-  assign layer_bad_o = layer_bad_q;
+  assign layer_bad_o       = layer_bad_q;
+  assign layer0_bad_next_o = layer_bad_d[0];
 
   // ---------------------------------------------------------------------------
   // Reads

@@ -76,6 +76,8 @@ module eie_load_port #(
   input  logic                          image_kept_i,
   /// A pointer has been written, or IMAGE_KEPT set, since reset.
   output logic                          loaded_o,
+  /// loaded_o as it will be next cycle (the CCU registers its START checks from it).
+  output logic                          loaded_next_o,
   /// Error event: an access while busy (ERROR.LOAD_BUSY).
   output logic                          err_busy_o,
   /// Error event: an access outside every memory (ERROR.LOAD_RANGE).
@@ -233,6 +235,7 @@ module eie_load_port #(
   assign ld_rvalid_o = rvalid_q;
   assign ld_rdata_o  = rdata_q;
   assign loaded_o    = loaded_q;
+  assign loaded_next_o = loaded_d;
 
 `ifndef SYNTHESIS
   logic                 wait_q;
