@@ -31,7 +31,6 @@ module eie_load_port #(
   parameter int ActDepth     = 64,
   /// Layers (16 codebook entries each).
   parameter int MaxLayers    = 4,
-  localparam int PeWidth     = (NumPe > 1) ? $clog2(NumPe) : 1,
   localparam int AddrWidth   = eie_pkg::LdAddrWidth,
   localparam int DataWidth   = eie_pkg::LdDataWidth,
   localparam int TgtWidth    = eie_pkg::LdTgtCodeWidth,
@@ -69,8 +68,8 @@ module eie_load_port #(
   output logic [NumPe-1:0][IdxWidth-1:0]  index_o,
   /// Per PE: the decoded access's write data, valid with its pe_we_o.
   output logic [NumPe-1:0][DataWidth-1:0] wdata_o,
-  /// Read data of every PE (valid three cycles after pe_re_o: memory, the register
-  /// behind it, PE register).
+  /// Read data of every PE: the read PE's in the one cycle three cycles after its
+  /// pe_re_o (memory, the register behind it, PE register), zero otherwise.
   input  logic [NumPe-1:0][DataWidth-1:0] pe_rdata_i,
   /// Software says the memories kept their image across a reset (CTRL.IMAGE_KEPT).
   input  logic                          image_kept_i,
@@ -183,21 +182,27 @@ module eie_load_port #(
   // ---------------------------------------------------------------------------
   // Read answer: one read in flight; its progress is a shift register (select
   // register, memory output, the register behind it, PE output register), then
-  // the PE mux is registered
+  // the OR of every PE's output is registered: only the read PE's is not zero
+  // (area: an OR tree, not an N:1 mux of 64 bits and its select register)
   // ---------------------------------------------------------------------------
   logic                 read_beat, pending_d, pending_q, rvalid_d, rvalid_q;
   logic                 rzero_d, rzero_q, loaded_d, loaded_q;
   logic [ReadStages-1:0] rstage_d, rstage_q;
-  logic [PeWidth-1:0]   rpe_d, rpe_q;
   logic [DataWidth-1:0] rdata_d, rdata_q;
+
+  logic [DataWidth-1:0] pe_rdata_or;
+
+  always_comb begin : proc_pe_rdata_or
+    pe_rdata_or = '0;
+    for (int p = 0; p < NumPe; p++) pe_rdata_or |= pe_rdata_i[p];
+  end
 
   assign read_beat = beat && !ld_write_i;
   assign loaded_d  = loaded_q || image_kept_i ||
                      (allowed && ld_write_i && target_code == eie_pkg::LdTgtPtr);
   assign rstage_d  = {rstage_q[ReadStages-2:0], read_beat};
   assign rzero_d   = read_beat ? !allowed : rzero_q;
-  assign rpe_d     = read_beat ? PeWidth'(pe) : rpe_q;
-  assign rdata_d   = !rstage_q[ReadStages-1] ? rdata_q : rzero_q ? '0 : pe_rdata_i[rpe_q];
+  assign rdata_d   = !rstage_q[ReadStages-1] ? rdata_q : rzero_q ? '0 : pe_rdata_or;
 
   always_comb begin : proc_answer
     pending_d = pending_q;
@@ -217,7 +222,6 @@ module eie_load_port #(
       rvalid_q  <= 1'b0;
       rstage_q  <= '0;
       rzero_q   <= 1'b0;
-      rpe_q     <= '0;
       rdata_q   <= '0;
       loaded_q  <= 1'b0;
     end else begin
@@ -225,7 +229,6 @@ module eie_load_port #(
       rvalid_q  <= rvalid_d;
       rstage_q  <= rstage_d;
       rzero_q   <= rzero_d;
-      rpe_q     <= rpe_d;
       rdata_q   <= rdata_d;
       loaded_q  <= loaded_d;
     end

@@ -107,8 +107,8 @@ module eie_pe #(
   input  logic [LdIdxWidth-1:0]                 ld_index_i,
   /// Load port write data.
   input  logic [LdDataWidth-1:0]                ld_wdata_i,
-  /// Read data, three cycles after ld_re_i (memory, the register behind it, then
-  /// this PE's output register).
+  /// Read data, in the one cycle three cycles after ld_re_i (memory, the register
+  /// behind it, then this PE's output register); zero in every other cycle.
   output logic [LdDataWidth-1:0]                ld_rdata_o,
   /// Zero the performance counters (START).
   input  logic                                  cnt_clear_i,
@@ -556,7 +556,8 @@ module eie_pe #(
   end
 
   assign ld_target_d = ld_re_i ? ld_target_i : ld_target_q;
-  assign ld_rdata_d  = ld_re_q2 ? ld_rdata_sel : ld_rdata_q;
+  // Zero but in the cycle the load port takes it: the load port ORs every PE's (area).
+  assign ld_rdata_d  = ld_re_q2 ? ld_rdata_sel : '0;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_ld_regs
     if (!rst_ni) begin

@@ -307,8 +307,9 @@ module eie_sim_top #(
   // written): the selects clear themselves at the next rising edge (one read per PE
   // and row), and target and index are put back after the last row, as the last
   // beat left them.
-  // A PE's read data is in its read register three edges after the request: sampled after four.
-  localparam int ResultCycles = 5;
+  // A PE's read data is in its read register for the one cycle after the third
+  // rising edge after the request: sampled on the falling edge in that cycle.
+  localparam int ResultCycles = 4;
   localparam int LdIdxW = eie_pkg::LdIndexWidth;
   localparam int LdTgtW = eie_pkg::LdTgtCodeWidth;
 
