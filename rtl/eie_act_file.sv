@@ -182,18 +182,31 @@ module eie_act_file #(
   // own bit (a write-back row's bit is always clear before its write: the bitmap is
   // empty when a write-back starts, each row is written once), a source-file load
   // adds or removes its own, a take removes one and a clear empties the bitmap. The
-  // count after the writes, cnt_up, and both flags are known before the take, which
-  // waits for the ready from the root through the tree and only picks (timing).
+  // count moves by one adder of a step from the load's increment or decrement and
+  // the take, and the flag is picked from flags of count_q (timing: the load's old
+  // bit, a read of the bitmap at the load port's registered address, then meets one
+  // short adder on its way to count_q and no adder or compare on its way to any_q).
   // Loads come only in I/O mode and takes only while computing (asserted).
-  logic [RowWidth:0] count_d, count_q, cnt_up;
-  logic              ld_old_bit, cnt_inc, cnt_dec;
+  localparam int CntWidth = RowWidth + 1;
+
+  logic [CntWidth-1:0] count_d, count_q, cnt_step;
+  logic                ld_old_bit, cnt_inc, cnt_dec;
+  logic                count_is0, count_is1, count_is2, up_is0, up_is1;
 
   assign ld_old_bit = ld_src_we & bitmap_q[ld_addr_i];
   assign cnt_inc    = bit_we & bit_value & ~ld_old_bit;
   assign cnt_dec    = ld_old_bit & ~ld_nz;
-  assign cnt_up     = count_q + (RowWidth + 1)'(cnt_inc) - (RowWidth + 1)'(cnt_dec);
-  assign count_d    = bitmap_clear_i ? '0 : take ? cnt_up - (RowWidth + 1)'(1) : cnt_up;
-  assign any_d      = !bitmap_clear_i && (take ? cnt_up != (RowWidth + 1)'(1) : cnt_up != '0);
+  // The step, -2 .. +1, each of its bits a function of the three: one adder.
+  assign cnt_step   = CntWidth'(cnt_inc) - CntWidth'(cnt_dec) - CntWidth'(take);
+  assign count_d    = bitmap_clear_i ? '0 : count_q + cnt_step;
+
+  // any_d = (count_d != 0) from flags of count_q, not from the adder's sum.
+  assign count_is0  = count_q == CntWidth'(0);
+  assign count_is1  = count_q == CntWidth'(1);
+  assign count_is2  = count_q == CntWidth'(2);
+  assign up_is0     = cnt_inc ? 1'b0 : cnt_dec ? count_is1 : count_is0;
+  assign up_is1     = cnt_inc ? count_is0 : cnt_dec ? count_is2 : count_is1;
+  assign any_d      = !bitmap_clear_i && (take ? !up_is1 : !up_is0);
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs
     if (!rst_ni) begin
