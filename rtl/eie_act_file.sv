@@ -174,22 +174,8 @@ module eie_act_file #(
 
   assign hi_hit_rows = ActDepth'({LoRows{1'b1}}) << {bit_hi, LoWidth'(0)};
   assign bit_en      = ActDepth'({HiRows{lo_en}}) & (hi_hit_rows | {ActDepth{bitmap_clear_i}});
-
-  // The next state under a condition that holds whenever a bit can change (a write, a
-  // clear, or a set bit that the scan may take), else the bitmap holds: the same
-  // function. With the bitmap empty and nothing written, most PEs' state through most
-  // of a layer, the simulation model then skips the whole-vector work (a 512-bit
-  // bitmap in each of 64 PEs, every cycle: issue 20). any_q, a register, not take: the
-  // condition is the flops' enable, and scan_go stays in the last LUT only (timing).
-  // Area: the unit alone 2,577 -> 2,576 LUT4 at ActDepth 512, 429 -> 425 at 64 (with
-  // eie_lzc's own skip).
-  always_comb begin : proc_bitmap
-    bitmap_d = bitmap_q;
-    if (bit_we || bitmap_clear_i || any_q) begin
-      bitmap_d = (bit_en & {ActDepth{bit_value & ~bitmap_clear_i}}) |
-                 (~bit_en & bitmap_q & ~(scan_first & {ActDepth{scan_go}}));
-    end
-  end
+  assign bitmap_d    = (bit_en & {ActDepth{bit_value & ~bitmap_clear_i}}) |
+                       (~bit_en & bitmap_q & ~(scan_first & {ActDepth{scan_go}}));
 
   // any_d = |bitmap_d from a count of the set bits (area: no OR over the whole
   // bitmap; the unit alone 624 -> 506 LUT4 at ActDepth 64). A write-back write only adds its

@@ -76,29 +76,22 @@ module eie_lzc #(
   logic [InWidth*NumGroups-1:0] in_bits;  // bit k*NumGroups + g: group g's, of index bit k
   logic [InWidth-1:0]           in_first;
 
-  // The loop only when some bit is set (the same function: with none set no group is
-  // first): an empty bitmap, most PEs' state through most of a layer, then costs the
-  // simulation model no loop. empty_o, off group_first's carry chain, not
-  // |group_first behind it (timing); the unit with eie_act_file's own skip is no
-  // larger (issue 20).
   always_comb begin : proc_first
     first_pad = '0;
     in_bits   = '0;
-    if (!empty_o) begin
-      /* verilator unroll_disable */
-      for (int g = 0; g < NumGroups; g++) begin
-        if (group_first[g]) begin
-          // Subtracting one borrows through the low zeros up to the lowest set bit,
-          // which it clears. Not bits & (~bits + 1), the same function: Yosys feeds a
-          // carry chain's inverted operand through a LUT per bit (area: 64 LUT4 at
-          // Width 64).
-          first_pad[g*GroupWidth +: GroupWidth] = bits_pad[g*GroupWidth +: GroupWidth] &
-            ~(bits_pad[g*GroupWidth +: GroupWidth] - GroupWidth'(1));
-          for (int k = 0; k < InWidth; k++) begin
-            in_bits[k*NumGroups + g] = |(bits_pad[g*GroupWidth +: GroupWidth] &
-                                         ~(bits_pad[g*GroupWidth +: GroupWidth] - GroupWidth'(1)) &
-                                         in_has_bit[k*GroupWidth +: GroupWidth]);
-          end
+    /* verilator unroll_disable */
+    for (int g = 0; g < NumGroups; g++) begin
+      if (group_first[g]) begin
+        // Subtracting one borrows through the low zeros up to the lowest set bit,
+        // which it clears. Not bits & (~bits + 1), the same function: Yosys feeds a
+        // carry chain's inverted operand through a LUT per bit (area: 64 LUT4 at
+        // Width 64).
+        first_pad[g*GroupWidth +: GroupWidth] = bits_pad[g*GroupWidth +: GroupWidth] &
+          ~(bits_pad[g*GroupWidth +: GroupWidth] - GroupWidth'(1));
+        for (int k = 0; k < InWidth; k++) begin
+          in_bits[k*NumGroups + g] = |(bits_pad[g*GroupWidth +: GroupWidth] &
+                                       ~(bits_pad[g*GroupWidth +: GroupWidth] - GroupWidth'(1)) &
+                                       in_has_bit[k*GroupWidth +: GroupWidth]);
         end
       end
     end
