@@ -182,11 +182,12 @@ module eie_load_port #(
   // ---------------------------------------------------------------------------
   // Read answer: one read in flight; its progress is a shift register (select
   // register, memory output, the register behind it, PE output register), then
-  // the OR of every PE's output is registered: only the read PE's is not zero
-  // (area: an OR tree, not an N:1 mux of 64 bits and its select register)
+  // the OR of every PE's output is registered: only the read PE's is not zero, and a
+  // refused read reaches no PE, so its answer is zero too (area: an OR tree, not an
+  // N:1 mux of 64 bits and its select register)
   // ---------------------------------------------------------------------------
   logic                 read_beat, pending_d, pending_q, rvalid_d, rvalid_q;
-  logic                 rzero_d, rzero_q, loaded_d, loaded_q;
+  logic                 loaded_d, loaded_q;
   logic [ReadStages-1:0] rstage_d, rstage_q;
   logic [DataWidth-1:0] rdata_d, rdata_q;
 
@@ -201,8 +202,7 @@ module eie_load_port #(
   assign loaded_d  = loaded_q || image_kept_i ||
                      (allowed && ld_write_i && target_code == eie_pkg::LdTgtPtr);
   assign rstage_d  = {rstage_q[ReadStages-2:0], read_beat};
-  assign rzero_d   = read_beat ? !allowed : rzero_q;
-  assign rdata_d   = !rstage_q[ReadStages-1] ? rdata_q : rzero_q ? '0 : pe_rdata_or;
+  assign rdata_d   = rstage_q[ReadStages-1] ? pe_rdata_or : rdata_q;
 
   always_comb begin : proc_answer
     pending_d = pending_q;
@@ -221,14 +221,12 @@ module eie_load_port #(
       pending_q <= 1'b0;
       rvalid_q  <= 1'b0;
       rstage_q  <= '0;
-      rzero_q   <= 1'b0;
       rdata_q   <= '0;
       loaded_q  <= 1'b0;
     end else begin
       pending_q <= pending_d;
       rvalid_q  <= rvalid_d;
       rstage_q  <= rstage_d;
-      rzero_q   <= rzero_d;
       rdata_q   <= rdata_d;
       loaded_q  <= loaded_d;
     end
