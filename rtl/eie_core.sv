@@ -189,7 +189,7 @@ module eie_core #(
   logic [MaxLayers-1:0]                     layer_bad;
   logic                                     layer0_bad_next;
   logic [eie_pkg::PeSelWidth-1:0]           pe_sel;
-  logic [NumErrors-1:0]                     err_set, ccu_err, ld_err, pe_err_any;
+  logic [NumErrors-1:0]                     err_set, ccu_err, ld_err, pe_err_any, pe_err_q;
   logic [2*CntWidth-1:0]                    cycles;
   logic [CntWidth-1:0]                      bcasts, bcast_stalls;
   logic [MaxLayers-1:0][CntWidth-1:0]       layer_cycles;
@@ -291,7 +291,7 @@ module eie_core #(
   // ---------------------------------------------------------------------------
   logic                          root_valid, root_ready, tree_done;
   logic [ActWidth+ColWidth-1:0]  root_data;
-  logic [NumPe-1:0]              pe_idle, leaf_valid, leaf_ready, leaf_done;
+  logic [NumPe-1:0]              pe_idle, pe_idle_ok, leaf_valid, leaf_ready, leaf_done;
   logic [NumPe-1:0][ActWidth+ColWidth-1:0] leaf_data;
   logic [NumPe-1:0][NumErrors-1:0] pe_err;
   // Per PE and take lane (eie_bcast_history).
@@ -302,7 +302,7 @@ module eie_core #(
   logic [eie_pkg::LayerOutWidth-1:0] wb_out;
   logic                          wb_relu, src_sel, scan_en, flush, wb_go, advance, bitmap_clear;
   logic                          compute, bcast_over;
-  logic                          pe_flush_q;
+  logic                          tree_flush_q;
   logic [eie_pkg::ShiftWidth-1:0] wb_shift;
 
   eie_lnzd_tree #(
@@ -316,7 +316,7 @@ module eie_core #(
     // abort, would otherwise reach every node register in the same cycle). A new
     // layer does not flush the tree: it holds the next layer's first columns,
     // scanned as the PEs' write-backs fill their leaves.
-    .flush_i      (pe_flush_q && pe_bitmap_clear_q),
+    .flush_i      (tree_flush_q),
     .leaf_valid_i (leaf_valid),
     .leaf_done_i  (leaf_done),
     .leaf_data_i  (leaf_data),
@@ -327,13 +327,27 @@ module eie_core #(
     .done_o       (tree_done)
   );
 
-  // Error events of every PE, in ERROR bit positions, ORed over the array.
+  // Error events of every PE, in ERROR bit positions, ORed over the array and
+  // registered: they raise ERROR and abort the run a cycle after a PE's event
+  // (timing: the abort reaches every PE's flush copy below, so the OR across the
+  // array and the flush's route across it are then two paths, not one). A PE with
+  // an event is not idle to the CCU in that cycle, so its layer cannot end (DONE)
+  // before the abort.
   for (genvar e = 0; e < NumErrors; e++) begin : g_pe_err_any
     logic [NumPe-1:0] per_pe;
     for (genvar p = 0; p < NumPe; p++) begin : g_pe
       assign per_pe[p] = pe_err[p][e];
     end
     assign pe_err_any[e] = |per_pe;
+  end
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_pe_err
+    if (!rst_ni) pe_err_q <= '0;
+    else         pe_err_q <= pe_err_any;
+  end
+
+  for (genvar p = 0; p < NumPe; p++) begin : g_pe_idle_ok
+    assign pe_idle_ok[p] = pe_idle[p] && pe_err[p] == '0;
   end
 
   eie_ccu #(
@@ -361,14 +375,14 @@ module eie_core #(
     .layer0_bad_next_i (layer0_bad_next),
     .loaded_i         (loaded),
     .loaded_next_i    (loaded_next),
-    .ext_abort_i      (ld_err_busy || (|pe_err_any)),
+    .ext_abort_i      (ld_err_busy || (|pe_err_q)),
     .root_valid_i     (root_valid),
     .root_act_i       (root_data[ActWidth+ColWidth-1 -: ActWidth]),
     .root_col_i       (root_data[ColWidth-1:0]),
     .root_ready_o     (root_ready),
     .tree_done_i      (tree_done),
     .pe_room_i        (pe_room),
-    .pe_idle_i        (pe_idle),
+    .pe_idle_i        (pe_idle_ok),
     .bcast_valid_o    (bcast_valid),
     .bcast_take_o     (bcast_take),
     .bcast_act_o      (bcast_act),
@@ -402,7 +416,7 @@ module eie_core #(
     ld_err[eie_pkg::ErrLoadRange] = ld_err_range;
   end
 
-  assign err_set = ccu_err | ld_err | pe_err_any;
+  assign err_set = ccu_err | ld_err | pe_err_q;
 
   // ---------------------------------------------------------------------------
   // PE array
@@ -410,23 +424,12 @@ module eie_core #(
   logic [NumPe-1:0][NumCnt-1:0][CntWidth-1:0] pe_counters;
   logic                                       cnt_clear;
 
-  // The CCU's pulses to every PE (and the flush to the LNZD tree), registered
-  // (timing: no PE sees a net that the CCU's state machine or abort computes in
-  // the same cycle). A PE flushes in the first compute cycle of a layer, before
-  // its first take, and a cycle after an abort. (wb_go is a CCU register.) The
-  // next layer's start (advance) reaches the PEs in its first compute cycle.
-  logic pe_bitmap_clear_q, pe_advance_q;
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_pe_ctrl
-    if (!rst_ni) begin
-      pe_flush_q        <= 1'b0;
-      pe_bitmap_clear_q <= 1'b0;
-      pe_advance_q      <= 1'b0;
-    end else begin
-      pe_flush_q        <= flush;
-      pe_bitmap_clear_q <= bitmap_clear;
-      pe_advance_q      <= advance;
-    end
+  // The LNZD tree's flush (an abort: the one flush with a bitmap clear), registered
+  // (timing: no tree node sees a net that the CCU's state machine or abort computes
+  // in the same cycle). It comes with the PEs' own registered flush (g_pe below).
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_tree_flush
+    if (!rst_ni) tree_flush_q <= 1'b0;
+    else         tree_flush_q <= flush && bitmap_clear;
   end
 
   assign cnt_clear = start && !busy;
@@ -434,6 +437,25 @@ module eie_core #(
   for (genvar p = 0; p < NumPe; p++) begin : g_pe
     logic [ActWidth-1:0] leaf_act;
     logic [ColWidth-1:0] leaf_col;
+    logic                flush_q, bitmap_clear_q, advance_q;
+
+    // The CCU's pulses, registered once per PE: a PE flushes in the first compute
+    // cycle of a layer, before its first take, and a cycle after an abort; the next
+    // layer's start (advance) reaches it in its first compute cycle. (Timing: the
+    // register sits beside its PE, so no net from one register crosses the die to
+    // every PE's pipeline; kept, or Yosys would merge the copies. wb_go is a CCU
+    // register.)
+    (* keep *) always_ff @(posedge clk_i or negedge rst_ni) begin : proc_ctrl_copy
+      if (!rst_ni) begin
+        flush_q        <= 1'b0;
+        bitmap_clear_q <= 1'b0;
+        advance_q      <= 1'b0;
+      end else begin
+        flush_q        <= flush;
+        bitmap_clear_q <= bitmap_clear;
+        advance_q      <= advance;
+      end
+    end
 
     eie_pe #(
       .NumPe        (NumPe),
@@ -453,11 +475,11 @@ module eie_core #(
       .wb_shift_i      (wb_shift),
       .src_sel_i       (src_sel),
       .scan_en_i       (scan_en),
-      .flush_i         (pe_flush_q),
+      .flush_i         (flush_q),
       .wb_go_i         (wb_go),
-      .advance_i       (pe_advance_q),
+      .advance_i       (advance_q),
       .advance_next_i  (advance),
-      .bitmap_clear_i  (pe_bitmap_clear_q),
+      .bitmap_clear_i  (bitmap_clear_q),
       .bcast_valid_i   (bcast_valid[p]),
       .bcast_take_i    (bcast_take[p]),
       .bcast_act_i     (bcast_act[p]),
