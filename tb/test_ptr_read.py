@@ -203,10 +203,14 @@ class TB(ClockedTB):
         free = range(LANES - len(cols))
         ks = [k for k, _ in cols] + [self.rng.getrandbits(self.index_width) for _ in free]
         acts = [a for _, a in cols] + [self.rng.getrandbits(ACT_WIDTH) for _ in free]
-        dut.in_index_i.value = pack(ks, self.index_width)
         # The even bank's address of a column, (k + 1) >> 1, as the CCU forms it; a
         # random one on the lanes not read.
         even = [(k + 1) >> 1 for k, _ in cols] + [self.rng.getrandbits(self.index_width - 1) for _ in free]
+        if load:
+            # Lane 0 carries zeros with a load access, as the history's output does
+            # for a PE that wants nothing (the unit ORs it into the load's address).
+            ks[0] = even[0] = 0
+        dut.in_index_i.value = pack(ks, self.index_width)
         dut.in_even_addr_i.value = pack(even, self.index_width - 1)
         dut.in_act_i.value = pack(acts, ACT_WIDTH)
         dut.ld_we_i.value = int(isinstance(step, LoadWrite))
