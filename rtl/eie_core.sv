@@ -248,7 +248,7 @@ module eie_core #(
   // ---------------------------------------------------------------------------
   // Load port
   // ---------------------------------------------------------------------------
-  logic [NumPe-1:0]                  ld_pe_we, ld_pe_re;
+  logic [NumPe-1:0]                  ld_pe_we, ld_pe_re, ld_pe_res_re;
   logic [NumPe-1:0][eie_pkg::LdTgtCodeWidth-1:0] ld_target;
   logic [NumPe-1:0][eie_pkg::LdIndexWidth-1:0]   ld_index;
   logic [NumPe-1:0][LdDataW-1:0]                ld_wdata;
@@ -276,6 +276,7 @@ module eie_core #(
     .image_kept_i (image_kept),
     .pe_we_o      (ld_pe_we),
     .pe_re_o      (ld_pe_re),
+    .pe_res_re_o  (ld_pe_res_re),
     .target_o     (ld_target),
     .index_o      (ld_index),
     .wdata_o      (ld_wdata),
@@ -494,6 +495,7 @@ module eie_core #(
       .leaf_done_o     (leaf_done[p]),
       .ld_we_i         (ld_pe_we[p]),
       .ld_re_i         (ld_pe_re[p]),
+      .ld_res_re_i     (ld_pe_res_re[p]),
       .ld_target_i     (ld_target[p]),
       .ld_index_i      (ld_index[p]),
       .ld_wdata_i      (ld_wdata[p]),

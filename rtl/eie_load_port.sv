@@ -62,6 +62,9 @@ module eie_load_port #(
   output logic [NumPe-1:0]              pe_we_o,
   /// Per PE: read the decoded access (one-hot).
   output logic [NumPe-1:0]              pe_re_o,
+  /// Per PE: a RESULT read, pe_re_o with target_o RESULT, decoded before the register
+  /// (timing: the accumulators' read address mux is steered by a register).
+  output logic [NumPe-1:0]              pe_res_re_o,
   /// Per PE: the decoded access's target (eie_pkg::LdTgt*), valid with its pe_we_o/pe_re_o.
   output logic [NumPe-1:0][TgtWidth-1:0]  target_o,
   /// Per PE: the decoded access's index within the target, valid with its pe_we_o/pe_re_o.
@@ -143,14 +146,16 @@ module eie_load_port #(
   // Yosys from merging the copies back into one).
   // ---------------------------------------------------------------------------
   logic [NumPe-1:0]                 pe_we_d, pe_we_q, pe_re_d, pe_re_q, pe_load;
+  logic [NumPe-1:0]                 pe_res_re_d, pe_res_re_q;
   logic [NumPe-1:0][TgtWidth-1:0]   target_d, target_q;
   logic [NumPe-1:0][IdxWidth-1:0]   index_d, index_q;
   logic [NumPe-1:0][DataWidth-1:0]  wdata_d, wdata_q;
 
   for (genvar p = 0; p < NumPe; p++) begin : g_pe_select
-    assign pe_load[p] = beat && (codebook || 32'(pe) == p);
-    assign pe_we_d[p] = allowed && ld_write_i && (codebook || 32'(pe) == p);
-    assign pe_re_d[p] = allowed && !ld_write_i && 32'(pe) == p;
+    assign pe_load[p]     = beat && (codebook || 32'(pe) == p);
+    assign pe_we_d[p]     = allowed && ld_write_i && (codebook || 32'(pe) == p);
+    assign pe_re_d[p]     = allowed && !ld_write_i && 32'(pe) == p;
+    assign pe_res_re_d[p] = pe_re_d[p] && target_code == eie_pkg::LdTgtResult;
     // An unknown target never reaches the PEs, so its code suffices.
     assign target_d[p] = pe_load[p] ? target_code : target_q[p];
     assign index_d[p]  = pe_load[p] ? index : index_q[p];
@@ -159,25 +164,28 @@ module eie_load_port #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_request
     if (!rst_ni) begin
-      pe_we_q  <= '0;
-      pe_re_q  <= '0;
-      target_q <= '0;
-      index_q  <= '0;
-      wdata_q  <= '0;
+      pe_we_q     <= '0;
+      pe_re_q     <= '0;
+      pe_res_re_q <= '0;
+      target_q    <= '0;
+      index_q     <= '0;
+      wdata_q     <= '0;
     end else begin
-      pe_we_q  <= pe_we_d;
-      pe_re_q  <= pe_re_d;
-      target_q <= target_d;
-      index_q  <= index_d;
-      wdata_q  <= wdata_d;
+      pe_we_q     <= pe_we_d;
+      pe_re_q     <= pe_re_d;
+      pe_res_re_q <= pe_res_re_d;
+      target_q    <= target_d;
+      index_q     <= index_d;
+      wdata_q     <= wdata_d;
     end
   end
 
-  assign pe_we_o  = pe_we_q;
-  assign pe_re_o  = pe_re_q;
-  assign target_o = target_q;
-  assign index_o  = index_q;
-  assign wdata_o  = wdata_q;
+  assign pe_we_o     = pe_we_q;
+  assign pe_re_o     = pe_re_q;
+  assign pe_res_re_o = pe_res_re_q;
+  assign target_o    = target_q;
+  assign index_o     = index_q;
+  assign wdata_o     = wdata_q;
 
   // ---------------------------------------------------------------------------
   // Read answer: one read in flight; its progress is a shift register (select

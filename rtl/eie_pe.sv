@@ -101,6 +101,8 @@ module eie_pe #(
   input  logic                                  ld_we_i,
   /// Load port: read target ld_target_i.
   input  logic                                  ld_re_i,
+  /// Load port: a RESULT read, ld_re_i with target RESULT, from a register.
+  input  logic                                  ld_res_re_i,
   /// Load port target (eie_pkg::LdTgt*).
   input  logic [TgtWidth-1:0]                   ld_target_i,
   /// Load port index within the target.
@@ -413,8 +415,9 @@ module eie_pe #(
     else         acc_bank_q <= acc_bank_d;
   end
   // The write-back reads the previous layer's bank; the RESULT target (I/O mode,
-  // no write-back running) the current one's.
-  assign res_re = ld_re_i && ld_target_i == eie_pkg::LdTgtResult;
+  // no write-back running) the current one's. (The load port decodes the RESULT
+  // read before its register: timing, the strobe steers the read address mux.)
+  assign res_re = ld_res_re_i;
 
   eie_arith #(
     .MaxLayers (MaxLayers),
@@ -681,6 +684,9 @@ module eie_pe #(
       // write-backs: a RESULT read never meets one.
       assert (!(res_re && wb_busy))
         else $fatal(1, "eie_pe %0d: RESULT read while the write-back runs", PeIndex);
+      assert (ld_res_re_i == (ld_re_i && ld_target_i == eie_pkg::LdTgtResult))
+        else $fatal(1, "eie_pe %0d: the RESULT read strobe disagrees with the read's target",
+                    PeIndex);
     end
   end
 `endif

@@ -341,9 +341,10 @@ module eie_sim_top #(
         for (int p = 0; p < NumPe; p++) begin
           results_re[p] = int'(results_row) * NumPe + p < results_count;
         end
-        u_core.u_load_port.pe_re_q  <= results_re;
-        u_core.u_load_port.target_q <= {NumPe{eie_pkg::LdTgtResult}};
-        u_core.u_load_port.index_q  <= {NumPe{results_row}};
+        u_core.u_load_port.pe_re_q     <= results_re;
+        u_core.u_load_port.pe_res_re_q <= results_re;
+        u_core.u_load_port.target_q    <= {NumPe{eie_pkg::LdTgtResult}};
+        u_core.u_load_port.index_q     <= {NumPe{results_row}};
       end else if (results_step == ResultCycles - 1) begin
         for (int p = 0; p < NumPe; p++) begin
           if (int'(results_row) * NumPe + p < results_count) begin
