@@ -125,6 +125,11 @@ module eie_pe #(
   output logic [eie_pkg::NumErrors-1:0]         err_o
 );
 
+  // One C++ class for every PE in a Verilator model, never inlined into eie_core (-O3
+  // inlines every module otherwise): the PEs then share one copy of the code, fetched
+  // once a cycle instead of 64 copies (doc/bench_model.md, session 22).
+  /* verilator no_inline_module */
+
   /// A queued column: {a_j, p_j, p_j+1, the column issues (see eie_spmat_read's col_ok_i)}.
   localparam int QueueWidth  = ActWidth + 2 * PtrWidth + 1;
   /// Entries the sparse-matrix SRAM holds.
