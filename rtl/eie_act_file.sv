@@ -16,8 +16,6 @@ module eie_act_file #(
   parameter int ActDepth = 64,
   /// Number of PEs N.
   parameter int NumPe    = 4,
-  /// This PE's index (0 .. NumPe-1): local index k is global column k*NumPe + PeIndex.
-  parameter int PeIndex  = 0,
   /// Width of a local index.
   localparam int RowWidth = $clog2(ActDepth)
 ) (
@@ -25,6 +23,9 @@ module eie_act_file #(
   input  logic                            clk_i,
   /// Asynchronous reset, active low.
   input  logic                            rst_ni,
+  /// This PE's index p, a constant (0 .. NumPe-1): local index k is global column
+  /// k*NumPe + p.
+  input  logic [eie_pkg::ColIdxWidth-1:0] pe_index_i,
 
   /// Which file is the source (0 or 1): the one scanned and written back into.
   input  logic                            src_sel_i,
@@ -38,7 +39,7 @@ module eie_act_file #(
   input  logic                            leaf_ready_i,
   /// Its value.
   output logic [eie_pkg::ActWidth-1:0]    leaf_act_o,
-  /// Its global column j = k*NumPe + PeIndex.
+  /// Its global column j = k*NumPe + pe_index_i.
   output logic [eie_pkg::ColIdxWidth-1:0] leaf_col_o,
   /// Nothing offered and nothing to come: the bitmap is empty, no leaf is offered
   /// and no write-back is pending.
@@ -78,9 +79,8 @@ module eie_act_file #(
   initial begin : proc_check_params
     if (ActDepth < 2) $fatal(1, "eie_act_file: ActDepth must be >= 2, got %0d", ActDepth);
     if (NumPe < 1) $fatal(1, "eie_act_file: NumPe must be >= 1, got %0d", NumPe);
-    if (PeIndex < 0 || PeIndex >= NumPe)
-      $fatal(1, "eie_act_file: PeIndex %0d outside 0..%0d", PeIndex, NumPe - 1);
-    if ((ActDepth - 1) * NumPe + PeIndex >= (1 << ColIdxWidth))
+    // The last PE's last column is the largest.
+    if (ActDepth * NumPe - 1 >= (1 << ColIdxWidth))
       $fatal(1, "eie_act_file: column index does not fit in %0d bits", ColIdxWidth);
   end
 
@@ -117,7 +117,7 @@ module eie_act_file #(
   // bitmap's loop (search, clear) has no OR over the whole bitmap in it.
   assign scan_go  = scan_en_i & (~leaf_valid_q | leaf_ready_i);
   assign take     = scan_go & any_q;
-  assign scan_col = ColIdxWidth'(scan_index) * ColIdxWidth'(NumPe) + ColIdxWidth'(PeIndex);
+  assign scan_col = ColIdxWidth'(scan_index) * ColIdxWidth'(NumPe) + pe_index_i;
 
   always_comb begin : proc_leaf
     leaf_valid_d = leaf_valid_q;
@@ -305,6 +305,8 @@ module eie_act_file #(
       stall_q     <= leaf_valid_o && !leaf_ready_i && !bitmap_clear_i;
       stall_act_q <= leaf_act_o;
       stall_col_q <= leaf_col_o;
+      assert (32'(pe_index_i) < NumPe)
+        else $fatal(1, "eie_act_file: pe_index_i %0d outside 0..%0d", pe_index_i, NumPe - 1);
       assert (!stall_q || (leaf_valid_o && leaf_act_o == stall_act_q && leaf_col_o == stall_col_q))
         else $fatal(1, "eie_act_file: leaf changed or vanished while stalled");
       for (int f = 0; f < 2; f++) begin

@@ -460,7 +460,6 @@ module eie_core #(
 
     eie_pe #(
       .NumPe        (NumPe),
-      .PeIndex      (p),
       .QueueDepth   (QueueDepth),
       .SpmatDepth   (SpmatDepth),
       .PtrBankDepth (PtrBankDepth),
@@ -470,6 +469,7 @@ module eie_core #(
     ) u_pe (
       .clk_i,
       .rst_ni,
+      .pe_index_i      (ColWidth'(p)),
       .layer_i         (cur_layer),
       .wb_out_i        (wb_out),
       .wb_relu_i       (wb_relu),
@@ -508,6 +508,15 @@ module eie_core #(
     );
 
     assign leaf_data[p] = {leaf_act, leaf_col};
+
+`ifndef SYNTHESIS
+    // eie sim's fast load (+eie_image_dir=DIR) at time 0: here, where the PE's index
+    // is a constant (an initial block in the PE cannot rely on its input's value yet).
+    initial begin : proc_image_preload
+      string dir;
+      if ($value$plusargs("eie_image_dir=%s", dir)) u_pe.preload_image(dir, p);
+    end
+`endif
   end
 
   if (PeCounters) begin : g_pe_sel

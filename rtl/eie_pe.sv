@@ -18,8 +18,6 @@
 module eie_pe #(
   /// Number of PEs in the array.
   parameter int NumPe        = 4,
-  /// This PE's index: it owns rows i with i mod NumPe == PeIndex.
-  parameter int PeIndex      = 0,
   /// Activation queue depth (columns with work for this PE).
   parameter int QueueDepth   = 8,
   /// Sparse-matrix words.
@@ -41,12 +39,17 @@ module eie_pe #(
   localparam int Lanes       = eie_pkg::TakeLanes,
   localparam int TgtWidth    = eie_pkg::LdTgtCodeWidth,
   localparam int LdIdxWidth  = eie_pkg::LdIndexWidth,
-  localparam int LdDataWidth = eie_pkg::LdDataWidth
+  localparam int LdDataWidth = eie_pkg::LdDataWidth,
+  localparam int PeIdxWidth  = eie_pkg::ColIdxWidth
 ) (
   /// Clock.
   input  logic                                  clk_i,
   /// Asynchronous reset, active low.
   input  logic                                  rst_ni,
+  /// This PE's index, a constant (0 .. NumPe-1): it owns rows i with i mod NumPe ==
+  /// pe_index_i. An input, not a parameter, so that all PEs are one module (one copy
+  /// of the PE's code in a Verilator model); synthesis propagates the constant.
+  input  logic [PeIdxWidth-1:0]                 pe_index_i,
   /// The current layer (its codebook; its parity is its accumulator bank).
   input  logic [LayerWidth-1:0]                 layer_i,
   /// Output features of the layer written back (in I/O mode: of the current layer).
@@ -124,6 +127,11 @@ module eie_pe #(
   output logic [eie_pkg::NumErrors-1:0]         err_o
 );
 
+  // One C++ class for every PE in a Verilator model, never inlined into eie_core (-O3
+  // inlines every module otherwise): the PEs then share one copy of the code, fetched
+  // once a cycle instead of 64 copies (doc/bench_model.md, session 22).
+  /* verilator no_inline_module */
+
   /// A queued column: {a_j, p_j, p_j+1, the column issues (see eie_spmat_read's col_ok_i)}.
   localparam int QueueWidth  = ActWidth + 2 * PtrWidth + 1;
   /// Entries the sparse-matrix SRAM holds.
@@ -133,9 +141,6 @@ module eie_pe #(
   localparam int EntRowWidth = RowWidth + 1;
 
   initial begin : proc_check_params
-    if (PeIndex < 0 || PeIndex >= NumPe) begin
-      $fatal(1, "eie_pe: PeIndex %0d outside 0..%0d", PeIndex, NumPe - 1);
-    end
     if (QueueDepth < eie_pkg::MinQueueDepth) begin
       $fatal(1, "eie_pe: QueueDepth must be >= %0d", eie_pkg::MinQueueDepth);
     end
@@ -151,8 +156,7 @@ module eie_pe #(
 
   eie_ptr_read #(
     .PtrBankDepth (PtrBankDepth),
-    .PtrWidth     (PtrWidth),
-    .PeIndex      (PeIndex)
+    .PtrWidth     (PtrWidth)
   ) u_ptr_read (
     .clk_i,
     .rst_ni,
@@ -308,8 +312,7 @@ module eie_pe #(
   eie_spmat_read #(
     .SpmatDepth (SpmatDepth),
     .PtrWidth   (PtrWidth),
-    .RowWidth   (EntRowWidth),
-    .PeIndex    (PeIndex)
+    .RowWidth   (EntRowWidth)
   ) u_spmat_read (
     .clk_i,
     .rst_ni,
@@ -464,12 +467,12 @@ module eie_pe #(
 
   eie_wb_seq #(
     .NumPe      (NumPe),
-    .PeIndex    (PeIndex),
     .ActDepth   (ActDepth),
     .ActLatency (2)
   ) u_wb_seq (
     .clk_i,
     .rst_ni,
+    .pe_index_i  (pe_index_i),
     .flush_i     (flush_i),
     .stop_i      (bitmap_clear_i),
     .wb_start_i  (wb_begin),
@@ -505,11 +508,11 @@ module eie_pe #(
 
   eie_act_file #(
     .ActDepth (ActDepth),
-    .NumPe    (NumPe),
-    .PeIndex  (PeIndex)
+    .NumPe    (NumPe)
   ) u_act_file (
     .clk_i,
     .rst_ni,
+    .pe_index_i     (pe_index_i),
     .src_sel_i      (act_src_sel),
     .scan_en_i      (scan_en_i && !hold),
     .leaf_valid_o   (leaf_valid_o),
@@ -668,27 +671,38 @@ module eie_pe #(
 
   always @(posedge clk_i or negedge rst_ni) begin : proc_assert
     if (rst_ni) begin
+      assert (32'(pe_index_i) < NumPe)
+        else $fatal(1, "eie_pe: pe_index_i %0d outside 0..%0d", pe_index_i, NumPe - 1);
       assert ((q_push & ~q_push_ready) == '0)
-        else $fatal(1, "eie_pe %0d: activation queue overflow", PeIndex);
+        else $fatal(1, "eie_pe %0d: activation queue overflow", pe_index_i);
       // The columns held and the registered room flags agree with the queue and pointer stages.
       assert (int'(occ_q) == room_count)
         else $fatal(1, "eie_pe %0d: %0d columns held, the queue and pointer stages have %0d",
-                    PeIndex, occ_q, room_count);
+                    pe_index_i, occ_q, room_count);
       for (int l = 0; l < Lanes; l++) begin
         assert (room_q[l] == (room_count + l < QueueDepth))
-          else $fatal(1, "eie_pe %0d: room flag %0d disagrees with the queue count", PeIndex, l);
+          else $fatal(1, "eie_pe %0d: room flag %0d disagrees with the queue count", pe_index_i, l);
       end
       assert (pe_room_q == (room_q & {Lanes{!lagging}}))
-        else $fatal(1, "eie_pe %0d: the registered room flags disagree with room and lag", PeIndex);
+        else $fatal(1, "eie_pe %0d: the registered room flags disagree with room and lag",
+                    pe_index_i);
       // The load port takes no access while the core runs, and a run ends after its
       // write-backs: a RESULT read never meets one.
       assert (!(res_re && wb_busy))
-        else $fatal(1, "eie_pe %0d: RESULT read while the write-back runs", PeIndex);
+        else $fatal(1, "eie_pe %0d: RESULT read while the write-back runs", pe_index_i);
       assert (ld_res_re_i == (ld_re_i && ld_target_i == eie_pkg::LdTgtResult))
         else $fatal(1, "eie_pe %0d: the RESULT read strobe disagrees with the read's target",
-                    PeIndex);
+                    pe_index_i);
     end
   end
+
+  // eie sim's fast load (+eie_image_dir=DIR): PE pe's pointer banks and SRAM from the
+  // image folder's files. eie_core calls it at time 0 with the index as a constant,
+  // since an initial block here cannot rely on pe_index_i's value at time 0.
+  task automatic preload_image(input string dir, input int pe);
+    u_ptr_read.preload(dir, pe);
+    u_spmat_read.preload(dir, pe);
+  endtask
 `endif
 
 endmodule

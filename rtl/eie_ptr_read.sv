@@ -15,8 +15,6 @@ module eie_ptr_read #(
   parameter int PtrBankDepth = 512,
   /// Width of one pointer (an absolute entry address): $clog2(SpmatDepth*8+1).
   parameter int PtrWidth     = 14,
-  /// This PE's index: simulation only, names its image files for the fast load.
-  parameter int PeIndex      = 0,
   /// Width of a pointer index k: one bank bit plus the bank address.
   localparam int IndexWidth  = $clog2(PtrBankDepth) + 1,
   /// Take lanes: columns per cycle.
@@ -144,24 +142,23 @@ module eie_ptr_read #(
   end
 
 `ifndef SYNTHESIS
-  // Simulation only: +eie_image_dir=DIR fills both banks at time 0 from the image
-  // folder's files of this PE (eie sim's fast load, as in eie_spmat_read).
-  initial begin : proc_image_preload
-    string dir, even_path, odd_path;
+  // Simulation only: eie sim's fast load fills both banks from the image folder DIR's
+  // files of PE pe (called at time 0 by eie_core for +eie_image_dir=DIR, through
+  // eie_pe; as in eie_spmat_read).
+  task automatic preload(input string dir, input int pe);
+    string even_path, odd_path;
     int    fd;
-    if ($value$plusargs("eie_image_dir=%s", dir)) begin
-      even_path = $sformatf("%s/ptr_even_pe%03d.hex", dir, PeIndex);
-      odd_path  = $sformatf("%s/ptr_odd_pe%03d.hex", dir, PeIndex);
-      fd = $fopen(even_path, "r");
-      if (fd == 0) $fatal(1, "eie_ptr_read: cannot read the image file %s", even_path);
-      $fclose(fd);
-      fd = $fopen(odd_path, "r");
-      if (fd == 0) $fatal(1, "eie_ptr_read: cannot read the image file %s", odd_path);
-      $fclose(fd);
-      $readmemh(even_path, even_mem);
-      $readmemh(odd_path, odd_mem);
-    end
-  end
+    even_path = $sformatf("%s/ptr_even_pe%03d.hex", dir, pe);
+    odd_path  = $sformatf("%s/ptr_odd_pe%03d.hex", dir, pe);
+    fd = $fopen(even_path, "r");
+    if (fd == 0) $fatal(1, "eie_ptr_read: cannot read the image file %s", even_path);
+    $fclose(fd);
+    fd = $fopen(odd_path, "r");
+    if (fd == 0) $fatal(1, "eie_ptr_read: cannot read the image file %s", odd_path);
+    $fclose(fd);
+    $readmemh(even_path, even_mem);
+    $readmemh(odd_path, odd_mem);
+  endtask
 `endif
 
   // ---------------------------------------------------------------------------

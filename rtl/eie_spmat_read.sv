@@ -21,8 +21,6 @@ module eie_spmat_read #(
   parameter int PtrWidth   = 14,
   /// Width of a local row index x.
   parameter int RowWidth   = 8,
-  /// This PE's index: simulation only, names its image file for the fast load.
-  parameter int PeIndex    = 0,
   /// Width of the load port's word address.
   localparam int WordAddrWidth = $clog2(SpmatDepth)
 ) (
@@ -275,20 +273,19 @@ module eie_spmat_read #(
   end
 
 `ifndef SYNTHESIS
-  // Simulation only: +eie_image_dir=DIR fills the SRAM at time 0 from the image
-  // folder's file of this PE (eie sim's fast load; the load port stays the path the
-  // regression tests, and the testbench still sends one pointer to mark the image loaded).
-  initial begin : proc_image_preload
-    string dir, path;
+  // Simulation only: eie sim's fast load fills the SRAM from the image folder DIR's
+  // file of PE pe (called at time 0 by eie_core for +eie_image_dir=DIR, through
+  // eie_pe; the load port stays the path the regression tests, and the testbench
+  // still sends one pointer to mark the image loaded).
+  task automatic preload(input string dir, input int pe);
+    string path;
     int    fd;
-    if ($value$plusargs("eie_image_dir=%s", dir)) begin
-      path = $sformatf("%s/spmat_pe%03d.hex", dir, PeIndex);
-      fd = $fopen(path, "r");
-      if (fd == 0) $fatal(1, "eie_spmat_read: cannot read the image file %s", path);
-      $fclose(fd);
-      $readmemh(path, mem);
-    end
-  end
+    path = $sformatf("%s/spmat_pe%03d.hex", dir, pe);
+    fd = $fopen(path, "r");
+    if (fd == 0) $fatal(1, "eie_spmat_read: cannot read the image file %s", path);
+    $fclose(fd);
+    $readmemh(path, mem);
+  endtask
 `endif
 
   // The register behind the SRAM's (timing, above): it holds a word from the second

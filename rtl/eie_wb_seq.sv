@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Write-back sequencer of one PE. After wb_start_i it reads the PE's rows r with
-// r*NumPe + PeIndex < layer_out_i, one per cycle (rd_o, rd_row_o to the
+// r*NumPe + pe_index_i < layer_out_i, one per cycle (rd_o, rd_row_o to the
 // accumulators), takes the requantised value ActLatency cycles later (act_i) and writes it
 // to the source activation file of the next layer through a register (wr_*_o),
 // so the last row lands the cycle after busy_o falls. No handshake: the CCU starts
@@ -13,8 +13,6 @@
 module eie_wb_seq #(
   /// Number of PEs in the array.
   parameter int NumPe    = 4,
-  /// This PE's index: it owns rows i with i mod NumPe == PeIndex.
-  parameter int PeIndex  = 0,
   /// Activations per file (local rows), >= 2.
   parameter int ActDepth = 64,
   /// Cycles from rd_o to its requantised value on act_i: 1 or 2.
@@ -28,6 +26,9 @@ module eie_wb_seq #(
   input  logic                  clk_i,
   /// Asynchronous reset, active low.
   input  logic                  rst_ni,
+  /// This PE's index, a constant (0 .. NumPe-1): it owns rows i with i mod NumPe ==
+  /// pe_index_i.
+  input  logic [eie_pkg::ColIdxWidth-1:0] pe_index_i,
   /// A run's first layer or abort: forget the rows the layer touched (a write-back's
   /// start does too: the PE's next layer starts with it).
   input  logic                  flush_i,
@@ -63,9 +64,6 @@ module eie_wb_seq #(
   localparam int GrowWidth = OutWidth + 1;
 
   initial begin : proc_check_params
-    if (PeIndex < 0 || PeIndex >= NumPe) begin
-      $fatal(1, "eie_wb_seq: PeIndex %0d outside 0..%0d", PeIndex, NumPe - 1);
-    end
     if (ActDepth < 2) $fatal(1, "eie_wb_seq: ActDepth must be >= 2, got %0d", ActDepth);
     if (ActLatency != 1 && ActLatency != 2) begin
       $fatal(1, "eie_wb_seq: ActLatency must be 1 or 2, got %0d", ActLatency);
@@ -113,8 +111,8 @@ module eie_wb_seq #(
       chk_max_d  = max_row_q;
       chk_seen_d = seen_q;
       row_d  = '0;
-      grow_d = GrowWidth'(PeIndex);
-      more_d = GrowWidth'(PeIndex) < GrowWidth'(layer_out_i);
+      grow_d = GrowWidth'(pe_index_i);
+      more_d = GrowWidth'(pe_index_i) < GrowWidth'(layer_out_i);
     end else if (more_q) begin
       row_d  = row_q + (RowWidth+1)'(1);
       grow_d = grow_q + GrowWidth'(NumPe);
@@ -192,6 +190,16 @@ module eie_wb_seq #(
   assign wr_valid_o = wr_valid_q;
   assign wr_row_o   = wr_row_q;
   assign wr_act_o   = wr_act_q;
+
+`ifndef SYNTHESIS
+  // A plain always: Icarus -Wall flags system tasks inside an always_ff.
+  always @(posedge clk_i or negedge rst_ni) begin : proc_assert
+    if (rst_ni) begin
+      assert (32'(pe_index_i) < NumPe)
+        else $fatal(1, "eie_wb_seq: pe_index_i %0d outside 0..%0d", pe_index_i, NumPe - 1);
+    end
+  end
+`endif
 
 endmodule
 

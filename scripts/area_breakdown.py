@@ -6,7 +6,9 @@ eie_core is the top, at the sizes `make synth` uses (scripts/synth.py's
 defaults; HistoryDepth eie_core's own), synthesised with `synth_ecp5 -noflatten`
 so that every module keeps its own cells, once per PE count of --pes. `stat
 -json` counts each module's cells; the copies Yosys makes of a parameterised
-module ($paramod$<hash>\\eie_pe, one per PeIndex) are summed under the RTL name.
+module ($paramod$<hash>\\eie_pe) are summed under the RTL name. (Kept as a module,
+eie_pe counts the logic of its index input pe_index_i, a constant that flattening
+propagates.)
 The difference between the smallest and the largest PE count, divided by the
 PE difference, is what one more PE costs, module by module. Further runs:
 - flat: the same core flattened, as `make synth` synthesises it (without its
@@ -64,6 +66,11 @@ BLOCKS = ("eie_axil_slave", "eie_csr", "eie_load_port", "eie_ccu", "eie_lnzd_tre
 # Unconnected signals become zero (setundef).
 def tie_off(*signals: str) -> tuple[str, ...]:
     return (*(f"connect -nomap -unset {s}" for s in signals), "setundef -undriven -zero")
+
+
+# eie_pe alone as eie_core gives PE 0: its index input becomes a wire tied to 0 (in
+# the core it is a constant, which Yosys propagates once flattened).
+PE_INDEX_0 = ("delete -port eie_pe/pe_index_i", "connect -nomap -set pe_index_i 16'd0 eie_pe")
 
 
 PE_CONCERNS = {
@@ -239,8 +246,9 @@ class Run:
         sources = " ".join(os.path.relpath(p, build) for p in synth.rtl_sources())
         chparams = " ".join(f"-chparam {k} {v}" for k, v in self.params)
         cmds = [f"read_verilog -sv -DSYNTHESIS {sources}", f"hierarchy -top {self.top} {chparams}"]
-        if self.ties:
-            cmds += ["proc", *(f"{cmd} {self.top}" for cmd in self.ties)]
+        pe_index = PE_INDEX_0 if self.top == "eie_pe" else ()
+        if self.ties or pe_index:
+            cmds += ["proc", *pe_index, *(f"{cmd} {self.top}" for cmd in self.ties)]
         if self.view == "blocks":
             cmds.append("setattr -mod -set keep_hierarchy 1 " + " ".join(f"*{m}" for m in BLOCKS))
         cmds.append(f"synth_ecp5 -top {self.top}" + (" -noflatten" if self.view == "hier" else ""))
@@ -264,8 +272,8 @@ def core_params(args: argparse.Namespace, pes: int, history: int,
 
 
 def pe_params(args: argparse.Namespace, pes: int) -> tuple[tuple[str, int], ...]:
-    """eie_pe's parameters as eie_core gives them to PE 0."""
-    return (("NumPe", pes), ("PeIndex", 0), ("QueueDepth", args.queue), ("SpmatDepth", args.spmat),
+    """eie_pe's parameters as eie_core gives them to every PE (the index, an input, is tied to 0)."""
+    return (("NumPe", pes), ("QueueDepth", args.queue), ("SpmatDepth", args.spmat),
             ("PtrBankDepth", args.ptr), ("ActDepth", args.act), ("MaxLayers", args.layers),
             *pe_counters_param(args.pe_counters))
 

@@ -96,12 +96,15 @@ def rtl_param(name: str) -> int:
 
 def blocks(num_pe: int) -> dict[str, dict]:
     mem = MemoryConfig()
-    pe_params = {"NumPe": num_pe, "PeIndex": 0, "QueueDepth": rtl_param("QueueDepth"),
+    pe_params = {"NumPe": num_pe, "QueueDepth": rtl_param("QueueDepth"),
                  "SpmatDepth": mem.spmat_words, "PtrBankDepth": mem.ptr_bank_depth,
                  "ActDepth": mem.act_depth, "MaxLayers": mem.max_layers}
     return {
         "pe": {
             "top": "eie_pe", "params": pe_params,
+            # As eie_core gives PE 0: the index input becomes a wire tied to 0 (a constant
+            # in the core, which flattening propagates).
+            "ties": ["proc", "delete -port eie_pe/pe_index_i", "connect -nomap -set pe_index_i 16'd0 eie_pe"],
             # memid patterns (fnmatch-like regexes on the flattened memory names)
             "black_box": [r"u_spmat_read\.mem$", r"u_ptr_read\.(even|odd)_mem$", r"u_act_file\.g_file\[\d\]\.mem$",
                           r"u_arith\.g_bank\[\d\]\.mem$"],
@@ -326,6 +329,7 @@ def run_block(name: str, spec: dict, yosys_cmd: list[str], sta_bin: str, lib: di
     t0 = time.time()
     yosys(yosys_cmd, f"""read_verilog -sv -DSYNTHESIS {' '.join(rtl_sources())}
 hierarchy -check -top {top} {chparam}
+{chr(10).join(spec.get("ties", []))}
 synth -top {top} -flatten -run begin:fine
 write_json {rel(work / 'coarse.json')}
 """, work / "coarse.log")

@@ -7,12 +7,17 @@
 if the subclass defines ``sample()``, from then on calls it in the read-only
 phase after every falling edge. ``cycle`` counts the falling edges since the
 clock started; ``rng`` is seeded from cocotb's random seed plus the test's
-``salt``. ``run_unit`` is the pytest side: it builds a block from
-its RTL files and runs a testbench module's cocotb tests on it.
+``salt``. ``constants`` are input ports tied to one value for the whole test
+(a PE's index), driven before reset. ``run_unit`` is the pytest side: it builds a
+block from its RTL files and runs a testbench module's cocotb tests on it, passing
+the constants through the environment (they are not parameters: one build serves
+every value).
 """
 
 from __future__ import annotations
 
+import json
+import os
 import random
 
 import cocotb
@@ -21,6 +26,7 @@ from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly
 
 CLOCK_PERIOD_NS = 10
 RESET_CYCLES = 3
+CONSTANTS_ENV = "EIE_TB_CONSTANTS"
 
 
 class ClockedTB:
@@ -34,12 +40,15 @@ class ClockedTB:
         self.cycle = 0
         self.seed = cocotb.RANDOM_SEED
         self.rng = random.Random(self.seed + salt)
+        self.constants: dict[str, int] = json.loads(os.environ.get(CONSTANTS_ENV, "{}"))
 
     async def start(self) -> None:
         """Idle inputs and reset, clock and cycle counter; returns with reset released."""
         dut = self.dut
         for name in self.IDLE_INPUTS:
             getattr(dut, name).value = 0
+        for name, value in self.constants.items():
+            getattr(dut, name).value = value
         dut.rst_ni.value = 0
         Clock(dut.clk_i, CLOCK_PERIOD_NS, unit="ns").start()
         cocotb.start_soon(self._count())
@@ -74,9 +83,13 @@ class ClockedTB:
             self.sample()
 
 
-def run_unit(toplevel: str, test_module: str, parameters: dict, sim: str, rtl_files: list[str]) -> None:
-    """Build ``toplevel`` from ``rtl_files`` (names under rtl/) and run ``test_module``'s cocotb tests."""
+def run_unit(toplevel: str, test_module: str, parameters: dict, sim: str, rtl_files: list[str],
+             constants: dict[str, int] | None = None) -> None:
+    """Build ``toplevel`` from ``rtl_files`` (names under rtl/) and run ``test_module``'s cocotb tests;
+    ``constants``: input ports the testbench ties to these values (ClockedTB.constants)."""
     from eie.sim.rtlsim import run_cocotb
     from eie.sim.toolchain import RTL_DIR
 
-    run_cocotb(toplevel, test_module, parameters, sim=sim, sources=[RTL_DIR / name for name in rtl_files])
+    env = {CONSTANTS_ENV: json.dumps(constants)} if constants else None
+    run_cocotb(toplevel, test_module, parameters, sim=sim, sources=[RTL_DIR / name for name in rtl_files],
+               extra_env=env)

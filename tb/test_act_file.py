@@ -3,8 +3,9 @@
 
 A monitor samples every pin each cycle (read-only phase); the checker steps a
 cycle-level model of the contract: the leaf register offers the lowest set
-bitmap bit k of the source file (value and global column k*NumPe + PeIndex) one
-cycle after it is taken, takes the next one in the same cycle it is handed over
+bitmap bit k of the source file (value and global column k*NumPe + p, p the PE's
+index on pe_index_i) one cycle after it is taken, takes the next one in the same
+cycle it is handed over
 (one per cycle, zeros cost nothing, valid and data hold under backpressure),
 write-back writes the source file and sets the bitmap bit only for a non-zero
 value (also while the file is scanned), the leaf is done only with nothing set,
@@ -144,10 +145,10 @@ class TB(ClockedTB):
         super().__init__(dut)
         self.depth = int(dut.ActDepth.value)
         self.num_pe = int(dut.NumPe.value)
-        self.pe_index = int(dut.PeIndex.value)
+        self.pe_index = self.constants["pe_index_i"]
         self.model = ActFileModel(self.depth, self.num_pe, self.pe_index)
         self.checker = Checker(self.model, self.log)
-        self.log.info("seed %d, ActDepth %d, NumPe %d, PeIndex %d", self.seed, self.depth, self.num_pe, self.pe_index)
+        self.log.info("seed %d, ActDepth %d, NumPe %d, pe_index_i %d", self.seed, self.depth, self.num_pe, self.pe_index)
 
     def sample(self) -> None:
         dut = self.dut
@@ -341,19 +342,22 @@ async def test_bitmap_edits(dut):
 
 
 PARAMS = [
-    {"ActDepth": 16, "NumPe": 4, "PeIndex": 1},
-    {"ActDepth": 10, "NumPe": 3, "PeIndex": 2},
-    {"ActDepth": 8, "NumPe": 1, "PeIndex": 0},
+    {"ActDepth": 16, "NumPe": 4, "pe_index_i": 1},
+    {"ActDepth": 10, "NumPe": 3, "pe_index_i": 2},
+    {"ActDepth": 8, "NumPe": 1, "pe_index_i": 0},
     # A bitmap of 64 rows, as wide as a core's with ActDepth 64 (Verilator counts the
     # toggles of a vector up to 256 bits wide: the bitmap of the set below has none).
-    {"ActDepth": 64, "NumPe": 2, "PeIndex": 1},
+    {"ActDepth": 64, "NumPe": 2, "pe_index_i": 1},
     # The last PE of 64 with 1024 rows: global columns up to 65535, every bit of the
     # 16-bit column index (eie_pkg::ColIdxWidth) driven both ways.
-    {"ActDepth": 1024, "NumPe": 64, "PeIndex": 63},
+    {"ActDepth": 1024, "NumPe": 64, "pe_index_i": 63},
 ]
 
 
 # Every set runs on Icarus; Verilator (~25 s a build) runs PARAMS[0], the others under -m slow.
-@pytest.mark.sim_matrix(PARAMS, ids=lambda p: f"A{p['ActDepth']}-N{p['NumPe']}-P{p['PeIndex']}", unit=True)
+@pytest.mark.sim_matrix(PARAMS, ids=lambda p: f"A{p['ActDepth']}-N{p['NumPe']}-P{p['pe_index_i']}", unit=True)
 def test_act_file(sim, parameters):
-    run_unit("eie_act_file", "test_act_file", parameters, sim, ["eie_pkg.sv", "eie_lzc.sv", "eie_act_file.sv"])
+    params = dict(parameters)
+    pe_index = params.pop("pe_index_i")  # an input port, not a parameter
+    run_unit("eie_act_file", "test_act_file", params, sim, ["eie_pkg.sv", "eie_lzc.sv", "eie_act_file.sv"],
+             constants={"pe_index_i": pe_index})

@@ -2,7 +2,7 @@
 """cocotb testbench of eie_wb_seq (the write-back sequencer of a PE) against a model.
 
 The model is the block's contract: after wb_start_i in cycle s with layer_out_i = O,
-the PE's rows r with r*NumPe + PeIndex < O and r < ActDepth (R of them) are read
+the rows r of PE p (pe_index_i) with r*NumPe + p < O and r < ActDepth (R of them) are read
 one per cycle, row r in cycle s+1+r (rd_o, rd_row_o); row r's requantised value is
 the act_i of ActLatency cycles after its read, and it is written (wr_valid_o,
 wr_row_o, wr_act_o) the cycle after that. The write-back ends in cycle
@@ -40,7 +40,7 @@ class WbModel:
         self.end = -1
 
     def rows(self, out: int) -> int:
-        """R: rows r with r*NumPe + PeIndex < out, at most ActDepth."""
+        """R: rows r with r*NumPe + pe_index < out, at most ActDepth."""
         if out <= self.pe_index:
             return 0
         return min(self.act_depth, (out - self.pe_index + self.num_pe - 1) // self.num_pe)
@@ -72,14 +72,14 @@ class TB(ClockedTB):
     def __init__(self, dut):
         super().__init__(dut)
         self.num_pe = int(dut.NumPe.value)
-        self.pe_index = int(dut.PeIndex.value)
+        self.pe_index = self.constants["pe_index_i"]
         self.act_depth = int(dut.ActDepth.value)
         self.latency = int(dut.ActLatency.value)
         self.row_width = max(1, (self.act_depth - 1).bit_length())
         self.model = WbModel(self.num_pe, self.pe_index, self.act_depth, self.latency)
         self.acts: dict[int, int] = {}  # cycle -> act_i driven then
         self.checked = {"reads": 0, "writes": 0, "ends": 0, "errors": 0}
-        self.log.info("NumPe %d, PeIndex %d, ActDepth %d, ActLatency %d, seed %d",
+        self.log.info("NumPe %d, pe_index_i %d, ActDepth %d, ActLatency %d, seed %d",
                       self.num_pe, self.pe_index, self.act_depth, self.latency, self.seed)
 
     def check(self) -> None:
@@ -219,17 +219,20 @@ async def test_whole_file(dut):
 
 
 PARAMS = [
-    {"NumPe": 4, "PeIndex": 1, "ActDepth": 16, "ActLatency": 2},
+    {"NumPe": 4, "pe_index_i": 1, "ActDepth": 16, "ActLatency": 2},
     # The first PE of 64 with 1024 rows: global rows up to the 16-bit output field and,
     # after the last of all 1024 rows (global row 65472), one step past it.
-    {"NumPe": 64, "PeIndex": 0, "ActDepth": 1024, "ActLatency": 2},
-    {"NumPe": 3, "PeIndex": 0, "ActDepth": 10, "ActLatency": 2},
+    {"NumPe": 64, "pe_index_i": 0, "ActDepth": 1024, "ActLatency": 2},
+    {"NumPe": 3, "pe_index_i": 0, "ActDepth": 10, "ActLatency": 2},
 ]
 # ActLatency is 2 in every core (eie_pe's requantisation register); 1 is not built
 # (tb/coverage_waivers.txt).
 
 
 # Every set runs on Icarus; Verilator (~25 s a build) runs PARAMS[0], the others under -m slow.
-@pytest.mark.sim_matrix(PARAMS, ids=lambda p: f"N{p['NumPe']}-P{p['PeIndex']}-A{p['ActDepth']}", unit=True)
+@pytest.mark.sim_matrix(PARAMS, ids=lambda p: f"N{p['NumPe']}-P{p['pe_index_i']}-A{p['ActDepth']}", unit=True)
 def test_wb_seq(sim, parameters):
-    run_unit("eie_wb_seq", "test_wb_seq", parameters, sim, ["eie_pkg.sv", "eie_wb_seq.sv"])
+    params = dict(parameters)
+    pe_index = params.pop("pe_index_i")  # an input port, not a parameter
+    run_unit("eie_wb_seq", "test_wb_seq", params, sim, ["eie_pkg.sv", "eie_wb_seq.sv"],
+             constants={"pe_index_i": pe_index})

@@ -255,7 +255,10 @@ def run_cocotb(
             build_args += ["--coverage-line", "--coverage-toggle", "--coverage-expr", "--coverage-user"]
         if not probes:
             # cocotb's runner always passes --public-flat-rw; the later option wins.
-            build_args.append("--no-public-flat-rw")
+            # -fno-dfg: Verilator's DFG pass works on the flattened netlist and gives each
+            # PE its own temporaries, so the 64 PEs' code would no longer be one copy
+            # (eie_pe stays a class of its own, its ports public: rtl/eie_backdoor_public.vlt).
+            build_args += ["--no-public-flat-rw", "-fno-dfg"]
             srcs = [BACKDOOR_PUBLIC, *srcs]
 
     runner = get_runner(sim)
