@@ -199,7 +199,7 @@ module eie_ptr_read #(
   // Stage 2: the bank outputs registered (timing, above); no enables, no reset
   // on the data (it is meaningful only with its valid bit)
   // ---------------------------------------------------------------------------
-  logic [Lanes-1:0]                        valid2_q, odd2_q, empty2_q;
+  logic [Lanes-1:0]                        valid2_q, odd2_q;
   logic [Lanes-1:0][eie_pkg::ActWidth-1:0] act2_q;
   logic [Lanes-1:0][PtrWidth-1:0]          even2_q, odd2_data_q;
   logic                                    ld_odd2_q;
@@ -215,10 +215,6 @@ module eie_ptr_read #(
     even2_q     <= even_rdata_q;
     odd2_data_q <= odd_rdata_q;
     ld_odd2_q   <= ld_odd_q;
-    // An empty column (p_k == p_{k+1}) from the banks' outputs, registered (timing:
-    // the compare then sits in front of this register, not between it and the PE's
-    // queue occupancy and room flags).
-    for (int l = 0; l < Lanes; l++) empty2_q[l] <= even_rdata_q[l] == odd_rdata_q[l];
   end
 
   for (genvar l = 0; l < Lanes; l++) begin : g_out
@@ -227,7 +223,7 @@ module eie_ptr_read #(
     assign out_act_o[l]   = act2_q[l];
     assign out_start_o[l] = odd2_q[l] ? odd2_data_q[l] : even2_q[l];
     assign out_end_o[l]   = odd2_q[l] ? even2_q[l]     : odd2_data_q[l];
-    assign out_empty_o[l] = empty2_q[l];
+    assign out_empty_o[l] = even2_q[l] == odd2_data_q[l];
     assign err_order_o[l] = odd2_q[l] ? (odd2_data_q[l] > even2_q[l])
                                       : (even2_q[l] > odd2_data_q[l]);
   end
