@@ -141,7 +141,7 @@ module eie_spmat_read #(
   assign issue_z      = rdata2_q[EntryWidth*issue_slot +: ZWidth];
   assign merge        = issue & ~cur_first_q & (issue_slot != '0) & (issue_slot != '1) &
                         ~cur_last_q & ~cur_last2_q & pad2_q[issue_slot];
-  assign col_ready_o  = ~flush_i & (~cur_valid_q | cur_last_q);
+  assign col_ready_o  = ~flush_i & ready_nf;
   assign accept       = col_valid_i & col_ready_o;
   assign col_nonempty = col_start_i < col_end_i;
   assign col_in_range = col_end_i <= PtrWidth'(EntryLimit);
@@ -224,18 +224,29 @@ module eie_spmat_read #(
   // The word of cur_addr_d, picked from words known early (timing: the DP16KD's
   // address and enable do not wait on the merge through an adder): a new column's
   // first, or the issue's own word or the one after it. An issue moves one slot, a
-  // merge two, and a merge never starts in a word's last slot.
+  // merge two, and a merge never starts in a word's last slot. The pick ignores the
+  // flush (*_nf: accept, merge and the crossing as if no flush came), as nothing is
+  // read in a flush's cycle (cur_valid_d is clear), so the word is then any one
+  // (timing: the flush, a register that fans out over the whole PE, and the
+  // write-back's start stay off the DP16KD's address).
+  logic ready_nf, accept_nf, merge_nf;
+
+  assign ready_nf       = ~cur_valid_q | cur_last_q;
+  assign accept_nf      = col_valid_i & ready_nf;
+  assign merge_nf       = cur_valid_q & ~cur_first_q & (issue_slot != '0) &
+                          (issue_slot != '1) & ~cur_last_q & ~cur_last2_q & pad2_q[issue_slot];
   assign issue_word     = cur_addr_q[PtrWidth-1:SlotWidth];
   assign issue_word_inc = issue_word + WordIdxWidth'(1);
   assign start_word     = col_start_i[PtrWidth-1:SlotWidth];
-  assign next_crosses   = issue & ((issue_slot == '1) |
-                                   (merge & (issue_slot == SlotWidth'(EntriesPerWord - 2))));
-  assign next_word      = accept ? start_word : next_crosses ? issue_word_inc : issue_word;
+  assign next_crosses   = cur_valid_q &
+                          ((issue_slot == '1) |
+                           (merge_nf & (issue_slot == SlotWidth'(EntriesPerWord - 2))));
+  assign next_word      = accept_nf ? start_word : next_crosses ? issue_word_inc : issue_word;
   // An issue's own word is the one in the read register (asserted below), so past a
   // column's first entry the SRAM is read exactly when the next entry crosses into
   // the next word (area: no compare of issue_word or issue_word_inc with word_q).
   assign sram_re_issue  = cur_valid_d &
-                          (~word_valid_q | (accept ? start_word != word_q : next_crosses));
+                          (~word_valid_q | (accept_nf ? start_word != word_q : next_crosses));
   assign sram_we       = ld_we_i;
   assign sram_re       = sram_re_issue | ld_re_i;
   assign sram_addr     = (ld_we_i | ld_re_i) ? ld_addr_i : next_word[WordAddrWidth-1:0];
@@ -447,8 +458,11 @@ module eie_spmat_read #(
         else $fatal(1, "eie_spmat_read: cur_last_q out of step with the address");
       assert (!cur_valid_q || cur_last2_q == (cur_addr_q + PtrWidth'(2) == cur_end_q))
         else $fatal(1, "eie_spmat_read: cur_last2_q out of step with the address");
-      assert (next_word == cur_addr_d[PtrWidth-1:SlotWidth])
+      // The word is the next entry's but in a flush's cycle, which reads nothing.
+      assert (flush_i || next_word == cur_addr_d[PtrWidth-1:SlotWidth])
         else $fatal(1, "eie_spmat_read: the SRAM's next word is not the next entry's word");
+      assert (!(flush_i && sram_re_issue))
+        else $fatal(1, "eie_spmat_read: an SRAM read for an entry in a flush's cycle");
       assert (!issue || (word_valid_q && issue_word == word_q))
         else $fatal(1, "eie_spmat_read: an issued entry's word not in the read register");
       assert (!merge || (word2_valid_q && issue_word == word2_q))
