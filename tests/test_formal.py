@@ -135,8 +135,8 @@ MUTATIONS = [
      "assign x_base = s1_first_q ? '0 : XWidth'(out_row_q);"),
     # The SRAM is not read at a word change: the next word's entries come from the old one.
     ("spmat_read_d3", "eie_spmat_read.sv",
-     "(~word_valid_q | (accept ? start_word != word_q :",
-     "(~word_valid_q | 1'b0 & (accept ? start_word != word_q :"),
+     "(~word_valid_q | (accept_nf ? start_word != word_q :",
+     "(~word_valid_q | 1'b0 & (accept_nf ? start_word != word_q :"),
     # The fit test forgets the window's top bit: a value just past the window wraps.
     ("relu_quant_s0", "eie_relu_quant.sv",
      "assign fits_shift = !(|dropped) && (win_shift[WinWidth-1] == neg_shift);",
