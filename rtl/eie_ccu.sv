@@ -183,7 +183,7 @@ module eie_ccu #(
   // history-full OR over every PE then feeds no 32-bit adder).
   logic                  bcast_inc_d, bcast_inc_q, stall_inc_d, stall_inc_q;
 
-  logic all_idle, layer_bad, layer_drained, last_layer;
+  logic all_idle, layer_bad, layer_drained, last_layer, over_on_d, over_prev_q;
   // Error events and the abort they cause are continuous assignments, read but never
   // written by the always_comb below: Icarus 11 re-runs an always_comb forever when
   // it reads a variable it has just written.
@@ -351,12 +351,17 @@ module eie_ccu #(
   assign bcast_over_o  = bcast_over_now || over_q;
   // over_q: the CCU sees the end of the broadcast a cycle late (timing: the tree's
   // done and the history's compare then feed no PE). The run's last layer is
-  // drained when besides every PE is idle.
-  assign layer_drained = over_q && all_idle;
+  // drained when besides every PE is idle. The idle flags come registered
+  // (eie_core), so they show the cycle before: the layer is drained when it was
+  // over in that cycle too (over_prev_q), a cycle after it was drained.
+  assign layer_drained = over_q && over_prev_q && all_idle;
   // (Held while the first layer waits for the sweep: the root may hold the next
   // layer's columns then.)
-  assign over_d        = state_q == StCompute && !abort && !advance &&
-                         !(layer_drained && last_layer) && (over_q || bcast_over_now);
+  assign over_d        = over_on_d && !(layer_drained && last_layer);
+  // over_d but for the end of the run's last layer: what the registered outputs of
+  // a layer that is not the last read (timing: the PEs' idle flags then feed only
+  // the state, over_q and done_q; advance_q and wb_go_q are asserted below).
+  assign over_on_d     = state_q == StCompute && !abort && !advance && (over_q || bcast_over_now);
   assign bcast_inc_d   = fresh_take;
   assign stall_inc_d   = fresh_valid && history_full && state_q == StCompute;
 
@@ -510,6 +515,7 @@ module eie_ccu #(
       src_sel_q      <= 1'b0;
       bias_pending_q <= 1'b0;
       over_q         <= 1'b0;
+      over_prev_q    <= 1'b0;
       done_q         <= 1'b0;
     end else begin
       state_q        <= state_d;
@@ -517,6 +523,7 @@ module eie_ccu #(
       src_sel_q      <= src_sel_d;
       bias_pending_q <= bias_pending_d;
       over_q         <= over_d;
+      over_prev_q    <= over_q;
       done_q         <= done_d;
     end
   end
@@ -537,8 +544,10 @@ module eie_ccu #(
       compute_q     <= 1'b0;
       src_sel_out_q <= 1'b0;
     end else begin
-      advance_q     <= state_d == StCompute && over_d && !last_layer_d && sweep_done_d;
-      wb_go_q       <= over_d && !last_layer_d;
+      // (over_d implies StCompute next and no advance now, so last_layer_d is
+      // last_layer_q; over_d and over_on_d differ only when last_layer_q is set.)
+      advance_q     <= over_on_d && !last_layer_q && sweep_done_d;
+      wb_go_q       <= over_on_d && !last_layer_q;
       compute_q     <= state_d == StCompute;
       src_sel_out_q <= state_d != StIdle ? src_sel_d : input_file_next_i;
     end

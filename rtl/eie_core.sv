@@ -347,8 +347,20 @@ module eie_core #(
     else         pe_err_q <= pe_err_any;
   end
 
+  // Each PE's idle flag, registered beside it before the AND over the array in the
+  // CCU (timing: a PE's queue and pipeline then feed a register of their own, not the
+  // route across the die into the CCU's state). The run's last layer ends a cycle
+  // later (eie.models.perf's IDLE_FLAG_DELAY); a PE with an error event in the cycle
+  // its flag is formed is not idle, so its layer cannot end before the abort.
   for (genvar p = 0; p < NumPe; p++) begin : g_pe_idle_ok
-    assign pe_idle_ok[p] = pe_idle[p] && pe_err[p] == '0;
+    (* keep *) logic idle_ok_q;
+
+    always_ff @(posedge clk_i or negedge rst_ni) begin : proc_idle_ok
+      if (!rst_ni) idle_ok_q <= 1'b1;
+      else         idle_ok_q <= pe_idle[p] && pe_err[p] == '0;
+    end
+
+    assign pe_idle_ok[p] = idle_ok_q;
   end
 
   eie_ccu #(

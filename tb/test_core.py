@@ -199,9 +199,10 @@ def test_dense_column_streams_one_entry_per_cycle(tmp_path, sim):
     # Fill and drain (no INIT cycle since issue 18): the LNZD root (2), the take,
     # the two pointer stages and the pop (3 more), the first issue; five cycles
     # from the last issue to idle (the register behind the SRAM, row stage,
-    # codebook, multiply, add); the drained cycle.
+    # codebook, multiply, add); the cycle the CCU sees the PE's registered idle flag
+    # (timing); the drained cycle.
     overhead = run["cycles"] - 1000
-    assert 0 < overhead <= 12, f"{run['cycles']} cycles for 1000 entries"
+    assert 0 < overhead <= 13, f"{run['cycles']} cycles for 1000 entries"
 
 
 def test_bypass_back_to_back_same_row(tmp_path, sim):

@@ -36,19 +36,21 @@ def test_broadcast_order_is_leaf_by_leaf():
 def test_one_dense_column_on_one_pe():
     # Root valid at 1 + 1 (one tree level), into the history then, taken at 3,
     # through the two pointer stages and popped at 6, entries issued in cycles
-    # 7..6+n, idle 5 cycles after the last: compute n + 12 cycles.
+    # 7..6+n, idle 5 cycles after the last, seen by the CCU a cycle later (each PE's
+    # idle flag is registered, eie_core): compute n + 13 cycles.
     n = 1000
     timing = layer_timing(np.array([[n]]), np.array([0]), False, 8)
-    assert timing.compute_cycles == n + 12
-    assert timing.cycles == n + 12  # LAYER_CYCLES: compute cycles only (no INIT)
+    assert timing.compute_cycles == n + 13
+    assert timing.cycles == n + 13  # LAYER_CYCLES: compute cycles only (no INIT)
     assert timing.busy.tolist() == [n]
 
 
-def test_no_active_column_costs_two_compute_cycles():
+def test_no_active_column_costs_three_compute_cycles():
     # The broadcast is over in cycle 0, the CCU sees it (registered) in cycle 1 and
-    # every PE is idle: the layer ends there. No INIT cycle is counted.
+    # every PE's registered idle flag with it in cycle 2: the layer ends there. No
+    # INIT cycle is counted.
     timing = layer_timing(np.ones((2, 5), dtype=np.int64), np.array([], dtype=np.int64), False, 8)
-    assert (timing.cycles, timing.broadcasts, timing.busy.tolist()) == (2, 0, [0, 0])
+    assert (timing.cycles, timing.broadcasts, timing.busy.tolist()) == (3, 0, [0, 0])
 
 
 def test_a_short_first_layer_waits_for_the_accumulator_sweep():
@@ -62,7 +64,7 @@ def test_a_short_first_layer_waits_for_the_accumulator_sweep():
     # layer's first cycle.
     assert first.wb_start.tolist() == [1 - 17, 1 - 17]
     # Not a run's last (or only) layer, nor a later one (written_back: it follows a layer).
-    assert layer_timing(*empty).cycles == 2
+    assert layer_timing(*empty).cycles == 3
     assert layer_timing(*empty, written_back=4, writes_back=3).compute_cycles < 16
     # A first layer ends with its broadcast (its PEs drain into the next layer), so a
     # long column (broadcast over at 4) leaves it at the sweep's end too.
@@ -77,14 +79,14 @@ def test_bias_goes_first_and_hides_in_the_tree_fill():
     with_bias = layer_timing(entries, np.array([0]), True, 8)
     without = layer_timing(entries, np.array([0]), False, 8)
     assert with_bias.broadcasts == 2 and with_bias.busy.tolist() == [2]
-    assert with_bias.compute_cycles == without.compute_cycles == 7 + 5 + 1
+    assert with_bias.compute_cycles == without.compute_cycles == 7 + 5 + 1 + 1  # + the idle flag's register
 
 
 def test_single_entry_columns_stream_at_one_broadcast_per_cycle():
     cols = 50
     timing = layer_timing(np.ones((1, cols), dtype=np.int64), np.arange(cols), False, 8)
     assert timing.broadcast_stalls == 0
-    assert timing.compute_cycles == cols + 12  # issues in cycles 7..6+cols, idle 5 later
+    assert timing.compute_cycles == cols + 13  # issues in cycles 7..6+cols, idle 5 later, seen 1 later
 
 
 def test_queue_depth_one_takes_a_broadcast_every_other_cycle_at_best():
@@ -95,7 +97,7 @@ def test_queue_depth_one_takes_a_broadcast_every_other_cycle_at_best():
     # 0 in 3 and then one every third cycle (the pointer stages hold the previous
     # one in between), falling behind by at most 14 < 128: no fresh column waits.
     assert timing.broadcast_stalls == 0
-    assert timing.compute_cycles == 3 + 3 * (cols - 1) + 3 + 1  # last take, +3 to idle
+    assert timing.compute_cycles == 3 + 3 * (cols - 1) + 3 + 1 + 1  # last take, +3 to idle, +1 seen
 
 
 def test_empty_columns_cost_a_pe_nothing_while_others_work():
@@ -104,7 +106,7 @@ def test_empty_columns_cost_a_pe_nothing_while_others_work():
     timing = layer_timing(entries, np.arange(10), False, 8)
     alone = layer_timing(entries[:1], np.arange(10), False, 8)
     assert timing.compute_cycles == alone.compute_cycles
-    assert timing.compute_cycles == 40 + 12  # 40 entries back to back from cycle 7
+    assert timing.compute_cycles == 40 + 13  # 40 entries back to back from cycle 7
 
 
 def test_a_full_queue_makes_the_pe_fall_behind_and_starve():
@@ -117,8 +119,8 @@ def test_a_full_queue_makes_the_pe_fall_behind_and_starve():
     entries = np.array([[30] + [1] * 6])
     deep = layer_timing(entries, np.arange(7), False, 8)
     shallow = layer_timing(entries, np.arange(7), False, 2)
-    assert (deep.broadcast_stalls, deep.compute_cycles) == (0, 36 + 12)
-    assert (shallow.broadcast_stalls, shallow.compute_cycles) == (0, 36 + 12 + 4)
+    assert (deep.broadcast_stalls, deep.compute_cycles) == (0, 36 + 13)
+    assert (shallow.broadcast_stalls, shallow.compute_cycles) == (0, 36 + 13 + 4)
 
 
 def test_a_full_pe_no_longer_holds_the_others():
@@ -132,7 +134,7 @@ def test_a_full_pe_no_longer_holds_the_others():
     both = layer_timing(entries, np.arange(5), False, 2)
     pe1_alone = layer_timing(entries[1:], np.arange(5), False, 2)
     assert (both.broadcast_stalls, both.compute_cycles) == (0, pe1_alone.compute_cycles)
-    assert pe1_alone.compute_cycles == 9 + 3 + 30 + 5 + 1  # taken 9, popped 12, issues 13..42
+    assert pe1_alone.compute_cycles == 9 + 3 + 30 + 5 + 1 + 1  # taken 9, popped 12, issues 13..42
 
 
 def test_a_pe_a_whole_history_behind_holds_the_fresh_broadcasts():
@@ -142,12 +144,12 @@ def test_a_pe_a_whole_history_behind_holds_the_fresh_broadcasts():
     # stages (27, 30, 33, 36). With a history of 2, column 3 waits for column 1's
     # take (2 stalls), column 4 for column 2's (19), column 5 for column 3's (2);
     # with 16 they never wait. The schedule ends the same: the PE's queue was the
-    # limit either way (last take 36, idle 3 later).
+    # limit either way (last take 36, idle 3 later, seen by the CCU 1 later).
     entries = np.array([[20, 1] + [0] * 4])
     short = layer_timing(entries, np.arange(6), False, 1, history_depth=2)
     deep = layer_timing(entries, np.arange(6), False, 1, history_depth=16)
-    assert (short.broadcast_stalls, short.compute_cycles) == (23, 40)
-    assert (deep.broadcast_stalls, deep.compute_cycles) == (0, 40)
+    assert (short.broadcast_stalls, short.compute_cycles) == (23, 41)
+    assert (deep.broadcast_stalls, deep.compute_cycles) == (0, 41)
 
 
 def test_a_pe_behind_takes_two_columns_a_cycle():
@@ -157,11 +159,11 @@ def test_a_pe_behind_takes_two_columns_a_cycle():
     # while its queue is full; pops at 18..21 free a place a cycle, then each
     # empty column holds a place for three cycles (its take and the two pointer
     # stages), so the four places let it take up to two a cycle: column 17 in
-    # 28, popped 31, issued 32, idle 5 later. Taking one a cycle, it would end 3
-    # cycles later.
+    # 28, popped 31, issued 32, idle 5 later, seen 1 later. Taking one a cycle, it
+    # would end 3 cycles later.
     entries = np.array([[12, 1, 1, 1, 1] + [0] * 12 + [1]])
     timing = layer_timing(entries, np.arange(18), False, 4)
-    assert (timing.broadcast_stalls, timing.compute_cycles) == (0, 32 + 5 + 1)
+    assert (timing.broadcast_stalls, timing.compute_cycles) == (0, 32 + 5 + 1 + 1)
 
 
 def test_a_column_written_back_shows_k_plus_five_cycles_late():
@@ -180,17 +182,19 @@ def test_a_column_written_back_shows_k_plus_five_cycles_late():
 def test_the_broadcast_is_not_over_before_the_write_back():
     # One PE writes back 100 rows: its leaf is done from cycle 100 + 4 on, so the
     # broadcast (one short column, at row 0) is over there, the CCU sees it a cycle
-    # later and the layer is drained then: 106 compute cycles.
+    # later, the PE's registered idle flag with it a cycle after, and the layer is
+    # drained then: 107 compute cycles.
     entries = np.zeros((1, 100), dtype=np.int64)
     entries[0, 0] = 1
-    assert layer_timing(entries, np.array([0]), False, 8, written_back=100).compute_cycles == 106
+    assert layer_timing(entries, np.array([0]), False, 8, written_back=100).compute_cycles == 107
     # With no broadcast at all the same holds (one row: done from 1 + 4; a PE without rows from 2).
     none = np.array([], dtype=np.int64)
-    assert layer_timing(entries, none, False, 8, written_back=100).compute_cycles == 106
-    assert layer_timing(np.zeros((4, 1), dtype=np.int64), none, False, 8, written_back=1).compute_cycles == 1 + 4 + 2
+    assert layer_timing(entries, none, False, 8, written_back=100).compute_cycles == 107
+    assert layer_timing(np.zeros((4, 1), dtype=np.int64), none, False, 8,
+                        written_back=1).compute_cycles == 1 + 4 + 2 + 1
     # A write-back that started early (in the layer before) ends early: 10 cycles.
     early = layer_timing(entries, np.array([0]), False, 8, written_back=100, wb_start=np.array([-10]))
-    assert early.compute_cycles == 106 - 10
+    assert early.compute_cycles == 107 - 10
 
 
 def test_each_pe_starts_its_write_back_once_idle_with_the_broadcast_over():
@@ -210,21 +214,23 @@ def test_each_pe_starts_its_write_back_once_idle_with_the_broadcast_over():
     after = layer_timing(entries, np.array([0]), False, 8, written_back=1, writes_back=2)
     assert after.compute_cycles == 11
     assert after.wb_start.tolist() == [56 - 11, 17 - 11]
-    # The run's last layer is not written back: it ends once every PE is idle.
+    # The run's last layer is not written back: it ends once every PE is idle (51),
+    # seen by the CCU a cycle later.
     last = layer_timing(entries, np.array([0]), False, 8)
-    assert (last.compute_cycles, last.wb_start) == (52, None)
+    assert (last.compute_cycles, last.wb_start) == (53, None)
 
 
 def test_a_pe_still_in_the_layer_before_takes_nothing_until_it_starts_this_one():
     # One PE, one column of 10 entries, the PE starting this layer in its cycle 20
     # (it drained the layer before): the column, sent at 2 (root valid at 1 + 1),
     # waits in the history until the PE takes it at 21 (PE_QUEUE_FULL counts the
-    # 18 cycles 3..20), pops at 24, issues 25..34, idle from 39: 40 compute cycles.
+    # 18 cycles 3..20), pops at 24, issues 25..34, idle from 39, seen by the CCU at
+    # 40: 41 compute cycles.
     entries = np.array([[10]])
     alone = layer_timing(entries, np.array([0]), False, 8)
     late = layer_timing(entries, np.array([0]), False, 8, written_back=None, wb_start=np.array([20]))
-    assert (alone.compute_cycles, alone.queue_full.tolist()) == (2 + 1 + 3 + 10 + 5 + 1, [0])
-    assert (late.compute_cycles, late.queue_full.tolist()) == (40, [18])
+    assert (alone.compute_cycles, alone.queue_full.tolist()) == (2 + 1 + 3 + 10 + 5 + 1 + 1, [0])
+    assert (late.compute_cycles, late.queue_full.tolist()) == (41, [18])
 
 
 def test_a_leaf_waits_for_the_leaves_before_it_to_be_done():
@@ -292,7 +298,7 @@ def test_a_column_costs_its_issue_slots():
     # Busy counts issue slots: 5 slots for a 7-entry column with two merged paddings.
     slots, entries = np.array([[5]]), np.array([[7]])
     timing = layer_timing(slots, np.array([0]), False, 8, col_entries=entries)
-    assert (timing.busy.tolist(), timing.entries.tolist(), timing.compute_cycles) == ([5], [7], 5 + 12)
+    assert (timing.busy.tolist(), timing.entries.tolist(), timing.compute_cycles) == ([5], [7], 5 + 13)
 
 
 # ---------------------------------------------------------------------------

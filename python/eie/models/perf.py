@@ -112,6 +112,9 @@ BCAST_TO_IDLE = POINTER_STAGES + 1
 WB_BIT_AT = 5
 WB_DONE_AFTER_ROWS = 4
 WB_DONE_NO_ROWS = 2
+# Cycles from the PEs' idle flags to the CCU's AND of them (eie_core registers each
+# PE's flag): the run's last layer ends this much after every PE is idle.
+IDLE_FLAG_DELAY = 1
 # Columns a PE takes from the history per cycle (eie_bcast_history's read lanes).
 TAKES_PER_CYCLE = 2
 # A run's first layer's start begins the sweep of the accumulator bank the run before
@@ -416,7 +419,8 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     if count == 0:
         # (A PE still in the layer before holds its leaf not done: the tree waits for it.)
         over = max(tree.all_done(), 0) if tree is not None else 0  # the CCU looks from cycle 0
-        return (over + 1, 0, np.zeros((0, num_pes), dtype=np.int64), np.zeros(num_pes, dtype=np.int64),
+        drained = over + 1 + (IDLE_FLAG_DELAY if final else 0)
+        return (drained, 0, np.zeros((0, num_pes), dtype=np.int64), np.zeros(num_pes, dtype=np.int64),
                 np.full(num_pes, over + 1, dtype=np.int64))
     # The cycle from which broadcast i may go out: the bias at once, the others once in
     # the LNZD root (with a tree, ``_TreeTimes`` says when: it may fill before cycle 0).
@@ -500,7 +504,7 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     if tree is not None:
         over = max(over, tree.all_done())
     starts = np.maximum(pe_idle, over + 1)
-    drained = int(starts.max()) if final else over + 1
+    drained = int(starts.max()) + IDLE_FLAG_DELAY if final else over + 1
     # A stall is a cycle a ready broadcast, the one before it out, waited for the history.
     earliest = np.maximum(ready, np.concatenate([[0], sent[:-1] + 1]))
     return drained, int((sent - earliest).sum()), pops, queue_full, starts
