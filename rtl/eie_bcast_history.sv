@@ -151,8 +151,13 @@ module eie_bcast_history #(
       (* no_rw_check *) logic [DataWidth-1:0] history [HistoryDepth];
       logic [AddrWidth-1:0] read_addr_d, read_addr;
       logic [DataWidth-1:0] read_q;
-      logic                 bypass, bypass2, use_read;
-      logic [DataWidth-1:0] from_regs;
+      logic                 bypass, bypass2;
+      // keep: the AND-OR's terms are LUT outputs of their own, so Yosys's ABC (which
+      // does not know the block RAM's clock-to-output) cannot fold them into LUTs
+      // behind read_q: the block RAM's bit then meets one LUT, with the pointer
+      // bank's load OR (eie_ptr_read), on its way to the bank's address.
+      (* keep *) logic                 use_read;
+      (* keep *) logic [DataWidth-1:0] from_regs;
 
       always_ff @(posedge clk_i) begin : proc_history
         if (wr_q) history[wr_addr_q] <= wr_data_q;
