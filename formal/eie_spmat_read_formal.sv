@@ -88,8 +88,6 @@ module eie_spmat_read_formal #(
     .col_start_i  (col_start_i),
     .col_end_i    (col_end_i),
     .col_ok_i     (col_start_i < col_end_i && 32'(col_end_i) <= EntryLimit),
-    .col_one_i    (col_end_i - col_start_i == PtrWidth'(1)),
-    .col_two_i    (col_end_i - col_start_i == PtrWidth'(2)),
     .ent_valid_o  (ent_valid),
     .ent_code_o   (ent_code),
     .ent_row_o    (ent_row),

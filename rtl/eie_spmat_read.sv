@@ -60,12 +60,6 @@ module eie_spmat_read #(
   /// The column issues: col_start_i < col_end_i <= the SRAM's entries (computed
   /// before the queue, so that the SRAM's enable waits on no compare: timing).
   input  logic                          col_ok_i,
-  /// The column has exactly one entry (col_end_i - col_start_i == 1), also computed
-  /// before the queue (timing: no subtract behind the queue's LUT RAM in the path to
-  /// the issue flags).
-  input  logic                          col_one_i,
-  /// The column has exactly two entries (the same).
-  input  logic                          col_two_i,
 
   // Entry output, two cycles after issue (no backpressure)
   /// An entry of the matrix.
@@ -152,12 +146,13 @@ module eie_spmat_read #(
   assign col_nonempty = col_start_i < col_end_i;
   assign col_in_range = col_end_i <= PtrWidth'(EntryLimit);
 
-  // The entries left in the current column: each last/last2 flag is then a compare
-  // with a constant, not an adder and a compare of two addresses (a + k == b and
-  // b - a == k are the same modulo 2^PtrWidth; area: one subtractor instead of one
-  // adder per flag). The offered column's come with it (col_one_i, col_two_i).
-  logic [PtrWidth-1:0] cur_left;
+  // The entries left in the current column and in the offered one: each last/last2
+  // flag is then a compare with a constant, not an adder and a compare of two
+  // addresses (a + k == b and b - a == k are the same modulo 2^PtrWidth; area: one
+  // subtractor per column instead of one adder per flag).
+  logic [PtrWidth-1:0] cur_left, col_len;
   assign cur_left = cur_end_q - cur_addr_q;
+  assign col_len  = col_end_i - col_start_i;
 
   always_comb begin : proc_issue
     cur_valid_d = cur_valid_q;
@@ -183,8 +178,8 @@ module eie_spmat_read #(
     if (accept) begin
       cur_valid_d = col_ok_i;
       cur_first_d = 1'b1;
-      cur_last_d  = col_one_i;
-      cur_last2_d = col_two_i;
+      cur_last_d  = col_len == PtrWidth'(1);
+      cur_last2_d = col_len == PtrWidth'(2);
       cur_addr_d  = col_start_i;
       cur_end_d   = col_end_i;
       cur_act_d   = col_act_i;
@@ -481,10 +476,6 @@ module eie_spmat_read #(
       assert (!col_valid_i || col_ok_i == (col_nonempty && col_in_range))
         else $fatal(1, "eie_spmat_read: col_ok_i disagrees with column %0d..%0d", col_start_i,
                     col_end_i);
-      assert (!col_valid_i || (col_one_i == (col_end_i - col_start_i == PtrWidth'(1)) &&
-                               col_two_i == (col_end_i - col_start_i == PtrWidth'(2))))
-        else $fatal(1, "eie_spmat_read: col_one_i/col_two_i disagree with column %0d..%0d",
-                    col_start_i, col_end_i);
       assert (!accept || col_start_i != col_end_i)
         else $fatal(1, "eie_spmat_read: empty column %0d..%0d", col_start_i, col_end_i);
       assert (!issue || int'(cur_addr_q) < EntryLimit)

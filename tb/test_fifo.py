@@ -564,7 +564,7 @@ async def fifo_random_ops(dut):
 PUSH_LANES = [1, 2]
 DEPTHS = [1, 2, 3, 5, 8]
 # (push lanes, depth, width): every pair at WIDTH, and a two-lane FIFO as wide as the widest
-# PE queue entry (eie_pe's QueueWidth, ActWidth + 2 * PtrWidth + 3 <= 64 for the memories
+# PE queue entry (eie_pe's QueueWidth, ActWidth + 2 * PtrWidth + 1 <= 64 for the memories
 # the regression builds), so that every bit of an entry is driven both ways; 3 deep, so
 # that its storage (3 x 65 bits) stays under the 256 bits Verilator counts toggles of.
 CONFIGS = [(lanes, depth, WIDTH) for lanes in PUSH_LANES for depth in DEPTHS] + [(2, 3, 64)]
