@@ -86,7 +86,7 @@ module eie_bcast_history #(
     end
   end
 
-  logic [NumPe-1:0][LagWidth-1:0] lag_d, lag_q, lag_next, lag_next_p1;
+  logic [NumPe-1:0][LagWidth-1:0] lag_d, lag_q, lag_next;
   logic [NumPe-1:0]               too_far;
   logic [AddrWidth-1:0]           head_d, head_q;
   // Some PE takes a column older than the newest; some PE takes two columns:
@@ -151,13 +151,8 @@ module eie_bcast_history #(
       (* no_rw_check *) logic [DataWidth-1:0] history [HistoryDepth];
       logic [AddrWidth-1:0] read_addr_d, read_addr;
       logic [DataWidth-1:0] read_q;
-      logic                 bypass, bypass2;
-      // keep: the AND-OR's terms are LUT outputs of their own, so Yosys's ABC (which
-      // does not know the block RAM's clock-to-output) cannot fold them into LUTs
-      // behind read_q: the block RAM's bit then meets one LUT, with the pointer
-      // bank's load OR (eie_ptr_read), on its way to the bank's address.
-      (* keep *) logic                 use_read;
-      (* keep *) logic [DataWidth-1:0] from_regs;
+      logic                 bypass, bypass2, use_read;
+      logic [DataWidth-1:0] from_regs;
 
       always_ff @(posedge clk_i) begin : proc_history
         if (wr_q) history[wr_addr_q] <= wr_data_q;
@@ -200,10 +195,6 @@ module eie_bcast_history #(
     // Lanes take a prefix (0, 1 or 2 columns): count them.
     assign taken       = LagWidth'(take_o[p][0]) + LagWidth'(take_o[p][Lanes-1]);
     assign lag_next[p] = lag_q[p] - taken;
-    // The same plus a fresh broadcast, formed beside it, so the fresh take (the last
-    // signal to settle: the root's range compare, the PEs' room) picks one of the two
-    // (timing: not the carry-in of an adder behind the take).
-    assign lag_next_p1[p] = lag_q[p] + LagWidth'(1) - taken;
     assign behind[p]   = take_o[p][0] && lag_q[p] > LagWidth'(1);
     assign two[p]      = take_o[p][1];
     // A whole history behind (the lag's top bit: it never exceeds HistoryDepth)
@@ -234,9 +225,9 @@ module eie_bcast_history #(
   assign caught_up_o  = &caught_q;
 
   always_comb begin : proc_next
-    head_d = fresh_take_o ? head_q + AddrWidth'(1) : head_q;
+    head_d = head_q + AddrWidth'(fresh_take_o);
     for (int p = 0; p < NumPe; p++) begin
-      lag_d[p]  = fresh_take_o ? lag_next_p1[p] : lag_next[p];
+      lag_d[p]  = lag_next[p] + LagWidth'(fresh_take_o);
     end
     if (clear_i) begin
       head_d = '0;

@@ -87,12 +87,9 @@ module eie_ptr_read #(
   // is lane 0's ORed with the load port's, which is zero without a load access: in
   // I/O mode lane 0's inputs are zero (asserted). (Timing: the history's block RAM
   // output, 5.8 ns after the clock, then passes one LUT to the bank's address, the
-  // history's AND-OR and this OR in one LUT; a mux would add a second.)
+  // history's AND-OR and this OR in one; a mux would add a second.)
   logic                            ld_access, ld_odd;
-  logic [AddrWidth-1:0]            ld_addr;
-  // keep: a LUT output of its own, the OR's one term besides the history's AND-OR
-  // (eie_bcast_history keeps that AND-OR's terms likewise).
-  (* keep *) logic [AddrWidth-1:0] ld_addr_or;
+  logic [AddrWidth-1:0]            ld_addr, ld_addr_or;
   logic                            even_we, odd_we;
   logic [Lanes-1:0]                in_odd, even_re, odd_re;
   logic [Lanes-1:0][AddrWidth-1:0] in_addr, even_addr, odd_addr;
