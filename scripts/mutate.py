@@ -202,6 +202,17 @@ def declared_parameters(module: str) -> set[str]:
                           header.group(2) or "")) if header else set()
 
 
+def unit_constants(module: str, params: dict) -> dict[str, int]:
+    """Input ports a block's unit testbench ties to constants (tb/clocked_tb.py): a PE's
+    index, an input since the PEs share one module (the last PE's: a variant of the
+    core serves every index)."""
+    header = HEADER.search((REPO_ROOT / "rtl" / f"{module}.sv").read_text())
+    ports = [PORT.match(line) for line in header.group(3).splitlines()] if header else []
+    if not any(p and p.group(1) == "input" and p.group(3) == "pe_index_i" for p in ports):
+        return {}
+    return {"pe_index_i": int(params.get("NumPe", 1)) - 1}
+
+
 def twin_netlist(netlist: str, derived: str, module: str, variants: dict[str, dict]) -> str:
     """The mutated module alone, named <module>__mut; its sub-instances become the
     original rtl/ modules with the variant's parameters (RTL, not netlists: only the
@@ -305,8 +316,11 @@ def worker(mdir: Path) -> int:
             if kind == "unit":
                 from eie.sim.rtlsim import run_cocotb
 
+                env = {"COCOTB_LOG_LEVEL": "WARNING"}
+                if job.get("unit_constants"):
+                    env["EIE_TB_CONSTANTS"] = json.dumps(job["unit_constants"])  # tb/clocked_tb.py's CONSTANTS_ENV
                 run_cocotb(job["module"], what, job["unit_params"], sim="icarus", sources=sources,
-                           extra_env={"COCOTB_LOG_LEVEL": "WARNING"}, seed=job["seed"])
+                           extra_env=env, seed=job["seed"])
             elif kind == "core":
                 run_core_scenario(mdir, what, sources, job["seed"])
             else:
@@ -663,7 +677,7 @@ def main(argv: list[str] | None = None) -> int:
         declared = declared_parameters(m["module"])
         job = {"module": m["module"], "unit": tb, "seed": args.seed,
                "unit_params": {k: v for k, v in m["params"].items() if k in declared and isinstance(v, int)},
-               "core": core}
+               "unit_constants": unit_constants(m["module"], m["params"]), "core": core}
         (m["dir"] / "job.json").write_text(json.dumps(job))
 
     for b in baselines.values():
