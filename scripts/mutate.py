@@ -316,9 +316,11 @@ def worker(mdir: Path) -> int:
             if kind == "unit":
                 from eie.sim.rtlsim import run_cocotb
 
+                from clocked_tb import CONSTANTS_ENV
+
                 env = {"COCOTB_LOG_LEVEL": "WARNING"}
                 if job.get("unit_constants"):
-                    env["EIE_TB_CONSTANTS"] = json.dumps(job["unit_constants"])  # tb/clocked_tb.py's CONSTANTS_ENV
+                    env[CONSTANTS_ENV] = json.dumps(job["unit_constants"])
                 run_cocotb(job["module"], what, job["unit_params"], sim="icarus", sources=sources,
                            extra_env=env, seed=job["seed"])
             elif kind == "core":

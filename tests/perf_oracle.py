@@ -13,8 +13,8 @@ python/eie/models/perf.py at commit 1d5abdd, its one pointer stage made
 ``POINTER_STAGES`` (issue 18 registered the pointer banks' outputs): the stepping (``_compute_cycles``
 and its helpers), the per-PE ``column_counts`` and ``predict`` on ``trace``;
 what did not change (the statistics and write-back of ``layer_timing``,
-``merged_paddings``, ``broadcast_order``) is eie.models.perf's own. Session 23 registered
-the PEs' idle flags: the last layer ends ``IDLE_FLAG_DELAY`` cycles after its last PE is idle.
+``merged_paddings``, ``broadcast_order``) is eie.models.perf's own (so is the last layer's
+``IDLE_FLAG_DELAY``, added by ``layer_timing``).
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ import numpy as np
 
 from eie.image import LoadedImage
 from eie.models import perf
-from eie.models.perf import (BCAST_TO_IDLE, DEFAULT_HISTORY_DEPTH, IDLE_FLAG_DELAY, ISSUE_TO_IDLE, POINTER_STAGES,
-                             TAKES_PER_CYCLE, ColumnCounts, RunTiming, broadcast_order, merged_paddings)
+from eie.models.perf import (BCAST_TO_IDLE, DEFAULT_HISTORY_DEPTH, ISSUE_TO_IDLE, POINTER_STAGES, TAKES_PER_CYCLE,
+                             ColumnCounts, RunTiming, broadcast_order, merged_paddings)
 from eie.models.reference import trace
 
 
@@ -186,8 +186,7 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
             sim.step(t, False)
     if count == 0:
         over = _tree_done_from(sim, 0) if sim is not None else 0
-        return over + 1 + (IDLE_FLAG_DELAY if final else 0), 0, pops, queue_full, np.full(num_pes, over + 1,
-                                                                                            dtype=np.int64)
+        return over + 1, 0, pops, queue_full, np.full(num_pes, over + 1, dtype=np.int64)
     pes = np.arange(num_pes)
     source = _Broadcaster(count, bias, first_tree_load=1 + levels, tree=sim)
     tree_done = None  # the first cycle the LNZD tree is done
@@ -272,7 +271,7 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
         over = max(over, tree_done if tree_done is not None else _tree_done_from(sim, t))
     pe_idle = np.maximum(pe_last_take + BCAST_TO_IDLE, idle_from + ISSUE_TO_IDLE)
     starts = np.maximum(pe_idle, over + 1)
-    return (int(starts.max()) + IDLE_FLAG_DELAY if final else over + 1), stalls, pops, queue_full, starts
+    return (int(starts.max()) if final else over + 1), stalls, pops, queue_full, starts
 
 
 def _tree_done_from(sim: _TreeSim, t: int) -> int:

@@ -222,6 +222,8 @@ def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_dep
                                                                 final=writes_back is None)
     if written_back is None and writes_back is not None:
         drained = max(drained, ACC_SWEEP_CYCLES)
+    if writes_back is None:
+        drained += IDLE_FLAG_DELAY  # the run's last layer: the CCU sees its PEs idle a cycle late
     compute = drained + 1
     timing = LayerTiming(cycles=int(compute), compute_cycles=int(compute), broadcasts=int(count),
                          broadcast_stalls=int(stalls), busy=active.sum(axis=1).astype(np.int64),
@@ -419,8 +421,7 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     if count == 0:
         # (A PE still in the layer before holds its leaf not done: the tree waits for it.)
         over = max(tree.all_done(), 0) if tree is not None else 0  # the CCU looks from cycle 0
-        drained = over + 1 + (IDLE_FLAG_DELAY if final else 0)
-        return (drained, 0, np.zeros((0, num_pes), dtype=np.int64), np.zeros(num_pes, dtype=np.int64),
+        return (over + 1, 0, np.zeros((0, num_pes), dtype=np.int64), np.zeros(num_pes, dtype=np.int64),
                 np.full(num_pes, over + 1, dtype=np.int64))
     # The cycle from which broadcast i may go out: the bias at once, the others once in
     # the LNZD root (with a tree, ``_TreeTimes`` says when: it may fill before cycle 0).
@@ -504,7 +505,7 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     if tree is not None:
         over = max(over, tree.all_done())
     starts = np.maximum(pe_idle, over + 1)
-    drained = int(starts.max()) + IDLE_FLAG_DELAY if final else over + 1
+    drained = int(starts.max()) if final else over + 1
     # A stall is a cycle a ready broadcast, the one before it out, waited for the history.
     earliest = np.maximum(ready, np.concatenate([[0], sent[:-1] + 1]))
     return drained, int((sent - earliest).sum()), pops, queue_full, starts
