@@ -272,7 +272,9 @@ module eie_core #(
     .ld_rvalid_o,
     .ld_rready_i,
     .ld_rdata_o,
-    .busy_i       (busy),
+    // A START on its way to the CCU counts as busy (a request reaches its PE two
+    // cycles after its beat: eie_load_port).
+    .busy_i       (busy || start),
     .image_kept_i (image_kept),
     .pe_we_o      (ld_pe_we),
     .pe_re_o      (ld_pe_re),

@@ -4,19 +4,21 @@
 // ld_valid_i && ld_ready_o. Accesses while the core runs, or outside a memory,
 // are dropped (reads answer 0) and raise an error event.
 //
-// For the clock, the request is decoded and registered before it reaches the
-// PEs (the range compare and the per-PE selects then do not feed the memory
-// enables of every PE), in one copy per PE that only a beat addressed to that PE
-// (or a codebook write) loads: no register drives the memory addresses of two PEs
-// (one such net crossed the die at N = 8, issue 18). The read answer is
-// registered after the PE mux. A
-// write lands in its memory the cycle after its beat, one per cycle; a read
-// answers on the R side (ld_rvalid_o/ld_rready_i) five cycles after its beat
-// (select register, memory, the register behind it, PE output register, answer
-// register) and holds
-// the port until it is taken. A write beat in the cycle the core starts lands
-// in the first busy cycle, which only loads the layer descriptor: no PE memory
-// is read or written by the run before the cycle after.
+// For the clock, the request is decoded and registered twice on its way to the
+// PEs, in one copy per PE: the first register, beside the decode, loads only on a
+// beat addressed to its PE (or a codebook write), so no register drives the
+// memory addresses of two PEs (one such net crossed the die at N = 8, issue 18);
+// the second, beside its PE, is a plain copy of the first, so the route across
+// the die has a cycle of its own and no logic behind it (the RESULT read's
+// address mux behind the first register limited N = 4 and N = 8). The read
+// answer is registered after the PE mux. A write lands in its memory two cycles
+// after its beat, one per cycle; a read answers on the R side
+// (ld_rvalid_o/ld_rready_i) six cycles after its beat (the two request
+// registers, memory, the register behind it, PE output register, answer
+// register) and holds the port until it is taken. A START counts as busy from
+// the cycle it reaches the CCU (busy_i): a write beat in the cycle before lands
+// in the first busy cycle, which only loads the layer descriptor, so no PE
+// memory is read or written by the run before every allowed write has landed.
 
 `default_nettype none
 
@@ -56,13 +58,14 @@ module eie_load_port #(
   input  logic                          ld_rready_i,
   /// Read answer: data (0 for a refused read).
   output logic [DataWidth-1:0]          ld_rdata_o,
-  /// The core is running a layer (load accesses are misuse then).
+  /// The core is running a layer, or a START is reaching the CCU (load accesses
+  /// are misuse then).
   input  logic                          busy_i,
   /// Per PE: write the decoded access (codebook writes go to every PE).
   output logic [NumPe-1:0]              pe_we_o,
   /// Per PE: read the decoded access (one-hot).
   output logic [NumPe-1:0]              pe_re_o,
-  /// Per PE: a RESULT read, pe_re_o with target_o RESULT, decoded before the register
+  /// Per PE: a RESULT read, pe_re_o with target_o RESULT, decoded before the registers
   /// (timing: the accumulators' read address mux is steered by a register).
   output logic [NumPe-1:0]              pe_res_re_o,
   /// Per PE: the decoded access's target (eie_pkg::LdTgt*), valid with its pe_we_o/pe_re_o.
@@ -87,8 +90,9 @@ module eie_load_port #(
 );
 
   localparam int AddrTgtWidth = eie_pkg::LdTargetWidth;
-  /// A read's progress: select register, memory, the register behind it, PE output register.
-  localparam int ReadStages   = 4;
+  /// A read's progress: the two request registers, memory, the register behind it,
+  /// PE output register.
+  localparam int ReadStages   = 5;
 
   initial begin : proc_check_params
     if (NumPe < eie_pkg::MinNumPe || NumPe > (1 << eie_pkg::LdPeWidth)) begin
@@ -142,14 +146,20 @@ module eie_load_port #(
   // ---------------------------------------------------------------------------
   // Request registers, one copy per PE: decoded selects, target, index and write
   // data. A PE uses target, index and data only with its own pe_we_o/pe_re_o, so
-  // its copy loads only on a beat addressed to it (the different loads also keep
-  // Yosys from merging the copies back into one).
+  // its first copy loads only on a beat addressed to it (the different loads also
+  // keep Yosys from merging the copies back into one); the second copies the
+  // first in every cycle (no enable: no LUT between the two).
   // ---------------------------------------------------------------------------
   logic [NumPe-1:0]                 pe_we_d, pe_we_q, pe_re_d, pe_re_q, pe_load;
   logic [NumPe-1:0]                 pe_res_re_d, pe_res_re_q;
   logic [NumPe-1:0][TgtWidth-1:0]   target_d, target_q;
   logic [NumPe-1:0][IdxWidth-1:0]   index_d, index_q;
   logic [NumPe-1:0][DataWidth-1:0]  wdata_d, wdata_q;
+  // The second registers, beside the PEs.
+  logic [NumPe-1:0]                 pe_we_pe_q, pe_re_pe_q, pe_res_re_pe_q;
+  logic [NumPe-1:0][TgtWidth-1:0]   target_pe_q;
+  logic [NumPe-1:0][IdxWidth-1:0]   index_pe_q;
+  logic [NumPe-1:0][DataWidth-1:0]  wdata_pe_q;
 
   for (genvar p = 0; p < NumPe; p++) begin : g_pe_select
     assign pe_load[p]     = beat && (codebook || 32'(pe) == p);
@@ -164,32 +174,44 @@ module eie_load_port #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_request
     if (!rst_ni) begin
-      pe_we_q     <= '0;
-      pe_re_q     <= '0;
-      pe_res_re_q <= '0;
-      target_q    <= '0;
-      index_q     <= '0;
-      wdata_q     <= '0;
+      pe_we_q        <= '0;
+      pe_re_q        <= '0;
+      pe_res_re_q    <= '0;
+      target_q       <= '0;
+      index_q        <= '0;
+      wdata_q        <= '0;
+      pe_we_pe_q     <= '0;
+      pe_re_pe_q     <= '0;
+      pe_res_re_pe_q <= '0;
+      target_pe_q    <= '0;
+      index_pe_q     <= '0;
+      wdata_pe_q     <= '0;
     end else begin
-      pe_we_q     <= pe_we_d;
-      pe_re_q     <= pe_re_d;
-      pe_res_re_q <= pe_res_re_d;
-      target_q    <= target_d;
-      index_q     <= index_d;
-      wdata_q     <= wdata_d;
+      pe_we_q        <= pe_we_d;
+      pe_re_q        <= pe_re_d;
+      pe_res_re_q    <= pe_res_re_d;
+      target_q       <= target_d;
+      index_q        <= index_d;
+      wdata_q        <= wdata_d;
+      pe_we_pe_q     <= pe_we_q;
+      pe_re_pe_q     <= pe_re_q;
+      pe_res_re_pe_q <= pe_res_re_q;
+      target_pe_q    <= target_q;
+      index_pe_q     <= index_q;
+      wdata_pe_q     <= wdata_q;
     end
   end
 
-  assign pe_we_o     = pe_we_q;
-  assign pe_re_o     = pe_re_q;
-  assign pe_res_re_o = pe_res_re_q;
-  assign target_o    = target_q;
-  assign index_o     = index_q;
-  assign wdata_o     = wdata_q;
+  assign pe_we_o     = pe_we_pe_q;
+  assign pe_re_o     = pe_re_pe_q;
+  assign pe_res_re_o = pe_res_re_pe_q;
+  assign target_o    = target_pe_q;
+  assign index_o     = index_pe_q;
+  assign wdata_o     = wdata_pe_q;
 
   // ---------------------------------------------------------------------------
-  // Read answer: one read in flight; its progress is a shift register (select
-  // register, memory output, the register behind it, PE output register), then
+  // Read answer: one read in flight; its progress is a shift register (the two
+  // request registers, memory output, the register behind it, PE output register), then
   // the OR of every PE's output is registered: only the read PE's is not zero, and a
   // refused read reaches no PE, so its answer is zero too (area: an OR tree, not an
   // N:1 mux of 64 bits and its select register)

@@ -304,9 +304,10 @@ module eie_sim_top #(
   // falls only while results are read (a falling edge every cycle made the whole
   // model compute about a fifth slower). The request goes into the load port's own
   // request registers (no beat moves while results are read, so they hold what is
-  // written): the selects clear themselves at the next rising edge (one read per PE
-  // and row), and target and index are put back after the last row, as the last
-  // beat left them.
+  // written): the selects into the second ones, beside the PEs, which clear
+  // themselves at the next rising edge (one read per PE and row); target and index
+  // into both (the second copies the first at every edge), and the first ones'
+  // are put back after the last row, as the last beat left them.
   // A PE's read data is in its read register for the one cycle after the third
   // rising edge after the request: sampled on the falling edge in that cycle.
   localparam int ResultCycles = 4;
@@ -341,10 +342,12 @@ module eie_sim_top #(
         for (int p = 0; p < NumPe; p++) begin
           results_re[p] = int'(results_row) * NumPe + p < results_count;
         end
-        u_core.u_load_port.pe_re_q     <= results_re;
-        u_core.u_load_port.pe_res_re_q <= results_re;
-        u_core.u_load_port.target_q    <= {NumPe{eie_pkg::LdTgtResult}};
-        u_core.u_load_port.index_q     <= {NumPe{results_row}};
+        u_core.u_load_port.pe_re_pe_q     <= results_re;
+        u_core.u_load_port.pe_res_re_pe_q <= results_re;
+        u_core.u_load_port.target_pe_q    <= {NumPe{eie_pkg::LdTgtResult}};
+        u_core.u_load_port.index_pe_q     <= {NumPe{results_row}};
+        u_core.u_load_port.target_q       <= {NumPe{eie_pkg::LdTgtResult}};
+        u_core.u_load_port.index_q        <= {NumPe{results_row}};
       end else if (results_step == ResultCycles - 1) begin
         for (int p = 0; p < NumPe; p++) begin
           if (int'(results_row) * NumPe + p < results_count) begin
