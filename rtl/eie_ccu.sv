@@ -113,17 +113,17 @@ module eie_ccu #(
   output logic                                   wb_relu_o,
   /// Requantisation shift of the layer written back (in I/O mode: of the current layer).
   output logic [ShiftWidth-1:0]                  wb_shift_o,
-  /// The source activation file.
-  output logic                                   src_sel_o,
-  /// The LNZD leaves scan their source files.
-  output logic                                   scan_en_o,
+  /// Per PE: the source activation file.
+  output logic [NumPe-1:0]                       src_sel_o,
+  /// Per PE: the LNZD leaves scan their source files.
+  output logic [NumPe-1:0]                       scan_en_o,
   /// Pulse: flush the PE pipelines (a run's first layer or an abort).
   output logic                                   flush_o,
   /// Pulse: the next layer starts (each PE joins it once done with this one).
   output logic                                   advance_o,
-  /// The broadcast of a layer that is written back is over: each PE starts its
-  /// write-back once idle (a register: over_q and the last-layer flag).
-  output logic                                   wb_go_o,
+  /// Per PE: the broadcast of a layer that is written back is over: the PE starts
+  /// its write-back once idle (a register: over_q and the last-layer flag).
+  output logic [NumPe-1:0]                       wb_go_o,
   /// Pulse: clear the non-zero bitmaps.
   output logic                                   bitmap_clear_o,
   /// The compute phase of a layer (for the PE counters).
@@ -553,6 +553,30 @@ module eie_ccu #(
     end
   end
 
+  // The same three levels in one copy per PE (timing: a copy sits between the CCU
+  // and its PE, so no register drives the pipelines of every PE across the die;
+  // kept, or Yosys would merge the copies). The single registers above remain for
+  // compute_o and for the assertions, which hold every copy to them.
+  for (genvar p = 0; p < NumPe; p++) begin : g_pe_level_copy
+    (* keep *) logic wb_go_copy_q, scan_en_copy_q, src_sel_copy_q;
+
+    always_ff @(posedge clk_i or negedge rst_ni) begin : proc_copy
+      if (!rst_ni) begin
+        wb_go_copy_q   <= 1'b0;
+        scan_en_copy_q <= 1'b0;
+        src_sel_copy_q <= 1'b0;
+      end else begin
+        wb_go_copy_q   <= over_on_d && !last_layer_q;
+        scan_en_copy_q <= state_d == StCompute;
+        src_sel_copy_q <= state_d != StIdle ? src_sel_d : input_file_next_i;
+      end
+    end
+
+    assign wb_go_o[p]   = wb_go_copy_q;
+    assign scan_en_o[p] = scan_en_copy_q;
+    assign src_sel_o[p] = src_sel_copy_q;
+  end
+
   // ---------------------------------------------------------------------------
   // Run counters: cleared by an accepted START, counting compute cycles (INIT only
   // waits for the sweep or aborts)
@@ -631,6 +655,9 @@ module eie_ccu #(
         else $fatal(1, "eie_ccu: compute_o out of step");
       assert (src_sel_out_q == (busy_o ? src_sel_q : input_file_i))
         else $fatal(1, "eie_ccu: src_sel_o out of step");
+      assert (wb_go_o == {NumPe{wb_go_q}} && scan_en_o == {NumPe{compute_q}} &&
+              src_sel_o == {NumPe{src_sel_out_q}})
+        else $fatal(1, "eie_ccu: a PE's copy of wb_go, scan_en or src_sel differs");
     end
   end
 `endif
@@ -639,10 +666,7 @@ module eie_ccu #(
   assign wb_out_o        = wb_out_q;
   assign wb_relu_o       = wb_relu_q;
   assign wb_shift_o      = wb_shift_q;
-  assign wb_go_o         = wb_go_q;
   assign advance_o       = advance;
-  assign src_sel_o       = src_sel_out_q;
-  assign scan_en_o       = compute_q;
   assign compute_o       = compute_q;
   assign busy_o          = state_q != StIdle;
   assign done_o          = done_q;

@@ -303,7 +303,8 @@ module eie_core #(
   logic [NumPe-1:0][Lanes-1:0][PtrIdxWidth-1:0] bcast_ptr_idx;
   logic [NumPe-1:0][Lanes-1:0][PtrIdxWidth-2:0] bcast_even_addr;
   logic [eie_pkg::LayerOutWidth-1:0] wb_out;
-  logic                          wb_relu, src_sel, scan_en, flush, wb_go, advance, bitmap_clear;
+  logic                          wb_relu, flush, advance, bitmap_clear;
+  logic [NumPe-1:0]              src_sel, scan_en, wb_go;
   logic                          compute, bcast_over;
   logic                          tree_flush_q;
   logic [eie_pkg::ShiftWidth-1:0] wb_shift;
@@ -488,10 +489,10 @@ module eie_core #(
       .wb_out_i        (wb_out),
       .wb_relu_i       (wb_relu),
       .wb_shift_i      (wb_shift),
-      .src_sel_i       (src_sel),
-      .scan_en_i       (scan_en),
+      .src_sel_i       (src_sel[p]),
+      .scan_en_i       (scan_en[p]),
       .flush_i         (flush_q),
-      .wb_go_i         (wb_go),
+      .wb_go_i         (wb_go[p]),
       .advance_i       (advance_q),
       .advance_next_i  (advance),
       .bitmap_clear_i  (bitmap_clear_q),
