@@ -5,7 +5,8 @@ Run by pytest through tb/test_core_regs.py.
 EIE_PARAMS holds the build's parameters as JSON (the values of the read-only
 parameter registers, FEATURES among them). Every register is read after reset
 and must show the .rdl's reset value; a write to a read-only register answers
-SLVERR, changes nothing and sets ERROR.REG_ADDR; the ERROR bits clear only where
+SLVERR, changes nothing and sets ERROR.REG_ADDR, and so does a read or write of
+every word address the map does not name; the ERROR bits clear only where
 1 is written; read/write registers read back what was written. The load port reads
 back every memory it can read.
 """
@@ -135,6 +136,28 @@ async def read_only_registers_refuse_writes(dut):
             assert await error_bits(tb) == []
             # (After the clear: STATUS.ERROR showed the REG_ADDR bit.)
             assert await tb.reg_read(reg.address(index)) == reset_value(reg, build), f"{reg.name} changed"
+    tb.check_protocols()
+
+
+@cocotb.test(timeout_time=2, timeout_unit="ms")
+async def every_unmapped_word_answers_slverr(dut):
+    """Every word address of the 12-bit space the map does not name (at this MaxLayers): a read and a
+    write answer SLVERR, ERROR.REG_ADDR is set, and the writes changed no register. A decode that also
+    matches a far address (an address bit ignored) shows here; the mapped reads alone cannot see it."""
+    tb, build = await started(dut)
+    mapped = {reg.address(index) for reg in regs.REGISTERS.values() for index in elements(reg, build["MaxLayers"])}
+    unmapped = [a for a in range(0, 1 << regs.ADDR_WIDTH, regs.DATA_WIDTH // 8) if a not in mapped]
+    assert len(unmapped) + len(mapped) == (1 << regs.ADDR_WIDTH) // (regs.DATA_WIDTH // 8)
+    for address in unmapped:
+        status, _ = await read_status(tb, address)
+        assert status == "SLVERR", f"a read of unmapped {address:#05x} answers {status}"
+        assert await write_status(tb, address, ALL_ONES) == "SLVERR", f"a write to unmapped {address:#05x}"
+    # ERROR once, at the end: a check per address would double the test's time, which make mutate pays per mutant.
+    assert await error_bits(tb) == ["REG_ADDR"]
+    await tb.reg_write("ERROR", ERROR.field("REG_ADDR").encode(1))
+    for reg in regs.REGISTERS.values():
+        for index in elements(reg, build["MaxLayers"]):
+            assert await tb.reg_read(reg.address(index)) == reset_value(reg, build), f"{reg.name}[{index}] changed"
     tb.check_protocols()
 
 

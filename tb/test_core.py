@@ -149,6 +149,27 @@ def test_hidden_layers_narrower_than_the_pes(tmp_path, sim):
     assert all(len(run["layer_cycles"]) >= len(NARROW_SHAPES) for run in report["runs"])
 
 
+def wide_shapes(num_pes: int) -> list[tuple[int, int]]:
+    """Two hidden layers as wide as the activation files hold (ActDepth x N outputs, one
+    fewer than that for the second), then a narrow one: every PE's local rows reach
+    ActDepth - 1 in both accumulator banks (the two layers alternate them)."""
+    widest = SMALL_MEMORY.act_depth * num_pes
+    return [(widest, widest), (widest - 3, widest), (9, widest - 3)]
+
+
+def wide_network(rng, num_pes: int = 2):
+    return make_network(rng, num_pes, wide_shapes(num_pes), (True, True, False), 0.3)
+
+
+def test_layers_as_wide_as_the_act_files(tmp_path, sim):
+    """N = 2, queue depth 2: layers of up to ActDepth x N outputs (the chains above stop at 29), so the
+    upper rows of the accumulators' valid-bit sub-banks and of the activation files are used."""
+    rng = np.random.default_rng(24)
+    shapes = wide_shapes(2)
+    _, report = run_and_compare(tmp_path, wide_network(rng), make_inputs(rng, shapes[0][1]), sim, 2)
+    assert all(len(run["layer_cycles"]) >= len(shapes) for run in report["runs"])
+
+
 @pytest.mark.parametrize("num_pes", [1, 3])
 def test_single_layer_shapes(tmp_path, sim, num_pes):
     """1 x 1, 1 x many, many x 1, with and without bias, weight density 1% to 100%."""
