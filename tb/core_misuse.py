@@ -14,7 +14,7 @@ import os
 import numpy as np
 
 import cocotb
-from cocotb.triggers import ClockCycles, ReadOnly, RisingEdge
+from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge
 from cocotb_bus.drivers.amba import AXIProtocolError
 from eie.hw import regs
 from eie.hw.regs import LdTarget
@@ -145,6 +145,47 @@ async def load_port_access_while_running(dut):
     value = await fx.tb.load.read(ld_address(TGT_RESULT, 0, 0))
     assert value == 0, "a read while running must answer 0"
     await expect_error(fx, "LOAD_BUSY")
+    await fx.good_run()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def load_write_as_start_reaches_the_ccu(dut):
+    """A write beat in the cycle START reaches the CCU (the cycle after START's write) is refused
+    with LOAD_BUSY: a request reaches its PE two cycles after its beat, when the run may already
+    read the act files. The beat zeroes the first non-zero input; the CCU has not begun, so the run
+    goes on, on the input as loaded (eie ref's outputs), with DONE and the error."""
+    fx = await ready(dut)
+    await fx.clear_errors()
+    await fx.tb.load_input(fx.image, fx.acts)
+    j = int(np.flatnonzero(fx.acts)[0])
+    n = fx.image.num_pes
+
+    async def beat_as_start_arrives():
+        while True:
+            await RisingEdge(dut.clk_i)
+            await ReadOnly()
+            if dut.u_csr.start_q.value:
+                break
+        await FallingEdge(dut.clk_i)  # still that cycle: the beat is sampled at its end
+        dut.ld_write_i.value = 1
+        dut.ld_addr_i.value = ld_address(TGT_ACT0, j % n, j // n)
+        dut.ld_wdata_i.value = 0
+        dut.ld_valid_i.value = 1
+        await RisingEdge(dut.clk_i)
+        await ReadOnly()
+        assert dut.ld_ready_o.value, "the beat was not taken in the cycle it was offered"
+        await FallingEdge(dut.clk_i)
+        dut.ld_valid_i.value = 0
+
+    beat = cocotb.start_soon(beat_as_start_arrives())
+    await fx.start()
+    await beat
+    await fx.wait_idle()
+    assert await fx.errors() == ["LOAD_BUSY"]
+    status = await fx.tb.reg_read("STATUS")
+    assert status & (STATUS_BUSY | STATUS_DONE | STATUS_ERROR) == STATUS_DONE | STATUS_ERROR, f"STATUS {status:#x}"
+    outputs = await fx.tb.read_output(fx.image)
+    assert np.array_equal(outputs, fx.expected), "the refused write changed the run"
     await fx.good_run()
 
 
