@@ -554,13 +554,15 @@ module eie_ccu #(
   end
 
   // The same three levels in one copy per PE (timing: a copy sits between the CCU
-  // and its PE, so no register drives the pipelines of every PE across the die;
-  // kept, or Yosys would merge the copies). The single registers above remain for
-  // compute_o and for the assertions, which hold every copy to them.
+  // and its PE, so no register drives the pipelines of every PE across the die).
+  // The process is kept: Yosys merges registers with one next value even when
+  // their wires are kept (every copy became one, session 24). The single
+  // registers above remain for compute_o and for the assertions, which hold every
+  // copy to them.
   for (genvar p = 0; p < NumPe; p++) begin : g_pe_level_copy
-    (* keep *) logic wb_go_copy_q, scan_en_copy_q, src_sel_copy_q;
+    logic wb_go_copy_q, scan_en_copy_q, src_sel_copy_q;
 
-    always_ff @(posedge clk_i or negedge rst_ni) begin : proc_copy
+    (* keep *) always_ff @(posedge clk_i or negedge rst_ni) begin : proc_copy
       if (!rst_ni) begin
         wb_go_copy_q   <= 1'b0;
         scan_en_copy_q <= 1'b0;
