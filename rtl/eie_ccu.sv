@@ -360,7 +360,7 @@ module eie_ccu #(
   assign over_d        = over_on_d && !(layer_drained && last_layer);
   // over_d but for the end of the run's last layer: what the registered outputs of
   // a layer that is not the last read (timing: the PEs' idle flags then feed only
-  // the state, over_q and done_q; advance_q and wb_go_q are asserted below).
+  // the state, over_q and done_q; advance_q and wb_go_o are asserted below).
   assign over_on_d     = state_q == StCompute && !abort && !advance && (over_q || bcast_over_now);
   assign bcast_inc_d   = fresh_take;
   assign stall_inc_d   = fresh_valid && history_full && state_q == StCompute;
@@ -535,30 +535,24 @@ module eie_ccu #(
   // wb_go: the broadcast of a layer that is written back is over. compute: the
   // compute phase (also the LNZD leaves' scan). src_sel: the source file; in I/O
   // mode the input file, so loading it keeps its bitmap.
-  logic wb_go_q, compute_q, src_sel_out_q;
+  logic compute_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_pe_levels
     if (!rst_ni) begin
       advance_q     <= 1'b0;
-      wb_go_q       <= 1'b0;
       compute_q     <= 1'b0;
-      src_sel_out_q <= 1'b0;
     end else begin
       // (over_d implies StCompute next and no advance now, so last_layer_d is
       // last_layer_q; over_d and over_on_d differ only when last_layer_q is set.)
       advance_q     <= over_on_d && !last_layer_q && sweep_done_d;
-      wb_go_q       <= over_on_d && !last_layer_q;
       compute_q     <= state_d == StCompute;
-      src_sel_out_q <= state_d != StIdle ? src_sel_d : input_file_next_i;
     end
   end
 
-  // The same three levels in one copy per PE (timing: a copy sits between the CCU
-  // and its PE, so no register drives the pipelines of every PE across the die).
-  // The process is kept: Yosys merges registers with one next value even when
-  // their wires are kept (every copy became one, session 24). The single
-  // registers above remain for compute_o and for the assertions, which hold every
-  // copy to them.
+  // wb_go, scan_en (= compute) and src_sel in one copy per PE (timing: a copy sits
+  // between the CCU and its PE, so no register drives the pipelines of every PE
+  // across the die). The process is kept: Yosys merges registers with one next
+  // value even when their wires are kept (every copy became one, session 24).
   for (genvar p = 0; p < NumPe; p++) begin : g_pe_level_copy
     logic wb_go_copy_q, scan_en_copy_q, src_sel_copy_q;
 
@@ -651,15 +645,14 @@ module eie_ccu #(
       // The registered outputs to the PEs agree with the state they copy.
       assert (advance_q == (state_q == StCompute && over_q && !last_layer_q && sweep_done_q))
         else $fatal(1, "eie_ccu: advance out of step");
-      assert (wb_go_q == (over_q && !last_layer_q))
+      assert (wb_go_o == {NumPe{over_q && !last_layer_q}})
         else $fatal(1, "eie_ccu: wb_go_o out of step");
       assert (compute_q == (state_q == StCompute))
         else $fatal(1, "eie_ccu: compute_o out of step");
-      assert (src_sel_out_q == (busy_o ? src_sel_q : input_file_i))
+      assert (src_sel_o == {NumPe{busy_o ? src_sel_q : input_file_i}})
         else $fatal(1, "eie_ccu: src_sel_o out of step");
-      assert (wb_go_o == {NumPe{wb_go_q}} && scan_en_o == {NumPe{compute_q}} &&
-              src_sel_o == {NumPe{src_sel_out_q}})
-        else $fatal(1, "eie_ccu: a PE's copy of wb_go, scan_en or src_sel differs");
+      assert (scan_en_o == {NumPe{compute_q}})
+        else $fatal(1, "eie_ccu: scan_en_o out of step");
     end
   end
 `endif

@@ -48,14 +48,15 @@ class CountersModel:
         )]
 
     def step(self, v: dict[str, int], cycles: int = 1) -> None:
-        for _ in range(cycles):
-            if v["clear_i"]:
-                self.counts = [0] * len(NAMES)
-            else:
-                self.counts = [(c + i) % (1 << WIDTH) for c, i in zip(self.counts, self.inc)]
-                self.counts[-1] = (self.counts[-1] + self.merged) % (1 << WIDTH)
-            self.inc = [0] * len(NAMES) if v["clear_i"] else self.increments(v)
-            self.merged = int(not v["clear_i"] and bool(v["pad_merged_i"]))
+        """``cycles`` edges with the inputs ``v`` held: the first adds the registered increments,
+        each later one those of ``v`` (in closed form, not edge by edge)."""
+        if v["clear_i"]:
+            self.counts, self.inc, self.merged = [0] * len(NAMES), [0] * len(NAMES), 0
+            return
+        inc, merged = self.increments(v), int(bool(v["pad_merged_i"]))
+        self.counts = [(c + i + (cycles - 1) * j) % (1 << WIDTH) for c, i, j in zip(self.counts, self.inc, inc)]
+        self.counts[-1] = (self.counts[-1] + self.merged + (cycles - 1) * merged) % (1 << WIDTH)
+        self.inc, self.merged = inc, merged
 
 
 class TB(ClockedTB):
