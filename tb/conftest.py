@@ -7,7 +7,7 @@ Which file runs which cocotb module, by name:
   at the bottom, the pytest function that builds the block and runs them.
 * A whole-core cocotb module ``<name>.py`` is run by ``test_<name>.py``
   (core_misuse.py by test_core_misuse.py, core_regs.py by test_core_regs.py,
-  core_timing.py by test_core_timing.py,
+  core_timing.py by test_core_timing.py, sim_top_script.py by test_sim_top_script.py,
   random_run.py by test_random_run.py and scripts/regress.py). ``eie sim``'s
   module lives in the package (python/eie/sim/tb/core_run.py, with the shared
   run-and-check path core_check.py); test_core.py runs it through eie.sim, as
