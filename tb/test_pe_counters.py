@@ -17,9 +17,12 @@ from __future__ import annotations
 import cocotb
 from cocotb.triggers import FallingEdge
 from clocked_tb import ClockedTB, run_unit
+from eie.hw import regs
 
-NAMES = ("busy", "starved", "stalled", "drained", "queue_full", "padding")  # eie_pkg::PeCnt* order
-WIDTH = 32  # eie_pkg::CounterWidth
+# The counters in eie_pkg's PeCnt* order and their width (eie_pkg::CounterWidth), from the
+# register map that tests/test_regs_pkg.py holds to eie_pkg.
+NAMES = tuple(name.removeprefix("PE_").lower() for name in regs.PE_COUNTERS)
+WIDTH = regs.REGISTERS["PE_BUSY"].fields[0].width
 INPUTS = ("clear_i", "compute_i", "bcast_over_i", "issue_i", "has_work_i", "wait_room_i", "pad_i", "pad_merged_i")
 RANDOM_CYCLES = 3000
 # Each long stretch of one event is checked where its count has bit 15 set, then past 2^16
