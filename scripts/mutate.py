@@ -24,7 +24,8 @@
    scenarios (three-layer chains at N = 2, queue depth 2, checked against eie ref
    and the cycle model, one with a random load pause, one with AXI4-Lite backpressure;
    then four layers with hidden layers narrower than the PEs, then three whose first
-   two are as wide as the activation files). Each mutant has a time limit; over it counts as killed (a hang is a detected bug).
+   two are as wide as the activation files, then four whose third lasts over 2^11
+   cycles). Each mutant has a time limit; over it counts as killed (a hang is a detected bug).
 5. Survivors go to an equivalence check (equiv_make, equiv_simple, equiv_induct) of
    the mutated module against the original (flattened, memories mapped),
    registers matched by name, with a time limit. Proved: equivalent, not counted.
@@ -100,11 +101,12 @@ def block_testbench(module: str) -> str | None:
 # -----------------------------------------------------------------------------
 def scenario_images():
     """Three three-layer chains at N = 2 (densities 1 %, 30 %, 100 %), as tb/test_core.py builds them,
-    its four layers with hidden layers narrower than the PEs (test_hidden_layers_narrower_than_the_pes)
-    and its layers as wide as the activation files (test_layers_as_wide_as_the_act_files)."""
+    its four layers with hidden layers narrower than the PEs (test_hidden_layers_narrower_than_the_pes),
+    its layers as wide as the activation files (test_layers_as_wide_as_the_act_files) and its four
+    layers whose third lasts over 2^11 cycles (test_a_long_layer_before_the_last)."""
     import numpy as np
-    from test_core import (NARROW_SHAPES, SMALL_MEMORY, make_inputs, make_network, narrow_network, wide_network,
-                           wide_shapes)
+    from test_core import (LONG_LAYER_INPUTS, NARROW_SHAPES, SMALL_MEMORY, long_layer_network, make_inputs,
+                           make_network, narrow_network, wide_network, wide_shapes)
 
     rng = np.random.default_rng(2016)
     widest = SMALL_MEMORY.act_depth * SCENARIO_PES
@@ -118,6 +120,8 @@ def scenario_images():
     out.append((narrow_network(narrow, SCENARIO_PES), make_inputs(narrow, NARROW_SHAPES[0][1])))
     wide = np.random.default_rng(24)
     out.append((wide_network(wide, SCENARIO_PES), make_inputs(wide, wide_shapes(SCENARIO_PES)[0][1])))
+    long = np.random.default_rng(25)
+    out.append((long_layer_network(long, SCENARIO_PES), make_inputs(long, LONG_LAYER_INPUTS)[:3]))
     return out
 
 

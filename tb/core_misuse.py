@@ -16,7 +16,7 @@ import numpy as np
 import cocotb
 from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge
 from cocotb_bus.drivers.amba import AXIProtocolError
-from eie.hw import regs
+from eie.hw import layer_flags, regs
 from eie.hw.regs import LdTarget
 from eie.image import load
 from eie.models import perf
@@ -222,6 +222,31 @@ async def activation_beyond_the_layer_inputs(dut):
     await fx.tb.load.write_many([(ld_address(TGT_ACT0, j % fx.image.num_pes, j // fx.image.num_pes), 77)])
     await fx.start()
     await expect_error(fx, "COL_RANGE")
+    await fx.good_run()
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def activation_beyond_a_later_layers_inputs(dut):
+    """A third layer (layer 0's matrix, one input) after the image's two: its inputs are layer 1's
+    outputs, some of them non-zero past column 0 (eie ref), so it must meet COL_RANGE. The CCU
+    reloads a later layer's descriptor from desc[layer_q] in every cycle after its first,
+    a path the first layer's check above does not take."""
+    fx = await ready(dut)
+    assert len(fx.image.layers) == 2 and fx.image.memory.max_layers >= 3, "the misuse image has two layers"
+    assert np.any(fx.expected[1:] != 0), "layer 1's outputs (eie ref) are zero past column 0: no column to refuse"
+    first = fx.image.layers[0]
+    third = {"LAYER_IN": 1, "LAYER_OUT": first.out_features, "LAYER_PTR_BASE": first.ptr_base,
+             "LAYER_FLAGS": layer_flags(first.bias, first.relu, first.w_frac)}
+    before = {name: await fx.tb.reg_read(layer_reg(2, name)) for name in third}
+    for name, value in third.items():
+        await fx.tb.reg_write(layer_reg(2, name), value)
+    await fx.tb.reg_write("NUM_LAYERS", 3)
+    await fx.tb.load_input(fx.image, fx.acts)
+    await fx.start()
+    await expect_error(fx, "COL_RANGE")
+    await fx.tb.reg_write("NUM_LAYERS", 2)
+    for name, value in before.items():
+        await fx.tb.reg_write(layer_reg(2, name), value)
     await fx.good_run()
 
 

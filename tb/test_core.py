@@ -170,6 +170,34 @@ def test_layers_as_wide_as_the_act_files(tmp_path, sim):
     assert all(len(run["layer_cycles"]) >= len(shapes) for run in report["runs"])
 
 
+# A third layer of more than 2^11 cycles with a fourth after it (N = 2): LAYER_CYCLES of
+# a layer must hold while the layers after it count. Layer 1's outputs are all positive
+# (a bias of 1 to 2, weights a tenth of it), so layer 2, dense and 64 x 64, broadcasts
+# every column: 65 columns of 32 entries a PE, about 2090 cycles by the cycle model.
+LONG_LAYER_INPUTS = 19
+
+
+def long_layer_network(rng, num_pes: int = 2):
+    widest = SMALL_MEMORY.act_depth * num_pes
+    layers = [
+        Layer(rng.normal(size=(9, LONG_LAYER_INPUTS)), rng.normal(size=9) * 0.5),
+        Layer(rng.normal(size=(widest, 9)) * 0.1, 1.0 + rng.random(widest)),
+        Layer(rng.normal(size=(widest, widest)), rng.normal(size=widest) * 0.5),
+        Layer(rng.normal(size=(7, widest)), None),
+    ]
+    return pack(layers, PackOptions(num_pes=num_pes, memory=SMALL_MEMORY, linear_last=True))
+
+
+def test_a_long_layer_before_the_last(tmp_path, sim):
+    """N = 2, queue depth 2, four layers, the third over 2^11 cycles: every layer's LAYER_CYCLES
+    equals the cycle model's (the chains' layers last a few hundred cycles at most)."""
+    rng = np.random.default_rng(25)
+    image = long_layer_network(rng)
+    _, report = run_and_compare(tmp_path, image, make_inputs(rng, LONG_LAYER_INPUTS)[:3], sim, 2)
+    assert all(run["layer_cycles"][2] >= 1 << 11 for run in report["runs"]), \
+        [run["layer_cycles"] for run in report["runs"]]
+
+
 @pytest.mark.parametrize("num_pes", [1, 3])
 def test_single_layer_shapes(tmp_path, sim, num_pes):
     """1 x 1, 1 x many, many x 1, with and without bias, weight density 1% to 100%."""
