@@ -77,7 +77,7 @@ module eie_bcast_history_formal #(
   // the words past NumPe and HistoryDepth unused.
   /* verilator lint_off UNDRIVEN */
   /* verilator lint_off UNUSEDSIGNAL */
-  (* hierconn, keep *) logic [NumPe-1:0][LagWidth-1:0]  \dut.lag_q ;
+  (* hierconn, keep *) logic [NumPe-1:0][LagWidth-1:0]  \dut.lag ;
   (* hierconn, keep *) logic [AddrWidth-1:0]             \dut.head_q ;
   (* hierconn, keep *) logic [NumPe-1:0][AddrWidth-1:0] \dut.tail_q ;
   (* hierconn, keep *) logic [NumPe-1:0][AddrWidth-1:0] \dut.tail1_q ;
@@ -289,7 +289,7 @@ module eie_bcast_history_formal #(
     always @* begin : proc_assert_pe
       if (rst_ni) begin
         assert (32'(f_lag_q[p]) <= HistoryDepth);
-        assert (\dut.lag_q [p] == f_lag_q[p]);
+        assert (\dut.lag [p] == f_lag_q[p]);
         assert (\dut.tail_q [p] == f_tail);
         assert (\dut.tail1_q [p] == f_tail + 1'b1);
         assert (\dut.caught_q [p] == (f_lag_q[p] == '0));

@@ -86,7 +86,12 @@ module eie_bcast_history #(
     end
   end
 
-  logic [NumPe-1:0][LagWidth-1:0] lag_d, lag_q, lag_next;
+  // A PE's lag is held as two registers, the lag before last cycle's fresh broadcast
+  // (lag_q) and that plus one (lag1_q), and picked by the PE's own copy of the fresh
+  // take (wr_q): the take, which fans out from the CCU's state to every PE, then ends
+  // at a flip-flop beside each PE, not in N lag adders across the die (timing; no
+  // cycle changes: lag is what one register updated by the take would hold).
+  logic [NumPe-1:0][LagWidth-1:0] lag, lag_d, lag_q, lag1_d, lag1_q, lag_next;
   logic [NumPe-1:0]               too_far;
   logic [AddrWidth-1:0]           head_d, head_q;
   // Some PE takes a column older than the newest; some PE takes two columns:
@@ -102,7 +107,7 @@ module eie_bcast_history #(
   // used (nothing is wanted next cycle), and the layer's start and abort logic stays
   // off the block RAM's address (timing).
   logic [NumPe-1:0][AddrWidth-1:0] tail_moved, tail1_moved;
-  // Per PE: lag_q == 0, computed a cycle ahead (timing: the layer's end ANDs these
+  // Per PE: lag == 0, computed a cycle ahead (timing: the layer's end ANDs these
   // flags, not N lag compares).
   logic [NumPe-1:0]                caught_d, caught_q;
 
@@ -164,7 +169,7 @@ module eie_bcast_history #(
 
       // Lane l wants the (l+1)-th oldest column not taken; lane l takes only
       // with lane l-1 (room for l+1 columns implies room for l).
-      assign want_o[p][l] = lag_q[p] > LagWidth'(l);
+      assign want_o[p][l] = lag[p] > LagWidth'(l);
       assign take_o[p][l] = want_o[p][l] && pe_room_i[p][l];
       assign read_addr_d  = (l == 0) ? tail_moved[p] : tail1_moved[p];
       assign read_addr    = (l == 0) ? tail_q[p] : tail1_q[p];
@@ -193,15 +198,16 @@ module eie_bcast_history #(
 `endif
 
     // Lanes take a prefix (0, 1 or 2 columns): count them.
+    assign lag[p]      = wr_q ? lag1_q[p] : lag_q[p];
     assign taken       = LagWidth'(take_o[p][0]) + LagWidth'(take_o[p][Lanes-1]);
-    assign lag_next[p] = lag_q[p] - taken;
-    assign behind[p]   = take_o[p][0] && lag_q[p] > LagWidth'(1);
+    assign lag_next[p] = lag[p] - taken;
+    assign behind[p]   = take_o[p][0] && lag[p] > LagWidth'(1);
     assign two[p]      = take_o[p][1];
     // A whole history behind (the lag's top bit: it never exceeds HistoryDepth)
     // and taking nothing: a fresh broadcast would overwrite its next column.
     // The same as the top bit of lag_next, without the subtract in the path
     // from the PE's room to the fresh write (timing).
-    assign too_far[p]  = lag_q[p][LagWidth-1] && !pe_room_i[p][0];
+    assign too_far[p]  = lag[p][LagWidth-1] && !pe_room_i[p][0];
     // The read addresses move by the columns taken, picked from sums of registers
     // (timing: no add behind the takes).
     assign tail_moved[p]  = take_o[p][1] ? tail1_q[p] + AddrWidth'(1) :
@@ -213,9 +219,9 @@ module eie_bcast_history #(
     // The lag after this cycle's takes is 0 when they take all it lags (lane l
     // takes only with a lag above l); then it stays 0 without a fresh broadcast.
     assign caught_d[p] = clear_i || (!fresh_take_o &&
-                                     (lag_q[p] == '0 ||
-                                      (lag_q[p] == LagWidth'(1) && take_o[p][0]) ||
-                                      (lag_q[p] == LagWidth'(2) && take_o[p][1])));
+                                     (lag[p] == '0 ||
+                                      (lag[p] == LagWidth'(1) && take_o[p][0]) ||
+                                      (lag[p] == LagWidth'(2) && take_o[p][1])));
   end
 
   assign full_o       = |too_far;
@@ -226,24 +232,29 @@ module eie_bcast_history #(
 
   always_comb begin : proc_next
     head_d = head_q + AddrWidth'(fresh_take_o);
+    // The fresh take is added a cycle later, through wr_q (= fresh_take_o && !clear_i).
     for (int p = 0; p < NumPe; p++) begin
-      lag_d[p]  = lag_next[p] + LagWidth'(fresh_take_o);
+      lag_d[p]  = lag_next[p];
+      lag1_d[p] = lag_next[p] + LagWidth'(1);
     end
     if (clear_i) begin
       head_d = '0;
       lag_d  = '0;
+      lag1_d = {NumPe{LagWidth'(1)}};
     end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs
     if (!rst_ni) begin
       lag_q    <= '0;
+      lag1_q   <= {NumPe{LagWidth'(1)}};
       head_q   <= '0;
       tail_q   <= '0;
       tail1_q  <= {NumPe{AddrWidth'(1)}};
       caught_q <= '1;
     end else begin
       lag_q    <= lag_d;
+      lag1_q   <= lag1_d;
       head_q   <= head_d;
       tail_q   <= tail_d;
       tail1_q  <= tail1_d;
@@ -255,12 +266,12 @@ module eie_bcast_history #(
   always @(posedge clk_i or negedge rst_ni) begin : proc_assert
     if (rst_ni) begin
       for (int p = 0; p < NumPe; p++) begin
-        assert (int'(lag_q[p]) <= HistoryDepth)
+        assert (int'(lag[p]) <= HistoryDepth && lag1_q[p] == lag_q[p] + 1'b1)
           else $fatal(1, "eie_bcast_history: PE %0d lags %0d broadcasts, more than the history",
-                      p, lag_q[p]);
-        assert (tail_q[p] == head_q - AddrWidth'(lag_q[p]) && tail1_q[p] == tail_q[p] + 1'b1)
+                      p, lag[p]);
+        assert (tail_q[p] == head_q - AddrWidth'(lag[p]) && tail1_q[p] == tail_q[p] + 1'b1)
           else $fatal(1, "eie_bcast_history: PE %0d's read addresses out of step", p);
-        assert (caught_q[p] == (lag_q[p] == '0))
+        assert (caught_q[p] == (lag[p] == '0))
           else $fatal(1, "eie_bcast_history: PE %0d's caught-up flag out of step", p);
       end
     end
