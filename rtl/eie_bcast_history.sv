@@ -91,7 +91,7 @@ module eie_bcast_history #(
   // take (wr_q): the take, which fans out from the CCU's state to every PE, then ends
   // at a flip-flop beside each PE, not in N lag adders across the die (timing; no
   // cycle changes: lag is what one register updated by the take would hold).
-  logic [NumPe-1:0][LagWidth-1:0] lag, lag_d, lag_q, lag1_d, lag1_q, lag_next;
+  logic [NumPe-1:0][LagWidth-1:0] lag, lag_d, lag_q, lag1_d, lag1_q, lag_next, lag1_next;
   logic [NumPe-1:0]               too_far;
   logic [AddrWidth-1:0]           head_d, head_q;
   // Some PE takes a column older than the newest; some PE takes two columns:
@@ -119,7 +119,9 @@ module eie_bcast_history #(
   assign wr_d = fresh_take_o && !clear_i;
 
   for (genvar p = 0; p < NumPe; p++) begin : g_pe
-    logic [LagWidth-1:0] taken;
+    // The lag less one and two, and plus one, from registers only: the takes pick one
+    // (timing: no adder behind the PE's room flags).
+    logic [LagWidth-1:0] lag_m1, lag_m2, lag_p1;
     // This PE's copy of the late write (wr_*_q: lands at this cycle's end) and of
     // the one before it (wr_*_q2: landed at its start, unseen by the synchronous
     // read). keep on the process (its flip-flops): Yosys's opt_merge would merge
@@ -197,10 +199,13 @@ module eie_bcast_history #(
     end
 `endif
 
-    // Lanes take a prefix (0, 1 or 2 columns): count them.
+    // Lanes take a prefix (0, 1 or 2 columns): the lag after them, and that plus one.
     assign lag[p]      = wr_q ? lag1_q[p] : lag_q[p];
-    assign taken       = LagWidth'(take_o[p][0]) + LagWidth'(take_o[p][Lanes-1]);
-    assign lag_next[p] = lag[p] - taken;
+    assign lag_m1      = lag[p] - LagWidth'(1);
+    assign lag_m2      = lag[p] - LagWidth'(2);
+    assign lag_p1      = lag[p] + LagWidth'(1);
+    assign lag_next[p] = take_o[p][Lanes-1] ? lag_m2 : take_o[p][0] ? lag_m1 : lag[p];
+    assign lag1_next[p] = take_o[p][Lanes-1] ? lag_m1 : take_o[p][0] ? lag[p] : lag_p1;
     assign behind[p]   = take_o[p][0] && lag[p] > LagWidth'(1);
     assign two[p]      = take_o[p][1];
     // A whole history behind (the lag's top bit: it never exceeds HistoryDepth)
@@ -235,7 +240,7 @@ module eie_bcast_history #(
     // The fresh take is added a cycle later, through wr_q (= fresh_take_o && !clear_i).
     for (int p = 0; p < NumPe; p++) begin
       lag_d[p]  = lag_next[p];
-      lag1_d[p] = lag_next[p] + LagWidth'(1);
+      lag1_d[p] = lag1_next[p];
     end
     if (clear_i) begin
       head_d = '0;

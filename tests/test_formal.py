@@ -99,8 +99,8 @@ MUTATIONS = [
      "assign too_far[p]  = lag[p][LagWidth-1] && !pe_room_i[p][0];", "assign too_far[p]  = lag[p][LagWidth-1];"),
     # A PE's second column per cycle is not counted: it would be taken twice.
     ("bcast_history_n1_h4", "eie_bcast_history.sv",
-     "assign taken       = LagWidth'(take_o[p][0]) + LagWidth'(take_o[p][Lanes-1]);",
-     "assign taken       = LagWidth'(take_o[p][0]);"),
+     "assign lag_next[p] = take_o[p][Lanes-1] ? lag_m2 : take_o[p][0] ? lag_m1 : lag[p];",
+     "assign lag_next[p] = take_o[p][0] ? lag_m1 : lag[p];"),
     # The history's late write without its bypass: a PE takes the newest column's old word.
     ("bcast_history_n1_h2", "eie_bcast_history.sv", "assign bypass       = wr_q && read_addr == wr_addr_q;",
      "assign bypass       = 1'b0;"),
