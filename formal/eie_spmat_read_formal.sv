@@ -88,6 +88,8 @@ module eie_spmat_read_formal #(
     .col_start_i  (col_start_i),
     .col_end_i    (col_end_i),
     .col_ok_i     (col_start_i < col_end_i && 32'(col_end_i) <= EntryLimit),
+    .col_len1_i   (col_end_i - col_start_i == PtrWidth'(1)),
+    .col_len2_i   (col_end_i - col_start_i == PtrWidth'(2)),
     .ent_valid_o  (ent_valid),
     .ent_code_o   (ent_code),
     .ent_row_o    (ent_row),

@@ -132,8 +132,9 @@ module eie_pe #(
   // once a cycle instead of 64 copies (doc/bench_model.md, session 22).
   /* verilator no_inline_module */
 
-  /// A queued column: {a_j, p_j, p_j+1, the column issues (see eie_spmat_read's col_ok_i)}.
-  localparam int QueueWidth  = ActWidth + 2 * PtrWidth + 1;
+  /// A queued column: {a_j, p_j, p_j+1, the column issues, p_j+1 - p_j is 1, is 2}
+  /// (see eie_spmat_read's col_ok_i, col_len1_i, col_len2_i).
+  localparam int QueueWidth  = ActWidth + 2 * PtrWidth + 3;
   /// Entries the sparse-matrix SRAM holds.
   localparam int SpmatEntries = SpmatDepth * eie_pkg::EntriesPerWord;
   localparam int CountWidth  = $clog2(QueueDepth + 1);
@@ -196,8 +197,11 @@ module eie_pe #(
     // issues nothing for it and the run aborts (timing: the order compare's carry
     // chain then does not feed the pushes and the room flags).
     assign ptr_full[l]   = ptr_valid[l] && !ptr_empty[l];
+    logic [PtrWidth-1:0] len;
+    assign len           = ptr_end[l] - ptr_start[l];
     assign lane_entry[l] = {ptr_act[l], ptr_start[l], ptr_end[l],
-                            !ptr_err_order[l] && 32'(ptr_end[l]) <= SpmatEntries};
+                            !ptr_err_order[l] && 32'(ptr_end[l]) <= SpmatEntries,
+                            len == PtrWidth'(1), len == PtrWidth'(2)};
   end
 
   assign q_push         = {ptr_full[0] && ptr_full[1], ptr_full[0] || ptr_full[1]};
@@ -327,9 +331,11 @@ module eie_pe #(
     .col_valid_i (q_pop_valid),
     .col_ready_o (q_pop_ready),
     .col_act_i   (q_pop_data[QueueWidth-1 -: ActWidth]),
-    .col_start_i (q_pop_data[2*PtrWidth -: PtrWidth]),
-    .col_end_i   (q_pop_data[PtrWidth:1]),
-    .col_ok_i    (q_pop_data[0]),
+    .col_start_i (q_pop_data[2*PtrWidth+2 -: PtrWidth]),
+    .col_end_i   (q_pop_data[PtrWidth+2:3]),
+    .col_ok_i    (q_pop_data[2]),
+    .col_len1_i  (q_pop_data[1]),
+    .col_len2_i  (q_pop_data[0]),
     .ent_valid_o (ent_valid),
     .ent_code_o  (ent_code),
     .ent_row_o   (ent_row),

@@ -60,6 +60,11 @@ module eie_spmat_read #(
   /// The column issues: col_start_i < col_end_i <= the SRAM's entries (computed
   /// before the queue, so that the SRAM's enable waits on no compare: timing).
   input  logic                          col_ok_i,
+  /// col_end_i - col_start_i is 1 (computed before the queue, so that the last-entry
+  /// flags wait on no subtract behind the queue's read: timing).
+  input  logic                          col_len1_i,
+  /// col_end_i - col_start_i is 2 (as col_len1_i).
+  input  logic                          col_len2_i,
 
   // Entry output, two cycles after issue (no backpressure)
   /// An entry of the matrix.
@@ -146,13 +151,12 @@ module eie_spmat_read #(
   assign col_nonempty = col_start_i < col_end_i;
   assign col_in_range = col_end_i <= PtrWidth'(EntryLimit);
 
-  // The entries left in the current column and in the offered one: each last/last2
-  // flag is then a compare with a constant, not an adder and a compare of two
-  // addresses (a + k == b and b - a == k are the same modulo 2^PtrWidth; area: one
-  // subtractor per column instead of one adder per flag).
-  logic [PtrWidth-1:0] cur_left, col_len;
+  // The entries left in the current column: each last/last2 flag is then a compare
+  // with a constant, not an adder and a compare of two addresses (a + k == b and
+  // b - a == k are the same modulo 2^PtrWidth; area: one subtractor instead of one
+  // adder per flag). The offered column's come with it (col_len1_i, col_len2_i).
+  logic [PtrWidth-1:0] cur_left;
   assign cur_left = cur_end_q - cur_addr_q;
-  assign col_len  = col_end_i - col_start_i;
 
   always_comb begin : proc_issue
     cur_valid_d = cur_valid_q;
@@ -178,8 +182,8 @@ module eie_spmat_read #(
     if (accept) begin
       cur_valid_d = col_ok_i;
       cur_first_d = 1'b1;
-      cur_last_d  = col_len == PtrWidth'(1);
-      cur_last2_d = col_len == PtrWidth'(2);
+      cur_last_d  = col_len1_i;
+      cur_last2_d = col_len2_i;
       cur_addr_d  = col_start_i;
       cur_end_d   = col_end_i;
       cur_act_d   = col_act_i;
@@ -454,6 +458,9 @@ module eie_spmat_read #(
     if (rst_ni) begin
       assert (!((ld_we_i || ld_re_i) && cur_valid_q))
         else $fatal(1, "eie_spmat_read: load access while a column is being issued");
+      assert (!col_valid_i || (col_len1_i == (col_end_i - col_start_i == PtrWidth'(1)) &&
+                               col_len2_i == (col_end_i - col_start_i == PtrWidth'(2))))
+        else $fatal(1, "eie_spmat_read: col_len1_i / col_len2_i disagree with the column");
       assert (cur_last_q == (cur_addr_inc == cur_end_q))
         else $fatal(1, "eie_spmat_read: cur_last_q out of step with the address");
       assert (!cur_valid_q || cur_last2_q == (cur_addr_q + PtrWidth'(2) == cur_end_q))
