@@ -292,9 +292,7 @@ module eie_pe #(
   // register and the PE's write-back start reach the history's takes through no
   // gate in the same cycle).
   logic [Lanes-1:0] pe_room_q;
-  logic             lagging_next;
-
-  assign lagging_next = lag_d || (advance_next_i && !begun_d);
+  logic             lagging_next;  // lag_d || (advance_next_i && !begun_d), below
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_pe_room
     if (!rst_ni) pe_room_q <= RoomReset;
@@ -379,6 +377,17 @@ module eie_pe #(
   assign ahead       = begun_q && !advance_i;
   assign hold        = (wb_go_i && !begun_q) || lagging;
   assign act_src_sel = ahead ? wb_sel_q : src_sel_i;
+
+  // Next cycle's lagging (for the room flags): lag_d || (advance_next_i && !begun_d),
+  // picked by idle_o between its values for an idle and a busy PE (timing: idle_o,
+  // an AND over the PE's pipeline, settles last; the pick keeps it one LUT from the
+  // room flags; asserted below). An idle PE that lags starts its write-back and stops lagging.
+  logic begun_if_idle, lagging_next_idle, lagging_next_busy;
+  assign begun_if_idle     = !flush_i && !advance_i && (begun_q || (wb_go_i && !lagging));
+  assign lagging_next_idle = advance_next_i && !begun_if_idle;
+  assign lagging_next_busy = (!flush_i && lagging) ||
+                             (advance_next_i && !(!flush_i && !advance_i && begun_q));
+  assign lagging_next      = idle_o ? lagging_next_idle : lagging_next_busy;
 
   // The layer whose codebook this PE's entries use: the run's first at its flush,
   // the next one from its write-back's start.
@@ -689,6 +698,8 @@ module eie_pe #(
         assert (room_q[l] == (room_count + l < QueueDepth))
           else $fatal(1, "eie_pe %0d: room flag %0d disagrees with the queue count", pe_index_i, l);
       end
+      assert (lagging_next == (lag_d || (advance_next_i && !begun_d)))
+        else $fatal(1, "eie_pe %0d: the idle pick of next cycle's lagging is wrong", pe_index_i);
       assert (pe_room_q == (room_q & {Lanes{!lagging}}))
         else $fatal(1, "eie_pe %0d: the registered room flags disagree with room and lag",
                     pe_index_i);
