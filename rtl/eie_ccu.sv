@@ -310,6 +310,9 @@ module eie_ccu #(
   // timing: the layer-count compares and layer 0's bad bit then pass no LUT between
   // START and the state registers, the run counters and the registers every PE reads).
   logic start_loaded_q, start_layers_fine_q, start_one_layer_q, start_layer0_bad_q;
+  // A START now would go straight to COMPUTE (start_ok's checks, layer 0 fine, the
+  // sweep over), one register for the per-PE copies below.
+  logic start_go_q;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_start_check_regs
     if (!rst_ni) begin
@@ -317,11 +320,15 @@ module eie_ccu #(
       start_layers_fine_q <= eie_pkg::NumLayersReset != 0 && eie_pkg::NumLayersReset <= MaxLayers;
       start_one_layer_q   <= eie_pkg::NumLayersReset <= 1;
       start_layer0_bad_q  <= 1'b1;
+      start_go_q          <= 1'b0;
     end else begin
       start_loaded_q      <= loaded_next_i;
       start_layers_fine_q <= num_layers_next_i != '0 && 32'(num_layers_next_i) <= MaxLayers;
       start_one_layer_q   <= 32'(num_layers_next_i) <= 1;
       start_layer0_bad_q  <= layer0_bad_next_i;
+      start_go_q          <= loaded_next_i && num_layers_next_i != '0 &&
+                             32'(num_layers_next_i) <= MaxLayers && !layer0_bad_next_i &&
+                             sweep_done_d;
     end
   end
 
@@ -545,9 +552,38 @@ module eie_ccu #(
       // (over_d implies StCompute next and no advance now, so last_layer_d is
       // last_layer_q; over_d and over_on_d differ only when last_layer_q is set.)
       advance_q     <= over_on_d && !last_layer_q && sweep_done_d;
-      compute_q     <= state_d == StCompute;
+      compute_q     <= scan_en_next;
     end
   end
+
+  // The copies' next values, per state from registers and the abort (timing: they
+  // pass neither state_d's case nor its abort override; asserted equal to
+  // state_d == StCompute and to state_d != StIdle ? src_sel_d : input_file_next_i).
+  // end_last_q: the run's last layer was over last cycle too (layer_drained && last_layer
+  // is end_last_q && all_idle).
+  logic end_last_q, scan_en_next, src_sel_next, stays;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_end_last
+    if (!rst_ni) end_last_q <= 1'b0;
+    else         end_last_q <= over_d && over_q && last_layer_d;
+  end
+
+  assign scan_en_next = !abort &&
+                        (state_q == StIdle    ? start_i && start_go_q :
+                         state_q == StInit    ? !layer_bad && sweep_done_q :
+                         state_q == StCompute ? !(end_last_q && all_idle) &&
+                                                !(advance && next_bad) :
+                                                1'b0);
+  // The run goes on next cycle (state_d != StIdle).
+  assign stays        = !abort &&
+                        (state_q == StIdle    ? start_i && start_loaded_q && start_layers_fine_q :
+                         state_q == StInit    ? 1'b1 :
+                         state_q == StCompute ? !(end_last_q && all_idle) :
+                                                1'b0);
+  assign src_sel_next = !stays               ? input_file_next_i :
+                        state_q == StIdle    ? input_file_i :
+                        state_q == StCompute ? src_sel_q ^ advance :
+                                               src_sel_q;
 
   // wb_go, scan_en (= compute) and src_sel in one copy per PE (timing: a copy sits
   // between the CCU and its PE, so no register drives the pipelines of every PE
@@ -563,8 +599,8 @@ module eie_ccu #(
         src_sel_copy_q <= 1'b0;
       end else begin
         wb_go_copy_q   <= over_on_d && !last_layer_q;
-        scan_en_copy_q <= state_d == StCompute;
-        src_sel_copy_q <= state_d != StIdle ? src_sel_d : input_file_next_i;
+        scan_en_copy_q <= scan_en_next;
+        src_sel_copy_q <= src_sel_next;
       end
     end
 
@@ -642,6 +678,15 @@ module eie_ccu #(
         else $fatal(1, "eie_ccu: a flush at layer %0d without an abort", layer_d);
       assert (flush_o == history_clear)
         else $fatal(1, "eie_ccu: the flush and the history's clear disagree");
+      assert (start_go_q == (start_loaded_q && start_layers_fine_q && !start_layer0_bad_q &&
+                             sweep_done_q))
+        else $fatal(1, "eie_ccu: start_go_q out of step");
+      assert (end_last_q == (over_q && over_prev_q && last_layer_q))
+        else $fatal(1, "eie_ccu: end_last_q out of step");
+      assert (scan_en_next == (state_d == StCompute))
+        else $fatal(1, "eie_ccu: the copies' next scan_en disagrees with the next state");
+      assert (src_sel_next == (state_d != StIdle ? src_sel_d : input_file_next_i))
+        else $fatal(1, "eie_ccu: the copies' next src_sel disagrees with the next state");
       // The registered outputs to the PEs agree with the state they copy.
       assert (advance_q == (state_q == StCompute && over_q && !last_layer_q && sweep_done_q))
         else $fatal(1, "eie_ccu: advance out of step");
