@@ -17,7 +17,7 @@ import pytest
 
 from eie.sim.rtlsim import run_cocotb
 from random_coverage import format_report, merge
-from scenarios import CONFIG_BY_NAME, CONFIGS, replay_command, seeds_for
+from scenarios import CONFIG_BY_NAME, CONFIGS, config_for_seed, replay_command, seeds_for
 
 # Seeds per configuration in the default run (about 4 minutes for both simulators
 # on the 2-core CI machine, builds included). Icarus costs grow with N.
@@ -25,6 +25,12 @@ ICARUS_SEEDS = {"n1q1": 60, "n3q2": 30, "n5q8": 20, "n8q8": 6, "n13q1": 4, "n16q
 VERILATOR_SEEDS = {"n13q1": 120}
 VERILATOR_SLOW_SEEDS = 40
 FIRST_SEED = 0
+# Seeds a nightly run once failed on, run besides on their configuration so the fix
+# stays: session 26, a PE with no entries in a short layer (no rows of its output) was
+# idle in the cycle model ISSUE_TO_IDLE cycles into the layer, as if it had issued an
+# entry in cycle 0, not BCAST_TO_IDLE cycles after its last take (PE_QUEUE_FULL one
+# too many in the next layer; on n1q1 the run's cycles one too many).
+NIGHTLY_SEEDS = (2100, 2137, 3137, 272, 3447, 4294)
 
 
 def seed_count(sim: str, name: str) -> int:
@@ -37,6 +43,7 @@ def seed_count(sim: str, name: str) -> int:
 def test_random_scenarios(tmp_path, sim, config_name, record_property):
     config = CONFIG_BY_NAME[config_name]
     seeds = seeds_for(config, seed_count(sim, config_name), FIRST_SEED)
+    seeds += [s for s in NIGHTLY_SEEDS if config_for_seed(s) == config and s not in seeds]
     results_file, coverage_file = tmp_path / "results.jsonl", tmp_path / "coverage.json"
     env = {"EIE_SEEDS": ",".join(map(str, seeds)), "EIE_SIMULATOR": sim, "EIE_RESULTS": str(results_file),
            "EIE_COVERAGE": str(coverage_file), "COCOTB_LOG_LEVEL": "WARNING"}

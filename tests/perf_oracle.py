@@ -197,9 +197,11 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     stage_takes = [np.zeros(num_pes, dtype=np.int64) for _ in range(POINTER_STAGES)]
     stage_news = [np.zeros(num_pes, dtype=np.int64) for _ in range(POINTER_STAGES)]
     in_ptr = np.zeros(num_pes, dtype=np.int64)  # columns in the pointer stages
-    free_at = np.zeros(num_pes, dtype=np.int64)  # first cycle the read unit may pop the next column
+    # A PE begins a layer idle: with no entries it is idle BCAST_TO_IDLE cycles after its last take.
+    never = -(1 << 40)
+    free_at = np.full(num_pes, never, dtype=np.int64)  # first cycle the read unit may pop the next column
     # ISSUE_TO_IDLE cycles before the PE is idle: a column ending on a padding a cycle earlier.
-    idle_from = np.zeros(num_pes, dtype=np.int64)
+    idle_from = np.full(num_pes, never, dtype=np.int64)
     tail = tail_padding if tail_padding is not None else np.zeros((count, num_pes), dtype=np.int64)
     lag = np.zeros(num_pes, dtype=np.int64)  # broadcasts in the history a PE has not taken
     last_take, stalls, t = -1, 0, 0

@@ -444,8 +444,10 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     free_from = np.full((num_pes, queue_depth), -1, dtype=np.int64)  # per PE and queue place: first free cycle
     places = free_from.reshape(-1)
     row_start = np.arange(num_pes) * queue_depth
-    free_at = np.zeros(num_pes, dtype=np.int64)  # per PE: first cycle the read unit may pop the next column
-    idle_from = np.zeros(num_pes, dtype=np.int64)  # per PE: ISSUE_TO_IDLE cycles before it is idle
+    # A PE begins a layer idle: until its first issue only its takes keep it busy (a PE
+    # with no entries in the layer is idle BCAST_TO_IDLE cycles after its last take).
+    free_at = np.full(num_pes, never, dtype=np.int64)  # per PE: first cycle the read unit may pop the next column
+    idle_from = np.full(num_pes, never, dtype=np.int64)  # per PE: ISSUE_TO_IDLE cycles before it is idle
     early, scratch = (np.empty(num_pes, dtype=np.int64) for _ in range(2))
     pops = np.empty((count, num_pes), dtype=np.int64)
     queue_full = np.zeros(num_pes, dtype=np.int64)
