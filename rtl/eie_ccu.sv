@@ -313,6 +313,9 @@ module eie_ccu #(
   // A START now would go straight to COMPUTE (start_ok's checks, layer 0 fine, the
   // sweep over), one register for the per-PE copies below.
   logic start_go_q;
+  // The next layer count is one the CCU can run (start_layers_fine_q's next value).
+  logic start_layers_fine_d;
+  assign start_layers_fine_d = num_layers_next_i != '0 && 32'(num_layers_next_i) <= MaxLayers;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_start_check_regs
     if (!rst_ni) begin
@@ -323,11 +326,10 @@ module eie_ccu #(
       start_go_q          <= 1'b0;
     end else begin
       start_loaded_q      <= loaded_next_i;
-      start_layers_fine_q <= num_layers_next_i != '0 && 32'(num_layers_next_i) <= MaxLayers;
+      start_layers_fine_q <= start_layers_fine_d;
       start_one_layer_q   <= 32'(num_layers_next_i) <= 1;
       start_layer0_bad_q  <= layer0_bad_next_i;
-      start_go_q          <= loaded_next_i && num_layers_next_i != '0 &&
-                             32'(num_layers_next_i) <= MaxLayers && !layer0_bad_next_i &&
+      start_go_q          <= loaded_next_i && start_layers_fine_d && !layer0_bad_next_i &&
                              sweep_done_d;
     end
   end
@@ -576,7 +578,7 @@ module eie_ccu #(
                                                 1'b0);
   // The run goes on next cycle (state_d != StIdle).
   assign stays        = !abort &&
-                        (state_q == StIdle    ? start_i && start_loaded_q && start_layers_fine_q :
+                        (state_q == StIdle    ? start_ok :
                          state_q == StInit    ? 1'b1 :
                          state_q == StCompute ? !(end_last_q && all_idle) :
                                                 1'b0);
