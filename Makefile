@@ -8,6 +8,8 @@ SEEDS  ?= 200
 JOBS   ?= 1
 ARGS   ?=
 N      ?= 200
+# make test's pytest workers (pytest-xdist): one per core; TEST_JOBS=0 runs in one process.
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
 .PHONY: help setup sim demo test regress lint formal coverage mutate bench simspeed synth area cacti asic energy docs clean
 
@@ -37,7 +39,7 @@ demo: setup ## the digits MLP on the RTL, whole test set: accuracy float/eie ref
 
 test: setup ## the whole regression: lint (Icarus, Verilator, Yosys), Python tests, cocotb testbenches
 	$(VPY) scripts/lint.py
-	$(VPY) -m pytest $(ARGS)
+	$(VPY) -m pytest -n $(TEST_JOBS) --dist worksteal $(ARGS)
 
 regress: setup ## constrained-random scenarios on both simulators: SEEDS=n per simulator (default 200), checked against eie ref
 	$(VPY) scripts/regress.py --seeds $(SEEDS) --jobs $(JOBS)
