@@ -684,6 +684,14 @@ module eie_pe #(
   assign room_count = int'(q_count) + int'(ptr_mid[0]) + int'(ptr_mid[1]) +
                       int'(ptr_valid[0]) + int'(ptr_valid[1]);
 
+  // src_sel_i a cycle ago, for the write-back file's assertion below.
+  logic src_sel_prev_q;
+
+  always @(posedge clk_i or negedge rst_ni) begin : proc_src_sel_prev
+    if (!rst_ni) src_sel_prev_q <= 1'b0;
+    else         src_sel_prev_q <= src_sel_i;
+  end
+
   always @(posedge clk_i or negedge rst_ni) begin : proc_assert
     if (rst_ni) begin
       assert (32'(pe_index_i) < NumPe)
@@ -700,6 +708,13 @@ module eie_pe #(
       end
       assert (lagging_next == (lag_d || (advance_next_i && !begun_d)))
         else $fatal(1, "eie_pe %0d: the idle pick of next cycle's lagging is wrong", pe_index_i);
+      // The CCU's src_sel_i holds from the cycle before a write-back starts until the
+      // advance, so ahead of it wb_sel_q is the file src_sel_i does not name.
+      assert (!wb_begin || lagging || src_sel_i == src_sel_prev_q)
+        else $fatal(1, "eie_pe %0d: src_sel_i changed as the write-back started", pe_index_i);
+      assert (!ahead || wb_sel_q == !src_sel_i)
+        else $fatal(1, "eie_pe %0d: ahead of the advance, wb_sel_q names the source file",
+                    pe_index_i);
       assert (pe_room_q == (room_q & {Lanes{!lagging}}))
         else $fatal(1, "eie_pe %0d: the registered room flags disagree with room and lag",
                     pe_index_i);

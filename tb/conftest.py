@@ -118,6 +118,15 @@ def sim_matrix(
     return cases
 
 
+# The regression's longest tests (tens of minutes on Icarus) start first: make test runs one
+# pytest-xdist worker per core, and one of these begun last would leave the others idle.
+LONGEST_FIRST = ("test_sixty_four_pes",)
+
+
+def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: not item.name.startswith(LONGEST_FIRST))
+
+
 def _parametrized_names(metafunc) -> set[str]:
     """Argument names the test's own @pytest.mark.parametrize markers cover."""
     names: set[str] = set()

@@ -79,6 +79,8 @@ async def expect_error(fx: Fixture, name: str) -> None:
 @cocotb.test(timeout_time=1, timeout_unit="ms")
 async def start_without_image(dut):
     fx = await ready(dut, load_image=False)
+    # The input written (activation-file beats) is not an image: only a pointer write is.
+    await fx.tb.load_input(fx.image, fx.acts)
     await fx.start()
     await expect_error(fx, "NOT_LOADED")
     await fx.tb.load_image(fx.image)
@@ -211,6 +213,21 @@ async def layer_count_and_shapes_that_do_not_fit(dut):
     await fx.start()
     await expect_error(fx, "BAD_LAYER")
     await fx.tb.reg_write(layer_reg(last, "LAYER_OUT"), fx.image.layers[last].out_features)
+    # Pointers one past the banks' last entry, reached only by the bias column: LAYER_PTR_BASE
+    # (even) + LAYER_IN (odd) = 2 x PtrBankDepth - 1, every low bit set, + 1 for the bias.
+    for layer in (0, last):
+        saved = {name: await fx.tb.reg_read(layer_reg(layer, name)) for name in ("LAYER_IN", "LAYER_PTR_BASE", "LAYER_FLAGS")}
+        most = fx.image.memory.act_depth * fx.image.num_pes  # the most inputs a layer may have
+        inputs = min(most if most % 2 else most - 1, 2 * fx.image.memory.ptr_bank_depth - 1)
+        await fx.clear_errors()
+        await fx.tb.reg_write(layer_reg(layer, "LAYER_IN"), inputs)
+        await fx.tb.reg_write(layer_reg(layer, "LAYER_PTR_BASE"), 2 * fx.image.memory.ptr_bank_depth - 1 - inputs)
+        await fx.tb.reg_write(layer_reg(layer, "LAYER_FLAGS"), saved["LAYER_FLAGS"] | layer_flags(True, False, 0))
+        await fx.tb.load_input(fx.image, fx.acts)
+        await fx.start()
+        await expect_error(fx, "BAD_LAYER")
+        for name, value in saved.items():
+            await fx.tb.reg_write(layer_reg(layer, name), value)
     await fx.good_run()
 
 

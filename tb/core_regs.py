@@ -20,6 +20,7 @@ import random
 import numpy as np
 
 import cocotb
+from cocotb.triggers import ReadOnly, RisingEdge
 from cocotb_bus.drivers.amba import AXIProtocolError
 from eie.fixedpoint import ACT_WIDTH
 from eie.hw import ld_address, regs
@@ -141,13 +142,16 @@ async def read_only_registers_refuse_writes(dut):
 
 @cocotb.test(timeout_time=2, timeout_unit="ms")
 async def every_unmapped_word_answers_slverr(dut):
-    """Every word address of the 12-bit space the map does not name (at this MaxLayers): a read and a
-    write answer SLVERR, ERROR.REG_ADDR is set, and the writes changed no register. A decode that also
-    matches a far address (an address bit ignored) shows here; the mapped reads alone cannot see it."""
+    """Every word address of the 12-bit space the map does not name (at this MaxLayers), and every byte
+    address inside a mapped word but its first (addresses are byte addresses; a register has one): a
+    read and a write answer SLVERR, ERROR.REG_ADDR is set, and the writes changed no register. A
+    decode that also matches a far address (an address bit ignored) shows here; the mapped reads
+    alone cannot see it."""
     tb, build = await started(dut)
     mapped = {reg.address(index) for reg in regs.REGISTERS.values() for index in elements(reg, build["MaxLayers"])}
     unmapped = [a for a in range(0, 1 << regs.ADDR_WIDTH, regs.DATA_WIDTH // 8) if a not in mapped]
     assert len(unmapped) + len(mapped) == (1 << regs.ADDR_WIDTH) // (regs.DATA_WIDTH // 8)
+    unmapped += [a + offset for a in sorted(mapped) for offset in range(1, regs.DATA_WIDTH // 8)]
     for address in unmapped:
         status, _ = await read_status(tb, address)
         assert status == "SLVERR", f"a read of unmapped {address:#05x} answers {status}"
@@ -178,6 +182,10 @@ async def error_bits_clear_where_one_is_written(dut):
     others = sum(f.mask for f in ERROR.fields if f.name not in raised)
     await tb.reg_write("ERROR", others)
     assert sorted(await error_bits(tb)) == sorted(raised), "writing 1 must set nothing"
+    # A write to another register, its data ones where the ERROR bits are, clears none of them.
+    layer_in = regs.REGISTERS["LAYER_IN"]
+    await tb.reg_write(layer_in.address(0), writable_mask(layer_in))
+    assert sorted(await error_bits(tb)) == sorted(raised), "a LAYER_IN write must not clear ERROR bits"
     for count, name in enumerate(raised, 1):
         await tb.reg_write("ERROR", ERROR.field(name).encode(1))
         assert sorted(await error_bits(tb)) == sorted(raised[count:]), f"1 to {name} clears it alone"
@@ -292,6 +300,79 @@ async def byte_strobes_write_only_their_bytes(dut):
     assert await error_bits(tb) == ["REG_ADDR"]
     await tb.axil.write(regs.REG["ERROR"], ERROR.field("REG_ADDR").encode(1), byte_enable=0b0001)
     assert await error_bits(tb) == [], "ERROR takes the whole word, whatever the strobes"
+    tb.check_protocols()
+
+
+async def _until_ready(dut, bus, channel: str, cycles: int = 8) -> None:
+    """Hold ``channel``'s beat until its READY; return after the edge that takes it, VALID dropped."""
+    for _ in range(cycles):
+        await ReadOnly()
+        if int(getattr(bus, f"{channel}READY").value):
+            await RisingEdge(dut.clk_i)
+            getattr(bus, f"{channel}VALID").value = 0
+            return
+        await RisingEdge(dut.clk_i)
+    raise AssertionError(f"{channel}READY stayed low for {cycles} cycles")
+
+
+async def _take_response(dut, bus, what: str) -> None:
+    """Wait for BVALID, then take the response with BREADY; it must be OKAY."""
+    for _ in range(8):
+        await ReadOnly()
+        if int(bus.BVALID.value):
+            break
+        await RisingEdge(dut.clk_i)
+    else:
+        raise AssertionError(f"no write response for {what}")
+    assert int(bus.BRESP.value) == 0, f"{what}: BRESP {int(bus.BRESP.value)}"
+    await RisingEdge(dut.clk_i)
+    bus.BREADY.value = 1
+    await RisingEdge(dut.clk_i)
+    bus.BREADY.value = 0
+
+
+def _offer(bus, channel: str, payload: int) -> None:
+    if channel == "AW":
+        bus.AWADDR.value = payload
+    else:
+        bus.WDATA.value, bus.WSTRB.value = payload, 0xF
+    getattr(bus, f"{channel}VALID").value = 1
+
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def a_beat_ahead_of_its_pair_holds_back_the_next(dut):
+    """AXI4-Lite lets a master send a write's W before its AW (or the AW first) and the next
+    write's beat before the first one's response. The slave holds one beat of each channel: with
+    a W held for its AW, WREADY is low, so the next W waits (and the same for AW); once the write
+    lands the next beat is taken, even with the first response still waiting for BREADY. Both
+    writes land, each with one OKAY, and read back (driven cycle by cycle, not by the master)."""
+    tb, build = await started(dut)
+    bus = tb.axil.bus
+    rounds = [("W", "AW", [(regs.REG["ACT_FRAC"], 5), (regs.REG["PE_SEL"], build["NumPe"] - 1)]),
+              ("AW", "W", [(regs.REG["ACT_FRAC"], 2), (regs.REG["PE_SEL"], 0)])]
+    for first, pair, writes in rounds:
+        payload = [{"AW": address, "W": value} for address, value in writes]
+        _offer(bus, first, payload[0][first])
+        await _until_ready(dut, bus, first)
+        # The second write's beat on the same channel, its pair still missing: held back.
+        _offer(bus, first, payload[1][first])
+        for _ in range(3):
+            await ReadOnly()
+            assert not int(getattr(bus, f"{first}READY").value), \
+                f"{first}READY high with the first write's {first} still held for its {pair}"
+            await RisingEdge(dut.clk_i)
+        _offer(bus, pair, payload[0][pair])
+        await _until_ready(dut, bus, pair)
+        # The first write lands; the held-back beat goes in while its response waits.
+        await _until_ready(dut, bus, first)
+        await _take_response(dut, bus, f"the first write ({first} first)")
+        _offer(bus, pair, payload[1][pair])
+        await _until_ready(dut, bus, pair)
+        await _take_response(dut, bus, f"the second write ({first} first)")
+        for address, value in writes:
+            got = await tb.reg_read(address)
+            assert got == value, f"register {address:#x} reads {got:#x}, not {value:#x} ({first} first)"
+    assert await error_bits(tb) == []
     tb.check_protocols()
 
 

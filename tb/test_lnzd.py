@@ -27,10 +27,11 @@ from clocked_tb import ClockedTB, run_unit
 # The width pytest builds; the tests read the DUT's own (scripts/mutate.py runs them at the core's).
 # The core's (ActWidth + ColIdxWidth), so that every bit the core's tree carries is driven both ways.
 DATA_WIDTH = 32
-# item = (junk << LEAF_BITS | leaf) << PAYLOAD_BITS | payload: the source leaf, and random
-# bits everywhere else (payload and junk), so every data bit toggles.
+# item = (junk << leaf_bits | leaf) << PAYLOAD_BITS | payload: the source leaf in as few bits as
+# the DUT's leaves need, and random bits everywhere else (payload and junk), so every data bit
+# toggles (a fixed 7-bit leaf field left bits 17-22 at 0 in a two-leaf tree: make mutate's
+# survivor of session 27, a flipped skid-register bit that only a set bit 17 shows).
 PAYLOAD_BITS = 16
-LEAF_BITS = 7  # up to 64 leaves
 
 
 # -----------------------------------------------------------------------------
@@ -308,6 +309,7 @@ class TB(ClockedTB):
         super().__init__(dut, salt)
         self.p = Ports(dut)
         self.n = self.p.num_leaves
+        self.leaf_bits = max(1, (self.n - 1).bit_length())
         dut._log.info("%s with %d leaves, seed %d (salt %d)", dut._name, self.n, cocotb.RANDOM_SEED, salt)
         self.model = LnzdModel(self.n)
         self.checker = LnzdChecker(self.model)
@@ -324,8 +326,8 @@ class TB(ClockedTB):
         self.checker.check(sample_pins(self.p, self.cycle))
 
     def item(self, leaf: int) -> int:
-        junk = self.rng.getrandbits(max(0, self.p.width - PAYLOAD_BITS - LEAF_BITS))
-        return (junk << LEAF_BITS | leaf) << PAYLOAD_BITS | self.rng.getrandbits(PAYLOAD_BITS)
+        junk = self.rng.getrandbits(max(0, self.p.width - PAYLOAD_BITS - self.leaf_bits))
+        return (junk << self.leaf_bits | leaf) << PAYLOAD_BITS | self.rng.getrandbits(PAYLOAD_BITS)
 
     def start_sources(self, leaf_pause: str, root_pause: str | None) -> LeafSources:
         """Start the leaf sources and, unless root_pause is None, the root sink."""
@@ -396,7 +398,7 @@ async def lnzd_random(dut, leaf_pause: str, root_pause: str):
     await tb.drain(sources, 40 * tb.n + 100)
     assert not tb.checker.discarded
     for burst in (tb.checker.delivered_order[:first], tb.checker.delivered_order[first:]):
-        leaves = [item >> PAYLOAD_BITS & ((1 << LEAF_BITS) - 1) for item in burst]
+        leaves = [item >> PAYLOAD_BITS & ((1 << tb.leaf_bits) - 1) for item in burst]
         assert leaves == sorted(leaves), f"a burst came out of leaf order: {leaves}"
     await tb.finish()
 
