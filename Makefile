@@ -37,7 +37,7 @@ sim: setup ## pack the default network, run it on the RTL, check against eie ref
 demo: setup ## the digits MLP on the RTL, whole test set: accuracy float/eie ref/RTL, cycles, PE use; PNGs in results/demo/
 	$(VPY) scripts/digits_demo.py --sim $(SIM) --out results/demo
 
-test: setup ## the whole regression: lint (Icarus, Verilator, Yosys), Python tests, cocotb testbenches
+test: setup ## the whole regression: lint (Icarus, Verilator, Yosys), Python tests, cocotb testbenches (a pytest worker per core; TEST_JOBS=n)
 	$(VPY) scripts/lint.py
 	$(VPY) -m pytest -n $(TEST_JOBS) --dist worksteal $(ARGS)
 
