@@ -76,6 +76,18 @@ def check_against_models(loaded, inputs, outputs, report, queue_depth, pe_counte
         assert rtl_run["events"] is not None, f"run {run}: no events in the report"
         found = model_differences(loaded, row, rtl_run, queue_depth)
         assert not found, f"run {run}: the cycle model disagrees with the RTL: {'; '.join(found)}"
+        if pe_counters and np.count_nonzero(row) >= 2:
+            check_idle_split(run, rtl_run["pe"])
+
+
+def check_idle_split(run: int, pe: dict[str, list[int]]) -> None:
+    """STARVED and DRAINED split a PE's idle cycles at the end of the broadcast (rtl/eie_pe_counters.sv),
+    which the cycle model does not predict per PE. In a run whose first layer broadcasts two columns
+    or more, every PE counts both: its first compute cycle (no column has reached any PE yet, the
+    broadcast running) is STARVED, and the run's last (the CCU sees the PEs idle a cycle late,
+    eie.models.perf's IDLE_FLAG_DELAY, the broadcast over) is DRAINED."""
+    for name in ("starved", "drained"):
+        assert all(count > 0 for count in pe[name]), f"run {run}: PE_{name.upper()} per PE {pe[name]}"
 
 
 CONFIGS = [  # (N, queue depth)
