@@ -365,13 +365,10 @@ NOT_UNDER_COVERAGE = {
     # eie.sim.rtlsim builds coverage models without gcc's profile-guided optimisation,
     # so there is no profile for it to find; its simulations are the same as others'.
     "tb/test_core.py::test_optimize_trains_and_rebuilds_from_its_profile",
-    # The one 64-PE core: a scale test of one small image (memories of 64 words), whose
-    # build alone has the copies of PEs 16..63 in eie_bcast_history (its per-PE lanes)
-    # and eie_load_port (its per-PE request registers) as points of their own. One
-    # scenario toggles few of them (about 6,000 of 7,700 missed toggles in the run of
-    # 2026-12-06 that kept it: 89.8 % against 96.1 % without it), so they would measure
-    # that scenario, not the code, whose copies in the 1- to 16-PE cores of the other
-    # tests are counted. It runs in make test on both simulators.
+    # The one 64-PE core: its build alone has the copies of PEs 16..63 in eie_bcast_history
+    # and eie_load_port as points of their own, which its one small scenario mostly leaves
+    # untoggled; counted, they measure that scenario, not the code (the other tests' 1- to
+    # 16-PE cores count the same copies). Figures: doc/verification.md. It runs in make test.
     "tb/test_core.py::test_sixty_four_pes",
 }
 
