@@ -105,8 +105,8 @@ def scenario_images():
     its layers as wide as the activation files (test_layers_as_wide_as_the_act_files) and its four
     layers whose third lasts over 2^11 cycles (test_a_long_layer_before_the_last)."""
     import numpy as np
-    from test_core import (LONG_LAYER_INPUTS, NARROW_SHAPES, SMALL_MEMORY, long_layer_network, make_inputs,
-                           make_network, narrow_network, wide_network, wide_shapes)
+    from test_core import (LONG_LAYER_INPUTS, LONG_LAYER_SEED, NARROW_SHAPES, SMALL_MEMORY, long_layer_network,
+                           make_inputs, make_network, narrow_network, wide_network, wide_shapes)
 
     rng = np.random.default_rng(2016)
     widest = SMALL_MEMORY.act_depth * SCENARIO_PES
@@ -120,7 +120,7 @@ def scenario_images():
     out.append((narrow_network(narrow, SCENARIO_PES), make_inputs(narrow, NARROW_SHAPES[0][1])))
     wide = np.random.default_rng(24)
     out.append((wide_network(wide, SCENARIO_PES), make_inputs(wide, wide_shapes(SCENARIO_PES)[0][1])))
-    long = np.random.default_rng(25)
+    long = np.random.default_rng(LONG_LAYER_SEED)
     out.append((long_layer_network(long, SCENARIO_PES), make_inputs(long, LONG_LAYER_INPUTS)[:3]))
     return out
 
@@ -490,8 +490,13 @@ def unnumbered(name: str) -> str:
 
 def cell_connections(design_il: str) -> dict[tuple[str, str], dict[str, str]]:
     """(module, cell) -> {port: the signal it connects, unnumbered}: tells apart cells of one kind
-    from one source range (the four muxes of one if, each a different counter's)."""
+    from one source range (the four muxes of one if, each a different counter's).
+
+    A case arm's compare cell ($procmux..._CMP0) comes in one copy per signal the case assigns,
+    alike in kind, inputs and source; "selects" adds the outputs of the muxes its output selects,
+    so that an argument about one copy does not cover the others."""
     found: dict[tuple[str, str], dict[str, str]] = {}
+    raw: dict[tuple[str, str], dict[str, str]] = {}
     module = cell = None
     for line in design_il.splitlines():
         words = line.split(None, 2)
@@ -500,10 +505,22 @@ def cell_connections(design_il: str) -> dict[tuple[str, str], dict[str, str]]:
         elif line.startswith("  cell "):
             cell = words[2].strip().lstrip("\\")
             found[(module, cell)] = {}
+            raw[(module, cell)] = {}
         elif line.startswith("  end"):
             cell = None
         elif cell and line.startswith("    connect "):
             found[(module, cell)][words[1].lstrip("\\")] = unnumbered(words[2].strip())
+            raw[(module, cell)][words[1].lstrip("\\")] = words[2].strip()
+    selected_by: dict[tuple[str, str], list[str]] = {}
+    for (module, _), ports in raw.items():
+        for select in ports.get("S", "").replace("{", " ").replace("}", " ").split():
+            if "Y" in ports:
+                # Yosys's counters go ($procmux$7036_Y); proc's nesting level stays ($2\src_sel_d).
+                selected_by.setdefault((module, select), []).append(
+                    unnumbered(re.sub(r"^\$(\d+)\\", r"level\1:", ports["Y"])))
+    for (module, cell), ports in raw.items():
+        if "_CMP" in cell and "Y" in ports:
+            found[(module, cell)]["selects"] = " ".join(sorted(selected_by.get((module, ports["Y"]), [])))
     return found
 
 

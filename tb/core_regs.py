@@ -413,45 +413,70 @@ async def each_run_starts_status_and_layer_cycles_afresh(dut):
 @cocotb.test(timeout_time=2, timeout_unit="ms")
 async def a_shift_past_fifteen_requantises_the_results(dut):
     """LAYER_FLAGS.SHIFT is 5 bits (rtl/eie_regs.rdl); the packer writes w_frac, 0..15, a host may
-    write up to 31. The last layer's RESULT reads are its accumulators requantised at its SHIFT:
-    with 16 + w_frac written there, they equal eie ref's accumulators through the reference
-    requantisation (eie.fixedpoint.requantize) at that shift. A network of MaxLayers layers, so that
-    the last descriptor slot is in use."""
+    write up to 31. Both places that requantise take it: the last layer's RESULT reads, at 16 + w_frac,
+    then every hidden layer's write-back into the activation files, at 16 (their weights and biases
+    are drawn in 0..0.9, so w_frac is 15 and every activation after layer 0 is positive: halving one
+    changes the outputs). The outputs equal eie ref's per-layer sums (eie.models.reference.
+    layer_accumulators) through the reference requantisation (eie.fixedpoint.requantize) at the
+    written shifts. A network of MaxLayers layers, so that the last descriptor slot is in use."""
     from eie.fixedpoint import requantize
     from eie.hw import layer_flags
     from eie.image import decode
-    from eie.models.reference import trace
+    from eie.models.reference import layer_accumulators
 
     tb, build = await started(dut)
     rng = np.random.default_rng(cocotb.RANDOM_SEED % (1 << 32))
     memory = MemoryConfig(build["SpmatDepth"], build["PtrBankDepth"], build["ActDepth"], build["MaxLayers"])
     sizes = [7] + [int(rng.integers(3, 9)) for _ in range(build["MaxLayers"])]
-    # The last layer has a bias too: its accumulators are then not all zero when the layer before
-    # outputs only zeros (ReLU), which left the two shifts' results equal in about 1 run in 25.
     last_index = build["MaxLayers"] - 1
-    layers = [Layer(rng.normal(size=(rows, cols)),
-                    rng.normal(size=rows) if i % 2 == 0 or i == last_index else None)
-              for i, (cols, rows) in enumerate(zip(sizes, sizes[1:]))]
+    hidden = range(1, last_index)
+
+    def drawn(index: int, cols: int, rows: int) -> Layer:
+        if index in hidden:
+            return Layer(rng.uniform(0, 0.9, size=(rows, cols)), rng.uniform(0.1, 0.9, size=rows))
+        # Every layer has a bias: the last layer's accumulators are then not all zero when the layer
+        # before outputs only zeros (ReLU), which left the two shifts' results equal in about 1 run in 25.
+        return Layer(rng.normal(size=(rows, cols)), rng.normal(size=rows))
+
+    layers = [drawn(i, cols, rows) for i, (cols, rows) in enumerate(zip(sizes, sizes[1:]))]
     # A linear last layer: ReLU would often zero its results at either shift.
     image = pack(layers, PackOptions(num_pes=build["NumPe"], density=0.6, memory=memory, linear_last=True))
-    last = image.layers[-1]
-    shift = 16 + last.w_frac
-    assert last.w_frac < 16 and shift < 1 << regs.REGISTERS["LAYER_FLAGS"].field("SHIFT").width
+    packed = [layer.w_frac for layer in image.layers]
+    assert max(packed) < 16 and all(packed[i] == 15 for i in hidden), packed
     await tb.load_image(image)
-    await tb.reg_write(regs.REGISTERS["LAYER_FLAGS"].address(len(image.layers) - 1),
-                       layer_flags(last.bias, last.relu, shift))
-    telling = 0  # runs whose results at w_frac differ from those at 16 + w_frac
-    for run in range(4):
-        acts = rng.integers(-20000, 20000, size=image.in_features) * (rng.random(image.in_features) < 0.7)
-        await tb.load_input(image, acts)
-        status = await tb.start_and_wait(watchdog_cycles(image, acts))
-        assert status & (STATUS_BUSY | STATUS_DONE | STATUS_ERROR) == STATUS_DONE, \
-            f"run {run}: STATUS {status:#x}, errors {await error_bits(tb)}"
-        acc = trace(decode(image), acts)[-1].accumulators[0]
-        expected = requantize(acc, shift, last.relu)
-        telling += not np.array_equal(expected, requantize(acc, last.w_frac, last.relu))
-        assert np.array_equal(await tb.read_output(image), expected), f"run {run}: outputs differ from eie ref's"
-    assert telling, "no run's results tell the shift's top bit"
+    decoded = decode(image)
+
+    async def runs(shifts: list[int], scale: int, what: str) -> None:
+        """Four runs with these SHIFTs written, inputs in -scale..scale; at least one must tell them from w_frac."""
+        assert max(shifts) < 1 << regs.REGISTERS["LAYER_FLAGS"].field("SHIFT").width
+        for index, layer in enumerate(image.layers):
+            await tb.reg_write(regs.REGISTERS["LAYER_FLAGS"].address(index),
+                               layer_flags(layer.bias, layer.relu, shifts[index]))
+
+        def forward(acts, at: list[int]):
+            acts = np.asarray(acts, dtype=np.int64).reshape(1, -1)
+            for index, layer in enumerate(decoded.layers):
+                acts = requantize(layer_accumulators(layer, acts, decoded.act_frac), at[index], layer.spec.relu)
+            return acts[0]
+
+        telling = 0  # runs whose results at the written shifts differ from those at w_frac
+        for run in range(4):
+            acts = rng.integers(-scale, scale, size=image.in_features) * (rng.random(image.in_features) < 0.7)
+            await tb.load_input(image, acts)
+            status = await tb.start_and_wait(watchdog_cycles(image, acts))
+            assert status & (STATUS_BUSY | STATUS_DONE | STATUS_ERROR) == STATUS_DONE, \
+                f"{what}, run {run}: STATUS {status:#x}, errors {await error_bits(tb)}"
+            expected = forward(acts, shifts)
+            telling += not np.array_equal(expected, forward(acts, packed))
+            assert np.array_equal(await tb.read_output(image), expected), \
+                f"{what}, run {run}: outputs differ from eie ref's"
+        assert telling, f"{what}: no run's results tell the shift's top bit"
+
+    # Large inputs: the last layer's accumulators must reach 2^16 times their usual size.
+    await runs(packed[:-1] + [16 + packed[-1]], 20000, "the last layer at 16 + w_frac")
+    if hidden:
+        # Smaller inputs: the hidden layers' activations stay below saturation at either shift.
+        await runs([16 if i in hidden else shift for i, shift in enumerate(packed)], 2000, "hidden layers at 16")
     tb.check_protocols()
 
 

@@ -156,6 +156,31 @@ def test_an_equivalence_key_outlives_unrelated_edits(tmp_path):
     assert "a bare mutate command" in mutate.stale_entries(mutate.hand_equivalent(listed), root, listed)[0]
 
 
+# Two copies of one case arm's compare, as proc makes them (one per assigned signal): the same
+# kind, input and source; one selects an inner mux of src_sel_d's arm, the other src_sel_d's case mux.
+CASE_COMPARES = ("module $paramod$1\\eie_ccu\n"
+                 "  cell $logic_not $procmux$7037_CMP0\n    connect \\A \\state_q\n"
+                 "    connect \\Y $procmux$7037_CMP\n  end\n"
+                 "  cell $mux $procmux$7036\n    connect \\S $procmux$7037_CMP\n"
+                 "    connect \\Y $2\\src_sel_d[0:0]\n  end\n"
+                 "  cell $logic_not $procmux$7066_CMP0\n    connect \\A \\state_q\n"
+                 "    connect \\Y $procmux$7066_CMP\n  end\n"
+                 "  cell $pmux $procmux$7064\n    connect \\S { $procmux$7066_CMP $procmux$7065_CMP }\n"
+                 "    connect \\Y \\src_sel_d\n  end\nend\n")
+
+
+def test_copies_of_a_case_compare_have_their_own_keys():
+    """An argument about one copy of a case arm's compare must not cover the others: each key names
+    the outputs of the muxes the copy selects, proc's nesting level kept, Yosys's counters not."""
+    conn = mutate.cell_connections(CASE_COMPARES)
+    inner = conn[("$paramod$1\\eie_ccu", "$procmux$7037_CMP0")]
+    outer = conn[("$paramod$1\\eie_ccu", "$procmux$7066_CMP0")]
+    assert inner == {"A": "\\state_q", "Y": "$procmux_CMP", "selects": "level2:src_sel_d[0:0]"}
+    assert outer == {"A": "\\state_q", "Y": "$procmux_CMP", "selects": "\\src_sel_d"}
+    renumbered = mutate.cell_connections(CASE_COMPARES.replace("$7037", "$9137").replace("$7036", "$9136"))
+    assert renumbered[("$paramod$1\\eie_ccu", "$procmux$9137_CMP0")] == inner
+
+
 def test_the_committed_equivalence_list_is_fresh():
     """Every argued survivor's source lines are still in rtl/ (else its argument needs a new look)."""
     rows = mutate.hand_equivalent()
