@@ -218,8 +218,11 @@ def mutation_score_line(summary=None) -> str:
     try:
         record = json.loads(Path(summary).read_text())
         counts = record["counts"]
+        # Survivors matched to tb/mutation_equivalent.txt count as equivalent: say how many.
+        argued = sum(str(entry.get("how", "")).startswith("argued") for entry in record.get("equivalent", []))
         return (f"mutation score: {record['score_text']} of non-equivalent mutants killed "
-                f"({counts['killed']} killed, {counts['survived']} survived, {counts['equivalent']} equivalent "
-                f"of N={counts['total']}, seed {record['seed']}), {record['date']}, commit {record['commit']}")
+                f"({counts['killed']} killed, {counts['survived']} survived, {counts['equivalent']} equivalent, "
+                f"{argued} of them argued by hand, of N={counts['total']}, seed {record['seed']}), "
+                f"{record['date']}, commit {record['commit']}")
     except (OSError, ValueError, KeyError):
         return "mutation score: not measured: run make mutate"

@@ -54,6 +54,7 @@ def test_inverted_output_bit_is_killed(out, tmp_path):
 
     line = mutation_score_line(tmp_path / "summary.json")
     assert line.startswith("mutation score: 100.0 %") and record["commit"] in line
+    assert "0 equivalent, 0 of them argued by hand" in line
     assert mutation_score_line(tmp_path / "absent.json") == "mutation score: not measured: run make mutate"
 
 
