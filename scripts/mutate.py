@@ -495,7 +495,6 @@ def cell_connections(design_il: str) -> dict[tuple[str, str], dict[str, str]]:
     A case arm's compare cell ($procmux..._CMP0) comes in one copy per signal the case assigns,
     alike in kind, inputs and source; "selects" adds the outputs of the muxes its output selects,
     so that an argument about one copy does not cover the others."""
-    found: dict[tuple[str, str], dict[str, str]] = {}
     raw: dict[tuple[str, str], dict[str, str]] = {}
     module = cell = None
     for line in design_il.splitlines():
@@ -504,20 +503,20 @@ def cell_connections(design_il: str) -> dict[tuple[str, str], dict[str, str]]:
             module = words[1].lstrip("\\")
         elif line.startswith("  cell "):
             cell = words[2].strip().lstrip("\\")
-            found[(module, cell)] = {}
             raw[(module, cell)] = {}
         elif line.startswith("  end"):
             cell = None
         elif cell and line.startswith("    connect "):
-            found[(module, cell)][words[1].lstrip("\\")] = unnumbered(words[2].strip())
             raw[(module, cell)][words[1].lstrip("\\")] = words[2].strip()
+    found = {key: {port: unnumbered(signal) for port, signal in ports.items()} for key, ports in raw.items()}
     selected_by: dict[tuple[str, str], list[str]] = {}
     for (module, _), ports in raw.items():
+        if "Y" not in ports:
+            continue
+        # Yosys's counters go ($procmux$7036_Y); proc's nesting level stays ($2\src_sel_d).
+        output = unnumbered(re.sub(r"^\$(\d+)\\", r"level\1:", ports["Y"]))
         for select in ports.get("S", "").replace("{", " ").replace("}", " ").split():
-            if "Y" in ports:
-                # Yosys's counters go ($procmux$7036_Y); proc's nesting level stays ($2\src_sel_d).
-                selected_by.setdefault((module, select), []).append(
-                    unnumbered(re.sub(r"^\$(\d+)\\", r"level\1:", ports["Y"])))
+            selected_by.setdefault((module, select), []).append(output)
     for (module, cell), ports in raw.items():
         if "_CMP" in cell and "Y" in ports:
             found[(module, cell)]["selects"] = " ".join(sorted(selected_by.get((module, ports["Y"]), [])))
