@@ -6,7 +6,7 @@
 // write-back reads are free but for the contract the RTL asserts (no codebook write
 // while an entry is decoded, the bank held while entries are in the pipeline, no
 // entry in the pipeline while its bank is swept, no RESULT read with the write-back
-// or entries in flight). An arbitrary row r (a free input held constant) has a shadow
+// or entries in flight or arriving). An arbitrary row r (a free input held constant) has a shadow
 // sum per bank: each non-padding entry of row r adds codebook[layer][v] * a_j once, two
 // cycles after it arrives, unless clear_i drops it; a sweep of the bank and a
 // write-back read of the row (after it reads) zero it. A ghost counter follows each
@@ -14,7 +14,8 @@
 // bank is swept, else the RAM word if the row's valid bit is set, else 0) is its
 // shadow sum; while a bank is swept its rows below the sweep address are already not
 // valid (so no row is when the sweep ends); the sum stage 2 adds to (bypass or RAM)
-// is the row's shadow sum; a write-back or RESULT read of the row returns it. An
+// is the row's shadow sum; a write-back or RESULT read of the row returns it two
+// cycles later. An
 // arbitrary codebook entry c (the same) tracks its last write: every entry decoded
 // with it multiplies that weight, signed, by its own activation.
 // The pipeline registers, codebook, accumulator words and valid bits are read through
@@ -65,7 +66,8 @@ module eie_arith_formal #(
   input  logic                   wb_re_i,
   /// Any row to read.
   input  logic [RowWidth-1:0]    wb_row_i,
-  /// Any RESULT read of the entries' bank, not with wb_re_i nor entries in the pipeline.
+  /// Any RESULT read of the entries' bank, not with wb_re_i nor entries in the pipeline
+  /// or arriving.
   input  logic                   res_re_i,
   /// Any row to read.
   input  logic [RowWidth-1:0]    res_row_i,
@@ -121,6 +123,7 @@ module eie_arith_formal #(
   (* hierconn, keep *) logic [ActWidth-1:0]    \dut.a_q ;
   (* hierconn, keep *) logic [ProdWidth-1:0]   \dut.prod_q ;
   (* hierconn, keep *) logic [AccWidth-1:0]    \dut.base ;
+  (* hierconn, keep *) logic                   \dut.bypass2_q ;
   (* hierconn, keep *) logic                   \dut.g_bank[0].sweeping_q ;
   (* hierconn, keep *) logic                   \dut.g_bank[1].sweeping_q ;
   (* hierconn, keep *) logic [RowWidth-1:0]    \dut.g_bank[0].sweep_addr_q ;
@@ -233,9 +236,10 @@ module eie_arith_formal #(
   // Per bank, the cycles of its sweep still to come (ActDepth cycles from reset or sweep_i).
   logic [1:0][RowWidth:0]   f_sweep_left_q;
   logic [1:0]               f_sweeping;
-  // A write-back read of the tracked row last cycle, and its bank's sum then.
-  logic                   f_wb_q;
-  logic [AccWidth-1:0]    f_wb_sum_q;
+  // A write-back or RESULT read of the tracked row one and two cycles ago, and its
+  // bank's sum then (the read returns it two cycles after it issues).
+  logic                   f_wb_q, f_wb_q2;
+  logic [AccWidth-1:0]    f_wb_sum_q, f_wb_sum_q2;
 
   // The first cycle of every trace; the solver starts from the initial value.
   initial f_init_q = 1'b1;
@@ -267,6 +271,8 @@ module eie_arith_formal #(
       f_sweep_left_q    <= {2{(RowWidth+1)'(ActDepth)}};
       f_wb_q            <= 1'b0;
       f_wb_sum_q        <= '0;
+      f_wb_q2           <= 1'b0;
+      f_wb_sum_q2       <= '0;
     end else begin
       f_bank_q <= acc_bank_i;
       if (cb_we_i && cb_addr_i == f_cb_addr_i) begin
@@ -299,6 +305,8 @@ module eie_arith_formal #(
       end
       f_wb_q     <= (wb_re_i && wb_row_i == f_row_i) || (res_re_i && res_row_i == f_row_i);
       f_wb_sum_q <= f_sum_q[wb_re_i ? !acc_bank_i : acc_bank_i];
+      f_wb_q2     <= f_wb_q;
+      f_wb_sum_q2 <= f_wb_sum_q;
     end
   end
 
@@ -315,7 +323,7 @@ module eie_arith_formal #(
     assume (!(cb_we_i && f_take));
     assume (!f_take || 32'(layer_i) < MaxLayers);
     if (!f_init_q && !f_idle) assume (acc_bank_i == f_bank_q);
-    assume (!(res_re_i && (wb_re_i || !f_idle)));
+    assume (!(res_re_i && (wb_re_i || !f_idle || f_take)));
     if (!f_init_q) assume (f_idle || !f_sweeping[acc_bank_i]);
   end
 
@@ -366,12 +374,16 @@ module eie_arith_formal #(
       assert (f_value[0] == f_sum_q[0] && f_value[1] == f_sum_q[1]);
       if (f_s2_valid_q && f_s2_row_q == f_row_i) assert (\dut.base == f_sum_q[acc_bank_i]);
       // A write-back read returns the row's sum.
-      if (f_wb_q) assert (wb_acc == f_wb_sum_q);
+      if (f_wb_q2) assert (wb_acc == f_wb_sum_q2);
       // A write-back read of a non-zero sum (which it zeroes) while the entries' bank holds
       // one and two updates of the row bypass.
-      cover (f_wb_q && f_wb_sum_q != '0 && f_sum_q[acc_bank_i] != '0 && f_s2_valid_q &&
+      cover (f_wb_q2 && f_wb_sum_q2 != '0 && f_sum_q[acc_bank_i] != '0 && f_s2_valid_q &&
              f_s1_valid_q && f_s2_row_q == f_row_i && f_s1_row_q == f_row_i && f_s1_tracked_cb_q);
       cover (f_s2_valid_q && f_s2_row_q == f_row_i && clear_i && f_sum_q[acc_bank_i] != '0);
+      // The bypass over two: stage 1 updates the row that stage 2 does not, the row
+      // the entry a cycle ahead of stage 2 updated.
+      cover (f_s1_valid_q && f_s1_row_q == f_row_i && f_s2_valid_q && f_s2_row_q != f_row_i &&
+             \dut.bypass2_q && f_s1_tracked_cb_q && f_sum_q[acc_bank_i] != '0);
       // A sweep's last cycle in one bank while the other holds a sum.
       cover (f_sweep_left_q[0] == 1 && f_sum_q[1] != '0);
     end

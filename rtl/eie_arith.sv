@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 // Arithmetic unit: b[x] += codebook[layer][v] * a_j for every non-padding entry, one
-// entry per cycle, no backpressure and no stall. Pipeline: codebook read -> registered
-// multiply + accumulator read -> add and write, with a bypass for back-to-back updates
-// of one row. Two banks of accumulators: the layer's entries add into bank acc_bank_i
+// entry per cycle, no backpressure and no stall. Pipeline: codebook read and
+// accumulator read issue -> registered multiply, the read's register -> add and
+// write, with a bypass for updates of one row two and one cycles apart. Two banks of
+// accumulators, each in block RAM: the layer's entries add into bank acc_bank_i
 // while the write-back reads the previous layer's sums from the other
-// (wb_re_i -> wb_acc_o one cycle later) and zeroes each row it reads; in I/O mode
+// (wb_re_i -> wb_acc_o two cycles later) and zeroes each row it reads; in I/O mode
 // res_re_i reads bank acc_bank_i. sweep_i zeroes a whole bank over AccSweepCycles
 // cycles (it reads as 0 meanwhile and takes no entry). A row is zeroed by clearing its
 // valid bit, kept in LUT RAM beside the sums (a row reads as 0 unless it is set).
@@ -66,11 +67,11 @@ module eie_arith #(
   /// Row of the write-back read.
   input  logic [RowWidth-1:0]              wb_row_i,
   /// I/O mode (RESULT target): read accumulator res_row_i of bank acc_bank_i, with no
-  /// entry in the pipeline and not with wb_re_i.
+  /// entry in the pipeline or arriving and not with wb_re_i.
   input  logic                             res_re_i,
   /// Row of the RESULT read.
   input  logic [RowWidth-1:0]              res_row_i,
-  /// The row's sum one cycle after wb_re_i or res_re_i (0 if its bank was sweeping);
+  /// The row's sum two cycles after wb_re_i or res_re_i (0 if its bank was sweeping);
   /// holds.
   output logic [eie_pkg::AccWidth-1:0]     wb_acc_o,
 
@@ -101,7 +102,7 @@ module eie_arith #(
   end
 
   // ---------------------------------------------------------------------------
-  // Stage 0: codebook lookup (padding entries stop here)
+  // Stage 0: codebook lookup and accumulator read (padding entries stop here)
   // ---------------------------------------------------------------------------
   logic                   s0_take;
   logic                   cb_re;
@@ -126,6 +127,7 @@ module eie_arith #(
   logic                s1_valid_d, s1_valid_q;
   logic [RowWidth-1:0] s1_row_d, s1_row_q;
   logic [ActWidth-1:0] a_d, a_q;
+  logic                bypass2_d, bypass2_q;
 
   always_comb begin : proc_s1
     s1_valid_d = s0_take & ~clear_i;
@@ -137,13 +139,19 @@ module eie_arith #(
     end
   end
 
+  // The accumulator read issues here (the block RAM's read and a register behind it
+  // bring the sum to stage 2): the entry now in stage 2 writes in this cycle, after
+  // the read samples the RAM, so its sum reaches this entry through the bypass.
+  assign bypass2_d = s1_valid_d & s2_valid_q & (ent_row_i == s2_row_q);
+
   // ---------------------------------------------------------------------------
   // Stage 1: multiply (registered operands and product, as a DSP block wants),
-  // accumulator read, bypass decision
+  // the read's register, bypass decision
   // ---------------------------------------------------------------------------
   logic [ProdWidth-1:0] prod_d, prod_q;
   logic                 s2_valid_d, s2_valid_q;
   logic [RowWidth-1:0]  s2_row_d, s2_row_q;
+  // bypass_q: stage 2's sum comes from the bypass (of either distance), not the RAM.
   logic                 bypass_d, bypass_q;
 
   assign prod_d = $signed(w_q) * $signed(a_q);
@@ -151,7 +159,8 @@ module eie_arith #(
   always_comb begin : proc_s2
     s2_valid_d = s1_valid_q & ~clear_i;
     s2_row_d   = s2_row_q;
-    // The entry now in stage 2 writes this cycle, after the read below samples the RAM.
+    // The entry now in stage 2 writes this cycle: it was in stage 1 when this one's
+    // read sampled the RAM.
     bypass_d   = s1_valid_q & s2_valid_q & (s1_row_q == s2_row_q);
     if (s1_valid_q) s2_row_d = s1_row_q;
   end
@@ -169,12 +178,14 @@ module eie_arith #(
       s2_valid_q <= 1'b0;
       s2_row_q   <= '0;
       bypass_q   <= 1'b0;
+      bypass2_q  <= 1'b0;
     end else begin
       s1_valid_q <= s1_valid_d;
       s1_row_q   <= s1_row_d;
       s2_valid_q <= s2_valid_d;
       s2_row_q   <= s2_row_d;
-      bypass_q   <= bypass_d;
+      bypass_q   <= bypass_d | bypass2_q;
+      bypass2_q  <= bypass2_d;
     end
   end
 
@@ -188,17 +199,17 @@ module eie_arith #(
   logic [AccWidth-1:0]      acc_wdata;  // stage 2's sum
   logic [1:0][AccWidth-1:0] bank_rdata;
   logic [1:0]               sweeping;  // bank b is being swept
-  logic                     wb_bank_d, wb_bank_q;
+  logic                     wb_bank_d, wb_bank_q, wb_bank_q2;
 
   for (genvar b = 0; b < 2; b++) begin : g_bank
     logic                mine, re, we, wb_clr;
     logic [RowWidth-1:0] raddr;
 
-    // The entries' bank reads for stage 1 (or a RESULT read), the other for the
-    // write-back.
+    // The entries' bank reads for the entry arriving in stage 0 (or a RESULT read),
+    // the other for the write-back.
     assign mine   = acc_bank_i == b[0];
-    assign re     = mine ? s1_valid_q | res_re_i : wb_re_i;
-    assign raddr  = mine ? (res_re_i ? res_row_i : s1_row_q) : wb_row_i;
+    assign re     = mine ? s1_valid_d | res_re_i : wb_re_i;
+    assign raddr  = mine ? (res_re_i ? res_row_i : ent_row_i) : wb_row_i;
     assign we     = s2_valid_q & mine;
     assign wb_clr = wb_re_i & ~mine;
 
@@ -234,15 +245,21 @@ module eie_arith #(
 
     // The sums and a valid bit per row: a row reads as 0 unless its bit is set, so the
     // sums' RAM is written only with stage 2's sums and the zeroing writes one bit
-    // (area: no zero mux in front of the 48 data bits of each bank; the unit alone
-    // 710 -> 631 LUT4 for 2 x NumSub more DPR16X4). The sums' RAM: one write port
-    // (stage 2), one read port. No entry adds into a sweeping bank, so it is never
+    // (area: no zero mux in front of the 48 data bits of each bank). The sums' RAM:
+    // block RAM (area: in LUT RAM the two banks and their read muxes took 171 LUT4 more
+    // per PE, doc/synthesis.md), one write port (stage 2), one read port whose data
+    // passes a register (timing: the block RAM's 5.8 ns clock-to-output then meets no
+    // logic before the 48-bit add). No entry adds into a sweeping bank, so it is never
     // written then.
-    logic [AccWidth-1:0] mem [ActDepth];
-    logic [AccWidth-1:0] rdata_q;
+    (* ram_style = "block" *) logic [AccWidth-1:0] mem [ActDepth];
+    logic [AccWidth-1:0] ram_q, rdata_q;
 
     always_ff @(posedge clk_i) begin : proc_acc_mem
       if (we) mem[s2_row_q] <= acc_wdata;
+    end
+
+    always_ff @(posedge clk_i) begin : proc_acc_ram_rd
+      if (re) ram_q <= mem[raddr];
     end
 
     // The valid bits: one write per cycle, the sweep's zeros, else a set by stage 2's
@@ -276,13 +293,29 @@ module eie_arith #(
     end
 
     // A row not valid, or any row of a sweeping bank (its rows not yet swept hold old
-    // bits), reads as 0, and so does the entries' read that the bypass replaces: the
-    // read register's synchronous reset.
-    always_ff @(posedge clk_i) begin : proc_acc_rd
-      if (re) rdata_q <= (sweeping_q || !vld[rword] || (mine && bypass_d)) ? '0 : mem[raddr];
+    // bits), reads as 0, and so does an entry's read that a bypass replaces: the read
+    // register's synchronous reset, decided as the read issues (the valid bit is read
+    // before the write-back's clear of it) and, for the bypass of distance 1, a cycle
+    // later.
+    logic re_q, zero_d, zero_q;
+
+    assign zero_d = sweeping_q || !vld[rword] || (mine && bypass2_d);
+
+    always_ff @(posedge clk_i or negedge rst_ni) begin : proc_acc_rd_ctl
+      if (!rst_ni) begin
+        re_q   <= 1'b0;
+        zero_q <= 1'b0;
+      end else begin
+        re_q   <= re;
+        zero_q <= zero_d;
+      end
     end
 
-    assign bank_rdata[b]   = rdata_q;
+    always_ff @(posedge clk_i) begin : proc_acc_rd
+      if (re_q) rdata_q <= (zero_q || (mine && bypass_d)) ? '0 : ram_q;
+    end
+
+    assign bank_rdata[b] = rdata_q;
   end
 
   always_comb begin : proc_wb_bank
@@ -292,8 +325,13 @@ module eie_arith #(
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_wb_bank_reg
-    if (!rst_ni) wb_bank_q <= 1'b0;
-    else         wb_bank_q <= wb_bank_d;
+    if (!rst_ni) begin
+      wb_bank_q  <= 1'b0;
+      wb_bank_q2 <= 1'b0;
+    end else begin
+      wb_bank_q  <= wb_bank_d;
+      wb_bank_q2 <= wb_bank_q;
+    end
   end
 
   // Entries never read a sweeping bank (asserted below), so no zero here.
@@ -303,20 +341,23 @@ module eie_arith #(
   // ---------------------------------------------------------------------------
   // Stage 2: add and write
   // ---------------------------------------------------------------------------
-  // The bypass: stage 2's sum, kept when the entry behind it updates the same row, else
-  // 0; that entry's RAM read is 0 then (its read register's reset), so the sum to add
-  // to is the OR of the two (area: one LUT4 a bit, not a mux of three). No reset: only
-  // a valid stage 2, two cycles after reset at the earliest, reads it.
-  logic [AccWidth-1:0] base, bypass_sum_q;
+  // The bypass: stage 2's sum, kept when the entry behind it updates the same row, or
+  // the sum of the cycle before (last_sum_q), kept when the entry two behind does and
+  // the one between does not; else 0. That entry's RAM read is 0 then (its read
+  // register's reset), so the sum to add to is the OR of the two (area: one LUT4 a
+  // bit, not a mux of three). No reset: only a valid stage 2, two cycles after reset at
+  // the earliest, reads them.
+  logic [AccWidth-1:0] base, bypass_sum_q, last_sum_q;
 
   assign base      = rd_acc | bypass_sum_q;
   assign acc_wdata = base + {{(AccWidth - ProdWidth){prod_q[ProdWidth-1]}}, prod_q};
 
   always_ff @(posedge clk_i) begin : proc_bypass_sum
-    bypass_sum_q <= bypass_d ? acc_wdata : '0;
+    last_sum_q   <= acc_wdata;
+    bypass_sum_q <= bypass_d ? acc_wdata : bypass2_q ? last_sum_q : '0;
   end
 
-  assign wb_acc_o = bank_rdata[wb_bank_q];
+  assign wb_acc_o = bank_rdata[wb_bank_q2];
   assign idle_o   = ~s1_valid_q & ~s2_valid_q;
 
   // Only MaxLayers == 1 leaves layer_i unread (it is cut off by the address cast).
@@ -346,13 +387,13 @@ module eie_arith #(
         else $fatal(1, "eie_arith: write-back read of row %0d out of range", wb_row_i);
       assert (!res_re_i || int'(res_row_i) < ActDepth)
         else $fatal(1, "eie_arith: RESULT read of row %0d out of range", res_row_i);
-      assert (!(res_re_i && (wb_re_i || !idle_o)))
+      assert (!(res_re_i && (wb_re_i || !idle_o || s0_take)))
         else $fatal(1, "eie_arith: RESULT read during the write-back or with entries in flight");
       assert (idle_o || acc_bank_i == acc_bank_q)
         else $fatal(1, "eie_arith: the accumulator bank changed with entries in the pipeline");
       assert (!((s1_valid_q || s2_valid_q) && sweeping[acc_bank_i]))
         else $fatal(1, "eie_arith: an entry adds into bank %0d while it is swept", acc_bank_i);
-      // The sum stage 2 adds to is the OR of the RAM read and the bypass: one is 0.
+      // The sum stage 2 adds to is the OR of the RAM read and the bypasses: one is 0.
       assert (!s2_valid_q || (bypass_q ? rd_acc == '0 : bypass_sum_q == '0))
         else $fatal(1, "eie_arith: bypass %0b with a non-zero %s", bypass_q,
                     bypass_q ? "RAM read" : "bypass sum");

@@ -13,8 +13,8 @@
 // address mux behind the first register limited N = 4 and N = 8). The read
 // answer is registered after the PE mux. A write lands in its memory two cycles
 // after its beat, one per cycle; a read answers on the R side
-// (ld_rvalid_o/ld_rready_i) six cycles after its beat (the two request
-// registers, memory, the register behind it, PE output register, answer
+// (ld_rvalid_o/ld_rready_i) seven cycles after its beat (the two request
+// registers, memory, the two registers behind it, PE output register, answer
 // register) and holds the port until it is taken. A START counts as busy from
 // the cycle it reaches the CCU (busy_i): a write beat in the cycle before lands
 // in the first busy cycle, which only loads the layer descriptor, so no PE
@@ -90,9 +90,9 @@ module eie_load_port #(
 );
 
   localparam int AddrTgtWidth = eie_pkg::LdTargetWidth;
-  /// A read's progress: the two request registers, memory, the register behind it,
-  /// PE output register.
-  localparam int ReadStages   = 5;
+  /// A read's progress: the two request registers, memory, the two registers behind
+  /// it (the accumulators' block RAM register, the requantisation's), PE output register.
+  localparam int ReadStages   = 6;
 
   initial begin : proc_check_params
     if (NumPe < eie_pkg::MinNumPe || NumPe > (1 << eie_pkg::LdPeWidth)) begin
@@ -211,7 +211,7 @@ module eie_load_port #(
 
   // ---------------------------------------------------------------------------
   // Read answer: one read in flight; its progress is a shift register (the two
-  // request registers, memory output, the register behind it, PE output register), then
+  // request registers, memory output, the two registers behind it, PE output register), then
   // the OR of every PE's output is registered: only the read PE's is not zero, and a
   // refused read reaches no PE, so its answer is zero too (area: an OR tree, not an
   // N:1 mux of 64 bits and its select register)

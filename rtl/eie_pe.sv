@@ -468,8 +468,8 @@ module eie_pe #(
   // Write-back: the rows through ReLU/requantisation into the destination file
   // ---------------------------------------------------------------------------
   // The requantisation has a register after its shift (timing): the write-back
-  // takes its rows' values two cycles after their read, and the RESULT read-back,
-  // captured two cycles after its read anyway, sees no difference.
+  // takes its rows' values three cycles after their read (two for the accumulators'
+  // block RAM and its register), and so does the RESULT read-back.
   eie_relu_quant #(
     .Stages (1)
   ) u_relu_quant (
@@ -483,7 +483,7 @@ module eie_pe #(
   eie_wb_seq #(
     .NumPe      (NumPe),
     .ActDepth   (ActDepth),
-    .ActLatency (2)
+    .ActLatency (3)
   ) u_wb_seq (
     .clk_i,
     .rst_ni,
@@ -548,11 +548,12 @@ module eie_pe #(
     .bitmap_clear_i (bitmap_clear_i)
   );
 
-  // Load-port read data of the target read two cycles before, registered (timing:
-  // the RESULT requantisation then does not feed the load port's PE mux). The
-  // pointer and sparse-matrix words come from the registers behind their block
-  // RAMs; the activation files and the accumulators hold theirs until then.
-  logic                   ld_re_q, ld_re_q2;
+  // Load-port read data of the target read three cycles before (the RESULT read's
+  // requantised sum is ready then), registered (timing: the RESULT requantisation
+  // then does not feed the load port's PE mux). The pointer and sparse-matrix words
+  // come from the registers behind their block RAMs; the activation files and the
+  // accumulators hold theirs until then.
+  logic                   ld_re_q, ld_re_q2, ld_re_q3;
   logic [TgtWidth-1:0]    ld_target_d, ld_target_q;
   logic [LdDataWidth-1:0] ld_rdata_sel, ld_rdata_d, ld_rdata_q;
   // The activation file's word, registered in the cycle after its read, when its
@@ -578,18 +579,20 @@ module eie_pe #(
 
   assign ld_target_d = ld_re_i ? ld_target_i : ld_target_q;
   // Zero but in the cycle the load port takes it: the load port ORs every PE's (area).
-  assign ld_rdata_d  = ld_re_q2 ? ld_rdata_sel : '0;
+  assign ld_rdata_d  = ld_re_q3 ? ld_rdata_sel : '0;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_ld_regs
     if (!rst_ni) begin
       ld_target_q <= '0;
       ld_re_q     <= 1'b0;
       ld_re_q2    <= 1'b0;
+      ld_re_q3    <= 1'b0;
       ld_rdata_q  <= '0;
     end else begin
       ld_target_q <= ld_target_d;
       ld_re_q     <= ld_re_i;
       ld_re_q2    <= ld_re_q;
+      ld_re_q3    <= ld_re_q2;
       ld_rdata_q  <= ld_rdata_d;
     end
   end

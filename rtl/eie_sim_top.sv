@@ -12,7 +12,7 @@
 // Op 4 ("4 count 0") reads results 0..count-1 (result i: PE i mod N, row i div N)
 // through every PE's own RESULT read path at once (accumulator, requantisation,
 // PE read register), one row of all PEs per ResultCycles cycles instead of one
-// result per load-port read (six cycles): the load port's request registers to
+// result per load-port read (seven cycles): the load port's request registers to
 // the PEs are written from here (not forced: Verilator reads a forced signal through
 // its force table every cycle, forced or not), its one-read-at-a-time sequencing and
 // PE mux are skipped.
@@ -308,9 +308,11 @@ module eie_sim_top #(
   // themselves at the next rising edge (one read per PE and row); target and index
   // into both (the second copies the first at every edge), and the first ones'
   // are put back after the last row, as the last beat left them.
-  // A PE's read data is in its read register for the one cycle after the third
-  // rising edge after the request: sampled on the falling edge in that cycle.
-  localparam int ResultCycles = 4;
+  // A PE's read data is in its read register for the one cycle after the fourth
+  // rising edge after the request (the accumulators' block RAM and its register, the
+  // requantisation's register, the PE's read register): sampled on the falling edge
+  // in that cycle.
+  localparam int ResultCycles = 5;
   localparam int LdIdxW = eie_pkg::LdIndexWidth;
   localparam int LdTgtW = eie_pkg::LdTgtCodeWidth;
 

@@ -15,7 +15,7 @@ module eie_wb_seq #(
   parameter int NumPe    = 4,
   /// Activations per file (local rows), >= 2.
   parameter int ActDepth = 64,
-  /// Cycles from rd_o to its requantised value on act_i: 1 or 2.
+  /// Cycles from rd_o to its requantised value on act_i: 1, 2 or 3.
   parameter int ActLatency = 1,
   /// Width of a local row.
   localparam int RowWidth = $clog2(ActDepth),
@@ -65,8 +65,8 @@ module eie_wb_seq #(
 
   initial begin : proc_check_params
     if (ActDepth < 2) $fatal(1, "eie_wb_seq: ActDepth must be >= 2, got %0d", ActDepth);
-    if (ActLatency != 1 && ActLatency != 2) begin
-      $fatal(1, "eie_wb_seq: ActLatency must be 1 or 2, got %0d", ActLatency);
+    if (ActLatency < 1 || ActLatency > 3) begin
+      $fatal(1, "eie_wb_seq: ActLatency must be 1, 2 or 3, got %0d", ActLatency);
     end
   end
 
@@ -77,9 +77,12 @@ module eie_wb_seq #(
   // row so that no compare sits in front of the read (timing).
   logic                 more_d, more_q;
   logic [RowWidth:0]    row_d, row_q;  // one bit more: counts up to ActDepth
-  logic [RowWidth-1:0]  row_q2, row_q3;
-  // A row read ActLatency cycles ago: its value is on act_i now.
-  logic                 pending2_q, act_due;
+  // The rows read two and three cycles ago (pending_q: one cycle ago), and their
+  // numbers (row_q2: one cycle ago).
+  logic [RowWidth-1:0]  row_q2, row_q3, row_q4;
+  logic                 pending2_q, pending3_q;
+  // A row read ActLatency cycles ago: its value is on act_i now; rows still on their way.
+  logic                 act_due, in_flight;
   logic [RowWidth-1:0]  act_row;
   logic [GrowWidth-1:0] grow_d, grow_q;
   logic [RowWidth:0]    max_row_d, max_row_q;
@@ -117,7 +120,7 @@ module eie_wb_seq #(
       row_d  = row_q + (RowWidth+1)'(1);
       grow_d = grow_q + GrowWidth'(NumPe);
       more_d = grow_q + GrowWidth'(NumPe) < GrowWidth'(layer_out_i) && 32'(row_q) + 1 < ActDepth;
-    end else if (busy_q && !pending_q && !act_due) begin
+    end else if (busy_q && !in_flight) begin
       // Every row this layer touched must be one the write-back covers.
       busy_d    = 1'b0;
       err_row_o = chk_seen_q && 32'(chk_max_q) >= 32'(row_q);
@@ -153,7 +156,9 @@ module eie_wb_seq #(
       row_q      <= '0;
       row_q2     <= '0;
       row_q3     <= '0;
+      row_q4     <= '0;
       pending2_q <= 1'b0;
+      pending3_q <= 1'b0;
       grow_q     <= '0;
       max_row_q  <= '0;
       seen_q     <= 1'b0;
@@ -169,7 +174,9 @@ module eie_wb_seq #(
       row_q      <= row_d;
       row_q2     <= row_q[RowWidth-1:0];
       row_q3     <= row_q2;
+      row_q4     <= row_q3;
       pending2_q <= pending_q && !stop_i;
+      pending3_q <= pending2_q && !stop_i;
       grow_q     <= grow_d;
       max_row_q  <= max_row_d;
       seen_q     <= seen_d;
@@ -181,8 +188,16 @@ module eie_wb_seq #(
     end
   end
 
-  assign act_due = ActLatency == 2 ? pending2_q : pending_q;
-  assign act_row = ActLatency == 2 ? row_q3 : row_q2;
+  // Picked by index, not by a compare of ActLatency (a constant arm would be a branch
+  // that no core builds).
+  logic [2:0]               pending_by_age;
+  logic [2:0][RowWidth-1:0] row_by_age;
+
+  assign pending_by_age = {pending3_q, pending2_q, pending_q};
+  assign row_by_age     = {row_q4, row_q3, row_q2};
+  assign act_due        = pending_by_age[ActLatency-1];
+  assign act_row        = row_by_age[ActLatency-1];
+  assign in_flight      = (pending_by_age & 3'((1 << ActLatency) - 1)) != '0;
 
   assign busy_o     = busy_q;
   assign rd_o       = more_q;

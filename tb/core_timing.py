@@ -136,7 +136,7 @@ async def play(dut, name: str, watchdog: int) -> None:
 
 @cocotb.test(timeout_time=1, timeout_unit="ms")
 async def load_port(dut):
-    """doc/wavedrom/load_port.json: writes, a read's answer six cycles on, a beat held off by it."""
+    """doc/wavedrom/load_port.json: writes, a read's answer seven cycles on, a beat held off by it."""
     tb = EieTB(dut)
     await tb.reset()
     await play(dut, "load_port", 100)

@@ -10,7 +10,7 @@ add into one. The
 sums do not depend on the pipeline, so the read-after-write bypass is checked by
 streams of back-to-back updates of one row. The checker also checks idle_o each
 cycle (busy for the two cycles after a non-padding entry) and every write-back
-read one cycle after wb_re_i (the other bank) or res_re_i (the entries' bank), and
+read two cycles after wb_re_i (the other bank) or res_re_i (the entries' bank), and
 that wb_acc_o holds when nothing is read.
 """
 
@@ -29,6 +29,7 @@ NUM_CODES = 16
 ACC_WIDTH = 48
 W_MIN, W_MAX = -(1 << 15), (1 << 15) - 1
 PIPE_DEPTH = 2  # a non-padding entry keeps idle_o low for the two cycles after it arrives
+READ_LATENCY = 2  # cycles from wb_re_i / res_re_i to the sum on wb_acc_o (block RAM, its register)
 SWEEP_CYCLES = 16  # eie_pkg::AccSweepCycles: the longest sweep of a bank (reset, sweep_i)
 
 
@@ -123,11 +124,11 @@ class Checker:
         # The write-back reads the bank the entries do not add into, and zeroes the row;
         # RESULT reads theirs.
         if s.wb_re:
-            self.wb_expect.append((c + 1, s.wb_row, m.read(1 - s.acc_bank, s.wb_row)))
+            self.wb_expect.append((c + READ_LATENCY, s.wb_row, m.read(1 - s.acc_bank, s.wb_row)))
             m.acc[1 - s.acc_bank][s.wb_row] = 0
             self.hold_ok = False
         if s.res_re:
-            self.wb_expect.append((c + 1, s.res_row, m.read(s.acc_bank, s.res_row)))
+            self.wb_expect.append((c + READ_LATENCY, s.res_row, m.read(s.acc_bank, s.res_row)))
             self.hold_ok = False
         if s.clear:
             # The entries in flight (not yet written) and the one arriving now dropped.
@@ -143,7 +144,7 @@ class Checker:
         for bank in range(2):
             if s.sweep >> bank & 1:
                 m.sweep(bank)
-        # The stage-1 RAM read of an entry changes the read register a cycle later.
+        # An entry's stage-0 RAM read changes the read register two cycles later.
         if self.busy_until >= c:
             self.hold_ok = False
 

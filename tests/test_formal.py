@@ -124,8 +124,12 @@ MUTATIONS = [
     ("arith_l1_r4", "eie_arith.sv", "if (sweep_addr_q == SubWidth'(SubDepth - 1)) sweeping_d = 1'b0;",
      "if (sweep_addr_q == SubWidth'(SubDepth - 2)) sweeping_d = 1'b0;"),
     # A read of a sweeping bank returns the RAM word, not 0.
-    ("arith_l1_r2", "eie_arith.sv", "(sweeping_q || !vld[rword] || (mine && bypass_d)) ? '0",
-     "(!vld[rword] || (mine && bypass_d)) ? '0"),
+    ("arith_l1_r2", "eie_arith.sv", "assign zero_d = sweeping_q || !vld[rword] || (mine && bypass2_d);",
+     "assign zero_d = !vld[rword] || (mine && bypass2_d);"),
+    # No bypass over two: an update two cycles behind another of its row reads the RAM
+    # as that one writes it, and loses it.
+    ("arith_l1_r2", "eie_arith.sv", "assign bypass2_d = s1_valid_d & s2_valid_q & (ent_row_i == s2_row_q);",
+     "assign bypass2_d = 1'b0;"),
     # The write-back's read leaves its row valid: the layer after next adds onto its old sum.
     ("arith_l1_r2", "eie_arith.sv", "vld[wword | RowWidth'(k)] <= mine;", "vld[wword | RowWidth'(k)] <= 1'b1;"),
     # A padding in a word's last slot merges too (the next entry's word is not read yet).

@@ -166,35 +166,35 @@ def test_a_pe_behind_takes_two_columns_a_cycle():
     assert (timing.broadcast_stalls, timing.compute_cycles) == (0, 32 + 5 + 1 + 1)
 
 
-def test_a_column_written_back_shows_k_plus_five_cycles_late():
-    # Local row k of a PE is written back (start register, accumulator read, the
-    # requantisation's register, the write register) so that its bitmap bit is
-    # seen in cycle k + 5; everything after it moves by k + 5 (one PE, one column
+def test_a_column_written_back_shows_k_plus_six_cycles_late():
+    # Local row k of a PE is written back (start register, accumulator read and its
+    # register, the requantisation's register, the write register) so that its bitmap
+    # bit is seen in cycle k + 6; everything after it moves by k + 6 (one PE, one column
     # of n entries at local row k, the write-back over before the column is done).
     n, k = 40, 3
     entries = np.zeros((1, k + 1), dtype=np.int64)
     entries[0, k] = n
     first = layer_timing(entries, np.array([k]), False, 8)
     after = layer_timing(entries, np.array([k]), False, 8, written_back=k + 1)
-    assert after.compute_cycles - first.compute_cycles == k + 5
+    assert after.compute_cycles - first.compute_cycles == k + 6
 
 
 def test_the_broadcast_is_not_over_before_the_write_back():
-    # One PE writes back 100 rows: its leaf is done from cycle 100 + 4 on, so the
+    # One PE writes back 100 rows: its leaf is done from cycle 100 + 5 on, so the
     # broadcast (one short column, at row 0) is over there, the CCU sees it a cycle
     # later, the PE's registered idle flag with it a cycle after, and the layer is
-    # drained then: 107 compute cycles.
+    # drained then: 108 compute cycles.
     entries = np.zeros((1, 100), dtype=np.int64)
     entries[0, 0] = 1
-    assert layer_timing(entries, np.array([0]), False, 8, written_back=100).compute_cycles == 107
-    # With no broadcast at all the same holds (one row: done from 1 + 4; a PE without rows from 2).
+    assert layer_timing(entries, np.array([0]), False, 8, written_back=100).compute_cycles == 108
+    # With no broadcast at all the same holds (one row: done from 1 + 5; a PE without rows from 2).
     none = np.array([], dtype=np.int64)
-    assert layer_timing(entries, none, False, 8, written_back=100).compute_cycles == 107
+    assert layer_timing(entries, none, False, 8, written_back=100).compute_cycles == 108
     assert layer_timing(np.zeros((4, 1), dtype=np.int64), none, False, 8,
-                        written_back=1).compute_cycles == 1 + 4 + 2 + 1
+                        written_back=1).compute_cycles == 1 + 5 + 2 + 1
     # A write-back that started early (in the layer before) ends early: 10 cycles.
     early = layer_timing(entries, np.array([0]), False, 8, written_back=100, wb_start=np.array([-10]))
-    assert early.compute_cycles == 107 - 10
+    assert early.compute_cycles == 108 - 10
 
 
 def test_each_pe_starts_its_write_back_once_idle_with_the_broadcast_over():
@@ -209,11 +209,11 @@ def test_each_pe_starts_its_write_back_once_idle_with_the_broadcast_over():
     timing = layer_timing(entries, np.array([0]), False, 8, writes_back=2)
     assert timing.compute_cycles == 17
     assert timing.wb_start.tolist() == [51 - 17, 12 - 17]
-    # Not a run's first layer (its input written back, one row: bit seen at 5, root
-    # valid at 7, sent, taken at 8, over at 9, seen at 10): it ends there.
+    # Not a run's first layer (its input written back, one row: bit seen at 6, root
+    # valid at 8, sent, taken at 9, over at 10, seen at 11): it ends there.
     after = layer_timing(entries, np.array([0]), False, 8, written_back=1, writes_back=2)
-    assert after.compute_cycles == 11
-    assert after.wb_start.tolist() == [56 - 11, 17 - 11]
+    assert after.compute_cycles == 12
+    assert after.wb_start.tolist() == [57 - 12, 18 - 12]
     # The run's last layer is not written back: it ends once every PE is idle (51),
     # seen by the CCU a cycle later.
     last = layer_timing(entries, np.array([0]), False, 8)
@@ -235,16 +235,16 @@ def test_a_pe_still_in_the_layer_before_takes_nothing_until_it_starts_this_one()
 
 def test_a_leaf_waits_for_the_leaves_before_it_to_be_done():
     # N = 2 (one tree level), 41 rows written back: PE 0 has 21, done from cycle
-    # 25; PE 1 has 20. Column 18 (PE 0, row 9) shows at 14, is in the leaf
-    # register at 15 and the root at 16: sent at 16. Column 1 (PE 1, row 0) shows
-    # at 5 but the node takes it only once PE 0 is done (25): root at 26, sent at
-    # 26 against cycle 3 in a first layer, 23 later; it is the layer's last column.
+    # 26; PE 1 has 20. Column 18 (PE 0, row 9) shows at 15, is in the leaf
+    # register at 16 and the root at 17: sent at 17. Column 1 (PE 1, row 0) shows
+    # at 6 but the node takes it only once PE 0 is done (26): root at 27, sent at
+    # 27 against cycle 3 in a first layer, 24 later; it is the layer's last column.
     entries = np.zeros((2, 41), dtype=np.int64)
     entries[:, [1, 18]] = 1
     order = np.array([18, 1])
     first = layer_timing(entries, order, False, 8)
     after = layer_timing(entries, order, False, 8, written_back=41)
-    assert after.compute_cycles - first.compute_cycles == 23
+    assert after.compute_cycles - first.compute_cycles == 24
 
 
 def test_history_depth_must_be_a_power_of_two():
