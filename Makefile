@@ -63,7 +63,7 @@ bench: setup ## packer speed; the paper's nine layers on the RTL (N=64) and the 
 simspeed: setup ## simulator speed: an Alex-7-sized layer on Verilator and Icarus (Icarus takes ~15 min)
 	$(VPY) scripts/bench_sim.py --sims verilator,icarus
 
-synth: setup ## eie_core on an ECP5-85k at N = 1,2,4,8 (Yosys + nextpnr, about an hour): area and Fmax table in results/synth/
+synth: setup ## eie_core on an ECP5-85k at N = 1,2,4,8 (Yosys + nextpnr, about 40 min): area and Fmax table in results/synth/
 	$(VPY) scripts/synth.py
 
 area: setup ## eie_core's ECP5 cells per module at N = 1, 2 and HistoryDepth 16-128 (Yosys only, ~15 min): results/area/

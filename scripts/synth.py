@@ -151,6 +151,10 @@ def wrapper_cells(args: argparse.Namespace, yosys: str) -> dict[str, int]:
 # router1 did not converge at N = 8 within 30-40 min on three RTLs of issue 18
 # (100,000+ wires overused); router2 routed it in 33 min (doc/synthesis.md).
 ROUTER2_FROM = 8
+# Below that, "auto" gives router1 this long (it routes N = 1..4 in 2-5 min) and then
+# routes with router2: at N = 1, seed 2, session 30's RTL, router1 stalled twice with a
+# few hundred arcs left (15 and 25 min) where seeds 1 and 3 routed in 3 min.
+ROUTER1_BUDGET_S = 900
 
 
 def router_for(choice: str, pes: int) -> str:
@@ -178,10 +182,24 @@ def synth_one(args: argparse.Namespace, pes: int, yosys: str, nextpnr: str, wrap
     print(f"  N={pes}: yosys synth_ecp5 ...", end="", flush=True)
     t_syn = run([yosys, "-q", "-l", "yosys.log", "-p", script], build, "yosys", args.timeout)
     print(f" {t_syn:.0f} s; nextpnr-ecp5 ...", end="", flush=True)
+    router = router_for(args.router, pes)
+    fallback = args.router == "auto" and router == "router1" and args.timeout > ROUTER1_BUDGET_S
+    note = ""
+
+    def pnr(which: str, limit_s: float) -> float:
+        return run([nextpnr, *DEVICE, "--json", "netlist.json", "--freq", str(args.freq), "--seed", str(args.seed),
+                    "--router", which, "--timing-allow-fail", "--report", "report.json", "-l", "pnr.log",
+                    "-q"], build, f"nextpnr-ecp5 ({which})", limit_s)
+
     try:
-        t_pnr = run([nextpnr, *DEVICE, "--json", "netlist.json", "--freq", str(args.freq), "--seed", str(args.seed),
-                     "--router", router_for(args.router, pes), "--timing-allow-fail", "--report", "report.json", "-l", "pnr.log",
-                     "-q"], build, "nextpnr-ecp5", args.timeout)
+        try:
+            t_pnr = pnr(router, ROUTER1_BUDGET_S if fallback else args.timeout)
+        except ToolTimeout:
+            if not fallback:
+                raise
+            note = f"router2: router1 stalled past {ROUTER1_BUDGET_S} s"
+            print(f" router1 stalled past {ROUTER1_BUDGET_S} s; router2 ...", end="", flush=True)
+            t_pnr = ROUTER1_BUDGET_S + pnr("router2", args.timeout - ROUTER1_BUDGET_S)
     except ToolTimeout as exc:
         print(" TIMEOUT")
         print(f"synth: N={pes}: {exc}; try another --seed or --router", file=sys.stderr)
@@ -191,7 +209,8 @@ def synth_one(args: argparse.Namespace, pes: int, yosys: str, nextpnr: str, wrap
     path = parse_critical_path((build / "pnr.log").read_text(), json.loads((build / "netlist.json").read_text()))
     print(f" {t_pnr:.0f} s; Fmax {fmax:.1f} MHz")
     return core_row(pes, cells, used, wrap) | {
-        "fmax_mhz": round(fmax, 1), "critical_path": path, "yosys_s": round(t_syn), "nextpnr_s": round(t_pnr)}
+        "fmax_mhz": round(fmax, 1), "critical_path": path, "yosys_s": round(t_syn), "nextpnr_s": round(t_pnr),
+        "router": "router2" if note else router, **({"note": note} if note else {})}
 
 
 def core_row(pes: int, cells: dict[str, int], used: dict[str, int], wrap: dict[str, int]) -> dict:
@@ -256,7 +275,8 @@ def main() -> int:
     # (seed 1, N = 2; seed 2, N = 4). --timeout bounds every run regardless.
     ap.add_argument("--seed", type=int, default=2, help="nextpnr placer seed (default 2)")
     ap.add_argument("--router", choices=["auto", "router1", "router2"], default="auto",
-                    help=f"nextpnr router (default auto: router1 below N = {ROUTER2_FROM}, router2 from it)")
+                    help=f"nextpnr router (default auto: router1 below N = {ROUTER2_FROM}, router2 if router1 "
+                         f"runs past {ROUTER1_BUDGET_S} s, and router2 from N = {ROUTER2_FROM})")
     # N = 8 took 21 min in nextpnr on the shared 2-core machine: an hour leaves room.
     ap.add_argument("--timeout", type=at_least(60), default=3600,
                     help="time limit of each tool run in seconds (default 3600)")
@@ -291,7 +311,8 @@ def main() -> int:
     md = table(rows)
     note = ("Area is eie_core's: the cells of syn/eie_synth_top.sv ("
             + ", ".join(f"{v} {k}" for k, v in wrap.items() if v) + ") are subtracted. "
-            "Fmax is the whole design's, wrapper included.")
+            "Fmax is the whole design's, wrapper included."
+            + "".join(f" N = {r['pes']}: {r['note']}." for r in rows if r.get("note")))
     (args.out / "synth.md").write_text(f"eie_core on {config}\n\n{md}\n\n{note}\n")
     (args.out / "synth.json").write_text(json.dumps({"config": config, "yosys": yosys, "wrapper": wrap,
                                                      "rows": rows}, indent=1) + "\n")
@@ -299,6 +320,8 @@ def main() -> int:
     for r in rows:
         if not r.get("timeout"):
             print(f"critical path N={r['pes']}: {' -> '.join(r['critical_path']) or '(no RTL lines named)'}")
+        if r.get("note"):
+            print(f"synth: N={r['pes']}: {r['note']}")
     print(f"synth: {time.monotonic() - start:.0f} s; written {args.out / 'synth.md'} and synth.json")
     failed = [r["pes"] for r in rows if r.get("timeout")]
     if failed:

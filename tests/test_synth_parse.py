@@ -131,3 +131,35 @@ def test_critical_path_names_the_rtl_of_cells_abc_left_unnamed():
         "u_core.u_csr.b_TRELLIS_FF_Q": {"attributes": {"src": "../../../rtl/eie_csr.sv:335.3-357.6"}}}}}}
     assert synth.parse_critical_path(log) == []
     assert synth.parse_critical_path(log, netlist) == ["rtl/eie_ccu.sv:480", "rtl/eie_csr.sv:335"]
+
+
+def test_auto_routes_with_router2_when_router1_stalls(tmp_path, monkeypatch):
+    # Below N = 8, "auto" gives router1 ROUTER1_BUDGET_S, then routes with router2; an
+    # explicit --router router1 keeps its whole --timeout and no second try.
+    calls = []
+
+    def fake_run(cmd, cwd, what, limit_s, prog="synth"):
+        calls.append((what, limit_s))
+        if what == "yosys":
+            (cwd / "stat.json").write_text(YOSYS_STAT)
+            (cwd / "netlist.json").write_text("{}")
+            return 30.0
+        if "router1" in what:
+            raise synth.ToolTimeout(f"{what} exceeded its {limit_s:.0f} s limit")
+        (cwd / "report.json").write_text(NEXTPNR_REPORT)
+        (cwd / "pnr.log").write_text(NEXTPNR_LOG)
+        return 100.0
+
+    monkeypatch.setattr(synth, "run", fake_run)
+    args = synth.argparse.Namespace(out=tmp_path, queue=8, spmat=512, ptr=256, act=64, layers=8, pe_counters=False,
+                                    freq=100, seed=2, router="auto", timeout=3600)
+    row = synth.synth_one(args, 1, "yosys", "nextpnr", {})
+    budget = synth.ROUTER1_BUDGET_S
+    assert calls == [("yosys", 3600), ("nextpnr-ecp5 (router1)", budget), ("nextpnr-ecp5 (router2)", 3600 - budget)]
+    assert row["router"] == "router2" and "router1 stalled" in row["note"]
+    assert row["nextpnr_s"] == budget + 100 and row["fmax_mhz"] == 42.0
+
+    calls.clear()
+    args.router = "router1"
+    row = synth.synth_one(args, 1, "yosys", "nextpnr", {})
+    assert row["timeout"] and calls[1:] == [("nextpnr-ecp5 (router1)", 3600)]
