@@ -197,9 +197,9 @@ def synth_one(args: argparse.Namespace, pes: int, yosys: str, nextpnr: str, wrap
         except ToolTimeout:
             if not fallback:
                 raise
-            note = f"router2: router1 stalled past {ROUTER1_BUDGET_S} s"
+            router, note = "router2", f"router2: router1 stalled past {ROUTER1_BUDGET_S} s"
             print(f" router1 stalled past {ROUTER1_BUDGET_S} s; router2 ...", end="", flush=True)
-            t_pnr = ROUTER1_BUDGET_S + pnr("router2", args.timeout - ROUTER1_BUDGET_S)
+            t_pnr = ROUTER1_BUDGET_S + pnr(router, args.timeout - ROUTER1_BUDGET_S)
     except ToolTimeout as exc:
         print(" TIMEOUT")
         print(f"synth: N={pes}: {exc}; try another --seed or --router", file=sys.stderr)
@@ -210,7 +210,7 @@ def synth_one(args: argparse.Namespace, pes: int, yosys: str, nextpnr: str, wrap
     print(f" {t_pnr:.0f} s; Fmax {fmax:.1f} MHz")
     return core_row(pes, cells, used, wrap) | {
         "fmax_mhz": round(fmax, 1), "critical_path": path, "yosys_s": round(t_syn), "nextpnr_s": round(t_pnr),
-        "router": "router2" if note else router, **({"note": note} if note else {})}
+        "router": router, **({"note": note} if note else {})}
 
 
 def core_row(pes: int, cells: dict[str, int], used: dict[str, int], wrap: dict[str, int]) -> dict:
