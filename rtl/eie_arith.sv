@@ -99,6 +99,10 @@ module eie_arith #(
     if (AccWidth < ProdWidth) begin
       $fatal(1, "eie_arith: AccWidth %0d < product width %0d", AccWidth, ProdWidth);
     end
+    if (eie_pkg::AccReadLatency != 2) begin
+      $fatal(1, "eie_arith: written for an accumulator read of 2 cycles, eie_pkg says %0d",
+             eie_pkg::AccReadLatency);
+    end
   end
 
   // ---------------------------------------------------------------------------

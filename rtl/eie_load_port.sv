@@ -90,9 +90,9 @@ module eie_load_port #(
 );
 
   localparam int AddrTgtWidth = eie_pkg::LdTargetWidth;
-  /// A read's progress: the two request registers, memory, the two registers behind
-  /// it (the accumulators' block RAM register, the requantisation's), PE output register.
-  localparam int ReadStages   = 6;
+  /// A read's progress: the two request registers, the accumulators' read (their block
+  /// RAM and its register), the requantisation's register, the PE's output register.
+  localparam int ReadStages   = 2 + eie_pkg::AccReadLatency + eie_pkg::RequantStages + 1;
 
   initial begin : proc_check_params
     if (NumPe < eie_pkg::MinNumPe || NumPe > (1 << eie_pkg::LdPeWidth)) begin

@@ -468,10 +468,11 @@ module eie_pe #(
   // Write-back: the rows through ReLU/requantisation into the destination file
   // ---------------------------------------------------------------------------
   // The requantisation has a register after its shift (timing): the write-back
-  // takes its rows' values three cycles after their read (two for the accumulators'
-  // block RAM and its register), and so does the RESULT read-back.
+  // takes its rows' values AccReadLatency + RequantStages cycles after their read (the
+  // accumulators' block RAM and its register, then that register), and so does the
+  // RESULT read-back.
   eie_relu_quant #(
-    .Stages (1)
+    .Stages (eie_pkg::RequantStages)
   ) u_relu_quant (
     .clk_i,
     .acc_i   (wb_acc),
@@ -483,7 +484,7 @@ module eie_pe #(
   eie_wb_seq #(
     .NumPe      (NumPe),
     .ActDepth   (ActDepth),
-    .ActLatency (3)
+    .ActLatency (eie_pkg::AccReadLatency + eie_pkg::RequantStages)
   ) u_wb_seq (
     .clk_i,
     .rst_ni,

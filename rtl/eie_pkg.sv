@@ -62,6 +62,14 @@ package eie_pkg;
   /// of at most this many, all written at once), and the CCU's wait for it
   /// (python/eie/models/perf.py ACC_SWEEP_CYCLES).
   localparam int AccSweepCycles = 16;
+  /// Cycles from a read of eie_arith's accumulators (write-back or RESULT) to the sum on
+  /// its output: the block RAM's read register and the fabric register behind it
+  /// (python/eie/models/perf.py ACC_READ_LATENCY). eie_arith is written for this value;
+  /// the write-back's, the load port's and eie_sim_top's read timing derive from it.
+  localparam int AccReadLatency = 2;
+  /// Registers in eie_relu_quant's requantisation (after its shift; perf.py
+  /// REQUANT_STAGES). The write-back's and the RESULT read's timing derive from it.
+  localparam int RequantStages = 1;
 
   // ---------------------------------------------------------------------------
   // Register map (AXI4-Lite; rtl/eie_regs.rdl is the source, README "Register map")

@@ -308,11 +308,11 @@ module eie_sim_top #(
   // themselves at the next rising edge (one read per PE and row); target and index
   // into both (the second copies the first at every edge), and the first ones'
   // are put back after the last row, as the last beat left them.
-  // A PE's read data is in its read register for the one cycle after the fourth
-  // rising edge after the request (the accumulators' block RAM and its register, the
-  // requantisation's register, the PE's read register): sampled on the falling edge
-  // in that cycle.
-  localparam int ResultCycles = 5;
+  // A PE's read data is in its read register for the one cycle after the
+  // (AccReadLatency + RequantStages + 1)-th rising edge after the request (the
+  // accumulators' block RAM and its register, the requantisation's register, the PE's
+  // read register): sampled on the falling edge in that cycle.
+  localparam int ResultCycles = eie_pkg::AccReadLatency + eie_pkg::RequantStages + 2;
   localparam int LdIdxW = eie_pkg::LdIndexWidth;
   localparam int LdTgtW = eie_pkg::LdTgtCodeWidth;
 

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import cocotb
 import pytest
 from clocked_tb import ClockedTB, run_unit
+from eie.models.perf import ACC_READ_LATENCY, ACC_SWEEP_CYCLES
 from eie.sim.tb import pauses
 from cocotb.triggers import FallingEdge, ReadOnly
 
@@ -29,8 +30,10 @@ NUM_CODES = 16
 ACC_WIDTH = 48
 W_MIN, W_MAX = -(1 << 15), (1 << 15) - 1
 PIPE_DEPTH = 2  # a non-padding entry keeps idle_o low for the two cycles after it arrives
-READ_LATENCY = 2  # cycles from wb_re_i / res_re_i to the sum on wb_acc_o (block RAM, its register)
-SWEEP_CYCLES = 16  # eie_pkg::AccSweepCycles: the longest sweep of a bank (reset, sweep_i)
+# Cycles from wb_re_i / res_re_i to the sum on wb_acc_o (eie_pkg::AccReadLatency: block
+# RAM, its register) and the longest sweep of a bank (reset, sweep_i; AccSweepCycles).
+READ_LATENCY = ACC_READ_LATENCY
+SWEEP_CYCLES = ACC_SWEEP_CYCLES
 
 
 

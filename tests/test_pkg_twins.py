@@ -35,6 +35,8 @@ FORMAT_PAIRS = [
     ("EntriesPerWord", "value", "image.ENTRIES_PER_WORD", image.ENTRIES_PER_WORD),
     ("TakeLanes", "value", "perf.TAKES_PER_CYCLE", perf.TAKES_PER_CYCLE),
     ("AccSweepCycles", "value", "perf.ACC_SWEEP_CYCLES", perf.ACC_SWEEP_CYCLES),
+    ("AccReadLatency", "value", "perf.ACC_READ_LATENCY", perf.ACC_READ_LATENCY),
+    ("RequantStages", "value", "perf.REQUANT_STAGES", perf.REQUANT_STAGES),
 ]
 
 # The core's size limits (python/eie/limits.py), as eie_core's parameter checks use them.

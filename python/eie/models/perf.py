@@ -105,12 +105,16 @@ from eie.models.reference import layer_inputs
 POINTER_STAGES = 2
 ISSUE_TO_IDLE = 5
 BCAST_TO_IDLE = POINTER_STAGES + 1
+# Cycles from an accumulator read to its sum (eie_pkg::AccReadLatency: the block RAM
+# and its register) and the requantisation's registers (eie_pkg::RequantStages).
+ACC_READ_LATENCY = 2
+REQUANT_STAGES = 1
 # The write-back of a layer, from the cycle a PE starts it: local row k's bitmap bit
-# is set from cycle k + WB_BIT_AT (the start's register, the accumulator read and its
-# register, the requantisation's register, the write register); a PE with rows is done
+# is set from cycle k + WB_BIT_AT (the start's register, the accumulator read, the
+# requantisation, the write register, the bit's register); a PE with rows is done
 # writing from cycle rows + WB_DONE_AFTER_ROWS, one without from WB_DONE_NO_ROWS.
-WB_BIT_AT = 6
-WB_DONE_AFTER_ROWS = 5
+WB_BIT_AT = ACC_READ_LATENCY + REQUANT_STAGES + 3
+WB_DONE_AFTER_ROWS = ACC_READ_LATENCY + REQUANT_STAGES + 2
 WB_DONE_NO_ROWS = 2
 # Cycles from the PEs' idle flags to the CCU's AND of them (eie_core registers each
 # PE's flag): the run's last layer ends this much after every PE is idle.
