@@ -23,7 +23,9 @@ module eie_bcast_history_formal #(
   parameter int HistoryDepth = 4,
   /// Bits of a broadcast, passed to the DUT.
   parameter int DataWidth    = 2,
-  localparam int Lanes       = eie_pkg::TakeLanes,
+  /// Take lanes, passed to the DUT (1 or 2).
+  parameter int TakeLanes    = eie_pkg::TakeLanes,
+  localparam int Lanes       = TakeLanes,
   localparam int LagWidth    = $clog2(HistoryDepth) + 1,
   localparam int AddrWidth   = $clog2(HistoryDepth)
 ) (
@@ -53,7 +55,8 @@ module eie_bcast_history_formal #(
   eie_bcast_history #(
     .NumPe        (NumPe),
     .HistoryDepth (HistoryDepth),
-    .DataWidth    (DataWidth)
+    .DataWidth    (DataWidth),
+    .TakeLanes    (TakeLanes)
   ) dut (
     .clk_i         (clk_i),
     .rst_ni        (rst_ni),
@@ -131,14 +134,15 @@ module eie_bcast_history_formal #(
   (* hierconn, keep *) logic [DataWidth-1:0] \dut.g_pe[2].g_lane[1].history[2] ;
   (* hierconn, keep *) logic [DataWidth-1:0] \dut.g_pe[2].g_lane[1].history[3] ;
   /* verilator lint_on UNDRIVEN */
-  // Per PE and lane, its copy of the history, word s at [s*DataWidth +: DataWidth].
-  logic [2:0][Lanes-1:0][4*DataWidth-1:0] f_words;
+  // Per PE and lane, its copy of the history, word s at [s*DataWidth +: DataWidth]. Two
+  // lanes always: with TakeLanes = 1 the second lane's names match nothing and go unused.
+  logic [2:0][1:0][4*DataWidth-1:0]       f_words;
   // Per PE: its copy of the late write (wr_*_q) and of the write before (wr_*_q2);
   // per lane, the synchronous read's register.
   logic [2:0]                             f_wr, f_wr2;
   logic [2:0][AddrWidth-1:0]              f_wr_addr, f_wr_addr2;
   logic [2:0][DataWidth-1:0]              f_wr_data, f_wr_data2;
-  logic [2:0][Lanes-1:0][DataWidth-1:0]   f_read;
+  logic [2:0][1:0][DataWidth-1:0]         f_read;
   /* verilator lint_on UNUSEDSIGNAL */
 
   assign f_words[0][0] = {\dut.g_pe[0].g_lane[0].history[3] , \dut.g_pe[0].g_lane[0].history[2] ,
@@ -195,7 +199,11 @@ module eie_bcast_history_formal #(
   logic                            f_waits;
 
   for (genvar p = 0; p < NumPe; p++) begin : g_taken
-    assign f_taken[p] = LagWidth'(take[p][0]) + LagWidth'(take[p][1]);
+    if (Lanes == 2) begin : g_two
+      assign f_taken[p] = LagWidth'(take[p][0]) + LagWidth'(take[p][1]);
+    end else begin : g_one
+      assign f_taken[p] = LagWidth'(take[p][0]);
+    end
   end
 
   // One broadcast tracked at a time, picked as it is written (not with a clear).
@@ -283,7 +291,7 @@ module eie_bcast_history_formal #(
     end
 
     always @* begin : proc_assume_pe
-      assume (!pe_room_i[p][1] || pe_room_i[p][0]);
+      assume (!pe_room_i[p][Lanes-1] || pe_room_i[p][0]);
     end
 
     always @* begin : proc_assert_pe
@@ -311,7 +319,7 @@ module eie_bcast_history_formal #(
         // waits; a PE takes two columns, the tracked one in lane 1.
         cover (f_track_q[p] && f_ahead_q[p] == '0 && 32'(f_lag_q[p]) == HistoryDepth &&
                take[p][0] && fresh_valid_i && enable_i);
-        cover (f_track_q[p] && f_ahead_q[p] == LagWidth'(1) && take[p][1]);
+        cover (f_track_q[p] && f_ahead_q[p] == LagWidth'(1) && take[p][Lanes-1]);
         cover (f_track_q[p] && f_waits && clear_i);
       end
     end

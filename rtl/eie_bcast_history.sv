@@ -8,10 +8,10 @@
 // a full queue no longer idles the array, which is what held the paper's
 // layers 1-16 % over their bound (README "Numbers", scripts/broadcast_study.py).
 //
-// A PE takes up to TakeLanes (two) columns per cycle, oldest first in lane 0,
-// as many as it has room for: a PE that is behind runs through columns without
-// entries for it faster than the broadcast, so such a column seldom costs it a
-// cycle of its own.
+// A PE takes up to TakeLanes (one or two) columns per cycle, oldest first in lane
+// 0, as many as it has room for: with two, a PE that is behind runs through columns
+// without entries for it faster than the broadcast, so such a column seldom costs
+// it a cycle of its own.
 //
 // A PE's lag is how many of the layer's broadcasts it has not taken yet; it
 // never exceeds HistoryDepth. A fresh broadcast waits only while some PE lags
@@ -43,7 +43,9 @@ module eie_bcast_history #(
   parameter int HistoryDepth = 128,
   /// Width of a broadcast: activation and pointer index.
   parameter int DataWidth    = 32,
-  localparam int Lanes       = eie_pkg::TakeLanes,
+  /// Columns a PE takes per cycle (1 or 2): the read ports per PE.
+  parameter int TakeLanes    = eie_pkg::TakeLanes,
+  localparam int Lanes       = TakeLanes,
   localparam int LagWidth    = $clog2(HistoryDepth) + 1,
   localparam int AddrWidth   = $clog2(HistoryDepth)
 ) (
@@ -76,7 +78,9 @@ module eie_bcast_history #(
 );
 
   initial begin : proc_check_params
-    if (Lanes != 2) $fatal(1, "eie_bcast_history: written for two take lanes, got %0d", Lanes);
+    if (Lanes < 1 || Lanes > 2) begin
+      $fatal(1, "eie_bcast_history: TakeLanes must be 1 or 2, got %0d", Lanes);
+    end
     if (NumPe < 1 || NumPe > 256) begin
       $fatal(1, "eie_bcast_history: NumPe must be 1..256, got %0d", NumPe);
     end
@@ -200,14 +204,21 @@ module eie_bcast_history #(
 `endif
 
     // Lanes take a prefix (0, 1 or 2 columns): the lag after them, and that plus one.
+    // take2: lane 1 takes (never with one lane).
+    logic take2;
+    if (Lanes == 2) begin : g_take2
+      assign take2 = take_o[p][1];
+    end else begin : g_no_take2
+      assign take2 = 1'b0;
+    end
     assign lag[p]      = wr_q ? lag1_q[p] : lag_q[p];
     assign lag_m1      = lag[p] - LagWidth'(1);
     assign lag_m2      = lag[p] - LagWidth'(2);
     assign lag_p1      = lag[p] + LagWidth'(1);
-    assign lag_next[p] = take_o[p][Lanes-1] ? lag_m2 : take_o[p][0] ? lag_m1 : lag[p];
-    assign lag1_next[p] = take_o[p][Lanes-1] ? lag_m1 : take_o[p][0] ? lag[p] : lag_p1;
+    assign lag_next[p] = take2 ? lag_m2 : take_o[p][0] ? lag_m1 : lag[p];
+    assign lag1_next[p] = take2 ? lag_m1 : take_o[p][0] ? lag[p] : lag_p1;
     assign behind[p]   = take_o[p][0] && lag[p] > LagWidth'(1);
-    assign two[p]      = take_o[p][1];
+    assign two[p]      = take2;
     // A whole history behind (the lag's top bit: it never exceeds HistoryDepth)
     // and taking nothing: a fresh broadcast would overwrite its next column.
     // The same as the top bit of lag_next, without the subtract in the path
@@ -215,9 +226,9 @@ module eie_bcast_history #(
     assign too_far[p]  = lag[p][LagWidth-1] && !pe_room_i[p][0];
     // The read addresses move by the columns taken, picked from sums of registers
     // (timing: no add behind the takes).
-    assign tail_moved[p]  = take_o[p][1] ? tail1_q[p] + AddrWidth'(1) :
+    assign tail_moved[p]  = take2 ? tail1_q[p] + AddrWidth'(1) :
                             take_o[p][0] ? tail1_q[p] : tail_q[p];
-    assign tail1_moved[p] = take_o[p][1] ? tail1_q[p] + AddrWidth'(2) :
+    assign tail1_moved[p] = take2 ? tail1_q[p] + AddrWidth'(2) :
                             take_o[p][0] ? tail1_q[p] + AddrWidth'(1) : tail1_q[p];
     assign tail_d[p]      = clear_i ? '0 : tail_moved[p];
     assign tail1_d[p]     = clear_i ? AddrWidth'(1) : tail1_moved[p];
@@ -226,7 +237,7 @@ module eie_bcast_history #(
     assign caught_d[p] = clear_i || (!fresh_take_o &&
                                      (lag[p] == '0 ||
                                       (lag[p] == LagWidth'(1) && take_o[p][0]) ||
-                                      (lag[p] == LagWidth'(2) && take_o[p][1])));
+                                      (lag[p] == LagWidth'(2) && take2)));
   end
 
   assign full_o       = |too_far;

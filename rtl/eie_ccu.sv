@@ -24,11 +24,13 @@ module eie_ccu #(
   parameter int MaxLayers    = 4,
   /// Broadcasts kept in the history (a power of two, >= 2).
   parameter int HistoryDepth = 128,
+  /// Columns a PE takes from the history per cycle (1 or 2).
+  parameter int TakeLanes    = eie_pkg::TakeLanes,
   localparam int LayerWidth  = (MaxLayers > 1) ? $clog2(MaxLayers) : 1,
   localparam int PtrIdxWidth = $clog2(PtrBankDepth) + 1,
   localparam int ActWidth    = eie_pkg::ActWidth,
   localparam int ColWidth    = eie_pkg::ColIdxWidth,
-  localparam int Lanes       = eie_pkg::TakeLanes,
+  localparam int Lanes       = TakeLanes,
   localparam int InWidth     = eie_pkg::LayerInWidth,
   localparam int OutWidth    = eie_pkg::LayerOutWidth,
   localparam int ShiftWidth  = eie_pkg::ShiftWidth,
@@ -406,7 +408,8 @@ module eie_ccu #(
   eie_bcast_history #(
     .NumPe        (NumPe),
     .HistoryDepth (HistoryDepth),
-    .DataWidth    (EntryWidth)
+    .DataWidth    (EntryWidth),
+    .TakeLanes    (TakeLanes)
   ) u_history (
     .clk_i,
     .rst_ni,

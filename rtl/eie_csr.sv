@@ -27,6 +27,8 @@ module eie_csr #(
   parameter int MaxLayers    = 4,
   /// The PEs have performance counters (read-only FEATURES.PE_COUNTERS).
   parameter bit PeCounters   = 1'b0,
+  /// Columns a PE takes from the history per cycle (read-only register TAKE_LANES).
+  parameter int TakeLanes    = eie_pkg::TakeLanes,
   /// Width of a layer index.
   localparam int LayerWidth  = (MaxLayers > 1) ? $clog2(MaxLayers) : 1,
   /// Width of a pointer index.
@@ -472,6 +474,7 @@ module eie_csr #(
       eie_pkg::AddrActFrac:      reg_rdata_o = DataWidth'(act_frac_q);
       eie_pkg::AddrInputFile:    reg_rdata_o = DataWidth'(input_file_q);
       eie_pkg::AddrFeatures:     reg_rdata_o = features;
+      eie_pkg::AddrTakeLanes:    reg_rdata_o = DataWidth'(TakeLanes);
       eie_pkg::AddrCyclesLo:     reg_rdata_o = cycles_i[CntWidth-1:0];
       eie_pkg::AddrCyclesHi:     reg_rdata_o = cycles_i[2*CntWidth-1:CntWidth];
       eie_pkg::AddrBcasts:       reg_rdata_o = bcasts_i;

@@ -31,12 +31,14 @@ module eie_pe #(
   /// Build the performance counters (eie_core's PeCounters); without them
   /// counters_o is 0.
   parameter bit PeCounters   = 1'b0,
+  /// Columns taken from the history per cycle (eie_core's TakeLanes, 1 or 2).
+  parameter int TakeLanes    = eie_pkg::TakeLanes,
   localparam int PtrWidth    = $clog2(SpmatDepth * eie_pkg::EntriesPerWord + 1),
   localparam int PtrIdxWidth = $clog2(PtrBankDepth) + 1,
   localparam int RowWidth    = $clog2(ActDepth),
   localparam int LayerWidth  = (MaxLayers > 1) ? $clog2(MaxLayers) : 1,
   localparam int ActWidth    = eie_pkg::ActWidth,
-  localparam int Lanes       = eie_pkg::TakeLanes,
+  localparam int Lanes       = TakeLanes,
   localparam int TgtWidth    = eie_pkg::LdTgtCodeWidth,
   localparam int LdIdxWidth  = eie_pkg::LdIndexWidth,
   localparam int LdDataWidth = eie_pkg::LdDataWidth,
@@ -148,7 +150,7 @@ module eie_pe #(
   end
 
   // ---------------------------------------------------------------------------
-  // Pointer read unit: p_j and p_{j+1} of every broadcast this PE takes, two lanes
+  // Pointer read unit: p_j and p_{j+1} of every broadcast this PE takes, per lane
   // ---------------------------------------------------------------------------
   logic [Lanes-1:0]                ptr_mid, ptr_valid, ptr_empty, ptr_err_order, ptr_full;
   logic [Lanes-1:0][ActWidth-1:0]  ptr_act;
@@ -157,7 +159,8 @@ module eie_pe #(
 
   eie_ptr_read #(
     .PtrBankDepth (PtrBankDepth),
-    .PtrWidth     (PtrWidth)
+    .PtrWidth     (PtrWidth),
+    .TakeLanes    (TakeLanes)
   ) u_ptr_read (
     .clk_i,
     .rst_ni,
@@ -204,9 +207,14 @@ module eie_pe #(
                             len == PtrWidth'(1), len == PtrWidth'(2)};
   end
 
-  assign q_push         = {ptr_full[0] && ptr_full[1], ptr_full[0] || ptr_full[1]};
-  assign q_push_data[0] = ptr_full[0] ? lane_entry[0] : lane_entry[1];
-  assign q_push_data[1] = lane_entry[1];
+  if (Lanes == 2) begin : g_push2
+    assign q_push         = {ptr_full[0] && ptr_full[1], ptr_full[0] || ptr_full[1]};
+    assign q_push_data[0] = ptr_full[0] ? lane_entry[0] : lane_entry[1];
+    assign q_push_data[1] = lane_entry[1];
+  end else begin : g_push1
+    assign q_push      = ptr_full;
+    assign q_push_data = lane_entry;
+  end
 
   eie_fifo #(
     .Width     (QueueWidth),
@@ -250,11 +258,17 @@ module eie_pe #(
   logic [DeltaWidth-1:0]   delta [Lanes];
   logic [Lanes-1:0]        room_d, room_q;
 
-  assign takes = LaneCntWidth'(bcast_valid_i[0] && bcast_take_i[0]) +
-                 LaneCntWidth'(bcast_valid_i[1] && bcast_take_i[1]);
-  assign drops = (LaneCntWidth+1)'(q_pop_valid && q_pop_ready) +
-                 (LaneCntWidth+1)'(ptr_valid[0] && ptr_empty[0]) +
-                 (LaneCntWidth+1)'(ptr_valid[1] && ptr_empty[1]);
+  if (Lanes == 2) begin : g_counts2
+    assign takes = LaneCntWidth'(bcast_valid_i[0] && bcast_take_i[0]) +
+                   LaneCntWidth'(bcast_valid_i[1] && bcast_take_i[1]);
+    assign drops = (LaneCntWidth+1)'(q_pop_valid && q_pop_ready) +
+                   (LaneCntWidth+1)'(ptr_valid[0] && ptr_empty[0]) +
+                   (LaneCntWidth+1)'(ptr_valid[1] && ptr_empty[1]);
+  end else begin : g_counts1
+    assign takes = bcast_valid_i[0] && bcast_take_i[0];
+    assign drops = (LaneCntWidth+1)'(q_pop_valid && q_pop_ready) +
+                   (LaneCntWidth+1)'(ptr_valid[0] && ptr_empty[0]);
+  end
 
   for (genvar i = 0; i < NumDeltas; i++) begin : g_fits
     assign fits[i] = 32'(occ_q) + i < QueueDepth + MaxDrop;
@@ -666,7 +680,7 @@ module eie_pe #(
     .rst_ni,
     .clear_i     (cnt_clear_i),
     .spmat_re_i  (u_spmat_read.sram_re_issue),
-    .ptr_re_i    ({u_ptr_read.odd_re, u_ptr_read.even_re}),
+    .ptr_re_i    (4'({u_ptr_read.odd_re, u_ptr_read.even_re})),
     .cb_re_i     (u_arith.cb_re),
     .mul_i       (u_arith.s1_valid_q),
     .acc_re_i    ({u_arith.g_bank[1].re, u_arith.g_bank[0].re}),
@@ -674,9 +688,9 @@ module eie_pe #(
     .bypass_i    (u_arith.bypass_d),
     .act_re_i    ({u_act_file.g_file[1].re, u_act_file.g_file[0].re}),
     .act_we_i    ({u_act_file.g_file[1].we, u_act_file.g_file[0].we}),
-    .q_push_i    (q_push & q_push_ready),
+    .q_push_i    (2'(q_push & q_push_ready)),
     .q_pop_i     (q_pop_valid && q_pop_ready),
-    .take_i      (bcast_valid_i & bcast_take_i),
+    .take_i      (2'(bcast_valid_i & bcast_take_i)),
     .compute_i   (compute_i),
     .issue_i     (spmat_busy),
     .ld_access_i (ld_we_i || ld_re_i)
@@ -685,8 +699,7 @@ module eie_pe #(
   // A plain always: Icarus -Wall flags system tasks inside an always_ff. $fatal,
   // not $error: Icarus carries on after $error and the cocotb test would pass.
   int room_count;
-  assign room_count = int'(q_count) + int'(ptr_mid[0]) + int'(ptr_mid[1]) +
-                      int'(ptr_valid[0]) + int'(ptr_valid[1]);
+  assign room_count = int'(q_count) + $countones(ptr_mid) + $countones(ptr_valid);
 
   // src_sel_i a cycle ago, for the write-back file's assertion below.
   logic src_sel_prev_q;

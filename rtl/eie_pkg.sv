@@ -53,10 +53,11 @@ package eie_pkg;
   // ---------------------------------------------------------------------------
   // Broadcast
   // ---------------------------------------------------------------------------
-  /// Columns a PE takes from the broadcast history per cycle, oldest first (lane 0).
-  /// Two: a PE that is behind runs through columns without entries for it at twice
-  /// the broadcast rate (python/eie/models/perf.py TAKES_PER_CYCLE). The PE's pointer stage
-  /// and queue push are written for exactly two lanes.
+  /// Columns a PE takes from the broadcast history per cycle, oldest first (lane 0): the
+  /// default of eie_core's TakeLanes (python/eie/models/perf.py TAKES_PER_CYCLE). Two: a PE
+  /// that is behind runs through columns without entries for it at twice the broadcast
+  /// rate; one saves the history's second read copy, the pointer banks' second read port
+  /// and the queue's second push lane (README "Options").
   localparam int TakeLanes = 2;
   /// Cycles in which eie_arith zeroes a whole accumulator bank (rows in LUT-RAM sub-banks
   /// of at most this many, all written at once), and the CCU's wait for it
@@ -96,6 +97,7 @@ package eie_pkg;
   localparam logic [RegAddrWidth-1:0] AddrActFrac      = 12'h030;
   localparam logic [RegAddrWidth-1:0] AddrInputFile    = 12'h034;
   localparam logic [RegAddrWidth-1:0] AddrFeatures     = 12'h038;
+  localparam logic [RegAddrWidth-1:0] AddrTakeLanes    = 12'h03C;
   localparam logic [RegAddrWidth-1:0] AddrCyclesLo     = 12'h040;
   localparam logic [RegAddrWidth-1:0] AddrCyclesHi     = 12'h044;
   localparam logic [RegAddrWidth-1:0] AddrBcasts       = 12'h048;
@@ -199,6 +201,8 @@ package eie_pkg;
   localparam int MaxQueueDepth   = 256;
   localparam int MinHistoryDepth = 2;
   localparam int MaxHistoryDepth = 1024;
+  localparam int MinTakeLanes    = 1;
+  localparam int MaxTakeLanes    = 2;
   /// A memory of one word would have no address bits.
   localparam int MinSpmatDepth   = 2;
   /// Every word must have a load-port index.

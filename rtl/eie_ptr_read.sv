@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Pointer read unit: p_j and p_{j+1} of each broadcast column the PE takes, for
-// up to two columns per cycle (the take lanes), from two banks (even / odd
+// up to TakeLanes (one or two) columns per cycle, from two banks (even / odd
 // pointer index) with a read port per lane each. in_* -> out_* two cycles later
 // (the bank read, then a register behind the block RAM: a DP16KD's clock-to-output
 // without its own output register takes 5.8 ns, and Yosys does not use that
@@ -17,8 +17,9 @@ module eie_ptr_read #(
   parameter int PtrWidth     = 14,
   /// Width of a pointer index k: one bank bit plus the bank address.
   localparam int IndexWidth  = $clog2(PtrBankDepth) + 1,
-  /// Take lanes: columns per cycle.
-  localparam int Lanes       = eie_pkg::TakeLanes
+  /// Take lanes: columns per cycle (1 or 2).
+  parameter int TakeLanes    = eie_pkg::TakeLanes,
+  localparam int Lanes       = TakeLanes
 ) (
   /// Clock.
   input  logic                          clk_i,
@@ -70,7 +71,7 @@ module eie_ptr_read #(
   localparam int AddrWidth = $clog2(PtrBankDepth);
 
   initial begin : proc_check_params
-    if (Lanes != 2) $fatal(1, "eie_ptr_read: written for two take lanes, got %0d", Lanes);
+    if (Lanes < 1 || Lanes > 2) $fatal(1, "eie_ptr_read: TakeLanes must be 1 or 2, got %0d", Lanes);
     if (PtrBankDepth < 2) begin
       $fatal(1, "eie_ptr_read: PtrBankDepth must be >= 2, got %0d", PtrBankDepth);
     end
@@ -128,17 +129,20 @@ module eie_ptr_read #(
     if (even_re[0]) even_rdata_q[0] <= even_mem[even_addr[0]];
   end
 
-  always_ff @(posedge clk_i) begin : proc_even_port1
-    if (even_re[1]) even_rdata_q[1] <= even_mem[even_addr[1]];
-  end
-
   always_ff @(posedge clk_i) begin : proc_odd_port0
     if (odd_we) odd_mem[odd_addr[0]] <= ld_data_i;
     if (odd_re[0]) odd_rdata_q[0] <= odd_mem[odd_addr[0]];
   end
 
-  always_ff @(posedge clk_i) begin : proc_odd_port1
-    if (odd_re[1]) odd_rdata_q[1] <= odd_mem[odd_addr[1]];
+  // Lane 1's read ports (two lanes only: one lane leaves each bank a single port).
+  if (Lanes == 2) begin : g_port1
+    always_ff @(posedge clk_i) begin : proc_even_port1
+      if (even_re[1]) even_rdata_q[1] <= even_mem[even_addr[1]];
+    end
+
+    always_ff @(posedge clk_i) begin : proc_odd_port1
+      if (odd_re[1]) odd_rdata_q[1] <= odd_mem[odd_addr[1]];
+    end
   end
 
 `ifndef SYNTHESIS
@@ -245,7 +249,7 @@ module eie_ptr_read #(
       assert (!(ld_we_i && ld_re_i))
         else $fatal(1, "eie_ptr_read: load read and write in one cycle");
       // Lanes take a prefix of the columns: lane 1 only with lane 0.
-      assert (!in_valid_i[1] || in_valid_i[0])
+      assert (in_valid_i[Lanes-1] <= in_valid_i[0])
         else $fatal(1, "eie_ptr_read: lane 1 without lane 0");
       for (int l = 0; l < Lanes; l++) begin
         assert (!in_valid_i[l] || int'(in_index_i[l]) <= 2 * PtrBankDepth - 2)

@@ -29,6 +29,7 @@ module eie_sim_top #(
   parameter int ActDepth     = 512,
   parameter int MaxLayers    = 8,
   parameter bit PeCounters   = 1'b1,
+  parameter int TakeLanes    = 2,
   localparam int RegAddrW    = eie_pkg::RegAddrWidth,
   localparam int RegDataW    = eie_pkg::RegDataWidth,
   localparam int LdAddrW     = eie_pkg::LdAddrWidth,
@@ -115,7 +116,8 @@ module eie_sim_top #(
     .PtrBankDepth (PtrBankDepth),
     .ActDepth     (ActDepth),
     .MaxLayers    (MaxLayers),
-    .PeCounters   (PeCounters)
+    .PeCounters   (PeCounters),
+    .TakeLanes    (TakeLanes)
   ) u_core (
     .clk_i,
     .rst_ni,

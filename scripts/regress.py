@@ -38,9 +38,10 @@ sys.path.insert(0, str(REPO / "tb"))
 
 from eie import progress  # noqa: E402
 from eie.errors import EieError  # noqa: E402
+from eie.limits import DEFAULT_TAKE_LANES  # noqa: E402
 from eie.sim.rtlsim import SIMULATORS, run_cocotb  # noqa: E402
 from random_coverage import format_report, merge  # noqa: E402
-from scenarios import CONFIGS, config_for_seed, generate, replay_command  # noqa: E402
+from scenarios import CONFIGS, config_for_seed, generate, replay_command, with_take_lanes  # noqa: E402
 
 
 def run_build(sim: str, config, seeds: list[int], workdir: Path, coverage: bool) -> tuple[list[dict], dict | None]:
@@ -48,7 +49,7 @@ def run_build(sim: str, config, seeds: list[int], workdir: Path, coverage: bool)
     results_file = workdir / f"{sim}-{config.name}.jsonl"
     cover_file = workdir / f"{sim}-{config.name}.coverage.json"
     env = {"EIE_SEEDS": ",".join(map(str, seeds)), "EIE_SIMULATOR": sim, "EIE_RESULTS": str(results_file),
-           "COCOTB_LOG_LEVEL": "WARNING"}
+           "EIE_TAKE_LANES": str(config.take_lanes), "COCOTB_LOG_LEVEL": "WARNING"}
     if coverage:
         env["EIE_COVERAGE"] = str(cover_file)
     print(f"[{sim}] {config.name}: {len(seeds)} scenarios (N={config.num_pes}, queue depth {config.queue_depth})",
@@ -60,17 +61,19 @@ def run_build(sim: str, config, seeds: list[int], workdir: Path, coverage: bool)
     done = [json.loads(line) for line in results_file.read_text().splitlines()] if results_file.exists() else []
     finished = {r["seed"] for r in done}
     # A seed without a result line stopped the simulator ($fatal, crash): report it, not drop it.
-    done += [{"seed": s, "config": config.name, "sim": sim, "ok": False,
+    done += [{"seed": s, "config": config.name, "sim": sim, "take_lanes": config.take_lanes, "ok": False,
               "error": "no result: the simulation stopped during or before this seed"}
              for s in seeds if s not in finished]
     cover = json.loads(cover_file.read_text()) if coverage and cover_file.exists() else None
     return done, cover
 
 
-def run_sim(sim: str, seeds: list[int], workdir: Path, coverage: bool, jobs: int = 1):
+def run_sim(sim: str, seeds: list[int], workdir: Path, coverage: bool, jobs: int = 1,
+            take_lanes: int = DEFAULT_TAKE_LANES):
     """All seeds on one simulator, ``jobs`` core builds at a time; returns (results, coverage, seconds)."""
     start = time.perf_counter()
-    work = [(config, [s for s in seeds if config_for_seed(s) is config]) for config in CONFIGS]
+    configs = [with_take_lanes(config, take_lanes) for config in CONFIGS]
+    work = [(config, [s for s in seeds if config_for_seed(s, take_lanes) == config]) for config in configs]
     # Largest cores first: their builds take longest, and two jobs end closer together.
     work = sorted(((config, mine) for config, mine in work if mine), key=lambda w: -w[0].num_pes)
     # Processes, not threads: a build sets environment variables for make (eie.sim.rtlsim).
@@ -104,7 +107,8 @@ def print_summary(report: dict) -> None:
     if failed:
         print(f"failing seeds: {', '.join(str(r['seed']) for r in failed)}")
         for r in failed:
-            print(f"  seed {r['seed']} ({r['config']}, {r['sim']}): {r['error']}\n    replay: {replay_command(r['seed'], r['sim'])}")
+            replay = replay_command(r['seed'], r['sim'], r.get('take_lanes', DEFAULT_TAKE_LANES))
+            print(f"  seed {r['seed']} ({r['config']}, {r['sim']}): {r['error']}\n    replay: {replay}")
     if report["coverage"]:
         print(format_report(report["coverage"]))
 
@@ -158,6 +162,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, action="append", help="run only this seed (replay); repeatable")
     parser.add_argument("--sim", choices=SIMULATORS, action="append", help="simulator (default: both); repeatable")
     parser.add_argument("--no-coverage", action="store_true", help="skip functional coverage sampling")
+    parser.add_argument("--take-lanes", type=int, choices=(1, 2), default=DEFAULT_TAKE_LANES,
+                        help="build every core with this TakeLanes (default 2); a part's seeds count apart per value")
     parser.add_argument("--jobs", type=int, default=1,
                         help="core builds simulated at once (default 1; the machine's cores for a nightly run)")
     parser.add_argument("--report", type=Path, help="also write this run's summary as JSON (a part for --sum)")
@@ -180,16 +186,19 @@ def main(argv=None) -> int:
     sims = args.sim or list(SIMULATORS)
     if args.seed:
         for seed in seeds:
-            print(generate(seed).describe())
+            print(generate(seed, args.take_lanes).describe())
 
     report = {"commit": commit(), "sims": {}, "seeds": {}, "failed": [], "coverage": None}
     all_cover = []
     with tempfile.TemporaryDirectory(prefix="eie-regress-") as tmp:
         for sim in sims:
-            results, cover, seconds = run_sim(sim, seeds, Path(tmp), not args.no_coverage, args.jobs)
+            results, cover, seconds = run_sim(sim, seeds, Path(tmp), not args.no_coverage, args.jobs,
+                                              args.take_lanes)
             bad = [r for r in results if not r["ok"]]
-            report["sims"][sim] = {"count": len(results), "bad": len(bad), "seconds": seconds}
-            report["seeds"][sim] = seed_ranges(seeds)
+            # One take lane is a run of its own: its seeds are counted apart from two lanes'.
+            key = sim if args.take_lanes == DEFAULT_TAKE_LANES else f"{sim}-lanes{args.take_lanes}"
+            report["sims"][key] = {"count": len(results), "bad": len(bad), "seconds": seconds}
+            report["seeds"][key] = seed_ranges(seeds)
             report["failed"] += bad
             all_cover += cover
     report["coverage"] = merge(all_cover) if all_cover else None

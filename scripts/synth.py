@@ -169,7 +169,7 @@ def synth_one(args: argparse.Namespace, pes: int, yosys: str, nextpnr: str, wrap
     build.mkdir(parents=True, exist_ok=True)
     params = {"NumPe": pes, "QueueDepth": args.queue, "SpmatDepth": args.spmat,
               "PtrBankDepth": args.ptr, "ActDepth": args.act, "MaxLayers": args.layers,
-              "PeCounters": int(args.pe_counters)}
+              "PeCounters": int(args.pe_counters), "TakeLanes": args.take_lanes}
     chparams = " ".join(f"-chparam {k} {v}" for k, v in params.items())
     # The tools run in the build directory with relative paths: the WebAssembly
     # builds see the host's directories, except /tmp, only through the working one.
@@ -270,6 +270,8 @@ def main() -> int:
     ap.add_argument("--layers", type=at_least(1), default=8, help="MaxLayers (default 8)")
     ap.add_argument("--pe-counters", action="store_true",
                     help="build eie_core with its per-PE counters (PeCounters = 1; the RTL's default is 0)")
+    ap.add_argument("--take-lanes", type=int, choices=(1, 2), default=2,
+                    help="columns a PE takes from the history per cycle (TakeLanes, default 2)")
     ap.add_argument("--freq", type=at_least(1), default=100, help="nextpnr target clock in MHz (default 100)")
     # Without the four-pin wrapper, nextpnr 0.11.1's router stalled for 15+ min
     # (seed 1, N = 2; seed 2, N = 4). --timeout bounds every run regardless.
@@ -290,6 +292,7 @@ def main() -> int:
     config = (f"{DEVICE_NAME}; per PE: sparse matrix {args.spmat} x 64 bit, pointers 2 x {args.ptr}, "
               f"activations 2 x {args.act}, queue {args.queue}; MaxLayers {args.layers}; "
               f"{'per-PE counters (PeCounters 1); ' if args.pe_counters else ''}"
+              f"{'one take lane (TakeLanes 1); ' if args.take_lanes == 1 else ''}"
               f"nextpnr target {args.freq} MHz, seed {args.seed}, router "
               f"{', '.join(f'{router_for(args.router, n)} at N = {n}' for n in args.pes)}")
     print(f"synth: eie_core on {config}")

@@ -152,6 +152,11 @@ extern "C" {
 #define EIE_REGS__FEATURES__PE_COUNTERS_bp 0
 #define EIE_REGS__FEATURES__PE_COUNTERS_bw 1
 
+// reg - eie_regs::TAKE_LANES
+#define EIE_REGS__TAKE_LANES__TAKE_LANES_bm 0xffffffff
+#define EIE_REGS__TAKE_LANES__TAKE_LANES_bp 0
+#define EIE_REGS__TAKE_LANES__TAKE_LANES_bw 32
+
 // reg - eie_regs::CYCLES_LO
 #define EIE_REGS__CYCLES_LO__CYCLES_LO_bm 0xffffffff
 #define EIE_REGS__CYCLES_LO__CYCLES_LO_bp 0
@@ -297,7 +302,7 @@ typedef struct __attribute__ ((__packed__)) {
     uint32_t ACT_FRAC;
     uint32_t INPUT_FILE;
     uint32_t FEATURES;
-    uint8_t RESERVED_3c_3f[0x4];
+    uint32_t TAKE_LANES;
     uint32_t CYCLES_LO;
     uint32_t CYCLES_HI;
     uint32_t BCASTS;

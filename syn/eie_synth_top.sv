@@ -17,7 +17,8 @@ module eie_synth_top #(
   parameter int PtrBankDepth = 256,
   parameter int ActDepth     = 64,
   parameter int MaxLayers    = 8,
-  parameter bit PeCounters   = 1'b0
+  parameter bit PeCounters   = 1'b0,
+  parameter int TakeLanes    = 2
 ) (
   /// Clock.
   input  logic clk_i,
@@ -59,7 +60,8 @@ module eie_synth_top #(
     .PtrBankDepth (PtrBankDepth),
     .ActDepth     (ActDepth),
     .MaxLayers    (MaxLayers),
-    .PeCounters   (PeCounters)
+    .PeCounters   (PeCounters),
+    .TakeLanes    (TakeLanes)
   ) u_core (
     .clk_i,
     .rst_ni,

@@ -13,7 +13,8 @@ runs; the test fails at the end if any seed failed.
 Environment: EIE_SEEDS (comma-separated seeds, all of this build's configuration),
 EIE_SIMULATOR (for the replay command), EIE_RESULTS (optional JSON lines file,
 one line per finished seed), EIE_COVERAGE (optional JSON file for the coverage
-counts; sampling runs only when it is set).
+counts; sampling runs only when it is set), EIE_TAKE_LANES (the build's TakeLanes,
+default 2).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from pathlib import Path
 import cocotb
 from eie.hw import regs
 from eie.image import load, write_image
+from eie.limits import DEFAULT_TAKE_LANES
 from eie.sim.tb.core_check import CoreRun
 from eie.sim.tb.core_tb import EieTB
 from eie.sim.tb.pauses import Backpressure
@@ -65,14 +67,15 @@ async def run_scenario(core: CoreRun, scenario, workdir: Path, coverage) -> None
 async def random_scenarios(dut):
     seeds = [int(s) for s in os.environ["EIE_SEEDS"].split(",") if s]
     sim = os.environ.get("EIE_SIMULATOR", "icarus")
+    take_lanes = int(os.environ.get("EIE_TAKE_LANES", DEFAULT_TAKE_LANES))
     results_path = os.environ.get("EIE_RESULTS")
     coverage_path = os.environ.get("EIE_COVERAGE")
-    configs = {config_for_seed(s) for s in seeds}
+    configs = {config_for_seed(s, take_lanes) for s in seeds}
     assert len(configs) == 1, f"seeds of several core configurations in one build: {sorted(c.name for c in configs)}"
     config = configs.pop()
 
     tb = EieTB(dut, backpressure=Backpressure(0, 0.0))
-    core = CoreRun(tb, cycle_model=(config.queue_depth, config.history_depth))
+    core = CoreRun(tb, cycle_model=(config.queue_depth, config.history_depth, config.take_lanes))
     await tb.reset()
     for name, value in config.parameters().items():
         register, field = PARAMETER_FIELDS[name]
@@ -88,7 +91,7 @@ async def random_scenarios(dut):
     start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="eie-random-") as tmp:
         for seed in seeds:
-            scenario = generate(seed)
+            scenario = generate(seed, take_lanes)
             seed_start = time.perf_counter()
             try:
                 await run_scenario(core, scenario, Path(tmp), monitor)
@@ -96,8 +99,10 @@ async def random_scenarios(dut):
             except AssertionError as exc:
                 error = str(exc).splitlines()[0]
                 failures.append(seed)
-                dut._log.error("FAIL %s: %s\n  replay: %s", scenario.describe(), error, replay_command(seed, sim))
-            _record(results_path, {"seed": seed, "config": config.name, "sim": sim, "ok": error is None,
+                dut._log.error("FAIL %s: %s\n  replay: %s", scenario.describe(), error,
+                               replay_command(seed, sim, take_lanes))
+            _record(results_path, {"seed": seed, "config": config.name, "sim": sim, "take_lanes": take_lanes,
+                                   "ok": error is None,
                                    "error": error, "seconds": round(time.perf_counter() - seed_start, 3)})
     dut._log.info("%d scenarios on %s (%s) in %.1f s, %d failed", len(seeds), config.name, sim,
                   time.perf_counter() - start, len(failures))
@@ -107,5 +112,5 @@ async def random_scenarios(dut):
         write(Path(coverage_path))
         dut._log.info("%s", format_report(counts()))
     assert not failures, "failing seeds: " + ", ".join(
-        f"{s} (replay: {replay_command(s, sim)})" for s in failures
+        f"{s} (replay: {replay_command(s, sim, take_lanes)})" for s in failures
     )

@@ -2,7 +2,8 @@
 """Seeded constrained-random whole-core scenarios for the random regression.
 
 A seed fixes everything: the core configuration it runs on (``config_for_seed``:
-the seed modulo the number of configurations) and the scenario itself
+the seed modulo the number of configurations; the take lanes, TakeLanes, are a
+separate axis, two unless a run asks for one) and the scenario itself
 (``generate``): layer count and shapes, weight densities, codebook, bias and
 ReLU per layer, activation fraction bits, and the input vectors. The few core
 configurations are fixed so that each is built once per simulator and runs many
@@ -14,13 +15,14 @@ pytest wrapper (tb/test_random_run.py) and scripts/regress.py all import it.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from eie.fixedpoint import INT16_MAX, INT16_MIN
 from eie.image import Image, MemoryConfig, check_capacity, pack_words
 from eie.image.csc import ZERO_RUN_MAX
+from eie.limits import DEFAULT_TAKE_LANES
 from eie.packing.model_io import Layer
 from eie.packing.packer import PackOptions, pack
 
@@ -39,6 +41,7 @@ class CoreConfig:
     memory: MemoryConfig
     max_dim: int  # widest layer input or output the generator makes for this core
     pe_counters: bool = True  # the per-PE performance counters are built (PeCounters)
+    take_lanes: int = DEFAULT_TAKE_LANES  # columns a PE takes from the history per cycle (TakeLanes)
 
     def parameters(self) -> dict:
         """The eie_core parameters, as eie.sim.simulate.core_parameters names them."""
@@ -46,10 +49,11 @@ class CoreConfig:
         return {"NumPe": self.num_pes, "QueueDepth": self.queue_depth, "HistoryDepth": self.history_depth,
                 "SpmatDepth": mem.spmat_words,
                 "PtrBankDepth": mem.ptr_bank_depth, "ActDepth": mem.act_depth, "MaxLayers": mem.max_layers,
-                "PeCounters": int(self.pe_counters)}
+                "PeCounters": int(self.pe_counters), "TakeLanes": self.take_lanes}
 
 
-def _config(name: str, num_pes: int, queue_depth: int, history_depth: int, max_dim: int) -> CoreConfig:
+def _config(name: str, num_pes: int, queue_depth: int, history_depth: int, max_dim: int,
+            take_lanes: int = 2) -> CoreConfig:
     """Memories that hold the worst case: MAX_LAYERS dense layers of max_dim x (max_dim + bias)."""
     local_rows = -(-max_dim // num_pes)
     entries = MAX_LAYERS * (max_dim + 1) * local_rows  # a dense column needs no padding entry
@@ -60,7 +64,7 @@ def _config(name: str, num_pes: int, queue_depth: int, history_depth: int, max_d
         act_depth=max(16, local_rows),  # eie_core needs ActDepth >= 16
         max_layers=MAX_LAYERS,
     )
-    return CoreConfig(name, num_pes, queue_depth, history_depth, memory, max_dim)
+    return CoreConfig(name, num_pes, queue_depth, history_depth, memory, max_dim, take_lanes=take_lanes)
 
 
 # N = 1 and non powers of two, queue depths 1, 2 and 8, broadcast histories of
@@ -80,20 +84,28 @@ CONFIGS = (
 CONFIG_BY_NAME = {c.name: c for c in CONFIGS}
 
 
-def config_for_seed(seed: int) -> CoreConfig:
-    return CONFIGS[seed % len(CONFIGS)]
+def with_take_lanes(config: CoreConfig, take_lanes: int) -> CoreConfig:
+    """``config`` built with ``take_lanes`` (its name gets "l1" for one lane)."""
+    if take_lanes == config.take_lanes:
+        return config
+    return replace(config, name=f"{config.name}l{take_lanes}", take_lanes=take_lanes)
+
+
+def config_for_seed(seed: int, take_lanes: int = DEFAULT_TAKE_LANES) -> CoreConfig:
+    return with_take_lanes(CONFIGS[seed % len(CONFIGS)], take_lanes)
 
 
 def seeds_for(config: CoreConfig, count: int, first: int = 0) -> list[int]:
-    """The first ``count`` seeds >= ``first`` that run on ``config``."""
-    index = CONFIGS.index(config)
+    """The first ``count`` seeds >= ``first`` that run on ``config`` (any take lanes)."""
+    index = next(i for i, c in enumerate(CONFIGS) if replace(config, name=c.name, take_lanes=c.take_lanes) == c)
     start = first + (index - first) % len(CONFIGS)
     return list(range(start, start + count * len(CONFIGS), len(CONFIGS)))
 
 
-def replay_command(seed: int, sim: str) -> str:
+def replay_command(seed: int, sim: str, take_lanes: int = DEFAULT_TAKE_LANES) -> str:
     """One line that reruns exactly this scenario on this simulator."""
-    return f".venv/bin/python scripts/regress.py --sim {sim} --seed {seed}"
+    lanes = "" if take_lanes == DEFAULT_TAKE_LANES else f" --take-lanes {take_lanes}"
+    return f".venv/bin/python scripts/regress.py --sim {sim} --seed {seed}{lanes}"
 
 
 # Codebooks at the edges of the 16-bit weight format: the largest magnitudes
@@ -284,9 +296,10 @@ def _input_row(rng: np.random.Generator, width: int) -> np.ndarray:
     return np.where(mask, values, 0).astype(np.int64)
 
 
-def generate(seed: int) -> Scenario:
-    """The scenario of ``seed`` on the configuration ``config_for_seed(seed)``."""
-    config = config_for_seed(seed)
+def generate(seed: int, take_lanes: int = DEFAULT_TAKE_LANES) -> Scenario:
+    """The scenario of ``seed`` on the configuration ``config_for_seed(seed, take_lanes)`` (the
+    lanes change the core only, not the scenario)."""
+    config = config_for_seed(seed, take_lanes)
     rng = np.random.default_rng([seed, 0xE1E])
     num_layers = int(rng.integers(1, MAX_LAYERS + 1))
     dims = [_dim(rng, config) for _ in range(num_layers + 1)]

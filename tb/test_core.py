@@ -16,6 +16,7 @@ import pytest
 from eie.image import MemoryConfig, load, write_image
 from eie.packing.model_io import Layer
 from eie.packing.packer import PackOptions, pack
+from eie.models.perf import predict
 from eie.models.reference import input_to_fixed, reference
 from eie.sim.simulate import simulate
 from eie.sim.tb.core_check import model_differences
@@ -74,7 +75,8 @@ def check_against_models(loaded, inputs, outputs, report, queue_depth, pe_counte
         assert (rtl_run["pe"] is not None) == pe_counters, f"run {run}: per-PE counters {rtl_run['pe']}"
         # The simulation-only event counters are there with or without the per-PE counters.
         assert rtl_run["events"] is not None, f"run {run}: no events in the report"
-        found = model_differences(loaded, row, rtl_run, queue_depth)
+        params = report["parameters"]
+        found = model_differences(loaded, row, rtl_run, queue_depth, params["HistoryDepth"], params["TakeLanes"])
         assert not found, f"run {run}: the cycle model disagrees with the RTL: {'; '.join(found)}"
         if pe_counters and np.count_nonzero(row) >= 2:
             check_idle_split(run, rtl_run["pe"])
@@ -112,6 +114,32 @@ def test_three_layer_chains(tmp_path, sim, num_pes, queue_depth):
         for run in report["runs"]:
             compute = [sum(c) for c in zip(*(run["pe"][k] for k in ("busy", "starved", "stalled", "drained")))]
             assert len(set(compute)) == 1, f"PE phase counters do not add up to the same compute time: {compute}"
+
+
+# One take lane (TakeLanes = 1): each set a build of its own; Verilator runs the first
+# by default, the others with -m slow. Eight PEs on 200 sparse inputs with short queues:
+# PEs fall behind on long columns and catch up through columns with nothing for them,
+# where a second lane would take two a cycle (the model gives other cycles with two).
+ONE_LANE = [(8, 4, 16), (8, 2, 8), (8, 2, 2)]
+
+
+@pytest.mark.sim_matrix(ONE_LANE, ids=[f"n{n}q{q}h{h}" for n, q, h in ONE_LANE], argname="config")
+def test_chains_with_one_take_lane(tmp_path, sim, config):
+    """TakeLanes = 1: outputs equal eie ref and every run's counters the cycle model's."""
+    num_pes, queue_depth, history_depth = config
+    rng = np.random.default_rng(3000 + 100 * num_pes + queue_depth)
+    shapes = [(90, 200), (40, 90)]
+    two_lanes_differ = False
+    for index, density in enumerate((0.05, 0.15)):
+        image = make_network(rng, num_pes, shapes, (True, True), density)
+        inputs = make_inputs(rng, shapes[0][1])
+        _, report = run_and_compare(tmp_path, image, inputs, sim, queue_depth, name=f"img{index}",
+                                    history_depth=history_depth, take_lanes=1)
+        loaded = load(tmp_path / f"img{index}")
+        acts = input_to_fixed(inputs, loaded.act_frac).reshape(-1, loaded.image.in_features)
+        two_lanes_differ |= any(predict(loaded, row, queue_depth, history_depth, 2).cycles != run["cycles"]
+                                for row, run in zip(acts, report["runs"]))
+    assert two_lanes_differ, "no run where one take lane and two differ: the test does not tell them apart"
 
 
 # Icarus only by default (a build of its own; Verilator's runs with -m slow).

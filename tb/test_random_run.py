@@ -17,7 +17,7 @@ import pytest
 
 from eie.sim.rtlsim import run_cocotb
 from random_coverage import format_report, merge
-from scenarios import CONFIG_BY_NAME, CONFIGS, config_for_seed, replay_command, seeds_for
+from scenarios import CONFIG_BY_NAME, CONFIGS, config_for_seed, replay_command, seeds_for, with_take_lanes
 
 # Seeds per configuration in the default run (about 4 minutes for both simulators
 # on the 2-core CI machine, builds included). Icarus costs grow with N.
@@ -44,9 +44,28 @@ def test_random_scenarios(tmp_path, sim, config_name, record_property):
     config = CONFIG_BY_NAME[config_name]
     seeds = seeds_for(config, seed_count(sim, config_name), FIRST_SEED)
     seeds += [s for s in NIGHTLY_SEEDS if config_for_seed(s) == config and s not in seeds]
+    run_seeds(tmp_path, sim, config, seeds, record_property)
+
+
+# One take lane (TakeLanes = 1), the same scenarios on cores built with it: seeds per
+# configuration on Icarus; Verilator runs n8q8's by default (VERILATOR_SLOW_SEEDS).
+ONE_LANE_ICARUS_SEEDS = {"n3q2": 20, "n8q8": 6}
+
+
+@pytest.mark.sim_matrix(list(ONE_LANE_ICARUS_SEEDS), verilator_default=["n8q8"], argname="config_name")
+def test_random_scenarios_with_one_take_lane(tmp_path, sim, config_name, record_property):
+    config = with_take_lanes(CONFIG_BY_NAME[config_name], 1)
+    count = ONE_LANE_ICARUS_SEEDS[config_name] if sim == "icarus" else VERILATOR_SLOW_SEEDS
+    run_seeds(tmp_path, sim, config, seeds_for(config, count, FIRST_SEED), record_property)
+
+
+def run_seeds(tmp_path, sim: str, config, seeds: list[int], record_property) -> None:
+    """The seeds on one build of ``config``: every scenario passes, or the failures are listed."""
+    config_name = config.name
     results_file, coverage_file = tmp_path / "results.jsonl", tmp_path / "coverage.json"
     env = {"EIE_SEEDS": ",".join(map(str, seeds)), "EIE_SIMULATOR": sim, "EIE_RESULTS": str(results_file),
-           "EIE_COVERAGE": str(coverage_file), "COCOTB_LOG_LEVEL": "WARNING"}
+           "EIE_COVERAGE": str(coverage_file), "EIE_TAKE_LANES": str(config.take_lanes),
+           "COCOTB_LOG_LEVEL": "WARNING"}
     try:
         run_cocotb("eie_core", "random_run", config.parameters(), sim=sim, extra_env=env)
     finally:
@@ -54,7 +73,7 @@ def test_random_scenarios(tmp_path, sim, config_name, record_property):
         failed = [r for r in results if not r["ok"]]
         print(f"{len(results)} of {len(seeds)} scenarios finished on {config_name} ({sim}), {len(failed)} failed")
         for r in failed:
-            print(f"  seed {r['seed']}: {r['error']}\n    replay: {replay_command(r['seed'], sim)}")
+            print(f"  seed {r['seed']}: {r['error']}\n    replay: {replay_command(r['seed'], sim, config.take_lanes)}")
         coverage = json.loads(coverage_file.read_text()) if coverage_file.exists() else {}
         if coverage:
             print(format_report(merge([coverage])))

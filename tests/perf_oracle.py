@@ -27,7 +27,7 @@ import numpy as np
 
 from eie.image import LoadedImage
 from eie.models import perf
-from eie.models.perf import (BCAST_TO_IDLE, DEFAULT_HISTORY_DEPTH, ISSUE_TO_IDLE, POINTER_STAGES, TAKES_PER_CYCLE,
+from eie.models.perf import (BCAST_TO_IDLE, DEFAULT_HISTORY_DEPTH, DEFAULT_TAKE_LANES, ISSUE_TO_IDLE, POINTER_STAGES,
                              ColumnCounts, RunTiming, broadcast_order, merged_paddings)
 from eie.models.reference import trace
 
@@ -159,11 +159,12 @@ class _PopSchedule:
 
 def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_depth: int,
                     levels: int, tree: perf._TreeTimes | None = None, tail_padding: np.ndarray | None = None,
-                    begin: np.ndarray | None = None,
-                    final: bool = True) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
+                    begin: np.ndarray | None = None, final: bool = True,
+                    lanes: int = DEFAULT_TAKE_LANES) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
     """(last compute cycle before the layer is drained, broadcast stalls, pops, queue full, write-back starts).
 
     Cycle 0 is the first compute cycle. ``active[p, i]``: issue slots of broadcast i in PE p.
+    ``lanes``: columns a PE takes per cycle (TakeLanes).
     ``pops[i, p]``: the cycle PE p pops broadcast i (where it has entries), for the events.
     ``tree``: the columns' arrival as the layer before writes back (None: all there at once).
     ``tail_padding[i, p]``: 1 where broadcast i's column ends on a padding in PE p.
@@ -214,9 +215,9 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
         if t > limit:
             raise RuntimeError(f"cycle model: layer not drained after {t} cycles (a model bug)")
         # Each PE with room takes the oldest columns it has not taken (its own reads
-        # of the history), up to two; a column written last cycle is already there.
+        # of the history), up to ``lanes``; a column written last cycle is already there.
         no_room = (queue_depth - queued - in_ptr <= 0) | (t <= begun)
-        take = np.minimum(np.minimum(lag, TAKES_PER_CYCLE), queue_depth - queued - in_ptr)
+        take = np.minimum(np.minimum(lag, lanes), queue_depth - queued - in_ptr)
         np.maximum(take, 0, out=take)
         take[t <= begun] = 0
         queue_full += (lag > 0) & no_room
@@ -224,7 +225,7 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
         if take.any():
             last_take = t
             pe_last_take[take > 0] = t
-            for lane in range(TAKES_PER_CYCLE):
+            for lane in range(lanes):
                 lane_takes = take > lane
                 item = np.minimum(source.head - lag + lane, count - 1)
                 slots = active[pes, item]
@@ -331,7 +332,7 @@ def column_counts(loaded: LoadedImage, index: int) -> ColumnCounts:
 
 
 def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = 8,
-            history_depth: int = DEFAULT_HISTORY_DEPTH) -> RunTiming:
+            history_depth: int = DEFAULT_HISTORY_DEPTH, take_lanes: int = DEFAULT_TAKE_LANES) -> RunTiming:
     """Every layer of one run of integer input ``acts`` (what eie_core counts for it)."""
     run = RunTiming()
     for index, step in enumerate(trace(loaded, acts)):
@@ -344,5 +345,6 @@ def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = 8,
         ends = perf.column_counts(loaded, index).ends
         wb_start = run.layers[-1].wb_start if index else None
         run.layers.append(layer_timing(counts.slots, order, spec.bias, queue_depth, written_back,
-                                       counts.padding, history_depth, counts.entries, ends, writes_back, wb_start))
+                                       counts.padding, history_depth, counts.entries, ends, writes_back, wb_start,
+                                       take_lanes))
     return run

@@ -99,7 +99,7 @@ MUTATIONS = [
      "assign too_far[p]  = lag[p][LagWidth-1] && !pe_room_i[p][0];", "assign too_far[p]  = lag[p][LagWidth-1];"),
     # A PE's second column per cycle is not counted: it would be taken twice.
     ("bcast_history_n1_h4", "eie_bcast_history.sv",
-     "assign lag_next[p] = take_o[p][Lanes-1] ? lag_m2 : take_o[p][0] ? lag_m1 : lag[p];",
+     "assign lag_next[p] = take2 ? lag_m2 : take_o[p][0] ? lag_m1 : lag[p];",
      "assign lag_next[p] = take_o[p][0] ? lag_m1 : lag[p];"),
     # The history's late write without its bypass: a PE takes the newest column's old word.
     ("bcast_history_n1_h2", "eie_bcast_history.sv", "assign bypass       = wr_q && read_addr == wr_addr_q;",
@@ -109,7 +109,7 @@ MUTATIONS = [
     ("bcast_history_n1_h2", "eie_bcast_history.sv", "assign bypass2      = wr_q2 && read_addr == wr_addr_q2;",
      "assign bypass2      = 1'b0;"),
     # A PE's caught-up flag misses two columns taken at once: the layer ends a cycle late.
-    ("bcast_history_n2_h2", "eie_bcast_history.sv", "(lag[p] == LagWidth'(2) && take_o[p][1])));",
+    ("bcast_history_n2_h2", "eie_bcast_history.sv", "(lag[p] == LagWidth'(2) && take2)));",
      "1'b0));"),
     # No bypass: back-to-back updates of one row lose the first.
     ("arith_l1_r2", "eie_arith.sv", "assign base      = rd_acc | bypass_sum_q;", "assign base      = rd_acc;"),

@@ -79,8 +79,10 @@ def test_layer_timing_equals_the_cycle_by_cycle_model(seed):
     # The layer before's write-backs started early in some PEs (issue 18): its leaves
     # fill the LNZD tree before this layer starts.
     wb_start = -rng.integers(0, 30, shape[0]) if written_back is not None and rng.integers(2) else None
+    # One take lane (TakeLanes = 1) or two, drawn last so the draws above stay each seed's.
+    take_lanes = int(rng.choice([1, 2]))
     args = (slots, order, bias, queue_depth, written_back, padding, history_depth, entries, ends, writes_back,
-            wb_start)
+            wb_start, take_lanes)
     same(perf.layer_timing(*args), oracle.layer_timing(*args))
 
 
@@ -100,9 +102,10 @@ def test_predict_equals_the_cycle_by_cycle_model(seed):
     layers, options, acts = random_network(rng)
     loaded = decode(pack(layers, options))
     x = fixed_input(loaded.image, acts)
-    for queue_depth, history_depth in ((8, 128), (1, 2), (int(rng.integers(1, 10)), 4)):
-        same(perf.predict(loaded, x, queue_depth, history_depth),
-             oracle.predict(loaded, x, queue_depth, history_depth))
+    for queue_depth, history_depth, lanes in ((8, 128, 2), (1, 2, 2), (int(rng.integers(1, 10)), 4, 2),
+                                              (8, 128, 1), (2, 4, 1)):
+        same(perf.predict(loaded, x, queue_depth, history_depth, lanes),
+             oracle.predict(loaded, x, queue_depth, history_depth, lanes))
 
 
 @pytest.mark.slow

@@ -33,7 +33,7 @@ FORMAT_PAIRS = [
     ("NumCodes", "value", "compress.NUM_CODES", compress.NUM_CODES),
     ("ZeroRunWidth", "unsigned maximum", "csc.ZERO_RUN_MAX", csc.ZERO_RUN_MAX),
     ("EntriesPerWord", "value", "image.ENTRIES_PER_WORD", image.ENTRIES_PER_WORD),
-    ("TakeLanes", "value", "perf.TAKES_PER_CYCLE", perf.TAKES_PER_CYCLE),
+    ("TakeLanes", "value", "limits.DEFAULT_TAKE_LANES", limits.DEFAULT_TAKE_LANES),
     ("AccSweepCycles", "value", "perf.ACC_SWEEP_CYCLES", perf.ACC_SWEEP_CYCLES),
     ("AccReadLatency", "value", "perf.ACC_READ_LATENCY", perf.ACC_READ_LATENCY),
     ("RequantStages", "value", "perf.REQUANT_STAGES", perf.REQUANT_STAGES),
@@ -46,7 +46,7 @@ LIMITS_PAIRS = [
     for attr, bound in (("NUM_PE", limits.NUM_PE), ("QUEUE_DEPTH", limits.QUEUE_DEPTH),
                         ("HISTORY_DEPTH", limits.HISTORY_DEPTH), ("SPMAT_DEPTH", limits.SPMAT_DEPTH),
                         ("PTR_BANK_DEPTH", limits.PTR_BANK_DEPTH), ("ACT_DEPTH", limits.ACT_DEPTH),
-                        ("MAX_LAYERS", limits.MAX_LAYERS))
+                        ("MAX_LAYERS", limits.MAX_LAYERS), ("TAKE_LANES", limits.TAKE_LANES))
     for side in ("Min", "Max")
 ] + [
     ("LayerInWidth", "unsigned maximum", "limits.LAYER_IN.hi", limits.LAYER_IN.hi),
@@ -92,3 +92,4 @@ def test_core_parameter_defaults_are_eie_limits():
         "ActDepth": limits.DEFAULT_ACT_DEPTH, "MaxLayers": limits.DEFAULT_MAX_LAYERS}
     (pe_counters,) = re.findall(r"parameter bit PeCounters\s*=\s*1'b([01])", text)
     assert bool(int(pe_counters)) == limits.DEFAULT_PE_COUNTERS
+    assert defaults["TakeLanes"] == limits.DEFAULT_TAKE_LANES == PKG["TakeLanes"]

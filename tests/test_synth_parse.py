@@ -152,7 +152,7 @@ def test_auto_routes_with_router2_when_router1_stalls(tmp_path, monkeypatch):
 
     monkeypatch.setattr(synth, "run", fake_run)
     args = synth.argparse.Namespace(out=tmp_path, queue=8, spmat=512, ptr=256, act=64, layers=8, pe_counters=False,
-                                    freq=100, seed=2, router="auto", timeout=3600)
+                                    take_lanes=2, freq=100, seed=2, router="auto", timeout=3600)
     row = synth.synth_one(args, 1, "yosys", "nextpnr", {})
     budget = synth.ROUTER1_BUDGET_S
     assert calls == [("yosys", 3600), ("nextpnr-ecp5 (router1)", budget), ("nextpnr-ecp5 (router2)", 3600 - budget)]

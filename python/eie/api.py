@@ -11,7 +11,7 @@ import numpy as np
 
 from eie.errors import EieError
 from eie.image import Image, LoadedImage, decode, load
-from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_QUEUE_DEPTH
+from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_QUEUE_DEPTH, DEFAULT_TAKE_LANES
 from eie.models.energy import DEFAULT_CLOCK_MHZ, check_clock, model_energy
 from eie.models.reference import input_to_fixed
 
@@ -71,15 +71,17 @@ def simulate(image, x, sim: str | None = None, **kwargs):
     return _simulate(_loaded(image), x, sim=sim, **kwargs)
 
 
-def predict(image, x, queue_depth: int = DEFAULT_QUEUE_DEPTH, history_depth: int = DEFAULT_HISTORY_DEPTH):
-    """The exact cycle model of one inference ``x`` (one row): a RunTiming (``.cycles``, ``.layers``)."""
+def predict(image, x, queue_depth: int = DEFAULT_QUEUE_DEPTH, history_depth: int = DEFAULT_HISTORY_DEPTH,
+            take_lanes: int = DEFAULT_TAKE_LANES):
+    """The exact cycle model of one inference ``x`` (one row): a RunTiming (``.cycles``, ``.layers``);
+    the core's queue and history depths and take lanes as it is built."""
     from eie.models.perf import predict as _predict
 
     loaded = _loaded(image)
     rows = _fixed_rows(loaded, x)
     if len(rows) != 1:
         raise EieError(f"eie.predict times one inference, got a batch of {len(rows)}")
-    return _predict(loaded, rows[0], queue_depth, history_depth)
+    return _predict(loaded, rows[0], queue_depth, history_depth, take_lanes)
 
 
 def energy(image, x, clock_mhz: float = DEFAULT_CLOCK_MHZ, **depths):

@@ -51,6 +51,8 @@ DEFAULT_SPMAT_DEPTH = 16384
 DEFAULT_PTR_BANK_DEPTH = 16384
 DEFAULT_ACT_DEPTH = 512
 DEFAULT_MAX_LAYERS = 8
+# Columns a PE takes from the broadcast history per cycle (eie_pkg::TakeLanes).
+DEFAULT_TAKE_LANES = 2
 # eie_core's PeCounters: the per-PE performance counters (PE_BUSY .. PE_PADDING)
 # are not built by default (about 335-600 LUT4 + 201 FF per PE on an ECP5, no cycle;
 # doc/synthesis.md). eie sim builds them for its report unless told not to.
@@ -67,10 +69,12 @@ PTR_BANK_DEPTH = Bound("PtrBankDepth", 2, 1 << 19)
 # The write-back's row overflow detection needs at least 16 rows per PE.
 ACT_DEPTH = Bound("ActDepth", 16, 1 << 16)
 MAX_LAYERS = Bound("MaxLayers", 1, 16)
+TAKE_LANES = Bound("TakeLanes", 1, 2)
 
 # Layer descriptors: LAYER_IN and LAYER_OUT are 16-bit fields, and the bias
 # column's index (in_features) must fit the 16-bit broadcast column index.
 LAYER_IN = Bound("layer inputs", 1, (1 << 16) - 1)
 LAYER_OUT = Bound("layer outputs", 1, (1 << 16) - 1)
 
-CORE_PARAMETERS = (NUM_PE, QUEUE_DEPTH, HISTORY_DEPTH, SPMAT_DEPTH, PTR_BANK_DEPTH, ACT_DEPTH, MAX_LAYERS)
+CORE_PARAMETERS = (NUM_PE, QUEUE_DEPTH, HISTORY_DEPTH, SPMAT_DEPTH, PTR_BANK_DEPTH, ACT_DEPTH, MAX_LAYERS,
+                   TAKE_LANES)

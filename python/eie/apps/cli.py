@@ -16,7 +16,7 @@ import numpy as np
 
 from eie.errors import EieError, Terminated
 from eie.extras import COCOTB_MODULES, require
-from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_QUEUE_DEPTH
+from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_QUEUE_DEPTH, DEFAULT_TAKE_LANES
 from eie.safe_io import check_output_file, write_file, write_files
 from eie.sim.simulate import IO_METHODS, LOAD_METHODS
 
@@ -108,7 +108,8 @@ def cmd_sim(args) -> int:
     if args.report:
         check_output_file(args.report, what="report")
     image = load(args.image)
-    core_parameters(image.image, args.queue_depth, args.history_depth)  # the core can be built
+    core_parameters(image.image, args.queue_depth, args.history_depth,
+                    take_lanes=args.take_lanes)  # the core can be built
     inputs = load_vector(args.input, image.image.in_features)
     if args.waves and args.io == "script":
         raise EieError("--waves shows eie_core as the top level: use --io port (the default with --waves)")
@@ -116,7 +117,7 @@ def cmd_sim(args) -> int:
     outputs, report = simulate(image, inputs, sim=args.sim, queue_depth=args.queue_depth, waves=args.waves or None,
                                check=False, load_with=args.load, optimize=args.optimize,
                                history_depth=args.history_depth, pe_counters=args.pe_counters, io=io,
-                               assertions=args.assertions)
+                               assertions=args.assertions, take_lanes=args.take_lanes)
     outputs_to_write = [(Path(args.output), _npy_writer(outputs))]
     if args.report:
         outputs_to_write.append((Path(args.report), (json.dumps(report, indent=1) + "\n").encode()))
@@ -241,6 +242,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="activation queue depth of the built core")
     p.add_argument("--history-depth", type=int, default=DEFAULT_HISTORY_DEPTH,
                    help="broadcasts the built core keeps in its history (a power of two >= 2)")
+    p.add_argument("--take-lanes", type=int, default=DEFAULT_TAKE_LANES,
+                   help="columns a PE of the built core takes from the history per cycle (1 or 2)")
     p.add_argument("--no-pe-counters", dest="pe_counters", action="store_false",
                    help="build the core without its per-PE counters (PeCounters = 0): the report's 'pe' is null")
     p.add_argument("--waves", action="store_true",

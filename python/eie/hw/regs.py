@@ -79,6 +79,9 @@ REGISTERS: dict[str, Register] = {
     "FEATURES": Register("FEATURES", 0x038, 1, 0x4, False, (
         Field("PE_COUNTERS", 0, 1, "r", None, None, "PeCounters"),
     )),
+    "TAKE_LANES": Register("TAKE_LANES", 0x03c, 1, 0x4, False, (
+        Field("TAKE_LANES", 0, 32, "r", None, None, "TakeLanes"),
+    )),
     "CYCLES_LO": Register("CYCLES_LO", 0x040, 1, 0x4, False, (
         Field("CYCLES_LO", 0, 32, "r", None, 0x0),
     )),
@@ -152,6 +155,7 @@ REG = {
     "ACT_FRAC": 0x030,
     "INPUT_FILE": 0x034,
     "FEATURES": 0x038,
+    "TAKE_LANES": 0x03c,
     "CYCLES_LO": 0x040,
     "CYCLES_HI": 0x044,
     "BCASTS": 0x048,
@@ -200,6 +204,7 @@ PARAM_REGS = {
     "MAX_LAYERS": "MaxLayers",
     "HISTORY_DEPTH": "HistoryDepth",
     "FEATURES": "PeCounters",
+    "TAKE_LANES": "TakeLanes",
 }
 
 # The load port's address {TARGET, PE, INDEX} (not an AXI4-Lite register).

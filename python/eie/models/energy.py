@@ -413,14 +413,16 @@ def timing_segments(run_timing) -> list[Segment]:
 
 
 def model_segments(loaded, acts: np.ndarray, queue_depth: int | None = None,
-                   history_depth: int | None = None) -> tuple[list[Segment], int]:
-    """The cycle model's events of every layer, summed over the rows of ``acts`` (integer, batch x in).
+                   history_depth: int | None = None, take_lanes: int | None = None) -> tuple[list[Segment], int]:
+    """The cycle model's events of every layer, summed over the rows of ``acts`` (integer, batch x in),
+    for a core of these depths and take lanes (None: eie_core's defaults).
 
     Returns (one segment per layer, the number of inferences).
     """
     from eie.models.perf import predict
 
-    kwargs = {k: v for k, v in (("queue_depth", queue_depth), ("history_depth", history_depth)) if v is not None}
+    kwargs = {k: v for k, v in (("queue_depth", queue_depth), ("history_depth", history_depth),
+                                ("take_lanes", take_lanes)) if v is not None}
     rows = np.asarray(acts).reshape(-1, loaded.image.in_features)
     total: list[Segment] = []
     for row in rows:

@@ -11,11 +11,11 @@ held in numpy arrays:
   the bias column in the first compute cycle, the LNZD root's from cycle
   1 + levels on, unless some PE lags a whole history behind (then it waits: a
   broadcast stall). From the next cycle on, each PE takes the oldest columns it
-  has not taken yet, up to two per cycle and as many as it has room for: room
-  is depth - (columns queued and not yet popped) - (columns in the pointer
-  stage). A PE without room falls behind. Two takes a cycle let a PE that is
-  behind run through columns with no entries for it at twice the broadcast
-  rate, so such columns rarely cost it a cycle of its own.
+  has not taken yet, up to TakeLanes (two by default, or one) per cycle and as
+  many as it has room for: room is depth - (columns queued and not yet popped) -
+  (columns in the pointer stage). A PE without room falls behind. Two takes a
+  cycle let a PE that is behind run through columns with no entries for it at
+  twice the broadcast rate, so such columns rarely cost it a cycle of its own.
 - Two cycles after a take (the pointer banks' read and the register behind them,
   ``POINTER_STAGES``) the pointer pairs are known and the non-empty columns
   enter the PE's queue, in order; the sparse-matrix read unit pops a column once
@@ -63,7 +63,7 @@ each condition is a bound from earlier events:
   on the last of these is a broadcast stall;
 - PE p takes it in the first cycle after it is sent and after the cycle the PE
   began the layer, not before its take of
-  broadcast i - 1 and after its take of i - 2 (two takes a cycle), in which one
+  broadcast i - 1 and after its take of i - TakeLanes (two takes a cycle, or one), in which one
   of its ``queue_depth`` places is free. A column holds a place from its take:
   without entries through the pointer stages (take + 2), with entries until its
   pop, ``max(take + 3, the previous column's pop + its slots)``. A PE's room is
@@ -92,7 +92,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from eie import limits
-from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_QUEUE_DEPTH
+from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_QUEUE_DEPTH, DEFAULT_TAKE_LANES
 from eie.errors import EieError
 from eie.image import ENTRIES_PER_WORD, LoadedImage
 from eie.models.events import CORE_EVENTS, PE_EVENTS
@@ -119,8 +119,6 @@ WB_DONE_NO_ROWS = 2
 # Cycles from the PEs' idle flags to the CCU's AND of them (eie_core registers each
 # PE's flag): the run's last layer ends this much after every PE is idle.
 IDLE_FLAG_DELAY = 1
-# Columns a PE takes from the history per cycle (eie_bcast_history's read lanes).
-TAKES_PER_CYCLE = 2
 # A run's first layer's start begins the sweep of the accumulator bank the run before
 # ended in (eie_arith, eie_pkg::AccSweepCycles); the second layer adds into that bank,
 # so the CCU ends the first layer no earlier than this compute cycle. Only a first
@@ -178,11 +176,12 @@ class RunTiming:
         return sum(layer.cycles for layer in self.layers)
 
 
-def check_depths(queue_depth: int, history_depth: int) -> None:
-    """The core's queue and history depths as its RTL accepts them (ValueError if not)."""
+def check_depths(queue_depth: int, history_depth: int, take_lanes: int = DEFAULT_TAKE_LANES) -> None:
+    """The core's queue and history depths and take lanes as its RTL accepts them (ValueError if not)."""
     try:
         limits.QUEUE_DEPTH.check(queue_depth, "the queue depth")
         limits.HISTORY_DEPTH.check(history_depth, "the broadcast history depth")
+        limits.TAKE_LANES.check(take_lanes, "the take lanes")
     except EieError as exc:
         raise ValueError(str(exc)) from None
 
@@ -191,7 +190,7 @@ def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_dep
                  written_back: int | None = None, col_padding: np.ndarray | None = None,
                  history_depth: int = DEFAULT_HISTORY_DEPTH, col_entries: np.ndarray | None = None,
                  ends: ColumnEnds | None = None, writes_back: int | None = None,
-                 wb_start: np.ndarray | None = None) -> LayerTiming:
+                 wb_start: np.ndarray | None = None, take_lanes: int = DEFAULT_TAKE_LANES) -> LayerTiming:
     """One layer of one run, every PE at once in numpy arrays.
 
     ``col_slots[p, j]``: issue slots of column j in PE p (its entries less its
@@ -207,10 +206,11 @@ def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_dep
     events (``layer_events``); ``writes_back``: this layer's rows (output features)
     if they are written back (None for a run's last layer, whose outputs stay in the
     accumulators for the load port's RESULT reads). A first layer that writes back
-    lasts at least ``ACC_SWEEP_CYCLES`` + 1 compute cycles.
+    lasts at least ``ACC_SWEEP_CYCLES`` + 1 compute cycles. ``take_lanes``: columns a PE
+    takes from the history per cycle (eie_core's TakeLanes).
     """
     num_pes = col_slots.shape[0]
-    check_depths(queue_depth, history_depth)
+    check_depths(queue_depth, history_depth, take_lanes)
     columns = np.concatenate([[col_slots.shape[1] - 1], order]).astype(np.int64) if bias else order
     active = col_slots[:, columns]  # PE x broadcast
     count = columns.size
@@ -223,7 +223,7 @@ def layer_timing(col_slots: np.ndarray, order: np.ndarray, bias: bool, queue_dep
         tail_padding = None
     drained, stalls, pops, queue_full, starts = _compute_cycles(active, bias, queue_depth, history_depth, levels,
                                                                 tree, tail_padding, wb_start,
-                                                                final=writes_back is None)
+                                                                final=writes_back is None, lanes=take_lanes)
     if written_back is None and writes_back is not None:
         drained = max(drained, ACC_SWEEP_CYCLES)
     if writes_back is None:
@@ -403,8 +403,8 @@ class _TreeTimes:
 
 def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_depth: int,
                     levels: int, tree: _TreeTimes | None = None, tail_padding: np.ndarray | None = None,
-                    begin: np.ndarray | None = None,
-                    final: bool = True) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
+                    begin: np.ndarray | None = None, final: bool = True,
+                    lanes: int = DEFAULT_TAKE_LANES) -> tuple[int, int, np.ndarray, np.ndarray, np.ndarray]:
     """(last compute cycle before the layer is drained, broadcast stalls, pops, queue full, write-back starts).
 
     Cycle 0 is the first compute cycle. ``active[p, i]``: issue slots of broadcast i in PE p.
@@ -438,12 +438,10 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
     never = -(1 << 40)
     busy_for = np.where(slots > 0, slots, never)
     held_after_pop = np.where(slots > 0, 1, never)
-    lanes = TAKES_PER_CYCLE
     took = np.full((count + lanes, num_pes), -2, dtype=np.int64)  # row i + lanes: each PE's take of broadcast i
-    if begin is not None:
-        # Taken after the cycle the PE began (as the one before it; no second lane
-        # then, so a wait from then on counts as waiting for room, lane 0's).
-        took[0] = np.maximum(begin, -2)
+    # Broadcast 0 is taken after the cycle the PE began; no take before it is moved, so
+    # a wait from then on counts as waiting for room (with one lane or two).
+    first_take = None if begin is None else np.maximum(begin, -2) + 1
     sent = np.empty(count, dtype=np.int64)  # the cycle broadcast i goes into the history
     free_from = np.full((num_pes, queue_depth), -1, dtype=np.int64)  # per PE and queue place: first free cycle
     places = free_from.reshape(-1)
@@ -482,6 +480,8 @@ def _compute_cycles(active: np.ndarray, bias: bool, queue_depth: int, history_de
             take = took[i + lanes]
             np.add(took[i], 1, out=take)
             np.maximum(take, took[i + lanes - 1], out=take)
+            if i == 0 and first_take is not None:
+                np.maximum(take, first_take, out=take)
             place = free_from.argmin(axis=1)
             place += row_start
             np.maximum(take, places[place], out=take)
@@ -634,7 +634,7 @@ def _column_ends(v: np.ndarray, z: np.ndarray, pointers: np.ndarray, address_les
 
 
 def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = DEFAULT_QUEUE_DEPTH,
-            history_depth: int = DEFAULT_HISTORY_DEPTH) -> RunTiming:
+            history_depth: int = DEFAULT_HISTORY_DEPTH, take_lanes: int = DEFAULT_TAKE_LANES) -> RunTiming:
     """Every layer of one run of integer input ``acts`` (what eie_core counts for it)."""
     run = RunTiming()
     for index, inputs in enumerate(layer_inputs(loaded, acts)):
@@ -647,7 +647,7 @@ def predict(loaded: LoadedImage, acts: np.ndarray, queue_depth: int = DEFAULT_QU
         wb_start = run.layers[-1].wb_start if index else None
         run.layers.append(layer_timing(counts.slots, order, spec.bias, queue_depth, written_back,
                                        counts.padding, history_depth, counts.entries, counts.ends, writes_back,
-                                       wb_start))
+                                       wb_start, take_lanes))
     return run
 
 

@@ -21,7 +21,7 @@ import numpy as np
 from eie.errors import EieError
 from eie import limits
 from eie.image import Image, LoadedImage, check_core_limits, load
-from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_QUEUE_DEPTH, SIM_PE_COUNTERS
+from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_QUEUE_DEPTH, DEFAULT_TAKE_LANES, SIM_PE_COUNTERS
 from eie.models.energy import sim_energy_section
 from eie.models.perf import column_counts
 from eie.models.reference import input_to_fixed, trace
@@ -45,13 +45,15 @@ IO_METHODS = {
 
 
 def core_parameters(image: Image, queue_depth: int = DEFAULT_QUEUE_DEPTH,
-                    history_depth: int = DEFAULT_HISTORY_DEPTH, pe_counters: bool = SIM_PE_COUNTERS) -> dict:
+                    history_depth: int = DEFAULT_HISTORY_DEPTH, pe_counters: bool = SIM_PE_COUNTERS,
+                    take_lanes: int = DEFAULT_TAKE_LANES) -> dict:
     """eie_core's parameters for ``image`` (names as in rtl/eie_core.sv); ``pe_counters``
-    builds the per-PE performance counters (PeCounters)."""
+    builds the per-PE performance counters (PeCounters), ``take_lanes`` sets TakeLanes."""
     mem = image.memory
     check_core_limits(image.num_pes, mem, image.layers)
     limits.QUEUE_DEPTH.check(queue_depth, "the queue depth")
     limits.HISTORY_DEPTH.check(history_depth, "the broadcast history depth")
+    limits.TAKE_LANES.check(take_lanes, "the take lanes")
     return {
         "NumPe": image.num_pes,
         "QueueDepth": queue_depth,
@@ -61,6 +63,7 @@ def core_parameters(image: Image, queue_depth: int = DEFAULT_QUEUE_DEPTH,
         "ActDepth": mem.act_depth,
         "MaxLayers": mem.max_layers,
         "PeCounters": int(bool(pe_counters)),
+        "TakeLanes": take_lanes,
     }
 
 
@@ -97,7 +100,7 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
              verbose: bool = True, load_with: str = "files", optimize: bool = False,
              history_depth: int = DEFAULT_HISTORY_DEPTH, pe_counters: bool = SIM_PE_COUNTERS,
              bus_idle: float = 0.0, sources: list[Path] | None = None, io: str = "script",
-             assertions: bool = True):
+             assertions: bool = True, take_lanes: int = DEFAULT_TAKE_LANES):
     """Run every input row through the RTL; returns (int16 outputs, report dict).
 
     ``image`` is an image folder or an image already loaded; the simulator reads
@@ -113,6 +116,7 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
     ``sources`` replaces the RTL file list (scripts/mutate.py runs mutants).
     ``assertions`` False builds Verilator without the RTL's simulation-only checks
     (run_cocotb): faster, for ``eie sim``; the regression keeps the default.
+    ``take_lanes`` builds the core with TakeLanes = 1 or 2 (columns a PE takes per cycle).
     """
     from eie.sim.rtlsim import default_simulator, run_cocotb
     from eie.sim.toolchain import SIM_TOP, rtl_sources
@@ -127,7 +131,7 @@ def simulate(image: LoadedImage | str | os.PathLike, inputs: np.ndarray, sim: st
     loaded = image if isinstance(image, LoadedImage) else load(image)
     acts = input_to_fixed(np.asarray(inputs), loaded.act_frac).reshape(-1, loaded.image.in_features)
     sim = sim or default_simulator()
-    params = core_parameters(loaded.image, queue_depth, history_depth, pe_counters)
+    params = core_parameters(loaded.image, queue_depth, history_depth, pe_counters, take_lanes)
     with tempfile.TemporaryDirectory(prefix="eie-sim-") as tmp:
         tmp = Path(tmp)
         np.save(tmp / "input.npy", acts)

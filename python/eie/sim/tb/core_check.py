@@ -22,16 +22,16 @@ import numpy as np
 
 import cocotb
 from eie.image import LoadedImage
-from eie.limits import DEFAULT_HISTORY_DEPTH
+from eie.limits import DEFAULT_HISTORY_DEPTH, DEFAULT_TAKE_LANES
 from eie.models.perf import differences, predict
 from eie.models.reference import run_layers
 from eie.sim.tb.core_tb import CLOCK_PERIOD_NS, STATUS_DONE, EieTB, LoadPortReadMonitor, watchdog_cycles
 
 
 def model_differences(loaded: LoadedImage, acts: np.ndarray, rtl_run: dict, queue_depth: int,
-                      history_depth: int = DEFAULT_HISTORY_DEPTH) -> list[str]:
+                      history_depth: int = DEFAULT_HISTORY_DEPTH, take_lanes: int = DEFAULT_TAKE_LANES) -> list[str]:
     """What differs between one run's RTL counters (``EieTB.read_report``) and the cycle model."""
-    return differences(predict(loaded, acts, queue_depth, history_depth), rtl_run)
+    return differences(predict(loaded, acts, queue_depth, history_depth, take_lanes), rtl_run)
 
 
 class ResultChecker:
@@ -85,11 +85,11 @@ class CoreRun:
     ``check`` False records a difference from eie ref (``matches_reference``) instead
     of failing, for ``eie sim --no-check``; a core ERROR, a missing DONE, a hang and a
     broken bus rule fail either way. With ``cycle_model`` = (queue depth, history
-    depth) every run's counters must equal the cycle model's. ``context`` ends
+    depth[, take lanes]) every run's counters must equal the cycle model's. ``context`` ends
     every failure message (the seed, say).
     """
 
-    def __init__(self, tb: EieTB, check: bool = True, cycle_model: tuple[int, int] | None = None,
+    def __init__(self, tb: EieTB, check: bool = True, cycle_model: tuple[int, ...] | None = None,
                  context: str = ""):
         self.tb = tb
         self.check = check
