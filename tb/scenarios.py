@@ -52,8 +52,7 @@ class CoreConfig:
                 "PeCounters": int(self.pe_counters), "TakeLanes": self.take_lanes}
 
 
-def _config(name: str, num_pes: int, queue_depth: int, history_depth: int, max_dim: int,
-            take_lanes: int = 2) -> CoreConfig:
+def _config(name: str, num_pes: int, queue_depth: int, history_depth: int, max_dim: int) -> CoreConfig:
     """Memories that hold the worst case: MAX_LAYERS dense layers of max_dim x (max_dim + bias)."""
     local_rows = -(-max_dim // num_pes)
     entries = MAX_LAYERS * (max_dim + 1) * local_rows  # a dense column needs no padding entry
@@ -64,7 +63,7 @@ def _config(name: str, num_pes: int, queue_depth: int, history_depth: int, max_d
         act_depth=max(16, local_rows),  # eie_core needs ActDepth >= 16
         max_layers=MAX_LAYERS,
     )
-    return CoreConfig(name, num_pes, queue_depth, history_depth, memory, max_dim, take_lanes=take_lanes)
+    return CoreConfig(name, num_pes, queue_depth, history_depth, memory, max_dim)
 
 
 # N = 1 and non powers of two, queue depths 1, 2 and 8, broadcast histories of
@@ -97,7 +96,7 @@ def config_for_seed(seed: int, take_lanes: int = DEFAULT_TAKE_LANES) -> CoreConf
 
 def seeds_for(config: CoreConfig, count: int, first: int = 0) -> list[int]:
     """The first ``count`` seeds >= ``first`` that run on ``config`` (any take lanes)."""
-    index = next(i for i, c in enumerate(CONFIGS) if replace(config, name=c.name, take_lanes=c.take_lanes) == c)
+    index = next(i for i, c in enumerate(CONFIGS) if with_take_lanes(c, config.take_lanes) == config)
     start = first + (index - first) % len(CONFIGS)
     return list(range(start, start + count * len(CONFIGS), len(CONFIGS)))
 
