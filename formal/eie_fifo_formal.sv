@@ -4,10 +4,11 @@
 // rule (lane 1 only with lane 0). Proved: a lane is ready exactly when there is
 // room for it, so the count never passes Depth, and a pop takes only a held entry;
 // the count follows pushes, pops and clear; the pointers agree with it; a stalled
-// head keeps valid and data; an arbitrary entry, chosen as it is pushed on either
+// head keeps valid and data; the head register holds its slot's word with that
+// word's next-bank bit; an arbitrary entry, chosen as it is pushed on either
 // lane, pops after exactly the entries that were ahead of it, with its value.
-// Pointers, head bank and storage are read through Yosys hierconn wires, joined by
-// flatten after memory_map has made a wire of each storage word.
+// Pointers, the head register and storage are read through Yosys hierconn wires,
+// joined by flatten after memory_map has made a wire of each storage word.
 
 `default_nettype none
 
@@ -71,8 +72,8 @@ module eie_fifo_formal #(
   /* verilator lint_off UNDRIVEN */
   /* verilator lint_off UNUSEDSIGNAL */
   (* hierconn, keep *) logic [PtrWidth-1:0]   \dut.wr_ptr_q ;
-  (* hierconn, keep *) logic [PtrWidth-1:0]   \dut.rd_ptr_q ;
-  (* hierconn, keep *) logic                  \dut.g_two_banks.head_bank1_q ;
+  (* hierconn, keep *) logic [PtrWidth-1:0]   \dut.next_ptr_q ;
+  (* hierconn, keep *) logic [Bank0Width-1:0] \dut.head_q ;
   (* hierconn, keep *) logic [Bank0Width-1:0] \dut.bank0[0] ;
   (* hierconn, keep *) logic [Bank0Width-1:0] \dut.bank0[1] ;
   (* hierconn, keep *) logic [Bank0Width-1:0] \dut.bank0[2] ;
@@ -96,13 +97,17 @@ module eie_fifo_formal #(
   /* verilator lint_on UNUSEDSIGNAL */
 
   logic [PtrWidth-1:0]         wr_ptr;
+  logic [PtrWidth-1:0]         next_ptr;
   logic [PtrWidth-1:0]         rd_ptr;
-  logic                        head_bank1;
+  logic [Bank0Width-1:0]       head;
   logic [Depth*Bank0Width-1:0] bank0;
   logic [Depth*Width-1:0]      bank1;
 
   assign wr_ptr      = \dut.wr_ptr_q ;
-  assign rd_ptr      = \dut.rd_ptr_q ;
+  assign next_ptr    = \dut.next_ptr_q ;
+  // The head's slot is the one before the slot the banks read.
+  assign rd_ptr      = (next_ptr == '0) ? PtrWidth'(Depth - 1) : next_ptr - 1'b1;
+  assign head        = \dut.head_q ;
   assign bank0_words = {\dut.bank0[7] , \dut.bank0[6] , \dut.bank0[5] , \dut.bank0[4] ,
                         \dut.bank0[3] , \dut.bank0[2] , \dut.bank0[1] , \dut.bank0[0] };
   assign bank1_words = {\dut.g_two_banks.bank1[7] , \dut.g_two_banks.bank1[6] ,
@@ -112,11 +117,9 @@ module eie_fifo_formal #(
   assign bank0       = bank0_words[Depth*Bank0Width-1:0];
 
   if (PushLanes == 1) begin : g_one_bank
-    assign head_bank1 = 1'b0;
-    assign bank1      = '0;
+    assign bank1 = '0;
   end else begin : g_two_banks
-    assign head_bank1 = \dut.g_two_banks.head_bank1_q ;
-    assign bank1      = bank1_words[Depth*Width-1:0];
+    assign bank1 = bank1_words[Depth*Width-1:0];
   end
 
   // Slot rd + k, wrapped (k < Depth).
@@ -223,15 +226,18 @@ module eie_fifo_formal #(
         assert (count == f_count_q + f_pushes_q - CountWidth'(f_pop_q));
       end
       // Pointers agree with the count.
-      assert (32'(wr_ptr) < Depth && 32'(rd_ptr) < Depth);
+      assert (32'(wr_ptr) < Depth && 32'(next_ptr) < Depth);
       assert (32'(wr_ptr) == f_slot(int'(rd_ptr), int'(count) % Depth));
       // A stalled head stays.
       if (f_past_q && f_stall_q) assert (pop_valid && pop_data == f_head_q);
-      // The head's bank is that of the lane that wrote it; bank 0 when empty.
-      if (count == '0) begin
-        assert (!head_bank1);
-      end else if (PushLanes == 2) begin
-        assert (head_bank1 == f_slot_bank1_q[rd_ptr]);
+      // The head register is its slot's word, from the bank of the lane that wrote
+      // it; a word from bank 1 with next-bank bit 0 (bank 0's layout).
+      if (count != '0) begin
+        if (PushLanes == 2 && f_slot_bank1_q[rd_ptr]) begin
+          assert (head == Bank0Width'(bank1[rd_ptr * Width +: Width]));
+        end else begin
+          assert (head == bank0[rd_ptr * Bank0Width +: Bank0Width]);
+        end
       end
       // The tracked entry: held, at its place, and the head once those ahead have gone.
       if (f_track_q) begin

@@ -7,7 +7,11 @@
 // clear_i empties the FIFO next cycle, dropping same-cycle pushes.
 // Storage: one bank per push lane, each with one write and one asynchronous read
 // port, so that it maps to ECP5 LUT RAM (DPR16X4) and not to flip-flops as one
-// two-write memory did (issue 18, doc/synthesis.md); a register names the head's bank.
+// two-write memory did (issue 18, doc/synthesis.md). The head is a register
+// (timing: the consumer's logic starts at a flip-flop, not behind a LUT-RAM read
+// and the bank mux), loaded from the push lane 0 into an empty FIFO, or at a pop
+// from the slot after the head, which the banks read at a registered address; so
+// an entry is at the head the cycle after its push, as from the RAM itself.
 
 `default_nettype none
 
@@ -45,6 +49,8 @@ module eie_fifo #(
   localparam int PtrWidth   = (Depth > 1) ? $clog2(Depth) : 1;
   localparam int CountWidth = $clog2(Depth + 1);
   localparam logic [PtrWidth-1:0] LastPtr = PtrWidth'(Depth - 1);
+  // next_ptr_q of an empty FIFO: the slot after slot 0.
+  localparam logic [PtrWidth-1:0] FirstNext = (Depth > 1) ? PtrWidth'(1) : '0;
 
   initial begin : proc_check_params
     if (Width < 1) $fatal(1, "eie_fifo: Width must be >= 1, got %0d", Width);
@@ -55,7 +61,13 @@ module eie_fifo #(
   end
 
   logic [PtrWidth-1:0]   wr_ptr_d, wr_ptr_q;
-  logic [PtrWidth-1:0]   rd_ptr_d, rd_ptr_q;
+  // The slot after the head (the head's is the one before it, wrapped).
+  logic [PtrWidth-1:0]   next_ptr_d, next_ptr_q;
+`ifndef SYNTHESIS
+  // The head's slot, for the checks only.
+  logic [PtrWidth-1:0]   head_ptr;
+  assign head_ptr = (next_ptr_q == '0) ? LastPtr : next_ptr_q - 1'b1;
+`endif
   logic [CountWidth-1:0] count_d, count_q;
   logic [PushLanes-1:0]  push_fire;
   logic [CountWidth-1:0] pushes;
@@ -93,27 +105,37 @@ module eie_fifo #(
   // One write port per bank, so each maps to LUT RAM. Which bank holds a slot
   // follows from the slot before it: slot s + 1 is in bank 1 exactly when lane 1
   // fired in the cycle lane 0 wrote slot s (a cycle's pushes take consecutive slots,
-  // lane 0 first). Bank 0 keeps that bit beside each entry; popping the head
-  // moves it into head_bank1_q for the next head. An entry pushed on lane 1, or
-  // alone, is followed by one pushed on lane 0 in a later cycle, so bit 0.
+  // lane 0 first). Bank 0 keeps that bit beside each entry, and the head register
+  // keeps its entry's (head_q's top bit, "next in bank 1"). An entry pushed on
+  // lane 1, or alone, is followed by one pushed on lane 0 in a later cycle, so bit 0.
+  // The banks are read only at next_ptr_q, the slot after the head.
   localparam int Bank0Width = Width + PushLanes - 1;
 
   logic [Bank0Width-1:0] bank0 [Depth];
   logic [Bank0Width-1:0] bank0_wdata;
-  logic [Bank0Width-1:0] bank0_rdata;
+  // The entry after the head, with its own next-in-bank-1 bit in bank 0's layout.
+  logic [Bank0Width-1:0] next_entry;
+  logic [Bank0Width-1:0] head_d, head_q;
+  logic                  head_from_ram, head_load;
 
   always_ff @(posedge clk_i) begin : proc_bank0
     if (push_fire[0]) bank0[wr_slot[0]] <= bank0_wdata;
   end
 
-  assign bank0_rdata = bank0[rd_ptr_q];
-
   if (PushLanes == 1) begin : g_one_bank
     assign bank0_wdata = push_data_i[0];
-    assign pop_data_o  = bank0_rdata;
+    assign next_entry  = bank0[next_ptr_q];
+
+`ifndef SYNTHESIS
+    always @(posedge clk_i or negedge rst_ni) begin : proc_assert_head
+      if (rst_ni) begin
+        assert (count_q == '0 || head_q == bank0[head_ptr])
+          else $fatal(1, "eie_fifo: head register differs from slot %0d", head_ptr);
+      end
+    end
+`endif
   end else begin : g_two_banks
     logic [Width-1:0] bank1 [Depth];
-    logic             head_bank1_d, head_bank1_q;
 
     assign bank0_wdata = {push_fire[1], push_data_i[0]};
 
@@ -121,30 +143,12 @@ module eie_fifo #(
       if (push_fire[1]) bank1[wr_slot[1]] <= push_data_i[1];
     end
 
-    assign pop_data_o = head_bank1_q ? bank1[rd_ptr_q] : bank0_rdata[Width-1:0];
-
-    // After a clear the first push is on lane 0; after a pop the bit of the popped
-    // entry, 0 if it came from bank 1.
-    always_comb begin : proc_head_bank
-      head_bank1_d = head_bank1_q;
-      if (clear_i) begin
-        head_bank1_d = 1'b0;
-      end else if (pop_fire) begin
-        head_bank1_d = !head_bank1_q && bank0_rdata[Width];
-      end
-    end
-
-    always_ff @(posedge clk_i or negedge rst_ni) begin : proc_head_bank_reg
-      if (!rst_ni) begin
-        head_bank1_q <= 1'b0;
-      end else begin
-        head_bank1_q <= head_bank1_d;
-      end
-    end
+    // An entry from bank 1 is followed by one in bank 0: its bit is 0.
+    assign next_entry = head_q[Width] ? {1'b0, bank1[next_ptr_q]} : bank0[next_ptr_q];
 
 `ifndef SYNTHESIS
-    // Which lane wrote each slot, kept directly: the head bank must agree with it,
-    // and an empty FIFO expects its next entry in bank 0 (lane 0 pushes first).
+    // Which lane wrote each slot, kept directly: the head register must hold its
+    // slot's word from the bank that lane wrote, with that word's next-bank bit.
     logic [Depth-1:0] slot_bank1_q;
 
     always @(posedge clk_i or negedge rst_ni) begin : proc_assert_bank
@@ -153,9 +157,10 @@ module eie_fifo #(
       end else begin
         assert (!push_fire[1] || push_fire[0])
           else $fatal(1, "eie_fifo: lane 1 fired without lane 0");
-        assert (count_q == '0 ? !head_bank1_q : head_bank1_q == slot_bank1_q[rd_ptr_q])
-          else $fatal(1, "eie_fifo: head bank %0d wrong for slot %0d with %0d held",
-                      head_bank1_q, rd_ptr_q, count_q);
+        assert (count_q == '0 ||
+                head_q == (slot_bank1_q[head_ptr] ? {1'b0, bank1[head_ptr]} : bank0[head_ptr]))
+          else $fatal(1, "eie_fifo: head register differs from slot %0d (bank %0d) with %0d held",
+                      head_ptr, slot_bank1_q[head_ptr], count_q);
         for (int l = 0; l < PushLanes; l++) begin
           if (push_fire[l]) slot_bank1_q[wr_slot[l]] <= (l == 1);
         end
@@ -164,21 +169,37 @@ module eie_fifo #(
 `endif
   end
 
+  // A pop with two or more held moves the slot after the head up; a pop of the
+  // last entry, or an empty FIFO, takes lane 0's push (or nothing: then the FIFO
+  // stays empty and the head is not read). Otherwise the head holds.
+  assign head_from_ram = pop_fire && count_q > CountWidth'(1);
+  assign head_load     = pop_fire || count_q == '0;
+  assign head_d        = head_from_ram ? next_entry : bank0_wdata;
+  assign pop_data_o    = head_q[Width-1:0];
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin : proc_head
+    if (!rst_ni) begin
+      head_q <= '0;
+    end else if (head_load) begin
+      head_q <= head_d;
+    end
+  end
+
   // ---------------------------------------------------------------------------
   // Pointers and occupancy
   // ---------------------------------------------------------------------------
   always_comb begin : proc_next
-    wr_ptr_d = wr_ptr_q;
-    rd_ptr_d = rd_ptr_q;
-    count_d  = count_q;
+    wr_ptr_d   = wr_ptr_q;
+    next_ptr_d = next_ptr_q;
+    count_d    = count_q;
     if (clear_i) begin
-      wr_ptr_d = '0;
-      rd_ptr_d = '0;
-      count_d  = '0;
+      wr_ptr_d   = '0;
+      next_ptr_d = FirstNext;
+      count_d    = '0;
     end else begin
       wr_ptr_d = wr_slot[pushes];
       if (pop_fire) begin
-        rd_ptr_d = (rd_ptr_q == LastPtr) ? '0 : rd_ptr_q + 1'b1;
+        next_ptr_d = (next_ptr_q == LastPtr) ? '0 : next_ptr_q + 1'b1;
       end
       count_d = count_q + pushes - CountWidth'(pop_fire);
     end
@@ -186,13 +207,13 @@ module eie_fifo #(
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs
     if (!rst_ni) begin
-      wr_ptr_q <= '0;
-      rd_ptr_q <= '0;
-      count_q  <= '0;
+      wr_ptr_q   <= '0;
+      next_ptr_q <= FirstNext;
+      count_q    <= '0;
     end else begin
-      wr_ptr_q <= wr_ptr_d;
-      rd_ptr_q <= rd_ptr_d;
-      count_q  <= count_d;
+      wr_ptr_q   <= wr_ptr_d;
+      next_ptr_q <= next_ptr_d;
+      count_q    <= count_d;
     end
   end
 
@@ -220,7 +241,7 @@ module eie_fifo #(
       assert (!pop_fire || count_q != '0)
         else $fatal(1, "eie_fifo: pop from an empty FIFO");
       // Pointers and count agree: wr - rd == count (mod Depth).
-      assert ((32'(wr_ptr_q) + 32'(Depth) - 32'(rd_ptr_q)) % 32'(Depth) ==
+      assert ((32'(wr_ptr_q) + 32'(Depth) - 32'(head_ptr)) % 32'(Depth) ==
               32'(count_q) % 32'(Depth))
         else $fatal(1, "eie_fifo: pointers disagree with count %0d", count_q);
       assert (!pop_stall_q || (pop_valid_o && pop_data_o == pop_stall_data_q))
