@@ -555,8 +555,11 @@ module eie_ccu #(
       compute_q     <= 1'b0;
     end else begin
       // (over_d implies StCompute next and no advance now, so last_layer_d is
-      // last_layer_q; over_d and over_on_d differ only when last_layer_q is set.)
-      advance_q     <= over_on_d && !last_layer_q && sweep_done_d;
+      // last_layer_q; over_d and over_on_d differ only when last_layer_q is set.
+      // over_on_d means COMPUTE and no abort, where nothing clears the history, so
+      // sweep_done_d is the count's compare alone: timing, the clear, whose net
+      // reaches every PE's history, stays off this path; asserted below.)
+      advance_q     <= over_on_d && !last_layer_q && sweep_left_q <= SweepCntWidth'(1);
       compute_q     <= scan_en_next;
     end
   end
@@ -692,6 +695,8 @@ module eie_ccu #(
         else $fatal(1, "eie_ccu: the copies' next scan_en disagrees with the next state");
       assert (src_sel_next == (state_d != StIdle ? src_sel_d : input_file_next_i))
         else $fatal(1, "eie_ccu: the copies' next src_sel disagrees with the next state");
+      assert (!over_on_d || sweep_done_d == (sweep_left_q <= SweepCntWidth'(1)))
+        else $fatal(1, "eie_ccu: the history clears while a layer's broadcast ends");
       // The registered outputs to the PEs agree with the state they copy.
       assert (advance_q == (state_q == StCompute && over_q && !last_layer_q && sweep_done_q))
         else $fatal(1, "eie_ccu: advance out of step");
