@@ -25,6 +25,7 @@ from eie.apps import digits
 from eie.apps.demo import check_slots_are_busy_cycles, energy_line, energy_summary, layer_utilisation, run_on_rtl, \
     utilisation
 from eie.errors import EieError
+from eie.limits import DEFAULT_TAKE_LANES
 from eie.sim.rtlsim import default_simulator
 
 
@@ -75,6 +76,8 @@ def main(argv=None) -> int:
     parser.add_argument("--sim", choices=("icarus", "verilator"), default=None, help="default: $SIM or verilator")
     parser.add_argument("--out", type=Path, default=Path("results/demo"))
     parser.add_argument("--images", type=int, default=None, help="only the first N test images")
+    parser.add_argument("--take-lanes", type=int, choices=(1, 2), default=DEFAULT_TAKE_LANES,
+                        help=f"eie_core's TakeLanes: columns a PE takes per cycle (default {DEFAULT_TAKE_LANES})")
     parser.add_argument("--chunks", type=int, default=None,
                         help="RTL runs the test set is split into, for progress (default 4; Icarus: 24 images each)")
     args = parser.parse_args(argv)
@@ -95,7 +98,7 @@ def main(argv=None) -> int:
     outputs, expected, reports = [], [], []
     for chunk in np.array_split(np.arange(len(labels)), max(1, min(chunks, len(labels)))):
         t0 = time.perf_counter()
-        out, ref, report = run_on_rtl(inputs[chunk], sim)
+        out, ref, report = run_on_rtl(inputs[chunk], sim, take_lanes=args.take_lanes)
         outputs.append(out)
         expected.append(ref)
         reports.append(report)

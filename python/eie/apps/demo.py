@@ -17,6 +17,7 @@ import numpy as np
 from eie.apps import digits
 from eie.errors import EieError
 from eie.image import decode
+from eie.limits import DEFAULT_TAKE_LANES
 from eie.packing.packer import pack
 from eie.models.reference import reference
 from eie.sim.simulate import simulate
@@ -107,10 +108,12 @@ def format_report(report: dict, matches: bool, outputs: np.ndarray, labels: np.n
     return "\n".join(lines)
 
 
-def run_on_rtl(inputs: np.ndarray, sim: str | None = None, verbose: bool = False):
-    """Pack the digits model, run ``inputs`` on the RTL; returns (RTL outputs, eie ref outputs, report)."""
+def run_on_rtl(inputs: np.ndarray, sim: str | None = None, verbose: bool = False,
+               take_lanes: int = DEFAULT_TAKE_LANES):
+    """Pack the digits model, run ``inputs`` on the RTL (built with ``take_lanes``); returns
+    (RTL outputs, eie ref outputs, report)."""
     loaded = decode(pack(digits.load_digits_model(), digits.pack_options()))
-    outputs, report = simulate(loaded, inputs, sim=sim, verbose=verbose, check=False)
+    outputs, report = simulate(loaded, inputs, sim=sim, verbose=verbose, check=False, take_lanes=take_lanes)
     return outputs, reference(loaded, inputs), report
 
 
