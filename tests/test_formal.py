@@ -70,6 +70,9 @@ MUTATIONS = [
     # Bank 0 records lane 1's valid, not its push: wrong bank for the next entry when lane 1 is refused.
     ("fifo_l2_d1", "eie_fifo.sv", "assign bank0_wdata = {push_fire[1], push_data_i[0]};",
      "assign bank0_wdata = {push_valid_i[1], push_data_i[0]};"),
+    # The head register's two sources swapped: a pop with two held takes lane 0's push.
+    ("fifo_l1_d3", "eie_fifo.sv", "assign head_d        = head_from_ram ? next_entry : bank0_wdata;",
+     "assign head_d        = head_from_ram ? bank0_wdata : next_entry;"),
     # A node grants the lowest valid child, ignoring in_done_i (the old priority arbiter).
     ("lnzd_node_n4", "eie_lnzd_node.sv", "      if (!in_done_i[i]) begin", "      if (in_valid_i[i]) begin"),
     # A node grants its highest child not done.
