@@ -14,15 +14,15 @@ import os
 import numpy as np
 
 import cocotb
-from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge
+from cocotb.triggers import ClockCycles, FallingEdge, ReadOnly, RisingEdge, Timer
 from cocotb_bus.drivers.amba import AXIProtocolError
 from eie.hw import layer_flags, regs
 from eie.hw.regs import LdTarget
 from eie.image import load
 from eie.models import perf
 from eie.models.reference import run_layers
-from eie.sim.tb.core_tb import CTRL_IMAGE_KEPT, CTRL_START, ERROR_BITS, STATUS_BUSY, STATUS_DONE, STATUS_ERROR, TGT_ACT0, \
-    TGT_PTR, TGT_RESULT, TGT_SPMAT, EieTB, layer_reg, ld_address, watchdog_cycles
+from eie.sim.tb.core_tb import CLOCK_PERIOD_NS, CTRL_IMAGE_KEPT, CTRL_START, ERROR_BITS, STATUS_BUSY, STATUS_DONE, \
+    STATUS_ERROR, TGT_ACT0, TGT_PTR, TGT_RESULT, TGT_SPMAT, EieTB, layer_reg, ld_address, watchdog_cycles
 
 
 class Fixture:
@@ -434,3 +434,36 @@ async def reset_in_the_middle_of_a_layer(dut):
     await fx.tb.reg_write("CTRL", CTRL_IMAGE_KEPT)  # the memories survived the reset
     await fx.good_run()
 
+
+@cocotb.test(timeout_time=1, timeout_unit="ms")
+async def reset_between_two_clock_edges(dut):
+    """The reset is asynchronous: rst_ni low for a fifth of a cycle between two rising edges clears
+    every register as a reset over clock edges does. Pulsed in the cycle of a run in which the CCU tells
+    the PEs that a layer's broadcast is over (wb_go, a register per PE), then the recovery of
+    reset_in_the_middle_of_a_layer: registers written again, the image kept, a run that matches eie ref."""
+    fx = await ready(dut)
+    await fx.tb.load_input(fx.image, fx.acts)
+    await fx.start()
+    for _ in range(fx.timeout):
+        await RisingEdge(dut.clk_i)
+        await ReadOnly()
+        if int(dut.u_ccu.wb_go_o.value):
+            break
+    else:
+        raise AssertionError("no layer's broadcast ended: the misuse image needs two layers")
+    # Low for a fifth of a cycle, a fifth after the falling edge (whole nanoseconds: every simulator's precision).
+    await FallingEdge(dut.clk_i)
+    await Timer(CLOCK_PERIOD_NS // 5, "ns")
+    dut.rst_ni.value = 0
+    await Timer(CLOCK_PERIOD_NS // 5, "ns")
+    dut.rst_ni.value = 1
+    await RisingEdge(dut.clk_i)
+    await ReadOnly()
+    assert not dut.busy_o.value
+    await FallingEdge(dut.clk_i)
+    await fx.tb.write_registers(fx.image)
+    await fx.start()  # the reset forgot the image-loaded mark
+    await expect_error(fx, "NOT_LOADED")
+    await fx.tb.reg_write("CTRL", CTRL_IMAGE_KEPT)  # the memories survived the reset
+    await fx.good_run()
+    fx.tb.check_protocols()

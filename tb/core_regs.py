@@ -484,24 +484,124 @@ async def a_shift_past_fifteen_requantises_the_results(dut):
 async def load_port_reads_back_every_memory(dut):
     """Every PE's sparse-matrix words, pointers and both activation files read back, through
     the load port, what was written to them (activations sign-extended); the write-only
-    codebook answers 0 and sets ERROR.LOAD_RANGE (rtl/eie_regs.rdl)."""
+    codebook answers 0 and sets ERROR.LOAD_RANGE (rtl/eie_regs.rdl). Two rounds of writes, the
+    memories in one order, then in the reverse order with new values at the same indices: a
+    write must leave every other memory alone (the two activation files share their port's
+    address and data), whichever was written last."""
     tb, build = await started(dut)
     rng = random.Random(cocotb.RANDOM_SEED)
     memory = MemoryConfig(build["SpmatDepth"], build["PtrBankDepth"], build["ActDepth"], build["MaxLayers"])
     depths = {TGT_SPMAT: (memory.spmat_words, 64), TGT_PTR: (2 * memory.ptr_bank_depth, memory.ptr_width),
               TGT_ACT0: (memory.act_depth, ACT_WIDTH), TGT_ACT1: (memory.act_depth, ACT_WIDTH)}
-    expected = {}
-    for pe in range(build["NumPe"]):
-        for target, (depth, bits) in depths.items():
-            for index in {0, depth - 1, rng.randrange(depth)}:
-                value = rng.getrandbits(bits)
-                # An activation is a signed 16-bit number: it reads back sign-extended to 64 bits.
-                signed = value - (1 << bits) if target in (TGT_ACT0, TGT_ACT1) and value >> (bits - 1) else value
-                expected[ld_address(target, pe, index)] = signed & ((1 << 64) - 1)
-                await tb.load.write_many([(ld_address(target, pe, index), value)])
-    for address, value in expected.items():
-        assert await tb.load.read(address) == value, f"load-port address {address:#x} does not read back {value:#x}"
+    indices = {(pe, target): sorted({0, depth - 1, rng.randrange(depth)})
+               for pe in range(build["NumPe"]) for target, (depth, _) in depths.items()}
+    for order in (list(depths), list(reversed(depths))):
+        expected = {}
+        for pe in range(build["NumPe"]):
+            for target in order:
+                bits = depths[target][1]
+                for index in indices[(pe, target)]:
+                    value = rng.getrandbits(bits)
+                    # An activation is a signed 16-bit number: it reads back sign-extended to 64 bits.
+                    signed = value - (1 << bits) if target in (TGT_ACT0, TGT_ACT1) and value >> (bits - 1) else value
+                    expected[ld_address(target, pe, index)] = signed & ((1 << 64) - 1)
+                    await tb.load.write_many([(ld_address(target, pe, index), value)])
+        for address, value in expected.items():
+            assert await tb.load.read(address) == value, \
+                f"load-port address {address:#x} does not read back {value:#x} (targets written in order {order})"
     assert await error_bits(tb) == []
     assert await tb.load.read(ld_address(TGT_CODEBOOK, 0, 0)) == 0
     assert await error_bits(tb) == ["LOAD_RANGE"]
+    tb.check_protocols()
+
+
+def relocated(image, offset: int):
+    """``image`` with every PE's pointer tables moved up by ``offset`` (even) pointer indices: the
+    same pointers (absolute entry indices) at other bank addresses, each layer's LAYER_PTR_BASE
+    with them (the indices below are written as zeros, read by no layer)."""
+    from dataclasses import replace
+
+    assert offset >= 0 and offset % 2 == 0, offset
+    pointers = [np.concatenate([np.zeros(offset, dtype=np.int64), p]) for p in image.pointers]
+    return replace(image, pointers=pointers,
+                   layers=[replace(spec, ptr_base=spec.ptr_base + offset) for spec in image.layers])
+
+
+@cocotb.test(timeout_time=4, timeout_unit="ms")
+async def pointer_tables_anywhere_in_the_banks(dut):
+    """A layer's pointer table may sit anywhere in the banks (LAYER_PTR_BASE, even, up to the last
+    index): the packer starts at 0 and the networks of the whole-core tests end their tables below
+    2 x PtrBankDepth / 2, so the upper half of the banks, and the bank addresses' top bit, saw no run.
+    The same image with its tables moved up, first across the middle of the index range, then to its
+    very end (the last pointer at 2 x PtrBankDepth - 1: every address bit set): the outputs equal eie
+    ref's for the image as packed (eie.models.reference.run_layers), with no error."""
+    from eie.image import decode
+    from eie.models.reference import run_layers
+
+    tb, build = await started(dut)
+    rng = np.random.default_rng(cocotb.RANDOM_SEED % (1 << 32))
+    memory = MemoryConfig(build["SpmatDepth"], build["PtrBankDepth"], build["ActDepth"], build["MaxLayers"])
+    shapes = [(9, 7), (11, 9), (5, 11)][:max(1, build["MaxLayers"] - 1)]
+    layers = [Layer(rng.normal(size=shape), rng.normal(size=shape[0])) for shape in shapes]
+    image = pack(layers, PackOptions(num_pes=build["NumPe"], density=0.6, memory=memory, linear_last=True))
+    decoded = decode(image)
+    total = len(image.pointers[0])
+    assert all(len(p) == total for p in image.pointers), "test bug: the PEs' tables differ in length"
+    top = 2 * build["PtrBankDepth"]
+    middle = build["PtrBankDepth"] - total // 2
+    middle -= middle % 2
+    assert middle < top // 2 < middle + total, "test bug: the tables do not straddle the middle"
+    for offset in (middle, (top - total) - (top - total) % 2):
+        moved = relocated(image, offset)
+        await tb.load_image(moved)
+        for run in range(2):
+            acts = rng.integers(-2000, 2000, size=image.in_features) * (rng.random(image.in_features) < 0.8)
+            await tb.load_input(moved, acts)
+            status = await tb.start_and_wait(watchdog_cycles(image, acts))
+            assert status & (STATUS_BUSY | STATUS_DONE | STATUS_ERROR) == STATUS_DONE, \
+                f"tables from {offset}, run {run}: STATUS {status:#x}, errors {await error_bits(tb)}"
+            assert np.array_equal(await tb.read_output(moved), run_layers(decoded, acts)[0]), \
+                f"tables from {offset}, run {run}: outputs differ from eie ref's"
+    tb.check_protocols()
+
+
+@cocotb.test(timeout_time=2, timeout_unit="ms")
+async def layers_that_broadcast_nothing_write_back_their_shape(dut):
+    """A first layer that broadcasts nothing (no bias, an all-zero input) is over before the
+    accumulator sweep (eie_pkg::AccSweepCycles) that holds the second layer back, so every PE writes
+    it back before the CCU advances; a second layer that broadcasts nothing either is then over in
+    its first cycle, the one in which the CCU's registered descriptor holds the next descriptor it
+    read ahead (eie_ccu next_q) and the write-back takes its LAYER_OUT. Its write-back writes
+    LAYER_OUT rows of zeros, one a cycle, and the third layer's leaves are done only after it: the
+    outputs (the third layer's biases) equal eie ref's and every counter the cycle model's
+    (eie.models.perf through eie.sim.tb.core_check.model_differences). Second layers of 20 outputs
+    and of 9 (LAYER_OUT's bit 4 set and clear), of 1 and of 3."""
+    from eie.image import decode
+    from eie.models.reference import run_layers
+    from eie.sim.tb.core_check import model_differences
+
+    tb, build = await started(dut)
+    if build["MaxLayers"] < 3:
+        return
+    rng = np.random.default_rng(cocotb.RANDOM_SEED % (1 << 32))
+    memory = MemoryConfig(build["SpmatDepth"], build["PtrBankDepth"], build["ActDepth"], build["MaxLayers"])
+    widest = build["ActDepth"] * build["NumPe"]
+    for out in [w for w in (20, 9, 1, 3) if w <= widest]:
+        shapes = [(7, 5), (out, 7), (6, out)]
+        layers = [Layer(rng.normal(size=shapes[0]), None), Layer(rng.normal(size=shapes[1]), None),
+                  Layer(rng.normal(size=shapes[2]), rng.normal(size=shapes[2][0]))]
+        image = pack(layers, PackOptions(num_pes=build["NumPe"], density=0.7, memory=memory, linear_last=True))
+        assert [spec.bias for spec in image.layers] == [False, False, True], "test bug: biases"
+        await tb.load_image(image)
+        acts = np.zeros(image.in_features, dtype=np.int64)
+        await tb.load_input(image, acts)
+        status = await tb.start_and_wait(watchdog_cycles(image, acts))
+        assert status & (STATUS_BUSY | STATUS_DONE | STATUS_ERROR) == STATUS_DONE, \
+            f"second layer of {out} outputs: STATUS {status:#x}, errors {await error_bits(tb)}"
+        decoded = decode(image)
+        assert np.array_equal(await tb.read_output(image), run_layers(decoded, acts)[0]), \
+            f"second layer of {out} outputs: outputs differ from eie ref's"
+        found = model_differences(decoded, acts, await tb.read_report(image), build["QueueDepth"],
+                                  build["HistoryDepth"], build["TakeLanes"])
+        assert not found, f"second layer of {out} outputs: the cycle model disagrees: {'; '.join(found)}"
     tb.check_protocols()

@@ -5,11 +5,11 @@ The model: each cycle's increments (BUSY, STARVED, STALLED, DRAINED from compute
 issue_i, has_work_i and bcast_over_i; QUEUE_FULL from wait_room_i; PADDING from pad_i,
 plus one for pad_merged_i) are registered and added a cycle later; clear_i zeroes
 every counter and drops that cycle's increments. The tests: seeded random inputs with
-clears, checked every cycle; long stretches of one event each, checked with bit 15 of
-the count set and again past 2^16, so every counter's bits up to 16 carry (a
-whole-core run at make mutate's parameters counts a few thousand at most: its high
-bits are tested only here); a clear in a cycle full of events. pytest runs it at the
-bottom.
+clears, checked every cycle; long stretches of one event each, checked with bit 14 of
+the count set, with bit 15 set and again past 2^16, so every counter's bits up to 16
+carry (a whole-core run at make mutate's parameters counts a few thousand at most: its
+high bits are tested only here); a clear in a cycle full of events. pytest runs it at
+the bottom.
 """
 
 from __future__ import annotations
@@ -25,9 +25,13 @@ NAMES = tuple(name.removeprefix("PE_").lower() for name in regs.PE_COUNTERS)
 WIDTH = regs.REGISTERS["PE_BUSY"].fields[0].width
 INPUTS = ("clear_i", "compute_i", "bcast_over_i", "issue_i", "has_work_i", "wait_room_i", "pad_i", "pad_merged_i")
 RANDOM_CYCLES = 3000
-# Each long stretch of one event is checked where its count has bit 15 set, then past 2^16
-# (a wrong bit that appears and goes away again may be right at the end).
-STRETCH_CYCLES = ((1 << 15) + 7000, (1 << 15) + 1000)
+# Each long stretch of one event is checked where its count has bit 14 set, where it has bit 15
+# set, then past 2^16 (a wrong bit that appears and goes away again may be right at the end, and
+# one wrong only while a higher bit is set, e.g. a low bit flipped while bit 14 is, shows only
+# inside that bit's band: [2^14, 2^15) is the band 2^15 + 7000 skips).
+STRETCH_CYCLES = ((1 << 14) + 5000, (1 << 14) + 2000, (1 << 15) - 6000)
+# Single cycles checked after each part: eight, every residue of the count's low three bits.
+SINGLE_CYCLES = 8
 
 
 class CountersModel:
@@ -105,7 +109,8 @@ async def random_events_and_clears(dut):
 
 @cocotb.test()
 async def long_stretches_carry_the_high_bits(dut):
-    """Each event alone for 2^16 + 8000 cycles (QUEUE_FULL and PADDING throughout), then a clear."""
+    """Each event alone for 2^16 + 1000 cycles and more (QUEUE_FULL and PADDING throughout), checked
+    inside the bands of bits 14 and 15 and past 2^16, then a clear."""
     tb = TB(dut)
     await tb.start()
     await FallingEdge(dut.clk_i)
@@ -119,8 +124,8 @@ async def long_stretches_carry_the_high_bits(dut):
     for name, values in stretches:
         for part, cycles in enumerate(STRETCH_CYCLES):
             await tb.hold({**values, **extra}, cycles, f"after part {part} ({cycles} cycles) of {name}")
-            # A few single cycles: a wrong bit that comes and goes shows in one of them.
-            for k in range(3):
+            # Single cycles: a wrong bit that comes and goes shows in one of them.
+            for k in range(SINGLE_CYCLES):
                 await tb.hold({**values, **extra}, 1, f"{name}, cycle {k} after part {part}")
     assert all(c > (1 << 16) for c in tb.model.counts), tb.model.counts  # the stretches carried every bit 16
     await tb.hold({"clear_i": 1}, 1, "clear")

@@ -103,13 +103,20 @@ def test_a_folder_option_naming_a_file_is_refused(flag):
 
 
 # A current survivor's command (eie_fifo's slot 1 sum, see tb/mutation_equivalent.txt) and its cell's
-# connections, as design.il lists them.
+# connections, as design.il lists them; the line numbers are the current source's.
+def _fifo_line(text: str) -> int:
+    lines = (REPO_ROOT / "rtl" / "eie_fifo.sv").read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if line.strip() == text)
+
+
+_SUM_DECL = _fifo_line("logic [31:0] sum;")
+_SUM_ADD = _fifo_line("assign sum        = 32'(wr_ptr_q) + l;")
 FIFO_COMMAND = ("mutate -mode inv -module $paramod$24bb3e2e05acb05f5eeaf50afc35b5f9b4318153\\eie_fifo "
-                "-cell $add$rtl/eie_fifo.sv:70$3558 -port Y -portbit 2 -wire g_slot[1].sum -wirebit 2 "
-                "-src rtl/eie_fifo.sv:68.18-68.21 -src rtl/eie_fifo.sv:70.25-70.42")
+                f"-cell $add$rtl/eie_fifo.sv:{_SUM_ADD}$3558 -port Y -portbit 2 -wire g_slot[1].sum -wirebit 2 "
+                f"-src rtl/eie_fifo.sv:{_SUM_DECL}.18-{_SUM_DECL}.21 -src rtl/eie_fifo.sv:{_SUM_ADD}.25-{_SUM_ADD}.42")
 FIFO_PARAMS = {"Depth": 2, "PushLanes": 2, "Width": 43, "PtrWidth": 1}
 FIFO_CELL = ("module $paramod$24bb3e2e05acb05f5eeaf50afc35b5f9b4318153\\eie_fifo\n"
-             "  cell $add $add$rtl/eie_fifo.sv:70$3558\n    parameter \\A_WIDTH 32\n"
+             f"  cell $add $add$rtl/eie_fifo.sv:{_SUM_ADD}$3558\n    parameter \\A_WIDTH 32\n"
              "    connect \\A { 31'0000000000000000000000000000000 \\wr_ptr_q }\n    connect \\B 1\n"
              "    connect \\Y \\g_slot[1].sum\n  end\nend\n")
 
@@ -139,8 +146,8 @@ def test_an_equivalence_key_outlives_unrelated_edits(tmp_path):
     shutil.copytree(REPO_ROOT / "rtl", root / "rtl")
     source = (root / "rtl" / "eie_fifo.sv").read_text()
     (root / "rtl" / "eie_fifo.sv").write_text("// one\n// two\n// three\n" + source)
-    moved = shifted(FIFO_COMMAND, 3, "$add$rtl/eie_fifo.sv:73$4000")
-    moved_conn = mutate.cell_connections(FIFO_CELL.replace(":70$3558", ":73$4000"))
+    moved = shifted(FIFO_COMMAND, 3, f"$add$rtl/eie_fifo.sv:{_SUM_ADD + 3}$4000")
+    moved_conn = mutate.cell_connections(FIFO_CELL.replace(f":{_SUM_ADD}$3558", f":{_SUM_ADD + 3}$4000"))
     assert mutate.key_text(mutate.mutation_key(moved, FIFO_PARAMS, root, moved_conn)) == mutate.key_text(key)
     assert mutate.stale_entries(rows, root, listed) == []
 
