@@ -107,22 +107,56 @@ class ToolTimeout(Exception):
     """A tool run exceeded its time limit and was killed."""
 
 
-def run(cmd: list[str], cwd: Path, what: str, limit_s: float, prog: str = "synth") -> float:
-    """Run cmd in cwd; kill it (its whole process group) after limit_s seconds.
-    prog names the calling script in the error of a failed run."""
+def group_cpu_seconds(pgid: int) -> float | None:
+    """CPU seconds (user + system) used so far by the processes of group pgid, from
+    /proc; None where /proc is missing."""
+    total, tick, seen = 0.0, os.sysconf("SC_CLK_TCK"), False
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return None
+    for entry in entries:
+        try:
+            # The fields after the command's closing parenthesis: state, ppid, pgrp, ... utime, stime.
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # gone meanwhile
+        if int(fields[2]) == pgid:
+            seen = True
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total if seen else None
+
+
+def run(cmd: list[str], cwd: Path, what: str, limit_s: float, prog: str = "synth",
+        cpu_limit_s: float | None = None) -> float:
+    """Run cmd in cwd; kill it (its whole process group) after limit_s seconds of wall
+    time or, if given, cpu_limit_s seconds of its CPU time (a budget that does not shrink
+    on a loaded machine). prog names the calling script in the error of a failed run."""
     start = time.monotonic()
     # A session of its own, so the kill reaches any helper process the tool starts.
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             start_new_session=True)
     # On a terminal, a bar under the step's line: the lines of the tool's log (-l) so far.
     log = Path(cwd) / cmd[cmd.index("-l") + 1] if "-l" in cmd else None
-    try:
-        with progress.watch(what, lambda: progress.count_lines(log) if log else 0, unit=" log lines", position=1):
-            out, _ = proc.communicate(timeout=limit_s)
-    except subprocess.TimeoutExpired:
+    over = None
+    with progress.watch(what, lambda: progress.count_lines(log) if log else 0, unit=" log lines", position=1):
+        while True:
+            left = limit_s - (time.monotonic() - start)
+            try:
+                out, _ = proc.communicate(timeout=max(0.0, min(left, 2.0 if cpu_limit_s else left)))
+                break
+            except subprocess.TimeoutExpired:
+                cpu = group_cpu_seconds(proc.pid) if cpu_limit_s else None
+                if time.monotonic() - start >= limit_s:
+                    over = f"{limit_s:.0f} s limit"
+                elif cpu is not None and cpu >= cpu_limit_s:
+                    over = f"{cpu_limit_s:.0f} s CPU limit"
+                if over:
+                    break
+    if over:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
-        raise ToolTimeout(f"{what} exceeded its {limit_s:.0f} s limit and was killed (log in {cwd})") from None
+        raise ToolTimeout(f"{what} exceeded its {over} and was killed (log in {cwd})")
     if proc.returncode:
         tail = out.strip().splitlines()[-5:]
         raise SystemExit(f"{prog}: error: {what} failed (see {cwd}):\n" + "\n".join(tail))
@@ -151,9 +185,11 @@ def wrapper_cells(args: argparse.Namespace, yosys: str) -> dict[str, int]:
 # router1 did not converge at N = 8 within 30-40 min on three RTLs of issue 18
 # (100,000+ wires overused); router2 routed it in 33 min (doc/synthesis.md).
 ROUTER2_FROM = 8
-# Below that, "auto" gives router1 this long (it routes N = 1..4 in 2-5 min) and then
-# routes with router2: at N = 1, seed 2, session 30's RTL, router1 stalled twice with a
-# few hundred arcs left (15 and 25 min) where seeds 1 and 3 routed in 3 min.
+# Below that, "auto" gives router1 this many CPU seconds (it places and routes N = 1..4
+# in 2-5 min) and then routes with router2: at N = 1, seed 2, session 30's RTL, router1
+# stalled twice with a few hundred arcs left (15 and 25 min) where seeds 1 and 3 routed in
+# 3 min. CPU time, not wall time: in session 32, beside other jobs, a wall budget of 900 s
+# ran out before router1 had finished seed 1, which it routes in 3 min on a quiet machine.
 ROUTER1_BUDGET_S = 900
 
 
@@ -186,20 +222,22 @@ def synth_one(args: argparse.Namespace, pes: int, yosys: str, nextpnr: str, wrap
     fallback = args.router == "auto" and router == "router1" and args.timeout > ROUTER1_BUDGET_S
     note = ""
 
-    def pnr(which: str, limit_s: float) -> float:
+    def pnr(which: str, limit_s: float, cpu_limit_s: float | None = None) -> float:
         return run([nextpnr, *DEVICE, "--json", "netlist.json", "--freq", str(args.freq), "--seed", str(args.seed),
                     "--router", which, "--timing-allow-fail", "--report", "report.json", "-l", "pnr.log",
-                    "-q"], build, f"nextpnr-ecp5 ({which})", limit_s)
+                    "-q"], build, f"nextpnr-ecp5 ({which})", limit_s, cpu_limit_s=cpu_limit_s)
 
     try:
+        pnr_start = time.monotonic()
         try:
-            t_pnr = pnr(router, ROUTER1_BUDGET_S if fallback else args.timeout)
+            t_pnr = pnr(router, args.timeout, ROUTER1_BUDGET_S if fallback else None)
         except ToolTimeout:
             if not fallback:
                 raise
-            router, note = "router2", f"router2: router1 stalled past {ROUTER1_BUDGET_S} s"
-            print(f" router1 stalled past {ROUTER1_BUDGET_S} s; router2 ...", end="", flush=True)
-            t_pnr = ROUTER1_BUDGET_S + pnr(router, args.timeout - ROUTER1_BUDGET_S)
+            router, note = "router2", f"router2: router1 stalled past {ROUTER1_BUDGET_S} CPU s"
+            print(f" router1 stalled past {ROUTER1_BUDGET_S} CPU s; router2 ...", end="", flush=True)
+            spent = time.monotonic() - pnr_start
+            t_pnr = spent + pnr(router, args.timeout - spent)
     except ToolTimeout as exc:
         print(" TIMEOUT")
         print(f"synth: N={pes}: {exc}; try another --seed or --router", file=sys.stderr)
@@ -278,7 +316,7 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=2, help="nextpnr placer seed (default 2)")
     ap.add_argument("--router", choices=["auto", "router1", "router2"], default="auto",
                     help=f"nextpnr router (default auto: router1 below N = {ROUTER2_FROM}, router2 if router1 "
-                         f"runs past {ROUTER1_BUDGET_S} s, and router2 from N = {ROUTER2_FROM})")
+                         f"runs past {ROUTER1_BUDGET_S} CPU s, and router2 from N = {ROUTER2_FROM})")
     # N = 8 took 21 min in nextpnr on the shared 2-core machine: an hour leaves room.
     ap.add_argument("--timeout", type=at_least(60), default=3600,
                     help="time limit of each tool run in seconds (default 3600)")

@@ -4,6 +4,7 @@ nextpnr-ecp5 0.11 (eie_core, N = 1), the wrapper subtraction and the tool time
 limit; the synthesis itself is too slow for CI."""
 
 import importlib.util
+import os
 import sys
 from pathlib import Path
 
@@ -102,6 +103,18 @@ def test_a_tool_run_past_its_limit_is_killed_and_reported(tmp_path):
     assert synth.time.monotonic() - start < 10
 
 
+def test_a_tool_run_past_its_cpu_limit_is_killed_and_a_sleeping_one_is_not(tmp_path):
+    # The CPU budget counts the tool's own CPU seconds: a busy loop is killed after about
+    # one, a sleeper (no CPU) runs into its wall limit instead.
+    start = synth.time.monotonic()
+    with pytest.raises(synth.ToolTimeout, match="exceeded its 1 s CPU limit"):
+        synth.run([sys.executable, "-c", "while True: pass"], tmp_path, "spinner", 60.0, cpu_limit_s=1.0)
+    assert synth.time.monotonic() - start < 30
+    with pytest.raises(synth.ToolTimeout, match="exceeded its 3 s limit"):
+        synth.run([sys.executable, "-c", "import time; time.sleep(30)"], tmp_path, "sleeper", 3.0, cpu_limit_s=1.0)
+    assert synth.group_cpu_seconds(os.getpgrp()) > 0
+
+
 def test_a_timed_out_row_keeps_the_table_shape():
     rows = [{"pes": 2, "timeout": True, "yosys_s": 30, "nextpnr_s": 1800}]
     head, rule, line = synth.table(rows).splitlines()
@@ -138,8 +151,8 @@ def test_auto_routes_with_router2_when_router1_stalls(tmp_path, monkeypatch):
     # explicit --router router1 keeps its whole --timeout and no second try.
     calls = []
 
-    def fake_run(cmd, cwd, what, limit_s, prog="synth"):
-        calls.append((what, limit_s))
+    def fake_run(cmd, cwd, what, limit_s, prog="synth", cpu_limit_s=None):
+        calls.append((what, round(limit_s), cpu_limit_s))
         if what == "yosys":
             (cwd / "stat.json").write_text(YOSYS_STAT)
             (cwd / "netlist.json").write_text("{}")
@@ -155,11 +168,14 @@ def test_auto_routes_with_router2_when_router1_stalls(tmp_path, monkeypatch):
                                     take_lanes=2, freq=100, seed=2, router="auto", timeout=3600)
     row = synth.synth_one(args, 1, "yosys", "nextpnr", {})
     budget = synth.ROUTER1_BUDGET_S
-    assert calls == [("yosys", 3600), ("nextpnr-ecp5 (router1)", budget), ("nextpnr-ecp5 (router2)", 3600 - budget)]
+    # router1's budget is CPU time; router2 gets what is left of the wall limit (the stand-in
+    # takes no time).
+    assert calls == [("yosys", 3600, None), ("nextpnr-ecp5 (router1)", 3600, budget),
+                     ("nextpnr-ecp5 (router2)", 3600, None)]
     assert row["router"] == "router2" and "router1 stalled" in row["note"]
-    assert row["nextpnr_s"] == budget + 100 and row["fmax_mhz"] == 42.0
+    assert 100 <= row["nextpnr_s"] < 110 and row["fmax_mhz"] == 42.0
 
     calls.clear()
     args.router = "router1"
     row = synth.synth_one(args, 1, "yosys", "nextpnr", {})
-    assert row["timeout"] and calls[1:] == [("nextpnr-ecp5 (router1)", 3600)]
+    assert row["timeout"] and calls[1:] == [("nextpnr-ecp5 (router1)", 3600, None)]
