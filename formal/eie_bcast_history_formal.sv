@@ -85,6 +85,9 @@ module eie_bcast_history_formal #(
   (* hierconn, keep *) logic [NumPe-1:0][AddrWidth-1:0] \dut.tail_q ;
   (* hierconn, keep *) logic [NumPe-1:0][AddrWidth-1:0] \dut.tail1_q ;
   (* hierconn, keep *) logic [NumPe-1:0]                \dut.caught_q ;
+  (* hierconn, keep *) logic [NumPe-1:0]                \dut.clear_q ;
+  (* hierconn, keep *) logic [NumPe-1:0]                \dut.lag_nz_q ;
+  (* hierconn, keep *) logic [NumPe-1:0]                \dut.lag_gt1_q ;
   (* hierconn, keep *) logic \dut.g_pe[0].wr_q ;
   (* hierconn, keep *) logic \dut.g_pe[0].wr_q2 ;
   (* hierconn, keep *) logic [AddrWidth-1:0] \dut.g_pe[0].wr_addr_q ;
@@ -189,6 +192,7 @@ module eie_bcast_history_formal #(
   logic                            f_init_q;
   logic                            f_past_q;
   logic                            f_clear_q;
+  logic                            f_clear_q2;
   logic [NumPe-1:0][LagWidth-1:0]  f_lag_q;
   logic [AddrWidth-1:0]            f_head_q;
   logic [NumPe-1:0]                f_track_q;
@@ -220,6 +224,7 @@ module eie_bcast_history_formal #(
     if (!rst_ni) begin
       f_past_q  <= 1'b0;
       f_clear_q <= 1'b0;
+      f_clear_q2 <= 1'b0;
       f_lag_q   <= '0;
       f_head_q  <= '0;
       f_track_q <= '0;
@@ -228,6 +233,7 @@ module eie_bcast_history_formal #(
     end else begin
       f_past_q  <= 1'b1;
       f_clear_q <= clear_i;
+      f_clear_q2 <= f_clear_q;
       f_head_q  <= clear_i ? '0 : f_head_q + AddrWidth'(fresh_take);
       if (f_pick) f_data_q <= fresh_data_i;
       for (int p = 0; p < NumPe; p++) begin
@@ -298,9 +304,18 @@ module eie_bcast_history_formal #(
       if (rst_ni) begin
         assert (32'(f_lag_q[p]) <= HistoryDepth);
         assert (\dut.lag [p] == f_lag_q[p]);
-        assert (\dut.tail_q [p] == f_tail);
-        assert (\dut.tail1_q [p] == f_tail + 1'b1);
-        assert (\dut.caught_q [p] == (f_lag_q[p] == '0));
+        // Each PE takes the clear a cycle late, from its own register: in the cycle
+        // after a clear its lag reads 0 but its registers still hold the old layer's.
+        assert (\dut.clear_q [p] == f_clear_q);
+        if (!f_clear_q) begin
+          assert (\dut.tail_q [p] == f_tail);
+          assert (\dut.tail1_q [p] == f_tail + 1'b1);
+          assert (\dut.caught_q [p] == (f_lag_q[p] == '0));
+          assert (\dut.lag_nz_q [p] == (\dut.lag [p] != '0 && !f_wr[p] ||
+                                          32'(\dut.lag [p]) > 1 && f_wr[p]));
+          assert (\dut.lag_gt1_q [p] == (32'(\dut.lag [p]) > 1 && !f_wr[p] ||
+                                           32'(\dut.lag [p]) > 2 && f_wr[p]));
+        end
         // Every PE's copy of the late writes is the same; the write a cycle late
         // goes to the newest slot; the write that landed at this cycle's start is
         // in every copy.
@@ -349,9 +364,12 @@ module eie_bcast_history_formal #(
           end
           // The synchronous read holds the word at the lane's address, but for the
           // write that landed since it was read (its first cycle out of reset aside),
-          // and for the cycle after a clear: it read where the takes moved, and
-          // nothing is wanted then (asserted above), so the word is never used.
-          if (f_past_q && !f_clear_q && !(f_wr2[p] && f_wr_addr2[p] == f_read_addr)) begin
+          // and for the two cycles after a clear: it read where the takes moved, or
+          // where the old layer's stale addresses pointed, and the word is never used
+          // (nothing is wanted in the first; in the second lane 0 reads slot 0 from
+          // the late write's register, and lane 1 wants nothing).
+          if (f_past_q && !f_clear_q && !f_clear_q2 &&
+              !(f_wr2[p] && f_wr_addr2[p] == f_read_addr)) begin
             assert (f_read[p][l] ==
                     f_copies[(l * HistoryDepth + 32'(f_read_addr)) * DataWidth +: DataWidth]);
           end

@@ -33,6 +33,13 @@
 // landed at the cycle's start is not in the synchronous read either (a block
 // RAM's read of a word written on its other port at the same edge is undefined):
 // a lane reading that slot takes it from a second register. No cycle changes.
+//
+// Each PE's part of the history (its lag, read addresses and caught-up flag) takes
+// the clear a cycle late, from its own register, so the CCU's layer start and
+// abort logic ends at a flip-flop beside each PE instead of fanning out to every
+// PE's state (timing). In that cycle the PE acts as cleared: its lag reads 0, it
+// wants nothing (as at a clear in time: the first broadcast lands a cycle later),
+// and its state is set as the clear would have left it.
 
 `default_nettype none
 
@@ -96,6 +103,12 @@ module eie_bcast_history #(
   // at a flip-flop beside each PE, not in N lag adders across the die (timing; no
   // cycle changes: lag is what one register updated by the take would hold).
   logic [NumPe-1:0][LagWidth-1:0] lag, lag_d, lag_q, lag1_d, lag1_q, lag_next, lag1_next;
+  // Per PE: the clear a cycle late (its own copy; see the header).
+  logic [NumPe-1:0]               clear_q;
+  // Per PE: lag_q > 0 and lag_q > 1, kept in registers so that a lane's want is one
+  // LUT of flip-flops, not a compare's carry chain, in front of the take and the
+  // block RAMs' read addresses (timing). lag > l is then (wr_q ? lag_q + 1 : lag_q) > l.
+  logic [NumPe-1:0]               lag_nz_q, lag_gt1_q;
   logic [NumPe-1:0]               too_far;
   logic [AddrWidth-1:0]           head_d, head_q;
   // Some PE takes a column older than the newest; some PE takes two columns:
@@ -130,12 +143,14 @@ module eie_bcast_history #(
     // the one before it (wr_*_q2: landed at its start, unseen by the synchronous
     // read). keep on the process (its flip-flops): Yosys's opt_merge would merge
     // the PEs' identical copies into one again (a keep on the wires does not stop it).
-    logic                 wr_q, wr_q2;
+    logic                 clr_q, wr_q, wr_q2;
+    logic                 lag_gt0, lag_gt1;
     logic [AddrWidth-1:0] wr_addr_q, wr_addr_q2;
     logic [DataWidth-1:0] wr_data_q, wr_data_q2;
 
     (* keep *) always_ff @(posedge clk_i or negedge rst_ni) begin : proc_wr_regs
       if (!rst_ni) begin
+        clr_q      <= 1'b0;
         wr_q       <= 1'b0;
         wr_q2      <= 1'b0;
         wr_addr_q  <= '0;
@@ -143,6 +158,7 @@ module eie_bcast_history #(
         wr_data_q  <= '0;
         wr_data_q2 <= '0;
       end else begin
+        clr_q      <= clear_i;
         wr_q       <= wr_d;
         wr_q2      <= wr_q;
         wr_addr_q  <= head_q;
@@ -175,7 +191,7 @@ module eie_bcast_history #(
 
       // Lane l wants the (l+1)-th oldest column not taken; lane l takes only
       // with lane l-1 (room for l+1 columns implies room for l).
-      assign want_o[p][l] = lag[p] > LagWidth'(l);
+      assign want_o[p][l] = (l == 0) ? lag_gt0 : lag_gt1;
       assign take_o[p][l] = want_o[p][l] && pe_room_i[p][l];
       assign read_addr_d  = (l == 0) ? tail_moved[p] : tail1_moved[p];
       assign read_addr    = (l == 0) ? tail_q[p] : tail1_q[p];
@@ -199,6 +215,8 @@ module eie_bcast_history #(
       if (rst_ni) begin
         assert (!wr_q || wr_addr_q == head_q - 1'b1)
           else $fatal(1, "eie_bcast_history: PE %0d's late write is not the newest slot", p);
+        assert (lag_gt0 == (lag[p] > LagWidth'(0)) && lag_gt1 == (lag[p] > LagWidth'(1)))
+          else $fatal(1, "eie_bcast_history: PE %0d's want flags disagree with its lag", p);
       end
     end
 `endif
@@ -211,7 +229,11 @@ module eie_bcast_history #(
     end else begin : g_no_take2
       assign take2 = 1'b0;
     end
-    assign lag[p]      = wr_q ? lag1_q[p] : lag_q[p];
+    assign clear_q[p]  = clr_q;
+    // The lag reads 0 in the cycle after a clear (the state still holds the old layer's).
+    assign lag[p]      = clear_q[p] ? '0 : wr_q ? lag1_q[p] : lag_q[p];
+    assign lag_gt0     = !clear_q[p] && (wr_q || lag_nz_q[p]);
+    assign lag_gt1     = !clear_q[p] && (wr_q ? lag_nz_q[p] : lag_gt1_q[p]);
     assign lag_m1      = lag[p] - LagWidth'(1);
     assign lag_m2      = lag[p] - LagWidth'(2);
     assign lag_p1      = lag[p] + LagWidth'(1);
@@ -230,21 +252,26 @@ module eie_bcast_history #(
                             take_o[p][0] ? tail1_q[p] : tail_q[p];
     assign tail1_moved[p] = take2 ? tail1_q[p] + AddrWidth'(2) :
                             take_o[p][0] ? tail1_q[p] + AddrWidth'(1) : tail1_q[p];
-    assign tail_d[p]      = clear_i ? '0 : tail_moved[p];
-    assign tail1_d[p]     = clear_i ? AddrWidth'(1) : tail1_moved[p];
+    // A cleared PE takes nothing, so its lag needs no override (it reads 0); its
+    // read addresses do. The synchronous read's address ignores the clear: nothing
+    // is wanted in the cycle after a clear, and the next cycle's lane 0 reads slot 0,
+    // the late write's, from the bypass register (lane 1 wants nothing yet).
+    assign tail_d[p]      = clear_q[p] ? '0 : tail_moved[p];
+    assign tail1_d[p]     = clear_q[p] ? AddrWidth'(1) : tail1_moved[p];
     // The lag after this cycle's takes is 0 when they take all it lags (lane l
     // takes only with a lag above l); then it stays 0 without a fresh broadcast.
-    assign caught_d[p] = clear_i || (!fresh_take_o &&
-                                     (lag[p] == '0 ||
-                                      (lag[p] == LagWidth'(1) && take_o[p][0]) ||
-                                      (lag[p] == LagWidth'(2) && take2)));
+    assign caught_d[p] = !fresh_take_o &&
+                         (lag[p] == '0 ||
+                          (lag[p] == LagWidth'(1) && take_o[p][0]) ||
+                          (lag[p] == LagWidth'(2) && take2));
   end
 
   assign full_o       = |too_far;
   assign behind_take  = |behind;
   assign two_takes    = |two;
   assign fresh_take_o = enable_i && fresh_valid_i && !full_o;
-  assign caught_up_o  = &caught_q;
+  // A PE's flag is stale in the cycle after a clear, when its lag is 0.
+  assign caught_up_o  = &(caught_q | clear_q);
 
   always_comb begin : proc_next
     head_d = head_q + AddrWidth'(fresh_take_o);
@@ -253,11 +280,7 @@ module eie_bcast_history #(
       lag_d[p]  = lag_next[p];
       lag1_d[p] = lag1_next[p];
     end
-    if (clear_i) begin
-      head_d = '0;
-      lag_d  = '0;
-      lag1_d = {NumPe{LagWidth'(1)}};
-    end
+    if (clear_i) head_d = '0;
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin : proc_regs
@@ -268,6 +291,8 @@ module eie_bcast_history #(
       tail_q   <= '0;
       tail1_q  <= {NumPe{AddrWidth'(1)}};
       caught_q <= '1;
+      lag_nz_q  <= '0;
+      lag_gt1_q <= '0;
     end else begin
       lag_q    <= lag_d;
       lag1_q   <= lag1_d;
@@ -275,6 +300,10 @@ module eie_bcast_history #(
       tail_q   <= tail_d;
       tail1_q  <= tail1_d;
       caught_q <= caught_d;
+      for (int p = 0; p < NumPe; p++) begin
+        lag_nz_q[p]  <= lag_d[p] != '0;
+        lag_gt1_q[p] <= lag_d[p] > LagWidth'(1);
+      end
     end
   end
 
@@ -282,13 +311,19 @@ module eie_bcast_history #(
   always @(posedge clk_i or negedge rst_ni) begin : proc_assert
     if (rst_ni) begin
       for (int p = 0; p < NumPe; p++) begin
-        assert (int'(lag[p]) <= HistoryDepth && lag1_q[p] == lag_q[p] + 1'b1)
+        assert (int'(lag[p]) <= HistoryDepth)
           else $fatal(1, "eie_bcast_history: PE %0d lags %0d broadcasts, more than the history",
                       p, lag[p]);
-        assert (tail_q[p] == head_q - AddrWidth'(lag[p]) && tail1_q[p] == tail_q[p] + 1'b1)
-          else $fatal(1, "eie_bcast_history: PE %0d's read addresses out of step", p);
-        assert (caught_q[p] == (lag[p] == '0))
-          else $fatal(1, "eie_bcast_history: PE %0d's caught-up flag out of step", p);
+        // The state out of the cycle after a clear.
+        if (!clear_q[p]) begin
+          assert (lag1_q[p] == lag_q[p] + 1'b1 && lag_nz_q[p] == (lag_q[p] != '0) &&
+                  lag_gt1_q[p] == (lag_q[p] > LagWidth'(1)))
+            else $fatal(1, "eie_bcast_history: PE %0d's lag registers out of step", p);
+          assert (tail_q[p] == head_q - AddrWidth'(lag[p]) && tail1_q[p] == tail_q[p] + 1'b1)
+            else $fatal(1, "eie_bcast_history: PE %0d's read addresses out of step", p);
+          assert (caught_q[p] == (lag[p] == '0))
+            else $fatal(1, "eie_bcast_history: PE %0d's caught-up flag out of step", p);
+        end
       end
     end
   end

@@ -112,8 +112,12 @@ MUTATIONS = [
     ("bcast_history_n1_h2", "eie_bcast_history.sv", "assign bypass2      = wr_q2 && read_addr == wr_addr_q2;",
      "assign bypass2      = 1'b0;"),
     # A PE's caught-up flag misses two columns taken at once: the layer ends a cycle late.
-    ("bcast_history_n2_h2", "eie_bcast_history.sv", "(lag[p] == LagWidth'(2) && take2)));",
-     "1'b0));"),
+    ("bcast_history_n2_h2", "eie_bcast_history.sv", "(lag[p] == LagWidth'(2) && take2));",
+     "1'b0);"),
+    # A PE's read addresses keep the old layer's after a clear (it takes the clear a
+    # cycle late): the next layer's first column is read from a stale slot.
+    ("bcast_history_n2_h4", "eie_bcast_history.sv", "assign tail_d[p]      = clear_q[p] ? '0 : tail_moved[p];",
+     "assign tail_d[p]      = tail_moved[p];"),
     # No bypass: back-to-back updates of one row lose the first.
     ("arith_l1_r2", "eie_arith.sv", "assign base      = rd_acc | bypass_sum_q;", "assign base      = rd_acc;"),
     # The bypass for any two back-to-back updates, whatever their rows.
