@@ -18,8 +18,9 @@ the rest of the model as the RTL is today:
 - ``pointer``: the column's length (``ptr_end - ptr_start`` and its compares,
   eie_pe) registered before the queue: a take reaches the queue a cycle later
   (N = 1 and 4's path);
-- ``idle``: a PE's idle flag a cycle later, into its write-back start and the
-  CCU's AND (N = 8's path from a PE's accumulator and error logic to its flag);
+- ``idle``: the PEs' idle flags reach the CCU's AND a cycle later (a second
+  register after eie_core's per-PE ``idle_ok_q``, where N = 4's and N = 8's
+  paths from a PE's pipeline end); a run's last layer ends a cycle later;
 - ``tree``: one more register between the LNZD leaves and the root (N = 8's
   path, a leaf's scan into the tree's node registers in the CCU);
 - ``scan``: the activation file's scan registered: a written-back row shows in
@@ -47,7 +48,7 @@ CUTS = ("pointer", "idle", "tree", "scan")
 # The model's latencies each cut lengthens by a cycle (eie.models.perf's constants).
 LENGTHENS = {
     "pointer": ("POINTER_STAGES", "BCAST_TO_IDLE"),
-    "idle": ("ISSUE_TO_IDLE", "BCAST_TO_IDLE"),
+    "idle": ("IDLE_FLAG_DELAY",),
     "tree": (),  # tree_levels, below
     "scan": ("WB_BIT_AT", "WB_DONE_AFTER_ROWS", "WB_DONE_NO_ROWS"),
 }

@@ -25,7 +25,7 @@ def one_dense_column(model) -> int:
 @pytest.mark.parametrize("cuts, extra", [
     ([], 0),
     (["pointer"], 1),  # taken at 3 as before, popped at 7, not 6
-    (["idle"], 1),     # idle 6 cycles after the last issue, not 5
+    (["idle"], 1),     # the CCU sees the PE idle two cycles after its flag, not one
     (["tree"], 1),     # root valid at 1 + 2 levels: taken at 4
     (["scan"], 0),     # one layer: nothing is written back
     (["pointer", "idle", "tree", "scan"], 3),
