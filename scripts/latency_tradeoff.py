@@ -54,14 +54,18 @@ LENGTHENS = {
 }
 
 
+def check_cuts(cuts) -> None:
+    unknown = set(cuts) - set(CUTS)
+    if unknown:
+        raise ValueError(f"unknown cut(s) {', '.join(sorted(unknown))}; the cuts are {', '.join(CUTS)}")
+
+
 @contextlib.contextmanager
 def extra_latency(cuts):
     """eie.models.perf with a cycle more on each of ``cuts`` (names of CUTS), restored on exit."""
     import eie.models.perf as perf
 
-    unknown = set(cuts) - set(CUTS)
-    if unknown:
-        raise ValueError(f"unknown cut(s) {', '.join(sorted(unknown))}; the cuts are {', '.join(CUTS)}")
+    check_cuts(cuts)
     saved = {name: getattr(perf, name) for cut in CUTS for name in LENGTHENS[cut]}
     saved_levels = perf.tree_levels
     try:
@@ -77,8 +81,8 @@ def extra_latency(cuts):
         perf.tree_levels = saved_levels
 
 
-def digits_ratio(perf, images: int | None) -> tuple[float, float]:
-    """(mean cycles per inference, mean ideal bound) of the digits MLP on its test set."""
+def digits_runs(images: int | None):
+    """(decoded digits image, its fixed-point test inputs, mean ideal bound): what no cut changes."""
     from eie.apps import digits
     from eie.image import decode
     from eie.models.reference import input_to_fixed
@@ -88,20 +92,20 @@ def digits_ratio(perf, images: int | None) -> tuple[float, float]:
     loaded = decode(pack(digits.load_digits_model(), digits.pack_options()))
     inputs, _ = digits.load_test_set()
     rows = input_to_fixed(inputs[:images], loaded.act_frac)
-    cycles = [perf.predict(loaded, row).cycles for row in rows]
-    bounds = [ideal_cycles(loaded, row)["bound"] for row in rows]
-    return float(np.mean(cycles)), float(np.mean(bounds))
+    return loaded, rows, float(np.mean([ideal_cycles(loaded, row)["bound"] for row in rows]))
 
 
 def layer_overs(perf, pes: int, seed: int) -> dict[str, float]:
-    """Per benchmark layer: cycles / max(busiest PE, broadcasts) - 1, queue depth 8."""
-    from eie.apps.bench import LAYERS, fixed_input, make_input, model_only, pack_layer
+    """Per benchmark layer: cycles / max(busiest PE, broadcasts) - 1, queue depth 8 (eie.apps.bench's measure)."""
+    from eie.apps.bench import LAYERS, fixed_input, make_input, metrics, model_image
+    from eie.limits import DEFAULT_QUEUE_DEPTH
 
     overs = {}
     for layer in LAYERS:
-        image, _ = pack_layer(layer, pes, False, seed)
-        timing = perf.predict(model_only(image), fixed_input(image, make_input(layer, seed))).layers[0]
-        overs[layer.name] = timing.cycles / max(int(timing.busy.max()), timing.broadcasts) - 1
+        image, loaded = model_image(layer, pes, False, seed)  # cached across the rows
+        acts = fixed_input(image, make_input(layer, seed))
+        overs[layer.name] = metrics(layer, loaded, acts, DEFAULT_QUEUE_DEPTH, None,
+                                    perf.predict(loaded, acts))["over_bound"]
     return overs
 
 
@@ -115,11 +119,10 @@ def main(argv=None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="the nine layers' weights and inputs (default 1)")
     args = parser.parse_args(argv)
     rows = args.cuts if args.cuts is not None else ["none", *CUTS, "+".join(CUTS)]
+    variants = [[] if row == "none" else row.split("+") for row in rows]
     try:
-        variants = [[] if row == "none" else row.split("+") for row in rows]
         for cuts in variants:
-            with extra_latency(cuts):
-                pass
+            check_cuts(cuts)
     except ValueError as err:
         print(f"latency_tradeoff: {err}", file=sys.stderr)
         return 2
@@ -127,9 +130,10 @@ def main(argv=None) -> int:
     print(f"A cycle more on each named path, through the cycle model: the digits MLP "
           f"(target <= {DIGITS_TARGET}) and the nine layers at N = {args.pes} (target <= +{LAYER_TARGET:.1%})")
     print(f"{'cut':28s} {'digits cycles / bound':>22s} {'ratio':>7s} {'':6s} {'worst layer':>18s} {'':6s}  each layer")
+    loaded, inputs, bound = digits_runs(args.images)
     for row, cuts in zip(rows, variants):
         with extra_latency(cuts) as perf:
-            cycles, bound = digits_ratio(perf, args.images)
+            cycles = float(np.mean([perf.predict(loaded, x).cycles for x in inputs]))
             overs = layer_overs(perf, args.pes, args.seed)
         ratio = cycles / bound
         worst = max(overs, key=overs.get)
